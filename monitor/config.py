@@ -1,0 +1,166 @@
+"""Source configuration: ``feeds/*.toml``, one file per agency, validated strictly.
+
+A mistake in a source file is reported with the file, the source and the reason,
+because a typo that silently disables a source is worse than a failed start.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+KINDS = ("html", "feed")
+SELECTOR_KEYS = ("links", "next_page", "title", "date", "body")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names file, source and reason."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place to watch: a listing page (``html``) or an RSS/Atom feed (``feed``)."""
+
+    name: str
+    kind: str
+    url: str
+    agency: str = ""
+    #: CSS selectors; unset ones fall back to the DHS-shaped defaults, then generic extraction.
+    selectors: dict[str, str] = field(default_factory=dict)
+    #: Listing pages followed through "next" links per run.
+    max_pages: int = 3
+    #: Minutes between checks when run by ``serve``.
+    interval: int = 60
+    #: Minimum seconds between two requests to this source's hosts.
+    delay: float = 1.0
+    timeout: float = 20.0
+    max_bytes: int = 5_000_000
+    retries: int = 2
+    #: Days after which a stored article is fetched again (conditionally) to catch edits.
+    recheck_days: float = 7.0
+    #: Feeds only: fetch each item's page, or store the feed's own summary (Federal Register).
+    fetch_articles: bool = True
+    enabled: bool = True
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc.lower()
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Source)}
+_NUMBERS = {
+    "max_pages": (int, 1, 1000), "interval": (int, 1, 60 * 24 * 31),
+    "delay": ((int, float), 0, 3600), "timeout": ((int, float), 0.05, 600),
+    "max_bytes": (int, 1024, 1_000_000_000), "retries": (int, 0, 10),
+    "recheck_days": ((int, float), 0, 3650),
+}
+
+
+def is_http_url(url: object) -> bool:
+    """Only absolute http(s) URLs with a host are ever followed."""
+    if not isinstance(url, str) or any(c in url for c in "\r\n\t "):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _check_selector(selector: object) -> str | None:
+    if not isinstance(selector, str) or not selector.strip():
+        return "must be a non-empty CSS selector"
+    try:
+        LexborHTMLParser("<p></p>").css(selector)
+    except Exception:
+        return f"is not a valid CSS selector: {selector!r}"
+    return None
+
+
+def parse_source(raw: dict, *, agency: str, where: str) -> Source:
+    name = raw.get("name")
+    label = f"{where}: source {name!r}" if name else f"{where}: source without a name"
+
+    def fail(reason: str) -> ConfigError:
+        return ConfigError(f"{label}: {reason}")
+
+    if not isinstance(name, str) or not name.strip():
+        raise fail("'name' is required")
+    unknown = sorted(set(raw) - set(_FIELD_TYPES))
+    if unknown:
+        raise fail(f"unknown key(s) {', '.join(unknown)}; known keys: "
+                   f"{', '.join(sorted(_FIELD_TYPES))}")
+    if raw.get("kind") not in KINDS:
+        raise fail(f"'kind' must be one of {', '.join(KINDS)}, not {raw.get('kind')!r}")
+    if "url" not in raw:
+        raise fail("'url' is required")
+    if not is_http_url(raw["url"]):
+        raise fail(f"'url' must be an absolute http(s) URL, not {raw['url']!r}")
+    selectors = raw.get("selectors", {})
+    if not isinstance(selectors, dict):
+        raise fail("'selectors' must be a table")
+    for key, value in selectors.items():
+        if key not in SELECTOR_KEYS:
+            raise fail(f"unknown selector {key!r}; known: {', '.join(SELECTOR_KEYS)}")
+        problem = _check_selector(value)
+        if problem:
+            raise fail(f"selector {key!r} {problem}")
+    for key, (types, low, high) in _NUMBERS.items():
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, types) or not low <= value <= high:
+                raise fail(f"'{key}' must be a number from {low} to {high}, not {value!r}")
+    for key in ("fetch_articles", "enabled"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise fail(f"'{key}' must be true or false")
+    if "agency" in raw and not isinstance(raw["agency"], str):
+        raise fail("'agency' must be a string")
+    values = dict(raw)
+    values.setdefault("agency", agency)
+    values["selectors"] = dict(selectors)
+    return Source(**values)
+
+
+def load_file(path: Path) -> list[Source]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    unknown = sorted(set(data) - {"source", "agency"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key(s) {', '.join(unknown)}; "
+                          "expected [[source]] tables and an optional 'agency'")
+    entries = data.get("source", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{path}: 'source' must be an array of tables ([[source]])")
+    agency = data.get("agency", path.stem.upper())
+    return [parse_source(e, agency=agency, where=str(path)) for e in entries]
+
+
+def load_sources(path: str | Path) -> list[Source]:
+    """Load a TOML file or every ``*.toml`` in a folder; names must be unique."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.toml"))
+        if not files:
+            raise ConfigError(f"{path}: no *.toml source files in this folder")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise ConfigError(f"{path}: no such configuration file or folder")
+    sources: list[Source] = []
+    seen: dict[str, Path] = {}
+    for file in files:
+        for source in load_file(file):
+            if source.name in seen:
+                raise ConfigError(f"{file}: source {source.name!r}: name already used "
+                                  f"in {seen[source.name]}")
+            seen[source.name] = file
+            sources.append(source)
+    return sources

@@ -1,0 +1,345 @@
+"""SQLite storage: the schema, its migrations, and the only code that writes to the database.
+
+Everything a user stored is kept: an edited page becomes a new row in
+``document_versions`` and only statements never seen before in that document are
+inserted, so ``statements.first_seen`` says when each sentence first appeared.
+The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` is append-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import sqlite_utils
+
+
+class StoreError(Exception):
+    """The database cannot be used (not SQLite, read-only, newer schema)."""
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def text_hash(text: str) -> str:
+    """Stable identity of a statement or body: whitespace- and case-insensitive."""
+    canonical = " ".join(text.split()).casefold()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "name": str, "kind": str, "url": str, "agency": str, "config": str,
+            "updated_at": str, "last_run_at": str, "last_ok_at": str,
+            "last_error": str, "consecutive_failures": int,
+        },
+        pk="name",
+    )
+    db["documents"].create(
+        {
+            "id": int, "url": str, "source": str, "title": str, "published": str,
+            "doc_type": str, "topics": str, "first_seen": str, "last_checked": str,
+            "last_changed": str, "version": int, "body": str, "body_hash": str,
+            "label": str, "confidence": float, "event_id": int,
+        },
+        pk="id",
+        not_null={"url", "source", "first_seen"},
+        defaults={"version": 1},
+    )
+    db["documents"].create_index(["url"], unique=True)
+    db["documents"].create_index(["source", "published"])
+    db["document_versions"].create(
+        {
+            "id": int, "document_id": int, "version": int, "fetched_at": str,
+            "title": str, "published": str, "body": str, "body_hash": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["document_versions"].create_index(["document_id", "version"], unique=True)
+    db["statements"].create(
+        {
+            "id": int, "document_id": int, "version": int, "seq": int, "text": str,
+            "hash": str, "first_seen": str, "last_seen_version": int,
+            "label": str, "confidence": float, "evidence": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["statements"].create_index(["document_id", "hash"], unique=True)
+    db["statements"].create_index(["first_seen"])
+    db["fetches"].create(
+        {
+            "id": int, "url": str, "source": str, "fetched_at": str, "status": int,
+            "bytes": int, "elapsed_ms": int, "not_modified": int, "error": str,
+        },
+        pk="id",
+    )
+    db["fetches"].create_index(["source", "fetched_at"])
+    db["http_cache"].create(
+        {"url": str, "etag": str, "last_modified": str, "checked_at": str},
+        pk="url",
+    )
+    db["runs"].create(
+        {
+            "id": int, "started_at": str, "finished_at": str, "sources_ok": int,
+            "sources_failed": int, "new_documents": int, "new_versions": int,
+            "new_statements": int, "fetches": int, "bytes": int,
+        },
+        pk="id",
+    )
+    # Classification and history links (filled by the classify stage).
+    db["links"].create(
+        {
+            "id": int, "from_document_id": int, "from_statement_id": int,
+            "to_document_id": int, "to_statement_id": int, "relation": str,
+            "score": float, "created_at": str,
+        },
+        pk="id",
+    )
+    db["links"].create_index(["from_document_id", "to_document_id", "relation"], unique=True)
+    db["statistics"].create(
+        {
+            "id": int, "document_id": int, "statement_id": int, "metric": str,
+            "value": float, "unit": str, "period": str, "period_start": str,
+            "period_end": str, "published": str, "previous_id": int,
+            "previous_value": float, "change": float, "change_pct": float,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["statistics"].create_index(["metric", "period_end"])
+    db["label_history"].create(
+        {
+            "id": int, "kind": str, "row_id": int, "label": str, "confidence": float,
+            "classifier": str, "changed_at": str,
+        },
+        pk="id",
+    )
+    # Digest delivery: one row per (digest, recipient), so nothing is sent twice.
+    db["outbox"].create(
+        {
+            "id": int, "digest": str, "recipient": str, "subject": str, "message": str,
+            "created_at": str, "sent_at": str, "attempts": int, "last_error": str,
+        },
+        pk="id",
+        defaults={"attempts": 0},
+    )
+    db["outbox"].create_index(["digest", "recipient"], unique=True)
+    db["documents"].enable_fts(["title", "body"], create_triggers=True, tokenize="porter")
+    db["statements"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+MIGRATIONS = [_m1_initial]
+
+
+@dataclass
+class SavedDocument:
+    """What storing one fetched article changed."""
+
+    document_id: int
+    created: bool = False
+    new_version: bool = False
+    new_statement_ids: list[int] = field(default_factory=list)
+
+
+class Store:
+    """The monitor's database. One writer at a time (see ``monitor.lock``)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            if self.path.exists() and self.path.stat().st_size:
+                with open(self.path, "rb") as fh:
+                    if fh.read(16) != b"SQLite format 3\x00":
+                        raise StoreError(f"{self.path} is not a SQLite database")
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except StoreError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot use database {self.path}: {exc}") from exc
+
+    # -- schema -----------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} has schema version {current}, newer than this "
+                f"policy-monitor ({len(MIGRATIONS)}); upgrade policy-monitor"
+            )
+        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+            with self.db.conn:
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {int(number)}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- sources and fetch log -------------------------------------------
+    def sync_sources(self, sources: Iterable) -> None:
+        now = utcnow()
+        with self.db.conn:
+            for s in sources:
+                self.db["sources"].upsert(
+                    {"name": s.name, "kind": s.kind, "url": s.url, "agency": s.agency,
+                     "config": json.dumps(s.as_dict(), sort_keys=True), "updated_at": now},
+                    pk="name",
+                )
+
+    def record_source_result(self, name: str, error: str | None) -> None:
+        now = utcnow()
+        row = self.db.execute(
+            "select consecutive_failures from sources where name = ?", [name]
+        ).fetchone()
+        failures = (row[0] or 0) if row else 0
+        update = {"name": name, "last_run_at": now}
+        if error:
+            update |= {"last_error": error, "consecutive_failures": failures + 1}
+        else:
+            update |= {"last_ok_at": now, "last_error": None, "consecutive_failures": 0}
+        with self.db.conn:
+            self.db["sources"].upsert(update, pk="name")
+
+    def log_fetches(self, rows: list[dict]) -> None:
+        if rows:
+            with self.db.conn:
+                self.db["fetches"].insert_all(rows)
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        row = self.db.execute(
+            "select etag, last_modified from http_cache where url = ?", [url]
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self.db.conn:
+            self.db["http_cache"].upsert(
+                {"url": url, "etag": etag, "last_modified": last_modified,
+                 "checked_at": utcnow()},
+                pk="url",
+            )
+
+    def known_documents(self, source: str | None = None) -> dict[str, dict]:
+        """url -> {id, published, last_checked, body_hash} for re-check decisions."""
+        sql = "select id, url, published, last_checked, body_hash from documents"
+        params: list = []
+        if source is not None:
+            sql += " where source = ?"
+            params.append(source)
+        return {
+            row[1]: {"id": row[0], "published": row[2], "last_checked": row[3],
+                     "body_hash": row[4]}
+            for row in self.db.execute(sql, params)
+        }
+
+    def touch_document(self, url: str) -> None:
+        with self.db.conn:
+            self.db.execute("update documents set last_checked = ? where url = ?",
+                            [utcnow(), url])
+
+    # -- documents and statements ----------------------------------------
+    def save_document(
+        self,
+        *,
+        source: str,
+        url: str,
+        title: str | None,
+        published: str | None,
+        body: str,
+        statements: list[str],
+        doc_type: str | None = None,
+        topics: list[str] | None = None,
+        seen_at: str | None = None,
+    ) -> SavedDocument:
+        """Store one article; a changed body becomes a new version, never an overwrite."""
+        now = seen_at or utcnow()
+        body_hash = text_hash((title or "") + "\n" + body)
+        with self.db.conn:
+            row = self.db.execute(
+                "select id, version, body_hash from documents where url = ?", [url]
+            ).fetchone()
+            if row and row[2] == body_hash:
+                self.db.execute(
+                    "update documents set last_checked = ? where id = ?", [now, row[0]]
+                )
+                return SavedDocument(document_id=row[0])
+            fields = {
+                "source": source, "url": url, "title": title, "published": published,
+                "doc_type": doc_type, "topics": json.dumps(topics or []),
+                "last_checked": now, "last_changed": now, "body": body,
+                "body_hash": body_hash,
+            }
+            if row:
+                document_id, version = row[0], row[1] + 1
+                self.db["documents"].update(document_id, fields | {"version": version})
+                result = SavedDocument(document_id=document_id, new_version=True)
+            else:
+                version = 1
+                document_id = self.db["documents"].insert(
+                    fields | {"first_seen": now, "version": 1}
+                ).last_pk
+                result = SavedDocument(document_id=document_id, created=True)
+            self.db["document_versions"].insert(
+                {"document_id": document_id, "version": version, "fetched_at": now,
+                 "title": title, "published": published, "body": body,
+                 "body_hash": body_hash}
+            )
+            result.new_statement_ids = self._save_statements(
+                document_id, version, statements, now
+            )
+        return result
+
+    def _save_statements(
+        self, document_id: int, version: int, statements: list[str], now: str
+    ) -> list[int]:
+        existing = {
+            h: sid for sid, h in self.db.execute(
+                "select id, hash from statements where document_id = ?", [document_id]
+            )
+        }
+        new_ids = []
+        seen: set[str] = set()
+        for seq, text in enumerate(statements):
+            h = text_hash(text)
+            if h in seen:
+                continue  # the same sentence twice on one page is one statement
+            seen.add(h)
+            if h in existing:
+                self.db.execute(
+                    "update statements set last_seen_version = ? where id = ?",
+                    [version, existing[h]],
+                )
+                continue
+            new_ids.append(
+                self.db["statements"].insert(
+                    {"document_id": document_id, "version": version, "seq": seq,
+                     "text": text, "hash": h, "first_seen": now,
+                     "last_seen_version": version}
+                ).last_pk
+            )
+        return new_ids
+
+    def start_run(self) -> int:
+        with self.db.conn:
+            return self.db["runs"].insert({"started_at": utcnow()}).last_pk
+
+    def finish_run(self, run_id: int, totals: dict) -> None:
+        with self.db.conn:
+            self.db["runs"].update(run_id, totals | {"finished_at": utcnow()})
