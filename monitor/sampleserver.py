@@ -1,0 +1,149 @@
+"""A small HTTP server for a folder of fixture pages on 127.0.0.1.
+
+It backs ``policy-monitor demo`` (the bundled offline sample), the end-to-end
+tests and the benchmarks. It behaves like a well-run newsroom server: strong
+ETags, Last-Modified, and 304 answers to conditional requests.
+
+URL to file mapping: ``/a/b`` -> ``ROOT/a/b`` (or ``ROOT/a/b/index.html`` for a
+folder) and ``/a/b?page=1`` -> ``ROOT/a/b@page=1``. Extensionless files are
+served as HTML. ``routes`` maps a path to a callable taking the request handler,
+for behaviour files can't express (errors, slowness, redirect loops).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet by design
+        pass
+
+    def do_HEAD(self):
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False):
+        site = self.server.site
+        parts = urlsplit(self.path)
+        with site.lock:
+            site.hits[self.path] += 1
+        route = site.routes.get(self.path) or site.routes.get(parts.path)
+        if route is not None:
+            route(self)
+            return
+        file = site.file_for(parts.path, parts.query)
+        if file is None:
+            self.send_body(404, b"not found", "text/plain")
+            return
+        body = file.read_bytes()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        mtime = int(file.stat().st_mtime)
+        last_modified = formatdate(mtime, usegmt=True)
+        if self._not_modified(etag, mtime):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", last_modified)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        ctype = CONTENT_TYPES.get(file.suffix, "text/html; charset=utf-8")
+        self.send_body(200, body, ctype, {"ETag": etag, "Last-Modified": last_modified},
+                       head=head)
+
+    def _not_modified(self, etag: str, mtime: int) -> bool:
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            return etag in [t.strip() for t in inm.split(",")]
+        ims = self.headers.get("If-Modified-Since")
+        if ims:
+            try:
+                return mtime <= parsedate_to_datetime(ims).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def send_body(self, status: int, body: bytes, ctype: str,
+                  headers: dict | None = None, head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    site: "SiteServer"
+
+
+class SiteServer:
+    """Serve ``root`` on 127.0.0.1 in a background thread; use as a context manager."""
+
+    def __init__(self, root: str | Path, port: int = 0,
+                 routes: dict[str, Route] | None = None):
+        self.root = Path(root).resolve()
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.hits: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.site = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def file_for(self, path: str, query: str = "") -> Path | None:
+        relative = path.lstrip("/")
+        if query:
+            relative += "@" + query
+        candidate = (self.root / relative).resolve()
+        if not candidate.is_relative_to(self.root):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def start(self) -> "SiteServer":
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "SiteServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
