@@ -1,0 +1,232 @@
+"""Split an article body into statements, the unit everything downstream stores and classifies.
+
+A statement is a sentence, except that a quotation stays whole and stays with its
+attribution (``"We will ... dignity," the official added.``), because a quote cut
+in half or separated from its speaker cannot be classified or cited.
+
+Paragraphs that are page furniture rather than reporting (newsletter boxes, app
+promotions, photo captions, copyright and syndication footers, press-office contact
+lines, headline teasers) are dropped first, by rules rather than exact strings so
+that newsrooms we have not seen are cleaned too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+__all__ = ["split_statements", "clean_paragraphs", "is_boilerplate", "normalize_space"]
+
+_SPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse every run of whitespace (including no-break spaces) to one space."""
+    return _SPACE.sub(" ", text).strip()
+
+
+# --- boilerplate ------------------------------------------------------------------
+
+_BOILERPLATE_PATTERNS = [
+    # Newsletters and forms.
+    r"^(sign up|subscribe|register)\b.{0,80}\b(news|newsletter|updates|alerts|emails?|inbox|digest)\b",
+    r"\bby (submitting|signing up|subscribing|clicking)\b.{0,80}\b(agree|consent|terms|privacy)\b",
+    r"^(get|receive) (our|the) .{0,40}(newsletter|updates|alerts) ",
+    r"\b(enter your email|your email address)\b",
+    # App promotions and link teasers.
+    r"\b(click|tap) here\b",
+    r"\b(get|download|install) (the|our) .{0,40}\bapp\b",
+    r"^you can (read|find|see|watch|view|download|listen)\b.{0,160}\bhere\b",
+    r"^(read|see|watch|view|download) (the )?(full|complete|entire|original)\b.{0,120}\bhere\b\W*$",
+    r"^(also read|read more|read also|more reading|related( stories| articles| coverage| content| news)?"
+    r"|see also|recommended( for you| reading)?|more from\b.{0,40}|more on this|you may also like"
+    r"|you might also like|trending( now)?|don'?t miss|must read|continue reading|watch|listen|latest)"
+    r"\s*[:|»›>\-–—]",
+    r"^(read more|continue reading|load more|show more|see more)\W*$",
+    # Social prompts.
+    r"^(share|tweet|email|print|follow)( this| us| on| via)?\b.{0,60}$",
+    r"\bfollow (us|@\w+) on\b",
+    r"^(like|join) us on (facebook|twitter|x|instagram)",
+    # Advertising and widgets.
+    r"^(advertisement|sponsored( content)?|promoted|story continues below|ad feedback)\W*$",
+    r"^(no votes yet|please wait|loading|rate this|comments?|leave a comment|post a comment"
+    r"|\d+ comments?|report an error|report a typo|listen to this article)\W*",
+    # Copyright, syndication, machine translation.
+    r"^(©|\(c\)|copyright\b)",
+    r"\ball rights reserved\b",
+    r"\blicensing agreement\b|\bnewsedge\b|\bsyndicat(ed|ion) (by|through|from)\b",
+    r"traducido automáticamente|traducción automática|automatically translated"
+    r"|machine[- ]translat|translated automatically",
+    # Press-release furniture.
+    r"^for immediate release\b",
+    r"^(media |press )?contacts?\s*[:\-–—]",
+    r"^(dhs|ice|cbp|uscis|fema|tsa)?\s*(office of )?(public affairs|press office|media relations)\b.{0,80}$",
+    r"^(media|press) (inquiries|contact|office)\b",
+    r"^(#\s*){3}$|^-\s*30\s*-$|^[\s*#=_\-–—~]+$",
+    r"^(last updated|last reviewed|updated|published|posted|page last reviewed)\s*:",
+    r"^(topics|tags|keywords|filed under|categories)\s*:",
+    # Photo captions and image credits.
+    r"^(photo|image|picture|video|file photo|illustration|credit)\s*(credit)?\s*[:|]",
+    r"\((?:[^()]{0,80}\b(?:photo|photograph|image|illustration|credit|via)\b[^()]{0,80})\)\W*$",
+    r"\b(photo|image) (by|courtesy of|credit)\b.{0,80}$",
+    r"\b(getty images|associated press photo|ap photo|reuters/|afp via getty)\b",
+]
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE_PATTERNS), re.IGNORECASE)
+_PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_LETTER = re.compile(r"[^\W\d_]")
+_TERMINAL = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+_TRAILING_CREDIT = re.compile(r"\([^()]{1,100}\)$")
+_HEADING_MAX_WORDS = 12
+_CONTACT_MAX_CHARS = 160
+_LONG_PARAGRAPH = 400
+
+
+def _is_all_caps(paragraph: str) -> bool:
+    return paragraph == paragraph.upper() and sum(c.isalpha() for c in paragraph) >= 8
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """True for a paragraph that is page furniture, not reporting.
+
+    Besides the patterns above: all-caps lines (headline teasers, "FOR IMMEDIATE
+    RELEASE"), short contact lines carrying a phone number or e-mail address, and
+    short sub-headings without closing punctuation (they carry no claim of their own,
+    and keeping them would glue a heading onto the next sentence in plain text).
+    """
+    text = normalize_space(paragraph)
+    if not _LETTER.search(text):
+        return True
+    # Furniture is short; in a long paragraph only its opening can give it away.
+    if _BOILERPLATE.search(text if len(text) <= _LONG_PARAGRAPH else text[:200]):
+        return True
+    if _is_all_caps(text):
+        return True
+    if len(text) <= _CONTACT_MAX_CHARS and (_PHONE.search(text) or _EMAIL.search(text)):
+        return True
+    return len(text.split()) <= _HEADING_MAX_WORDS and not _TERMINAL.search(text)
+
+
+def _is_caption_like(paragraph: str) -> bool:
+    """A line ending in a parenthesised credit, e.g. ``... interior. (DHS)``."""
+    return len(paragraph) < 300 and bool(_TRAILING_CREDIT.search(paragraph))
+
+
+def clean_paragraphs(text: str) -> list[str]:
+    """Non-empty, whitespace-normalised paragraphs of ``text`` with boilerplate removed.
+
+    A paragraph repeated within one body is a photo caption or a pull quote: a
+    caption-like one is dropped in every copy, any other is kept once.
+    """
+    paragraphs = [normalize_space(p) for p in _PARAGRAPH_BREAK.split(text)]
+    paragraphs = [p for p in paragraphs if p]
+    counts = Counter(paragraphs)
+    kept: list[str] = []
+    seen: set[str] = set()
+    for paragraph in paragraphs:
+        if paragraph in seen:
+            continue
+        seen.add(paragraph)
+        if counts[paragraph] > 1 and _is_caption_like(paragraph):
+            continue
+        if not is_boilerplate(paragraph):
+            kept.append(paragraph)
+    return kept
+
+
+# --- sentences ----------------------------------------------------------------------
+
+# Candidate end of sentence: terminal punctuation, optional closing quotes/brackets,
+# whitespace, then something that can start a sentence.
+_BOUNDARY = re.compile(r"([.!?…]+)([\"”’')\]]*)(\s+)(?=[\"“‘'(\[]?[A-Z0-9])")
+_QUOTE_CHARS = re.compile(r"[\"“”]")
+_LAST_WORD = re.compile(r"(\S+)$")
+
+# Never end a sentence: titles, months, states and other abbreviations followed by a name or number.
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr gen lt col sgt capt cmdr adm maj cpl pvt prof sen rep gov pres sec
+    supt insp det atty rev hon st mt ft jr sr no nos vol art sec ch para pp fig
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich minn miss
+    mo mont neb nev okla ore pa tenn tex va vt wash wis wisc wyo
+    approx dept est univ assn bros vs v cf e.g i.e""".split()
+)
+# Can end a sentence, but usually do not: split only before a typical sentence opener.
+_SOMETIMES_FINAL = frozenset("etc inc corp co ltd llc a.m p.m".split())
+_SENTENCE_OPENERS = frozenset(
+    """the a an this that these those it its he she they we i you there here his her their
+    our in on at for but and or so yet if when while after before as since although
+    however meanwhile officials according""".split()
+)
+# A quote ending in "." followed by its speaker: ``"... stay." Kelly said.``
+_ATTRIBUTION = re.compile(
+    r"(?:[A-Z][\w.'’\-]*\s+){0,4}(?:said|says|added|adds|told|stated|noted|explained|wrote"
+    r"|continued|argued|warned|insisted|recalled|concluded|declared)\b"
+)
+
+
+def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of balanced double-quoted passages; an unclosed quote protects nothing."""
+    spans = []
+    opened_at: int | None = None
+    opener = ""
+    for match in _QUOTE_CHARS.finditer(paragraph):
+        char, position = match.group(), match.start()
+        if opened_at is None:
+            if char != "”":
+                opened_at, opener = position, char
+        elif char == "”" or (char == '"' and opener == '"'):
+            spans.append((opened_at, position))
+            opened_at = None
+    return spans
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < position < end for start, end in spans)
+
+
+def _ends_sentence(paragraph: str, match: re.Match, spans: list[tuple[int, int]]) -> bool:
+    punctuation, closers, _ = match.groups()
+    if spans and _inside(match.start(3), spans):
+        return False
+    following = paragraph[match.end():match.end() + 80]
+    if any(q in closers for q in "\"”") and _ATTRIBUTION.match(following):
+        return False
+    if punctuation != "." or closers:
+        return True
+    word = _LAST_WORD.search(paragraph, 0, match.start())
+    token = word.group(1).lstrip("(\"“‘'[").lower() if word else ""
+    if token in _ABBREVIATIONS:
+        return False
+    if len(token) == 1 and token.isalpha():  # an initial: "John F. Kennedy"
+        return False
+    if token in _SOMETIMES_FINAL or (len(token) >= 3 and token.count(".") >= 1
+                                     and all(len(p) == 1 for p in token.split("."))):
+        # Dotted acronyms (U.S., D.C., a.m.) end a sentence only before a typical opener.
+        next_word = following.split(" ", 1)[0].strip("\"“‘'([").lower()
+        return next_word in _SENTENCE_OPENERS
+    return True
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    spans = _quote_spans(paragraph)
+    sentences = []
+    start = 0
+    for match in _BOUNDARY.finditer(paragraph):
+        if _ends_sentence(paragraph, match, spans):
+            sentences.append(paragraph[start:match.start(3)])
+            start = match.end()
+    sentences.append(paragraph[start:])
+    return [s for s in sentences if _LETTER.search(s)]
+
+
+def split_statements(text: str) -> list[str]:
+    """The statements of an article body, in order, boilerplate removed.
+
+    Paragraphs are separated by newlines (blank or not); whitespace is normalised.
+    """
+    statements: list[str] = []
+    for paragraph in clean_paragraphs(text):
+        statements.extend(_split_paragraph(paragraph))
+    return statements
