@@ -228,6 +228,12 @@ class Store:
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    def all_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        return {
+            url: (etag, last_modified) for url, etag, last_modified in
+            self.db.execute("select url, etag, last_modified from http_cache")
+        }
+
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         with self.db.conn:
             self.db["http_cache"].upsert(

@@ -1,0 +1,281 @@
+"""Polite HTTP: robots.txt, a minimum delay per host, conditional GET, bounded retries.
+
+Government newsrooms throttle and block aggressive clients, so every request goes
+through one ``Fetcher``: requests to the same host are spaced by the source's
+delay (hosts proceed independently in their own threads), validators are echoed
+exactly as received, bodies are capped, and every attempt is logged.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from monitor import __version__
+from monitor.config import is_http_url
+
+USER_AGENT = (
+    f"policy-monitor/{__version__} (+https://github.com/policy-monitor/policy-monitor; "
+    "monitors public DHS press releases)"
+)
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After gives up for this run
+BACKOFF_BASE = 0.5
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+ROBOTS_MAX_BYTES = 512_000
+
+
+@dataclass
+class Response:
+    """Outcome of one logical GET (after redirects and retries)."""
+
+    url: str
+    final_url: str
+    status: int | None = None
+    content: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status == 200
+
+    @property
+    def not_modified(self) -> bool:
+        return self.error is None and self.status == 304
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass
+class RequestLimits:
+    """Per-source knobs, copied from ``Source`` so the fetcher needs no config."""
+
+    delay: float = 1.0
+    timeout: float = 20.0
+    max_bytes: int = 5_000_000
+    retries: int = 2
+
+
+class _TooLarge(Exception):
+    pass
+
+
+@dataclass
+class _HostState:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    next_allowed: float = 0.0
+    robots: RobotFileParser | None = None
+    robots_checked: bool = False
+
+
+class Fetcher:
+    """Shared by all sources of a run; thread-safe."""
+
+    def __init__(self, user_agent: str = USER_AGENT, transport: httpx.BaseTransport | None = None):
+        self.user_agent = user_agent
+        self.client = httpx.Client(
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=False,
+            transport=transport,
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        )
+        self._hosts: dict[str, _HostState] = {}
+        self._hosts_lock = threading.Lock()
+        self._log: list[dict] = []
+        self._log_lock = threading.Lock()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- the fetch log -------------------------------------------------------
+    def take_log(self) -> list[dict]:
+        """Return and forget the fetch rows recorded so far (for the ``fetches`` table)."""
+        with self._log_lock:
+            rows, self._log = self._log, []
+        return rows
+
+    def _record(self, url: str, source: str | None, started: float, status: int | None,
+                size: int, error: str | None) -> None:
+        row = {
+            "url": url, "source": source,
+            "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "status": status, "bytes": size,
+            "elapsed_ms": int((time.monotonic() - started) * 1000),
+            "not_modified": int(status == 304), "error": error,
+        }
+        with self._log_lock:
+            self._log.append(row)
+
+    # -- politeness ----------------------------------------------------------
+    def _host(self, url: str) -> _HostState:
+        key = urlsplit(url).netloc.lower()
+        with self._hosts_lock:
+            return self._hosts.setdefault(key, _HostState())
+
+    def _wait_turn(self, state: _HostState, delay: float) -> None:
+        """Block until this host may be asked again, then reserve the next slot."""
+        with state.lock:
+            now = time.monotonic()
+            wait = state.next_allowed - now
+            state.next_allowed = max(now, state.next_allowed) + delay
+        if wait > 0:
+            time.sleep(wait)
+
+    def allowed(self, url: str, limits: RequestLimits, source: str | None = None) -> bool:
+        """robots.txt (RFC 9309): 4xx means no rules, 5xx or unreachable means keep out."""
+        state = self._host(url)
+        with state.lock:
+            checked = state.robots_checked
+        if not checked:
+            parts = urlsplit(url)
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            parser = RobotFileParser(robots_url)
+            response = self._get_once(robots_url, limits, {}, source,
+                                      max_bytes=min(limits.max_bytes, ROBOTS_MAX_BYTES))
+            if response.status == 200:
+                parser.parse(response.text.splitlines())
+            elif response.status is not None and 400 <= response.status < 500:
+                parser.allow_all = True
+            else:
+                parser.disallow_all = True
+            with state.lock:
+                state.robots, state.robots_checked = parser, True
+        return state.robots.can_fetch(self.user_agent, url)
+
+    # -- requests --------------------------------------------------------------
+    def get(
+        self,
+        url: str,
+        limits: RequestLimits,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        source: str | None = None,
+    ) -> Response:
+        """GET with robots, redirects, retries; conditional when validators are given."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        visited: list[str] = []
+        current = url
+        while True:
+            if not is_http_url(current):
+                return Response(url, current, error=f"refused non-http(s) URL {current!r}")
+            if not self.allowed(current, limits, source):
+                self._record(current, source, time.monotonic(), None, 0, "disallowed by robots.txt")
+                return Response(url, current, error="disallowed by robots.txt")
+            response = self._get_with_retries(current, limits, headers, source)
+            if response.status not in REDIRECT_STATUSES or response.error:
+                response.url = url
+                return response
+            visited.append(current)
+            location = response.content.decode("latin-1")
+            target = urljoin(current, location)
+            if target in visited:
+                return Response(url, current, status=response.status,
+                                error=f"redirect loop at {target}")
+            if len(visited) > MAX_REDIRECTS:
+                return Response(url, current, status=response.status,
+                                error=f"more than {MAX_REDIRECTS} redirects")
+            current = target
+
+    def _get_with_retries(self, url: str, limits: RequestLimits, headers: dict,
+                          source: str | None) -> Response:
+        for attempt in range(limits.retries + 1):
+            response = self._get_once(url, limits, headers, source)
+            retryable = response.status in RETRY_STATUSES or (
+                response.status is None and response.error is not None
+                and not response.error.startswith("response larger")
+            )
+            if not retryable or attempt == limits.retries:
+                return response
+            wait = BACKOFF_BASE * (2 ** attempt)
+            retry_after = _retry_after_seconds(response)
+            if retry_after is not None:
+                if retry_after > MAX_RETRY_AFTER:
+                    response.error = f"HTTP {response.status}, Retry-After {retry_after:.0f} s"
+                    return response
+                wait = max(wait, retry_after)
+            time.sleep(wait)
+        return response
+
+    def _get_once(self, url: str, limits: RequestLimits, headers: dict,
+                  source: str | None, max_bytes: int | None = None) -> Response:
+        cap = max_bytes or limits.max_bytes
+        self._wait_turn(self._host(url), limits.delay)
+        started = time.monotonic()
+        deadline = started + limits.timeout * 3  # bounds slow-drip bodies too
+        result = Response(url, url)
+        size = 0
+        try:
+            with self.client.stream("GET", url, headers=headers,
+                                    timeout=httpx.Timeout(limits.timeout)) as r:
+                result.status = r.status_code
+                result.content_type = r.headers.get("content-type", "")
+                result.etag = r.headers.get("etag")
+                result.last_modified = r.headers.get("last-modified")
+                result.retry_after = r.headers.get("retry-after")
+                if r.status_code in REDIRECT_STATUSES:
+                    result.content = r.headers.get("location", "").encode("latin-1", "replace")
+                    self._record(url, source, started, r.status_code, 0, None)
+                    return result
+                declared = r.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > cap:
+                    raise _TooLarge()
+                chunks = []
+                for chunk in r.iter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise _TooLarge()
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("body took too long")
+                    chunks.append(chunk)
+                result.content = b"".join(chunks)
+                if r.status_code not in (200, 304):
+                    result.error = f"HTTP {r.status_code}"
+        except _TooLarge:
+            result.status, result.content = None, b""
+            result.error = f"response larger than {cap} bytes"
+        except httpx.TimeoutException:
+            result.status, result.error = None, f"timed out after {limits.timeout:g} s"
+        except httpx.HTTPError as exc:
+            result.status = None
+            result.error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+        self._record(url, source, started, result.status, size, result.error)
+        return result
+
+
+def _retry_after_seconds(response: Response) -> float | None:
+    value = response.retry_after
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
