@@ -60,3 +60,156 @@ def cli(ctx: click.Context, config_path: str, db_path: str, quiet: bool) -> None
 
 def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _interactive(ctx: Context) -> bool:
+    """Progress is for people at a terminal; under cron only failures are printed."""
+    return not ctx.quiet and sys.stderr.isatty()
+
+
+@cli.command()
+@pass_context
+def init(ctx: Context) -> None:
+    """Create the database (or upgrade its schema) and load the labelled baseline."""
+    from monitor.history import load_baseline
+
+    store = ctx.store()
+    added = load_baseline(store)
+    if not ctx.quiet:
+        click.echo(f"{ctx.db_path}: schema version {store.schema_version}, "
+                   f"{added} baseline document(s) added")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@pass_context
+def sources(ctx: Context, as_json: bool) -> None:
+    """List the configured sources (loading them validates the configuration)."""
+    configured = ctx.sources()
+    status = {}
+    if Path(ctx.db_path).exists():
+        status = {row["name"]: row for row in ctx.store().db["sources"].rows}
+    if as_json:
+        echo_json([s.as_dict() | {"status": status.get(s.name)} for s in configured])
+        return
+    for s in configured:
+        state = status.get(s.name) or {}
+        health = ""
+        if state.get("consecutive_failures"):
+            health = f"  FAILING x{state['consecutive_failures']}: {state['last_error']}"
+        elif state.get("last_ok_at"):
+            health = f"  ok {state['last_ok_at']}"
+        flag = "" if s.enabled else " (disabled)"
+        click.echo(f"{s.name:<28} {s.kind:<5} every {s.interval:>4} min  {s.url}{flag}{health}")
+    if not ctx.quiet:
+        click.echo(f"{len(configured)} source(s) in {ctx.config_path}", err=True)
+
+
+@cli.command()
+@click.option("--source", "only", multiple=True, help="Run only this source (repeatable).")
+@pass_context
+def run(ctx: Context, only: tuple[str, ...]) -> None:
+    """Run one full cycle: fetch, extract, store and classify (for cron and timers)."""
+    selected = ctx.sources()
+    if only:
+        unknown = set(only) - {s.name for s in selected}
+        if unknown:
+            raise click.ClickException(f"unknown source(s): {', '.join(sorted(unknown))}")
+        selected = [s for s in selected if s.name in only]
+    store = ctx.store()
+    summary = run_once(store, selected, interactive=_interactive(ctx))
+    for report in summary.failed:
+        click.echo(f"source {report.name} failed: {report.error}", err=True)
+
+
+def run_once(store: Store, selected, *, interactive: bool):
+    """Shared by ``run``, ``demo`` and the daemon: baseline, cycle, then report."""
+    from monitor.history import load_baseline
+    from monitor.pipeline import run_cycle
+
+    load_baseline(store)
+
+    def progress(report) -> None:
+        if interactive:
+            state = f"FAILED: {report.error}" if report.error else (
+                f"{report.new_documents} new, {report.new_versions} changed, "
+                f"{report.fetched} fetched, {report.not_modified} unchanged")
+            extra = f", {len(report.failures)} article(s) failed" if report.failures else ""
+            click.echo(f"  {report.name}: {state}{extra} ({report.seconds:.1f} s)", err=True)
+
+    summary = run_cycle(store, selected, progress=progress)
+    if interactive:
+        click.echo(
+            f"{len(summary.reports)} source(s), {len(summary.failed)} failed; "
+            f"{summary.total('new_documents')} new document(s), "
+            f"{summary.total('new_versions')} new version(s), "
+            f"{summary.total('new_statements')} new statement(s); "
+            f"{summary.fetches} request(s), {summary.bytes:,} bytes", err=True)
+    return summary
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def extract(ctx: Context, target: str, as_json: bool) -> None:
+    """Extract one page (a file or an http(s) URL) exactly as ``run`` would."""
+    from monitor.config import is_http_url
+    from monitor.extract import extract_article, extract_text
+    from monitor.fetch import Fetcher, RequestLimits
+    from monitor.statements import split_statements
+
+    if is_http_url(target):
+        with Fetcher() as fetcher:
+            response = fetcher.get(target, RequestLimits(delay=0))
+        if not response.ok:
+            raise click.ClickException(f"{target}: {response.error or response.status}")
+        article = extract_article(response.content, response.final_url)
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise click.ClickException(f"{target}: no such file (or not an http(s) URL)")
+        data = path.read_bytes()
+        if path.suffix.lower() == ".txt":
+            article = extract_text(data.decode("utf-8", errors="replace"), target)
+        else:
+            article = extract_article(data, path.resolve().as_uri())
+            article.url = target
+    result = {
+        "url": article.url, "title": article.title, "published": article.published,
+        "text": article.text, "statements": split_statements(article.text),
+    }
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"{result['title'] or '(no title)'}\n{result['published'] or '(no date)'}  "
+               f"{result['url']}\n")
+    for number, statement in enumerate(result["statements"], 1):
+        click.echo(f"{number:>3}. {statement}")
+
+
+@cli.command()
+@click.pass_context
+def demo(click_ctx: click.Context) -> None:
+    """Serve the bundled offline sample on 127.0.0.1 and run the real pipeline on it."""
+    import tempfile
+    from importlib.resources import files
+
+    from monitor.sampleserver import SiteServer
+
+    ctx: Context = click_ctx.obj
+    if click_ctx.parent.get_parameter_source("db_path").name == "DEFAULT":
+        ctx.db_path = "state/demo.db"  # never mix the sample into the real history
+    sample = files("monitor") / "sample"
+    with SiteServer(Path(str(sample / "site"))) as server, \
+            tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "sample.toml"
+        config.write_text((sample / "feeds.toml").read_text(encoding="utf-8")
+                          .replace("{base}", server.base_url), encoding="utf-8")
+        ctx.config_path = str(config)
+        click.echo(f"Serving the sample site at {server.base_url}", err=True)
+        store = ctx.store()
+        summary = run_once(store, ctx.sources(), interactive=not ctx.quiet)
+        for report in summary.failed:
+            click.echo(f"source {report.name} failed: {report.error}", err=True)
+        click.echo(f"Database: {ctx.db_path}  (try: datasette {ctx.db_path})")

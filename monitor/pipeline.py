@@ -1,0 +1,332 @@
+"""One monitoring cycle: find article links, fetch what is new or due, extract, store.
+
+Each source is crawled in its own thread (the ``Fetcher`` keeps every host
+polite), while the calling thread is the only one that writes to SQLite: crawlers
+hand it finished articles through a queue. A source that fails is reported and
+the others carry on; an article that fails is retried on the next run because
+nothing was stored for it.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from monitor.config import Source
+from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
+from monitor.fetch import Fetcher, RequestLimits, Response
+from monitor.statements import split_statements
+from monitor.store import Store
+
+#: Stored articles re-checked (conditionally) per source and run, oldest check first.
+RECHECKS_PER_RUN = 100
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+
+
+@dataclass
+class SourceReport:
+    """What one source did in one cycle; ``error`` means the source itself failed."""
+
+    name: str
+    error: str | None = None
+    pages: int = 0
+    links: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    new_documents: int = 0
+    new_versions: int = 0
+    new_statements: int = 0
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    reports: list[SourceReport]
+    changed_document_ids: list[int]
+    fetches: int = 0
+    bytes: int = 0
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(r, attr) for r in self.reports)
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [r for r in self.reports if r.error]
+
+
+@dataclass
+class _Found:
+    """A crawler's finished article, on its way to the writer."""
+
+    source: str
+    article: Article
+    statements: list[str]
+    response: Response
+
+
+@dataclass
+class _Unchanged:
+    url: str
+    response: Response
+
+
+@dataclass
+class _Done:
+    report: SourceReport
+
+
+class _Crawler:
+    """Walks one source; runs in a worker thread and never touches the database."""
+
+    def __init__(self, source: Source, fetcher: Fetcher, known: dict[str, dict],
+                 validators: dict[str, tuple], out: queue.Queue, now: datetime):
+        self.source = source
+        self.fetcher = fetcher
+        self.known = known
+        self.validators = validators
+        self.out = out
+        self.now = now
+        self.limits = RequestLimits(delay=source.delay, timeout=source.timeout,
+                                    max_bytes=source.max_bytes, retries=source.retries)
+        self.report = SourceReport(source.name)
+        self.handled: set[str] = set()
+
+    def run(self) -> None:
+        started = time.monotonic()
+        try:
+            if self.source.kind == "feed":
+                self.crawl_feed()
+            else:
+                self.crawl_listing()
+            self.recheck_due()
+        except Exception as exc:  # a bug must not hang the writer; report it instead
+            self.report.error = f"internal error: {type(exc).__name__}: {exc}"
+        finally:
+            self.report.seconds = time.monotonic() - started
+            self.out.put(_Done(self.report))
+
+    def fetch(self, url: str, conditional: bool) -> Response:
+        etag, last_modified = self.validators.get(url, (None, None)) if conditional else (None, None)
+        response = self.fetcher.get(url, self.limits, etag=etag, last_modified=last_modified,
+                                    source=self.source.name)
+        if response.ok:
+            self.report.fetched += 1
+        elif response.not_modified:
+            self.report.not_modified += 1
+        return response
+
+    # -- discovering links ---------------------------------------------------
+    def crawl_listing(self) -> None:
+        url: str | None = self.source.url
+        seen_pages: set[str] = set()
+        while url and self.report.pages < self.source.max_pages and url not in seen_pages:
+            seen_pages.add(url)
+            response = self.fetch(url, conditional=True)
+            if response.not_modified:
+                self.out.put(_Unchanged(url, response))
+                return
+            if not response.ok:
+                if self.report.pages == 0:
+                    self.report.error = f"listing {url}: {response.error}"
+                else:
+                    self.report.failures.append(f"{url}: {response.error}")
+                return
+            self.report.pages += 1
+            listing = extract_listing(response.content, response.final_url,
+                                      self.source.selectors)
+            if self.report.pages == 1 and not listing.links:
+                self.report.error = f"listing {url}: no article links found (check selectors)"
+                return
+            self.out.put(_Unchanged(url, response))  # stores the listing's validators
+            new_here = 0
+            for link in listing.links:
+                self.report.links += 1
+                new_here += self.visit(link.url, hint_published=link.published,
+                                       doc_type=link.doc_type)
+            if not new_here:
+                return  # everything on this page is known: older pages hold nothing new
+            url = listing.next_url
+
+    def crawl_feed(self) -> None:
+        response = self.fetch(self.source.url, conditional=True)
+        if response.not_modified:
+            self.out.put(_Unchanged(self.source.url, response))
+            return
+        if not response.ok:
+            self.report.error = f"feed {self.source.url}: {response.error}"
+            return
+        try:
+            items = parse_feed(response.content, response.final_url)
+        except ExtractError as exc:
+            self.report.error = f"feed {self.source.url}: {exc}"
+            return
+        self.report.pages = 1
+        self.out.put(_Unchanged(self.source.url, response))
+        for item in items:
+            self.report.links += 1
+            if not self.source.fetch_articles:
+                self.from_summary(item, response)
+                continue
+            known = self.known.get(item.url)
+            changed = bool(known and _later(item.updated, known["last_checked"]))
+            self.visit(item.url, hint_published=item.published, changed=changed,
+                       fallback_title=item.title)
+
+    def from_summary(self, item, response: Response) -> None:
+        """Feeds such as the Federal Register's carry the abstract: store it as the body."""
+        if item.url in self.handled or not item.summary.strip():
+            return
+        self.handled.add(item.url)
+        article = Article(url=item.url, title=item.title, published=item.published,
+                          text=item.summary, method="feed")
+        self.out.put(_Found(self.source.name, article, split_statements(article.text),
+                            Response(item.url, item.url, status=200)))
+
+    # -- fetching articles ---------------------------------------------------
+    def visit(self, url: str, *, hint_published: str | None = None, changed: bool = False,
+              doc_type: str | None = None, fallback_title: str | None = None) -> int:
+        """Fetch an article if it is new, said to have changed, or due; 1 if it was new."""
+        if url in self.handled:
+            return 0
+        self.handled.add(url)
+        known = self.known.get(url)
+        if known and not (changed or self.due(known)):
+            return 0
+        response = self.fetch(url, conditional=known is not None)
+        if response.not_modified:
+            self.out.put(_Unchanged(url, response))
+            return 0
+        if not response.ok:
+            self.report.failures.append(f"{url}: {response.error}")
+            return int(known is None)
+        ctype = response.content_type.split(";")[0].strip().lower()
+        if not ctype.startswith(HTML_TYPES):
+            self.report.failures.append(f"{url}: not an HTML page ({ctype})")
+            return int(known is None)
+        article = extract_article(response.content, response.final_url, self.source.selectors)
+        article.url = url
+        article.published = article.published or hint_published
+        article.title = article.title or fallback_title
+        article.doc_type = article.doc_type or doc_type
+        if not article.text.strip():
+            self.report.failures.append(f"{url}: no article text found")
+            return int(known is None)
+        self.out.put(_Found(self.source.name, article, split_statements(article.text), response))
+        return int(known is None)
+
+    def due(self, known: dict) -> bool:
+        checked = known.get("last_checked")
+        if not checked:
+            return True
+        age = self.now - datetime.fromisoformat(checked)
+        return age >= timedelta(days=self.source.recheck_days)
+
+    def recheck_due(self) -> None:
+        if self.source.kind == "feed" and not self.source.fetch_articles:
+            return
+        due = sorted(
+            ((k["last_checked"] or "", url) for url, k in self.known.items()
+             if url not in self.handled and self.due(k)),
+        )[:RECHECKS_PER_RUN]
+        for _, url in due:
+            self.visit(url)
+
+
+def _later(a: str | None, b: str | None) -> bool:
+    """Is ISO timestamp ``a`` after ``b``? Unknown or unparseable means no."""
+    try:
+        first, second = datetime.fromisoformat(a), datetime.fromisoformat(b)
+    except (TypeError, ValueError):
+        return False
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=timezone.utc)
+    if second.tzinfo is None:
+        second = second.replace(tzinfo=timezone.utc)
+    return first > second
+
+
+def run_cycle(
+    store: Store,
+    sources: list[Source],
+    *,
+    fetcher: Fetcher | None = None,
+    progress: Callable[[SourceReport], None] | None = None,
+) -> RunSummary:
+    """Crawl ``sources`` concurrently and store what they yield; returns what changed."""
+    sources = [s for s in sources if s.enabled]
+    store.sync_sources(sources)
+    run_id = store.start_run()
+    now = datetime.now(timezone.utc)
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher()
+    out: queue.Queue = queue.Queue(maxsize=256)
+    validators = store.all_validators()
+    reports: list[SourceReport] = []
+    changed: list[int] = []
+    by_name: dict[str, SourceReport] = {}
+    fetches = size = 0
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources))),
+                                thread_name_prefix="crawl") as pool:
+            for source in sources:
+                crawler = _Crawler(source, fetcher, store.known_documents(source.name),
+                                   validators, out, now)
+                by_name[source.name] = crawler.report
+                pool.submit(crawler.run)
+            pending = len(sources)
+            while pending:
+                event = out.get()
+                if isinstance(event, _Done):
+                    pending -= 1
+                    reports.append(event.report)
+                    store.record_source_result(event.report.name, event.report.error)
+                    if progress:
+                        progress(event.report)
+                elif isinstance(event, _Unchanged):
+                    store.save_validators(event.url, event.response.etag,
+                                          event.response.last_modified)
+                    store.touch_document(event.url)
+                elif isinstance(event, _Found):
+                    saved = _store_article(store, event)
+                    report = by_name[event.source]
+                    report.new_documents += saved.created
+                    report.new_versions += saved.new_version
+                    report.new_statements += len(saved.new_statement_ids)
+                    if saved.created or saved.new_version:
+                        changed.append(saved.document_id)
+                rows = fetcher.take_log()
+                fetches += len(rows)
+                size += sum(r["bytes"] or 0 for r in rows)
+                store.log_fetches(rows)
+    finally:
+        if own_fetcher:
+            fetcher.close()
+    summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), changed,
+                         fetches=fetches, bytes=size)
+    store.finish_run(run_id, {
+        "sources_ok": len(reports) - len(summary.failed),
+        "sources_failed": len(summary.failed),
+        "new_documents": summary.total("new_documents"),
+        "new_versions": summary.total("new_versions"),
+        "new_statements": summary.total("new_statements"),
+        "fetches": fetches, "bytes": size,
+    })
+    return summary
+
+
+def _store_article(store: Store, found: _Found):
+    article = found.article
+    saved = store.save_document(
+        source=found.source, url=article.url, title=article.title,
+        published=article.published, body=article.text, statements=found.statements,
+        doc_type=article.doc_type, topics=article.topics,
+    )
+    if found.response.etag or found.response.last_modified:
+        store.save_validators(article.url, found.response.etag, found.response.last_modified)
+    return saved
