@@ -165,6 +165,8 @@ class Store:
             conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
+            # WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commit.
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.migrate()
         except StoreError:
@@ -188,6 +190,14 @@ class Store:
             with self.db.conn:
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {int(number)}")
+
+    def schema(self) -> str:
+        """The tables people query, as CREATE statements (FTS shadow tables left out)."""
+        rows = self.db.execute(
+            "select sql from sqlite_master where type = 'table' and sql is not null "
+            "and name not like '%_fts%' and name not like 'sqlite_%' order by rowid"
+        ).fetchall()
+        return ";\n".join(row[0] for row in rows) + ";\n"
 
     def close(self) -> None:
         self.db.close()
@@ -328,18 +338,17 @@ class Store:
                 continue  # the same sentence twice on one page is one statement
             seen.add(h)
             if h in existing:
-                self.db.execute(
+                self.db.conn.execute(
                     "update statements set last_seen_version = ? where id = ?",
                     [version, existing[h]],
                 )
                 continue
-            new_ids.append(
-                self.db["statements"].insert(
-                    {"document_id": document_id, "version": version, "seq": seq,
-                     "text": text, "hash": h, "first_seen": now,
-                     "last_seen_version": version}
-                ).last_pk
+            cursor = self.db.conn.execute(
+                "insert into statements (document_id, version, seq, text, hash, first_seen,"
+                " last_seen_version) values (?, ?, ?, ?, ?, ?, ?)",
+                [document_id, version, seq, text, h, now, version],
             )
+            new_ids.append(cursor.lastrowid)
         return new_ids
 
     def start_run(self) -> int:
