@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
 from monitor.config import ConfigError, load_sources
+from monitor.lock import LockError, WriterLock
+from monitor.settings import Settings, SettingsError, load_settings, with_mail_flags
 from monitor.store import Store, StoreError
 
 DEFAULT_CONFIG = "feeds"
-DEFAULT_DB = "state/monitor.db"
+DEFAULT_DB = Settings.db
 
 
 @dataclass
@@ -27,6 +30,8 @@ class Context:
     config_path: str
     db_path: str
     quiet: bool
+    #: The settings file and environment, with ``db`` already resolved into ``db_path``.
+    settings: Settings = Settings()
 
     def sources(self):
         try:
@@ -40,6 +45,19 @@ class Context:
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
 
+    @contextmanager
+    def writer_lock(self, command: str, wait: float = 0.0):
+        """Hold the database's writer lock, or fail with who holds it."""
+        lock = WriterLock(self.db_path, command, wait=wait)
+        try:
+            lock.acquire()
+        except LockError as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
 
 pass_context = click.make_pass_decorator(Context)
 
@@ -48,14 +66,24 @@ pass_context = click.make_pass_decorator(Context)
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
               envvar="POLICY_MONITOR_CONFIG",
               help="Source configuration: a TOML file or a folder of them.")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              envvar="POLICY_MONITOR_DB", help="SQLite database.")
+@click.option("--db", "db_path", envvar="POLICY_MONITOR_DB",
+              help=f"SQLite database.  [default: the settings' db, else {DEFAULT_DB}]")
+@click.option("--settings", "settings_path", type=click.Path(dir_okay=False),
+              help="Settings file (database, digests, schedule, mail).  [default: "
+                   "$POLICY_MONITOR_SETTINGS, else ./policy-monitor.toml if present]")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.version_option(package_name="policy-monitor")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str, db_path: str, quiet: bool) -> None:
+def cli(ctx: click.Context, config_path: str, db_path: str | None, settings_path: str | None,
+        quiet: bool) -> None:
     """Watch DHS newsrooms and the Federal Register for immigration policy changes."""
-    ctx.obj = Context(config_path=config_path, db_path=db_path, quiet=quiet)
+    try:
+        settings = load_settings(settings_path)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db_path = db_path or settings.db
+    ctx.obj = Context(config_path=config_path, db_path=db_path, quiet=quiet,
+                      settings=replace(settings, db=db_path))
 
 
 def echo_json(data) -> None:
@@ -213,3 +241,82 @@ def demo(click_ctx: click.Context) -> None:
         for report in summary.failed:
             click.echo(f"source {report.name} failed: {report.error}", err=True)
         click.echo(f"Database: {ctx.db_path}  (try: datasette {ctx.db_path})")
+
+
+def _mail_options(command):
+    """``--smtp``, ``--mail-from`` and ``--mail-to``: they override the settings' [mail]."""
+    command = click.option("--mail-to", "mail_to", multiple=True, metavar="ADDR",
+                           help="Recipient (repeatable).")(command)
+    command = click.option("--mail-from", "mail_from", metavar="ADDR", help="Sender.")(command)
+    return click.option("--smtp", metavar="HOST:PORT", help="SMTP server.")(command)
+
+
+@cli.command()
+@click.option("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W47.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day, included.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Digest folder.  [default: the settings' digests, else digests/]")
+@click.option("--email", is_flag=True, help="Mail the digest (and any mail still queued).")
+@_mail_options
+@pass_context
+def digest(ctx: Context, week, since, until, out_dir, email, smtp, mail_from, mail_to) -> None:
+    """Write the digest of a period (default: the last complete ISO week) as HTML and text.
+
+    Also rewrites DIGESTS/index.html and the Atom feed DIGESTS/changes.atom. A week
+    already written is replaced; a digest already mailed to someone is not mailed again.
+    """
+    from monitor import digest as digests
+    from monitor.mail import flush_outbox, queue_digest
+
+    try:
+        if week and (since or until):
+            raise digests.DigestError("use either --week or --since/--until, not both")
+        if week:
+            period = digests.iso_week(week)
+        elif since or until:
+            if not (since and until):
+                raise digests.DigestError("--since and --until go together")
+            period = digests.date_range(since.date(), until.date())
+        else:
+            period = digests.last_complete_week()
+        mail = with_mail_flags(ctx.settings.mail, smtp=smtp, sender=mail_from,
+                               recipients=mail_to)
+    except (digests.DigestError, SettingsError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if email and not mail.configured:
+        raise click.ClickException(
+            "--email needs an SMTP host, a sender and a recipient: set [mail] in the "
+            "settings file or pass --smtp, --mail-from and --mail-to")
+    with ctx.writer_lock("policy-monitor digest"):
+        store = ctx.store()
+        result = digests.publish(store, period, out_dir or ctx.settings.digests)
+        if not ctx.quiet:
+            click.echo(f"{result.subject}\n  {result.html_path}\n  {result.text_path}")
+        if email:
+            queue_digest(store, digest=result.name, subject=result.subject,
+                         text=result.text, html=result.html, mail=mail)
+            sent, failed = flush_outbox(store, mail)
+            if not ctx.quiet:
+                click.echo(f"mail: {sent} sent, {failed} failed")
+            if failed:
+                raise click.ClickException(
+                    f"{failed} message(s) could not be sent; they stay in the outbox and "
+                    f"are retried by the next run or digest --email")
+
+
+@cli.command()
+@pass_context
+def serve(ctx: Context) -> None:
+    """Run as a daemon: each source on its interval, the digest weekly (settings [schedule]).
+
+    Stops cleanly on SIGTERM or Ctrl-C, after the job that is running.
+    """
+    import logging
+
+    from monitor.daemon import Daemon
+
+    logging.basicConfig(level=logging.WARNING if ctx.quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.store().close()  # a database that cannot be used fails now, not at the first job
+    sys.exit(Daemon(ctx.settings, ctx.sources()).serve())

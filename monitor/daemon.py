@@ -1,0 +1,131 @@
+"""``policy-monitor serve``: every source on its own interval, the weekly digest on a cron.
+
+Jobs run one at a time (a single worker thread) because they all write the same
+database. Each job takes the writer lock only while it runs, waiting up to
+``lock_wait_seconds`` for a manual ``run`` or ``digest`` to finish, so the daemon
+never keeps people from using the command line; a job that cannot get the lock
+is skipped and logged, and its next turn comes on schedule. SIGTERM and SIGINT
+let the running job finish, then the process exits with status 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor import digest
+from monitor.config import Source
+from monitor.lock import LockError, WriterLock
+from monitor.mail import flush_outbox, queue_digest
+from monitor.settings import Settings
+from monitor.store import Store
+
+log = logging.getLogger("policy-monitor.serve")
+
+
+class Daemon:
+    """The scheduled jobs of one ``serve`` process."""
+
+    def __init__(self, settings: Settings, sources: list[Source]):
+        self.settings = settings
+        self.sources = [s for s in sources if s.enabled]
+        schedule = settings.schedule
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": schedule.misfire_grace_seconds},
+        )
+        now = datetime.now().astimezone()
+        for source in self.sources:
+            if schedule.source_interval_seconds:
+                trigger = IntervalTrigger(seconds=schedule.source_interval_seconds)
+            else:
+                trigger = IntervalTrigger(minutes=source.interval)
+            self.scheduler.add_job(self.run_source, trigger, args=[source],
+                                   id=f"source:{source.name}", name=f"check {source.name}",
+                                   next_run_time=now)
+        if schedule.digest_interval_seconds:
+            digest_trigger = IntervalTrigger(seconds=schedule.digest_interval_seconds)
+        else:
+            digest_trigger = CronTrigger.from_crontab(schedule.digest_cron)
+        self.scheduler.add_job(self.make_digest, digest_trigger, id="digest",
+                               name="weekly digest")
+
+    def _locked(self, command: str):
+        return WriterLock(self.settings.db, command, wait=self.settings.schedule.lock_wait_seconds)
+
+    def run_source(self, source: Source) -> None:
+        """One cycle of one source, then a retry of any digest mail still waiting."""
+        from monitor.cli import run_once  # what `run` does: baseline, cycle, classify
+
+        try:
+            with self._locked(f"policy-monitor serve: check {source.name}"):
+                store = Store(self.settings.db)
+                try:
+                    summary = run_once(store, [source], interactive=False)
+                    for report in summary.reports:
+                        log.info("checked %s: %s new documents, %s new versions%s",
+                                 report.name, report.new_documents, report.new_versions,
+                                 f", error: {report.error}" if report.error else "")
+                    self._flush(store)
+                finally:
+                    store.close()
+        except LockError as exc:
+            log.warning("skipped checking %s: %s", source.name, exc)
+        except Exception:
+            # One failing cycle must not stop the daemon; the next one retries.
+            log.exception("checking %s failed", source.name)
+
+    def make_digest(self) -> None:
+        """Write the last complete week's digest and mail it if mail is configured."""
+        try:
+            with self._locked("policy-monitor serve: digest"):
+                store = Store(self.settings.db)
+                try:
+                    result = digest.publish(store, digest.last_complete_week(),
+                                            self.settings.digests)
+                    log.info("wrote digest %s to %s", result.name, result.html_path)
+                    if self.settings.mail.configured:
+                        queue_digest(store, digest=result.name, subject=result.subject,
+                                     text=result.text, html=result.html,
+                                     mail=self.settings.mail)
+                    self._flush(store)
+                finally:
+                    store.close()
+        except LockError as exc:
+            log.warning("skipped the digest: %s", exc)
+        except Exception:
+            log.exception("making the digest failed")
+
+    def _flush(self, store: Store) -> None:
+        sent, failed = flush_outbox(store, self.settings.mail)
+        if sent or failed:
+            log.info("mail: %s sent, %s failed (kept in the outbox for the next try)",
+                     sent, failed)
+
+    def serve(self) -> int:
+        """Run until SIGTERM or SIGINT; returns the exit status."""
+        stop = threading.Event()
+
+        def on_signal(signum, _frame):
+            log.info("received %s, stopping after the running job", signal.Signals(signum).name)
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        self.scheduler.start()
+        log.info("serving %d sources from %s; digest %s", len(self.sources), self.settings.db,
+                 f"every {self.settings.schedule.digest_interval_seconds}s"
+                 if self.settings.schedule.digest_interval_seconds
+                 else f"on cron '{self.settings.schedule.digest_cron}'")
+        stop.wait()
+        self.scheduler.shutdown(wait=True)
+        log.info("stopped cleanly")
+        return 0

@@ -1,0 +1,241 @@
+"""`policy-monitor digest`: what a week's HTML and text digests, index and Atom feed hold."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from digest_data import HOSTILE_TITLE, WEEK, build_week
+from monitor import digest
+from monitor.cli import cli
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def week(tmp_path):
+    ids = build_week(tmp_path / "monitor.db")
+    return tmp_path, ids
+
+
+def run_digest(tmp_path, *args):
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "monitor.db"), "digest", "--out", str(tmp_path / "digests"),
+              *args], env={"POLICY_MONITOR_SETTINGS": ""})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+class _Sections(HTMLParser):
+    """Text of each <h2 id=...> section, to check what is listed where."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections: dict[str, str] = {"top": ""}
+        self.current = "top"
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "h2":
+            self.current = dict(attrs)["id"]
+            self.sections[self.current] = ""
+
+    def handle_data(self, data):
+        self.sections[self.current] += data
+
+
+def sections(html: str) -> _Sections:
+    parser = _Sections()
+    parser.feed(html)
+    return parser
+
+
+def test_periods():
+    assert digest.iso_week("2026-W47") == digest.Period("2026-W47", date(2026, 11, 16),
+                                                        date(2026, 11, 23))
+    assert digest.last_complete_week(date(2026, 11, 22)).name == "2026-W46"  # a Sunday
+    assert digest.last_complete_week(date(2026, 11, 23)).name == "2026-W47"  # Monday after
+    assert digest.last_complete_week(date(2027, 1, 4)).name == "2026-W53"
+    assert digest.date_range(date(2026, 11, 1), date(2026, 11, 15)).end == date(2026, 11, 16)
+    for bad in ("2026-47", "2026-W54", "W47"):
+        with pytest.raises(digest.DigestError):
+            digest.iso_week(bad)
+
+
+def test_html_digest_lists_each_change_in_its_section(week):
+    tmp_path, ids = week
+    run_digest(tmp_path, "--week", WEEK)
+    html = (tmp_path / "digests" / f"{WEEK}.html").read_text()
+    parsed = sections(html)
+    s = parsed.sections
+
+    # hostile scraped text is shown as text, never as markup
+    assert "script" not in parsed.tags and "b" not in parsed.tags
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "DHS ends <script>alert(\"x\")</script> parole Bcc: victim@example.org" in s["reversals"]
+
+    assert "5 documents detected" in s["top"]  # baseline and the week before left out
+    assert "2 reversals" in s["top"] and "1 new policy" in s["top"]
+    # the reversal: key statement (the labelled one), what it reverses, who else reported it
+    assert "DHS terminates the Migrant Protection Protocols <b>effective now</b>." in s["reversals"]
+    assert "Today the Secretary spoke" not in html
+    assert "Reverses:" in s["reversals"] and "Migrant Protection Protocols" in s["reversals"]
+    assert "Migrants will wait in Mexico." in s["reversals"]
+    assert "Also reported by:" in s["reversals"] and "courier" in s["reversals"]
+    assert 'href="https://news.example.com/mpp-ends"' in html
+    assert s["reversals"].count("Remain in Mexico ends") == 0  # folded into "also reported by"
+    assert html.count('href="https://www.dhs.gov/news/end-mpp"') == 1
+
+    assert "Asylum processing rule" in s["new-policies"]
+    assert "A new asylum processing rule takes effect on December 1." in s["new-policies"]
+    assert "federal-register" in s["new-policies"] and "2026-11-18" in s["new-policies"]
+
+    stats = s["statistics"]
+    assert "southwest border encounters" in stats and "45,000" in stats
+    assert "previous 52,000" in stats and "-7,000" in stats and "-13.46%" in stats
+    spark = re.search(r'<svg[^>]*>.*?<polyline points="([^"]+)"', html, re.S)
+    assert spark and len(spark[1].split()) == 4  # three earlier values and this one
+
+    assert "ice-newsroom" in s["failing-sources"] and "3 failed runs in a row" in s["failing-sources"]
+    assert "dhs" in s["failing-sources"] and "1 failed fetch this period" in s["failing-sources"]
+    # neither baseline history, nor a document found the week before, nor an unlabelled one
+    for absent in ("Baseline in week", "Seen the week before"):
+        assert absent not in html
+    assert "ICE arrests fugitive" not in html and "1 without policy change" in s["top"]
+    # mail-client safe: no scripts, no external assets, no stylesheet links, narrow
+    assert "<link" not in html and "src=" not in html and "max-width:640px" in html
+
+
+def test_text_twin_has_the_same_items(week):
+    tmp_path, _ = week
+    run_digest(tmp_path, "--week", WEEK)
+    text = (tmp_path / "digests" / f"{WEEK}.txt").read_text()
+    assert text.startswith(f"Policy monitor {WEEK}: 1 reversal, 1 new policy, 1 statistic update")
+    assert '* DHS ends <script>alert("x")</script> parole Bcc: victim@example.org\n' in text
+    assert '"DHS terminates the Migrant Protection Protocols <b>effective now</b>."' in text
+    assert "Reverses: Migrant Protection Protocols (baseline, 2019-01-24)" in text
+    assert "Also reported by: courier <https://news.example.com/mpp-ends>" in text
+    assert "45,000 encounters" in text and "previous 52,000, change -7,000 (-13.46%)" in text
+    assert "ice-newsroom: 3 failed runs in a row" in text
+    assert "&lt;" not in text and "Baseline in week" not in text
+
+
+def test_index_and_atom_feed(week):
+    tmp_path, ids = week
+    run_digest(tmp_path, "--week", "2026-W46")
+    run_digest(tmp_path, "--week", WEEK)
+    out = tmp_path / "digests"
+    index = (out / "index.html").read_text()
+    assert index.index(f'href="{WEEK}.html"') < index.index('href="2026-W46.html"')
+    assert f'href="{WEEK}.txt"' in index and 'href="changes.atom"' in index
+
+    feed = ET.parse(out / "changes.atom").getroot()
+    entries = {e.find(f"{ATOM}id").text: e for e in feed.iter(f"{ATOM}entry")}
+    assert set(entries) == {"https://www.dhs.gov/news/end-mpp", "https://news.example.com/mpp-ends",
+                            "https://www.federalregister.gov/d/2026-1",
+                            "https://www.cbp.gov/monthly-update",
+                            "https://www.dhs.gov/news/previous-week"}
+    hostile = entries["https://www.dhs.gov/news/end-mpp"]
+    assert hostile.find(f"{ATOM}title").text == " ".join(HOSTILE_TITLE.split())
+    assert hostile.find(f"{ATOM}category").get("term") == "reversal"
+    assert hostile.find(f"{ATOM}summary").text.startswith("DHS terminates")
+    assert hostile.find(f"{ATOM}updated").text == "2026-11-17T10:00:00+00:00"
+
+
+def test_rerendering_replaces_only_that_week(week):
+    tmp_path, ids = week
+    run_digest(tmp_path, "--week", "2026-W46")
+    out = tmp_path / "digests"
+    (out / "notes.txt").write_text("mine")
+    before = (out / "2026-W46.html").read_bytes()
+    run_digest(tmp_path, "--week", WEEK)
+    from monitor.store import Store
+    store = Store(tmp_path / "monitor.db")
+    with store.db.conn:
+        store.db["documents"].update(ids["policy"], {"title": "Asylum rule, corrected"})
+    store.close()
+    run_digest(tmp_path, "--week", WEEK)
+    assert "Asylum rule, corrected" in (out / f"{WEEK}.html").read_text()
+    assert "Asylum rule, corrected" in (out / f"{WEEK}.txt").read_text()
+    assert (out / "2026-W46.html").read_bytes() == before
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "2026-W46.html", "2026-W46.txt", f"{WEEK}.html", f"{WEEK}.txt", "changes.atom",
+        "index.html", "notes.txt"]
+
+
+def test_since_until_and_bad_periods(week):
+    tmp_path, _ = week
+    run_digest(tmp_path, "--since", "2026-11-13", "--until", "2026-11-13")
+    html = (tmp_path / "digests" / "2026-11-13_2026-11-13.html").read_text()
+    assert "Seen the week before" in html and "Asylum processing rule" not in html
+    for args, message in ((["--week", "2026-W99"], "Invalid week"),
+                          (["--week", WEEK, "--since", "2026-11-01", "--until", "2026-11-02"],
+                           "either --week or --since"),
+                          (["--since", "2026-11-01"], "--since and --until go together"),
+                          (["--since", "2026-11-05", "--until", "2026-11-01"], "before --since")):
+        result = CliRunner().invoke(cli, ["--db", str(tmp_path / "monitor.db"), "digest", *args])
+        assert result.exit_code == 1 and message in result.output, result.output
+
+
+def test_default_is_the_last_complete_week(week, monkeypatch):
+    tmp_path, _ = week
+    monkeypatch.setattr(digest, "last_complete_week",
+                        lambda: digest.iso_week(WEEK))
+    result = run_digest(tmp_path)
+    assert f"{WEEK}.html" in result.output
+
+
+def _png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+
+
+def chromium(tmp_path, *args) -> str:
+    result = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chrome'}",
+                             *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_digest_renders_in_a_browser_on_phone_and_desktop(week):
+    tmp_path, _ = week
+    run_digest(tmp_path, "--week", WEEK)
+    page = tmp_path / "digests" / f"{WEEK}.html"
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert "<h1" in dom and WEEK in dom
+    assert "<script" not in dom  # the hostile title stayed text
+    assert "alert(\"x\")" in dom or "alert(&quot;x&quot;)" in dom
+    assert "<svg" in dom and "<polyline" in dom
+
+    # At phone width nothing is wider than the screen: measure in a copy with a probe.
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text().replace(
+        "</body>", "<script>document.body.setAttribute('data-overflow', "
+        "String(document.documentElement.scrollWidth - window.innerWidth));</script></body>"))
+    for width in (390, 1280):
+        probed = chromium(tmp_path, f"--window-size={width},844", "--dump-dom", probe.as_uri())
+        assert 'data-overflow="0"' in probed, (width, re.findall(r'data-overflow="[^"]*"', probed))
+
+    for name, size in (("phone", (390, 844)), ("desktop", (1280, 900))):
+        shot = tmp_path / f"{name}.png"
+        chromium(tmp_path, f"--screenshot={shot}", f"--window-size={size[0]},{size[1]}",
+                 page.as_uri())
+        assert _png_size(shot) == size
