@@ -47,6 +47,7 @@ _BOILERPLATE_PATTERNS = [
     # Social prompts.
     r"^(share|tweet|email|print|follow)( this| us| on| via)?\b.{0,60}$",
     r"\bfollow (us|@\w+) on\b",
+    r"\b(on|at|via) (x|twitter|facebook|instagram|youtube|linkedin|threads|tiktok)\b.{0,80}@\w+",
     r"^(like|join) us on (facebook|twitter|x|instagram)",
     # Advertising and widgets.
     r"^(advertisement|sponsored( content)?|promoted|story continues below|ad feedback)\W*$",

@@ -1,0 +1,264 @@
+from pathlib import Path
+
+import pytest
+
+from monitor.extract import (
+    ExtractError, extract_article, extract_listing, extract_text, normalize_date, parse_feed,
+)
+from monitor.statements import split_statements
+
+SITE = Path(__file__).resolve().parent.parent / "monitor" / "sample" / "site"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BASE = "https://www.dhs.gov/all-news-updates"
+
+
+# --- dates --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2025-01-21T12:00:00-05:00", "2025-01-21"),
+    ("2025-01-21T23:30:00-05:00", "2025-01-21"),  # the date as written, not shifted to UTC
+    ("2025-01-21", "2025-01-21"),
+    ("January 21, 2025", "2025-01-21"),
+    ("Release Date: Jan. 21, 2025", "2025-01-21"),
+    ("Tuesday, Sept 3rd, 2024", "2024-09-03"),
+    ("21 January 2025", "2025-01-21"),
+    ("01/21/2025", "2025-01-21"),
+    ("2025/01/21", "2025-01-21"),
+    ("Tue, 21 Jan 2025 10:00:00 -0500", "2025-01-21"),
+    ("20250121T100000Z", "2025-01-21"),
+    ("February 30, 2025", None),
+    ("13/45/2025", None),
+    ("yesterday", None),
+    ("", None),
+    (None, None),
+])
+def test_normalize_date(raw, expected):
+    assert normalize_date(raw) == expected
+
+
+# --- listings -----------------------------------------------------------------------
+
+def test_dhs_listing_first_page_rows_and_next_link():
+    listing = extract_listing((SITE / "all-news-updates").read_bytes(), BASE)
+    assert len(listing.links) == 5
+    first = listing.links[0]
+    assert first.url == ("https://www.dhs.gov/news/2026/11/20/"
+                         "readout-secretarys-meeting-canadas-minister-public-safety")
+    assert first.title == "Readout of the Secretary's Meeting with Canada's Minister of Public Safety"
+    assert first.published == "2026-11-20"
+    assert first.doc_type == "Readout"
+    assert listing.next_url == BASE + "?page=1"
+    # Navigation, footer and share links are not articles.
+    assert all("/news/20" in link.url for link in listing.links)
+
+
+def test_dhs_listing_pagination_ends_on_last_page():
+    middle = extract_listing((SITE / "all-news-updates@page=1").read_bytes(), BASE + "?page=1")
+    last = extract_listing((SITE / "all-news-updates@page=2").read_bytes(), BASE + "?page=2")
+    assert middle.next_url == BASE + "?page=2"
+    assert last.next_url is None
+    assert [link.published for link in last.links] == sorted(
+        (link.published for link in last.links), reverse=True)
+    assert last.links[-1].published == "2018-01-08"
+
+
+def test_listing_links_are_absolute_http_deduplicated_and_fragment_free():
+    html = """<div class="news-updates views-row"><h3 class="news-updates-title">
+      <a href="/news/2025/01/21/a#top">A</a></h3></div>
+      <div class="news-updates views-row"><h3 class="news-updates-title"><a href="/news/2025/01/21/a">A again</a></h3></div>
+      <div class="news-updates views-row"><h3 class="news-updates-title"><a href="javascript:alert(1)">x</a></h3></div>
+      <div class="news-updates views-row"><h3 class="news-updates-title"><a href="mailto:a@b.gov">m</a></h3></div>
+      <div class="news-updates views-row"><h3 class="news-updates-title"><a href="data:text/html,hi">d</a></h3></div>
+      <div class="news-updates views-row"><h3 class="news-updates-title"><a href="b">relative</a></h3></div>
+      <a class="usa-pagination__next-page" href="javascript:void(0)">Next</a>"""
+    listing = extract_listing(html, "https://www.ice.gov/newsroom/")
+    assert [link.url for link in listing.links] == [
+        "https://www.ice.gov/news/2025/01/21/a", "https://www.ice.gov/newsroom/b"]
+    assert listing.next_url is None
+
+
+def test_listing_with_configured_selectors():
+    html = """<ul class="releases"><li><span class="d"><time datetime="2024-05-02">May 2</time></span>
+      <a class="headline" href="https://www.cbp.gov/newsroom/one">One</a></li>
+      <li><a class="headline" href="/newsroom/two">Two</a></li></ul>
+      <a class="headline-nav" href="/newsroom/about">About</a>
+      <div class="more"><a href="/newsroom?p=2">Older</a></div>"""
+    listing = extract_listing(html, "https://www.cbp.gov/newsroom",
+                              {"links": "ul.releases a.headline", "next_page": "div.more a"})
+    assert [(l.url, l.title, l.published) for l in listing.links] == [
+        ("https://www.cbp.gov/newsroom/one", "One", "2024-05-02"),
+        ("https://www.cbp.gov/newsroom/two", "Two", None)]
+    assert listing.next_url == "https://www.cbp.gov/newsroom?p=2"
+
+
+def test_listing_without_dhs_rows_falls_back_to_heading_links():
+    html = """<nav><a href="/about">About</a></nav><main>
+      <h2><a href="/stories/one">Story one</a></h2><p>teaser</p>
+      <h2><a href="/stories/two">Story two</a></h2></main>"""
+    listing = extract_listing(html, "https://news.example.org/")
+    assert [l.url for l in listing.links] == ["https://news.example.org/stories/one",
+                                              "https://news.example.org/stories/two"]
+
+
+# --- articles -----------------------------------------------------------------------
+
+def test_dhs_release_drops_release_header_contacts_and_page_furniture():
+    path = SITE / "news/2021/06/01/secretary-mayorkas-terminates-migrant-protection-protocols"
+    article = extract_article(path.read_bytes(), "https://www.dhs.gov/news/2021/06/01/x")
+    assert article.method == "dhs"
+    assert article.title == "Secretary Mayorkas Terminates the Migrant Protection Protocols Program"
+    assert article.published == "2021-06-01"
+    assert article.doc_type == "Press Release"
+    assert article.topics == ["Border Security", "Migrant Protection Protocols"]
+    assert article.text.startswith("WASHINGTON \u2013 Secretary of Homeland Security")
+    for furniture in ["For Immediate Release", "202-282-8010", "Office of Public Affairs", "###",
+                      "Last Updated", "Share", "Privacy Policy", "Skip to main content",
+                      "Press Releases", "official website"]:
+        assert furniture not in article.text
+    statements = split_statements(article.text)
+    assert len(statements) == 5
+    assert statements[3] == ("\u201cI have determined that MPP should be terminated,\u201d "
+                             "Secretary Mayorkas wrote in the memorandum.")
+
+
+def test_drupal_release_without_time_element_uses_meta_and_text_dates():
+    html = """<html><head><meta property="og:title" content="ICE arrests fugitive">
+      <meta name="dcterms.date" content="2019-05-24T00:00:00Z"></head><body>
+      <article><h1 class="page-title"><span>ICE arrests <em>fugitive</em></span></h1>
+      <div class="field--name-body"><p>HOUSTON \u2014 Officers arrested a fugitive.</p>
+      <p><strong>Media Contact:</strong> Jane Doe, jane.doe@ice.dhs.gov</p></div></article></body></html>"""
+    article = extract_article(html, "https://www.ice.gov/news/releases/x")
+    assert (article.title, article.published, article.method) == (
+        "ICE arrests fugitive", "2019-05-24", "dhs")
+    assert article.text == "HOUSTON \u2014 Officers arrested a fugitive."
+
+
+def test_json_ld_date_when_no_meta():
+    html = """<script type="application/ld+json">{"@graph": [{"@type": "WebPage"},
+      {"@type": "NewsArticle", "datePublished": "2023-06-14T09:00:00-04:00"}]}</script>
+      <script type="application/ld+json">{not json</script><h1>T</h1><p>Body text here.</p>"""
+    assert extract_article(html, "https://x.example/").published == "2023-06-14"
+
+
+def test_configured_selectors_win():
+    html = """<h1>Site name</h1><div class="hdl">Real headline</div><span class="when">03/18/2019</span>
+      <div class="field--name-body"><p>Not this.</p></div><div class="copy"><p>This body.</p></div>"""
+    article = extract_article(html, "https://x.example/a",
+                              {"title": ".hdl", "date": ".when", "body": ".copy"})
+    assert (article.title, article.published, article.text, article.method) == (
+        "Real headline", "2019-03-18", "This body.", "selectors")
+
+
+def test_generic_news_page_picks_the_story_not_the_chrome():
+    article = extract_article((FIXTURES / "generic_news.html").read_bytes(),
+                              "https://news.example.com/2020/01/22/story")
+    assert article.method == "generic"
+    assert article.title == "Mexico flights return migrants deep into the interior"
+    assert article.published == "2020-01-22"
+    statements = split_statements(article.text)
+    assert statements[0].startswith("The Trump administration has started returning")
+    assert statements[-1] == "A ruling is expected soon."
+    for leaked in ["Subscribe", "Most read", "Comments", "cookies", "Trending", "Advertisement",
+                   "photo by", "All rights reserved", "Sign up"]:
+        assert leaked not in article.text
+
+
+def test_hostile_and_malformed_html_never_crash():
+    deep = "<div>" * 20_000 + "<p>Deep text survives.</p>" + "</div>" * 10
+    article = extract_article(deep, "https://x.example/deep")
+    assert "Deep text survives." in article.text
+    garbage = b"\xff\xfe<html><p>unclosed <b>bold <a href='javascript:x'>link" + b"\x00" * 1000
+    assert extract_article(garbage, "https://x.example/g").url == "https://x.example/g"
+    huge = "<p>" + "word " * 2_000_000 + "</p>"
+    assert extract_article(huge, "https://x.example/huge").method == "generic"
+    assert extract_listing("", "https://x.example/").links == []
+    assert extract_article(b"", "https://x.example/empty").text == ""
+
+
+def test_bytes_are_decoded_with_the_declared_charset():
+    html = '<meta charset="windows-1252"><div class="field--name-body"><p>Pe\xf1a Nieto said so.</p></div>'
+    article = extract_article(html.encode("cp1252"), "https://x.example/")
+    assert article.text == "Pe\u00f1a Nieto said so."
+
+
+def test_extract_text_cleans_plain_text():
+    article = extract_text("Real news here.\n\nCLICK HERE TO GET THE APP\n\nMore news.",
+                           "file:///baseline/000.txt", title="T")
+    assert (article.text, article.method, article.title, article.published) == (
+        "Real news here.\n\nMore news.", "text", "T", None)
+
+
+# --- feeds --------------------------------------------------------------------------
+
+def test_rss_feed_relative_links_and_plain_text_summary():
+    items = parse_feed((SITE / "uscis-news.xml").read_bytes(), "http://127.0.0.1:8000/uscis-news.xml")
+    assert len(items) == 3
+    first = items[0]
+    assert first.url == ("http://127.0.0.1:8000/newsroom/news-releases/"
+                         "uscis-extends-automatic-extension-employment-authorization")
+    assert first.published == "2026-11-18"
+    assert first.updated is None  # RSS gives a publication date only
+    assert first.summary.startswith("U.S. Citizenship and Immigration Services will extend")
+    assert "<p>" not in first.summary
+
+
+def test_federal_register_feed_carries_abstracts():
+    items = parse_feed((SITE / "federal-register.xml").read_bytes(),
+                       "https://www.federalregister.gov/api/v1/documents.rss")
+    assert [i.published for i in items] == ["2026-11-18", "2024-01-31", "2021-03-09", "2018-01-18"]
+    assert all(i.url.startswith("https://www.federalregister.gov/documents/") for i in items)
+    assert "facial biometrics" in items[0].summary
+
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>ICE</title>
+<entry><title>Release &amp; update</title><link rel="alternate" href="/news/releases/one"/>
+<id>1</id><published>2025-01-21T23:00:00-05:00</published><updated>2025-01-22T10:00:00Z</updated>
+<summary type="html">&lt;p&gt;First &lt;b&gt;bold&lt;/b&gt; line.&lt;/p&gt;&lt;p&gt;Second.&lt;/p&gt;</summary></entry>
+<entry><title>Bad</title><link href="javascript:alert(1)"/><id>2</id><updated>2025-01-20T00:00:00Z</updated></entry>
+<entry><title>Only updated</title><link href="https://www.ice.gov/news/two"/><id>3</id>
+<updated>2025-01-19T08:00:00Z</updated><content type="text">Plain content.</content></entry>
+</feed>"""
+
+
+def test_atom_feed():
+    items = parse_feed(ATOM, "https://www.ice.gov/feeds/news.atom")
+    assert [i.url for i in items] == ["https://www.ice.gov/news/releases/one",
+                                      "https://www.ice.gov/news/two"]
+    one, two = items
+    assert (one.title, one.published, one.updated) == (
+        "Release & update", "2025-01-21", "2025-01-22T10:00:00+00:00")
+    assert one.summary == "First bold line.\n\nSecond."
+    assert (two.published, two.summary) == ("2025-01-19", "Plain content.")
+
+
+@pytest.mark.parametrize("document", [
+    b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+    <rss version="2.0"><channel><item><title>&xxe;</title><link>https://a.gov/x</link></item></channel></rss>""",
+    b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+    <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+    <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+    <rss version="2.0"><channel><item><title>&lol3;</title></item></channel></rss>""",
+    # Too malformed for an XML parser, but a lenient one might still honour the entity.
+    b"""<rss version="2.0"><!doctype x [<!ENTITY e SYSTEM "http://evil.example/">]><channel><item>
+    <title>&e;</title><link>https://a.gov/x</link></item><channel></rss>""",
+])
+def test_unsafe_xml_is_refused(document):
+    with pytest.raises(ExtractError, match="unsafe XML"):
+        parse_feed(document, "https://a.gov/feed")
+
+
+def test_malformed_but_safe_feed_yields_what_can_be_recovered():
+    broken = b"""<rss version="2.0"><channel><title>T & Co</title>
+    <item><title>One</title><link>https://www.cbp.gov/a</link><pubDate>Mon, 18 Mar 2019 10:00:00 GMT</pubDate></item>
+    <item><title>Two <b>unclosed</title><link>https://www.cbp.gov/b</link></item>"""
+    items = parse_feed(broken, "https://www.cbp.gov/feed")
+    assert [i.url for i in items][:1] == ["https://www.cbp.gov/a"]
+    assert items[0].published == "2019-03-18"
+
+
+def test_a_document_that_is_not_a_feed_is_an_error():
+    with pytest.raises(ExtractError, match="not an RSS or Atom feed"):
+        parse_feed(b"this is not xml at all", "https://a.gov/feed")
+    assert parse_feed(b'<rss version="2.0"><channel><title>Empty</title></channel></rss>',
+                      "https://a.gov/feed") == []
