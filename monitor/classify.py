@@ -1,0 +1,683 @@
+"""Label DHS statements and documents as policy changes, with the evidence behind each label.
+
+Labels (the digest's vocabulary; also in ``monitor/data/LABELS.md``):
+
+``new_policy``
+    Announces a new rule, memo, program, process, guideline, restriction, designation
+    or operational practice that takes or will take effect, including an expansion of
+    an existing program to new places or populations.
+``reversal``
+    Ends, rescinds, terminates, suspends, pauses or withdraws a previously established
+    policy or practice, stops defending it, reinstates one that had been ended, or
+    explicitly walks back an earlier announcement.
+``statistic_update``
+    Reports new figures for a recurring operational metric (border encounters or
+    apprehensions, removals, detention population, passengers screened, case backlogs,
+    processing times), usually for a period and often compared with an earlier one.
+``none``
+    Everything else: enforcement actions against individuals or gangs, single
+    seizures, disaster aid, meetings and readouts, personnel news, speeches without a
+    policy change, commentary and reactions, ceremonies, boilerplate.
+
+A document holding several kinds takes the most significant:
+reversal > new_policy > statistic_update > none. Statements keep their own labels.
+
+How. Five labelled articles are too few to learn from, so each statement is described
+by linguistic cues that carry over to unseen wording (verbs of establishing vs ending,
+"no longer", reinstatement, effective dates and future tense, rule/memo vocabulary,
+a figure with a metric and a period, enforcement/meeting/ceremony vocabulary, and who
+speaks: critics and advocates quoted in news stories are not the department
+announcing). A logistic regression over those cues is fitted at first use from the
+packaged examples (the gold baseline statements, and the headlines and leads of the
+dev set's *tune* split; no pickles, < 1 s), and blended with the labels of the nearest
+examples by TF-IDF similarity. The document label comes from its headline and
+statements, the headline and lead weighing more, through the precedence above with
+thresholds chosen on the tune split only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import math
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from monitor.statements import split_statements
+
+CLASSIFIER_VERSION = "cues-lr-knn-1"
+
+#: Most significant first: a document takes the first label its evidence reaches.
+PRECEDENCE = ("reversal", "new_policy", "statistic_update")
+LABELS = PRECEDENCE + ("none",)
+DATA_DIR = Path(__file__).parent / "data"
+
+#: Minimum weighted statement probability for a document to take each label
+#: (chosen by ``tune_thresholds`` on the dev set's tune split).
+THRESHOLDS = {"reversal": 0.613, "new_policy": 0.6, "statistic_update": 0.775}
+#: The headline and the first two statements carry the news; later ones are often background.
+LEAD_STATEMENTS = 2
+BODY_WEIGHT = 0.85
+#: How much the second-strongest statement adds to a document's score for a label.
+SECOND_STATEMENT_WEIGHT = 0.5
+#: Share of the nearest-example vote in a statement's probabilities.
+KNN_WEIGHT = 0.3
+KNN_K = 5
+
+_MONTHS = ("january february march april may june july august september october "
+           "november december").split()
+_MONTH = "(?:" + "|".join(_MONTHS) + ")"
+_DAY = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocols?|parole|rule|"
+                r"guidance|guidelines?|memo|memos|memorandum|directive|designation|status|order|"
+                r"agreements?|practice|separations?|operations|raids|requirement|restrictions?|"
+                r"priorities|ban|catch[- ]and[- ]release|daca|tps|mpp|title 42)")
+
+# name -> regex. Each is one yes/no feature; the model learns how much each one counts.
+CUES: dict[str, str] = {
+    # Ending something that exists.
+    "end_verb": r"\b(?:terminat\w*|rescind\w*|rescission|revok\w*|revocation|repeal\w*|vacat(?:e|ed|es|ing|ur)|"
+                r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|wind(?:s|ing)? down|phas(?:e|ed|es|ing) out|scrap\w*)\b",
+    "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expir\w*|"
+                     r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium))\b",
+    "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
+    "no_longer": r"\b(?:no longer|not be renewed|will not continue)\b",
+    "no_longer_doing": r"\bno longer (?:be )?\w+ing\b|\bno longer (?:release|detain|accept|apply|process|enforce|require|allow|permit|offer|use|send|return|refer)\w*",
+    "stop_defending": r"\b(?:no longer defend|stop(?:s|ped)? defending|will not defend|not defend)\w*",
+    "reinstate": r"\b(?:reinstat\w*|restor(?:e|es|ed|ing)|resum(?:e|es|ed|ing)|restart\w*|re-?implement\w*|"
+                 r"bring(?:s|ing)? back|brought back|reviv\w*)\b|\bagain\b",
+    "reverse_word": r"\b(?:revers(?:e|ed|es|al|ing)|walk(?:s|ed|ing)? back|roll(?:s|ed|ing)? back|undo\w*|overturn\w*)\b",
+    "prior_reference": r"\b(?:previous|prior|former|earlier|last) (?:administration|policy|rule|guidance|memo\w*|program)|"
+                       r"\b(?:19|20)\d\d (?:rule|memo\w*|guidance|designation|policy|program|decision)\b|"
+                       r"\b(?:created the|had been ended|was ended|had ended)\b|-era\b",
+    # Establishing something.
+    "establish_verb": r"\b(?:announc\w*|launch\w*|unveil\w*|introduc\w*|establish\w*|creat(?:e|es|ed|ing)|"
+                      r"implement\w*|institut\w*|adopt\w*|roll(?:s|ed|ing)? out|put in place)\b",
+    "start_verb": r"\b(?:begin|begins|beginning|began|start(?:s|ed|ing)?|will now)\b",
+    "instrument": r"\b(?:memorand\w*|memos?|directive|guidance|guidelines|regulation|interim final rule|"
+                  r"final rule|rule|notice|proclamation|executive order|federal register)\b",
+    "issue_verb": r"\b(?:issu(?:e|es|ed|ing)|sign(?:s|ed|ing)?|publish\w*|finaliz\w*|direct(?:s|ed|ing)?)\b",
+    "designate": r"\b(?:designat\w*|redesignat\w*)\b",
+    "expand": r"\b(?:expand\w*|expansion|extend\w*|extension|broaden\w*|now (?:cover|apply|include)\w*)\b",
+    "effective": r"\b(?:takes? effect|took effect|effective (?:on|immediately|date)|go(?:es)? into effect|"
+                 r"enter into force|(?:beginning|starting) (?:today|on|in|next|at the (?:end|start|beginning) of|"
+                 + _DAY + "|" + _MONTH + r")|"
+                 r"will be (?:put in place|implemented|applied|required|in place)|in the coming (?:days|weeks))\b",
+    "future": r"\b(?:will|shall|plans? to|intends? to)\s+(?!not\b|no\b|be no\b)\w+",
+    "requirement": r"\b(?:must|required|requires|requirement|eligible|eligibility|apply for|may apply|can apply|"
+                   r"cannot be|may not|will not be able)\b",
+    "policy_noun": r"\b" + _POLICY_NOUN + r"\b",
+    "new_word": r"\b(?:new|newly|first time)\b",
+    "negated_future": r"\b(?:will not|won[’']t|will be no|there will be no|not intended|not meant)\b",
+    "today": r"\b(?:today|this week|on " + _DAY + r")\b",
+    # Figures.
+    "number": r"\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s*(?:million|thousand|billion)\b|\b(?!(?:19|20)\d\d\b)\d{3,}\b",
+    "metric": r"\b(?:encounter\w*|apprehen\w*|removals|deportations|detention population|in detention|"
+              r"passengers|travell?ers|screened|backlog|pending|processing times?|crossings|stopped|turned away)\b",
+    "period": r"\b(?:in|during|for|of|through) " + _MONTH + r"\b|\bfiscal year\b|\bfy ?\d{2,4}\b|"
+              r"\b(?:this|last|the) (?:month|quarter|year|week)\b|\bmonthly\b|\bdaily average\b|"
+              r"\b(?:a|the) (?:year|month) (?:earlier|before)\b|\bprevious year\b|\bon " + _DAY + r"\b",
+    "comparison": r"\b(?:up|down) from\b|\bcompared (?:with|to)\b|\b(?:rose|fell|dropped|declined|increased|decreased|"
+                  r"climbed|jumped|doubled|tripled|reached|topped|surpass\w*)\b|\d+(?:\.\d+)? ?(?:percent|%)|"
+                  r"\b(?:record|lowest|highest|most ever|busiest)\b",
+    # Not policy.
+    "enforcement": r"\b(?:arrest\w*|seiz\w*|sentenc\w*|indict\w*|charged|pleaded|convicted|smuggl\w*|gangs?|ms-13|"
+                   r"fugitive|counterfeit|cocaine|fentanyl|narcotics|firearms|rescu\w*|offload\w*|investigat\w*)\b",
+    "meeting": r"\b(?:met with|meets? with|meeting|readout|discuss\w*|talks|visit\w*|tour\w*|delegation|testif\w*|"
+               r"hearing|remarks|keynote|symposium|news conference|spoke)\b",
+    "ceremony": r"\b(?:sworn in|ceremon\w*|honou?r\w*|wreath|anniversary|memorial|passing of|condolences|"
+                r"thoughts are with|congratulat\w*|welcomed)\b",
+    "disaster": r"\b(?:fema|disaster|hurricane|wildfire|flood\w*|survivors|grants?|ransomware|cyber\w*)\b",
+    "critic": r"\b(?:advocates?|activists?|critics?|rights groups?|civil (?:rights|liberties)|aclu|human rights|"
+              r"lawsuit|sue|sued|condemn\w*|denounc\w*|vow\w* to (?:challenge|sue|fight)|called the (?:move|policy|rule|program)|"
+              r"furious|reprehensible|cruel|morally|disaster|chaos|republicans|democrats|governor|former)\b",
+    "commentary": r"\b(?:should|ought to|called on|calls on|urged?|urging|we urge|deserve|remind\w*|"
+                  r"weirdly|somehow)\b",
+    "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
+                  r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
+                  r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue)\b",
+    "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
+    "quote": r"^[\"“‘']|[\"”’'],? (?:said|says|added)\b",
+}
+_COMPILED = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in CUES.items()}
+#: Cues that describe the sentence but are not evidence of a label on their own: a figure
+#: or a metric word alone ("mass deportations") is no statistic, a quotation is only
+#: telling together with who is quoted, and the department is named in every kind of
+#: sentence (it still decides ``speaker`` in the evidence).
+CONTEXT_ONLY = ("number", "metric", "quote", "department")
+#: Cues that only mean something together.
+COMBOS = {
+    "metric_compared": ("metric", "comparison"),
+    "figure_with_metric": ("number", "metric"),
+    "figure_for_period": ("number", "metric", "period"),
+    "figure_compared": ("number", "metric", "comparison"),
+    "ending_with_prior": ("no_longer", "prior_reference"),
+    "critic_quote": ("critic", "quote"),
+    "future_policy": ("future", "policy_noun"),
+    "establish_instrument": ("issue_verb", "instrument"),
+}
+FEATURES = [name for name in CUES if name not in CONTEXT_ONLY] + list(COMBOS)
+
+#: What each cue means before any data is seen (feature -> label -> log-odds). The
+#: regression starts from these and is pulled back towards them, so a cue the few
+#: examples happen to contradict (e.g. "no longer" in a new program's announcement)
+#: keeps its linguistic meaning instead of flipping.
+PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
+    "end_verb": {"reversal": 2.0},
+    "soft_end_verb": {"reversal": 1.5},
+    "end_policy": {"reversal": 1.5},
+    "no_longer": {"reversal": 0.5},
+    "no_longer_doing": {"reversal": 1.5},
+    "stop_defending": {"reversal": 2.0},
+    "reinstate": {"reversal": 1.5},
+    "reverse_word": {"reversal": 1.5},
+    "prior_reference": {"reversal": 0.5},
+    "establish_verb": {"new_policy": 1.0},
+    "start_verb": {"new_policy": 0.5},
+    "instrument": {"new_policy": 0.7},
+    "issue_verb": {"new_policy": 0.5},
+    "designate": {"new_policy": 1.5},
+    "expand": {"new_policy": 1.0},
+    "effective": {"new_policy": 1.5},
+    "future": {"new_policy": 0.5},
+    "requirement": {"new_policy": 0.7},
+    "policy_noun": {"new_policy": 0.3, "reversal": 0.3},
+    "negated_future": {"none": 0.5},
+    "comparison": {"statistic_update": 0.3},
+    "metric_compared": {"statistic_update": 1.0},
+    "figure_with_metric": {"statistic_update": 1.5},
+    "figure_for_period": {"statistic_update": 1.0},
+    "figure_compared": {"statistic_update": 1.0},
+    "enforcement": {"none": 1.0},
+    "meeting": {"none": 1.0},
+    "ceremony": {"none": 1.5},
+    "disaster": {"none": 1.0},
+    "critic": {"none": 1.0},
+    "critic_quote": {"none": 1.0},
+    "commentary": {"none": 0.5},
+    "background": {"none": 0.7},
+}
+#: Pull towards PRIOR_WEIGHTS (L2 on the difference, per example).
+PRIOR_STRENGTH = 0.05
+
+
+@dataclass
+class StatementResult:
+    text: str
+    label: str
+    confidence: float
+    evidence: dict
+
+
+@dataclass
+class Statistic:
+    metric: str
+    value: float
+    unit: str
+    period: str | None
+    period_start: str | None
+    period_end: str | None
+    text: str
+
+
+@dataclass
+class DocumentResult:
+    label: str
+    confidence: float
+    statements: list[StatementResult]
+    statistics: list[Statistic]
+    #: Headline label, per-label scores and the statement that decided the document.
+    evidence: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled text the model learns from; ``origin`` says where it came from."""
+
+    text: str
+    label: str
+    origin: str
+
+
+def cue_matches(text: str) -> dict[str, str]:
+    """Cue name -> the first phrase that matched, for every cue and combination that fires."""
+    found = {}
+    for name, pattern in _COMPILED.items():
+        match = pattern.search(text)
+        if match:
+            found[name] = match.group(0).strip()
+    for name, parts in COMBOS.items():
+        if all(p in found for p in parts):
+            found[name] = " + ".join(found[p] for p in parts)
+    return found
+
+
+def _vector(found: dict[str, str]) -> list[float]:
+    return [1.0 if name in found else 0.0 for name in FEATURES]
+
+
+# --- training data ----------------------------------------------------------------
+
+
+def load_devset(path: Path | None = None) -> list[dict]:
+    path = path or DATA_DIR / "devset.jsonl"
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_gold_baseline(path: Path | None = None) -> list[dict]:
+    path = path or DATA_DIR / "baseline.json"
+    return json.loads(path.read_text(encoding="utf-8"))["documents"]
+
+
+def training_examples(devset: list[dict], baseline: list[dict]) -> list[Example]:
+    """Statement-level examples: every gold baseline statement and headline; for dev
+    documents their headline (document label), and their statements where their label is
+    known: hand labels (``statement_labels``), or ``none`` for every statement of a
+    ``none`` document."""
+    examples = []
+    for doc in baseline:
+        stem = Path(doc["file"]).stem
+        examples.append(Example(doc["title"], doc["label"], f"baseline {stem} headline"))
+        examples += [Example(s["text"], s["label"], f"baseline {stem} #{i}")
+                     for i, s in enumerate(doc["statements"])]
+    for doc in devset:
+        examples.append(Example(doc["title"], doc["label"], f"devset {doc['id']} headline"))
+        statements = split_statements(doc["text"])
+        labels = doc.get("statement_labels") or (
+            ["none"] * len(statements) if doc["label"] == "none" else [])
+        examples += [Example(s, label, f"devset {doc['id']} #{i}")
+                     for i, (s, label) in enumerate(zip(statements, labels))]
+    return examples
+
+
+# --- the model ----------------------------------------------------------------------
+
+
+class Model:
+    """Cue logistic regression blended with a nearest-example vote.
+
+    Both are plain numpy/Python fitted in a few milliseconds: importing scikit-learn
+    alone takes longer than the one second a command may spend loading the model.
+    """
+
+    def __init__(self, examples: list[Example], thresholds: dict[str, float] | None = None):
+        self.examples = examples
+        self.thresholds = dict(thresholds or THRESHOLDS)
+        y = np.array([LABELS.index(e.label) for e in examples])
+        x = np.array([_vector(cue_matches(e.text)) for e in examples])
+        self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH)
+        self.tfidf = TfidfIndex([e.text for e in examples])
+        self.example_labels = y
+
+    def statement_probabilities(self, texts: list[str]) -> tuple[np.ndarray, list[dict], list[list]]:
+        """Per text: probabilities over LABELS, the cues found, and the nearest examples."""
+        found = [cue_matches(t) for t in texts]
+        p = _softmax(np.array([_vector(f) for f in found]) @ self.coef.T + self.intercept)
+        neighbours = []
+        for i, text in enumerate(texts):
+            top = self.tfidf.nearest(text, KNN_K)
+            vote = np.zeros(len(LABELS))
+            for j, sim in top:
+                vote[self.example_labels[j]] += sim
+            if vote.sum() > 0:
+                p[i] = (1 - KNN_WEIGHT) * p[i] + KNN_WEIGHT * vote / vote.sum()
+            neighbours.append([
+                {"text": _clip(self.examples[j].text), "label": self.examples[j].label,
+                 "similarity": round(sim, 3), "origin": self.examples[j].origin}
+                for j, sim in top[:3]
+            ])
+        return p, found, neighbours
+
+    def _why(self, found: dict[str, str], label: str) -> list[dict]:
+        """The cues that pushed hardest towards ``label`` (model weight > 0)."""
+        coef = self.coef[LABELS.index(label)]
+        weighted = [(coef[FEATURES.index(n)], n) for n in found if n in FEATURES]
+        return [{"cue": n, "match": found[n], "weight": round(float(w), 2)}
+                for w, n in sorted(weighted, reverse=True) if w > 0][:5]
+
+    def classify(self, title: str | None, statements: list[str], published: str | None = None
+                 ) -> DocumentResult:
+        units = ([title] if title else []) + list(statements)
+        if not units:
+            return DocumentResult("none", 1.0, [], [], {"reason": "no text"})
+        p, found, neighbours = self.statement_probabilities(units)
+        offset = 1 if title else 0
+        results = []
+        weights = np.ones(len(units))
+        for i, text in enumerate(units):
+            k = int(np.argmax(p[i]))
+            position = "headline" if i < offset else (
+                "lead" if i - offset < LEAD_STATEMENTS else "body")
+            if position == "body":
+                weights[i] = BODY_WEIGHT
+            evidence = {
+                "position": position,
+                "cues": self._why(found[i], LABELS[k]),
+                "speaker": _speaker(found[i]),
+                "nearest": neighbours[i],
+                "scores": {label: round(float(p[i, j]), 3) for j, label in enumerate(LABELS)},
+                "classifier": CLASSIFIER_VERSION,
+            }
+            results.append(StatementResult(text, LABELS[k], round(float(p[i, k]), 3), evidence))
+        label, confidence, doc_evidence = self._document_label(p, weights, results)
+        if title:
+            doc_evidence["headline"] = {"label": results[0].label,
+                                        "confidence": results[0].confidence}
+        body = results[offset:]
+        statistics = [s for r in body if r.label == "statistic_update"
+                      for s in extract_statistics(r.text, published)]
+        return DocumentResult(label, confidence, body, statistics, doc_evidence)
+
+    def _document_label(self, p: np.ndarray, weights: np.ndarray, results: list[StatementResult]
+                        ) -> tuple[str, float, dict]:
+        weighted = p * weights[:, None]
+        scores = {label: _support(weighted[:, LABELS.index(label)]) for label in PRECEDENCE}
+        evidence = {"scores": {k: round(v, 3) for k, v in scores.items()},
+                    "thresholds": self.thresholds}
+        for label in PRECEDENCE:
+            if scores[label] >= self.thresholds[label]:
+                i = int(np.argmax(weighted[:, LABELS.index(label)]))
+                evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                          "position": results[i].evidence["position"]}
+                return label, round(scores[label], 3), evidence
+        # None: as sure as the strongest other label is far from its threshold.
+        margin = max(scores[k] / self.thresholds[k] for k in PRECEDENCE)
+        return "none", round(1 - 0.5 * min(margin, 1.0), 3), evidence
+
+
+def _support(column: np.ndarray) -> float:
+    """The strongest statement, plus half the second: two statements saying the same
+    thing (a headline and its lead, an announcement and its quote) outweigh one."""
+    top = np.sort(column)[::-1]
+    return float(min(1.0, top[0] + SECOND_STATEMENT_WEIGHT * (top[1] if len(top) > 1 else 0.0)))
+
+
+def _speaker(found: dict[str, str]) -> str | None:
+    """Who is talking: a critic quoted by a reporter is not the department announcing."""
+    if "critic" in found and ("quote" in found or "commentary" in found):
+        return "critic"
+    if "department" in found:
+        return "department"
+    return None
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _prior_matrix() -> np.ndarray:
+    prior = np.zeros((len(LABELS), len(FEATURES)))
+    for feature, weights in PRIOR_WEIGHTS.items():
+        for label, weight in weights.items():
+            prior[LABELS.index(label), FEATURES.index(feature)] = weight
+    return prior
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, prior: np.ndarray, strength: float,
+                  steps: int = 500, rate: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression, classes weighted to equal total mass, L2 towards ``prior``.
+
+    Full-batch gradient descent: with a few hundred examples and ~40 binary features
+    it converges in a few milliseconds, deterministically.
+    """
+    n = len(x)
+    n_classes = prior.shape[0]
+    onehot = np.eye(n_classes)[y]
+    counts = onehot.sum(axis=0)
+    sample_weight = (n / (n_classes * np.maximum(counts, 1)))[y][:, None]
+    coef, intercept = prior.copy(), np.zeros(n_classes)
+    for _ in range(steps):
+        residual = (_softmax(x @ coef.T + intercept) - onehot) * sample_weight
+        coef -= rate * (residual.T @ x / n + strength * (coef - prior))
+        intercept -= rate * residual.mean(axis=0)
+    return coef, intercept
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_STOPWORDS = frozenset(
+    """a an and are as at be been by for from had has have he her his in into is it its of on or
+    our said says that the their them they this to was were which who will with would""".split())
+
+
+class TfidfIndex:
+    """Word unigram+bigram TF-IDF (sublinear tf, smooth idf, unit length) with an inverted index."""
+
+    def __init__(self, texts: list[str]):
+        bags = [self._terms(t) for t in texts]
+        df = Counter(term for bag in bags for term in bag)
+        self.idf = {term: math.log((1 + len(texts)) / (1 + n)) + 1 for term, n in df.items()}
+        self.index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, bag in enumerate(bags):
+            for term, weight in self._weigh(bag).items():
+                self.index[term].append((i, weight))
+
+    @staticmethod
+    def _terms(text: str) -> Counter:
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
+
+    def _weigh(self, bag: Counter) -> dict[str, float]:
+        weights = {t: (1 + math.log(n)) * self.idf[t] for t, n in bag.items() if t in self.idf}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {t: w / norm for t, w in weights.items()}
+
+    def nearest(self, text: str, k: int) -> list[tuple[int, float]]:
+        """The k most similar examples (index, cosine similarity), similarity > 0."""
+        scores: dict[int, float] = defaultdict(float)
+        for term, weight in self._weigh(self._terms(text)).items():
+            for i, other in self.index[term]:
+                scores[i] += weight * other
+        return sorted(scores.items(), key=lambda item: -item[1])[:k]
+
+
+def _clip(text: str, size: int = 160) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model:
+    """Fitted once per process from the packaged data (tune split only)."""
+    devset = [d for d in load_devset() if d["split"] == "tune"]
+    return Model(training_examples(devset, load_gold_baseline()))
+
+
+def classify_document(title: str | None, statements: list[str], published: str | None = None
+                      ) -> DocumentResult:
+    """Label each statement, then the document (reversal > new_policy > statistic_update > none)."""
+    return default_model().classify(title, statements, published)
+
+
+_HTML = re.compile(r"<(?:html|body|article|div|p|h1)\b", re.IGNORECASE)
+
+
+def classify_text(text_or_html: str) -> DocumentResult:
+    """Classify an article given as HTML (extracted first) or plain text (short first line = title)."""
+    if _HTML.search(text_or_html[:5000]):
+        from monitor.extract import extract_article
+
+        article = extract_article(text_or_html, "file:///dev/stdin")
+        return classify_document(article.title, split_statements(article.text), article.published)
+    lines = text_or_html.strip().split("\n", 1)
+    title = None
+    if len(lines) == 2 and 0 < len(lines[0].split()) <= 20 and not lines[0].rstrip().endswith("."):
+        title, text_or_html = lines[0].strip(), lines[1]
+    return classify_document(title, split_statements(text_or_html))
+
+
+# --- figures ------------------------------------------------------------------------
+
+#: Canonical metric names, most specific first; the first match names a figure's metric.
+METRICS = [
+    ("passengers screened", r"\b(?:passengers|travell?ers|screened)\b", "passengers"),
+    ("detention population", r"\b(?:detention|detained|held in)\b", "people"),
+    ("removals", r"\b(?:removals|removed|deportations|deported)\b", "people"),
+    ("backlog", r"\b(?:backlog|pending)\b", "cases"),
+    ("processing time", r"\bprocessing times?\b", "months"),
+    ("northern border encounters", r"\bnorthern border\b", "encounters"),
+    ("apprehensions", r"\b(?:apprehen\w*|arrests for illegal crossings)\b", "apprehensions"),
+    ("southwest border encounters", r"\b(?:encounter\w*|stopped|turned away|crossings)\b", "encounters"),
+]
+_METRICS = [(name, re.compile(pattern, re.IGNORECASE), unit) for name, pattern, unit in METRICS]
+_FIGURE = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:million|thousand|billion))?(\s*(?:percent|%|months?))?",
+    re.IGNORECASE)
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_FISCAL = re.compile(r"\bfiscal year (\d{4})\b|\bFY ?(\d{4})\b", re.IGNORECASE)
+_MONTH_RE = re.compile(r"\b(?:in|during|for|of|through) (" + _MONTH + r")(?: (\d{4}))?\b", re.IGNORECASE)
+
+
+def extract_statistics(text: str, published: str | None = None) -> list[Statistic]:
+    """The headline figure of a statement about a recurring metric, with its period.
+
+    One figure per statement: the first count that is not a year, a percentage or a
+    day of the month; percentages are changes, which ``monitor.history`` recomputes
+    against the stored previous value.
+    """
+    metric = next(((name, unit) for name, pattern, unit in _METRICS if pattern.search(text)), None)
+    if metric is None:
+        return []
+    name, unit = metric
+    for match in _FIGURE.finditer(text):
+        number, scale, suffix = match.group(1), match.group(2), match.group(3)
+        suffix = (suffix or "").strip().lower()
+        if suffix in ("percent", "%"):
+            continue
+        value = float(number.replace(",", ""))
+        if not scale and not suffix and "," not in number and (value < 100 or 1900 <= value <= 2100):
+            continue  # a day, a small count of units, or a year
+        if scale:
+            value *= _SCALE[scale.strip().lower()]
+        if suffix.startswith("month"):
+            unit = "months"
+        period, start, end = _period(text, published)
+        return [Statistic(name, value, unit, period, start, end, text)]
+    return []
+
+
+def _period(text: str, published: str | None) -> tuple[str | None, str | None, str | None]:
+    """(label, first day, last day) of the period a figure is for, when the text says."""
+    fiscal = _FISCAL.search(text)
+    if fiscal:
+        year = int(fiscal.group(1) or fiscal.group(2))
+        return f"FY{year}", f"{year - 1}-10-01", f"{year}-09-30"
+    month = _MONTH_RE.search(text)
+    if month:
+        index = _MONTHS.index(month.group(1).lower()) + 1
+        year = int(month.group(2)) if month.group(2) else _year_of_month(index, published)
+        if year is None:
+            return month.group(1).capitalize(), None, None
+        last = (date(year + (index == 12), index % 12 + 1, 1) - date.resolution).isoformat()
+        return f"{year}-{index:02d}", f"{year}-{index:02d}-01", last
+    return None, None, None
+
+
+def _year_of_month(month: int, published: str | None) -> int | None:
+    """A month named without a year is the latest such month on or before publication."""
+    try:
+        when = date.fromisoformat((published or "")[:10])
+    except ValueError:
+        return None
+    return when.year if month <= when.month else when.year - 1
+
+
+# --- evaluation ---------------------------------------------------------------------
+
+
+def tune_thresholds(tune_docs: list[dict], baseline: list[dict], folds: int = 5) -> dict[str, float]:
+    """Thresholds maximising macro-F1 (then reversal precision) on out-of-fold scores.
+
+    Each tune document is scored by a model fitted without it (k folds over the tune
+    split): a model scores its own training documents too confidently, and thresholds
+    chosen on those are too high for unseen text.
+    """
+    scored: list[tuple[str, dict]] = []
+    for fold in range(folds):
+        held = [d for i, d in enumerate(tune_docs) if i % folds == fold]
+        model = Model(training_examples([d for d in tune_docs if d not in held], baseline))
+        for doc in held:
+            result = model.classify(doc["title"], split_statements(doc["text"]), doc["published"])
+            scored.append((doc["label"], result.evidence["scores"]))
+    gold = [g for g, _ in scored]
+    grid = np.round(np.arange(0.3, 0.96, 0.025), 3)
+    results = []
+    for tr in grid:
+        for tn in grid:
+            for ts in grid:
+                t = {"reversal": float(tr), "new_policy": float(tn), "statistic_update": float(ts)}
+                report = scores_report(gold, [_decide(s, t) for _, s in scored])
+                key = (report["macro_f1"], report["per_class"]["reversal"]["precision"])
+                results.append((key, t))
+    best_key = max(key for key, _ in results)
+    # Several settings tie on a small tune set: take the middle of the best plateau, not its edge.
+    best = [t for key, t in results if key == best_key]
+    return {label: round(float(np.median([t[label] for t in best])), 3) for label in PRECEDENCE}
+
+
+def _decide(scores: dict[str, float], thresholds: dict[str, float]) -> str:
+    return next((label for label in PRECEDENCE if scores[label] >= thresholds[label]), "none")
+
+
+def scores_report(gold: list[str], predicted: list[str]) -> dict:
+    """Per-class precision/recall/F1, macro-F1 over the labels present, confusion matrix."""
+    labels = [label for label in LABELS if label in set(gold) | set(predicted)]
+    per_class = {}
+    for label in LABELS:
+        tp = sum(g == p == label for g, p in zip(gold, predicted))
+        fp = sum(p == label != g for g, p in zip(gold, predicted))
+        fn = sum(g == label != p for g, p in zip(gold, predicted))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {"precision": round(precision, 3), "recall": round(recall, 3),
+                            "f1": round(f1, 3), "support": tp + fn}
+    macro = sum(per_class[label]["f1"] for label in labels) / len(labels) if labels else 0.0
+    confusion = {g: {p: sum(1 for a, b in zip(gold, predicted) if a == g and b == p)
+                     for p in labels} for g in labels}
+    accuracy = sum(g == p for g, p in zip(gold, predicted)) / len(gold) if gold else 0.0
+    return {"per_class": per_class, "macro_f1": round(macro, 3), "accuracy": round(accuracy, 3),
+            "confusion": confusion, "n": len(gold)}
+
+
+def evaluate_devset(model: Model, split: str = "test") -> tuple[dict, list[dict]]:
+    """Document scores on one split of the dev set, and the misclassified documents."""
+    docs = [d for d in load_devset() if d["split"] == split]
+    gold, predicted, errors = [], [], []
+    for doc in docs:
+        result = model.classify(doc["title"], split_statements(doc["text"]), doc["published"])
+        gold.append(doc["label"])
+        predicted.append(result.label)
+        if result.label != doc["label"]:
+            errors.append({"id": doc["id"], "title": doc["title"], "gold": doc["label"],
+                           "predicted": result.label, "scores": result.evidence["scores"]})
+    return scores_report(gold, predicted), errors
+
+
+def leave_one_article_out() -> dict:
+    """Each baseline article classified by a model fitted without it (tune split + the other four)."""
+    devset = [d for d in load_devset() if d["split"] == "tune"]
+    baseline = load_gold_baseline()
+    rows, doc_gold, doc_pred, st_gold, st_pred = [], [], [], [], []
+    for held in baseline:
+        model = Model(training_examples(devset, [d for d in baseline if d is not held]))
+        # The headline was written with the gold label in mind: judge the article text alone.
+        result = model.classify(None, [s["text"] for s in held["statements"]], held["published"])
+        rows.append({"file": held["file"], "gold": held["label"], "predicted": result.label,
+                     "confidence": result.confidence})
+        doc_gold.append(held["label"])
+        doc_pred.append(result.label)
+        st_gold += [s["label"] for s in held["statements"]]
+        st_pred += [r.label for r in result.statements]
+    return {"documents": rows, "document_scores": scores_report(doc_gold, doc_pred),
+            "statement_scores": scores_report(st_gold, st_pred)}

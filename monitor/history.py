@@ -1,0 +1,402 @@
+"""Labels and links in the stored history.
+
+After each run the new and changed documents are labelled (``monitor.classify``) and
+tied into what is already stored, so the digest can say what a change means:
+
+* ``reverses`` links, from a reversal to the earlier announcement it undoes, found by
+  the policy's name (MPP, DACA, TPS for a country, Title 42, ...) plus text similarity;
+* ``same_event`` links between reports of one announcement by different sources
+  (a DHS release and the news stories about it);
+* one ``statistics`` row per reported figure, with the previous figure for the same
+  metric and the change.
+
+The five labelled baseline articles are loaded as documents of source ``baseline``;
+their gold labels are never overwritten. ``reclassify`` re-labels everything after
+the classifier changes and keeps the earlier labels in ``label_history``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from monitor.classify import (
+    CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_gold_baseline,
+)
+from monitor.store import Store, text_hash, utcnow
+
+BASELINE_SOURCE = "baseline"
+BASELINE_DIR = Path(__file__).parent / "baseline"
+#: Reports of one announcement are published within a few days of each other...
+SAME_EVENT_DAYS = 3
+#: ...and share much of their wording (TF-IDF cosine of headline + body).
+SAME_EVENT_MIN_SIMILARITY = 0.3
+#: A reversal naming no known programme links to an earlier announcement only if this similar.
+REVERSES_MIN_SIMILARITY = 0.5
+GOLD_EVIDENCE = json.dumps({"source": "baseline label"})
+
+_COUNTRIES = ("afghanistan|burma|myanmar|cameroon|el salvador|ethiopia|haiti|honduras|lebanon|"
+              "nepal|nicaragua|somalia|south sudan|sudan|syria|ukraine|venezuela|yemen")
+#: Named policies: key -> pattern. A reversal and its target must name the same one.
+POLICY_SUBJECTS = {
+    "mpp": r"migrant protection protocols?|\bmpp\b|remain[- ]in[- ]mexico",
+    "daca": r"\bdaca\b|deferred action for childhood arrivals",
+    "title 42": r"title 42|public health (?:order|expulsion)|expulsion (?:order|policy)",
+    "chnv parole": r"\bchnv\b|cubans?, haitians?, nicaraguans?|cuba, haiti,? (?:and )?nicaragua",
+    "public charge": r"public charge",
+    "protected areas": r"protected areas|sensitive locations",
+    "cbp one": r"cbp one",
+    "asylum cooperative agreements": r"asylum cooperative agreements?|safe third country",
+    "expedited removal": r"expedited removal|fast-track deportation",
+    "catch and release": r"catch[- ]and[- ]release|releas\w* (?:family units|migrants|families)",
+    "family separation": r"family separation|separat\w* (?:children|families|parents)|zero[- ]tolerance",
+    "secure communities": r"secure communities",
+    "worksite enforcement": r"worksite",
+    "enforcement priorities": r"enforcement (?:priorities|guidelines)|guidelines for (?:civil )?immigration enforcement",
+    "287(g)": r"287\(g\)",
+    "uniting for ukraine": r"uniting for ukraine",
+    "international students": r"international students|\bsevp\b",
+}
+_SUBJECTS = {key: re.compile(p, re.IGNORECASE) for key, p in POLICY_SUBJECTS.items()}
+_TPS = re.compile(r"temporary protected status|\btps\b", re.IGNORECASE)
+_COUNTRY = re.compile(rf"\b({_COUNTRIES})\b", re.IGNORECASE)
+
+
+def policy_subjects(text: str) -> set[str]:
+    """The named policies a text is about; TPS is per country ("tps venezuela")."""
+    found = {key for key, pattern in _SUBJECTS.items() if pattern.search(text)}
+    if _TPS.search(text):
+        found |= {f"tps {c.lower()}" for c in _COUNTRY.findall(text)} or {"tps"}
+    return found
+
+
+# --- baseline -----------------------------------------------------------------------
+
+
+def load_baseline(store: Store) -> int:
+    """Store the five gold-labelled baseline articles; returns how many were added.
+
+    Idempotent: an unchanged article is not stored again, and re-applying the gold
+    labels changes nothing.
+    """
+    added, changed_ids = 0, []
+    for doc in load_gold_baseline():
+        body = (BASELINE_DIR / doc["file"]).read_text(encoding="utf-8")
+        saved = store.save_document(
+            source=BASELINE_SOURCE, url=f"urn:policy-monitor:baseline:{Path(doc['file']).stem}",
+            title=doc["title"], published=doc["published"], body=body,
+            statements=[s["text"] for s in doc["statements"]], doc_type="baseline",
+        )
+        gold = {text_hash(s["text"]): s["label"] for s in doc["statements"]}
+        with store.db.conn:
+            store.db.execute("update documents set label = ?, confidence = 1.0 where id = ?",
+                             [doc["label"], saved.document_id])
+            for sid, h in store.db.execute(
+                    "select id, hash from statements where document_id = ?", [saved.document_id]
+            ).fetchall():
+                if h in gold:
+                    store.db.execute(
+                        "update statements set label = ?, confidence = 1.0, evidence = ? where id = ?",
+                        [gold[h], GOLD_EVIDENCE, sid])
+        added += saved.created
+        if saved.created or saved.new_version:
+            changed_ids.append(saved.document_id)
+    if changed_ids:
+        link_documents(store, changed_ids)
+    return added
+
+
+# --- classification after a run ---------------------------------------------------
+
+
+def classify_documents(store: Store, document_ids: list[int]) -> dict:
+    """Label new/changed documents, then link them into the history.
+
+    Statements that already have a label keep it (they were judged when first seen);
+    new statements get one, and the document label is recomputed from all current ones.
+    """
+    counts = Counter()
+    for doc in _documents(store, document_ids):
+        if doc["source"] == BASELINE_SOURCE:
+            continue
+        rows = _current_statements(store, doc)
+        result = classify_document(doc["title"], [r["text"] for r in rows], doc["published"])
+        with store.db.conn:
+            for row, labelled in zip(rows, result.statements):
+                if row["label"] is None:
+                    _write_statement(store, row["id"], labelled)
+                    counts["statements"] += 1
+            store.db.execute("update documents set label = ?, confidence = ? where id = ?",
+                             [result.label, result.confidence, doc["id"]])
+        counts["documents"] += 1
+    counts.update(link_documents(store, document_ids))
+    return dict(counts)
+
+
+def link_documents(store: Store, document_ids: list[int]) -> dict:
+    """Statistics rows, ``reverses`` and ``same_event`` links for these documents, oldest first."""
+    counts = Counter()
+    for doc in _documents(store, document_ids):
+        with store.db.conn:
+            counts["statistics"] += _record_statistics(store, doc)
+            counts["reverses"] += _link_reversal(store, doc)
+            counts["same_event"] += _link_same_event(store, doc)
+    return dict(counts)
+
+
+def _documents(store: Store, ids: list[int]) -> list[dict]:
+    """Documents by id in publication order, so earlier figures are recorded first."""
+    rows = []
+    for document_id in dict.fromkeys(ids):
+        row = store.db.execute(
+            "select id, source, title, published, body, version, label, first_seen "
+            "from documents where id = ?", [document_id]).fetchone()
+        if row:
+            rows.append(dict(zip(("id", "source", "title", "published", "body", "version",
+                                  "label", "first_seen"), row)))
+    return sorted(rows, key=lambda d: (_day(d) or date.max, d["id"]))
+
+
+def _current_statements(store: Store, doc: dict) -> list[dict]:
+    cursor = store.db.execute(
+        "select id, text, label, confidence, evidence from statements "
+        "where document_id = ? and last_seen_version = ? order by seq, id",
+        [doc["id"], doc["version"]])
+    return [dict(zip(("id", "text", "label", "confidence", "evidence"), r)) for r in cursor]
+
+
+def _write_statement(store: Store, statement_id: int, result) -> None:
+    store.db.execute(
+        "update statements set label = ?, confidence = ?, evidence = ? where id = ?",
+        [result.label, result.confidence, json.dumps(result.evidence, ensure_ascii=False),
+         statement_id])
+
+
+def _day(doc: dict) -> date | None:
+    for value in (doc.get("published"), doc.get("first_seen")):
+        try:
+            return date.fromisoformat((value or "")[:10])
+        except ValueError:
+            continue
+    return None
+
+
+# --- statistics ---------------------------------------------------------------------
+
+
+def _period_kind(period: str | None) -> str:
+    """Figures are compared only with figures for the same kind of period."""
+    if not period:
+        return "unspecified"
+    if period.startswith("FY"):
+        return "fiscal year"
+    return "month" if re.fullmatch(r"\d{4}-\d{2}", period) else "other"
+
+
+def _record_statistics(store: Store, doc: dict) -> int:
+    """One row per figure in the document's statistic statements, each compared with
+    the latest earlier figure of the same metric and period kind."""
+    added = 0
+    rows = store.db.execute(
+        "select id, text from statements where document_id = ? and label = 'statistic_update' "
+        "and id not in (select statement_id from statistics where statement_id is not null) "
+        "order by seq, id", [doc["id"]]).fetchall()
+    for statement_id, text in rows:
+        for stat in extract_statistics(text, doc["published"]):
+            when = stat.period_end or (doc["published"] or "")[:10] or None
+            previous = _previous_figure(store, stat.metric, _period_kind(stat.period), when, doc["id"])
+            change = change_pct = None
+            if previous:
+                change = stat.value - previous[1]
+                change_pct = round(100 * change / previous[1], 1) if previous[1] else None
+            store.db["statistics"].insert({
+                "document_id": doc["id"], "statement_id": statement_id, "metric": stat.metric,
+                "value": stat.value, "unit": stat.unit, "period": stat.period,
+                "period_start": stat.period_start, "period_end": when,
+                "published": doc["published"], "previous_id": previous[0] if previous else None,
+                "previous_value": previous[1] if previous else None, "change": change,
+                "change_pct": change_pct, "created_at": utcnow(),
+            })
+            added += 1
+    return added
+
+
+def _previous_figure(store: Store, metric: str, kind: str, when: str | None, document_id: int
+                     ) -> tuple[int, float] | None:
+    if not when:
+        return None
+    for row in store.db.execute(
+            "select id, value, period from statistics where metric = ? and period_end < ? "
+            "and document_id != ? order by period_end desc, id desc",
+            [metric, when, document_id]):
+        if _period_kind(row[2]) == kind:
+            return row[0], row[1]
+    return None
+
+
+# --- links --------------------------------------------------------------------------
+
+
+def _add_link(store: Store, relation: str, from_doc: int, to_doc: int, score: float,
+              from_statement: int | None = None, to_statement: int | None = None) -> int:
+    exists = store.db.execute(
+        "select 1 from links where from_document_id = ? and to_document_id = ? and relation = ?",
+        [from_doc, to_doc, relation]).fetchone()
+    if exists:
+        return 0
+    store.db["links"].insert({
+        "from_document_id": from_doc, "from_statement_id": from_statement,
+        "to_document_id": to_doc, "to_statement_id": to_statement, "relation": relation,
+        "score": round(score, 3), "created_at": utcnow(),
+    })
+    return 1
+
+
+def _link_reversal(store: Store, doc: dict) -> int:
+    """Link a reversal to the earlier new-policy document it undoes, one per named policy."""
+    if doc["label"] != "reversal":
+        return 0
+    statements = store.db.execute(
+        "select id, text from statements where document_id = ? and label = 'reversal' "
+        "order by seq", [doc["id"]]).fetchall()
+    query = " ".join([doc["title"] or ""] + [t for _, t in statements])
+    day = _day(doc)
+    candidates = []
+    for cid, title, published, first_seen in store.db.execute(
+            "select id, title, published, first_seen from documents where id != ? and "
+            "(label = 'new_policy' or id in (select document_id from statements "
+            "where label = 'new_policy'))", [doc["id"]]).fetchall():
+        cday = _day({"published": published, "first_seen": first_seen})
+        if day and cday and cday >= day:
+            continue
+        policy = store.db.execute(
+            "select id, text from statements where document_id = ? and label = 'new_policy' "
+            "order by seq", [cid]).fetchall()
+        candidates.append((cid, title or "", policy))
+    if not candidates:
+        return 0
+    texts = [" ".join([title] + [t for _, t in policy]) for _, title, policy in candidates]
+    index = TfidfIndex(texts)
+    similarity = dict(index.nearest(query, len(texts)))
+    subjects = policy_subjects(query)
+    best: dict[str, tuple[float, int, int | None, int | None]] = {}
+    for i, (cid, title, policy) in enumerate(candidates):
+        shared = subjects & policy_subjects(texts[i])
+        sim = similarity.get(i, 0.0)
+        keys = shared or ({"similar"} if sim >= REVERSES_MIN_SIMILARITY else set())
+        for key in keys:
+            score = 0.5 + 0.5 * sim if key != "similar" else sim
+            if score > best.get(key, (0.0,))[0]:
+                best[key] = (score, cid, _naming(statements, key), _naming(policy, key))
+    if "similar" in best and len(best) > 1:
+        del best["similar"]  # a named match is better evidence than wording alone
+    return sum(_add_link(store, "reverses", doc["id"], cid, score, from_sid, to_sid)
+               for score, cid, from_sid, to_sid in best.values())
+
+
+def _naming(statements: list[tuple[int, str]], subject: str) -> int | None:
+    """The first statement that names the policy (else the first one)."""
+    for sid, text in statements:
+        if subject in policy_subjects(text):
+            return sid
+    return statements[0][0] if statements else None
+
+
+def _link_same_event(store: Store, doc: dict) -> int:
+    """Link reports of one announcement: other sources, a few days apart, similar text."""
+    day = _day(doc)
+    if not day:
+        return 0
+    low = (day - timedelta(days=SAME_EVENT_DAYS)).isoformat()
+    high = (day + timedelta(days=SAME_EVENT_DAYS)).isoformat() + "\uffff"
+    others = store.db.execute(
+        "select id, title, body, event_id from documents where id != ? and source != ? "
+        "and published >= ? and published <= ?",
+        [doc["id"], doc["source"], low, high]).fetchall()
+    if not others:
+        return 0
+    index = TfidfIndex([f"{title or ''}\n{body or ''}" for _, title, body, _ in others])
+    added = 0
+    for i, sim in index.nearest(f"{doc['title'] or ''}\n{doc['body'] or ''}", len(others)):
+        if sim < SAME_EVENT_MIN_SIMILARITY:
+            continue
+        other_id, _, _, other_event = others[i]
+        first, second = sorted((doc["id"], other_id))
+        added += _add_link(store, "same_event", second, first, sim)
+        event = min(e for e in (other_event, other_id, doc["id"]) if e is not None)
+        store.db.execute("update documents set event_id = ? where id in (?, ?)",
+                         [event, doc["id"], other_id])
+    return added
+
+
+# --- reclassification ---------------------------------------------------------------
+
+
+def reclassify(store: Store) -> dict:
+    """Re-label every stored document and statement with the current classifier.
+
+    Earlier labels go to ``label_history`` before being overwritten (only when they
+    change); baseline gold labels are left alone. Statistics and links are derived from
+    labels, so they are rebuilt from scratch in publication order.
+    """
+    counts = Counter()
+    now = utcnow()
+    ids = [r[0] for r in store.db.execute("select id from documents order by id")]
+    for doc in _documents(store, ids):
+        if doc["source"] == BASELINE_SOURCE:
+            continue
+        current = _current_statements(store, doc)
+        stale = [dict(zip(("id", "text", "label", "confidence", "evidence"), r))
+                 for r in store.db.execute(
+                     "select id, text, label, confidence, evidence from statements "
+                     "where document_id = ? and last_seen_version != ? order by seq, id",
+                     [doc["id"], doc["version"]])]
+        result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
+        labelled = list(zip(current, result.statements))
+        if stale:  # statements no longer on the page: judged on their own
+            old = classify_document(None, [r["text"] for r in stale], doc["published"])
+            labelled += list(zip(stale, old.statements))
+        previous = store.db.execute("select label, confidence from documents where id = ?",
+                                    [doc["id"]]).fetchone()
+        with store.db.conn:
+            for row, new in labelled:
+                if (row["label"], row["confidence"]) != (new.label, new.confidence):
+                    if row["label"] is not None:
+                        _remember(store, "statement", row["id"], row["label"], row["confidence"],
+                                  _classifier_of(row["evidence"]), now)
+                        counts["changed_statements"] += 1
+                    _write_statement(store, row["id"], new)
+            if previous != (result.label, result.confidence):
+                if previous[0] is not None:
+                    _remember(store, "document", doc["id"], previous[0], previous[1],
+                              _classifier_of(next((r["evidence"] for r in current), None)), now)
+                    counts["changed_documents"] += 1
+                store.db.execute("update documents set label = ?, confidence = ? where id = ?",
+                                 [result.label, result.confidence, doc["id"]])
+        counts["documents"] += 1
+        counts["statements"] += len(labelled)
+    with store.db.conn:
+        store.db.execute("delete from statistics")
+        store.db.execute("delete from links where relation in ('reverses', 'same_event')")
+        store.db.execute("update documents set event_id = null")
+    counts.update(link_documents(store, ids))
+    return {"classifier": CLASSIFIER_VERSION} | dict(counts)
+
+
+def _remember(store: Store, kind: str, row_id: int, label: str, confidence: float | None,
+              classifier: str, when: str) -> None:
+    store.db["label_history"].insert({
+        "kind": kind, "row_id": row_id, "label": label, "confidence": confidence,
+        "classifier": classifier, "changed_at": when,
+    })
+
+
+def _classifier_of(evidence: str | None) -> str:
+    """Which classifier produced a stored label (recorded in its evidence)."""
+    try:
+        return json.loads(evidence or "{}").get("classifier") or "unknown"
+    except (ValueError, AttributeError):
+        return "unknown"

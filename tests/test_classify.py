@@ -1,0 +1,182 @@
+"""The classifier on fresh text (none of it is in the dev set), its evidence, figures and CLI."""
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.classify import (
+    CLASSIFIER_VERSION, LABELS, classify_document, classify_text, default_model,
+    extract_statistics, load_devset,
+)
+from monitor.cli import cli
+from monitor.statements import split_statements
+
+
+def classify(title, text, published=None):
+    return classify_document(title, split_statements(text), published)
+
+
+# Fresh documents written for these tests, one per behaviour the digest relies on.
+FRESH = [
+    ("DHS terminates Temporary Protected Status for Honduras", "reversal",
+     "Secretary Noem today announced the termination of the Temporary Protected Status "
+     "designation for Honduras. The designation will end 60 days after the notice is published. "
+     "Hondurans with TPS should use the time to arrange their departure."),
+    ("USCIS will again accept requests under the family reunification process", "reversal",
+     "USCIS will resume accepting requests under the paused family reunification parole "
+     "processes on Monday. Processing was halted in August while fraud concerns were reviewed. "
+     "Supporters whose cases were pending do not need to file again."),
+    ("DHS announces new parole process for Ukrainian doctors", "new_policy",
+     "The Department of Homeland Security today launched a new process that will allow "
+     "Ukrainian physicians to apply for parole. Applications will open on June 1 and must "
+     "include a sponsor in the United States. The process takes effect immediately."),
+    ("TSA extends PreCheck to three more airlines", "new_policy",
+     "TSA announced today that it is expanding TSA PreCheck to three additional airlines. "
+     "Passengers of these carriers will be eligible beginning next month."),
+    ("Border Patrol apprehensions fall again in April", "statistic_update",
+     "Border Patrol recorded 9,100 apprehensions at the southwest border in April, "
+     "down from 11,200 in March. Daily apprehensions averaged about 300."),
+    ("CBP seizes 3,000 pounds of methamphetamine at Otay Mesa", "none",
+     "CBP officers at Otay Mesa seized more than 3,000 pounds of methamphetamine hidden in a "
+     "shipment of tomatoes, the second largest seizure at the port. The driver, 34, was "
+     "arrested and turned over to HSI."),
+    ("ICE arrests 120 gang members in Houston operation", "none",
+     "ICE officers arrested 120 gang members and associates during a two-week operation in "
+     "Houston. Agents seized 40 firearms and $200,000 in cash."),
+    ("Advocates condemn new detention rule", "none",
+     "\"This rule is cruel and unlawful, and we will fight it in court,\" said a lawyer with "
+     "a civil rights group. Advocates gathered outside the detention center on Sunday."),
+    ("Secretary meets with Canadian public safety minister", "none",
+     "Secretary Noem met today with Canada's public safety minister in Ottawa. The two "
+     "discussed border security and trade. They agreed to meet again in the fall."),
+]
+
+
+@pytest.mark.parametrize("title,label,text", FRESH, ids=[f[0][:40] for f in FRESH])
+def test_fresh_documents_get_their_label(title, label, text):
+    assert classify(title, text).label == label
+
+
+def test_fresh_cases_are_not_in_the_dev_set():
+    titles = {d["title"] for d in load_devset()}
+    assert not titles & {f[0] for f in FRESH}
+
+
+def test_no_longer_in_a_new_program_is_not_a_reversal_without_an_ending():
+    result = classify(
+        "DHS launches new vetting process for visa overstays",
+        "The Department of Homeland Security today announced a new vetting process for "
+        "visitors who overstay their visas. Overstays will no longer be able to renew their "
+        "visas from inside the country. The process takes effect on March 1.")
+    assert result.label == "new_policy"
+
+
+def test_critic_quote_is_none_and_evidence_names_the_speaker():
+    result = classify(None, "\"This program is a disgrace and must end now,\" said a director "
+                            "at an immigrant rights group.")
+    statement = result.statements[0]
+    assert statement.label == "none"
+    assert statement.evidence["speaker"] == "critic"
+
+
+def test_statement_evidence_has_cues_neighbours_and_version():
+    result = classify("DHS rescinds guidance", "DHS today rescinded the 2021 guidance on "
+                                               "enforcement in protected areas.")
+    evidence = result.statements[0].evidence
+    assert result.statements[0].label == "reversal"
+    assert any(c["cue"] == "end_verb" and c["match"].lower() == "rescinded" for c in evidence["cues"])
+    assert evidence["nearest"] and {"text", "label", "similarity", "origin"} <= set(evidence["nearest"][0])
+    assert evidence["classifier"] == CLASSIFIER_VERSION
+    assert set(evidence["scores"]) == set(LABELS)
+    assert result.evidence["decided_by"]["position"] in ("headline", "lead", "body")
+
+
+def test_precedence_reversal_outranks_new_policy():
+    result = classify("DHS ends old program and launches a new one",
+                      "DHS today terminated the Migrant Protection Protocols. "
+                      "DHS also announced a new process that takes effect on Monday.")
+    labels = {s.label for s in result.statements}
+    assert {"reversal", "new_policy"} <= labels
+    assert result.label == "reversal"
+
+
+def test_empty_document_is_none():
+    assert classify_document(None, []).label == "none"
+
+
+def test_statistic_extraction_value_period_and_metric():
+    stats = extract_statistics(
+        "Border Patrol recorded 9,100 apprehensions at the southwest border in April, "
+        "down from 11,200 in March.", published="2025-05-12")
+    assert len(stats) == 1
+    stat = stats[0]
+    assert (stat.metric, stat.value, stat.period) == ("apprehensions", 9100.0, "2025-04")
+    assert (stat.period_start, stat.period_end) == ("2025-04-01", "2025-04-30")
+
+
+def test_statistic_fiscal_year_and_millions():
+    stat = extract_statistics("Migrants were encountered 2.38 million times at the southern border "
+                              "in fiscal year 2022.")[0]
+    assert stat.metric == "southwest border encounters"
+    assert stat.value == pytest.approx(2_380_000)
+    assert (stat.period, stat.period_start, stat.period_end) == ("FY2022", "2021-10-01", "2022-09-30")
+
+
+def test_month_without_year_is_the_latest_before_publication():
+    stat = extract_statistics("ICE held 39,000 people in detention in December.",
+                              published="2025-01-15")[0]
+    assert (stat.metric, stat.period) == ("detention population", "2024-12")
+
+
+def test_no_statistic_without_a_metric():
+    assert extract_statistics("Officers seized 254 pounds of fentanyl worth $3.5 million.") == []
+
+
+def test_classify_text_takes_a_short_first_line_as_the_title():
+    result = classify_text("DHS terminates the Migrant Protection Protocols\n"
+                           "The program will end for new enrollees today.")
+    assert result.evidence["headline"]["label"] == "reversal"
+    assert [s.text for s in result.statements] == ["The program will end for new enrollees today."]
+
+
+def test_model_loads_fast():
+    default_model.cache_clear()
+    start = time.perf_counter()
+    default_model()
+    assert time.perf_counter() - start < 1.0
+
+
+def test_cli_classify_json_shape(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("ICE reports removals for fiscal year 2024\n"
+                       "ICE conducted 271,000 removals in fiscal year 2024, up from 142,580 "
+                       "the previous year.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["classify", str(article), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"label", "confidence", "statements", "statistics"} <= set(data)
+    assert data["label"] == "statistic_update"
+    assert set(data["statements"][0]) == {"text", "label", "confidence", "evidence"}
+    assert data["statistics"][0]["metric"] == "removals"
+    assert data["statistics"][0]["value"] == 271000
+
+
+def test_cli_classify_stdin_and_errors():
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["classify", "-"], input="DHS today rescinded the protected areas guidance.\n")
+    assert ok.exit_code == 0 and ok.output.startswith("reversal")
+    empty = runner.invoke(cli, ["classify", "-"], input="  \n")
+    assert empty.exit_code != 0 and "empty input" in empty.output
+    missing = runner.invoke(cli, ["classify", "/nonexistent/file.txt"])
+    assert missing.exit_code != 0
+
+
+def test_cli_evaluate_reports_held_out_scores():
+    result = CliRunner().invoke(cli, ["evaluate", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["test_documents"]["n"] == sum(d["split"] == "test" for d in load_devset())
+    assert set(data["test_documents"]["per_class"]) == set(LABELS)
+    assert len(data["baseline_leave_one_article_out"]["documents"]) == 5

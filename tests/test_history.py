@@ -1,0 +1,184 @@
+"""Labels and links in the stored history: baseline, reverses, statistics, same_event, reclassify."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from monitor import classify as classify_module
+from monitor.cli import cli
+from monitor.history import (
+    BASELINE_SOURCE, classify_documents, load_baseline, policy_subjects, reclassify,
+)
+from monitor.statements import split_statements
+from monitor.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "monitor.db")
+    yield s
+    s.close()
+
+
+def save(store, url, title, published, body, source="dhs"):
+    saved = store.save_document(source=source, url=url, title=title, published=published,
+                                body=body, statements=split_statements(body))
+    return saved.document_id
+
+
+def rows(store, sql, params=()):
+    return [tuple(r) for r in store.db.execute(sql, list(params)).fetchall()]
+
+
+MPP_ANNOUNCED = ("Secretary announces Migrant Protection Protocols",
+                 "The Secretary today announced the Migrant Protection Protocols. Under the new "
+                 "program, certain migrants arriving from Mexico will be returned to Mexico for "
+                 "the duration of their immigration proceedings. The protocols take effect in January.")
+MPP_ENDED = ("DHS terminates Remain in Mexico",
+             "The Secretary today issued a memorandum terminating the Migrant Protection Protocols. "
+             "No new enrollments will be accepted.")
+
+
+def test_baseline_is_loaded_once_with_gold_labels(store):
+    assert load_baseline(store) == 5
+    assert load_baseline(store) == 0
+    docs = rows(store, "select url, label, confidence from documents where source = ? order by url",
+                [BASELINE_SOURCE])
+    gold = json.loads((classify_module.DATA_DIR / "baseline.json").read_text())["documents"]
+    assert [d[0] for d in docs] == [f"urn:policy-monitor:baseline:{g['file'][:-4]}" for g in gold]
+    assert [d[1] for d in docs] == [g["label"] for g in gold]
+    assert {d[2] for d in docs} == {1.0}
+    n_gold = sum(len(g["statements"]) for g in gold)
+    assert rows(store, "select count(*) from statements")[0][0] == n_gold
+    labelled = rows(store, "select label, evidence from statements where label = 'reversal'")
+    assert len(labelled) == sum(s["label"] == "reversal" for g in gold for s in g["statements"])
+    assert json.loads(labelled[0][1]) == {"source": "baseline label"}
+
+
+def test_termination_links_to_the_announcement_it_reverses(store):
+    announced = save(store, "https://dhs.gov/mpp", *MPP_ANNOUNCED[:1], "2018-12-20", MPP_ANNOUNCED[1])
+    unrelated = save(store, "https://dhs.gov/tps", "DHS designates Venezuela for TPS", "2019-03-08",
+                     "The Secretary today designated Venezuela for Temporary Protected Status. "
+                     "The designation takes effect immediately.")
+    ended = save(store, "https://dhs.gov/mpp-end", MPP_ENDED[0], "2021-06-01", MPP_ENDED[1])
+    counts = classify_documents(store, [announced, unrelated, ended])
+    assert counts["reverses"] == 1
+    assert rows(store, "select label from documents where id = ?", [ended]) == [("reversal",)]
+    link = rows(store, "select from_document_id, to_document_id, from_statement_id, to_statement_id "
+                       "from links where relation = 'reverses'")
+    assert [l[:2] for l in link] == [(ended, announced)]
+    from_text = rows(store, "select text from statements where id = ?", [link[0][2]])[0][0]
+    assert "terminating the Migrant Protection Protocols" in from_text
+
+
+def test_no_reverses_link_to_a_later_announcement(store):
+    ended = save(store, "https://dhs.gov/mpp-end", MPP_ENDED[0], "2021-06-01", MPP_ENDED[1])
+    announced = save(store, "https://dhs.gov/mpp", MPP_ANNOUNCED[0], "2022-01-01", MPP_ANNOUNCED[1])
+    classify_documents(store, [ended, announced])
+    assert rows(store, "select * from links where relation = 'reverses'") == []
+
+
+def test_statistics_record_previous_value_and_change(store):
+    first = save(store, "https://cbp.gov/march", "March apprehensions", "2025-04-15",
+                 "Border Patrol recorded 7,200 apprehensions at the southwest border in March, "
+                 "down from 8,300 in February.", source="cbp")
+    second = save(store, "https://cbp.gov/april", "April apprehensions", "2025-05-14",
+                  "Border Patrol recorded 9,000 apprehensions at the southwest border in April, "
+                  "up from 7,200 in March.", source="cbp")
+    classify_documents(store, [second, first])  # order of ids does not matter: by period
+    stats = rows(store, "select document_id, metric, value, period, previous_value, change, "
+                        "change_pct from statistics order by period_end")
+    assert stats == [
+        (first, "apprehensions", 7200.0, "2025-03", None, None, None),
+        (second, "apprehensions", 9000.0, "2025-04", 7200.0, 1800.0, 25.0),
+    ]
+    classify_documents(store, [first, second])
+    assert len(rows(store, "select id from statistics")) == 2  # idempotent
+
+
+def test_same_event_links_reports_of_one_announcement(store):
+    release = save(store, "https://dhs.gov/chnv", "DHS terminates CHNV parole", "2025-03-21",
+                   "DHS today announced it is terminating the parole program for Cubans, Haitians, "
+                   "Nicaraguans and Venezuelans. Parole will end 30 days after the Federal Register "
+                   "notice is published.")
+    story = save(store, "https://news.example/chnv", "Administration ends parole for 530,000 migrants",
+                 "2025-03-22",
+                 "The administration said it is terminating the parole program for Cubans, Haitians, "
+                 "Nicaraguans and Venezuelans, ending the status of 530,000 people. Parole will end "
+                 "30 days after the notice is published.", source="news")
+    other = save(store, "https://news.example/fema", "FEMA sends aid after floods", "2025-03-22",
+                 "FEMA sent water and generators to flooded towns.", source="news")
+    counts = classify_documents(store, [release, story, other])
+    assert counts["same_event"] == 1
+    assert rows(store, "select from_document_id, to_document_id from links "
+                       "where relation = 'same_event'") == [(story, release)]
+    events = dict(rows(store, "select id, event_id from documents"))
+    assert events[release] == events[story] == release and events[other] is None
+
+
+def test_new_statements_get_labels_existing_keep_theirs(store):
+    url = "https://dhs.gov/page"
+    doc = save(store, url, MPP_ANNOUNCED[0], "2018-12-20", MPP_ANNOUNCED[1])
+    classify_documents(store, [doc])
+    first_id = rows(store, "select min(id) from statements")[0][0]
+    store.db.execute("update statements set label = 'none', confidence = 0.5 where id = ?", [first_id])
+    edited = MPP_ANNOUNCED[1] + " Officials met with Mexican counterparts on Tuesday."
+    save(store, url, MPP_ANNOUNCED[0], "2018-12-20", edited)
+    classify_documents(store, [doc])
+    assert rows(store, "select label from statements where id = ?", [first_id]) == [("none",)]
+    assert rows(store, "select count(*) from statements where label is null") == [(0,)]
+
+
+def test_reclassify_keeps_history_and_gold(store, monkeypatch):
+    load_baseline(store)
+    doc = save(store, "https://dhs.gov/mpp-end", MPP_ENDED[0], "2021-06-01", MPP_ENDED[1])
+    classify_documents(store, [doc])
+    assert rows(store, "select label from documents where id = ?", [doc]) == [("reversal",)]
+    before = rows(store, "select id, label from statements where document_id = ?", [doc])
+
+    # A "new classifier" that calls everything none.
+    real = classify_module.Model.classify
+
+    def everything_none(self, title, statements, published=None):
+        result = real(self, title, statements, published)
+        result.label, result.confidence = "none", 0.9
+        for s in result.statements:
+            s.label, s.confidence = "none", 0.9
+            s.evidence["classifier"] = "test-none"
+        return result
+
+    monkeypatch.setattr(classify_module.Model, "classify", everything_none)
+    counts = reclassify(store)
+    assert counts["changed_documents"] == 1
+    assert rows(store, "select label, confidence from documents where id = ?", [doc]) == [("none", 0.9)]
+    history = rows(store, "select kind, row_id, label, classifier from label_history order by id")
+    assert ("document", doc, "reversal", classify_module.CLASSIFIER_VERSION) in history
+    changed = [(sid, label) for sid, label in before if label != "none"]
+    for sid, label in changed:
+        assert ("statement", sid, label, classify_module.CLASSIFIER_VERSION) in history
+    # Baseline gold labels untouched, and no history rows for them.
+    assert rows(store, "select distinct confidence from documents where source = ?",
+                [BASELINE_SOURCE]) == [(1.0,)]
+    baseline_ids = {r[0] for r in rows(store, "select id from documents where source = ?",
+                                       [BASELINE_SOURCE])}
+    assert not any(kind == "document" and row in baseline_ids for kind, row, _, _ in history)
+    # Same classifier again: nothing changes, nothing more remembered.
+    reclassify(store)
+    assert len(rows(store, "select id from label_history")) == len(history)
+
+
+def test_policy_subjects_name_programs_and_tps_countries():
+    assert policy_subjects("ends Remain-in-Mexico") == {"mpp"}
+    assert policy_subjects("terminates Temporary Protected Status for Haiti and Sudan") == {
+        "tps haiti", "tps sudan"}
+    assert "daca" in policy_subjects("Deferred Action for Childhood Arrivals")
+
+
+def test_cli_reclassify(tmp_path):
+    db = tmp_path / "m.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db), "init"]).exit_code == 0
+    result = runner.invoke(cli, ["--db", str(db), "reclassify"])
+    assert result.exit_code == 0, result.output
+    assert "classifier" in result.output
