@@ -338,7 +338,7 @@ _DATELINES = '[class*="date"], [class*="byline"], [class*="posted"], [class*="me
 _META_DATES = ("article:published_time", "datePublished", "dcterms.date", "DC.date.issued",
                "dc.date", "date", "pubdate", "publishdate", "publish-date",
                "parsely-pub-date", "sailthru.date", "og:published_time")
-_TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
+_TITLE_SUFFIX = re.compile(r"\s+(?:[|–—·•»-]|::)\s+[^|–—·•»:-]{2,60}$")
 
 
 def _json_ld_date(tree: LexborHTMLParser) -> str | None:

@@ -36,7 +36,8 @@ _BOILERPLATE_PATTERNS = [
     r"\b(enter your email|your email address)\b",
     # App promotions and link teasers.
     r"\b(click|tap) here\b",
-    r"\b(get|download|install) (the|our) .{0,40}\bapp\b",
+    r"\b(get|download|install)(ing)? (the|our) .{0,40}\bapp\b",
+    r"^(more|further|additional) information (on|about)\b.{0,100}\b(is available|can be found)\b",
     r"^you can (read|find|see|watch|view|download|listen)\b.{0,160}\bhere\b",
     r"^(read|see|watch|view|download) (the )?(full|complete|entire|original)\b.{0,120}\bhere\b\W*$",
     r"^(also read|read more|read also|more reading|related( stories| articles| coverage| content| news)?"
@@ -46,11 +47,12 @@ _BOILERPLATE_PATTERNS = [
     r"^(read more|continue reading|load more|show more|see more)\W*$",
     # Social prompts.
     r"^(share|tweet|email|print|follow)( this| us| on| via)?\b.{0,60}$",
-    r"\bfollow (us|@\w+) on\b",
+    r"\bfollow(ing)? (us|@\w+)\b",
     r"\b(on|at|via) (x|twitter|facebook|instagram|youtube|linkedin|threads|tiktok)\b.{0,80}@\w+",
     r"^(like|join) us on (facebook|twitter|x|instagram)",
     # Advertising and widgets.
     r"^(advertisement|sponsored( content)?|promoted|story continues below|ad feedback)\W*$",
+    r"^(classifieds|sponsored|partner content|paid content|paid post)\s*:",
     r"^(no votes yet|please wait|loading|rate this|comments?|leave a comment|post a comment"
     r"|\d+ comments?|report an error|report a typo|listen to this article)\W*",
     # Copyright, syndication, machine translation.
@@ -61,6 +63,7 @@ _BOILERPLATE_PATTERNS = [
     r"|machine[- ]translat|translated automatically",
     # Press-release furniture.
     r"^for immediate release\b",
+    r"^editor[’']?s note\s*:",
     r"^(media |press )?contacts?\s*[:\-–—]",
     r"^(dhs|ice|cbp|uscis|fema|tsa)?\s*(office of )?(public affairs|press office|media relations)\b.{0,80}$",
     r"^(media|press) (inquiries|contact|office)\b",

@@ -262,3 +262,52 @@ def test_a_document_that_is_not_a_feed_is_an_error():
         parse_feed(b"this is not xml at all", "https://a.gov/feed")
     assert parse_feed(b'<rss version="2.0"><channel><title>Empty</title></channel></rss>',
                       "https://a.gov/feed") == []
+
+
+# --- extraction evaluation ----------------------------------------------------------
+
+def test_statement_matching_tolerates_small_differences_only():
+    from monitor.evaluate_extraction import match_counts, statements_match
+
+    gold = "Officers seized 254 pounds of fentanyl and 395 pounds of methamphetamine at the port."
+    assert statements_match("  officers seized 254 pounds of fentanyl and 395 pounds of "
+                            "methamphetamine at the  port. ", gold)
+    assert not statements_match("Officers seized 254 pounds of fentanyl.", gold)
+    assert match_counts(["A b c.", "Noise here.", "A b c."], ["A b c.", "Missing one."]) == (1, 2, 1)
+
+
+def test_evaluate_scores_a_labelled_folder_and_the_cli_prints_it(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+    from monitor.evaluate_extraction import evaluate
+
+    html = """<html><head><title>Hello | Site</title><meta property="og:title" content="Hello">
+      <meta property="article:published_time" content="2024-02-03T10:00:00Z"></head><body>
+      <div class="field--name-body"><p>First fact here. Second fact here.</p>
+      <p>Sign up for our newsletter alerts</p></div></body></html>"""
+    (tmp_path / "one.html").write_text(html)
+    (tmp_path / "one.json").write_text(json.dumps({
+        "url": "https://a.gov/one", "split": "heldout", "title": "Hello", "published": "2024-02-03",
+        "statements": ["First fact here.", "Second fact here.", "A third we miss."],
+        "boilerplate": ["newsletter"]}))
+    ours = next(r for r in evaluate(tmp_path) if r["extractor"] == "ours")
+    assert (ours["split"], ours["pages"], ours["title_accuracy"], ours["date_accuracy"]) == (
+        "heldout", 1, 1.0, 1.0)
+    assert (ours["precision"], round(ours["recall"], 3), ours["boilerplate_leaks"]) == (1.0, 0.667, 0)
+    result = CliRunner().invoke(cli, ["evaluate-extraction", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "heldout  ours" in result.output and "trafilatura" in result.output
+
+
+def test_bundled_evaluation_set_is_labelled_and_ours_holds_its_measured_quality():
+    from monitor.evaluate_extraction import evaluate, load_pages
+
+    pages = load_pages()
+    assert {p.gold["split"] for p in pages} == {"dev", "heldout"}
+    assert sum(p.gold["kind"] == "generic" for p in pages) >= 8
+    rows = {(r["split"], r["extractor"]): r for r in evaluate()}
+    assert rows[("heldout", "ours")]["f1"] >= 0.9
+    assert rows[("dev", "ours")]["f1"] >= 0.95
