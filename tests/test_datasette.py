@@ -1,0 +1,96 @@
+"""Datasette with deploy/datasette-metadata.yml: every canned query and full-text search over HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from digest_data import build_week
+from monitor.store import utcnow
+from test_mail import free_port
+
+METADATA = Path(__file__).resolve().parent.parent / "deploy" / "datasette-metadata.yml"
+
+
+@pytest.fixture(scope="module")
+def datasette(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("datasette")
+    db = tmp / "monitor.db"
+    ids = build_week(db, seen=utcnow())  # "this week" is relative to today
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datasette", str(db), "--metadata", str(METADATA),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"datasette did not start: {proc.stdout.read()}")
+            time.sleep(0.2)
+    yield base, ids
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def get(base: str, path: str, **params) -> list[dict]:
+    query = urllib.parse.urlencode(params | {"_shape": "array"})
+    with urllib.request.urlopen(f"{base}{path}.json?{query}", timeout=10) as response:
+        return json.load(response)
+
+
+def test_this_weeks_changes(datasette):
+    base, _ = datasette
+    rows = get(base, "/monitor/this_weeks_changes")
+    assert sorted(r["title"] for r in rows) == sorted([
+        'DHS ends <script>alert("x")</script> parole\r\nBcc: victim@example.org',
+        "Remain in Mexico ends", "Asylum processing rule", "CBP October update"])
+    assert {r["label"] for r in rows} == {"reversal", "new_policy", "statistic_update"}
+
+
+def test_reversals_beside_what_they_reverse(datasette):
+    base, _ = datasette
+    [row] = get(base, "/monitor/reversals")
+    assert row["reversal_url"] == "https://www.dhs.gov/news/end-mpp"
+    assert row["reverses"] == "Migrant Protection Protocols"
+    assert row["reversed_statement"] == "Migrants will wait in Mexico."
+    assert row["reversal_statement"].startswith("DHS terminates the Migrant Protection Protocols")
+
+
+def test_statistic_series(datasette):
+    base, _ = datasette
+    rows = get(base, "/monitor/statistic_series", metric="southwest border encounters")
+    assert [r["value"] for r in rows] == [50000, 61000, 52000, 45000]
+    assert rows[-1]["change"] == -7000 and rows[-1]["title"] == "CBP October update"
+    assert get(base, "/monitor/statistic_series", metric="no such metric") == []
+
+
+def test_source_failures(datasette):
+    base, _ = datasette
+    [row] = get(base, "/monitor/source_failures", source="dhs")
+    assert row["status"] == 500 and row["error"] == "HTTP 500"
+    assert get(base, "/monitor/source_failures", source="cbp") == []
+
+
+def test_full_text_search_on_documents_and_statements(datasette):
+    base, ids = datasette
+    docs = get(base, "/monitor/documents", _search="asylum")
+    assert [d["id"] for d in docs] == [ids["policy"]]
+    statements = get(base, "/monitor/statements", _search="terminates")
+    assert [s["document_id"] for s in statements] == [ids["reversal"]]
+    # porter stemming and raw FTS syntax: "protocol*" finds "Protocols"
+    found = {s["document_id"] for s in get(base, "/monitor/statements", _search="protocol*")}
+    assert found == {ids["reversal"]}
