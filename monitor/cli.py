@@ -243,6 +243,98 @@ def demo(click_ctx: click.Context) -> None:
         click.echo(f"Database: {ctx.db_path}  (try: datasette {ctx.db_path})")
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def classify(file: str, as_json: bool) -> None:
+    """Label an article (text or HTML file, or - for stdin): new policy, reversal, statistic, none."""
+    from monitor.classify import classify_text
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise click.ClickException(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    if not text.strip():
+        raise click.ClickException(f"{file}: empty input, nothing to classify")
+    result = classify_text(text)
+    if as_json:
+        echo_json({"label": result.label, "confidence": result.confidence,
+                   "statements": [{"text": s.text, "label": s.label, "confidence": s.confidence,
+                                   "evidence": s.evidence} for s in result.statements],
+                   "statistics": [vars(s) for s in result.statistics],
+                   "evidence": result.evidence})
+        return
+    click.echo(f"{result.label} ({result.confidence:.2f})")
+    for s in result.statements:
+        if s.label != "none":
+            cues = ", ".join(c["match"] for c in s.evidence["cues"][:3])
+            click.echo(f"  [{s.label} {s.confidence:.2f}] {s.text}" + (f"  <- {cues}" if cues else ""))
+    for stat in result.statistics:
+        click.echo(f"  {stat.metric}: {stat.value:,.0f} {stat.unit} ({stat.period or 'period not stated'})")
+
+
+@cli.command()
+@pass_context
+def reclassify(ctx: Context) -> None:
+    """Re-label the whole history with the current classifier (earlier labels kept in label_history)."""
+    from monitor.history import reclassify as reclassify_all
+
+    with ctx.writer_lock("policy-monitor reclassify"):
+        counts = reclassify_all(ctx.store())
+    if not ctx.quiet:
+        click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--tune", is_flag=True,
+              help="Also choose thresholds on the tune split (cross-validated) and print them.")
+def evaluate(as_json: bool, tune: bool) -> None:
+    """Score the classifier on the held-out dev set and leave-one-article-out on the baseline."""
+    from monitor.classify import (
+        THRESHOLDS, default_model, evaluate_devset, leave_one_article_out, load_devset,
+        load_gold_baseline, tune_thresholds,
+    )
+
+    test, errors = evaluate_devset(default_model(), "test")
+    report = {"test_documents": test, "test_errors": errors,
+              "baseline_leave_one_article_out": leave_one_article_out(),
+              "thresholds": THRESHOLDS}
+    if tune:
+        tune_docs = [d for d in load_devset() if d["split"] == "tune"]
+        report["tuned_thresholds"] = tune_thresholds(tune_docs, load_gold_baseline())
+    if as_json:
+        echo_json(report)
+        return
+    _print_scores(f"Held-out dev set (test split, {test['n']} documents)", test)
+    for e in errors:
+        click.echo(f"  wrong: {e['id']} {e['gold']} -> {e['predicted']}: {e['title']}")
+    loao = report["baseline_leave_one_article_out"]
+    click.echo("\nBaseline, leave one article out (model fitted without the article):")
+    for row in loao["documents"]:
+        mark = "ok " if row["gold"] == row["predicted"] else "MISS"
+        click.echo(f"  {mark} {row['file']}: gold {row['gold']}, predicted {row['predicted']} "
+                   f"({row['confidence']:.2f})")
+    _print_scores("Baseline statements (leave one article out)", loao["statement_scores"])
+    click.echo(f"\nThresholds in use: {THRESHOLDS}")
+    if tune:
+        click.echo(f"Thresholds chosen on the tune split now: {report['tuned_thresholds']}")
+
+
+def _print_scores(heading: str, scores: dict) -> None:
+    click.echo(f"{heading}: macro-F1 {scores['macro_f1']:.3f}, accuracy {scores['accuracy']:.3f}")
+    labels = list(scores["confusion"])
+    click.echo(f"  {'label':<18}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>5}")
+    for label in labels:
+        c = scores["per_class"][label]
+        click.echo(f"  {label:<18}{c['precision']:>10.3f}{c['recall']:>8.3f}{c['f1']:>7.3f}"
+                   f"{c['support']:>5}")
+    click.echo("  confusion (rows gold, columns predicted):")
+    click.echo("  " + " " * 18 + "".join(f"{p[:10]:>11}" for p in labels))
+    for gold in labels:
+        click.echo(f"  {gold:<18}" + "".join(f"{scores['confusion'][gold][p]:>11}" for p in labels))
+
+
 def _mail_options(command):
     """``--smtp``, ``--mail-from`` and ``--mail-to``: they override the settings' [mail]."""
     command = click.option("--mail-to", "mail_to", multiple=True, metavar="ADDR",
