@@ -84,7 +84,7 @@ CUES: dict[str, str] = {
     # Ending something that exists.
     "end_verb": r"\b(?:terminat\w*|rescind\w*|rescission|revok\w*|revocation|repeal\w*|vacat(?:e|ed|es|ing|ur)|"
                 r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|wind(?:s|ing)? down|phas(?:e|ed|es|ing) out|scrap\w*)\b",
-    "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expir\w*|"
+    "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expire[sd]?|"
                      r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium))\b",
     "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
     "no_longer": r"\b(?:no longer|not be renewed|will not continue)\b",
@@ -108,7 +108,8 @@ CUES: dict[str, str] = {
     "effective": r"\b(?:takes? effect|took effect|effective (?:on|immediately|date)|go(?:es)? into effect|"
                  r"enter into force|(?:beginning|starting) (?:today|on|in|next|at the (?:end|start|beginning) of|"
                  + _DAY + "|" + _MONTH + r")|"
-                 r"will be (?:put in place|implemented|applied|required|in place)|in the coming (?:days|weeks))\b",
+                 r"will be (?:put in place|implemented|applied|required|in place)|in the coming (?:days|weeks)|"
+                 r"(?:filed|received|submitted|postmarked|arriving|made) on or after)\b",
     "future": r"\b(?:will|shall|plans? to|intends? to)\s+(?!not\b|no\b|be no\b)\w+",
     "requirement": r"\b(?:must|required|requires|requirement|eligible|eligibility|apply for|may apply|can apply|"
                    r"cannot be|may not|will not be able)\b",
@@ -650,10 +651,17 @@ def scores_report(gold: list[str], predicted: list[str]) -> dict:
             "confusion": confusion, "n": len(gold)}
 
 
-def evaluate_devset(model: Model, split: str = "test") -> tuple[dict, list[dict]]:
-    """Document scores on one split of the dev set, and the misclassified documents."""
+def statement_gold(doc: dict) -> list[str] | None:
+    """Hand statement labels; a ``none`` document's statements are all ``none`` (precedence)."""
+    if doc.get("statement_labels"):
+        return doc["statement_labels"]
+    return ["none"] * len(split_statements(doc["text"])) if doc["label"] == "none" else None
+
+
+def evaluate_devset(model: Model, split: str = "test") -> tuple[dict, dict, list[dict]]:
+    """Document and statement scores on one split of the dev set, and the misclassified documents."""
     docs = [d for d in load_devset() if d["split"] == split]
-    gold, predicted, errors = [], [], []
+    gold, predicted, errors, st_gold, st_pred = [], [], [], [], []
     for doc in docs:
         result = model.classify(doc["title"], split_statements(doc["text"]), doc["published"])
         gold.append(doc["label"])
@@ -661,7 +669,11 @@ def evaluate_devset(model: Model, split: str = "test") -> tuple[dict, list[dict]
         if result.label != doc["label"]:
             errors.append({"id": doc["id"], "title": doc["title"], "gold": doc["label"],
                            "predicted": result.label, "scores": result.evidence["scores"]})
-    return scores_report(gold, predicted), errors
+        labels = statement_gold(doc)
+        if labels:
+            st_gold += labels
+            st_pred += [s.label for s in result.statements]
+    return scores_report(gold, predicted), scores_report(st_gold, st_pred), errors
 
 
 def leave_one_article_out() -> dict:

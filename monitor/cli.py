@@ -296,8 +296,8 @@ def evaluate(as_json: bool, tune: bool) -> None:
         load_gold_baseline, tune_thresholds,
     )
 
-    test, errors = evaluate_devset(default_model(), "test")
-    report = {"test_documents": test, "test_errors": errors,
+    test, test_statements, errors = evaluate_devset(default_model(), "test")
+    report = {"test_documents": test, "test_statements": test_statements, "test_errors": errors,
               "baseline_leave_one_article_out": leave_one_article_out(),
               "thresholds": THRESHOLDS}
     if tune:
@@ -309,6 +309,7 @@ def evaluate(as_json: bool, tune: bool) -> None:
     _print_scores(f"Held-out dev set (test split, {test['n']} documents)", test)
     for e in errors:
         click.echo(f"  wrong: {e['id']} {e['gold']} -> {e['predicted']}: {e['title']}")
+    _print_scores(f"\nHeld-out statements ({test_statements['n']})", test_statements)
     loao = report["baseline_leave_one_article_out"]
     click.echo("\nBaseline, leave one article out (model fitted without the article):")
     for row in loao["documents"]:

@@ -179,4 +179,5 @@ def test_cli_evaluate_reports_held_out_scores():
     data = json.loads(result.output)
     assert data["test_documents"]["n"] == sum(d["split"] == "test" for d in load_devset())
     assert set(data["test_documents"]["per_class"]) == set(LABELS)
+    assert data["test_statements"]["n"] > data["test_documents"]["n"]
     assert len(data["baseline_leave_one_article_out"]["documents"]) == 5
