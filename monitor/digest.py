@@ -4,8 +4,10 @@ What is "in" a period: documents we first saw in it (``first_seen``), plus
 documents that got a new version in it (an edit can be the change). Detection
 time, not the published date, decides, so each document lands in exactly one
 weekly digest even when it is found days late; its published date is shown.
-Periods are in UTC, like every timestamp in the database. Documents of the
-``baseline`` source are history, not news, and never appear.
+Periods are in UTC, like every timestamp in the database. History is not news:
+documents of the ``baseline`` source never appear, nor do documents published
+more than ``BACKLOG_DAYS`` before we first saw them (the back catalogue read by a
+first crawl or a newly added source); they stay searchable in the database.
 
 The default period is the last complete ISO week (Monday to Sunday): the digest
 is made on Monday morning about the week that just ended.
@@ -40,6 +42,11 @@ KIND_NAMES = {
     NO_CHANGE: ("without policy change", "without policy change"),
     None: ("not yet classified", "not yet classified"),
 }
+#: SQL condition (no values from outside) for a document that is news: not the
+#: baseline, and published at most 30 days (``BACKLOG_DAYS``) before we first saw it.
+BACKLOG_DAYS = 30
+IS_NEWS = ("source != 'baseline' and "
+           "(published is null or published >= date(first_seen, '-30 days'))")
 #: Fetch failures, or this many failed runs in a row, put a source in "sources failing".
 FAILING_AFTER = 2
 ATOM_ENTRIES = 200
@@ -234,12 +241,12 @@ def _failing_sources(store: Store, period: Period) -> list[dict]:
 def collect(store: Store, period: Period) -> dict:
     """Everything the templates show for ``period``."""
     start, end = period.start.isoformat(), period.end.isoformat()
-    docs = _rows(store, """
+    docs = _rows(store, f"""
         select *, ? as period_start from documents
-        where source != ? and ((first_seen >= ? and first_seen < ?)
-              or (version > 1 and last_changed >= ? and last_changed < ?))
+        where (first_seen >= ? and first_seen < ? and {IS_NEWS})
+              or (source != ? and version > 1 and last_changed >= ? and last_changed < ?)
         order by coalesce(published, first_seen) desc, id""",
-        [start, BASELINE_SOURCE, start, end, start, end])
+        [start, start, end, BASELINE_SOURCE, start, end])
     counts = Counter(d["label"] for d in docs)
     items = [_item(store, d) for d in docs]
     listed: set[int] = set()
@@ -323,11 +330,10 @@ def write_index(out: Path) -> Path:
 
 def write_atom(store: Store, out: Path) -> Path:
     """The latest detected changes (documents labelled other than "none") as Atom."""
-    docs = _rows(store, """
+    docs = _rows(store, f"""
         select * from documents
-        where source != ? and label is not null and label != ?
-        order by first_seen desc, id desc limit ?""",
-        [BASELINE_SOURCE, NO_CHANGE, ATOM_ENTRIES])
+        where {IS_NEWS} and label is not null and label != ?
+        order by first_seen desc, id desc limit ?""", [NO_CHANGE, ATOM_ENTRIES])
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent, tag, text=None, **attrs):

@@ -47,6 +47,9 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
     baseline_news = store.save_document(
         source="baseline", url="https://example.org/baseline-in-week", title="Baseline in week",
         published="2026-11-18", body="History.", statements=["Old news."], seen_at=seen)
+    backlog = store.save_document(
+        source="dhs", url="https://www.dhs.gov/news/2019/old-release", title="Back catalogue release",
+        published="2019-05-01", body="Old.", statements=["An old announcement."], seen_at=seen)
     late_found = store.save_document(
         source="dhs", url="https://www.dhs.gov/news/previous-week", title="Seen the week before",
         published="2026-11-18", body="Earlier.", statements=["Found early."],
@@ -62,6 +65,7 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
         db["documents"].update(stat.document_id, {"label": "statistic_update", "confidence": 0.85})
         db["documents"].update(quiet.document_id, {"label": "none", "confidence": 0.9})
         db["documents"].update(baseline_news.document_id, {"label": "reversal", "confidence": 0.9})
+        db["documents"].update(backlog.document_id, {"label": "reversal", "confidence": 0.9})
         db["documents"].update(late_found.document_id, {"label": "new_policy", "confidence": 0.9})
         db["links"].insert_all([
             {"from_document_id": reversal.document_id,
@@ -92,4 +96,4 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
     return {"old": old.document_id, "reversal": reversal.document_id,
             "echo": echo.document_id, "policy": policy.document_id, "stat": stat.document_id,
             "quiet": quiet.document_id, "baseline_news": baseline_news.document_id,
-            "late_found": late_found.document_id}
+            "late_found": late_found.document_id, "backlog": backlog.document_id}
