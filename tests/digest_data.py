@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from importlib.resources import files
 from pathlib import Path
 
+from monitor.sampleserver import SiteServer
 from monitor.store import Store
 
 HOSTILE_TITLE = 'DHS ends <script>alert("x")</script> parole\r\nBcc: victim@example.org'
@@ -97,3 +101,46 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
             "echo": echo.document_id, "policy": policy.document_id, "stat": stat.document_id,
             "quiet": quiet.document_id, "baseline_news": baseline_news.document_id,
             "late_found": late_found.document_id, "backlog": backlog.document_id}
+
+
+SAMPLE_SOURCES = """
+[[source]]
+name = "dhs-news"
+kind = "html"
+url = "{base}/all-news-updates"
+delay = 0
+
+[[source]]
+name = "uscis-news"
+kind = "feed"
+url = "{base}/uscis-news.xml"
+delay = 0
+
+[[source]]
+name = "federal-register"
+kind = "feed"
+url = "{base}/federal-register.xml"
+fetch_articles = false
+delay = 0
+"""
+
+
+def run_sample(db: Path) -> None:
+    """A real `policy-monitor run` and `reclassify` over the bundled sample newsroom.
+
+    The sample's latest items date from 2026-W47, so detection is moved to
+    Saturday 21 November 2026, as if the run had happened then.
+    """
+    with SiteServer(Path(str(files("monitor") / "sample" / "site"))) as server:
+        config = db.with_name("sources.toml")
+        config.write_text(SAMPLE_SOURCES.format(base=server.base_url))
+        for command in ("run", "reclassify"):
+            done = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config),
+                                   "--db", str(db), command],
+                                  capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr
+    store = Store(db)
+    with store.db.conn:
+        store.db.execute("update documents set first_seen = '2026-11-21T06:00:00+00:00', "
+                         "last_changed = '2026-11-21T06:00:00+00:00' where source != 'baseline'")
+    store.close()

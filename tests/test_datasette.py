@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from digest_data import build_week
+from digest_data import build_week, run_sample
 from monitor.store import utcnow
 from test_mail import free_port
 
@@ -25,9 +25,11 @@ def datasette(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("datasette")
     db = tmp / "monitor.db"
     ids = build_week(db, seen=utcnow())  # "this week" is relative to today
+    run_sample(tmp / "demo.db")  # a real run, served as the demo database
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", str(db), "--metadata", str(METADATA),
+        [sys.executable, "-m", "datasette", str(db), str(tmp / "demo.db"),
+         "--metadata", str(METADATA),
          "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -94,3 +96,16 @@ def test_full_text_search_on_documents_and_statements(datasette):
     # porter stemming and raw FTS syntax: "protocol*" finds "Protocols"
     found = {s["document_id"] for s in get(base, "/monitor/statements", _search="protocol*")}
     assert found == {ids["reversal"]}
+
+
+def test_queries_over_a_real_run_of_the_sample_newsroom(datasette):
+    base, _ = datasette
+    reversals = get(base, "/demo/reversals")
+    assert reversals and all(r["reverses"] and r["reversal"] for r in reversals)
+    assert all(r["reverses_published"] <= r["first_seen"] for r in reversals)
+    encounters = get(base, "/demo/statistic_series", metric="southwest border encounters")
+    assert len(encounters) >= 2
+    assert [r["period_end"] for r in encounters] == sorted(r["period_end"] for r in encounters)
+    biometric = get(base, "/demo/documents", _search="biometric")
+    assert any("Biometric" in d["title"] for d in biometric)
+    assert all(d["source"] != "baseline" for d in biometric)

@@ -13,9 +13,10 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
-from digest_data import HOSTILE_TITLE, WEEK, build_week
+from digest_data import HOSTILE_TITLE, WEEK, build_week, run_sample
 from monitor import digest
 from monitor.cli import cli
+from monitor.store import Store
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -158,7 +159,6 @@ def test_rerendering_replaces_only_that_week(week):
     (out / "notes.txt").write_text("mine")
     before = (out / "2026-W46.html").read_bytes()
     run_digest(tmp_path, "--week", WEEK)
-    from monitor.store import Store
     store = Store(tmp_path / "monitor.db")
     with store.db.conn:
         store.db["documents"].update(ids["policy"], {"title": "Asylum rule, corrected"})
@@ -239,3 +239,33 @@ def test_digest_renders_in_a_browser_on_phone_and_desktop(week):
         chromium(tmp_path, f"--screenshot={shot}", f"--window-size={size[0]},{size[1]}",
                  page.as_uri())
         assert _png_size(shot) == size
+
+
+
+def test_digest_of_a_real_run_over_the_sample_newsroom(tmp_path):
+    """The real pipeline and classifier fill the database; the digest shows their work."""
+    db = tmp_path / "monitor.db"
+    run_sample(db)
+    store = Store(db)
+    news = store.db.execute(
+        f"select title, label from documents where {digest.IS_NEWS} "
+        "and first_seen >= '2026-11-16'").fetchall()
+    backlog = store.db.execute(
+        f"select title from documents where not ({digest.IS_NEWS}) and source != 'baseline' "
+        "and label in ('reversal', 'new_policy')").fetchall()
+    store.close()
+    run_digest(tmp_path, "--week", WEEK)
+    html = (tmp_path / "digests" / f"{WEEK}.html").read_text()
+    text = (tmp_path / "digests" / f"{WEEK}.txt").read_text()
+    s = sections(html).sections
+
+    assert news and backlog
+    for title, label in news:
+        if label in ("reversal", "new_policy"):
+            assert " ".join(title.split()) in text  # an item, or named in "also reported by"
+    for (title,) in backlog:
+        assert f"* {' '.join(title.split())}\n" not in text  # never an item of its own
+    assert "Collection of Biometric Data From Aliens Departing" in s["new-policies"]
+    assert "Also reported by:" in s["new-policies"]
+    assert "CBP Releases October 2026 Monthly Update" in s["statistics"]
+    assert "<svg" in html and "previous" in s["statistics"]
