@@ -498,8 +498,9 @@ def parse_feed(data: bytes, base_url: str) -> list[FeedItem]:
     if isinstance(data, str):
         data = data.encode("utf-8")
     _refuse_unsafe_xml(data)
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url},
-                              resolve_relative_uris=True, sanitize_html=True)
+    # Links are resolved against base_url below; no headers are passed, so "bozo" means
+    # the XML itself is broken.
+    parsed = feedparser.parse(data, sanitize_html=True)
     if not parsed.entries and not parsed.version:
         reason = parsed.get("bozo_exception") or "no feed or items found"
         raise ExtractError(f"not an RSS or Atom feed: {reason}")
@@ -525,4 +526,8 @@ def parse_feed(data: bytes, base_url: str) -> list[FeedItem]:
             updated=_struct_to_iso(dict.get(entry, "updated_parsed")),
             summary=_html_to_text(summary),
         ))
+    if not items and parsed.bozo:
+        # A broken document that yields nothing is a failure, unlike a valid empty feed.
+        reason = parsed.get("bozo_exception") or "malformed XML"
+        raise ExtractError(f"malformed feed with no usable items: {reason}")
     return items

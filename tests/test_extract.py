@@ -257,6 +257,11 @@ def test_malformed_but_safe_feed_yields_what_can_be_recovered():
     assert items[0].published == "2019-03-18"
 
 
+def test_a_broken_feed_that_yields_nothing_is_an_error():
+    with pytest.raises(ExtractError, match="malformed feed"):
+        parse_feed(b"<rss><channel><item><title>unclosed", "https://a.gov/feed")
+
+
 def test_a_document_that_is_not_a_feed_is_an_error():
     with pytest.raises(ExtractError, match="not an RSS or Atom feed"):
         parse_feed(b"this is not xml at all", "https://a.gov/feed")
