@@ -225,6 +225,8 @@ class Statistic:
     period_start: str | None
     period_end: str | None
     text: str
+    #: The earlier figure the statement itself compares with ("up from 8,760 in August").
+    compared_with: float | None = None
 
 
 @dataclass
@@ -455,10 +457,13 @@ _STOPWORDS = frozenset(
 class TfidfIndex:
     """Word unigram+bigram TF-IDF (sublinear tf, smooth idf, unit length) with an inverted index."""
 
-    def __init__(self, texts: list[str]):
+    def __init__(self, texts: list[str], background: list[str] = ()):
+        """Index ``texts``; ``background`` texts only count towards document frequencies,
+        so a handful of candidates still gets realistic weights for common words."""
         bags = [self._terms(t) for t in texts]
-        df = Counter(term for bag in bags for term in bag)
-        self.idf = {term: math.log((1 + len(texts)) / (1 + n)) + 1 for term, n in df.items()}
+        df = Counter(term for bag in bags + [self._terms(t) for t in background] for term in bag)
+        total = len(texts) + len(background)
+        self.idf = {term: math.log((1 + total) / (1 + n)) + 1 for term, n in df.items()}
         self.index: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, bag in enumerate(bags):
             for term, weight in self._weigh(bag).items():
@@ -527,15 +532,30 @@ METRICS = [
     ("backlog", r"\b(?:backlog|pending)\b", "cases"),
     ("processing time", r"\bprocessing times?\b", "months"),
     ("northern border encounters", r"\bnorthern border\b", "encounters"),
+    ("nationwide encounters", r"\bnationwide\b(?=.*\bencounter)|\bencounter\w*\b(?=.*\bnationwide\b)",
+     "encounters"),
+    # "apprehended or turned away" counts encounters, not apprehensions; "the border"
+    # in a DHS figure is the southwest border.
+    ("southwest border encounters", r"\b(?:encounter\w*|stopped|turned away)\b"
+                                    r"(?=.*\b(?:(?:southwest|southern) border|at the border)\b)|"
+                                    r"\b(?:southwest|southern) border\b(?=.*\b(?:encounter\w*|stopped|turned away)\b)",
+     "encounters"),
+    ("encounters", r"\b(?:encounter\w*|turned away)\b", "encounters"),
     ("apprehensions", r"\b(?:apprehen\w*|arrests for illegal crossings)\b", "apprehensions"),
-    ("southwest border encounters", r"\b(?:encounter\w*|stopped|turned away|crossings)\b", "encounters"),
+    ("encounters", r"\b(?:stopped|crossings)\b", "encounters"),
 ]
 _METRICS = [(name, re.compile(pattern, re.IGNORECASE), unit) for name, pattern, unit in METRICS]
 _FIGURE = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:million|thousand|billion))?(\s*(?:percent|%|months?))?",
     re.IGNORECASE)
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_COMPARED = re.compile(
+    r"\b(?:from|compared (?:with|to)|versus|than)\s+(?:about |roughly |nearly |more than |fewer than |"
+    r"approximately |some |the )?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:million|thousand|billion))?"
+    r"(?!\s*(?:percent|%))", re.IGNORECASE)
 _FISCAL = re.compile(r"\bfiscal year (\d{4})\b|\bFY ?(\d{4})\b", re.IGNORECASE)
+_FISCAL_JUST_ENDED = re.compile(r"\bfiscal year that (?:ended|closed) (?:in|on|at the end of) September\b",
+                                re.IGNORECASE)
 _MONTH_RE = re.compile(r"\b(?:in|during|for|of|through) (" + _MONTH + r")(?: (\d{4}))?\b", re.IGNORECASE)
 
 
@@ -544,7 +564,8 @@ def extract_statistics(text: str, published: str | None = None) -> list[Statisti
 
     One figure per statement: the first count that is not a year, a percentage or a
     day of the month; percentages are changes, which ``monitor.history`` recomputes
-    against the stored previous value.
+    against the stored previous value (or, when the history has none, the earlier
+    figure the statement quotes).
     """
     metric = next(((name, unit) for name, pattern, unit in _METRICS if pattern.search(text)), None)
     if metric is None:
@@ -563,15 +584,25 @@ def extract_statistics(text: str, published: str | None = None) -> list[Statisti
         if suffix.startswith("month"):
             unit = "months"
         period, start, end = _period(text, published)
-        return [Statistic(name, value, unit, period, start, end, text)]
+        earlier = _COMPARED.search(text, match.end())
+        compared = None
+        if earlier:
+            compared = float(earlier.group(1).replace(",", ""))
+            if earlier.group(2):
+                compared *= _SCALE[earlier.group(2).strip().lower()]
+        return [Statistic(name, value, unit, period, start, end, text, compared)]
     return []
 
 
 def _period(text: str, published: str | None) -> tuple[str | None, str | None, str | None]:
     """(label, first day, last day) of the period a figure is for, when the text says."""
     fiscal = _FISCAL.search(text)
+    year = None
     if fiscal:
         year = int(fiscal.group(1) or fiscal.group(2))
+    elif _FISCAL_JUST_ENDED.search(text):
+        year = _year_of_month(9, published)
+    if year:
         return f"FY{year}", f"{year - 1}-10-01", f"{year}-09-30"
     month = _MONTH_RE.search(text)
     if month:

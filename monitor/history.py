@@ -21,10 +21,12 @@ import json
 import re
 from collections import Counter
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from monitor.classify import (
-    CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_gold_baseline,
+    CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
+    load_gold_baseline,
 )
 from monitor.store import Store, text_hash, utcnow
 
@@ -63,6 +65,12 @@ POLICY_SUBJECTS = {
 _SUBJECTS = {key: re.compile(p, re.IGNORECASE) for key, p in POLICY_SUBJECTS.items()}
 _TPS = re.compile(r"temporary protected status|\btps\b", re.IGNORECASE)
 _COUNTRY = re.compile(rf"\b({_COUNTRIES})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _background() -> tuple[str, ...]:
+    """DHS-style texts whose word frequencies weight similarity when there are few candidates."""
+    return tuple(f"{d['title']}\n{d['text']}" for d in load_devset())
 
 
 def policy_subjects(text: str) -> set[str]:
@@ -198,7 +206,8 @@ def _period_kind(period: str | None) -> str:
 
 def _record_statistics(store: Store, doc: dict) -> int:
     """One row per figure in the document's statistic statements, each compared with
-    the latest earlier figure of the same metric and period kind."""
+    the latest earlier stored figure of the same metric and period kind, else with the
+    earlier figure the statement itself quotes (then ``previous_id`` is null)."""
     added = 0
     rows = store.db.execute(
         "select id, text from statements where document_id = ? and label = 'statistic_update' "
@@ -208,6 +217,8 @@ def _record_statistics(store: Store, doc: dict) -> int:
         for stat in extract_statistics(text, doc["published"]):
             when = stat.period_end or (doc["published"] or "")[:10] or None
             previous = _previous_figure(store, stat.metric, _period_kind(stat.period), when, doc["id"])
+            if stat.compared_with is not None and not _adjacent(previous, stat.period_start):
+                previous = (None, stat.compared_with, None)  # quoted in the text, not stored
             change = change_pct = None
             if previous:
                 change = stat.value - previous[1]
@@ -225,16 +236,29 @@ def _record_statistics(store: Store, doc: dict) -> int:
 
 
 def _previous_figure(store: Store, metric: str, kind: str, when: str | None, document_id: int
-                     ) -> tuple[int, float] | None:
+                     ) -> tuple[int | None, float, str | None] | None:
+    """(id, value, period_end) of the latest earlier stored figure of this metric and kind."""
     if not when:
         return None
     for row in store.db.execute(
-            "select id, value, period from statistics where metric = ? and period_end < ? "
-            "and document_id != ? order by period_end desc, id desc",
+            "select id, value, period, period_end from statistics where metric = ? "
+            "and period_end < ? and document_id != ? order by period_end desc, id desc",
             [metric, when, document_id]):
         if _period_kind(row[2]) == kind:
-            return row[0], row[1]
+            return row[0], row[1], row[3]
     return None
+
+
+def _adjacent(previous: tuple | None, period_start: str | None) -> bool:
+    """Whether a stored figure is for the period just before this one (a month or a
+    fiscal year directly preceding it); a stale one loses to the figure the text quotes."""
+    if previous is None or not previous[2] or not period_start:
+        return False
+    try:
+        gap = date.fromisoformat(period_start) - date.fromisoformat(previous[2][:10])
+    except ValueError:
+        return False
+    return timedelta(0) < gap <= timedelta(days=1)
 
 
 # --- links --------------------------------------------------------------------------
@@ -279,7 +303,7 @@ def _link_reversal(store: Store, doc: dict) -> int:
     if not candidates:
         return 0
     texts = [" ".join([title] + [t for _, t in policy]) for _, title, policy in candidates]
-    index = TfidfIndex(texts)
+    index = TfidfIndex(texts, _background())
     similarity = dict(index.nearest(query, len(texts)))
     subjects = policy_subjects(query)
     best: dict[str, tuple[float, int, int | None, int | None]] = {}
@@ -318,7 +342,7 @@ def _link_same_event(store: Store, doc: dict) -> int:
         [doc["id"], doc["source"], low, high]).fetchall()
     if not others:
         return 0
-    index = TfidfIndex([f"{title or ''}\n{body or ''}" for _, title, body, _ in others])
+    index = TfidfIndex([f"{title or ''}\n{body or ''}" for _, title, body, _ in others], _background())
     added = 0
     for i, sim in index.nearest(f"{doc['title'] or ''}\n{doc['body'] or ''}", len(others)):
         if sim < SAME_EVENT_MIN_SIMILARITY:

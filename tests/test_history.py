@@ -87,14 +87,29 @@ def test_statistics_record_previous_value_and_change(store):
                   "Border Patrol recorded 9,000 apprehensions at the southwest border in April, "
                   "up from 7,200 in March.", source="cbp")
     classify_documents(store, [second, first])  # order of ids does not matter: by period
-    stats = rows(store, "select document_id, metric, value, period, previous_value, change, "
-                        "change_pct from statistics order by period_end")
-    assert stats == [
-        (first, "apprehensions", 7200.0, "2025-03", None, None, None),
-        (second, "apprehensions", 9000.0, "2025-04", 7200.0, 1800.0, 25.0),
+    stats = rows(store, "select id, document_id, metric, value, period, previous_id, "
+                        "previous_value, change, change_pct from statistics order by period_end")
+    march_id = stats[0][0]
+    assert [s[1:] for s in stats] == [
+        # No stored February figure: the one the release quotes.
+        (first, "apprehensions", 7200.0, "2025-03", None, 8300.0, -1100.0, -13.3),
+        # The stored March figure, which is the month just before.
+        (second, "apprehensions", 9000.0, "2025-04", march_id, 7200.0, 1800.0, 25.0),
     ]
     classify_documents(store, [first, second])
     assert len(rows(store, "select id from statistics")) == 2  # idempotent
+
+
+def test_a_stale_stored_figure_loses_to_the_one_the_text_quotes(store):
+    old = save(store, "https://cbp.gov/2023", "May 2023", "2023-06-15",
+               "Border Patrol recorded 100,000 apprehensions at the southwest border in May 2023.",
+               source="cbp")
+    new = save(store, "https://cbp.gov/2025", "June 2025", "2025-07-15",
+               "Border Patrol recorded 6,000 apprehensions at the southwest border in June, "
+               "up from 8,000 in May.", source="cbp")
+    classify_documents(store, [old, new])
+    assert rows(store, "select previous_id, previous_value from statistics where document_id = ?",
+                [new]) == [(None, 8000.0)]
 
 
 def test_same_event_links_reports_of_one_announcement(store):
