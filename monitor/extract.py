@@ -258,8 +258,6 @@ _ROW_LINK = ["h3.news-updates-title a[href]", ".news-updates-title a[href]",
 _ROW_TYPE = ["span.news-type a", "span.news-type", ".news-type", ".usa-collection__meta-item"]
 _NEXT_PAGE = ["a.usa-pagination__next-page", "li.pager__item--next a", "a[rel~=next]",
               "link[rel~=next]", ".pager-next a", "a.next"]
-_HEADING_LINKS = "main h2 a[href], main h3 a[href], article h2 a[href], article h3 a[href], " \
-                 "h2 a[href], h3 a[href]"
 
 
 def _row_date(row: LexborNode) -> str | None:
@@ -303,9 +301,11 @@ def extract_listing(html: str | bytes, base_url: str,
             if link is not None:
                 candidates.append(ListingLink(link.attributes.get("href") or "", _text(link),
                                               _row_date(row), _text(_first(row, _ROW_TYPE))))
-        if not candidates:
+        if not candidates:  # not a Drupal listing: headline links in the main content
+            scope = tree.css_first("main") or tree.body
+            headlines = scope.css("h2 a[href], h3 a[href]") if scope is not None else []
             candidates = [ListingLink(a.attributes.get("href") or "", _text(a), _nearby_date(a))
-                          for a in tree.css(_HEADING_LINKS)]
+                          for a in headlines]
     links: list[ListingLink] = []
     seen: set[str] = set()
     for candidate in candidates:

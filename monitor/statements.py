@@ -28,55 +28,63 @@ def normalize_space(text: str) -> str:
 
 # --- boilerplate ------------------------------------------------------------------
 
-_BOILERPLATE_PATTERNS = [
-    # Newsletters and forms.
-    r"^(sign up|subscribe|register)\b.{0,80}\b(news|newsletter|updates|alerts|emails?|inbox|digest)\b",
-    r"\bby (submitting|signing up|subscribing|clicking)\b.{0,80}\b(agree|consent|terms|privacy)\b",
-    r"^(get|receive) (our|the) .{0,40}(newsletter|updates|alerts) ",
-    r"\b(enter your email|your email address)\b",
-    # App promotions and link teasers.
-    r"\b(click|tap) here\b",
-    r"\b(get|download|install)(ing)? (the|our) .{0,40}\bapp\b",
-    r"^(more|further|additional) information (on|about)\b.{0,100}\b(is available|can be found)\b",
-    r"^you can (read|find|see|watch|view|download|listen)\b.{0,160}\bhere\b",
-    r"^(read|see|watch|view|download) (the )?(full|complete|entire|original)\b.{0,120}\bhere\b\W*$",
-    r"^(also read|read more|read also|more reading|related( stories| articles| coverage| content| news)?"
+# Patterns matched at the start of a paragraph.
+_OPENINGS = [
+    # Newsletters, link teasers, widgets.
+    r"(sign up|subscribe|register)\b.{0,80}\b(news|newsletter|updates|alerts|emails?|inbox|digest)\b",
+    r"(get|receive) (our|the) .{0,40}(newsletter|updates|alerts) ",
+    r"(more|further|additional) information (on|about)\b.{0,100}\b(is available|can be found)\b",
+    r"you can (read|find|see|watch|view|download|listen)\b.{0,160}\bhere\b",
+    r"(read|see|watch|view|download) (the )?(full|complete|entire|original)\b.{0,120}\bhere\b\W*$",
+    r"(also read|read more|read also|more reading|related( stories| articles| coverage| content| news)?"
     r"|see also|recommended( for you| reading)?|more from\b.{0,40}|more on this|you may also like"
     r"|you might also like|trending( now)?|don'?t miss|must read|continue reading|watch|listen|latest)"
     r"\s*[:|»›>\-–—]",
-    r"^(read more|continue reading|load more|show more|see more)\W*$",
-    # Social prompts.
-    r"^(share|tweet|email|print|follow)( this| us| on| via)?\b.{0,60}$",
-    r"\bfollow(ing)? (us|@\w+)\b",
-    r"\b(on|at|via) (x|twitter|facebook|instagram|youtube|linkedin|threads|tiktok)\b.{0,80}@\w+",
-    r"^(like|join) us on (facebook|twitter|x|instagram)",
-    # Advertising and widgets.
-    r"^(advertisement|sponsored( content)?|promoted|story continues below|ad feedback)\W*$",
-    r"^(classifieds|sponsored|partner content|paid content|paid post)\s*:",
-    r"^(no votes yet|please wait|loading|rate this|comments?|leave a comment|post a comment"
+    r"(read more|continue reading|load more|show more|see more)\W*$",
+    r"(share|tweet|email|print|follow)( this| us| on| via)?\b.{0,60}$",
+    r"(like|join) us on (facebook|twitter|x|instagram)",
+    r"(advertisement|sponsored( content)?|promoted|story continues below|ad feedback)\W*$",
+    r"(classifieds|sponsored|partner content|paid content|paid post)\s*:",
+    r"(no votes yet|please wait|loading|rate this|comments?|leave a comment|post a comment"
     r"|\d+ comments?|report an error|report a typo|listen to this article)\W*",
-    # Copyright, syndication, machine translation.
-    r"^(©|\(c\)|copyright\b)",
+    # Copyright and press-release furniture.
+    r"(©|\(c\)|copyright\b)",
+    r"for immediate release\b",
+    r"editor[’']?s note\s*:",
+    r"(media |press )?contacts?\s*[:\-–—]",
+    r"(dhs|ice|cbp|uscis|fema|tsa)?\s*(office of )?(public affairs|press office|media relations)\b.{0,80}$",
+    r"(media|press) (inquiries|contact|office)\b",
+    r"(#\s*){3}$|-\s*30\s*-$|[\s*#=_\-–—~]+$",
+    r"(last updated|last reviewed|updated|published|posted|page last reviewed)\s*:",
+    r"(topics|tags|keywords|filed under|categories)\s*:",
+    r"(photo|image|picture|video|file photo|illustration|credit)\s*(credit)?\s*[:|]",
+]
+# Patterns matched anywhere in a paragraph.
+_ANYWHERE = [
+    r"\bby (submitting|signing up|subscribing|clicking)\b.{0,80}\b(agree|consent|terms|privacy)\b",
+    r"\b(enter your email|your email address)\b",
+    r"\b(click|tap) here\b",
+    r"\b(get|download|install)(ing)? (the|our) .{0,40}\bapp\b",
+    r"\bfollow(ing)? (@\w+|us on (x|twitter|facebook|instagram|youtube|linkedin|social)\b)",
+    r"\b(on|at|via) (x|twitter|facebook|instagram|youtube|linkedin|threads|tiktok)\b.{0,80}@\w+",
     r"\ball rights reserved\b",
     r"\blicensing agreement\b|\bnewsedge\b|\bsyndicat(ed|ion) (by|through|from)\b",
     r"traducido automáticamente|traducción automática|automatically translated"
     r"|machine[- ]translat|translated automatically",
-    # Press-release furniture.
-    r"^for immediate release\b",
-    r"^editor[’']?s note\s*:",
-    r"^(media |press )?contacts?\s*[:\-–—]",
-    r"^(dhs|ice|cbp|uscis|fema|tsa)?\s*(office of )?(public affairs|press office|media relations)\b.{0,80}$",
-    r"^(media|press) (inquiries|contact|office)\b",
-    r"^(#\s*){3}$|^-\s*30\s*-$|^[\s*#=_\-–—~]+$",
-    r"^(last updated|last reviewed|updated|published|posted|page last reviewed)\s*:",
-    r"^(topics|tags|keywords|filed under|categories)\s*:",
-    # Photo captions and image credits.
-    r"^(photo|image|picture|video|file photo|illustration|credit)\s*(credit)?\s*[:|]",
-    r"\((?:[^()]{0,80}\b(?:photo|photograph|image|illustration|credit|via)\b[^()]{0,80})\)\W*$",
-    r"\b(photo|image) (by|courtesy of|credit)\b.{0,80}$",
     r"\b(getty images|associated press photo|ap photo|reuters/|afp via getty)\b",
 ]
-_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE_PATTERNS), re.IGNORECASE)
+# Patterns matched at the end of a paragraph: photo captions and image credits.
+_ENDINGS = [
+    r"\((?:[^()]{0,80}\b(?:photo|photograph|image|illustration|credit|via)\b[^()]{0,80})\)\W*$",
+    r"\b(photo|image) (by|courtesy of|credit)\b.{0,80}$",
+]
+
+
+def _union(patterns: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_OPENING, _INSIDE, _ENDING = _union(_OPENINGS), _union(_ANYWHERE), _union(_ENDINGS)
 _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -103,7 +111,8 @@ def is_boilerplate(paragraph: str) -> bool:
     if not _LETTER.search(text):
         return True
     # Furniture is short; in a long paragraph only its opening can give it away.
-    if _BOILERPLATE.search(text if len(text) <= _LONG_PARAGRAPH else text[:200]):
+    if _OPENING.match(text) or (len(text) <= _LONG_PARAGRAPH and (
+            _INSIDE.search(text) or _ENDING.search(text, max(0, len(text) - 200)))):
         return True
     if _is_all_caps(text):
         return True

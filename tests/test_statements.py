@@ -110,6 +110,10 @@ def test_paragraphs_on_single_newlines_are_separate():
     "SECRETARY VISITS EL PASO AS CROSSINGS FALL TO FOUR-YEAR LOW",
     "You can watch the full hearing here.",
     "12 Comments",
+    "Editor\u2019s note: An earlier version of this story misstated the date of the hearing.",
+    "Additional information about the program can be found at uscis.gov/example.",
+    "Stay up to date by following @CBPSouthTexas for breaking news.",
+    "Classifieds: Apartment for rent near downtown, call after 6 p.m.",
 ])
 def test_boilerplate_rules_generalise(paragraph):
     assert is_boilerplate(paragraph)
@@ -122,6 +126,8 @@ def test_boilerplate_rules_generalise(paragraph):
     "\u201cFollow the law,\u201d she said.",
     "The ICE Office of Public Affairs declined to comment on the arrests, citing the ongoing case.",
     "FEMA approved $12.5 million in assistance for Puerto Rico.",
+    "The smugglers kept following us on the highway, the driver told agents.",
+    "Officers found a loaded handgun and a photo of the victim in the vehicle.",
 ])
 def test_reporting_is_not_boilerplate(paragraph):
     assert not is_boilerplate(paragraph)
