@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -109,6 +110,13 @@ def init(ctx: Context) -> None:
 
 
 @cli.command()
+@pass_context
+def schema(ctx: Context) -> None:
+    """Print the database schema (the README shows the same)."""
+    click.echo(ctx.store().schema(), nl=False)
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
 @pass_context
 def sources(ctx: Context, as_json: bool) -> None:
@@ -144,10 +152,17 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
         if unknown:
             raise click.ClickException(f"unknown source(s): {', '.join(sorted(unknown))}")
         selected = [s for s in selected if s.name in only]
-    store = ctx.store()
-    summary = run_once(store, selected, interactive=_interactive(ctx))
-    for report in summary.failed:
-        click.echo(f"source {report.name} failed: {report.error}", err=True)
+    with ctx.writer_lock("policy-monitor run"):
+        store = ctx.store()
+        summary = run_once(store, selected, interactive=_interactive(ctx))
+        for report in summary.failed:
+            click.echo(f"source {report.name} failed: {report.error}", err=True)
+        if ctx.settings.mail.configured:  # digests that could not be sent before
+            from monitor.mail import flush_outbox
+
+            sent, failed = flush_outbox(store, ctx.settings.mail)
+            if failed:
+                click.echo(f"mail: {failed} queued digest message(s) still not sent", err=True)
 
 
 def run_once(store: Store, selected, *, interactive: bool):
@@ -157,13 +172,23 @@ def run_once(store: Store, selected, *, interactive: bool):
 
     load_baseline(store)
 
-    def progress(report) -> None:
-        if interactive:
-            state = f"FAILED: {report.error}" if report.error else (
-                f"{report.new_documents} new, {report.new_versions} changed, "
-                f"{report.fetched} fetched, {report.not_modified} unchanged")
-            extra = f", {len(report.failures)} article(s) failed" if report.failures else ""
-            click.echo(f"  {report.name}: {state}{extra} ({report.seconds:.1f} s)", err=True)
+    last_tick = 0.0
+
+    def progress(report, finished: bool) -> None:
+        nonlocal last_tick
+        if not interactive:
+            return
+        if not finished:  # a live status line on terminals, redrawn at most 5 times a second
+            if sys.stderr.isatty() and time.monotonic() - last_tick > 0.2:
+                last_tick = time.monotonic()
+                click.echo(f"\r\033[K  {report.name}: {report.new_documents} new, "
+                           f"{report.fetched} fetched...", nl=False, err=True)
+            return
+        state = f"FAILED: {report.error}" if report.error else (
+            f"{report.new_documents} new, {report.new_versions} changed, "
+            f"{report.fetched} fetched, {report.not_modified} unchanged")
+        extra = f", {len(report.failures)} article(s) failed" if report.failures else ""
+        click.echo(f"\r\033[K  {report.name}: {state}{extra} ({report.seconds:.1f} s)", err=True)
 
     summary = run_cycle(store, selected, progress=progress)
     if interactive:
@@ -221,16 +246,19 @@ def extract(ctx: Context, target: str, as_json: bool) -> None:
 def demo(click_ctx: click.Context) -> None:
     """Serve the bundled offline sample on 127.0.0.1 and run the real pipeline on it."""
     import tempfile
+    from datetime import date
     from importlib.resources import files
 
+    from monitor import digest as digests
     from monitor.sampleserver import SiteServer
 
     ctx: Context = click_ctx.obj
     if click_ctx.parent.get_parameter_source("db_path").name == "DEFAULT":
         ctx.db_path = "state/demo.db"  # never mix the sample into the real history
+    out = Path(ctx.settings.digests) / "demo"
     sample = files("monitor") / "sample"
     with SiteServer(Path(str(sample / "site"))) as server, \
-            tempfile.TemporaryDirectory() as tmp:
+            tempfile.TemporaryDirectory() as tmp, ctx.writer_lock("policy-monitor demo"):
         config = Path(tmp) / "sample.toml"
         config.write_text((sample / "feeds.toml").read_text(encoding="utf-8")
                           .replace("{base}", server.base_url), encoding="utf-8")
@@ -240,7 +268,10 @@ def demo(click_ctx: click.Context) -> None:
         summary = run_once(store, ctx.sources(), interactive=not ctx.quiet)
         for report in summary.failed:
             click.echo(f"source {report.name} failed: {report.error}", err=True)
-        click.echo(f"Database: {ctx.db_path}  (try: datasette {ctx.db_path})")
+        week = digests.iso_week(date.today().strftime("%G-W%V"))
+        result = digests.publish(store, week, out)
+    click.echo(f"Database: {ctx.db_path}  (browse it: datasette {ctx.db_path})")
+    click.echo(f"Digest:   {result.html_path}")
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""One monitoring cycle: find article links, fetch what is new or due, extract, store.
+"""One monitoring cycle: find article links, fetch what is new or due, extract, store, classify.
 
 Each source is crawled in its own thread (the ``Fetcher`` keeps every host
 polite), while the calling thread is the only one that writes to SQLite: crawlers
@@ -19,6 +19,7 @@ from typing import Callable
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
+from monitor.history import classify_documents
 from monitor.statements import split_statements
 from monitor.store import Store
 
@@ -256,9 +257,13 @@ def run_cycle(
     sources: list[Source],
     *,
     fetcher: Fetcher | None = None,
-    progress: Callable[[SourceReport], None] | None = None,
+    progress: Callable[[SourceReport, bool], None] | None = None,
 ) -> RunSummary:
-    """Crawl ``sources`` concurrently and store what they yield; returns what changed."""
+    """Crawl ``sources`` concurrently and store what they yield; returns what changed.
+
+    ``progress(report, finished)`` is called after each stored article and when a
+    source finishes.
+    """
     sources = [s for s in sources if s.enabled]
     store.sync_sources(sources)
     run_id = store.start_run()
@@ -287,7 +292,7 @@ def run_cycle(
                     reports.append(event.report)
                     store.record_source_result(event.report.name, event.report.error)
                     if progress:
-                        progress(event.report)
+                        progress(event.report, True)
                 elif isinstance(event, _Unchanged):
                     store.save_validators(event.url, event.response.etag,
                                           event.response.last_modified)
@@ -300,6 +305,8 @@ def run_cycle(
                     report.new_statements += len(saved.new_statement_ids)
                     if saved.created or saved.new_version:
                         changed.append(saved.document_id)
+                    if progress:
+                        progress(report, False)
                 rows = fetcher.take_log()
                 fetches += len(rows)
                 size += sum(r["bytes"] or 0 for r in rows)
@@ -307,6 +314,8 @@ def run_cycle(
     finally:
         if own_fetcher:
             fetcher.close()
+    if changed:
+        classify_documents(store, changed)
     summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), changed,
                          fetches=fetches, bytes=size)
     store.finish_run(run_id, {

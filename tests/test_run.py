@@ -1,0 +1,247 @@
+"""`policy-monitor run` end to end: the real CLI against fixture sites on 127.0.0.1."""
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from monitor.sampleserver import SiteServer
+from sites import RELEASES, build_site, touch_later
+
+SOURCES = """
+[[source]]
+name = "dhs"
+kind = "html"
+url = "{base}/all-news-updates"
+delay = 0
+retries = 0
+recheck_days = {recheck}
+
+[[source]]
+name = "uscis"
+kind = "feed"
+url = "{base}/uscis-news.xml"
+delay = 0
+recheck_days = {recheck}
+
+[[source]]
+name = "broken-500"
+kind = "html"
+url = "{base}/error500"
+delay = 0
+retries = 1
+
+[[source]]
+name = "slow"
+kind = "html"
+url = "{base}/slow"
+delay = 0
+timeout = 0.4
+retries = 0
+
+[[source]]
+name = "loop"
+kind = "html"
+url = "{base}/loop-a"
+delay = 0
+
+[[source]]
+name = "huge"
+kind = "html"
+url = "{base}/huge"
+delay = 0
+max_bytes = 4096
+
+[[source]]
+name = "forbidden"
+kind = "html"
+url = "{base}/private/listing"
+delay = 0
+
+[[source]]
+name = "bad-html"
+kind = "html"
+url = "{base}/garbage"
+delay = 0
+
+[[source]]
+name = "bad-xml"
+kind = "feed"
+url = "{base}/broken.xml"
+delay = 0
+
+[[source]]
+name = "evil-xml"
+kind = "feed"
+url = "{base}/evil.xml"
+delay = 0
+"""
+
+EVIL_XML = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<rss version="2.0"><channel><title>&lol2;</title>
+<item><title>&lol2;</title><link>http://127.0.0.1/x</link></item></channel></rss>"""
+
+
+def _status(code):
+    def route(handler):
+        handler.send_body(code, b"<h1>Internal error</h1>", "text/html")
+    return route
+
+
+def _redirect(location):
+    def route(handler):
+        handler.send_body(302, b"", "text/plain", {"Location": location})
+    return route
+
+
+def _slow(handler):
+    time.sleep(1.5)
+    handler.send_body(200, b"<p>too late</p>", "text/html")
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    build_site(root)
+    (root / "huge").write_text("<p>" + "x" * 50_000 + "</p>")
+    (root / "private").mkdir()
+    (root / "private" / "listing").write_text("<a href='/news/x'>x</a>")
+    (root / "garbage").write_bytes(b"\x00\xff<<<div class=\"news-updates <h3 \xfe\xfe")
+    (root / "broken.xml").write_text("<rss><channel><item><title>unclosed")
+    (root / "evil.xml").write_text(EVIL_XML)
+    routes = {"/error500": _status(500), "/slow": _slow,
+              "/loop-a": _redirect("/loop-b"), "/loop-b": _redirect("/loop-a")}
+    with SiteServer(root, routes=routes) as server:
+        server.root_path = root
+        yield server
+
+
+def run_cli(tmp_path, server, recheck=7):
+    config = tmp_path / "sources.toml"
+    config.write_text(SOURCES.format(base=server.base_url, recheck=recheck))
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(config),
+         "--db", str(tmp_path / "monitor.db"), "run"],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def query(tmp_path, sql, params=()):
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+def test_first_run_stores_every_article_once_and_reports_failures(tmp_path, site):
+    result = run_cli(tmp_path, site)
+    assert result.returncode == 0, result.stderr
+
+    docs = query(tmp_path, "select * from documents where source = 'dhs' order by published")
+    assert len(docs) == len(RELEASES)
+    by_url = {d["url"]: d for d in docs}
+    for slug, title, iso, paragraphs in RELEASES:
+        doc = by_url[f"{site.base_url}/news/{slug}"]
+        assert doc["title"] == title
+        assert doc["published"] == iso[:10]
+        for paragraph in paragraphs:
+            assert paragraph in doc["body"]
+        assert "FOR IMMEDIATE RELEASE" not in doc["body"]
+        assert "202-282-8010" not in doc["body"]
+        assert "Privacy Policy" not in doc["body"]
+    # every listing page was read once, every article fetched once
+    assert site.hits["/all-news-updates?page=2"] == 1
+    assert all(site.hits[f"/news/{slug}"] == 1 for slug, *_ in RELEASES)
+
+    stories = query(tmp_path, "select * from documents where source = 'uscis' order by published")
+    assert [s["title"] for s in stories] == [
+        "Biden administration formally ends Remain in Mexico",
+        "Haitians in U.S. get 18 more months of protection"]
+    assert [s["published"] for s in stories] == ["2021-06-02", "2024-03-08"]
+    for story in stories:
+        assert "Sign up to receive" not in story["body"]
+        assert "Advertisement" not in story["body"]
+        assert "Unrelated story" not in story["body"]
+    statements = query(tmp_path, "select s.text from statements s join documents d "
+                                 "on d.id = s.document_id where d.source = 'uscis'")
+    texts = [s["text"] for s in statements]
+    assert "\u201cThis is long overdue,\u201d said an advocate with a migrant rights group." in texts
+
+    urls = [d["url"] for d in query(tmp_path, "select url from documents")]
+    assert len(urls) == len(set(urls))
+
+    failed = {r["name"]: r["last_error"] for r in query(
+        tmp_path, "select name, last_error from sources where consecutive_failures = 1")}
+    assert set(failed) == {"broken-500", "slow", "loop", "huge", "forbidden", "bad-html",
+                           "bad-xml", "evil-xml"}
+    assert "HTTP 500" in failed["broken-500"]
+    assert "timed out" in failed["slow"]
+    assert "redirect loop" in failed["loop"]
+    assert "larger than 4096 bytes" in failed["huge"]
+    assert "robots.txt" in failed["forbidden"]
+    assert "no article links" in failed["bad-html"]
+    assert "unsafe XML" in failed["evil-xml"]
+    for name in failed:
+        assert f"source {name} failed:" in result.stderr
+    assert site.hits["/private/listing"] == 0
+    assert site.hits["/error500"] == 2  # one retry, bounded
+    logged = query(tmp_path, "select url, status, error from fetches where error is not null")
+    assert any(r["url"].endswith("/error500") and r["status"] == 500 for r in logged)
+    assert any(r["url"].endswith("/slow") and "timed out" in r["error"] for r in logged)
+
+
+def test_second_run_downloads_nothing_again(tmp_path, site):
+    assert run_cli(tmp_path, site).returncode == 0
+    counts = query(tmp_path, "select (select count(*) from documents) d, "
+                             "(select count(*) from statements) s")[0]
+    article_hits = {p: n for p, n in site.hits.items() if p.startswith(("/news/", "/stories/"))}
+
+    result = run_cli(tmp_path, site)
+    assert result.returncode == 0, result.stderr
+    assert query(tmp_path, "select (select count(*) from documents) d, "
+                           "(select count(*) from statements) s")[0] == counts
+    assert {p: n for p, n in site.hits.items()
+            if p.startswith(("/news/", "/stories/"))} == article_hits
+    second = query(tmp_path, "select * from runs order by id desc limit 1")[0]
+    assert second["new_documents"] == 0 and second["new_statements"] == 0
+    listing = query(tmp_path, "select status, not_modified, bytes from fetches "
+                              "where url like '%/all-news-updates' order by id")
+    assert [r["status"] for r in listing] == [200, 304]
+    assert listing[-1]["bytes"] == 0
+    feed = query(tmp_path, "select status from fetches where url like '%/uscis-news.xml' "
+                           "order by id")
+    assert [r["status"] for r in feed] == [200, 304]
+
+
+def test_edited_article_becomes_a_new_version_with_only_new_statements(tmp_path, site):
+    assert run_cli(tmp_path, site).returncode == 0
+    slug, title, iso, paragraphs = RELEASES[1]
+    path = site.root_path / "news" / slug
+    added = "The termination takes effect immediately for new enrollments."
+    html = path.read_text().replace(paragraphs[1], paragraphs[1] + f"</p><p>{added}")
+    path.write_text(html)
+    touch_later(path)
+    before = query(tmp_path, "select max(id) n from fetches")[0]["n"]
+
+    result = run_cli(tmp_path, site, recheck=0)  # every stored article is due for a check
+    assert result.returncode == 0, result.stderr
+    doc = query(tmp_path, "select * from documents where url = ?",
+                (f"{site.base_url}/news/{slug}",))[0]
+    assert doc["version"] == 2 and added in doc["body"]
+    versions = query(tmp_path, "select version, body from document_versions "
+                               "where document_id = ? order by version", (doc["id"],))
+    assert [v["version"] for v in versions] == [1, 2]
+    assert added not in versions[0]["body"] and paragraphs[0] in versions[0]["body"]
+    new = query(tmp_path, "select text from statements where document_id = ? and version = 2",
+                (doc["id"],))
+    assert [s["text"] for s in new] == [added]
+    assert query(tmp_path, "select count(*) n from documents")[0]["n"] == \
+        query(tmp_path, "select count(distinct url) n from documents")[0]["n"]
+    # the unchanged articles were asked conditionally and answered 304 with no body
+    third = query(tmp_path, "select url, status, bytes from fetches "
+                            "where id > ? and url like '%/news/%'", (before,))
+    unchanged = [r for r in third if not r["url"].endswith(slug)]
+    assert unchanged and all(r["status"] == 304 and r["bytes"] == 0 for r in unchanged)
