@@ -323,12 +323,13 @@ def reclassify(ctx: Context) -> None:
 def evaluate(as_json: bool, tune: bool) -> None:
     """Score the classifier on the held-out dev set and leave-one-article-out on the baseline."""
     from monitor.classify import (
-        THRESHOLDS, default_model, evaluate_devset, leave_one_article_out, load_devset,
-        load_gold_baseline, tune_thresholds,
+        THRESHOLDS, cross_validate_tune, default_model, evaluate_devset, leave_one_article_out,
+        load_devset, load_gold_baseline, tune_thresholds,
     )
 
     test, test_statements, errors = evaluate_devset(default_model(), "test")
     report = {"test_documents": test, "test_statements": test_statements, "test_errors": errors,
+              "tune_documents_5fold": cross_validate_tune(),
               "baseline_leave_one_article_out": leave_one_article_out(),
               "thresholds": THRESHOLDS}
     if tune:
@@ -348,6 +349,7 @@ def evaluate(as_json: bool, tune: bool) -> None:
         click.echo(f"  {mark} {row['file']}: gold {row['gold']}, predicted {row['predicted']} "
                    f"({row['confidence']:.2f})")
     _print_scores("Baseline statements (leave one article out)", loao["statement_scores"])
+    _print_scores("\nTune split, 5-fold cross-validation (documents)", report["tune_documents_5fold"])
     click.echo(f"\nThresholds in use: {THRESHOLDS}")
     if tune:
         click.echo(f"Thresholds chosen on the tune split now: {report['tuned_thresholds']}")
