@@ -242,8 +242,11 @@ def extract(ctx: Context, target: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--port", default=8765, show_default=True,
+              help="Port for the sample site; a fixed one keeps its URLs, and so the "
+                   "stored history, the same from one demo to the next.")
 @click.pass_context
-def demo(click_ctx: click.Context) -> None:
+def demo(click_ctx: click.Context, port: int) -> None:
     """Serve the bundled offline sample on 127.0.0.1 and run the real pipeline on it."""
     import tempfile
     from datetime import date
@@ -257,7 +260,12 @@ def demo(click_ctx: click.Context) -> None:
         ctx.db_path = "state/demo.db"  # never mix the sample into the real history
     out = Path(ctx.settings.digests) / "demo"
     sample = files("monitor") / "sample"
-    with SiteServer(Path(str(sample / "site"))) as server, \
+    try:
+        server = SiteServer(Path(str(sample / "site")), port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve the sample on 127.0.0.1:{port} "
+                                   f"({exc.strerror}); choose another --port") from exc
+    with server, \
             tempfile.TemporaryDirectory() as tmp, ctx.writer_lock("policy-monitor demo"):
         config = Path(tmp) / "sample.toml"
         config.write_text((sample / "feeds.toml").read_text(encoding="utf-8")

@@ -170,6 +170,11 @@ def test_first_run_stores_every_article_once_and_reports_failures(tmp_path, site
     texts = [s["text"] for s in statements]
     assert "\u201cThis is long overdue,\u201d said an advocate with a migrant rights group." in texts
 
+    unlabelled = query(tmp_path, "select count(*) n from documents where label is null")
+    assert unlabelled[0]["n"] == 0  # run classifies every document it stores
+    mpp_end = by_url[f"{site.base_url}/news/{RELEASES[1][0]}"]
+    assert mpp_end["label"] == "reversal"
+
     urls = [d["url"] for d in query(tmp_path, "select url from documents")]
     assert len(urls) == len(set(urls))
 

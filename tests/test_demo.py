@@ -1,0 +1,53 @@
+"""The README's first command: `policy-monitor demo` on the bundled sample, no network."""
+
+import socket
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_runs_the_pipeline_and_writes_a_digest(tmp_path):
+    port = str(free_port())
+    result = subprocess.run([sys.executable, "-m", "monitor", "demo", "--port", port], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    week = date.today().strftime("%G-W%V")
+    digest = tmp_path / "digests" / "demo" / f"{week}.html"
+    assert f"Digest:   digests/demo/{week}.html" in result.stdout
+    assert digest.exists() and (tmp_path / "digests" / "demo" / f"{week}.txt").exists()
+    assert not (tmp_path / "state" / "monitor.db").exists()  # the real history is untouched
+    with sqlite3.connect(tmp_path / "state" / "demo.db") as db:
+        sources = dict(db.execute("select source, count(*) from documents group by source"))
+        unlabelled = db.execute("select count(*) from documents where label is null").fetchone()[0]
+        failing = db.execute("select count(*) from sources where consecutive_failures > 0").fetchone()[0]
+    assert sources["baseline"] == 5
+    assert sources["sample-dhs-news"] >= 10 and sources["sample-uscis-news"] >= 3
+    assert sources["sample-federal-register"] >= 2
+    assert unlabelled == 0 and failing == 0
+    html = digest.read_text()
+    assert "New policies" in html or "New policy" in html
+
+    again = subprocess.run([sys.executable, "-m", "monitor", "demo", "--port", port], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(tmp_path / "state" / "demo.db") as db:
+        assert db.execute("select count(*) from documents").fetchone()[0] == sum(sources.values())
+
+
+def test_demo_port_in_use_is_a_clear_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = subprocess.run([sys.executable, "-m", "monitor", "demo", "--port", port],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert f"cannot serve the sample on 127.0.0.1:{port}" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
