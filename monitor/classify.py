@@ -60,7 +60,7 @@ DATA_DIR = Path(__file__).parent / "data"
 
 #: Minimum weighted statement probability for a document to take each label
 #: (chosen by ``tune_thresholds`` on the dev set's tune split).
-THRESHOLDS = {"reversal": 0.613, "new_policy": 0.6, "statistic_update": 0.775}
+THRESHOLDS = {"reversal": 0.613, "new_policy": 0.613, "statistic_update": 0.775}
 #: The headline and the first two statements carry the news; later ones are often background.
 LEAD_STATEMENTS = 2
 BODY_WEIGHT = 0.85
@@ -77,14 +77,17 @@ _DAY = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocols?|parole|rule|"
                 r"guidance|guidelines?|memo|memos|memorandum|directive|designation|status|order|"
                 r"agreements?|practice|separations?|operations|raids|requirement|restrictions?|"
-                r"priorities|ban|catch[- ]and[- ]release|daca|tps|mpp|title 42)")
+                r"priorities|ban|catch[- ]and[- ]release|daca|tps|mpp|title 42|remain[- ]in[- ]mexico|"
+                r"secure communities|public charge|cbp one)")
 
 # name -> regex. Each is one yes/no feature; the model learns how much each one counts.
 CUES: dict[str, str] = {
     # Ending something that exists.
     "end_verb": r"\b(?:terminat\w*|rescind\w*|rescission|revok\w*|revocation|repeal\w*|vacat(?:e|ed|es|ing|ur)|"
-                r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|wind(?:s|ing)? down|phas(?:e|ed|es|ing) out|scrap\w*)\b",
+                r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|wind(?:s|ing)? (?:\w+ )?down|"
+                r"phas(?:e|ed|es|ing) (?:\w+ )?out|scrap\w*)\b",
     "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expire[sd]?|"
+                     r"stop(?:s|ped|ping)? \w+ing|halt(?:s|ed|ing)?|"
                      r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium))\b",
     "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
     "no_longer": r"\b(?:no longer|not be renewed|will not continue)\b",

@@ -64,6 +64,29 @@ def test_fresh_cases_are_not_in_the_dev_set():
     assert not titles & {f[0] for f in FRESH}
 
 
+def test_news_story_winding_down_a_named_program_is_a_reversal():
+    # Written after the first version missed "wind it down" / "stop enrolling": kept as a
+    # regression test, so it is not an untouched case like FRESH.
+    result = classify(
+        "Biden administration to end Remain in Mexico after Supreme Court win",
+        "The Department of Homeland Security said Monday it will stop enrolling migrants in the "
+        "Remain in Mexico program and will wind it down as quickly as possible. Republican "
+        "lawmakers criticized the decision. \"This is another open invitation to illegal "
+        "immigration,\" said a senator from Texas.")
+    assert result.label == "reversal"
+    assert result.statements[-1].label == "none"
+
+
+def test_visit_with_praise_and_a_vague_trend_is_none():
+    result = classify(
+        "Secretary visits Texas border, praises agents",
+        "The Secretary toured the Rio Grande Valley on Tuesday and met with Border Patrol agents. "
+        "\"The border is secure,\" she said. \"We will continue to enforce the law.\" "
+        "Apprehensions have fallen sharply this year, she noted.")
+    assert result.label == "none"
+    assert result.statistics == []
+
+
 def test_no_longer_in_a_new_program_is_not_a_reversal_without_an_ending():
     result = classify(
         "DHS launches new vetting process for visa overstays",
