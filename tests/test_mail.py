@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sqlite3
+import ssl
+import subprocess
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
 from digest_data import WEEK, build_week
@@ -165,3 +169,64 @@ def test_email_without_mail_settings_is_a_one_line_error(week):
     assert result.output.strip().splitlines() == [
         "Error: --email needs an SMTP host, a sender and a recipient: set [mail] in the "
         "settings file or pass --smtp, --mail-from and --mail-to"]
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1 that the client is told to trust."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # what create_default_context trusts
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def login_checker(logins: list):
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+    return authenticate
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_and_login_with_the_password_from_the_environment(week, certificate, security,
+                                                             monkeypatch):
+    port, logins, inbox = free_port(), [], Inbox()
+    if security == "ssl":
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=certificate,
+                                authenticator=login_checker(logins), auth_require_tls=False)
+    else:
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=certificate,
+                                require_starttls=True, authenticator=login_checker(logins),
+                                auth_require_tls=True)
+    (week / "settings.toml").write_text(f"""
+[mail]
+host = "127.0.0.1"
+port = {port}
+security = "{security}"
+username = "monitor"
+sender = "monitor@example.org"
+recipients = ["ana@example.org"]
+""")
+    controller.start()
+    try:
+        def send(password):
+            return CliRunner().invoke(cli, [
+                "--settings", str(week / "settings.toml"), "--db", str(week / "monitor.db"),
+                "digest", "--week", WEEK, "--out", str(week / "digests"), "--email"],
+                env={"POLICY_MONITOR_SMTP_PASSWORD": password})
+        refused = send("wrong")
+        assert refused.exit_code == 1 and not inbox.messages
+        assert "535" in outbox(week)[0]["last_error"]
+        accepted = send("s3cret")
+        assert accepted.exit_code == 0, accepted.output
+    finally:
+        controller.stop()
+    assert logins[-1] == (b"monitor", b"s3cret")  # the password came from the environment
+    assert {login for login in logins[:-1]} == {(b"monitor", b"wrong")}
+    assert [m["To"] for _, m in inbox.messages] == ["ana@example.org"]
