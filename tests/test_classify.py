@@ -87,6 +87,24 @@ def test_visit_with_praise_and_a_vague_trend_is_none():
     assert result.statistics == []
 
 
+@pytest.mark.parametrize("title,text,label", [
+    ("Termination of the Designation of Haiti for Temporary Protected Status",
+     "Through this notice, DHS announces that the Secretary is terminating the designation of "
+     "Haiti for TPS. The termination is effective 60 days after publication.", "reversal"),
+    ("Extension of the Designation of Yemen for Temporary Protected Status",
+     "Through this notice, DHS announces that the Secretary is extending the designation of Yemen "
+     "for TPS for 18 months.", "new_policy"),
+    ("Agency Information Collection Activities; Extension of a Currently Approved Collection",
+     "DHS will submit the following information collection request to OMB for review. Comments "
+     "will be accepted until March 1.", "none"),
+], ids=["tps-termination", "tps-extension", "information-collection"])
+def test_federal_register_notices(title, text, label):
+    result = classify(title, text)
+    assert result.label == label
+    if label == "reversal":  # the statement itself, not only the headline, says it
+        assert result.statements[0].label == "reversal"
+
+
 def test_no_longer_in_a_new_program_is_not_a_reversal_without_an_ending():
     result = classify(
         "DHS launches new vetting process for visa overstays",
