@@ -159,14 +159,17 @@ _LAST_WORD = re.compile(r"(\S+)$")
 # Never end a sentence: titles, months, states and other abbreviations followed by a name or number.
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr gen lt col sgt capt cmdr adm maj cpl pvt prof sen rep gov pres sec
-    supt insp det atty rev hon st mt ft jr sr no nos vol art sec ch para pp fig
+    supt insp det atty rev hon st mt ft jr sr para pp
     jan feb mar apr jun jul aug sep sept oct nov dec
-    ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich minn miss
-    mo mont neb nev okla ore pa tenn tex va vt wash wis wisc wyo
-    approx dept est univ assn bros vs v cf e.g i.e""".split()
+    ala ariz ark calif colo conn fla kan kans ky md mich minn mont neb nev okla tenn tex
+    vt wis wisc wyo approx dept univ assn bros vs v cf e.g i.e""".split()
 )
-# Can end a sentence, but usually do not: split only before a typical sentence opener.
-_SOMETIMES_FINAL = frozenset("etc inc corp co ltd llc a.m p.m".split())
+# Can end a sentence, or are also ordinary words ("said no.", "fell ill."): these end
+# one only before a typical sentence opener.
+_SOMETIMES_FINAL = frozenset(
+    """etc inc corp co ltd llc a.m p.m no nos vol art ch fig est del ga ill ind la mass
+    miss mo ore pa va wash""".split()
+)
 _SENTENCE_OPENERS = frozenset(
     """the a an this that these those it its he she they we i you there here his her their
     our in on at for but and or so yet if when while after before as since although

@@ -41,6 +41,14 @@ def test_acronym_at_sentence_end_splits_before_a_sentence_opener():
         "They were returned to the U.S.", "The flights resume Monday."]
 
 
+def test_abbreviations_that_are_also_words_end_sentences_before_an_opener():
+    assert split_statements("Mexico said no. The talks ended.") == [
+        "Mexico said no.", "The talks ended."]
+    assert split_statements("Two detainees fell ill. They were treated in Seattle, Wash. Officials "
+                            "said so.") == [
+        "Two detainees fell ill.", "They were treated in Seattle, Wash.", "Officials said so."]
+
+
 def test_quote_and_attribution_stay_together():
     text = ("\u201cWe will treat everyone humanely and with dignity,\u201d the official added, "
             "per the Post. \u201cBut we\u2019re going to execute the laws of the United States.\u201d")
