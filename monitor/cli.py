@@ -391,10 +391,14 @@ def _mail_options(command):
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day, included.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Digest folder.  [default: the settings' digests, else digests/]")
+@click.option("--include-backlog", is_flag=True,
+              help="Also list documents published over 30 days before they were first "
+                   "seen (a first crawl's archive).")
 @click.option("--email", is_flag=True, help="Mail the digest (and any mail still queued).")
 @_mail_options
 @pass_context
-def digest(ctx: Context, week, since, until, out_dir, email, smtp, mail_from, mail_to) -> None:
+def digest(ctx: Context, week, since, until, out_dir, include_backlog, email, smtp, mail_from,
+           mail_to) -> None:
     """Write the digest of a period (default: the last complete ISO week) as HTML and text.
 
     Also rewrites DIGESTS/index.html and the Atom feed DIGESTS/changes.atom. A week
@@ -424,7 +428,8 @@ def digest(ctx: Context, week, since, until, out_dir, email, smtp, mail_from, ma
             "settings file or pass --smtp, --mail-from and --mail-to")
     with ctx.writer_lock("policy-monitor digest"):
         store = ctx.store()
-        result = digests.publish(store, period, out_dir or ctx.settings.digests)
+        result = digests.publish(store, period, out_dir or ctx.settings.digests,
+                                 include_backlog=include_backlog)
         if not ctx.quiet:
             click.echo(f"{result.subject}\n  {result.html_path}\n  {result.text_path}")
         if email:

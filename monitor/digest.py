@@ -28,7 +28,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from monitor.config import is_http_url
 from monitor.store import Store, utcnow
 
-BASELINE_SOURCE = "baseline"
 #: Document labels with a section of their own; any other label except "none"
 #: is listed under "Other changes".
 REVERSAL = "reversal"
@@ -42,10 +41,11 @@ KIND_NAMES = {
     NO_CHANGE: ("without policy change", "without policy change"),
     None: ("not yet classified", "not yet classified"),
 }
-#: SQL condition (no values from outside) for a document that is news: not the
-#: baseline, and published at most 30 days (``BACKLOG_DAYS``) before we first saw it.
+#: SQL conditions (no values from outside): not the baseline; and news, published
+#: at most 30 days (``BACKLOG_DAYS``) before we first saw it.
 BACKLOG_DAYS = 30
-IS_NEWS = ("source != 'baseline' and "
+NOT_BASELINE = "source != 'baseline'"
+IS_NEWS = (f"{NOT_BASELINE} and "
            "(published is null or published >= date(first_seen, '-30 days'))")
 #: Fetch failures, or this many failed runs in a row, put a source in "sources failing".
 FAILING_AFTER = 2
@@ -151,15 +151,15 @@ def _ref(doc: dict) -> dict:
 
 
 def _same_event(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, """
-        select * from documents where id != :id and source != :baseline and (
+    rows = _rows(store, f"""
+        select * from documents where id != :id and {NOT_BASELINE} and (
           id in (select to_document_id from links
                  where relation = 'same_event' and from_document_id = :id)
           or id in (select from_document_id from links
                     where relation = 'same_event' and to_document_id = :id)
           or (event_id is not null and event_id = :event))
         order by first_seen""",
-        {"id": doc["id"], "event": doc["event_id"], "baseline": BASELINE_SOURCE})
+        {"id": doc["id"], "event": doc["event_id"]})
     return [_ref(r) for r in rows]
 
 
@@ -238,15 +238,20 @@ def _failing_sources(store: Store, period: Period) -> list[dict]:
             for r in rows]
 
 
-def collect(store: Store, period: Period) -> dict:
-    """Everything the templates show for ``period``."""
+def collect(store: Store, period: Period, include_backlog: bool = False) -> dict:
+    """Everything the templates show for ``period``.
+
+    ``include_backlog`` also lists old documents first seen in the period: a first
+    digest of everything a first crawl found, or the demo of a sample newsroom.
+    """
     start, end = period.start.isoformat(), period.end.isoformat()
     docs = _rows(store, f"""
         select *, ? as period_start from documents
-        where (first_seen >= ? and first_seen < ? and {IS_NEWS})
-              or (source != ? and version > 1 and last_changed >= ? and last_changed < ?)
+        where (first_seen >= ? and first_seen < ? and
+               {NOT_BASELINE if include_backlog else IS_NEWS})
+              or ({NOT_BASELINE} and version > 1 and last_changed >= ? and last_changed < ?)
         order by coalesce(published, first_seen) desc, id""",
-        [start, start, end, BASELINE_SOURCE, start, end])
+        [start, start, end, start, end])
     counts = Counter(d["label"] for d in docs)
     items = [_item(store, d) for d in docs]
     listed: set[int] = set()
@@ -376,11 +381,12 @@ def _atom_time(value: str) -> str:
     return parsed.isoformat()
 
 
-def publish(store: Store, period: Period, out: str | Path) -> Digest:
+def publish(store: Store, period: Period, out: str | Path, *,
+            include_backlog: bool = False) -> Digest:
     """Write the period's digest (replacing an earlier rendering), the index and the feed."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    data = collect(store, period)
+    data = collect(store, period, include_backlog)
     html, text = render(data)
     html_path, text_path = out / f"{period.name}.html", out / f"{period.name}.txt"
     _write(html_path, html)

@@ -187,6 +187,16 @@ def test_since_until_and_bad_periods(week):
         assert result.exit_code == 1 and message in result.output, result.output
 
 
+def test_include_backlog_lists_old_documents_first_seen_in_the_period(week):
+    tmp_path, _ = week
+    run_digest(tmp_path, "--week", WEEK, "--include-backlog")
+    html = (tmp_path / "digests" / f"{WEEK}.html").read_text()
+    assert "Back catalogue release" in sections(html).sections["reversals"]
+    assert "Baseline in week" not in html  # the baseline is never news
+    feed = (tmp_path / "digests" / "changes.atom").read_text()
+    assert "Back catalogue release" not in feed  # the feed stays news only
+
+
 def test_default_is_the_last_complete_week(week, monkeypatch):
     tmp_path, _ = week
     monkeypatch.setattr(digest, "last_complete_week",
