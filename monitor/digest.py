@@ -201,7 +201,9 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
         return []
     marks = ",".join("?" * len(doc_ids))
     rows = _rows(store, f"""
-        select s.*, d.title, d.url, d.source, d.published as doc_published, d.first_seen
+        select s.metric, s.value, s.unit, s.period, s.period_end, s.previous_value, s.change,
+               s.change_pct, s.document_id, d.id, d.title, d.url, d.source, d.published,
+               d.first_seen
         from statistics s join documents d on d.id = s.document_id
         where s.document_id in ({marks}) order by s.metric, s.period_end""", doc_ids)
     stats = []
@@ -210,15 +212,11 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
             "select value from statistics where metric = ? and value is not null "
             "and (period_end <= ? or ? is null) order by period_end, id",
             [row["metric"], row["period_end"], row["period_end"]])]
-        stats.append({
+        stats.append(_ref(row) | {
             "metric": _clean(row["metric"]), "value": row["value"], "unit": _clean(row["unit"]),
             "period": _clean(row["period"]) or _day(row["period_end"]),
             "previous": row["previous_value"], "change": row["change"],
             "change_pct": row["change_pct"], "spark": sparkline(series),
-            "title": _clean(row["title"]) or row["url"],
-            "url": row["url"] if is_http_url(row["url"]) else None,
-            "source": row["source"], "date": _day(row["doc_published"] or row["first_seen"]),
-            "document_id": row["document_id"],
         })
     return stats
 
@@ -270,7 +268,7 @@ def collect(store: Store, period: Period, include_backlog: bool = False) -> dict
     reversals = section(lambda i: i["label"] == REVERSAL or bool(i["reverses"]))
     new_policies = section(lambda i: i["label"] == NEW_POLICY)
     statistics = _statistics(store, [d["id"] for d in docs])
-    listed.update(s["document_id"] for s in statistics)
+    listed.update(s["id"] for s in statistics)
     # Labelled as statistics but no figure extracted: still listed with the statistics.
     statistic_documents = section(lambda i: i["label"] == STATISTIC_UPDATE)
     others = section(lambda i: i["label"] not in (None, NO_CHANGE))
