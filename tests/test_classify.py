@@ -182,6 +182,18 @@ def test_classify_text_takes_a_short_first_line_as_the_title():
     assert [s.text for s in result.statements] == ["The program will end for new enrollees today."]
 
 
+def test_classify_text_extracts_html_first():
+    html = ("<html><body><main><article><h1>DHS Terminates Parole Program for Cubans, Haitians, "
+            "Nicaraguans and Venezuelans</h1><p>The Department of Homeland Security today announced "
+            "it is terminating the CHNV parole program.</p><p>The Secretary said the program was "
+            "abused.</p></article></main></body></html>")
+    result = classify_text(html)
+    assert result.label == "reversal"
+    assert result.evidence["headline"]["label"] == "reversal"
+    assert all("<" not in s.text for s in result.statements)
+    assert result.statements[0].text.startswith("The Department of Homeland Security today")
+
+
 def test_model_loads_fast():
     default_model.cache_clear()
     start = time.perf_counter()
