@@ -457,6 +457,8 @@ def serve(ctx: Context) -> None:
 
     logging.basicConfig(level=logging.WARNING if ctx.quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("httpx", "apscheduler"):  # a line per request or job: warnings only
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     ctx.store().close()  # a database that cannot be used fails now, not at the first job
     sys.exit(Daemon(ctx.settings, ctx.sources()).serve())
 
