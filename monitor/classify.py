@@ -103,6 +103,8 @@ CUES: dict[str, str] = {
     "establish_verb": r"\b(?:announc\w*|launch\w*|unveil\w*|introduc\w*|establish\w*|creat(?:e|es|ed|ing)|"
                       r"implement\w*|institut\w*|adopt\w*|roll(?:s|ed|ing)? out|put in place)\b",
     "start_verb": r"\b(?:begin|begins|beginning|began|start(?:s|ed|ing)?|will now)\b",
+    # How rules describe what they do: "This rule adjusts fees", "amends the regulations".
+    "amend_verb": r"\b(?:adjust(?:s|ed|ing)?|amend(?:s|ed|ing)?|revis(?:e|es|ed|ing)|modif(?:y|ies|ied|ying))\b",
     "instrument": r"\b(?:memorand\w*|memos?|directive|guidance|guidelines|regulation|interim final rule|"
                   r"final rule|rule|notice|proclamation|executive order|federal register)\b",
     "issue_verb": r"\b(?:issu(?:e|es|ed|ing)|sign(?:s|ed|ing)?|publish\w*|finaliz\w*|direct(?:s|ed|ing)?)\b",
@@ -145,7 +147,9 @@ CUES: dict[str, str] = {
                   r"weirdly|somehow)\b",
     "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
                   r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
-                  r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue)\b",
+                  r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
+                  r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
+                  r"introduced|launched|announced|issued))\b",
     "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
     "quote": r"^[\"“‘']|[\"”’'],? (?:said|says|added)\b",
 }
@@ -187,6 +191,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "prior_reference": {"reversal": 0.5},
     "establish_verb": {"new_policy": 1.0},
     "start_verb": {"new_policy": 0.5},
+    "amend_verb": {"new_policy": 0.7},
     "instrument": {"new_policy": 0.7},
     "issue_verb": {"new_policy": 0.5},
     "designate": {"new_policy": 1.5},

@@ -36,6 +36,10 @@ BASELINE_DIR = Path(__file__).parent / "baseline"
 SAME_EVENT_DAYS = 3
 #: ...and share much of their wording (TF-IDF cosine of headline + body).
 SAME_EVENT_MIN_SIMILARITY = 0.3
+#: A Federal Register notice can follow its press release by a week or two: allowed
+#: when the wording is closer still.
+SAME_EVENT_LATE_DAYS = 14
+SAME_EVENT_LATE_MIN_SIMILARITY = 0.45
 #: A reversal naming no known programme links to an earlier announcement only if this similar.
 REVERSES_MIN_SIMILARITY = 0.5
 GOLD_EVIDENCE = json.dumps({"source": "baseline label"})
@@ -280,38 +284,41 @@ def _add_link(store: Store, relation: str, from_doc: int, to_doc: int, score: fl
 
 
 def _link_reversal(store: Store, doc: dict) -> int:
-    """Link a reversal to the earlier new-policy document it undoes, one per named policy."""
+    """Link a reversal to the earlier new-policy document it undoes, one per named policy.
+
+    A candidate counts for a policy only through what it announces (its new-policy
+    statements, and its headline if it is a new-policy document), and never for a policy
+    it ends itself: an earlier report of the same termination is not what it reverses.
+    """
     if doc["label"] != "reversal":
         return 0
-    statements = store.db.execute(
-        "select id, text from statements where document_id = ? and label = 'reversal' "
-        "order by seq", [doc["id"]]).fetchall()
+    statements = _labelled(store, doc["id"], "reversal")
     query = " ".join([doc["title"] or ""] + [t for _, t in statements])
     day = _day(doc)
     candidates = []
-    for cid, title, published, first_seen in store.db.execute(
-            "select id, title, published, first_seen from documents where id != ? and "
+    for cid, title, label, published, first_seen in store.db.execute(
+            "select id, title, label, published, first_seen from documents where id != ? and "
             "(label = 'new_policy' or id in (select document_id from statements "
             "where label = 'new_policy'))", [doc["id"]]).fetchall():
         cday = _day({"published": published, "first_seen": first_seen})
         if day and cday and cday >= day:
             continue
-        policy = store.db.execute(
-            "select id, text from statements where document_id = ? and label = 'new_policy' "
-            "order by seq", [cid]).fetchall()
-        candidates.append((cid, title or "", policy))
+        policy = _labelled(store, cid, "new_policy")
+        announced = " ".join(([title or ""] if label == "new_policy" else []) + [t for _, t in policy])
+        ended = " ".join(([title or ""] if label == "reversal" else [])
+                         + [t for _, t in _labelled(store, cid, "reversal")])
+        candidates.append((cid, label, announced, policy, policy_subjects(ended)))
     if not candidates:
         return 0
-    texts = [" ".join([title] + [t for _, t in policy]) for _, title, policy in candidates]
-    index = TfidfIndex(texts, _background())
-    similarity = dict(index.nearest(query, len(texts)))
+    index = TfidfIndex([c[2] for c in candidates], _background())
+    similarity = dict(index.nearest(query, len(candidates)))
     subjects = policy_subjects(query)
     best: dict[str, tuple[float, int, int | None, int | None]] = {}
-    for i, (cid, title, policy) in enumerate(candidates):
-        shared = subjects & policy_subjects(texts[i])
+    for i, (cid, label, announced, policy, ended) in enumerate(candidates):
+        shared = (subjects & policy_subjects(announced)) - ended
         sim = similarity.get(i, 0.0)
-        keys = shared or ({"similar"} if sim >= REVERSES_MIN_SIMILARITY else set())
-        for key in keys:
+        similar = label == "new_policy" and sim >= REVERSES_MIN_SIMILARITY
+        for key in shared or ({"similar"} if similar else set()):
             score = 0.5 + 0.5 * sim if key != "similar" else sim
             if score > best.get(key, (0.0,))[0]:
                 best[key] = (score, cid, _naming(statements, key), _naming(policy, key))
@@ -319,6 +326,12 @@ def _link_reversal(store: Store, doc: dict) -> int:
         del best["similar"]  # a named match is better evidence than wording alone
     return sum(_add_link(store, "reverses", doc["id"], cid, score, from_sid, to_sid)
                for score, cid, from_sid, to_sid in best.values())
+
+
+def _labelled(store: Store, document_id: int, label: str) -> list[tuple[int, str]]:
+    return store.db.execute(
+        "select id, text from statements where document_id = ? and label = ? order by seq",
+        [document_id, label]).fetchall()
 
 
 def _naming(statements: list[tuple[int, str]], subject: str) -> int | None:
@@ -334,21 +347,32 @@ def _link_same_event(store: Store, doc: dict) -> int:
     day = _day(doc)
     if not day:
         return 0
-    low = (day - timedelta(days=SAME_EVENT_DAYS)).isoformat()
-    high = (day + timedelta(days=SAME_EVENT_DAYS)).isoformat() + "\uffff"
+    low = (day - timedelta(days=SAME_EVENT_LATE_DAYS)).isoformat()
+    high = (day + timedelta(days=SAME_EVENT_LATE_DAYS)).isoformat() + "\uffff"
     others = store.db.execute(
-        "select id, title, body, event_id from documents where id != ? and source != ? "
+        "select id, title, body, event_id, published from documents where id != ? and source != ? "
         "and published >= ? and published <= ?",
         [doc["id"], doc["source"], low, high]).fetchall()
     if not others:
         return 0
-    index = TfidfIndex([f"{title or ''}\n{body or ''}" for _, title, body, _ in others], _background())
+    texts = [f"{title or ''}\n{body or ''}" for _, title, body, _, _ in others]
+    text = f"{doc['title'] or ''}\n{doc['body'] or ''}"
+    subjects = policy_subjects(text)
+    index = TfidfIndex(texts, _background())
     added = 0
-    for i, sim in index.nearest(f"{doc['title'] or ''}\n{doc['body'] or ''}", len(others)):
-        if sim < SAME_EVENT_MIN_SIMILARITY:
+    for i, sim in index.nearest(text, len(others)):
+        other_id, _, _, other_event, other_published = others[i]
+        days = abs((day - (_day({"published": other_published}) or day)).days)
+        if sim < (SAME_EVENT_MIN_SIMILARITY if days <= SAME_EVENT_DAYS
+                  else SAME_EVENT_LATE_MIN_SIMILARITY):
             continue
-        other_id, _, _, other_event = others[i]
-        first, second = sorted((doc["id"], other_id))
+        other_subjects = policy_subjects(texts[i])
+        if subjects and other_subjects and not subjects & other_subjects:
+            continue  # e.g. two TPS terminations for different countries on one day
+        # The later report points to the earlier one.
+        ours = (day, doc["id"])
+        theirs = (_day({"published": other_published}) or day, other_id)
+        (_, first), (_, second) = sorted((ours, theirs))
         added += _add_link(store, "same_event", second, first, sim)
         event = min(e for e in (other_event, other_id, doc["id"]) if e is not None)
         store.db.execute("update documents set event_id = ? where id in (?, ?)",

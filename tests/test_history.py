@@ -197,3 +197,43 @@ def test_cli_reclassify(tmp_path):
     result = runner.invoke(cli, ["--db", str(db), "reclassify"])
     assert result.exit_code == 0, result.output
     assert "classifier" in result.output
+
+
+TPS_DESIGNATED = ("Attorney General designates El Salvador for Temporary Protected Status",
+                  "The Attorney General today designated El Salvador for Temporary Protected Status "
+                  "after the earthquakes. The designation takes effect immediately and allows eligible "
+                  "Salvadorans to remain and work for 18 months.")
+TPS_ENDED_RELEASE = ("Secretary terminates Temporary Protected Status for El Salvador",
+                     "The Secretary today announced the termination of Temporary Protected Status for "
+                     "El Salvador. The termination is delayed by 18 months to allow for an orderly "
+                     "transition. Salvadorans with TPS must obtain another status or depart.")
+TPS_ENDED_NOTICE = ("Termination of the Designation of El Salvador for Temporary Protected Status",
+                    "Through this notice, DHS announces that the Secretary is terminating the "
+                    "designation of El Salvador for Temporary Protected Status. The termination is "
+                    "delayed by 18 months to allow for an orderly transition, and Salvadorans with TPS "
+                    "must obtain another status or depart.")
+
+
+def test_a_later_notice_of_the_same_termination_is_the_same_event_not_its_target(store):
+    designated = save(store, "https://dhs.gov/tps-sv", *TPS_DESIGNATED[:1], "2001-03-02",
+                      TPS_DESIGNATED[1])
+    release = save(store, "https://dhs.gov/tps-sv-end", TPS_ENDED_RELEASE[0], "2018-01-08",
+                   TPS_ENDED_RELEASE[1])
+    notice = save(store, "https://federalregister.gov/tps-sv", TPS_ENDED_NOTICE[0], "2018-01-18",
+                  TPS_ENDED_NOTICE[1], source="federal-register")
+    classify_documents(store, [designated, release, notice])
+    assert sorted(rows(store, "select from_document_id, to_document_id from links "
+                              "where relation = 'reverses'")) == [(release, designated), (notice, designated)]
+    assert rows(store, "select from_document_id, to_document_id from links "
+                       "where relation = 'same_event'") == [(notice, release)]
+
+
+def test_terminations_for_different_countries_on_one_day_are_different_events(store):
+    honduras = save(store, "https://dhs.gov/tps-hn", "DHS terminates TPS for Honduras", "2023-06-01",
+                    "DHS today announced the termination of Temporary Protected Status for Honduras. "
+                    "The termination takes effect in 60 days.")
+    nepal = save(store, "https://news.example/tps-np", "DHS terminates TPS for Nepal", "2023-06-01",
+                 "DHS today announced the termination of Temporary Protected Status for Nepal. "
+                 "The termination takes effect in 60 days.", source="news")
+    classify_documents(store, [honduras, nepal])
+    assert rows(store, "select * from links where relation = 'same_event'") == []
