@@ -103,13 +103,14 @@ def load_baseline(store: Store) -> int:
             statements=[s["text"] for s in doc["statements"]], doc_type="baseline",
         )
         gold = {text_hash(s["text"]): s["label"] for s in doc["statements"]}
-        with store.db.conn:
-            store.db.execute("update documents set label = ?, confidence = 1.0 where id = ?",
-                             [doc["label"], saved.document_id])
-            for sid, h in store.db.execute(
-                    "select id, hash from statements where document_id = ?", [saved.document_id]
-            ).fetchall():
-                if h in gold:
+        with store.db.conn:  # written only where they differ, so a second call writes nothing
+            store.db.execute("update documents set label = ?, confidence = 1.0 "
+                             "where id = ? and (label is not ? or confidence is not 1.0)",
+                             [doc["label"], saved.document_id, doc["label"]])
+            for sid, h, label in store.db.execute(
+                    "select id, hash, label from statements where document_id = ?",
+                    [saved.document_id]).fetchall():
+                if h in gold and label != gold[h]:
                     store.db.execute(
                         "update statements set label = ?, confidence = 1.0, evidence = ? where id = ?",
                         [gold[h], GOLD_EVIDENCE, sid])

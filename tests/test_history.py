@@ -54,6 +54,10 @@ def test_baseline_is_loaded_once_with_gold_labels(store):
     labelled = rows(store, "select label, evidence from statements where label = 'reversal'")
     assert len(labelled) == sum(s["label"] == "reversal" for g in gold for s in g["statements"])
     assert json.loads(labelled[0][1]) == {"source": "baseline label"}
+    # Gold labels are re-asserted on every call (e.g. after a hand edit of the database).
+    store.db.execute("update statements set label = 'none' where label = 'reversal'")
+    assert load_baseline(store) == 0
+    assert len(rows(store, "select id from statements where label = 'reversal'")) == len(labelled)
 
 
 def test_termination_links_to_the_announcement_it_reverses(store):
