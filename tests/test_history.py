@@ -241,3 +241,29 @@ def test_terminations_for_different_countries_on_one_day_are_different_events(st
                  "The termination takes effect in 60 days.", source="news")
     classify_documents(store, [honduras, nepal])
     assert rows(store, "select * from links where relation = 'same_event'") == []
+
+
+def test_reclassify_with_the_same_classifier_rebuilds_the_same_links_and_figures(store):
+    load_baseline(store)
+    ids = [
+        save(store, "https://dhs.gov/mpp", MPP_ANNOUNCED[0], "2018-12-20", MPP_ANNOUNCED[1]),
+        save(store, "https://dhs.gov/mpp-end", MPP_ENDED[0], "2021-06-01", MPP_ENDED[1]),
+        save(store, "https://cbp.gov/march", "March apprehensions", "2025-04-15",
+             "Border Patrol recorded 7,200 apprehensions at the southwest border in March.", source="cbp"),
+        save(store, "https://cbp.gov/april", "April apprehensions", "2025-05-14",
+             "Border Patrol recorded 9,000 apprehensions at the southwest border in April.", source="cbp"),
+    ]
+    classify_documents(store, ids)
+
+    def snapshot():
+        return (rows(store, "select document_id, statement_id, metric, value, period, previous_value, "
+                            "change from statistics order by document_id, statement_id"),
+                rows(store, "select from_document_id, to_document_id, relation from links order by 1, 2"),
+                rows(store, "select id, label, confidence from documents order by id"))
+
+    before = snapshot()
+    assert before[0] and before[1]
+    counts = reclassify(store)
+    assert snapshot() == before
+    assert counts.get("changed_documents", 0) == 0
+    assert rows(store, "select count(*) from label_history") == [(0,)]
