@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_tz
@@ -267,16 +268,34 @@ def _row_date(row: LexborNode) -> str | None:
     return normalize_date(node.attributes.get("datetime") or _text(node))
 
 
-def _nearby_date(link: LexborNode) -> str | None:
-    """The date in the listing row around a link; a container of several links is not a row."""
-    for node in _ancestors(link, limit=4):
-        if node.tag in ("body", "main", "html"):
-            return None
-        if len(node.css("a[href]")) > 1:
-            return None
-        if node.css_first("time") is not None:
-            return _row_date(node)
-    return None
+def _dates_beside(links: list[LexborNode], tree: LexborHTMLParser) -> list[str | None]:
+    """For each link, the date in its listing row: the closest ancestor (up to 4 levels)
+    that holds a ``<time>`` and no other of these links.
+
+    Counting in one pass keeps this linear however many links a page has.
+    """
+    links_under: Counter[LexborNode] = Counter(
+        ancestor for link in links for ancestor in _ancestors(link, limit=4))
+    time_under: dict[LexborNode, LexborNode] = {}
+    for time_node in tree.css("time"):
+        for ancestor in _ancestors(time_node, limit=4):
+            time_under.setdefault(ancestor, time_node)
+    dates = []
+    for link in links:
+        found = None
+        for ancestor in _ancestors(link, limit=4):
+            if ancestor.tag in ("body", "main", "html") or links_under[ancestor] > 1:
+                break
+            if (time_node := time_under.get(ancestor)) is not None:
+                found = normalize_date(time_node.attributes.get("datetime") or _text(time_node))
+                break
+        dates.append(found)
+    return dates
+
+
+def _links_with_dates(links: list[LexborNode], tree: LexborHTMLParser) -> list[ListingLink]:
+    return [ListingLink(link.attributes.get("href") or "", _text(link), published)
+            for link, published in zip(links, _dates_beside(links, tree))]
 
 
 def extract_listing(html: str | bytes, base_url: str,
@@ -289,11 +308,9 @@ def extract_listing(html: str | bytes, base_url: str,
     tree = _parse_html(html)
     candidates: list[ListingLink] = []
     if selectors.get("links"):
-        for node in tree.css(selectors["links"]):
-            link = node if node.tag == "a" else node.css_first("a[href]")
-            if link is not None:
-                candidates.append(ListingLink(link.attributes.get("href") or "", _text(link),
-                                              _nearby_date(link)))
+        matched = [node if node.tag == "a" else node.css_first("a[href]")
+                   for node in tree.css(selectors["links"])]
+        candidates = _links_with_dates([a for a in matched if a is not None], tree)
     else:
         rows = next((found for s in _DHS_ROWS if (found := tree.css(s))), [])
         for row in rows:
@@ -304,8 +321,7 @@ def extract_listing(html: str | bytes, base_url: str,
         if not candidates:  # not a Drupal listing: headline links in the main content
             scope = tree.css_first("main") or tree.body
             headlines = scope.css("h2 a[href], h3 a[href]") if scope is not None else []
-            candidates = [ListingLink(a.attributes.get("href") or "", _text(a), _nearby_date(a))
-                          for a in headlines]
+            candidates = _links_with_dates(headlines, tree)
     links: list[ListingLink] = []
     seen: set[str] = set()
     for candidate in candidates:

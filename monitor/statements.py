@@ -13,6 +13,7 @@ that newsrooms we have not seen are cleaned too.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 
 __all__ = ["split_statements", "clean_paragraphs", "is_boilerplate", "normalize_space"]
@@ -199,7 +200,9 @@ def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < position < end for start, end in spans)
+    """Whether ``position`` falls inside one of the sorted, disjoint ``spans``."""
+    index = bisect_right(spans, (position, position)) - 1
+    return index >= 0 and spans[index][0] < position < spans[index][1]
 
 
 def _ends_sentence(paragraph: str, match: re.Match, spans: list[tuple[int, int]]) -> bool:
@@ -211,7 +214,7 @@ def _ends_sentence(paragraph: str, match: re.Match, spans: list[tuple[int, int]]
         return False
     if punctuation != "." or closers:
         return True
-    word = _LAST_WORD.search(paragraph, 0, match.start())
+    word = _LAST_WORD.search(paragraph, max(0, match.start() - 40), match.start())
     token = word.group(1).lstrip("(\"“‘'[").lower() if word else ""
     if token in _ABBREVIATIONS:
         return False

@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,15 @@ def test_hostile_and_malformed_html_never_crash():
     assert extract_article(huge, "https://x.example/huge").method == "generic"
     assert extract_listing("", "https://x.example/").links == []
     assert extract_article(b"", "https://x.example/empty").text == ""
+
+
+def test_listing_with_thousands_of_links_stays_linear():
+    rows = "".join(f'<li><time datetime="2020-01-02">Jan 2</time><h3><a href="/n/{i}">S{i}</a></h3></li>'
+                   for i in range(20_000))
+    started = time.perf_counter()
+    listing = extract_listing(f"<main><ul>{rows}</ul></main>", "https://x.example/")
+    assert len(listing.links) == 20_000 and listing.links[-1].published == "2020-01-02"
+    assert time.perf_counter() - started < 10  # was quadratic: minutes
 
 
 def test_bytes_are_decoded_with_the_declared_charset():

@@ -187,3 +187,12 @@ def test_fast_enough_for_thousands_of_articles():
     started = time.perf_counter()
     count = sum(len(split_statements(t)) for t in texts)
     assert count / (time.perf_counter() - started) > 5_000  # ~15,000/s on a laptop
+
+
+def test_hostile_paragraph_with_many_quotes_and_sentences_stays_linear():
+    text = '\u201cFirst. Second,\u201d he said. Third one. ' * 20_000
+    started = time.perf_counter()
+    statements = split_statements(text)
+    assert len(statements) == 40_000
+    assert statements[0] == "\u201cFirst. Second,\u201d he said."
+    assert time.perf_counter() - started < 5
