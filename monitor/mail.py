@@ -44,7 +44,7 @@ def build_message(*, subject: str, sender: str, recipient: str, text: str,
 
 
 def queue_digest(store: Store, *, digest: str, subject: str, text: str, html: str,
-                 mail: MailSettings) -> int:
+                 mail: MailSettings) -> None:
     """Queue ``digest`` for every recipient; a re-rendered digest replaces unsent copies."""
     now = utcnow()
     with store.db.conn:
@@ -59,7 +59,6 @@ def queue_digest(store: Store, *, digest: str, subject: str, text: str, html: st
                    where outbox.sent_at is null""",
                 [digest, recipient, message["Subject"], message.as_string(), now],
             )
-    return len(mail.recipients)
 
 
 def _connect(mail: MailSettings) -> smtplib.SMTP:

@@ -66,8 +66,6 @@ class Settings:
     digests: str = "digests"
     schedule: ScheduleSettings = ScheduleSettings()
     mail: MailSettings = MailSettings()
-    #: The file these came from, for messages; None when only defaults and env apply.
-    path: str | None = None
 
 
 _SCHEDULE_NUMBERS = {
@@ -175,7 +173,7 @@ def _from_file(path: Path) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{where}: cannot read: {exc}") from exc
     _known(where, data, {"db", "digests", "schedule", "mail"})
-    values: dict = {"path": where}
+    values: dict = {}
     for key in ("db", "digests"):
         if key in data:
             if not _string(where, key, data[key]).strip():
