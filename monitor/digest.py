@@ -323,10 +323,18 @@ def render(data: dict) -> tuple[str, str]:
             _env.get_template("digest.txt").render(context))
 
 
+def period_named(name: str) -> Period:
+    """The period a digest file is named after: ``2026-W47`` or ``2026-11-01_2026-11-15``."""
+    if "_" in name:
+        since, until = name.split("_")
+        return date_range(date.fromisoformat(since), date.fromisoformat(until))
+    return iso_week(name)
+
+
 def write_index(out: Path) -> Path:
-    names = sorted((m[1] for p in out.glob("*.html") if (m := DIGEST_NAME.match(p.name))),
-                   reverse=True)
-    html = _env.get_template("index.html").render(digests=names, generated=utcnow())
+    periods = [period_named(m[1]) for p in out.glob("*.html") if (m := DIGEST_NAME.match(p.name))]
+    periods.sort(key=lambda p: (p.start, p.end), reverse=True)
+    html = _env.get_template("index.html").render(digests=periods, generated=utcnow())
     _write(out / "index.html", html)
     return out / "index.html"
 

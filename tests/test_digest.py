@@ -137,6 +137,7 @@ def test_index_and_atom_feed(week):
     out = tmp_path / "digests"
     index = (out / "index.html").read_text()
     assert index.index(f'href="{WEEK}.html"') < index.index('href="2026-W46.html"')
+    assert "16 Nov 2026 – 22 Nov 2026" in index
     assert f'href="{WEEK}.txt"' in index and 'href="changes.atom"' in index
 
     feed = ET.parse(out / "changes.atom").getroot()
