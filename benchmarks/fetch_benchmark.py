@@ -103,10 +103,13 @@ POLICY_NOUNS = [
     "registration requirement", "fee schedule", "screening procedure", "grant program",
     "Temporary Protected Status designation", "work authorization policy",
 ]
-POLICY_VERBS = [
-    "rescinds", "expands", "ends", "restores", "suspends", "extends", "replaces",
-    "narrows", "reinstates", "clarifies",
-]
+NEW_POLICY_VERBS = ["expands", "extends", "establishes", "introduces", "clarifies",
+                    "strengthens"]
+REVERSAL_VERBS = ["rescinds", "ends", "suspends", "terminates", "revokes", "replaces"]
+#: What an article is about, with its share of the site. Most DHS releases report
+#: operations, arrests and figures; a minority announce or undo a policy.
+ARTICLE_KINDS = [("operation", 40), ("statistics", 20), ("statement", 15),
+                 ("new_policy", 15), ("reversal", 10)]
 POPULATIONS = [
     "applicants who entered without inspection", "employers of seasonal workers",
     "nationals of designated countries", "travelers arriving by air",
@@ -135,24 +138,42 @@ QUOTE_FOLLOWERS = [
 ]
 FILLERS = [
     "The department coordinated the effort with federal, state and local partners.",
+    "Members of the public can report suspicious activity to the DHS tip line.",
+    "The operation involved personnel from {k} components of the department.",
+    "Further details are available from the component's public affairs office.",
+    "The agency said it had reassigned {k} hundred officers to support the mission.",
+    "Several of those arrested had prior convictions, officials said.",
+    "Teams worked around the clock for {n} days in and around {place}.",
+]
+POLICY_FILLERS = [
     "Officials said the changes would be reviewed again within {n} days.",
     "Additional guidance will be published in the Federal Register.",
     "The announcement follows a review ordered earlier this year.",
-    "Members of the public can report suspicious activity to the DHS tip line.",
-    "The operation involved personnel from {k} components of the department.",
     "Stakeholders will have {n} days to submit comments on the proposal.",
-    "Further details are available from the component's public affairs office.",
-    "The agency said it had reassigned {k} hundred officers to support the mission.",
     "Implementation will begin in {place} before expanding nationwide.",
 ]
-TITLE_PATTERNS = [
-    "DHS {verb} {noun} for {population}",
-    "{short} Announces {n:,} {things_title} in {month}",
-    "Secretary Noem Statement on {noun_title}",
-    "{short} Operation in {place} Leads to {n:,} Arrests",
-    "DHS Issues Guidance on {noun_title}",
-    "Readout of Secretary Noem's Meeting With {place} Officials",
-]
+TITLE_PATTERNS = {
+    "operation": ["{short} Operation in {place} Leads to {n:,} Arrests",
+                  "{short} Seizes {n:,} Pounds of Narcotics Near {place}"],
+    "statistics": ["{short} Announces {n:,} {things_title} in {month}",
+                   "{short} Releases {month} Operational Statistics"],
+    "statement": ["Secretary Noem Statement on Attack in {place}",
+                  "Readout of Secretary Noem's Meeting With {place} Officials"],
+    "new_policy": ["DHS {new_verb} {noun_title} for {population}",
+                   "DHS Issues Guidance on {noun_title}"],
+    "reversal": ["DHS {reversal_verb} {noun_title} for {population}",
+                 "DHS Ends {noun_title}"],
+}
+PARAGRAPH_SHAPES = {
+    "operation": [["quote", "filler", "figure"], ["figure", "figure", "filler"],
+                  ["filler", "figure", "quote"], ["quote", "figure"]],
+    "statistics": [["figure", "figure", "filler"], ["figure", "quote", "figure"],
+                   ["filler", "figure", "figure", "filler"]],
+    "statement": [["quote", "filler"], ["quote", "figure", "filler"], ["filler", "quote"]],
+}
+POLICY_SHAPES = [["quote", "filler", "policy"], ["figure", "filler", "policy"],
+                 ["policy", "policy", "filler", "figure"], ["filler", "figure", "filler"],
+                 ["policy", "figure", "quote", "filler"]]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 
@@ -245,7 +266,7 @@ def _page(title: str, main: str) -> str:
 """
 
 
-def _sentence(rng: random.Random, kind: str, day: date) -> str:
+def _sentence(rng: random.Random, kind: str, day: date, article: str = "new_policy") -> str:
     component, short = rng.choice(COMPONENTS)
     if kind == "figure":
         n = rng.randint(120, 250_000)
@@ -272,36 +293,35 @@ def _sentence(rng: random.Random, kind: str, day: date) -> str:
             f"{role} {name} said: \u201c{opener}. {follower}\u201d",
         ])
     if kind == "policy":
+        verbs = REVERSAL_VERBS if article == "reversal" else NEW_POLICY_VERBS
         return rng.choice([
-            f"The {rng.choice(POLICY_NOUNS)} {rng.choice(POLICY_VERBS)} the previous "
+            f"The {rng.choice(POLICY_NOUNS)} {rng.choice(verbs)} the previous "
             f"{rng.choice(POLICY_NOUNS)} and applies to {rng.choice(POPULATIONS)}.",
             f"Under the new {rng.choice(POLICY_NOUNS)}, {short} will require "
             f"{rng.choice(POPULATIONS)} to appear in person within {rng.randint(10, 90)} days.",
             f"The change takes effect on {rng.choice(MONTHS)} {rng.randint(1, 28)}, "
-            f"{day.year} and {rng.choice(POLICY_VERBS)} guidance issued in {day.year - rng.randint(1, 6)}.",
+            f"{day.year} and {rng.choice(verbs)} guidance issued in {day.year - rng.randint(1, 6)}.",
             f"{component} will publish the {rng.choice(POLICY_NOUNS)} in the Federal "
             f"Register and accept public comments for {rng.randint(15, 90)} days.",
         ])
-    return rng.choice(FILLERS).format(n=rng.randint(30, 180), k=rng.randint(2, 9),
+    fillers = POLICY_FILLERS + FILLERS if article in ("new_policy", "reversal") else FILLERS
+    return rng.choice(fillers).format(n=rng.randint(30, 180), k=rng.randint(2, 9),
                                       place=rng.choice(PLACES))
 
 
-def _paragraph(rng: random.Random, day: date) -> str:
-    kinds = rng.choice([
-        ["quote", "filler", "policy"], ["figure", "figure", "filler", "policy"],
-        ["policy", "policy", "filler", "figure"], ["filler", "figure", "policy", "filler"],
-        ["quote", "figure"], ["policy", "figure", "quote", "filler"],
-    ])
-    sentences = [_sentence(rng, k, day) for k in kinds]
+def _paragraph(rng: random.Random, day: date, article: str) -> str:
+    kinds = rng.choice(PARAGRAPH_SHAPES.get(article, POLICY_SHAPES))
+    sentences = [_sentence(rng, k, day, article) for k in kinds]
     while len(sentences) < 3:
-        sentences.append(_sentence(rng, rng.choice(["figure", "policy", "filler"]), day))
+        sentences.append(_sentence(rng, rng.choice(["figure", "filler"]), day, article))
     return " ".join(sentences)
 
 
-def _title(rng: random.Random, number: int, day: date) -> str:
+def _title(rng: random.Random, number: int, day: date, article: str) -> str:
     _, short = rng.choice(COMPONENTS)
-    title = rng.choice(TITLE_PATTERNS).format(
-        verb=rng.choice(POLICY_VERBS).capitalize(), noun=rng.choice(POLICY_NOUNS),
+    title = rng.choice(TITLE_PATTERNS[article]).format(
+        new_verb=rng.choice(NEW_POLICY_VERBS).capitalize(),
+        reversal_verb=rng.choice(REVERSAL_VERBS).capitalize(),
         noun_title=rng.choice(POLICY_NOUNS).title(), population=rng.choice(POPULATIONS),
         short=short, n=rng.randint(100, 90_000), things_title=rng.choice(THINGS).title(),
         month=MONTHS[(day.month - 2) % 12], place=rng.choice(PLACES),
@@ -374,10 +394,12 @@ def generate_site(root: Path, articles: int, seed: int = 20250121) -> dict:
     sizes = []
     for number in range(1, articles + 1):
         day = newest - timedelta(days=(number - 1) // 3)  # about three releases a day
-        title = _title(rng, number, day)
+        article = rng.choices([k for k, _ in ARTICLE_KINDS],
+                              [w for _, w in ARTICLE_KINDS])[0]
+        title = _title(rng, number, day, article)
         news_type = rng.choice(NEWS_TYPES)
         topics = rng.sample(TOPICS, rng.randint(1, 3))
-        paragraphs = [_paragraph(rng, day) for _ in range(rng.randint(6, 10))]
+        paragraphs = [_paragraph(rng, day, article) for _ in range(rng.randint(6, 10))]
         path = f"/news/{day:%Y/%m/%d}/slug-{number}"
         html = _article_html(title, day, news_type, topics, paragraphs).encode("utf-8")
         file = root / path.lstrip("/")
@@ -711,11 +733,13 @@ def print_report(results: list[dict], site: dict, command: str, repeat: int = 1)
             print(f"WARNING: stored {first['documents']:,} documents for "
                   f"{first['articles']:,} articles.")
         bodies = again["served"]["article_bodies"]
+        log = again["own_log"]
         summary["rerun_article_bodies"] = bodies
         print(f"Unchanged re-run downloaded an article body: {'YES' if bodies else 'no'} "
               f"({bodies} article bodies, {again['served']['article_requests']} article "
               f"requests, {again['served']['requests']} requests in all, "
-              f"{again['served']['body_bytes']:,} bytes).")
+              f"{again['served']['body_bytes']:,} bytes; its fetch log: {log['requests']} "
+              f"requests, {log['article_requests']} under /news/, {log['bytes']:,} bytes).")
     if pm and uw:
         pm_rate = pm["first crawl"]["articles"] / pm["first crawl"]["seconds"]
         uw_rate = uw["first run"]["articles"] / uw["first run"]["seconds"]
