@@ -19,7 +19,6 @@ from collections import Counter
 __all__ = ["split_statements", "clean_paragraphs", "is_boilerplate", "normalize_space"]
 
 _SPACE = re.compile(r"\s+")
-_PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
 
 
 def normalize_space(text: str) -> str:
@@ -133,7 +132,7 @@ def clean_paragraphs(text: str) -> list[str]:
     A paragraph repeated within one body is a photo caption or a pull quote: a
     caption-like one is dropped in every copy, any other is kept once.
     """
-    paragraphs = [normalize_space(p) for p in _PARAGRAPH_BREAK.split(text)]
+    paragraphs = [normalize_space(p) for p in text.splitlines()]
     paragraphs = [p for p in paragraphs if p]
     counts = Counter(paragraphs)
     kept: list[str] = []

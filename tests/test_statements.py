@@ -196,3 +196,16 @@ def test_hostile_paragraph_with_many_quotes_and_sentences_stays_linear():
     assert len(statements) == 40_000
     assert statements[0] == "\u201cFirst. Second,\u201d he said."
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("text", [
+    "a." + " " * 500_000 + "b",
+    "a" + "." * 200_000 + "b",
+    "\u201c" * 100_000 + "x.",
+    "(" * 100_000 + "photo by",
+    "x" * 1_000_000 + ". The end.",
+])
+def test_pathological_input_is_handled_quickly(text):
+    started = time.perf_counter()
+    split_statements(text)
+    assert time.perf_counter() - started < 2
