@@ -689,12 +689,27 @@ def _did(result: dict) -> str:
                                            " (conditional GET)")
 
 
-def print_report(results: list[dict], site: dict, command: str, repeat: int = 1) -> dict:
+def _code_version() -> str:
+    """The commit under test, and whether monitor/ has uncommitted changes (editable install)."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "monitor"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (head or "unknown") + (" + uncommitted changes in monitor/" if dirty else "")
+
+
+def print_report(results: list[dict], site: dict, command: str, repeat: int = 1,
+                 load: tuple[float, ...] = ()) -> dict:
     sizes = site["sizes"]
     print(f"\nSite: {len(sizes):,} articles ({min(sizes)/1024:.1f}-{max(sizes)/1024:.1f} KB, "
           f"mean {sum(sizes)/len(sizes)/1024:.1f} KB) on {site['pages']} listing pages; "
           f"served from a separate process; per-host delay 0 (loopback).")
     print(f"Command: {command}")
+    print(f"policy-monitor code: {_code_version()}; {os.cpu_count()} CPUs"
+          + (f", load average {load[0]:.1f} at start" if load else ""))
     if repeat > 1:
         print(f"Median of {repeat} rounds (fresh database and cache each); "
               "'range' is the fastest and slowest round.")
@@ -805,6 +820,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/fetch_benchmark.py " + " ".join(
         a for a in (argv if argv is not None else sys.argv[1:]))
     program = shlex.split(args.program) if args.program else None
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ()
     with tempfile.TemporaryDirectory(prefix="pm-fetch-bench-") as tmp:
         work = Path(tmp)
         started = time.perf_counter()
@@ -825,7 +841,7 @@ def main(argv: list[str] | None = None) -> int:
                     r.setdefault("round", round_)
         finally:
             server.stop()
-        summary = print_report(_medians(results), site, command.strip(), args.repeat)
+        summary = print_report(_medians(results), site, command.strip(), args.repeat, load)
         if args.json:
             args.json.write_text(json.dumps({"results": results, "summary": summary},
                                             indent=2, default=str), encoding="utf-8")
