@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from monitor.classify import (
-    CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
-    load_gold_baseline,
+    CLASSIFIER_VERSION, DocumentResult, TfidfIndex, classify_document, extract_statistics,
+    load_devset, load_gold_baseline,
 )
 from monitor.store import Store, text_hash, utcnow
 
@@ -103,7 +103,7 @@ def load_baseline(store: Store) -> int:
             statements=[s["text"] for s in doc["statements"]], doc_type="baseline",
         )
         gold = {text_hash(s["text"]): s["label"] for s in doc["statements"]}
-        with store.db.conn:  # written only where they differ, so a second call writes nothing
+        with store.transaction():  # written only where they differ, so a second call writes nothing
             store.db.execute("update documents set label = ?, confidence = 1.0 "
                              "where id = ? and (label is not ? or confidence is not 1.0)",
                              [doc["label"], saved.document_id, doc["label"]])
@@ -125,19 +125,31 @@ def load_baseline(store: Store) -> int:
 # --- classification after a run ---------------------------------------------------
 
 
-def classify_documents(store: Store, document_ids: list[int]) -> dict:
+def classify_documents(store: Store, document_ids: list[int],
+                       classified: dict[int, DocumentResult] | None = None) -> dict:
     """Label new/changed documents, then link them into the history.
 
     Statements that already have a label keep it (they were judged when first seen);
     new statements get one, and the document label is recomputed from all current ones.
+    ``classified`` holds results the crawl already computed in worker processes; one is
+    used only when it was made from exactly the document's current statements.
     """
+    with store.batch():
+        return _classify_documents(store, document_ids, classified or {})
+
+
+def _classify_documents(store: Store, document_ids: list[int],
+                        classified: dict[int, DocumentResult]) -> dict:
     counts = Counter()
     for doc in _documents(store, document_ids):
         if doc["source"] == BASELINE_SOURCE:
             continue
         rows = _current_statements(store, doc)
-        result = classify_document(doc["title"], [r["text"] for r in rows], doc["published"])
-        with store.db.conn:
+        texts = [r["text"] for r in rows]
+        result = classified.get(doc["id"])
+        if result is None or [s.text for s in result.statements] != texts:
+            result = classify_document(doc["title"], texts, doc["published"])
+        with store.transaction():
             for row, labelled in zip(rows, result.statements):
                 if row["label"] is None:
                     _write_statement(store, row["id"], labelled)
@@ -152,10 +164,13 @@ def classify_documents(store: Store, document_ids: list[int]) -> dict:
 def link_documents(store: Store, document_ids: list[int]) -> dict:
     """Statistics rows, ``reverses`` and ``same_event`` links for these documents, oldest first."""
     counts = Counter()
-    for doc in _documents(store, document_ids):
-        with store.db.conn:
+    docs = _documents(store, document_ids)
+    policies = _AnnouncedPolicies(store) if any(d["label"] == "reversal" for d in docs) else None
+    for doc in docs:
+        with store.transaction():
             counts["statistics"] += _record_statistics(store, doc)
-            counts["reverses"] += _link_reversal(store, doc)
+            if policies is not None:
+                counts["reverses"] += _link_reversal(store, doc, policies)
             counts["same_event"] += _link_same_event(store, doc)
     return dict(counts)
 
@@ -284,45 +299,65 @@ def _add_link(store: Store, relation: str, from_doc: int, to_doc: int, score: fl
     return 1
 
 
-def _link_reversal(store: Store, doc: dict) -> int:
-    """Link a reversal to the earlier new-policy document it undoes, one per named policy.
+class _AnnouncedPolicies:
+    """Every stored document that announces a policy, indexed once per batch of links.
 
     A candidate counts for a policy only through what it announces (its new-policy
-    statements, and its headline if it is a new-policy document), and never for a policy
-    it ends itself: an earlier report of the same termination is not what it reverses.
+    statements, and its headline if it is a new-policy document), and never for a
+    policy it ends itself: an earlier report of the same termination is not what a
+    reversal reverses.
     """
+
+    def __init__(self, store: Store):
+        rows = store.db.execute(
+            "select id, title, label, published, first_seen from documents where "
+            "label = 'new_policy' or id in (select document_id from statements "
+            "where label = 'new_policy')").fetchall()
+        labelled: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+        for document_id, sid, text, label in store.db.execute(
+                "select s.document_id, s.id, s.text, s.label from statements s join documents d "
+                "on d.id = s.document_id where s.label in ('new_policy', 'reversal') and "
+                "(d.label = 'new_policy' or d.id in (select document_id from statements "
+                "where label = 'new_policy')) order by s.document_id, s.seq"):
+            labelled[(document_id, label)].append((sid, text))
+        self.candidates = []
+        announced_texts = []
+        for cid, title, label, published, first_seen in rows:
+            policy = labelled[(cid, "new_policy")]
+            announced = " ".join(([title or ""] if label == "new_policy" else [])
+                                 + [t for _, t in policy])
+            ended = " ".join(([title or ""] if label == "reversal" else [])
+                             + [t for _, t in labelled[(cid, "reversal")]])
+            announced_texts.append(announced)
+            self.candidates.append({
+                "id": cid, "label": label, "policy": policy,
+                "day": _day({"published": published, "first_seen": first_seen}),
+                "announces": policy_subjects(announced), "ends": policy_subjects(ended),
+            })
+        self.index = TfidfIndex(announced_texts, _background())
+
+
+def _link_reversal(store: Store, doc: dict, policies: _AnnouncedPolicies) -> int:
+    """Link a reversal to the earlier new-policy document it undoes, one per named policy."""
     if doc["label"] != "reversal":
         return 0
     statements = _labelled(store, doc["id"], "reversal")
     query = " ".join([doc["title"] or ""] + [t for _, t in statements])
     day = _day(doc)
-    candidates = []
-    for cid, title, label, published, first_seen in store.db.execute(
-            "select id, title, label, published, first_seen from documents where id != ? and "
-            "(label = 'new_policy' or id in (select document_id from statements "
-            "where label = 'new_policy'))", [doc["id"]]).fetchall():
-        cday = _day({"published": published, "first_seen": first_seen})
-        if day and cday and cday >= day:
-            continue
-        policy = _labelled(store, cid, "new_policy")
-        announced = " ".join(([title or ""] if label == "new_policy" else []) + [t for _, t in policy])
-        ended = " ".join(([title or ""] if label == "reversal" else [])
-                         + [t for _, t in _labelled(store, cid, "reversal")])
-        candidates.append((cid, label, announced, policy, policy_subjects(ended)))
-    if not candidates:
-        return 0
-    index = TfidfIndex([c[2] for c in candidates], _background())
-    similarity = dict(index.nearest(query, len(candidates)))
+    similarity = dict(policies.index.nearest(query, len(policies.candidates)))
     subjects = policy_subjects(query)
     best: dict[str, tuple[float, int, int | None, int | None]] = {}
-    for i, (cid, label, announced, policy, ended) in enumerate(candidates):
-        shared = (subjects & policy_subjects(announced)) - ended
+    for i, candidate in enumerate(policies.candidates):
+        if candidate["id"] == doc["id"] or (day and candidate["day"] and candidate["day"] >= day):
+            continue
+        shared = (subjects & candidate["announces"]) - candidate["ends"]
         sim = similarity.get(i, 0.0)
-        similar = label == "new_policy" and sim >= REVERSES_MIN_SIMILARITY
+        similar = candidate["label"] == "new_policy" and sim >= REVERSES_MIN_SIMILARITY
         for key in shared or ({"similar"} if similar else set()):
             score = 0.5 + 0.5 * sim if key != "similar" else sim
             if score > best.get(key, (0.0,))[0]:
-                best[key] = (score, cid, _naming(statements, key), _naming(policy, key))
+                best[key] = (score, candidate["id"], _naming(statements, key),
+                             _naming(candidate["policy"], key))
     if "similar" in best and len(best) > 1:
         del best["similar"]  # a named match is better evidence than wording alone
     return sum(_add_link(store, "reverses", doc["id"], cid, score, from_sid, to_sid)
@@ -410,7 +445,7 @@ def reclassify(store: Store) -> dict:
             labelled += list(zip(stale, old.statements))
         previous = store.db.execute("select label, confidence from documents where id = ?",
                                     [doc["id"]]).fetchone()
-        with store.db.conn:
+        with store.transaction():
             for row, new in labelled:
                 if (row["label"], row["confidence"]) != (new.label, new.confidence):
                     if row["label"] is not None:
@@ -427,7 +462,7 @@ def reclassify(store: Store) -> dict:
                                  [result.label, result.confidence, doc["id"]])
         counts["documents"] += 1
         counts["statements"] += len(labelled)
-    with store.db.conn:
+    with store.transaction():
         store.db.execute("delete from statistics")
         store.db.execute("delete from links where relation in ('reverses', 'same_event')")
         store.db.execute("update documents set event_id = null")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sqlite_utils
 
@@ -137,7 +138,19 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db["statements"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
-MIGRATIONS = [_m1_initial]
+def _m2_reindex_only_text(db: sqlite_utils.Database) -> None:
+    """Labels and timestamps change often; only a change of the text re-indexes it."""
+    for table, columns in (("documents", '"title", "body"'), ("statements", '"text"')):
+        trigger = f"{table}_au"
+        sql = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?",
+                         [trigger]).fetchone()[0]
+        db.execute(f'DROP TRIGGER "{trigger}"')
+        db.execute(sql.replace(f'AFTER UPDATE ON "{table}"',
+                               f'AFTER UPDATE OF {columns} ON "{table}"'))
+    db["documents"].create_index(["published"])  # same-event lookups by date, any source
+
+
+MIGRATIONS = [_m1_initial, _m2_reindex_only_text]
 
 
 @dataclass
@@ -155,6 +168,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._batching = False
         try:
             if self.path.exists() and self.path.stat().st_size:
                 with open(self.path, "rb") as fh:
@@ -199,13 +213,35 @@ class Store:
         ).fetchall()
         return ";\n".join(row[0] for row in rows) + ";\n"
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A transaction of its own, or a part of the enclosing ``batch()``."""
+        if self._batching:
+            yield
+            return
+        with self.db.conn:
+            yield
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many writes into one commit: a crawl stores hundreds of articles a second."""
+        if self._batching:
+            yield
+            return
+        self._batching = True
+        try:
+            with self.db.conn:
+                yield
+        finally:
+            self._batching = False
+
     def close(self) -> None:
         self.db.close()
 
     # -- sources and fetch log -------------------------------------------
     def sync_sources(self, sources: Iterable) -> None:
         now = utcnow()
-        with self.db.conn:
+        with self.transaction():
             for s in sources:
                 self.db["sources"].upsert(
                     {"name": s.name, "kind": s.kind, "url": s.url, "agency": s.agency,
@@ -224,12 +260,12 @@ class Store:
             update |= {"last_error": error, "consecutive_failures": failures + 1}
         else:
             update |= {"last_ok_at": now, "last_error": None, "consecutive_failures": 0}
-        with self.db.conn:
+        with self.transaction():
             self.db["sources"].upsert(update, pk="name")
 
     def log_fetches(self, rows: list[dict]) -> None:
         if rows:
-            with self.db.conn:
+            with self.transaction():
                 self.db["fetches"].insert_all(rows)
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
@@ -245,7 +281,7 @@ class Store:
         }
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["http_cache"].upsert(
                 {"url": url, "etag": etag, "last_modified": last_modified,
                  "checked_at": utcnow()},
@@ -266,7 +302,7 @@ class Store:
         }
 
     def touch_document(self, url: str) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("update documents set last_checked = ? where url = ?",
                             [utcnow(), url])
 
@@ -287,7 +323,7 @@ class Store:
         """Store one article; a changed body becomes a new version, never an overwrite."""
         now = seen_at or utcnow()
         body_hash = text_hash((title or "") + "\n" + body)
-        with self.db.conn:
+        with self.transaction():
             row = self.db.execute(
                 "select id, version, body_hash from documents where url = ?", [url]
             ).fetchone()
@@ -352,9 +388,9 @@ class Store:
         return new_ids
 
     def start_run(self) -> int:
-        with self.db.conn:
+        with self.transaction():
             return self.db["runs"].insert({"started_at": utcnow()}).last_pk
 
     def finish_run(self, run_id: int, totals: dict) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["runs"].update(run_id, totals | {"finished_at": utcnow()})
