@@ -1,17 +1,23 @@
 """One monitoring cycle: find article links, fetch what is new or due, extract, store, classify.
 
 Each source is crawled in its own thread (the ``Fetcher`` keeps every host
-polite), while the calling thread is the only one that writes to SQLite: crawlers
-hand it finished articles through a queue. A source that fails is reported and
-the others carry on; an article that fails is retried on the next run because
-nothing was stored for it.
+polite). The CPU-bound part of an article (extract, split, classify) runs in
+worker processes once a crawl is big enough to pay for starting them, and the
+calling thread is the only one that writes to SQLite: crawlers hand it finished
+articles through a queue, and it commits them in batches. A source that fails
+is reported and the others carry on; an article that fails is retried on the
+next run because nothing was stored for it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -19,13 +25,18 @@ from typing import Callable
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
+from monitor.classify import DocumentResult, classify_document
 from monitor.history import classify_documents
 from monitor.statements import split_statements
-from monitor.store import Store
+from monitor.store import Store, text_hash
 
 #: Stored articles re-checked (conditionally) per source and run, oldest check first.
 RECHECKS_PER_RUN = 100
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+#: Articles analysed in the crawler thread before worker processes are started.
+INLINE_ANALYSES = 16
+#: Queue events the writer commits together.
+WRITE_BATCH = 200
 
 
 @dataclass
@@ -69,6 +80,7 @@ class _Found:
     article: Article
     statements: list[str]
     response: Response
+    classified: DocumentResult | None = None
 
 
 @dataclass
@@ -82,13 +94,66 @@ class _Done:
     report: SourceReport
 
 
+def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
+                    ) -> tuple[Article, list[str], DocumentResult | None]:
+    """Extract, split and classify one fetched page: pure CPU work, safe in a worker process.
+
+    ``hints`` fills what the page itself lacks (the listing's date, the feed's title).
+    Statements are de-duplicated as the store does, so the labels line up with its rows.
+    """
+    article = extract_article(content, url, selectors)
+    article.url = hints["url"]
+    article.published = article.published or hints.get("published")
+    article.title = article.title or hints.get("title")
+    article.doc_type = article.doc_type or hints.get("doc_type")
+    statements = list({text_hash(t): t for t in reversed(split_statements(article.text))}
+                      .values())[::-1]
+    if not article.text.strip():
+        return article, [], None
+    return article, statements, classify_document(article.title, statements, article.published)
+
+
+class _Analyser:
+    """Runs ``analyse_article`` inline for a handful of pages, on every core for a big crawl."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._count = 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, *args) -> Future:
+        with self._lock:
+            self._count += 1
+            if self._pool is None and self._count > INLINE_ANALYSES and (os.cpu_count() or 1) > 1:
+                # forkserver, not fork: the crawler threads hold locks a forked child would inherit.
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["monitor.pipeline"])
+                self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context)
+            pool = self._pool
+        if pool is not None:
+            return pool.submit(analyse_article, *args)
+        future: Future = Future()
+        try:
+            future.set_result(analyse_article(*args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
 class _Crawler:
     """Walks one source; runs in a worker thread and never touches the database."""
 
-    def __init__(self, source: Source, fetcher: Fetcher, known: dict[str, dict],
-                 validators: dict[str, tuple], out: queue.Queue, now: datetime):
+    def __init__(self, source: Source, fetcher: Fetcher, analyser: _Analyser,
+                 known: dict[str, dict], validators: dict[str, tuple], out: queue.Queue,
+                 now: datetime):
         self.source = source
         self.fetcher = fetcher
+        self.analyser = analyser
+        self.analysing: deque[tuple[Future, str, Response]] = deque()
         self.known = known
         self.validators = validators
         self.out = out
@@ -106,6 +171,7 @@ class _Crawler:
             else:
                 self.crawl_listing()
             self.recheck_due()
+            self.hand_over(wait=True)
         except Exception as exc:  # a bug must not hang the writer; report it instead
             self.report.error = f"internal error: {type(exc).__name__}: {exc}"
         finally:
@@ -210,16 +276,26 @@ class _Crawler:
         if not ctype.startswith(HTML_TYPES):
             self.report.failures.append(f"{url}: not an HTML page ({ctype})")
             return int(known is None)
-        article = extract_article(response.content, response.final_url, self.source.selectors)
-        article.url = url
-        article.published = article.published or hint_published
-        article.title = article.title or fallback_title
-        article.doc_type = article.doc_type or doc_type
-        if not article.text.strip():
-            self.report.failures.append(f"{url}: no article text found")
-            return int(known is None)
-        self.out.put(_Found(self.source.name, article, split_statements(article.text), response))
+        hints = {"url": url, "published": hint_published, "title": fallback_title,
+                 "doc_type": doc_type}
+        self.analysing.append((self.analyser.submit(
+            response.content, response.final_url, self.source.selectors, hints), url, response))
+        self.hand_over(wait=False)
         return int(known is None)
+
+    def hand_over(self, wait: bool) -> None:
+        """Pass analysed articles to the writer in the order they were fetched."""
+        while self.analysing and (wait or self.analysing[0][0].done()):
+            future, url, response = self.analysing.popleft()
+            try:
+                article, statements, classified = future.result()
+            except Exception as exc:
+                self.report.failures.append(f"{url}: cannot extract: {type(exc).__name__}: {exc}")
+                continue
+            if not statements:
+                self.report.failures.append(f"{url}: no article text found")
+                continue
+            self.out.put(_Found(self.source.name, article, statements, response, classified))
 
     def due(self, known: dict) -> bool:
         checked = known.get("last_checked")
@@ -273,50 +349,65 @@ def run_cycle(
     out: queue.Queue = queue.Queue(maxsize=256)
     validators = store.all_validators()
     reports: list[SourceReport] = []
-    changed: list[int] = []
+    changed: dict[int, DocumentResult | None] = {}
     by_name: dict[str, SourceReport] = {}
     fetches = size = 0
+    analyser = _Analyser()
+
+    def write(event) -> int:
+        """Store one event; returns 1 when a source finished."""
+        if isinstance(event, _Done):
+            reports.append(event.report)
+            store.record_source_result(event.report.name, event.report.error)
+            if progress:
+                progress(event.report, True)
+            return 1
+        if isinstance(event, _Unchanged):
+            store.save_validators(event.url, event.response.etag, event.response.last_modified)
+            store.touch_document(event.url)
+        elif isinstance(event, _Found):
+            saved = _store_article(store, event)
+            report = by_name[event.source]
+            report.new_documents += saved.created
+            report.new_versions += saved.new_version
+            report.new_statements += len(saved.new_statement_ids)
+            if saved.created or saved.new_version:
+                changed[saved.document_id] = event.classified
+            if progress:
+                progress(report, False)
+        return 0
+
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources))),
                                 thread_name_prefix="crawl") as pool:
             for source in sources:
-                crawler = _Crawler(source, fetcher, store.known_documents(source.name),
-                                   validators, out, now)
+                crawler = _Crawler(source, fetcher, analyser,
+                                   store.known_documents(source.name), validators, out, now)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
             pending = len(sources)
             while pending:
-                event = out.get()
-                if isinstance(event, _Done):
-                    pending -= 1
-                    reports.append(event.report)
-                    store.record_source_result(event.report.name, event.report.error)
-                    if progress:
-                        progress(event.report, True)
-                elif isinstance(event, _Unchanged):
-                    store.save_validators(event.url, event.response.etag,
-                                          event.response.last_modified)
-                    store.touch_document(event.url)
-                elif isinstance(event, _Found):
-                    saved = _store_article(store, event)
-                    report = by_name[event.source]
-                    report.new_documents += saved.created
-                    report.new_versions += saved.new_version
-                    report.new_statements += len(saved.new_statement_ids)
-                    if saved.created or saved.new_version:
-                        changed.append(saved.document_id)
-                    if progress:
-                        progress(report, False)
-                rows = fetcher.take_log()
-                fetches += len(rows)
-                size += sum(r["bytes"] or 0 for r in rows)
-                store.log_fetches(rows)
+                events = [out.get()]
+                while len(events) < WRITE_BATCH:
+                    try:
+                        events.append(out.get_nowait())
+                    except queue.Empty:
+                        break
+                with store.batch():
+                    for event in events:
+                        pending -= write(event)
+                    rows = fetcher.take_log()
+                    fetches += len(rows)
+                    size += sum(r["bytes"] or 0 for r in rows)
+                    store.log_fetches(rows)
     finally:
+        analyser.close()
         if own_fetcher:
             fetcher.close()
     if changed:
-        classify_documents(store, changed)
-    summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), changed,
+        classify_documents(store, list(changed),
+                           {i: result for i, result in changed.items() if result is not None})
+    summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), list(changed),
                          fetches=fetches, bytes=size)
     store.finish_run(run_id, {
         "sources_ok": len(reports) - len(summary.failed),

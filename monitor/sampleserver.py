@@ -36,6 +36,9 @@ Route = Callable[[BaseHTTPRequestHandler], None]
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, each keep-alive response
+    # would wait ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - quiet by design
         pass
