@@ -39,6 +39,7 @@ by cross-validation on the tune split only (``policy-monitor evaluate --tune``).
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
@@ -495,7 +496,7 @@ class TfidfIndex:
         for term, weight in self._weigh(self._terms(text)).items():
             for i, other in self.index[term]:
                 scores[i] += weight * other
-        return sorted(scores.items(), key=lambda item: -item[1])[:k]
+        return heapq.nlargest(k, scores.items(), key=lambda item: item[1])
 
 
 def _clip(text: str, size: int = 160) -> str:
