@@ -45,6 +45,11 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
 from datetime import date, timedelta
 from html import escape
 from pathlib import Path
@@ -462,7 +467,7 @@ def serve(root: str, nodelay: bool = True) -> None:
 
     def stats_route(handler) -> None:
         with stats_lock:
-            payload = json.dumps(stats).encode()
+            payload = json.dumps(stats | {"cpu_seconds": time.process_time()}).encode()
             if "reset" in handler.path:
                 stats.clear()
                 stats.update(json.loads(json.dumps(empty)))
@@ -501,6 +506,14 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of finished child processes (and the children they waited for)."""
+    if resource is None:
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _loopback_env(extra: dict | None = None) -> dict:
@@ -588,12 +601,15 @@ retries = {retries}
     for label in ("first crawl", "unchanged re-run"):
         _progress(f"policy-monitor: {label} ...")
         before = _db_counts(db)
-        server.stats(reset=True)
+        start = server.stats(reset=True)
+        cpu = _children_cpu()
         started = time.perf_counter()
         proc = subprocess.run(command, capture_output=True, text=True, cwd=work,
                               env=_loopback_env())
         seconds = time.perf_counter() - started
+        cpu = _children_cpu() - cpu
         served = server.stats(reset=True)
+        served["server_cpu"] = served["cpu_seconds"] - start["cpu_seconds"]
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr)
             raise SystemExit(f"policy-monitor run failed (exit {proc.returncode}): "
@@ -601,7 +617,7 @@ retries = {retries}
         after = _db_counts(db)
         details = _db_run_details(db, before["fetch_id"])
         results.append({
-            "tool": "policy-monitor", "run": label, "seconds": seconds,
+            "tool": "policy-monitor", "run": label, "seconds": seconds, "cpu": cpu,
             "articles": articles, "served": served, "own_log": details,
             "new_documents": after["documents"] - before["documents"],
             "new_statements": after["statements"] - before["statements"],
@@ -654,17 +670,21 @@ def run_urlwatch(server: ServerProcess, work: Path, paths: list[str], exe: Path)
     results = []
     for label in ("first run", "unchanged re-run"):
         _progress(f"urlwatch: {label} ...")
-        server.stats(reset=True)
+        start = server.stats(reset=True)
+        cpu = _children_cpu()
         started = time.perf_counter()
         proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True, cwd=home, env=env)
         seconds = time.perf_counter() - started
+        cpu = _children_cpu() - cpu
         served = server.stats(reset=True)
+        served["server_cpu"] = served["cpu_seconds"] - start["cpu_seconds"]
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr)
             raise SystemExit(f"urlwatch failed (exit {proc.returncode})")
         results.append({"tool": f"urlwatch {URLWATCH_VERSION}", "run": label,
-                        "seconds": seconds, "articles": len(paths), "served": served,
+                        "seconds": seconds, "cpu": cpu, "articles": len(paths),
+                        "served": served,
                         "command": command})
     return results
 
@@ -714,15 +734,16 @@ def print_report(results: list[dict], site: dict, command: str, repeat: int = 1,
         print(f"Median of {repeat} rounds (fresh database and cache each); "
               "'range' is the fastest and slowest round.")
     print()
-    header = ("tool", "run", "seconds", "articles/s", "requests", "bytes downloaded",
-              "article bodies", "what it did")
+    header = ("tool", "run", "seconds", "articles/s", "CPU s", "server CPU s", "requests",
+              "bytes downloaded", "article bodies", "what it did")
     if repeat > 1:
         header = header[:3] + ("range",) + header[3:]
     rows = []
     for r in results:
         s = r["served"]
         row = (r["tool"], r["run"], f"{r['seconds']:.2f}",
-               f"{r['articles'] / r['seconds']:.1f}", f"{s['requests']:,}",
+               f"{r['articles'] / r['seconds']:.1f}", f"{r['cpu']:.2f}",
+               f"{s['server_cpu']:.2f}", f"{s['requests']:,}",
                f"{s['body_bytes']:,}", f"{s['article_bodies']:,}", _did(r))
         if repeat > 1:
             low, high = r["range"]
