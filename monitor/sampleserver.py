@@ -13,6 +13,7 @@ for behaviour files can't express (errors, slowness, redirect loops).
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections import Counter
 from email.utils import formatdate, parsedate_to_datetime
@@ -102,6 +103,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     site: "SiteServer"
+
+    def handle_error(self, request, client_address):
+        """A client that gave up (a timeout test, a size cap) is not a server error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class SiteServer:
