@@ -125,13 +125,18 @@ def parse_source(raw: dict, *, agency: str, where: str) -> Source:
     return Source(**values)
 
 
-def load_file(path: Path) -> list[Source]:
+def read_toml(path: Path, error: type[Exception]) -> dict:
+    """Parse a TOML file, or raise ``error`` naming the file and what is wrong."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise error(f"{path}: not valid TOML: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+        raise error(f"{path}: cannot read: {exc}") from exc
+
+
+def load_file(path: Path) -> list[Source]:
+    data = read_toml(path, ConfigError)
     unknown = sorted(set(data) - {"source", "agency"})
     if unknown:
         raise ConfigError(f"{path}: unknown top-level key(s) {', '.join(unknown)}; "

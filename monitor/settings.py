@@ -11,11 +11,12 @@ control. A mistake is reported as one line naming the file, the key and the reas
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
+
+from monitor.config import read_toml
 
 DEFAULT_FILE = "policy-monitor.toml"
 SECURITY_MODES = ("none", "starttls", "ssl")
@@ -166,12 +167,7 @@ def _security(where: str, value: object) -> str:
 
 def _from_file(path: Path) -> Settings:
     where = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{where}: not valid TOML: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{where}: cannot read: {exc}") from exc
+    data = read_toml(path, SettingsError)
     _known(where, data, {"db", "digests", "schedule", "mail"})
     values: dict = {}
     for key in ("db", "digests"):
