@@ -157,6 +157,101 @@ CUES: dict[str, str] = {
 }
 # Matched against the lower-cased text: case-insensitive matching is several times slower.
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
+#: Exact prefilters: every match of a cue contains one of its literals (checked by
+#: tests/test_equivalence.py against the parsed pattern), so a statement holding none
+#: of them cannot match and the search, ~2 µs for an alternation tried at every
+#: position, is skipped. Most cues fire on few statements. Cues not listed are searched.
+_CUE_NEEDLES: dict[str, tuple[str, ...]] = {
+    "end_verb": ("abandon", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
+                 "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
+    "soft_end_verb": ("expire", "halt", "lift", "paus", "stop", "suspen", "withdr"),
+    "end_policy": ("end",),
+    "no_longer": ("no longer", "not be renewed", "will not continue"),
+    "no_longer_doing": ("no longer ",),
+    "stop_defending": (" defending", "no longer defend", "not defend"),
+    "reinstate": ("again", "bring", "brought back", "implement", "reinstat", "restart", "restor",
+                  "resum", "reviv"),
+    "reverse_word": (" back", "overturn", "revers", "undo"),
+    "prior_reference": ("-era", "created the", "had been ended", "had ended", "was ended",
+                        "previous", "prior", "former", "earlier", "last", "rule", "memo", "guidance",
+                        "designation", "policy", "program", "decision"),
+    "establish_verb": ("adopt", "announc", "creat", "establish", "implement", "institut", "introduc",
+                       "launch", "put in place", "roll", "unveil"),
+    "start_verb": ("began", "begin", "start", "will now"),
+    "amend_verb": ("adjust", "amend", "modif", "revis"),
+    "instrument": ("directive", "executive order", "federal register", "guidance", "guidelines",
+                   "memo", "notice", "proclamation", "regulation", "rule"),
+    "issue_verb": ("direct", "finaliz", "issu", "publish", "sign"),
+    "designate": ("designat",),
+    "expand": ("broaden", "expand", "expansion", "extend", "extension", "now "),
+    "effective": (" effect", " on or after", "beginning", "effective ", "enter into force",
+                  "in the coming ", "starting", "will be "),
+    "future": ("intend", "plan", "shall", "will"),
+    "requirement": ("apply for", "can apply", "cannot be", "eligib", "may apply", "may not", "must",
+                    "require", "will not be able"),
+    "policy_noun": ("agreement", "ban", "cbp one", "daca", "designation", "directive", "guidance",
+                    "guideline", "memo", "mpp", "operations", "order", "parole", "policies", "policy",
+                    "practice", "priorities", "process", "program", "protocol", "public charge",
+                    "raids", "release", "remain", "requirement", "restriction", "rule",
+                    "secure communities", "separation", "status", "title 42", "tps"),
+    "new_word": ("first time", "new"),
+    "negated_future": ("not intended", "not meant", "will be no", "will not", "won"),
+    "today": ("day", "this week"),
+    "metric": ("apprehen", "backlog", "crossings", "deportations", "detention population",
+               "encounter", "in detention", "passengers", "pending", "processing time", "removals",
+               "screened", "stopped", "travel", "turned away"),
+    "period": ("fy", "may", "ber", "january", "february", "march", "april", "june", "july",
+               "august", "day", "daily average", "month", "quarter", "week", "year"),
+    "comparison": ("up from", "down from", "compared ", "%", "percent", "busiest", "climbed",
+                   "declined", "decreased", "doubled", "dropped", "fell", "highest", "increased",
+                   "jumped", "lowest", "most ever", "reached", "record", "rose", "surpass", "topped",
+                   "tripled"),
+    "enforcement": ("arrest", "charged", "cocaine", "convicted", "counterfeit", "fentanyl",
+                    "firearms", "fugitive", "gang", "indict", "investigat", "ms-13", "narcotics",
+                    "offload", "pleaded", "rescu", "seiz", "sentenc", "smuggl"),
+    "meeting": ("met with", "meet", "delegation", "discuss", "hearing", "keynote", "news conference",
+                "readout", "remarks", "spoke", "symposium", "talks", "testif", "tour", "visit"),
+    "ceremony": ("anniversary", "ceremon", "condolences", "congratulat", "hono", "memorial",
+                 "passing of", "sworn in", "thoughts are with", "welcomed", "wreath"),
+    "disaster": ("cyber", "disaster", "fema", "flood", "grant", "hurricane", "ransomware",
+                 "survivors", "wildfire"),
+    "critic": ("aclu", "activist", "advocate", "called the ", "chaos", "civil ", "condemn", "critic",
+               "cruel", "democrats", "denounc", "disaster", "former", "furious", "governor",
+               "human rights", "lawsuit", "morally", "reprehensible", "republicans", "rights group",
+               "sue", "vow"),
+    "commentary": ("called on", "calls on", "deserve", "ought to", "remind", "should", "somehow",
+                   "urg", "weirdly"),
+    "background": ("already", "announced", "continue", "created", "designated", "earlier this ",
+                   "established", "had been", "has been in place", "in recent months",
+                   "introduced", "is pending", "issued", "last ", "launched", "litigation",
+                   "over the summer", "previously", "remain", "since ", "started", "the case"),
+    "department": ("administration", "cbp", "dhs", "homeland security", "ice", "officials",
+                   "secretary", "the department", "tsa", "uscis"),
+    "quote": ('"', "'", "‘", "“", "”", "’"),
+}
+_GRAM = 4
+
+
+def _gram(needle: str) -> str:
+    """One ``_GRAM``-character piece of ``needle``: the first without a space, if any
+    ("the case" -> "case"; "the " would be found in almost every statement)."""
+    grams = [needle[i:i + _GRAM] for i in range(len(needle) - _GRAM + 1)]
+    return next((g for g in grams if " " not in g), grams[0])
+
+
+def _needle_gate(needles: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A four-character piece of each long needle, and the needles shorter than that.
+
+    A text holding a needle holds every piece of it, so a text whose set of
+    four-character substrings meets none of these pieces, and which holds no short
+    needle, holds no needle: one set operation rules a cue out before its needles are tried.
+    """
+    return (frozenset(_gram(n) for n in needles if len(n) >= _GRAM),
+            tuple(n for n in needles if len(n) < _GRAM))
+
+
+_CUE_SEARCH = [(name, pattern, _CUE_NEEDLES.get(name), *_needle_gate(_CUE_NEEDLES.get(name, ())))
+               for name, pattern in _COMPILED.items()]
 #: Cues that describe the sentence but are not evidence of a label on their own: a figure
 #: or a metric word alone ("mass deportations") is no statistic, a quotation is only
 #: telling together with who is quoted, and the department is named in every kind of
@@ -175,6 +270,7 @@ COMBOS = {
     "establish_instrument": ("issue_verb", "instrument"),
 }
 FEATURES = [name for name in CUES if name not in CONTEXT_ONLY] + list(COMBOS)
+_FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 
 #: What each cue means before any data is seen (feature -> label -> log-odds). The
 #: regression starts from these and is pulled back towards them, so a cue the few
@@ -267,7 +363,20 @@ def cue_matches(text: str) -> dict[str, str]:
     # Quote the original wording when lower-casing kept every character in place.
     source = text if len(lowered) == len(text) else lowered
     found = {}
-    for name, pattern in _COMPILED.items():
+    grams = {lowered[i:i + _GRAM] for i in range(len(lowered) - _GRAM + 1)}
+    for name, pattern, needles, needle_grams, short_needles in _CUE_SEARCH:
+        if needles is not None:  # skip a search that cannot match (see _CUE_NEEDLES)
+            if needle_grams.isdisjoint(grams):
+                for needle in short_needles:
+                    if needle in lowered:
+                        break
+                else:
+                    continue  # cannot match
+            for needle in needles:
+                if needle in lowered:
+                    break
+            else:
+                continue  # cannot match
         match = pattern.search(lowered)
         if match:
             found[name] = source[match.start():match.end()].strip()
@@ -355,7 +464,7 @@ class Model:
     def _why(self, found: dict[str, str], label: str) -> list[dict]:
         """The cues that pushed hardest towards ``label`` (model weight > 0)."""
         coef = self.coef[LABELS.index(label)]
-        weighted = [(coef[FEATURES.index(n)], n) for n in found if n in FEATURES]
+        weighted = [(coef[_FEATURE_INDEX[n]], n) for n in found if n in _FEATURE_INDEX]
         return [{"cue": n, "match": found[n], "weight": round(float(w), 2)}
                 for w, n in sorted(weighted, reverse=True) if w > 0][:5]
 
