@@ -144,11 +144,19 @@ def _may_contain(lowered: str | None, needles: tuple[str, ...]) -> bool:
     return False
 
 
-# A pure function of the paragraph: an article's paragraphs are judged again when its
-# cleaned body is split into statements, and footers recur across a newsroom.
-@lru_cache(maxsize=8192)
 def _is_furniture(text: str) -> bool:
     """``is_boilerplate`` for a paragraph already passed through ``normalize_space``."""
+    # A pure function of the paragraph: an article's paragraphs are judged again when
+    # its cleaned body is split into statements, and footers recur across a newsroom.
+    # Only paragraphs up to _CACHED_MAX_CHARS are kept, so the cache stays small
+    # however large the pages; the costly searches only run on shorter ones anyway.
+    if len(text) <= _CACHED_MAX_CHARS:
+        return _judge_cached(text)
+    return _judge(text)
+
+
+def _judge(text: str) -> bool:
+    """The rules of ``is_boilerplate``, uncached, on a normalised paragraph."""
     if not _LETTER.search(text):
         return True
     # Furniture is short; in a long paragraph only its opening can give it away.
@@ -169,6 +177,10 @@ def _is_furniture(text: str) -> bool:
             (_DIGIT.search(text) and _PHONE.search(text)) or ("@" in text and _EMAIL.search(text))):
         return True
     return len(text.split()) <= _HEADING_MAX_WORDS and not _TERMINAL.search(text)
+
+
+_CACHED_MAX_CHARS = 1000
+_judge_cached = lru_cache(maxsize=8192)(_judge)
 
 
 def _is_caption_like(paragraph: str) -> bool:

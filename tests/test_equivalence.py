@@ -100,7 +100,9 @@ def test_normalize_space_matches_the_regex_on_every_whitespace_character():
 
 def test_is_boilerplate_unchanged_on_every_packaged_paragraph():
     tricky = ["İmage by Getty İmages", "Photo (credıt: DHS)", "Subſcribe: get our app", "Follow uſ @DHSgov",
-              "Click HERE for more", "Downloaded via Kelvin (K) photo credit"]
+              "Click HERE for more", "Downloaded via Kelvin (K) photo credit",
+              "Sign up for our newsletter. " + "The rule applies. " * 80,  # long: not cached
+              "The rule applies. " * 80 + "Click here (photo credit: AP)", "HEADLINE " * 150]
     samples = PARAGRAPHS + tricky
     assert [statements.is_boilerplate(p) for p in samples] == [reference_is_boilerplate(p) for p in samples]
 
