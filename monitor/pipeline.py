@@ -11,6 +11,7 @@ next run because nothing was stored for it.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
@@ -422,10 +423,14 @@ def run_cycle(
 
 def _store_article(store: Store, found: _Found):
     article = found.article
+    labels = None
+    if found.classified is not None:
+        labels = [(s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
+                  for s in found.classified.statements]
     saved = store.save_document(
         source=found.source, url=article.url, title=article.title,
         published=article.published, body=article.text, statements=found.statements,
-        doc_type=article.doc_type, topics=article.topics,
+        doc_type=article.doc_type, topics=article.topics, labels=labels,
     )
     if found.response.etag or found.response.last_modified:
         store.save_validators(article.url, found.response.etag, found.response.last_modified)

@@ -148,6 +148,7 @@ def _m2_reindex_only_text(db: sqlite_utils.Database) -> None:
         db.execute(sql.replace(f'AFTER UPDATE ON "{table}"',
                                f'AFTER UPDATE OF {columns} ON "{table}"'))
     db["documents"].create_index(["published"])  # same-event lookups by date, any source
+    db["statistics"].create_index(["statement_id"])  # which statements already gave figures
 
 
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text]
@@ -319,8 +320,13 @@ class Store:
         doc_type: str | None = None,
         topics: list[str] | None = None,
         seen_at: str | None = None,
+        labels: list[tuple[str, float, str]] | None = None,
     ) -> SavedDocument:
-        """Store one article; a changed body becomes a new version, never an overwrite."""
+        """Store one article; a changed body becomes a new version, never an overwrite.
+
+        ``labels`` (label, confidence, evidence JSON), one per statement, are stored with
+        statements inserted now, when the crawl has already classified them.
+        """
         now = seen_at or utcnow()
         body_hash = text_hash((title or "") + "\n" + body)
         with self.transaction():
@@ -354,12 +360,13 @@ class Store:
                  "body_hash": body_hash}
             )
             result.new_statement_ids = self._save_statements(
-                document_id, version, statements, now
+                document_id, version, statements, now, labels
             )
         return result
 
     def _save_statements(
-        self, document_id: int, version: int, statements: list[str], now: str
+        self, document_id: int, version: int, statements: list[str], now: str,
+        labels: list[tuple[str, float, str]] | None,
     ) -> list[int]:
         existing = {
             h: sid for sid, h in self.db.execute(
@@ -379,10 +386,12 @@ class Store:
                     [version, existing[h]],
                 )
                 continue
+            label, confidence, evidence = labels[seq] if labels else (None, None, None)
             cursor = self.db.conn.execute(
                 "insert into statements (document_id, version, seq, text, hash, first_seen,"
-                " last_seen_version) values (?, ?, ?, ?, ?, ?, ?)",
-                [document_id, version, seq, text, h, now, version],
+                " last_seen_version, label, confidence, evidence)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [document_id, version, seq, text, h, now, version, label, confidence, evidence],
             )
             new_ids.append(cursor.lastrowid)
         return new_ids
