@@ -29,7 +29,7 @@ from monitor.fetch import Fetcher, RequestLimits, Response
 from monitor.classify import DocumentResult, classify_document
 from monitor.history import classify_documents
 from monitor.statements import split_statements
-from monitor.store import Store, text_hash
+from monitor.store import Store, unique_statements
 
 #: Stored articles re-checked (conditionally) per source and run, oldest check first.
 RECHECKS_PER_RUN = 100
@@ -107,8 +107,7 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
     article.published = article.published or hints.get("published")
     article.title = article.title or hints.get("title")
     article.doc_type = article.doc_type or hints.get("doc_type")
-    statements = list({text_hash(t): t for t in reversed(split_statements(article.text))}
-                      .values())[::-1]
+    statements = list(unique_statements(split_statements(article.text)).values())
     if not article.text.strip():
         return article, [], None
     return article, statements, classify_document(article.title, statements, article.published)

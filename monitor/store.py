@@ -34,6 +34,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
+def unique_statements(statements: Iterable[str]) -> dict[str, str]:
+    """hash -> text of each statement's first occurrence, in page order: a sentence
+    repeated on one page is one statement."""
+    unique: dict[str, str] = {}
+    for text in statements:
+        unique.setdefault(text_hash(text), text)
+    return unique
+
+
 def _m1_initial(db: sqlite_utils.Database) -> None:
     db["sources"].create(
         {
@@ -324,8 +333,9 @@ class Store:
     ) -> SavedDocument:
         """Store one article; a changed body becomes a new version, never an overwrite.
 
-        ``labels`` (label, confidence, evidence JSON), one per statement, are stored with
-        statements inserted now, when the crawl has already classified them.
+        ``labels`` (label, confidence, evidence JSON), one per statement of
+        ``unique_statements(statements)``, are stored with the statements inserted now,
+        when the crawl has already classified them.
         """
         now = seen_at or utcnow()
         body_hash = text_hash((title or "") + "\n" + body)
@@ -373,13 +383,11 @@ class Store:
                 "select id, hash from statements where document_id = ?", [document_id]
             )
         }
+        unique = unique_statements(statements)
+        if labels is not None and len(labels) != len(unique):
+            raise ValueError("labels must match unique_statements(statements) one to one")
         new_ids = []
-        seen: set[str] = set()
-        for seq, text in enumerate(statements):
-            h = text_hash(text)
-            if h in seen:
-                continue  # the same sentence twice on one page is one statement
-            seen.add(h)
+        for seq, (h, text) in enumerate(unique.items()):
             if h in existing:
                 self.db.conn.execute(
                     "update statements set last_seen_version = ? where id = ?",

@@ -250,3 +250,27 @@ def test_edited_article_becomes_a_new_version_with_only_new_statements(tmp_path,
                             "where id > ? and url like '%/news/%'", (before,))
     unchanged = [r for r in third if not r["url"].endswith(slug)]
     assert unchanged and all(r["status"] == 304 and r["bytes"] == 0 for r in unchanged)
+
+
+def test_a_sentence_repeated_on_a_page_is_one_statement_in_page_order(tmp_path):
+    from monitor.pipeline import analyse_article
+    from monitor.statements import split_statements
+    from monitor.store import Store
+    from sites import dhs_release
+
+    html = dhs_release("Repeats", "2024-01-02T10:00:00-05:00",
+                       ["First point stands here.", "Second point follows.",
+                        "FIRST point stands  here."])
+    article, statements, result = analyse_article(html.encode(), "http://127.0.0.1/r", {},
+                                                  {"url": "http://127.0.0.1/r"})
+    assert statements == ["First point stands here.", "Second point follows."]
+    assert [s.text for s in result.statements] == statements
+    labels = [(s.label, s.confidence, "{}") for s in result.statements]
+    store = Store(tmp_path / "m.db")
+    store.save_document(source="s", url=article.url, title=article.title,
+                        published=article.published, body=article.text,
+                        statements=split_statements(article.text), labels=labels)
+    rows = store.db.execute("select seq, text, label from statements order by seq").fetchall()
+    assert [(seq, text) for seq, text, _ in rows] == [(0, statements[0]), (1, statements[1])]
+    assert [label for *_, label in rows] == [label for label, *_ in labels]
+
