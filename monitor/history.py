@@ -25,8 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from monitor.classify import (
-    CLASSIFIER_VERSION, DocumentResult, TfidfIndex, classify_document, extract_statistics,
-    load_devset, load_gold_baseline,
+    CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
+    load_gold_baseline,
 )
 from monitor.store import Store, text_hash, utcnow
 
@@ -126,36 +126,37 @@ def load_baseline(store: Store) -> int:
 
 
 def classify_documents(store: Store, document_ids: list[int],
-                       classified: dict[int, DocumentResult] | None = None) -> dict:
+                       labelled: dict[int, tuple[str, float]] | None = None) -> dict:
     """Label new/changed documents, then link them into the history.
 
     Statements that already have a label keep it (they were judged when first seen);
     new statements get one, and the document label is recomputed from all current ones.
-    ``classified`` holds results the crawl already computed in worker processes; one is
-    used only when it was made from exactly the document's current statements.
+    ``labelled`` holds (label, confidence) of documents the crawl already classified in
+    worker processes, storing their statements' labels with them; a document's label is
+    taken from there only when every current statement of it has a label.
     """
     with store.batch():
-        return _classify_documents(store, document_ids, classified or {})
+        return _classify_documents(store, document_ids, labelled or {})
 
 
 def _classify_documents(store: Store, document_ids: list[int],
-                        classified: dict[int, DocumentResult]) -> dict:
+                        labelled: dict[int, tuple[str, float]]) -> dict:
     counts = Counter()
     for doc in _documents(store, document_ids):
         if doc["source"] == BASELINE_SOURCE:
             continue
         rows = _current_statements(store, doc)
-        texts = [r["text"] for r in rows]
-        result = classified.get(doc["id"])
-        if result is None or [s.text for s in result.statements] != texts:
-            result = classify_document(doc["title"], texts, doc["published"])
-        with store.transaction():
-            for row, labelled in zip(rows, result.statements):
+        if doc["id"] in labelled and all(r["label"] is not None for r in rows):
+            label, confidence = labelled[doc["id"]]
+        else:
+            result = classify_document(doc["title"], [r["text"] for r in rows], doc["published"])
+            for row, statement in zip(rows, result.statements):
                 if row["label"] is None:
-                    _write_statement(store, row["id"], labelled)
+                    _write_statement(store, row["id"], statement)
                     counts["statements"] += 1
-            store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                             [result.label, result.confidence, doc["id"]])
+            label, confidence = result.label, result.confidence
+        store.db.execute("update documents set label = ?, confidence = ? where id = ?",
+                         [label, confidence, doc["id"]])
         counts["documents"] += 1
     counts.update(link_documents(store, document_ids))
     return dict(counts)

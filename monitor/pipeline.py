@@ -26,7 +26,7 @@ from typing import Callable
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
-from monitor.classify import DocumentResult, classify_document
+from monitor.classify import classify_document
 from monitor.history import classify_documents
 from monitor.statements import split_statements
 from monitor.store import Store, unique_statements
@@ -81,7 +81,7 @@ class _Found:
     article: Article
     statements: list[str]
     response: Response
-    classified: DocumentResult | None = None
+    labels: Labels | None = None
 
 
 @dataclass
@@ -95,8 +95,18 @@ class _Done:
     report: SourceReport
 
 
+@dataclass
+class Labels:
+    """A document's classification as a worker hands it over: compact, ready to store."""
+
+    label: str
+    confidence: float
+    #: (label, confidence, evidence JSON) for each statement, in order.
+    statements: list[tuple[str, float, str]]
+
+
 def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
-                    ) -> tuple[Article, list[str], DocumentResult | None]:
+                    ) -> tuple[Article, list[str], Labels | None]:
     """Extract, split and classify one fetched page: pure CPU work, safe in a worker process.
 
     ``hints`` fills what the page itself lacks (the listing's date, the feed's title).
@@ -110,7 +120,10 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
     statements = list(unique_statements(split_statements(article.text)).values())
     if not article.text.strip():
         return article, [], None
-    return article, statements, classify_document(article.title, statements, article.published)
+    result = classify_document(article.title, statements, article.published)
+    return article, statements, Labels(result.label, result.confidence, [
+        (s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
+        for s in result.statements])
 
 
 class _Analyser:
@@ -288,14 +301,14 @@ class _Crawler:
         while self.analysing and (wait or self.analysing[0][0].done()):
             future, url, response = self.analysing.popleft()
             try:
-                article, statements, classified = future.result()
+                article, statements, labels = future.result()
             except Exception as exc:
                 self.report.failures.append(f"{url}: cannot extract: {type(exc).__name__}: {exc}")
                 continue
             if not statements:
                 self.report.failures.append(f"{url}: no article text found")
                 continue
-            self.out.put(_Found(self.source.name, article, statements, response, classified))
+            self.out.put(_Found(self.source.name, article, statements, response, labels))
 
     def due(self, known: dict) -> bool:
         checked = known.get("last_checked")
@@ -349,7 +362,7 @@ def run_cycle(
     out: queue.Queue = queue.Queue(maxsize=256)
     validators = store.all_validators()
     reports: list[SourceReport] = []
-    changed: dict[int, DocumentResult | None] = {}
+    changed: dict[int, Labels | None] = {}
     by_name: dict[str, SourceReport] = {}
     fetches = size = 0
     analyser = _Analyser()
@@ -372,7 +385,7 @@ def run_cycle(
             report.new_versions += saved.new_version
             report.new_statements += len(saved.new_statement_ids)
             if saved.created or saved.new_version:
-                changed[saved.document_id] = event.classified
+                changed[saved.document_id] = event.labels
             if progress:
                 progress(report, False)
         return 0
@@ -405,8 +418,8 @@ def run_cycle(
         if own_fetcher:
             fetcher.close()
     if changed:
-        classify_documents(store, list(changed),
-                           {i: result for i, result in changed.items() if result is not None})
+        classify_documents(store, list(changed), {
+            i: (labels.label, labels.confidence) for i, labels in changed.items() if labels})
     summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), list(changed),
                          fetches=fetches, bytes=size)
     store.finish_run(run_id, {
@@ -422,14 +435,11 @@ def run_cycle(
 
 def _store_article(store: Store, found: _Found):
     article = found.article
-    labels = None
-    if found.classified is not None:
-        labels = [(s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
-                  for s in found.classified.statements]
     saved = store.save_document(
         source=found.source, url=article.url, title=article.title,
         published=article.published, body=article.text, statements=found.statements,
-        doc_type=article.doc_type, topics=article.topics, labels=labels,
+        doc_type=article.doc_type, topics=article.topics,
+        labels=found.labels.statements if found.labels else None,
     )
     if found.response.etag or found.response.last_modified:
         store.save_validators(article.url, found.response.etag, found.response.last_modified)

@@ -1,5 +1,6 @@
 """`policy-monitor run` end to end: the real CLI against fixture sites on 127.0.0.1."""
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -261,11 +262,11 @@ def test_a_sentence_repeated_on_a_page_is_one_statement_in_page_order(tmp_path):
     html = dhs_release("Repeats", "2024-01-02T10:00:00-05:00",
                        ["First point stands here.", "Second point follows.",
                         "FIRST point stands  here."])
-    article, statements, result = analyse_article(html.encode(), "http://127.0.0.1/r", {},
+    article, statements, labels = analyse_article(html.encode(), "http://127.0.0.1/r", {},
                                                   {"url": "http://127.0.0.1/r"})
     assert statements == ["First point stands here.", "Second point follows."]
-    assert [s.text for s in result.statements] == statements
-    labels = [(s.label, s.confidence, "{}") for s in result.statements]
+    assert len(labels.statements) == len(statements)
+    labels = labels.statements
     store = Store(tmp_path / "m.db")
     store.save_document(source="s", url=article.url, title=article.title,
                         published=article.published, body=article.text,
@@ -273,4 +274,5 @@ def test_a_sentence_repeated_on_a_page_is_one_statement_in_page_order(tmp_path):
     rows = store.db.execute("select seq, text, label from statements order by seq").fetchall()
     assert [(seq, text) for seq, text, _ in rows] == [(0, statements[0]), (1, statements[1])]
     assert [label for *_, label in rows] == [label for label, *_ in labels]
+    assert all(json.loads(evidence)["classifier"] for *_, evidence in labels)
 
