@@ -292,11 +292,11 @@ class Store:
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         with self.transaction():
-            self.db["http_cache"].upsert(
-                {"url": url, "etag": etag, "last_modified": last_modified,
-                 "checked_at": utcnow()},
-                pk="url",
-            )
+            self.db.conn.execute(
+                "insert into http_cache (url, etag, last_modified, checked_at) values (?, ?, ?, ?)"
+                " on conflict (url) do update set etag = excluded.etag,"
+                " last_modified = excluded.last_modified, checked_at = excluded.checked_at",
+                [url, etag, last_modified, utcnow()])
 
     def known_documents(self, source: str | None = None) -> dict[str, dict]:
         """url -> {id, published, last_checked, body_hash} for re-check decisions."""
@@ -356,23 +356,32 @@ class Store:
             }
             if row:
                 document_id, version = row[0], row[1] + 1
-                self.db["documents"].update(document_id, fields | {"version": version})
+                assignments = ", ".join(f'"{column}" = ?' for column in fields)
+                self.db.conn.execute(
+                    f"update documents set {assignments}, version = ? where id = ?",
+                    [*fields.values(), version, document_id])
                 result = SavedDocument(document_id=document_id, new_version=True)
             else:
                 version = 1
-                document_id = self.db["documents"].insert(
-                    fields | {"first_seen": now, "version": 1}
-                ).last_pk
+                document_id = self._insert("documents",
+                                           fields | {"first_seen": now, "version": 1})
                 result = SavedDocument(document_id=document_id, created=True)
-            self.db["document_versions"].insert(
-                {"document_id": document_id, "version": version, "fetched_at": now,
-                 "title": title, "published": published, "body": body,
-                 "body_hash": body_hash}
-            )
+            self._insert("document_versions", {
+                "document_id": document_id, "version": version, "fetched_at": now,
+                "title": title, "published": published, "body": body,
+                "body_hash": body_hash})
             result.new_statement_ids = self._save_statements(
                 document_id, version, statements, now, labels
             )
         return result
+
+    def _insert(self, table: str, row: dict) -> int:
+        """A plain INSERT for the per-article hot path (sqlite-utils re-reads the schema on
+        each call); table and column names are this module's constants, values parameters."""
+        columns = ", ".join(f'"{column}"' for column in row)
+        marks = ", ".join("?" for _ in row)
+        return self.db.conn.execute(f'insert into "{table}" ({columns}) values ({marks})',
+                                    list(row.values())).lastrowid
 
     def _save_statements(
         self, document_id: int, version: int, statements: list[str], now: str,
