@@ -279,7 +279,8 @@ def demo(click_ctx: click.Context, port: int) -> None:
         week = digests.iso_week(date.today().strftime("%G-W%V"))
         # the sample's releases stay in "this week" even once their dates are old news
         result = digests.publish(store, week, out, include_backlog=True)
-    click.echo(f"Database: {ctx.db_path}  (browse it: datasette {ctx.db_path})")
+    click.echo(f"Database: {ctx.db_path}  (browse it: pip install datasette; datasette "
+               f"{ctx.db_path} --metadata deploy/datasette-metadata.yml)")
     click.echo(f"Digest:   {result.html_path}")
 
 
