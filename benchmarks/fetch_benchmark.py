@@ -508,6 +508,19 @@ class ServerProcess:
                 self.proc.kill()
 
 
+def _timed(server, command: list[str], **run_args):
+    """Run one tool's command; wall seconds, its CPU seconds and what the server saw."""
+    start = server.stats(reset=True)
+    cpu = _children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.run(command, **run_args)
+    seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu
+    served = server.stats(reset=True)
+    served["server_cpu"] = served["cpu_seconds"] - start["cpu_seconds"]
+    return proc, seconds, cpu, served
+
+
 def _children_cpu() -> float:
     """User + system CPU seconds of finished child processes (and the children they waited for)."""
     if resource is None:
@@ -601,15 +614,8 @@ retries = {retries}
     for label in ("first crawl", "unchanged re-run"):
         _progress(f"policy-monitor: {label} ...")
         before = _db_counts(db)
-        start = server.stats(reset=True)
-        cpu = _children_cpu()
-        started = time.perf_counter()
-        proc = subprocess.run(command, capture_output=True, text=True, cwd=work,
-                              env=_loopback_env())
-        seconds = time.perf_counter() - started
-        cpu = _children_cpu() - cpu
-        served = server.stats(reset=True)
-        served["server_cpu"] = served["cpu_seconds"] - start["cpu_seconds"]
+        proc, seconds, cpu, served = _timed(server, command, capture_output=True, text=True,
+                                            cwd=work, env=_loopback_env())
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr)
             raise SystemExit(f"policy-monitor run failed (exit {proc.returncode}): "
@@ -670,15 +676,9 @@ def run_urlwatch(server: ServerProcess, work: Path, paths: list[str], exe: Path)
     results = []
     for label in ("first run", "unchanged re-run"):
         _progress(f"urlwatch: {label} ...")
-        start = server.stats(reset=True)
-        cpu = _children_cpu()
-        started = time.perf_counter()
-        proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True, cwd=home, env=env)
-        seconds = time.perf_counter() - started
-        cpu = _children_cpu() - cpu
-        served = server.stats(reset=True)
-        served["server_cpu"] = served["cpu_seconds"] - start["cpu_seconds"]
+        proc, seconds, cpu, served = _timed(server, command, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE, text=True, cwd=home,
+                                            env=env)
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr)
             raise SystemExit(f"urlwatch failed (exit {proc.returncode})")
