@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 KINDS = ("html", "feed")
 SELECTOR_KEYS = ("links", "next_page", "title", "date", "body")
@@ -76,7 +76,7 @@ def _check_selector(selector: object) -> str | None:
         return "must be a non-empty CSS selector"
     try:
         LexborHTMLParser("<p></p>").css(selector)
-    except Exception:
+    except SelectolaxError:
         return f"is not a valid CSS selector: {selector!r}"
     return None
 

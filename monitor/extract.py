@@ -23,7 +23,7 @@ from urllib.parse import urldefrag, urljoin
 
 import defusedxml.ElementTree
 import feedparser
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from monitor.config import is_http_url
 from monitor.statements import clean_paragraphs, normalize_space
@@ -155,7 +155,7 @@ def _first(tree: LexborHTMLParser | LexborNode, selectors: list[str]) -> LexborN
     for selector in selectors:
         try:
             node = tree.css_first(selector)
-        except Exception:  # a configured selector lexbor rejects: try the next one
+        except SelectolaxError:  # a configured selector lexbor rejects: try the next one
             continue
         if node is not None:
             return node
