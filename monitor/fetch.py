@@ -79,6 +79,7 @@ class _HostState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_allowed: float = 0.0
     robots: RobotFileParser | None = None
+    robots_unavailable: str | None = None
     robots_checked: bool = False
 
 
@@ -141,8 +142,14 @@ class Fetcher:
         if wait > 0:
             time.sleep(wait)
 
-    def allowed(self, url: str, limits: RequestLimits, source: str | None = None) -> bool:
-        """robots.txt (RFC 9309): 4xx means no rules, 5xx or unreachable means keep out."""
+    def robots_refusal(self, url: str, limits: RequestLimits,
+                       source: str | None = None) -> str | None:
+        """Why robots.txt keeps us from ``url``, or None if it may be fetched.
+
+        RFC 9309: a 4xx robots.txt means no rules; a 5xx or an unreachable one means
+        keep out, and the reason says which, so a network failure is not blamed on
+        the site's rules.
+        """
         state = self._host(url)
         with state.lock:
             checked = state.robots_checked
@@ -152,15 +159,20 @@ class Fetcher:
             parser = RobotFileParser(robots_url)
             response = self._get_once(robots_url, limits, {}, source,
                                       max_bytes=min(limits.max_bytes, ROBOTS_MAX_BYTES))
+            unavailable = None
             if response.status == 200:
                 parser.parse(response.text.splitlines())
             elif response.status is not None and 400 <= response.status < 500:
                 parser.allow_all = True
             else:
                 parser.disallow_all = True
+                unavailable = f"robots.txt unavailable ({response.error}), so keeping out"
             with state.lock:
-                state.robots, state.robots_checked = parser, True
-        return state.robots.can_fetch(self.user_agent, url)
+                state.robots, state.robots_unavailable = parser, unavailable
+                state.robots_checked = True
+        if state.robots.can_fetch(self.user_agent, url):
+            return None
+        return state.robots_unavailable or "disallowed by robots.txt"
 
     # -- requests --------------------------------------------------------------
     def get(
@@ -183,9 +195,10 @@ class Fetcher:
         while True:
             if not is_http_url(current):
                 return Response(url, current, error=f"refused non-http(s) URL {current!r}")
-            if not self.allowed(current, limits, source):
-                self._record(current, source, time.monotonic(), None, 0, "disallowed by robots.txt")
-                return Response(url, current, error="disallowed by robots.txt")
+            refusal = self.robots_refusal(current, limits, source)
+            if refusal:
+                self._record(current, source, time.monotonic(), None, 0, refusal)
+                return Response(url, current, error=refusal)
             response = self._get_with_retries(current, limits, headers, source)
             if response.status not in REDIRECT_STATUSES or response.error:
                 response.url = url

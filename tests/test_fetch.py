@@ -1,5 +1,6 @@
 """The fetcher against a real HTTP server on 127.0.0.1."""
 
+import socket
 import time
 
 import pytest
@@ -56,7 +57,17 @@ def test_missing_robots_allows_and_unreachable_robots_blocks(tmp_path):
         handler.send_body(503, b"down", "text/plain")
     with SiteServer(tmp_path, routes={"/robots.txt": broken}) as server, Fetcher() as f:
         response = f.get(server.base_url + "/page", FAST)
-    assert response.error == "disallowed by robots.txt"
+    assert response.error == "robots.txt unavailable (HTTP 503), so keeping out"
+    assert server.hits["/page"] == 0
+
+
+def test_an_unreachable_host_is_not_blamed_on_robots_txt():
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens here once the socket closes
+    with Fetcher() as f:
+        response = f.get(f"http://127.0.0.1:{port}/page", RequestLimits(delay=0, retries=0))
+    assert response.error.startswith("robots.txt unavailable (ConnectError")
 
 
 def test_retries_5xx_then_succeeds_honouring_retry_after(tmp_path):
