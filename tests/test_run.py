@@ -276,3 +276,45 @@ def test_a_sentence_repeated_on_a_page_is_one_statement_in_page_order(tmp_path):
     assert [label for *_, label in rows] == [label for label, *_ in labels]
     assert all(json.loads(evidence)["classifier"] for *_, evidence in labels)
 
+
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Releases</title><id>urn:x</id>
+<updated>{updated}</updated>
+<entry><title>Haitians in U.S. get 18 more months of protection</title>
+<link href="/stories/tps-haiti.html"/><id>urn:1</id>
+<published>2024-03-08T18:00:00Z</published><updated>{updated}</updated></entry>
+<entry><title>Remain in Mexico ends</title>
+<link href="/stories/remain-in-mexico-ends.html"/><id>urn:2</id>
+<published>2021-06-02T08:00:00Z</published><updated>2021-06-02T08:00:00Z</updated></entry>
+</feed>"""
+
+
+def test_an_item_the_feed_marks_updated_is_fetched_again_and_only_it(tmp_path, site):
+    root = site.root_path
+    (root / "atom.xml").write_text(ATOM.format(updated="2024-03-08T18:00:00Z"))
+    config = tmp_path / "atom.toml"
+    config.write_text(f'[[source]]\nname = "atom"\nkind = "feed"\n'
+                      f'url = "{site.base_url}/atom.xml"\ndelay = 0\n')
+    command = [sys.executable, "-m", "monitor", "--config", str(config),
+               "--db", str(tmp_path / "monitor.db"), "run"]
+    assert subprocess.run(command, capture_output=True, timeout=120).returncode == 0
+    assert site.hits["/stories/tps-haiti.html"] == 1
+
+    story = root / "stories" / "tps-haiti.html"
+    story.write_text(story.read_text().replace(
+        "Officials said conditions in Haiti remain dangerous.",
+        "Officials said conditions in Haiti remain dangerous.</p><p>"
+        "Applicants must re-register within 60 days."))
+    touch_later(story)
+    (root / "atom.xml").write_text(ATOM.format(updated="2099-01-01T00:00:00Z"))
+    touch_later(root / "atom.xml")
+    assert subprocess.run(command, capture_output=True, timeout=120).returncode == 0
+
+    assert site.hits["/stories/tps-haiti.html"] == 2
+    assert site.hits["/stories/remain-in-mexico-ends.html"] == 1
+    doc = query(tmp_path, "select id, version from documents where url like '%tps-haiti.html'")[0]
+    assert doc["version"] == 2
+    new = query(tmp_path, "select text from statements where document_id = ? and version = 2",
+                (doc["id"],))
+    assert [s["text"] for s in new] == ["Applicants must re-register within 60 days."]
