@@ -574,16 +574,22 @@ _STOPWORDS = frozenset(
     our said says that the their them they this to was were which who will with would""".split())
 
 
+@lru_cache(maxsize=4)
+def _document_frequencies(texts: tuple[str, ...]) -> Counter:
+    """In how many of ``texts`` each term occurs; a background is counted once per process."""
+    return Counter(term for text in texts for term in TfidfIndex._terms(text))
+
+
 class TfidfIndex:
     """Word unigram+bigram TF-IDF (sublinear tf, smooth idf, unit length) with an inverted index."""
 
-    def __init__(self, texts: list[str], background: list[str] = ()):
+    def __init__(self, texts: list[str], background: tuple[str, ...] = ()):
         """Index ``texts``; ``background`` texts only count towards document frequencies,
         so a handful of candidates still gets realistic weights for common words."""
         bags = [self._terms(t) for t in texts]
-        df = Counter(term for bag in bags + [self._terms(t) for t in background] for term in bag)
-        total = len(texts) + len(background)
-        self.idf = {term: math.log((1 + total) / (1 + n)) + 1 for term, n in df.items()}
+        self._df = Counter(term for bag in bags for term in bag)
+        self._background_df = _document_frequencies(background)
+        self._total = len(texts) + len(background)
         self.index: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, bag in enumerate(bags):
             for term, weight in self._weigh(bag).items():
@@ -594,8 +600,14 @@ class TfidfIndex:
         words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
         return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
 
+    def _idf(self, term: str) -> float | None:
+        """Smooth idf; None for a term neither the texts nor the background contain."""
+        n = self._df.get(term, 0) + self._background_df.get(term, 0)
+        return math.log((1 + self._total) / (1 + n)) + 1 if n else None
+
     def _weigh(self, bag: Counter) -> dict[str, float]:
-        weights = {t: (1 + math.log(n)) * self.idf[t] for t, n in bag.items() if t in self.idf}
+        weights = {t: (1 + math.log(n)) * idf for t, n in bag.items()
+                   if (idf := self._idf(t)) is not None}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
