@@ -79,10 +79,18 @@ def _rows(db, sql):
 
 def _wait_for(condition, timeout=60.0, what=""):
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not _holds(condition):
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+def _holds(condition) -> bool:
+    """The daemon creates the database file before its tables: not there yet is not yet."""
+    try:
+        return bool(condition())
+    except sqlite3.OperationalError:
+        return False
 
 
 def test_serve_runs_cycles_and_digests_then_stops_cleanly_on_sigterm(tmp_path):
