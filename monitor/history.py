@@ -145,7 +145,7 @@ def _classify_documents(store: Store, document_ids: list[int],
     for doc in _documents(store, document_ids):
         if doc["source"] == BASELINE_SOURCE:
             continue
-        rows = _current_statements(store, doc)
+        rows = _statements(store, doc)
         if doc["id"] in labelled and all(r["label"] is not None for r in rows):
             label, confidence = labelled[doc["id"]]
         else:
@@ -189,10 +189,13 @@ def _documents(store: Store, ids: list[int]) -> list[dict]:
     return sorted(rows, key=lambda d: (_day(d) or date.max, d["id"]))
 
 
-def _current_statements(store: Store, doc: dict) -> list[dict]:
+def _statements(store: Store, doc: dict, current: bool = True) -> list[dict]:
+    """The statements on the document's current version (or, with ``current=False``, the
+    ones that are no longer on the page)."""
+    seen = "=" if current else "!="
     cursor = store.db.execute(
         "select id, text, label, confidence, evidence from statements "
-        "where document_id = ? and last_seen_version = ? order by seq, id",
+        f"where document_id = ? and last_seen_version {seen} ? order by seq, id",
         [doc["id"], doc["version"]])
     return [dict(zip(("id", "text", "label", "confidence", "evidence"), r)) for r in cursor]
 
@@ -433,12 +436,8 @@ def reclassify(store: Store) -> dict:
     for doc in _documents(store, ids):
         if doc["source"] == BASELINE_SOURCE:
             continue
-        current = _current_statements(store, doc)
-        stale = [dict(zip(("id", "text", "label", "confidence", "evidence"), r))
-                 for r in store.db.execute(
-                     "select id, text, label, confidence, evidence from statements "
-                     "where document_id = ? and last_seen_version != ? order by seq, id",
-                     [doc["id"], doc["version"]])]
+        current = _statements(store, doc)
+        stale = _statements(store, doc, current=False)
         result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
         labelled = list(zip(current, result.statements))
         if stale:  # statements no longer on the page: judged on their own
