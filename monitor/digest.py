@@ -26,7 +26,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.config import is_http_url
-from monitor.store import Store, utcnow
+from monitor.store import BASELINE_SOURCE, Store, utcnow
 
 #: Document labels with a section of their own; any other label except "none"
 #: is listed under "Other changes".
@@ -44,9 +44,9 @@ KIND_NAMES = {
 #: SQL conditions (no values from outside): not the baseline; and news, published
 #: at most 30 days (``BACKLOG_DAYS``) before we first saw it.
 BACKLOG_DAYS = 30
-NOT_BASELINE = "source != 'baseline'"
+NOT_BASELINE = f"source != '{BASELINE_SOURCE}'"
 IS_NEWS = (f"{NOT_BASELINE} and "
-           "(published is null or published >= date(first_seen, '-30 days'))")
+           f"(published is null or published >= date(first_seen, '-{BACKLOG_DAYS:d} days'))")
 #: Fetch failures, or this many failed runs in a row, put a source in "sources failing".
 FAILING_AFTER = 2
 ATOM_ENTRIES = 200

@@ -28,9 +28,8 @@ from monitor.classify import (
     CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
     load_gold_baseline,
 )
-from monitor.store import Store, text_hash, utcnow
+from monitor.store import BASELINE_SOURCE, Store, text_hash, utcnow
 
-BASELINE_SOURCE = "baseline"
 BASELINE_DIR = Path(__file__).parent / "baseline"
 #: Reports of one announcement are published within a few days of each other...
 SAME_EVENT_DAYS = 3

@@ -20,6 +20,10 @@ from typing import Iterable, Iterator
 import sqlite_utils
 
 
+#: The source of the five labelled baseline articles: history, never news.
+BASELINE_SOURCE = "baseline"
+
+
 class StoreError(Exception):
     """The database cannot be used (not SQLite, read-only, newer schema)."""
 
