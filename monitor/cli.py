@@ -166,11 +166,8 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
 
 
 def run_once(store: Store, selected, *, interactive: bool):
-    """Shared by ``run``, ``demo`` and the daemon: baseline, cycle, then report."""
-    from monitor.history import load_baseline
+    """One cycle for ``run`` and ``demo``, with progress on a terminal."""
     from monitor.pipeline import run_cycle
-
-    load_baseline(store)
 
     last_tick = 0.0
 

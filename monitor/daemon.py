@@ -24,6 +24,7 @@ from monitor import digest
 from monitor.config import Source
 from monitor.lock import LockError, WriterLock
 from monitor.mail import flush_outbox, queue_digest
+from monitor.pipeline import run_cycle
 from monitor.settings import Settings
 from monitor.store import Store
 
@@ -63,13 +64,11 @@ class Daemon:
 
     def run_source(self, source: Source) -> None:
         """One cycle of one source, then a retry of any digest mail still waiting."""
-        from monitor.cli import run_once  # what `run` does: baseline, cycle, classify
-
         try:
             with self._locked(f"policy-monitor serve: check {source.name}"):
                 store = Store(self.settings.db)
                 try:
-                    summary = run_once(store, [source], interactive=False)
+                    summary = run_cycle(store, [source])
                     for report in summary.reports:
                         log.info("checked %s: %s new documents, %s new versions%s",
                                  report.name, report.new_documents, report.new_versions,

@@ -27,7 +27,7 @@ from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
 from monitor.classify import classify_document
-from monitor.history import classify_documents
+from monitor.history import classify_documents, load_baseline
 from monitor.statements import split_statements
 from monitor.store import Store, unique_statements
 
@@ -353,6 +353,7 @@ def run_cycle(
     ``progress(report, finished)`` is called after each stored article and when a
     source finishes.
     """
+    load_baseline(store)  # the labelled history every cycle links into
     sources = [s for s in sources if s.enabled]
     store.sync_sources(sources)
     run_id = store.start_run()
