@@ -71,6 +71,14 @@ def is_http_url(url: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def number_problem(key: str, value: object, types, low, high) -> str | None:
+    """Why ``value`` is not a number of ``types`` from ``low`` to ``high`` (TOML's
+    true/false are not numbers), or None."""
+    if isinstance(value, bool) or not isinstance(value, types) or not low <= value <= high:
+        return f"'{key}' must be a number from {low} to {high}, not {value!r}"
+    return None
+
+
 def _check_selector(selector: object) -> str | None:
     if not isinstance(selector, str) or not selector.strip():
         return "must be a non-empty CSS selector"
@@ -111,9 +119,9 @@ def parse_source(raw: dict, *, agency: str, where: str) -> Source:
             raise fail(f"selector {key!r} {problem}")
     for key, (types, low, high) in _NUMBERS.items():
         if key in raw:
-            value = raw[key]
-            if isinstance(value, bool) or not isinstance(value, types) or not low <= value <= high:
-                raise fail(f"'{key}' must be a number from {low} to {high}, not {value!r}")
+            problem = number_problem(key, raw[key], types, low, high)
+            if problem:
+                raise fail(problem)
     for key in ("fetch_articles", "enabled"):
         if key in raw and not isinstance(raw[key], bool):
             raise fail(f"'{key}' must be true or false")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.config import read_toml
+from monitor.config import number_problem, read_toml
 
 DEFAULT_FILE = "policy-monitor.toml"
 SECURITY_MODES = ("none", "starttls", "ssl")
@@ -78,9 +78,9 @@ _SCHEDULE_NUMBERS = {
 
 
 def _number(where: str, key: str, value: object, types, low, high):
-    if isinstance(value, bool) or not isinstance(value, types) or not low <= value <= high:
-        raise SettingsError(f"{where}: '{key}' must be a number from {low} to {high}, "
-                            f"not {value!r}")
+    problem = number_problem(key, value, types, low, high)
+    if problem:
+        raise SettingsError(f"{where}: {problem}")
     return value
 
 
