@@ -387,21 +387,24 @@ def _json_ld_date(tree: LexborHTMLParser) -> str | None:
     return None
 
 
+def _node_date(node: LexborNode | None) -> str | None:
+    """The date an element states: its datetime or content attribute, else its text."""
+    if node is None:
+        return None
+    return normalize_date(node.attributes.get("datetime") or node.attributes.get("content")
+                          or _text(node))
+
+
 def _page_date(tree: LexborHTMLParser, selector: str | None) -> str | None:
     """Publication date: configured selector, then metadata, then visible date elements."""
-    nodes = [selector] if selector else []
-    if node := _first(tree, nodes):
-        if found := normalize_date(node.attributes.get("datetime")
-                                   or node.attributes.get("content") or _text(node)):
-            return found
+    if found := _node_date(_first(tree, [selector] if selector else [])):
+        return found
     if found := normalize_date(_meta(tree, *_META_DATES)):
         return found
     if found := _json_ld_date(tree):
         return found
-    if node := _first(tree, _DATE_NODES):
-        if found := normalize_date(node.attributes.get("datetime")
-                                   or node.attributes.get("content") or _text(node)):
-            return found
+    if found := _node_date(_first(tree, _DATE_NODES)):
+        return found
     for node in tree.css(_DATELINES)[:50]:
         if node.tag != "meta" and (found := normalize_date(_text(node))):
             return found
