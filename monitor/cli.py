@@ -154,9 +154,7 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
         selected = [s for s in selected if s.name in only]
     with ctx.writer_lock("policy-monitor run"):
         store = ctx.store()
-        summary = run_once(store, selected, interactive=_interactive(ctx))
-        for report in summary.failed:
-            click.echo(f"source {report.name} failed: {report.error}", err=True)
+        run_once(store, selected, interactive=_interactive(ctx))
         if ctx.settings.mail.configured:  # digests that could not be sent before
             from monitor.mail import flush_outbox
 
@@ -165,8 +163,8 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
                 click.echo(f"mail: {failed} queued digest message(s) still not sent", err=True)
 
 
-def run_once(store: Store, selected, *, interactive: bool):
-    """One cycle for ``run`` and ``demo``, with progress on a terminal."""
+def run_once(store: Store, selected, *, interactive: bool) -> None:
+    """One cycle for ``run`` and ``demo``: progress on a terminal, failures always."""
     from monitor.pipeline import run_cycle
 
     last_tick = 0.0
@@ -195,7 +193,8 @@ def run_once(store: Store, selected, *, interactive: bool):
             f"{summary.total('new_versions')} new version(s), "
             f"{summary.total('new_statements')} new statement(s); "
             f"{summary.fetches} request(s), {summary.bytes:,} bytes", err=True)
-    return summary
+    for report in summary.failed:
+        click.echo(f"source {report.name} failed: {report.error}", err=True)
 
 
 @cli.command()
@@ -270,9 +269,7 @@ def demo(click_ctx: click.Context, port: int) -> None:
         ctx.config_path = str(config)
         click.echo(f"Serving the sample site at {server.base_url}", err=True)
         store = ctx.store()
-        summary = run_once(store, ctx.sources(), interactive=not ctx.quiet)
-        for report in summary.failed:
-            click.echo(f"source {report.name} failed: {report.error}", err=True)
+        run_once(store, ctx.sources(), interactive=not ctx.quiet)
         week = digests.iso_week(date.today().strftime("%G-W%V"))
         # the sample's releases stay in "this week" even once their dates are old news
         result = digests.publish(store, week, out, include_backlog=True)
