@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from monitor.classify import classify_document
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
-from monitor.classify import classify_document
 from monitor.history import classify_documents, load_baseline
 from monitor.statements import split_statements
 from monitor.store import Store, unique_statements
