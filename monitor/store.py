@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -164,7 +165,31 @@ def _m2_reindex_only_text(db: sqlite_utils.Database) -> None:
     db["statistics"].create_index(["statement_id"])  # which statements already gave figures
 
 
-MIGRATIONS = [_m1_initial, _m2_reindex_only_text]
+def period_kind(period: str | None) -> str:
+    """Figures are compared only with figures for the same kind of period."""
+    if not period:
+        return "unspecified"
+    if period.startswith("FY"):
+        return "fiscal year"
+    return "month" if _MONTH_PERIOD.fullmatch(period) else "other"
+
+
+_MONTH_PERIOD = re.compile(r"\d{4}-\d{2}")
+
+
+def _m3_statistics_period_kind(db: sqlite_utils.Database) -> None:
+    """The previous figure is looked up by metric and kind of period: index both."""
+    db["statistics"].add_column("period_kind", str)
+    columns = [c.name for c in db["statistics"].columns]
+    columns.insert(columns.index("period") + 1, columns.pop())
+    db["statistics"].transform(column_order=columns)  # re-created, so the schema reads cleanly
+    for (period,) in db.execute("select distinct period from statistics").fetchall():
+        db.execute("update statistics set period_kind = ? where period is ?",
+                   [period_kind(period), period])
+    db["statistics"].create_index(["metric", "period_kind", "period_end"])
+
+
+MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind]
 
 
 @dataclass
@@ -367,10 +392,10 @@ class Store:
                 result = SavedDocument(document_id=document_id, new_version=True)
             else:
                 version = 1
-                document_id = self._insert("documents",
+                document_id = self.insert("documents",
                                            fields | {"first_seen": now, "version": 1})
                 result = SavedDocument(document_id=document_id, created=True)
-            self._insert("document_versions", {
+            self.insert("document_versions", {
                 "document_id": document_id, "version": version, "fetched_at": now,
                 "title": title, "published": published, "body": body,
                 "body_hash": body_hash})
@@ -379,9 +404,9 @@ class Store:
             )
         return result
 
-    def _insert(self, table: str, row: dict) -> int:
-        """A plain INSERT for the per-article hot path (sqlite-utils re-reads the schema on
-        each call); table and column names are this module's constants, values parameters."""
+    def insert(self, table: str, row: dict) -> int:
+        """A plain INSERT for hot paths (sqlite-utils re-reads the schema on each call);
+        table and column names must be the code's constants, values are parameters."""
         columns = ", ".join(f'"{column}"' for column in row)
         marks = ", ".join("?" for _ in row)
         return self.db.conn.execute(f'insert into "{table}" ({columns}) values ({marks})',
