@@ -213,7 +213,8 @@ def extract(ctx: Context, target: str, as_json: bool) -> None:
             response = fetcher.get(target, RequestLimits(delay=0))
         if not response.ok:
             raise click.ClickException(f"{target}: {response.error or response.status}")
-        article = extract_article(response.content, response.final_url)
+        article = extract_article(response.content, response.final_url,
+                                  charset=response.charset)
     else:
         path = Path(target)
         if not path.is_file():

@@ -124,25 +124,32 @@ def normalize_date(value: str | None) -> str | None:
 
 # --- HTML helpers -------------------------------------------------------------------
 
-_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.I)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+#: Browsers read these labels as windows-1252 (WHATWG Encoding), and so do servers'
+#: pages: "ISO-8859-1" text is full of 1252's curly quotes and dashes.
+_AS_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"}
 
 
-def _decode(html: str | bytes) -> str:
-    """Text of a page; a declared charset wins, undecodable bytes are replaced."""
+def _decode(html: str | bytes, charset: str | None = None) -> str:
+    """Text of a page, decoded as a browser would: a byte-order mark, then the HTTP
+    header's ``charset``, then the page's ``<meta>``, else UTF-8; bad bytes are replaced."""
     if isinstance(html, str):
         return html[:MAX_HTML_CHARS]
-    head = html[:4096]
-    encoding = "utf-8"
-    if match := _META_CHARSET.search(head):
-        encoding = match.group(1).decode("ascii").lower()
+    html = html[:MAX_HTML_CHARS]
+    declared = next((name for bom, name in _BOMS if html.startswith(bom)), None) or charset
+    if not declared and (match := _META_CHARSET.search(html[:4096])):
+        declared = match.group(1).decode("ascii")
+    encoding = (declared or "utf-8").lower()
+    encoding = "cp1252" if encoding in _AS_WINDOWS_1252 else encoding
     try:
-        return html[:MAX_HTML_CHARS].decode(encoding, errors="replace")
+        return html.decode(encoding, errors="replace")
     except LookupError:
-        return html[:MAX_HTML_CHARS].decode("utf-8", errors="replace")
+        return html.decode("utf-8", errors="replace")
 
 
-def _parse_html(html: str | bytes) -> LexborHTMLParser:
-    return LexborHTMLParser(_decode(html))
+def _parse_html(html: str | bytes, charset: str | None = None) -> LexborHTMLParser:
+    return LexborHTMLParser(_decode(html, charset))
 
 
 def _text(node: LexborNode | None) -> str | None:
@@ -311,13 +318,15 @@ def _links_with_dates(links: list[LexborNode], tree: LexborHTMLParser) -> list[L
 
 
 def extract_listing(html: str | bytes, base_url: str,
-                    selectors: dict[str, str] | None = None) -> Listing:
+                    selectors: dict[str, str] | None = None, charset: str | None = None
+                    ) -> Listing:
     """Links to articles on a newsroom listing page, and the next page's URL.
 
-    Order follows the page; duplicates and non-http(s) links are dropped.
+    Order follows the page; duplicates and non-http(s) links are dropped. ``charset``
+    is the one the HTTP response declared.
     """
     selectors = selectors or {}
-    tree = _parse_html(html)
+    tree = _parse_html(html, charset)
     candidates: list[ListingLink] = []
     if selectors.get("links"):
         matched = [node if node.tag == "a" else node.css_first("a[href]")
@@ -461,10 +470,12 @@ def _generic_body(tree: LexborHTMLParser) -> str:
 
 
 def extract_article(html: str | bytes, url: str,
-                    selectors: dict[str, str] | None = None) -> Article:
-    """Title, date, type, topics and cleaned body of one release or news article."""
+                    selectors: dict[str, str] | None = None, charset: str | None = None
+                    ) -> Article:
+    """Title, date, type, topics and cleaned body of one release or news article
+    (``charset``: the one the HTTP response declared)."""
     selectors = selectors or {}
-    tree = _parse_html(html)
+    tree = _parse_html(html, charset)
     published = _page_date(tree, selectors.get("date"))
     doc_type = _text(_first(tree, _DHS_TYPE))
     topics = list(dict.fromkeys(t for n in tree.css(", ".join(_DHS_TOPICS)) if (t := _text(n))))

@@ -8,6 +8,7 @@ exactly as received, bodies are capped, and every attempt is logged.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -58,6 +59,15 @@ class Response:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the Content-Type header declares, which outranks the page's own."""
+        match = _CHARSET.search(self.content_type)
+        return match.group(1) if match else None
+
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 @dataclass

@@ -109,10 +109,11 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
                     ) -> tuple[Article, list[str], Labels | None]:
     """Extract, split and classify one fetched page: pure CPU work, safe in a worker process.
 
-    ``hints`` fills what the page itself lacks (the listing's date, the feed's title).
+    ``hints`` fills what the page itself lacks (the listing's date, the feed's title)
+    and brings the charset the HTTP response declared.
     Statements are de-duplicated as the store does, so the labels line up with its rows.
     """
-    article = extract_article(content, url, selectors)
+    article = extract_article(content, url, selectors, hints.get("charset"))
     article.url = hints["url"]
     article.published = article.published or hints.get("published")
     article.title = article.title or hints.get("title")
@@ -219,7 +220,7 @@ class _Crawler:
                 return
             self.report.pages += 1
             listing = extract_listing(response.content, response.final_url,
-                                      self.source.selectors)
+                                      self.source.selectors, response.charset)
             if self.report.pages == 1 and not listing.links:
                 self.report.error = f"listing {url}: no article links found (check selectors)"
                 return
@@ -290,7 +291,7 @@ class _Crawler:
             self.report.failures.append(f"{url}: not an HTML page ({ctype})")
             return int(known is None)
         hints = {"url": url, "published": hint_published, "title": fallback_title,
-                 "doc_type": doc_type}
+                 "doc_type": doc_type, "charset": response.charset}
         self.analysing.append((self.analyser.submit(
             response.content, response.final_url, self.source.selectors, hints), url, response))
         self.hand_over(wait=False)

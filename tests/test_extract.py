@@ -191,6 +191,23 @@ def test_bytes_are_decoded_with_the_declared_charset():
     assert article.text == "Pe\u00f1a Nieto said so."
 
 
+def test_the_http_charset_outranks_the_meta_tag_and_a_bom_outranks_both():
+    body = '<meta charset="utf-8"><div class="field--name-body"><p>\u201cPe\xf1a,\u201d he said.</p></div>'
+    as_1252 = body.encode("cp1252")
+    assert extract_article(as_1252, "https://x.example/", charset="windows-1252").text == \
+        "\u201cPe\xf1a,\u201d he said."
+    # "ISO-8859-1" is read as windows-1252, as browsers do: 0x93/0x94 are curly quotes.
+    assert extract_article(as_1252, "https://x.example/", charset="ISO-8859-1").text == \
+        "\u201cPe\xf1a,\u201d he said."
+    assert extract_article(b"\xef\xbb\xbf" + body.encode("utf-8"), "https://x.example/",
+                           charset="ISO-8859-1").text == "\u201cPe\xf1a,\u201d he said."
+    # Without a header the <meta> decides; an unknown charset falls back to UTF-8.
+    assert extract_article(body.encode("utf-8"), "https://x.example/").text == \
+        "\u201cPe\xf1a,\u201d he said."
+    assert extract_article(body.encode("utf-8"), "https://x.example/", charset="x-nonsense").text == \
+        "\u201cPe\xf1a,\u201d he said."
+
+
 def test_extract_text_cleans_plain_text():
     article = extract_text("Real news here.\n\nCLICK HERE TO GET THE APP\n\nMore news.",
                            "file:///baseline/000.txt", title="T")

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from monitor.sampleserver import SiteServer
-from sites import RELEASES, build_site, touch_later
+from sites import RELEASES, build_site, news_article, rss, touch_later
 
 SOURCES = """
 [[source]]
@@ -318,3 +318,35 @@ def test_an_item_the_feed_marks_updated_is_fetched_again_and_only_it(tmp_path, s
     new = query(tmp_path, "select text from statements where document_id = ? and version = 2",
                 (doc["id"],))
     assert [s["text"] for s in new] == ["Applicants must re-register within 60 days."]
+
+
+def test_a_charset_declared_only_by_the_http_header_wins(tmp_path):
+    """A server saying "ISO-8859-1" in Content-Type, over a page whose <meta> says UTF-8:
+    browsers decode it as windows-1252, curly quotes included, and so must run."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "feed.xml").write_text(rss([("/story", "Story", "Wed, 02 Jun 2021 08:00:00 GMT", "x")]))
+    page = news_article("Pe\u00f1a Nieto meets the Secretary", "2021-06-02T08:00:00Z", [
+        "\u201cWe will keep working together,\u201d Pe\u00f1a Nieto said after the meeting.",
+        "The two discussed border infrastructure \u2013 and trade."]).replace(
+        "<head>", '<head><meta charset="utf-8">')
+
+    def story(handler):
+        handler.send_body(200, page.encode("cp1252"), "text/html; charset=ISO-8859-1")
+
+    config = tmp_path / "sources.toml"
+    with SiteServer(root, routes={"/story": story}) as server:
+        config.write_text(f'[[source]]\nname = "news"\nkind = "feed"\n'
+                          f'url = "{server.base_url}/feed.xml"\ndelay = 0\n')
+        result = subprocess.run(
+            [sys.executable, "-m", "monitor", "--config", str(config),
+             "--db", str(tmp_path / "monitor.db"), "run"],
+            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert query(tmp_path, "select title from documents where source = 'news'") == [
+        {"title": "Pe\u00f1a Nieto meets the Secretary"}]
+    texts = [r["text"] for r in query(tmp_path, "select text from statements s join documents d "
+                                                "on d.id = s.document_id where d.source = 'news' "
+                                                "order by s.seq")]
+    assert texts == ["\u201cWe will keep working together,\u201d Pe\u00f1a Nieto said after the meeting.",
+                     "The two discussed border infrastructure \u2013 and trade."]
