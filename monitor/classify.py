@@ -39,7 +39,6 @@ by cross-validation on the tune split only (``policy-monitor evaluate --tune``).
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import re
@@ -47,11 +46,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 
-from monitor.statements import split_statements
+from monitor.statements import _FOLDS_TO_ASCII, _may_contain, split_statements
 
 CLASSIFIER_VERSION = "cues-lr-knn-2"
 
@@ -75,7 +75,8 @@ KNN_K = 5
 _MONTHS = ("january february march april may june july august september october "
            "november december").split()
 _MONTH = "(?:" + "|".join(_MONTHS) + ")"
-_DAY = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_DAY = "(?:" + "|".join(_DAYS) + ")"
 _POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocols?|parole|rule|"
                 r"guidance|guidelines?|memo|memos|memorandum|directive|designation|status|order|"
                 r"agreements?|practice|separations?|operations|raids|requirement|restrictions?|"
@@ -196,12 +197,12 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
                     "secure communities", "separation", "status", "title 42", "tps"),
     "new_word": ("first time", "new"),
     "negated_future": ("not intended", "not meant", "will be no", "will not", "won"),
-    "today": ("day", "this week"),
+    "today": ("today", "this week", *_DAYS),
     "metric": ("apprehen", "backlog", "crossings", "deportations", "detention population",
                "encounter", "in detention", "passengers", "pending", "processing time", "removals",
                "screened", "stopped", "travel", "turned away"),
     "period": ("fy", "may", "ber", "january", "february", "march", "april", "june", "july",
-               "august", "day", "daily average", "month", "quarter", "week", "year"),
+               "august", *_DAYS, "daily average", "month", "quarter", "week", "year"),
     "comparison": ("up from", "down from", "compared ", "%", "percent", "busiest", "climbed",
                    "declined", "decreased", "doubled", "dropped", "fell", "highest", "increased",
                    "jumped", "lowest", "most ever", "reached", "record", "rose", "surpass", "topped",
@@ -242,9 +243,10 @@ def _gram(needle: str) -> str:
 def _needle_gate(needles: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
     """A four-character piece of each long needle, and the needles shorter than that.
 
-    A text holding a needle holds every piece of it, so a text whose set of
-    four-character substrings meets none of these pieces, and which holds no short
-    needle, holds no needle: one set operation rules a cue out before its needles are tried.
+    A text holding a needle holds every piece of it, so a text that holds none of these
+    pieces, and no short needle, holds no needle: the pieces a text holds (found for a
+    document's statements at once by ``_pieces_held``) rule out most cues before any of
+    their needles is tried.
     """
     return (frozenset(_gram(n) for n in needles if len(n) >= _GRAM),
             tuple(n for n in needles if len(n) < _GRAM))
@@ -252,6 +254,71 @@ def _needle_gate(needles: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, .
 
 _CUE_SEARCH = [(name, pattern, _CUE_NEEDLES.get(name), *_needle_gate(_CUE_NEEDLES.get(name, ())))
                for name, pattern in _COMPILED.items()]
+
+
+#: Cues without needles whose every match starts with a digit (checked by
+#: tests/test_classify_speed_equivalence.py): searched only in a text holding one, from
+#: its first. Not needles: ``\d`` is any Unicode digit, so the test is a search for ``_DIGIT``.
+_DIGIT_CUES = ("number",)
+_DIGIT = re.compile(r"\d")
+
+
+def _needles_by_piece() -> tuple[dict[str, list[tuple[int, str]]], list[tuple[int, str]],
+                                 set[int], set[int]]:
+    """The gate turned around, for ``cue_matches``: piece -> the (cue position, needle)
+    pairs it stands for; the (cue position, needle) pairs tried directly (short needles);
+    the cues searched when the text holds a digit; the cues always searched. A text's
+    own pieces then name the few needles worth trying, instead of every cue testing its
+    pieces and needles in turn."""
+    by_piece: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    direct, digit, always = [], set(), set()
+    for cue, (name, _, needles, _, short_needles) in enumerate(_CUE_SEARCH):
+        if needles is None:
+            (digit if name in _DIGIT_CUES else always).add(cue)
+        for needle in needles or ():
+            if needle in short_needles or not _gram(needle).isascii():
+                direct.append((cue, needle))
+            else:
+                by_piece[_gram(needle)].append((cue, needle))
+    return dict(by_piece), direct, digit, always
+
+
+_PIECE_NEEDLES, _DIRECT_NEEDLES, _DIGIT_SEARCHED, _ALWAYS_SEARCHED = _needles_by_piece()
+
+
+def _piece_code(piece: str) -> int:
+    """A four-character ASCII piece as the number its bytes make (little-endian)."""
+    return int.from_bytes(piece.encode("ascii"), "little")
+
+
+_PIECES = sorted(_PIECE_NEEDLES, key=_piece_code)
+_PIECE_CODES = np.array([_piece_code(p) for p in _PIECES], dtype=np.uint32)
+_NEEDLES_OF_PIECE = [_PIECE_NEEDLES[p] for p in _PIECES]
+
+
+def _pieces_held(lowered: list[str]) -> list[set[int]]:
+    """The gate pieces (positions in ``_PIECES``) each of ``lowered`` holds, found for
+    all of them at once.
+
+    Building a set of four-character slices per statement was most of the gate's cost.
+    Here the texts' UTF-8 bytes are read as one overlapping four-byte number per
+    position (as ``_piece_code`` reads a piece) and looked up among the pieces' numbers,
+    in numpy. Pieces are ASCII, and an ASCII byte is part of no other character's
+    encoding, so a text holds a piece exactly where its bytes hold the piece's bytes.
+    The texts are joined with NUL bytes, which no piece holds.
+    """
+    encoded = [text.encode() for text in lowered]
+    b = np.frombuffer(b"\0".join(encoded), dtype=np.uint8).astype(np.uint32)
+    codes = b[:-3] | b[1:-2] << 8 | b[2:-1] << 16 | b[3:] << 24
+    at = np.searchsorted(_PIECE_CODES, codes).clip(max=len(_PIECE_CODES) - 1)
+    positions = np.flatnonzero(_PIECE_CODES[at] == codes)
+    pieces = at[positions].tolist()
+    # Each text's share of the (ascending) positions: its bytes end where the next one's start.
+    starts = np.cumsum([0] + [len(e) + 1 for e in encoded])
+    bounds = np.searchsorted(positions, starts).tolist()
+    return [set(pieces[start:end]) for start, end in zip(bounds, bounds[1:])]
+
+
 #: Cues that describe the sentence but are not evidence of a label on their own: a figure
 #: or a metric word alone ("mass deportations") is no statistic, a quotation is only
 #: telling together with who is quoted, and the department is named in every kind of
@@ -269,6 +336,7 @@ COMBOS = {
     "future_policy": ("future", "policy_noun"),
     "establish_instrument": ("issue_verb", "instrument"),
 }
+_COMBO_PARTS = [(name, parts, frozenset(parts)) for name, parts in COMBOS.items()]
 FEATURES = [name for name in CUES if name not in CONTEXT_ONLY] + list(COMBOS)
 _FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -359,35 +427,52 @@ class Example:
 
 def cue_matches(text: str) -> dict[str, str]:
     """Cue name -> the first phrase that matched, for every cue and combination that fires."""
-    lowered = text.lower()
+    return cue_matches_many([text])[0]
+
+
+def cue_matches_many(texts: list[str]) -> list[dict[str, str]]:
+    """``cue_matches`` for each of ``texts`` (a document's statements: the gate is
+    cheaper for many texts at once)."""
+    lowered = [text.lower() for text in texts]
+    return [_cues(text, low, pieces) for text, low, pieces in zip(texts, lowered, _pieces_held(lowered))]
+
+
+def _cues(text: str, lowered: str, pieces: set[int]) -> dict[str, str]:
+    """``cue_matches`` of ``text``, given it lower-cased and the gate pieces it holds."""
+    # Search only the cues with a needle in the text: the others cannot match (see _CUE_NEEDLES).
+    searched = dict.fromkeys(_ALWAYS_SEARCHED, 0)  # cue -> where to start searching
+    if digit := _DIGIT.search(lowered):
+        searched.update(dict.fromkeys(_DIGIT_SEARCHED, digit.start()))
+    for piece in pieces:
+        for cue, needle in _NEEDLES_OF_PIECE[piece]:
+            if cue not in searched and needle in lowered:
+                searched[cue] = 0
+    for cue, needle in _DIRECT_NEEDLES:
+        if cue not in searched and needle in lowered:
+            searched[cue] = 0
     # Quote the original wording when lower-casing kept every character in place.
     source = text if len(lowered) == len(text) else lowered
     found = {}
-    grams = {lowered[i:i + _GRAM] for i in range(len(lowered) - _GRAM + 1)}
-    for name, pattern, needles, needle_grams, short_needles in _CUE_SEARCH:
-        if needles is not None:  # skip a search that cannot match (see _CUE_NEEDLES)
-            if needle_grams.isdisjoint(grams):
-                for needle in short_needles:
-                    if needle in lowered:
-                        break
-                else:
-                    continue  # cannot match
-            for needle in needles:
-                if needle in lowered:
-                    break
-            else:
-                continue  # cannot match
-        match = pattern.search(lowered)
+    for cue in sorted(searched):  # in CUES order
+        name, pattern = _CUE_SEARCH[cue][:2]
+        match = pattern.search(lowered, searched[cue])
         if match:
             found[name] = source[match.start():match.end()].strip()
-    for name, parts in COMBOS.items():
-        if all(p in found for p in parts):
+    for name, parts, needed in _COMBO_PARTS:
+        if needed <= found.keys():
             found[name] = " + ".join(found[p] for p in parts)
     return found
 
 
-def _vector(found: dict[str, str]) -> list[float]:
-    return [1.0 if name in found else 0.0 for name in FEATURES]
+def _features(found: list[dict[str, str]]) -> np.ndarray:
+    """One row of 0/1 per text: which FEATURES fired."""
+    x = np.zeros((len(found), len(FEATURES)))
+    cells = [(row, _FEATURE_INDEX[name]) for row, f in enumerate(found)
+             for name in f if name in _FEATURE_INDEX]
+    if cells:
+        rows, columns = zip(*cells)
+        x[rows, columns] = 1.0
+    return x
 
 
 # --- training data ----------------------------------------------------------------
@@ -437,36 +522,48 @@ class Model:
         self.examples = examples
         self.thresholds = dict(thresholds or THRESHOLDS)
         y = np.array([LABELS.index(e.label) for e in examples])
-        x = np.array([_vector(cue_matches(e.text)) for e in examples])
+        x = _features(cue_matches_many([e.text for e in examples]))
         self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH)
         self.tfidf = TfidfIndex([e.text for e in examples])
         self.example_labels = y
+        # Plain Python copies for the per-statement evidence: numpy scalars are slow one at a time.
+        self._label_index = y.tolist()
+        self._example_evidence = [(_clip(e.text), e.label, e.origin) for e in examples]
+        #: Per label, the features that push towards it: (weight, weight as the evidence shows it).
+        self._positive_weights = [{name: (w, round(w, 2)) for name, w in zip(FEATURES, row) if w > 0}
+                                  for row in self.coef.tolist()]
 
     def statement_probabilities(self, texts: list[str]) -> tuple[np.ndarray, list[dict], list[list]]:
         """Per text: probabilities over LABELS, the cues found, and the nearest examples."""
-        found = [cue_matches(t) for t in texts]
-        p = _softmax(np.array([_vector(f) for f in found]) @ self.coef.T + self.intercept)
-        neighbours = []
-        for i, text in enumerate(texts):
-            top = self.tfidf.nearest(text, KNN_K)
-            vote = np.zeros(len(LABELS))
+        found = cue_matches_many(texts)
+        p = _softmax(_features(found) @ self.coef.T + self.intercept)
+        tops = self.tfidf.nearest_many(texts, KNN_K)
+        # The similarities the evidence shows, rounded for all texts at once.
+        shown = iter(_rounded(np.array([sim for top in tops for _, sim in top[:3]])))
+        votes, neighbours = [], []
+        for top in tops:
+            vote = [0.0] * len(LABELS)
             for j, sim in top:
-                vote[self.example_labels[j]] += sim
-            if vote.sum() > 0:
-                p[i] = (1 - KNN_WEIGHT) * p[i] + KNN_WEIGHT * vote / vote.sum()
-            neighbours.append([
-                {"text": _clip(self.examples[j].text), "label": self.examples[j].label,
-                 "similarity": round(sim, 3), "origin": self.examples[j].origin}
-                for j, sim in top[:3]
-            ])
+                vote[self._label_index[j]] += sim
+            votes.append(vote)
+            near = []
+            for j, _ in top[:3]:
+                text, label, origin = self._example_evidence[j]
+                near.append({"text": text, "label": label, "similarity": next(shown), "origin": origin})
+            neighbours.append(near)
+        # All rows at once, with the arithmetic the per-row version did (a row of four
+        # sums in order either way).
+        votes = np.array(votes).reshape(len(texts), len(LABELS))
+        total = votes.sum(axis=1)
+        voted = total > 0
+        p[voted] = (1 - KNN_WEIGHT) * p[voted] + KNN_WEIGHT * votes[voted] / total[voted, None]
         return p, found, neighbours
 
     def _why(self, found: dict[str, str], label: str) -> list[dict]:
         """The cues that pushed hardest towards ``label`` (model weight > 0)."""
-        coef = self.coef[LABELS.index(label)]
-        weighted = [(coef[_FEATURE_INDEX[n]], n) for n in found if n in _FEATURE_INDEX]
-        return [{"cue": n, "match": found[n], "weight": round(float(w), 2)}
-                for w, n in sorted(weighted, reverse=True) if w > 0][:5]
+        weights = self._positive_weights[LABELS.index(label)]
+        strongest = sorted([(weights[n], n) for n in found if n in weights], reverse=True)[:5]
+        return [{"cue": n, "match": found[n], "weight": shown} for (_, shown), n in strongest]
 
     def classify(self, title: str | None, statements: list[str], published: str | None = None
                  ) -> DocumentResult:
@@ -475,24 +572,23 @@ class Model:
             return DocumentResult("none", 1.0, [], [], {"reason": "no text"})
         p, found, neighbours = self.statement_probabilities(units)
         offset = 1 if title else 0
-        results = []
-        weights = np.ones(len(units))
-        for i, text in enumerate(units):
-            k = int(np.argmax(p[i]))
+        results, weights = [], []
+        for i, (text, probabilities, shown) in enumerate(zip(units, p.tolist(), _rounded(p))):
+            k = probabilities.index(max(probabilities))  # the first maximum, as np.argmax
             position = "headline" if i < offset else (
                 "lead" if i - offset < LEAD_STATEMENTS else "body")
-            if position == "body":
-                weights[i] = BODY_WEIGHT
+            weights.append(BODY_WEIGHT if position == "body" else 1.0)
+            scores = dict(zip(LABELS, shown))
             evidence = {
                 "position": position,
                 "cues": self._why(found[i], LABELS[k]),
                 "speaker": _speaker(found[i]),
                 "nearest": neighbours[i],
-                "scores": {label: round(float(p[i, j]), 3) for j, label in enumerate(LABELS)},
+                "scores": scores,
                 "classifier": CLASSIFIER_VERSION,
             }
-            results.append(StatementResult(text, LABELS[k], round(float(p[i, k]), 3), evidence))
-        label, confidence, doc_evidence = self._document_label(p, weights, results)
+            results.append(StatementResult(text, LABELS[k], scores[LABELS[k]], evidence))
+        label, confidence, doc_evidence = self._document_label(p, np.array(weights), results)
         if title:
             doc_evidence["headline"] = {"label": results[0].label,
                                         "confidence": results[0].confidence}
@@ -516,6 +612,24 @@ class Model:
         # None: as sure as the strongest other label is far from its threshold.
         margin = max(scores[k] / self.thresholds[k] for k in PRECEDENCE)
         return "none", round(1 - 0.5 * min(margin, 1.0), 3), evidence
+
+
+def _rounded(values: np.ndarray, digits: int = 3) -> list:
+    """``round(v, digits)`` of every value (nested lists, like ``tolist``): a few numpy
+    calls instead of one ``round`` per value, which took a twentieth of classifying.
+
+    numpy's ``rint(v * 10**digits) / 10**digits`` is what Python's correctly rounded
+    ``round`` gives, except where ``v * 10**digits`` lies within its rounding error
+    (relative 1e-16) of a half and may land on either side: those few values are
+    rounded by ``round``. For values well below 1e6 (probabilities, similarities).
+    """
+    scale = 10.0 ** digits
+    scaled = values * scale
+    rounded = np.rint(scaled) / scale
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near_half.any():
+        rounded[near_half] = [round(v, digits) for v in values[near_half].tolist()]
+    return rounded.tolist()
 
 
 def _support(column: np.ndarray) -> float:
@@ -580,8 +694,23 @@ def _document_frequencies(texts: tuple[str, ...]) -> Counter:
     return Counter(term for text in texts for term in TfidfIndex._terms(text))
 
 
+def _bigrams(terms) -> frozenset[tuple[str, str]]:
+    """The word pairs of the bigrams among ``terms``."""
+    return frozenset(tuple(term.split(" ")) for term in terms if " " in term)
+
+
+@lru_cache(maxsize=4)
+def _background_bigrams(texts: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return _bigrams(_document_frequencies(texts))
+
+
 class TfidfIndex:
-    """Word unigram+bigram TF-IDF (sublinear tf, smooth idf, unit length) with an inverted index."""
+    """Word unigram+bigram TF-IDF (sublinear tf, smooth idf, unit length) with an inverted index.
+
+    ``nearest_many`` scores a whole document's statements with a few numpy calls instead
+    of a Python loop over every shared example, and gives exactly the similarities and
+    order the loop gave (see there).
+    """
 
     def __init__(self, texts: list[str], background: tuple[str, ...] = ()):
         """Index ``texts``; ``background`` texts only count towards document frequencies,
@@ -590,34 +719,114 @@ class TfidfIndex:
         self._df = Counter(term for bag in bags for term in bag)
         self._background_df = _document_frequencies(background)
         self._total = len(texts) + len(background)
-        self.index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        #: idf of every indexed term, computed once (a query looks up ~25 terms).
+        self._index_idf = {term: self._smooth_idf(n + self._background_df.get(term, 0))
+                           for term, n in self._df.items()}
+        self._known_bigrams = _bigrams(self._df) | _background_bigrams(background)
+        self.size = len(texts)
+        self._example_terms = []  # per text, its weighted terms: breaks ties like the loop did
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, bag in enumerate(bags):
-            for term, weight in self._weigh(bag).items():
-                self.index[term].append((i, weight))
+            weights = self._weigh(bag)
+            self._example_terms.append(weights.keys())
+            for term, weight in weights.items():
+                postings[term].append((i, weight))
+        # Every term's postings (text index ascending, weight) in one pair of arrays, term
+        # after term: term -> (where its run starts, its length). Two arrays for the whole
+        # index, not two per term, keep building an index about as cheap as it was.
+        self._runs: dict[str, tuple[int, int]] = {}
+        flat: list[tuple[int, float]] = []
+        for term, posting in postings.items():
+            self._runs[term] = (len(flat), len(posting))
+            flat += posting
+        self._posting_texts = np.array([i for i, _ in flat], dtype=np.intp)
+        self._posting_weights = np.array([w for _, w in flat], dtype=float)
 
     @staticmethod
     def _terms(text: str) -> Counter:
         words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
         return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
 
-    def _idf(self, term: str) -> float | None:
-        """Smooth idf; None for a term neither the texts nor the background contain."""
-        n = self._df.get(term, 0) + self._background_df.get(term, 0)
-        return math.log((1 + self._total) / (1 + n)) + 1 if n else None
+    def _query_terms(self, text: str) -> Counter:
+        """``_terms`` less the bigrams that neither the texts nor the background hold:
+        ``_weigh`` would drop them (no idf), and nine in ten of a new sentence's bigrams
+        are new, so building, counting and looking them up is wasted work."""
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        known = self._known_bigrams
+        return Counter(words + [" ".join(pair) for pair in zip(words, words[1:]) if pair in known])
+
+    def _smooth_idf(self, n: int) -> float:
+        return math.log((1 + self._total) / (1 + n)) + 1
 
     def _weigh(self, bag: Counter) -> dict[str, float]:
-        weights = {t: (1 + math.log(n)) * idf for t, n in bag.items()
-                   if (idf := self._idf(t)) is not None}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        """Unit-length weights of a bag's terms; a term neither the texts nor the
+        background contain has no idf and is left out."""
+        index_idf, background_df = self._index_idf, self._background_df
+        weights = {}
+        for term, n in bag.items():
+            idf = index_idf.get(term)
+            if idf is None:
+                if not (df := background_df.get(term)):
+                    continue
+                idf = self._smooth_idf(df)
+            # (1 + log 1) * idf is idf: most terms occur once, so skip the arithmetic.
+            weights[term] = idf if n == 1 else (1 + math.log(n)) * idf
+        norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
     def nearest(self, text: str, k: int) -> list[tuple[int, float]]:
         """The k most similar examples (index, cosine similarity), similarity > 0."""
-        scores: dict[int, float] = defaultdict(float)
-        for term, weight in self._weigh(self._terms(text)).items():
-            for i, other in self.index[term]:
-                scores[i] += weight * other
-        return heapq.nlargest(k, scores.items(), key=lambda item: item[1])
+        return self.nearest_many([text], k)[0]
+
+    def nearest_many(self, texts: list[str], k: int) -> list[list[tuple[int, float]]]:
+        """``nearest`` for each of ``texts``, most similar first.
+
+        Bit for bit what summing ``weight * other`` over the query's terms, in order,
+        into a dict gave: np.bincount adds its weights one by one in input order, and
+        every (text, example) pair's products are laid out in the query's term order.
+        Equal similarities keep the dict's order: by the first query term the example
+        holds, then by index.
+        """
+        n = self.size
+        if k <= 0 or n == 0 or not texts:
+            return [[] for _ in texts]
+        queries = [self._weigh(self._query_terms(t)) for t in texts]
+        runs = self._runs
+        shared = [(*run, weight, row) for row, query in enumerate(queries)
+                  for term, weight in query.items() if (run := runs.get(term))]
+        if not shared:
+            return [[] for _ in texts]
+        starts, lengths, factors, rows = (np.array(column) for column in zip(*shared))
+        # Where each shared term's postings lie in the flat arrays: its run, one after another.
+        ends = np.cumsum(lengths)
+        positions = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        cells = self._posting_texts[positions] + np.repeat(rows * n, lengths)
+        products = np.repeat(factors, lengths) * self._posting_weights[positions]
+        scores = np.bincount(cells, products, minlength=len(texts) * n).reshape(len(texts), n)
+        # Each row's k-th largest score (np.sort is several times faster than np.partition
+        # here); every example scoring at least that is a candidate, so ties at the
+        # boundary are ordered below like the others.
+        kth = np.sort(scores, axis=1)[:, n - k, None] if k < n else 0.0
+        cells = np.flatnonzero((scores >= kth) & (scores > 0))  # row by row, examples ascending
+        rows, examples = np.divmod(cells, n)
+        pairs = list(zip(examples.tolist(), scores.ravel()[cells].tolist()))
+        bounds = np.searchsorted(rows, np.arange(len(texts) + 1)).tolist()
+        return [self._order(pairs[start:end], query)[:k]
+                for start, end, query in zip(bounds, bounds[1:], queries)]
+
+    def _order(self, candidates: list[tuple[int, float]], query: dict[str, float]
+               ) -> list[tuple[int, float]]:
+        """Most similar first; equal similarities by the first query term the example
+        holds, then by index (the order a dict filled term by term would hold them in)."""
+        candidates.sort(key=itemgetter(1), reverse=True)  # stable: ties stay by index
+        if len({sim for _, sim in candidates}) < len(candidates):
+            terms = list(query)
+
+            def first_term(i: int) -> int:
+                return next(p for p, term in enumerate(terms) if term in self._example_terms[i])
+
+            candidates.sort(key=lambda item: (-item[1], first_term(item[0])))
+        return candidates
 
 
 def _clip(text: str, size: int = 160) -> str:
@@ -657,26 +866,37 @@ def classify_text(text_or_html: str) -> DocumentResult:
 # --- figures ------------------------------------------------------------------------
 
 #: Canonical metric names, most specific first; the first match names a figure's metric.
+#: Last, each pattern's needles: an exact prefilter as in ``monitor.statements``. Every
+#: match holds one of them case-insensitively (checked by
+#: tests/test_classify_speed_equivalence.py), so a text without _FOLDS_TO_ASCII holds it
+#: lower-cased; most statements with figures name no metric or a late one, and trying
+#: every pattern in turn was most of the cost of extract_statistics.
 METRICS = [
-    ("passengers screened", r"\b(?:passengers|travell?ers|screened)\b", "passengers"),
-    ("detention population", r"\b(?:detention|detained|held in)\b", "people"),
-    ("removals", r"\b(?:removals|removed|deportations|deported)\b", "people"),
-    ("backlog", r"\b(?:backlog|pending)\b", "cases"),
-    ("processing time", r"\bprocessing times?\b", "months"),
-    ("northern border encounters", r"\bnorthern border\b", "encounters"),
+    ("passengers screened", r"\b(?:passengers|travell?ers|screened)\b", "passengers",
+     ("passengers", "screened", "travel")),
+    ("detention population", r"\b(?:detention|detained|held in)\b", "people",
+     ("detained", "detention", "held in")),
+    ("removals", r"\b(?:removals|removed|deportations|deported)\b", "people",
+     ("deport", "removals", "removed")),
+    ("backlog", r"\b(?:backlog|pending)\b", "cases", ("backlog", "pending")),
+    ("processing time", r"\bprocessing times?\b", "months", ("processing time",)),
+    ("northern border encounters", r"\bnorthern border\b", "encounters", ("northern border",)),
     ("nationwide encounters", r"\bnationwide\b(?=.*\bencounter)|\bencounter\w*\b(?=.*\bnationwide\b)",
-     "encounters"),
+     "encounters", ("encounter", "nationwide")),
     # "apprehended or turned away" counts encounters, not apprehensions; "the border"
     # in a DHS figure is the southwest border.
     ("southwest border encounters", r"\b(?:encounter\w*|stopped|turned away)\b"
                                     r"(?=.*\b(?:(?:southwest|southern) border|at the border)\b)|"
                                     r"\b(?:southwest|southern) border\b(?=.*\b(?:encounter\w*|stopped|turned away)\b)",
-     "encounters"),
-    ("encounters", r"\b(?:encounter\w*|turned away)\b", "encounters"),
-    ("apprehensions", r"\b(?:apprehen\w*|arrests for illegal crossings)\b", "apprehensions"),
-    ("encounters", r"\b(?:stopped|crossings)\b", "encounters"),
+     "encounters", ("encounter", "southern border", "southwest border", "stopped", "turned away")),
+    ("encounters", r"\b(?:encounter\w*|turned away)\b", "encounters", ("encounter", "turned away")),
+    # "pprehen": re's parser takes the "a" both branches start with out of the alternation.
+    ("apprehensions", r"\b(?:apprehen\w*|arrests for illegal crossings)\b", "apprehensions",
+     ("crossings", "pprehen")),
+    ("encounters", r"\b(?:stopped|crossings)\b", "encounters", ("crossings", "stopped")),
 ]
-_METRICS = [(name, re.compile(pattern, re.IGNORECASE), unit) for name, pattern, unit in METRICS]
+_METRICS = [(name, re.compile(pattern, re.IGNORECASE), unit, needles)
+            for name, pattern, unit, needles in METRICS]
 _FIGURE = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:million|thousand|billion))?(\s*(?:percent|%|months?))?",
     re.IGNORECASE)
@@ -699,7 +919,9 @@ def extract_statistics(text: str, published: str | None = None) -> list[Statisti
     against the stored previous value (or, when the history has none, the earlier
     figure the statement quotes).
     """
-    metric = next(((name, unit) for name, pattern, unit in _METRICS if pattern.search(text)), None)
+    lowered = None if any(c in text for c in _FOLDS_TO_ASCII) else text.lower()
+    metric = next(((name, unit) for name, pattern, unit, needles in _METRICS
+                   if _may_contain(lowered, needles) and pattern.search(text)), None)
     if metric is None:
         return []
     name, unit = metric

@@ -1,0 +1,191 @@
+"""The batched and prefiltered paths in monitor.classify give exactly what the plain code gives.
+
+Classifying a document now gates cue searches for all its statements at once, scores
+their nearest examples in numpy, rounds the evidence's numbers in numpy and prefilters
+the metric patterns. Each is compared here with the straightforward implementation it
+replaced (kept below), on the packaged texts and on cases made to hit the edges: tied
+similarities, a background, values next to a rounding half, non-ASCII text. The
+prefilter literals are checked against the parsed patterns as in tests/test_equivalence.py.
+"""
+
+import heapq
+import json
+import math
+import re
+from collections import Counter, defaultdict
+
+import numpy as np
+import pytest
+from test_equivalence import TEXTS, covers, reference_cue_matches
+
+from monitor import classify
+from monitor.statements import split_statements
+
+DEVSET = classify.load_devset()
+BASELINE = classify.load_gold_baseline()
+STATEMENTS = sorted({s for text in TEXTS for s in split_statements(text)}
+                    | {d["title"] for d in DEVSET} | {s["text"] for d in BASELINE for s in d["statements"]})
+TRICKY = ["", "a", "ice", "Fy 2024 TPS", "İce dhs", "paſſengers ſcreened: 1,200", "K\u212a-9 unit",
+          "no\0longer policy\0", "“We will end it,” she said.", "café déjà vu — rule’s end", "2024 rule",
+          "Secretary Mayorkas today announced the end of the policy.", "1234567", "۱۲۳۴ encounters"]
+
+
+# --- the straightforward implementations -------------------------------------------
+
+class ReferenceIndex:
+    """TfidfIndex as it was: a dict of postings lists, a dict of sums per query, nlargest."""
+
+    def __init__(self, texts, background=()):
+        bags = [classify.TfidfIndex._terms(t) for t in texts]
+        self._df = Counter(term for bag in bags for term in bag)
+        self._background_df = Counter(term for text in background for term in classify.TfidfIndex._terms(text))
+        self._total = len(texts) + len(background)
+        self.index = defaultdict(list)
+        for i, bag in enumerate(bags):
+            for term, weight in self._weigh(bag).items():
+                self.index[term].append((i, weight))
+
+    def _idf(self, term):
+        n = self._df.get(term, 0) + self._background_df.get(term, 0)
+        return math.log((1 + self._total) / (1 + n)) + 1 if n else None
+
+    def _weigh(self, bag):
+        weights = {t: (1 + math.log(n)) * idf for t, n in bag.items() if (idf := self._idf(t)) is not None}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {t: w / norm for t, w in weights.items()}
+
+    def nearest(self, text, k):
+        scores = defaultdict(float)
+        for term, weight in self._weigh(classify.TfidfIndex._terms(text)).items():
+            for i, other in self.index.get(term, ()):
+                scores[i] += weight * other
+        return heapq.nlargest(k, scores.items(), key=lambda item: item[1])
+
+
+# --- nearest examples ----------------------------------------------------------------
+
+def test_nearest_matches_the_plain_loop_on_the_model_index():
+    texts = [e.text for e in classify.default_model().examples]
+    index, reference = classify.TfidfIndex(texts), ReferenceIndex(texts)
+    queries = STATEMENTS + TRICKY
+    for k in (classify.KNN_K, len(texts)):
+        assert index.nearest_many(queries, k) == [reference.nearest(q, k) for q in queries]
+    assert [index.nearest(q, 3) for q in queries[:300]] == index.nearest_many(queries[:300], 3)
+
+
+def test_nearest_with_a_background_as_history_links_documents():
+    background = tuple(f"{d['title']}\n{d['text']}" for d in DEVSET)
+    texts = [f"{d['title']}\n{d['text']}" for d in DEVSET[:40]]
+    for size in (1, 3, 40):
+        index, reference = classify.TfidfIndex(texts[:size], background), ReferenceIndex(texts[:size], background)
+        for query in texts[::5] + TRICKY:
+            assert index.nearest(query, size) == reference.nearest(query, size)
+
+
+def test_tied_similarities_keep_the_order_the_dict_had():
+    # Duplicates tie exactly, and the query meets some of them before lower-numbered ones.
+    texts = ["red apple pie", "green pear", "red apple pie", "pear tart", "green pear", "apple", "tart pear"]
+    index, reference = classify.TfidfIndex(texts), ReferenceIndex(texts)
+    for query in ("green pear apple", "pear red apple pie", "apple", "tart green", "tart pear", "nothing here"):
+        for k in (1, 2, 3, 7, 10):
+            assert index.nearest(query, k) == reference.nearest(query, k), (query, k)
+    # Equal scores met in the query's order, not the examples' ("yak" before "zebra").
+    texts = ["zebra", "yak", "gnu"]
+    index, reference = classify.TfidfIndex(texts), ReferenceIndex(texts)
+    assert [i for i, _ in reference.nearest("yak zebra gnu", 3)] == [1, 0, 2]
+    for k in (1, 2, 3, 4):
+        assert index.nearest("yak zebra gnu", k) == reference.nearest("yak zebra gnu", k)
+
+
+def test_nearest_edge_cases():
+    assert classify.TfidfIndex([]).nearest("anything", 3) == []
+    assert classify.TfidfIndex(["a text"]).nearest("a text", 0) == []
+    assert classify.TfidfIndex(["a text"]).nearest_many([], 3) == []
+
+
+# --- cues ------------------------------------------------------------------------------
+
+def test_cue_matches_for_a_whole_document_match_one_at_a_time():
+    for doc in DEVSET:
+        statements = [doc["title"]] + split_statements(doc["text"])
+        assert classify.cue_matches_many(statements) == [reference_cue_matches(s) for s in statements]
+    assert classify.cue_matches_many(TRICKY) == [reference_cue_matches(s) for s in TRICKY]
+    found = classify.cue_matches_many(STATEMENTS)
+    assert all(list(f) == list(reference_cue_matches(s)) for f, s in zip(found, STATEMENTS))  # order too
+
+
+def test_pieces_held_are_the_pieces_each_text_contains():
+    texts = [t.lower() for t in STATEMENTS + TRICKY]
+    assert classify._pieces_held(texts) == [
+        {i for i, piece in enumerate(classify._PIECES) if piece in text} for text in texts]
+    assert classify._pieces_held([]) == []
+
+
+def _starts_with_digit(items) -> bool:
+    """Every string ``items`` match starts with a digit (zero-width items skipped)."""
+    from re import _constants as C
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue
+        if op is C.SUBPATTERN:
+            return _starts_with_digit(av[3])
+        if op is C.BRANCH:
+            return all(_starts_with_digit(branch) for branch in av[1])
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            return av[0] >= 1 and _starts_with_digit(av[2])
+        return op is C.IN and av == [(C.CATEGORY, C.CATEGORY_DIGIT)]
+    return False
+
+
+@pytest.mark.parametrize("name", classify._DIGIT_CUES)
+def test_digit_cues_match_only_from_a_digit(name):
+    from re import _parser
+    assert name not in classify._CUE_NEEDLES
+    assert _starts_with_digit(_parser.parse(classify.CUES[name]))
+    assert not _starts_with_digit(_parser.parse(classify.CUES["period"]))  # the check can fail
+
+
+# --- figures ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("metric", range(len(classify.METRICS)))
+def test_metric_needles_are_required(metric):
+    name, pattern, unit, needles = classify.METRICS[metric]
+    assert covers(pattern, needles, re.IGNORECASE), name
+    for needle in needles:
+        assert not covers(pattern, tuple(n for n in needles if n != needle), re.IGNORECASE), needle
+
+
+def test_extract_statistics_unchanged_by_the_metric_needles(monkeypatch):
+    texts = STATEMENTS + TRICKY + ["CBP recorded 189,922 ENCOUNTERS at the SOUTHWEST Border in May.",
+                                   "TSA ſcreened 2.9 million PASSENGERS on Sunday, up from 2.5 million."]
+    found = [classify.extract_statistics(text, "2024-03-01") for text in texts]
+    monkeypatch.setattr(classify, "_may_contain", lambda lowered, needles: True)  # try every pattern
+    assert found == [classify.extract_statistics(text, "2024-03-01") for text in texts]
+    assert any(found)
+
+
+# --- rounding --------------------------------------------------------------------------
+
+def test_rounded_is_round():
+    rng = np.random.default_rng(7)
+    values = [float(v) for v in rng.random(200_000)] + [0.0, 1.0, 0.5, 0.0625, 0.0005, 0.9995, 1e-9, 0.1235]
+    for k in range(1000):  # next to every half: k.5 / 1000 and its neighbours
+        half = (k + 0.5) / 1000
+        values += [half, math.nextafter(half, 0), math.nextafter(half, 1)]
+    rounded = classify._rounded(np.array(values))
+    assert [repr(r) for r in rounded] == [repr(round(v, 3)) for v in values]
+    matrix = np.array(values[:400]).reshape(100, 4)
+    assert classify._rounded(matrix) == [[round(v, 3) for v in row] for row in matrix.tolist()]
+    assert classify._rounded(np.array([])) == []
+
+
+def test_evidence_numbers_are_plain_floats():
+    # The evidence is stored as JSON and compared as text: no numpy scalars in it.
+    doc = DEVSET[0]
+    result = classify.classify_document(doc["title"], split_statements(doc["text"]), doc["published"])
+    for statement in result.statements:
+        assert type(statement.confidence) is float
+        assert all(type(v) is float for v in statement.evidence["scores"].values())
+        assert all(type(n["similarity"]) is float for n in statement.evidence["nearest"])
+        assert all(type(c["weight"]) is float for c in statement.evidence["cues"])
+        json.dumps(statement.evidence)
