@@ -819,13 +819,16 @@ class TfidfIndex:
         """Most similar first; equal similarities by the first query term the example
         holds, then by index (the order a dict filled term by term would hold them in)."""
         candidates.sort(key=itemgetter(1), reverse=True)  # stable: ties stay by index
-        if len({sim for _, sim in candidates}) < len(candidates):
+        counts = Counter(sim for _, sim in candidates)
+        if len(counts) < len(candidates):
             terms = list(query)
 
-            def first_term(i: int) -> int:
+            def first_term(i: int, sim: float) -> int:
+                if counts[sim] == 1:
+                    return 0  # no tie to break
                 return next(p for p, term in enumerate(terms) if term in self._example_terms[i])
 
-            candidates.sort(key=lambda item: (-item[1], first_term(item[0])))
+            candidates.sort(key=lambda item: (-item[1], first_term(*item)))
         return candidates
 
 
