@@ -51,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
-from monitor.statements import _FOLDS_TO_ASCII, _may_contain, split_statements
+from monitor.statements import FOLDS_TO_ASCII, may_contain, split_statements
 
 CLASSIFIER_VERSION = "cues-lr-knn-2"
 
@@ -871,7 +871,7 @@ def classify_text(text_or_html: str) -> DocumentResult:
 #: Canonical metric names, most specific first; the first match names a figure's metric.
 #: Last, each pattern's needles: an exact prefilter as in ``monitor.statements``. Every
 #: match holds one of them case-insensitively (checked by
-#: tests/test_classify_speed_equivalence.py), so a text without _FOLDS_TO_ASCII holds it
+#: tests/test_classify_speed_equivalence.py), so a text without FOLDS_TO_ASCII holds it
 #: lower-cased; most statements with figures name no metric or a late one, and trying
 #: every pattern in turn was most of the cost of extract_statistics.
 METRICS = [
@@ -922,9 +922,9 @@ def extract_statistics(text: str, published: str | None = None) -> list[Statisti
     against the stored previous value (or, when the history has none, the earlier
     figure the statement quotes).
     """
-    lowered = None if any(c in text for c in _FOLDS_TO_ASCII) else text.lower()
+    lowered = None if any(c in text for c in FOLDS_TO_ASCII) else text.lower()
     metric = next(((name, unit) for name, pattern, unit, needles in _METRICS
-                   if _may_contain(lowered, needles) and pattern.search(text)), None)
+                   if may_contain(lowered, needles) and pattern.search(text)), None)
     if metric is None:
         return []
     name, unit = metric

@@ -90,11 +90,11 @@ _OPENING, _INSIDE, _ENDING = _union(_OPENINGS), _union(_ANYWHERE), _union(_ENDIN
 # literals, and every match of _ENDING one of the second set: each alternative needs
 # one of them (checked against the parsed patterns by tests/test_equivalence.py). With
 # IGNORECASE an ASCII letter in a pattern matches only itself in either case, or one
-# of _FOLDS_TO_ASCII; in a paragraph without those, a literal can match only where the
+# of FOLDS_TO_ASCII; in a paragraph without those, a literal can match only where the
 # lower-cased paragraph holds it. So a paragraph holding none of a set's literals
 # cannot match, and the regex search (an unanchored alternation tried at every
 # position: most of the cost of a paragraph) is skipped.
-_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"  # İ ı ſ K(elvin): i i s k
+FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"  # İ ı ſ K(elvin): i i s k
 _INSIDE_NEEDLES = (
     "clicking", "signing up", "submitting", "subscribing",  # by submitting ... agree
     "enter your email", "your email address",
@@ -134,7 +134,7 @@ def is_boilerplate(paragraph: str) -> bool:
     return _is_furniture(normalize_space(paragraph))
 
 
-def _may_contain(lowered: str | None, needles: tuple[str, ...]) -> bool:
+def may_contain(lowered: str | None, needles: tuple[str, ...]) -> bool:
     """False only when ``lowered`` (None: unknown) holds none of ``needles``."""
     if lowered is None:
         return True
@@ -164,11 +164,11 @@ def _judge(text: str) -> bool:
         return True
     if len(text) <= _LONG_PARAGRAPH:
         lowered = text.lower()
-        if not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII):
+        if not text.isascii() and any(c in text for c in FOLDS_TO_ASCII):
             lowered = None
-        if _may_contain(lowered, _INSIDE_NEEDLES) and _INSIDE.search(text):
+        if may_contain(lowered, _INSIDE_NEEDLES) and _INSIDE.search(text):
             return True
-        if (_may_contain(lowered, _ENDING_NEEDLES)
+        if (may_contain(lowered, _ENDING_NEEDLES)
                 and _ENDING.search(text, max(0, len(text) - 200))):
             return True
     if _is_all_caps(text):

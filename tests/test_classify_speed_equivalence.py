@@ -159,7 +159,7 @@ def test_extract_statistics_unchanged_by_the_metric_needles(monkeypatch):
     texts = STATEMENTS + TRICKY + ["CBP recorded 189,922 ENCOUNTERS at the SOUTHWEST Border in May.",
                                    "TSA ſcreened 2.9 million PASSENGERS on Sunday, up from 2.5 million."]
     found = [classify.extract_statistics(text, "2024-03-01") for text in texts]
-    monkeypatch.setattr(classify, "_may_contain", lambda lowered, needles: True)  # try every pattern
+    monkeypatch.setattr(classify, "may_contain", lambda lowered, needles: True)  # try every pattern
     assert found == [classify.extract_statistics(text, "2024-03-01") for text in texts]
     assert any(found)
 

@@ -259,4 +259,4 @@ def test_boilerplate_needles_are_required():
 def test_only_the_listed_characters_fold_onto_ascii_letters():
     folding = {chr(c) for c in range(128, sys.maxunicode + 1)
                if re.fullmatch(r"[a-z]", chr(c), re.IGNORECASE)}
-    assert folding == set(statements._FOLDS_TO_ASCII)
+    assert folding == set(statements.FOLDS_TO_ASCII)
