@@ -161,8 +161,9 @@ def _m2_reindex_only_text(db: sqlite_utils.Database) -> None:
         db.execute(f'DROP TRIGGER "{trigger}"')
         db.execute(sql.replace(f'AFTER UPDATE ON "{table}"',
                                f'AFTER UPDATE OF {columns} ON "{table}"'))
-    db["documents"].create_index(["published"])  # same-event lookups by date, any source
-    db["statistics"].create_index(["statement_id"])  # which statements already gave figures
+    # Same-event lookups by date, any source; which statements already gave figures.
+    db["documents"].create_index(["published"], if_not_exists=True)
+    db["statistics"].create_index(["statement_id"], if_not_exists=True)
 
 
 def period_kind(period: str | None) -> str:
@@ -178,15 +179,20 @@ _MONTH_PERIOD = re.compile(r"\d{4}-\d{2}")
 
 
 def _m3_statistics_period_kind(db: sqlite_utils.Database) -> None:
-    """The previous figure is looked up by metric and kind of period: index both."""
-    db["statistics"].add_column("period_kind", str)
-    columns = [c.name for c in db["statistics"].columns]
-    columns.insert(columns.index("period") + 1, columns.pop())
-    db["statistics"].transform(column_order=columns)  # re-created, so the schema reads cleanly
+    """The previous figure is looked up by metric and kind of period: index both.
+
+    Safe to run again: SQLite commits ALTER TABLE and sqlite-utils' transform() at once,
+    so a migration cut short leaves the column without the version number.
+    """
+    if "period_kind" not in db["statistics"].columns_dict:
+        db["statistics"].add_column("period_kind", str)
+        columns = [c.name for c in db["statistics"].columns]
+        columns.insert(columns.index("period") + 1, columns.pop())
+        db["statistics"].transform(column_order=columns)  # re-created: the schema reads cleanly
     for (period,) in db.execute("select distinct period from statistics").fetchall():
         db.execute("update statistics set period_kind = ? where period is ?",
                    [period_kind(period), period])
-    db["statistics"].create_index(["metric", "period_kind", "period_end"])
+    db["statistics"].create_index(["metric", "period_kind", "period_end"], if_not_exists=True)
 
 
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind]

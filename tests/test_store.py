@@ -36,6 +36,18 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
     assert Store(path).db.execute("select count(*) from statistics").fetchone()[0] == 4
 
 
+def test_a_migration_cut_short_runs_again(tmp_path):
+    """ALTER TABLE commits at once: a crash before user_version is set must not wedge the database."""
+    path = tmp_path / "cut.db"
+    _database_at(path, 2)
+    with sqlite3.connect(path) as conn:
+        conn.execute("insert into statistics (metric, value, period) values ('removals', 1.0, 'FY2024')")
+        conn.execute("alter table statistics add column period_kind text")
+    store = Store(path)
+    assert store.schema_version == 3
+    assert store.db.execute("select period_kind from statistics").fetchall() == [("fiscal year",)]
+
+
 def test_a_database_from_a_newer_release_is_refused(tmp_path):
     path = tmp_path / "new.db"
     _database_at(path, len(MIGRATIONS))
