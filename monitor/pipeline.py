@@ -33,7 +33,8 @@ from monitor.store import Store, unique_statements
 
 #: Stored articles re-checked (conditionally) per source and run, oldest check first.
 RECHECKS_PER_RUN = 100
-HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+#: Content types worth extracting; a response without one is tried too.
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 #: Articles analysed in the crawler thread before worker processes are started.
 INLINE_ANALYSES = 16
 #: Queue events the writer commits together.
@@ -287,7 +288,7 @@ class _Crawler:
             self.report.failures.append(f"{url}: {response.error}")
             return int(known is None)
         ctype = response.content_type.split(";")[0].strip().lower()
-        if not ctype.startswith(HTML_TYPES):
+        if ctype and not ctype.startswith(HTML_TYPES):
             self.report.failures.append(f"{url}: not an HTML page ({ctype})")
             return int(known is None)
         hints = {"url": url, "published": hint_published, "title": fallback_title,

@@ -350,3 +350,33 @@ def test_a_charset_declared_only_by_the_http_header_wins(tmp_path):
                                                 "order by s.seq")]
     assert texts == ["\u201cWe will keep working together,\u201d Pe\u00f1a Nieto said after the meeting.",
                      "The two discussed border infrastructure \u2013 and trade."]
+
+
+def test_a_feed_item_that_is_not_a_web_page_is_reported_not_stored(tmp_path):
+    """A feed linking a PDF: the run names it as a failed article and stores the rest."""
+    from monitor.config import load_sources
+    from monitor.pipeline import run_cycle
+    from monitor.store import Store
+
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "story.html").write_text(news_article("DHS extends TPS for Haiti", "2024-03-08T18:00:00Z", [
+        "The Department of Homeland Security extended Temporary Protected Status for Haiti."]))
+    (root / "feed.xml").write_text(rss([
+        ("/story.html", "Story", "Fri, 08 Mar 2024 18:00:00 GMT", "x"),
+        ("/report.pdf", "Report", "Fri, 08 Mar 2024 18:00:00 GMT", "y")]))
+
+    def pdf(handler):
+        handler.send_body(200, b"%PDF-1.7 <html><p>not a page</p></html>", "application/pdf")
+
+    config = tmp_path / "sources.toml"
+    with SiteServer(root, routes={"/report.pdf": pdf}) as server:
+        config.write_text(f'[[source]]\nname = "news"\nkind = "feed"\n'
+                          f'url = "{server.base_url}/feed.xml"\ndelay = 0\n')
+        store = Store(tmp_path / "monitor.db")
+        summary = run_cycle(store, load_sources(config))
+    [report] = summary.reports
+    assert report.error is None and report.new_documents == 1
+    assert report.failures == [f"{server.base_url}/report.pdf: not an HTML page (application/pdf)"]
+    assert [url for (url,) in store.db.execute("select url from documents where source = 'news'")] == [
+        f"{server.base_url}/story.html"]
