@@ -80,7 +80,8 @@ class _Found:
 
     source: str
     article: Article
-    statements: list[str]
+    #: hash -> text, as ``unique_statements`` gives them: the writer does not hash again.
+    statements: dict[str, str]
     response: Response
     labels: Labels | None = None
 
@@ -107,22 +108,23 @@ class Labels:
 
 
 def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
-                    ) -> tuple[Article, list[str], Labels | None]:
+                    ) -> tuple[Article, dict[str, str], Labels | None]:
     """Extract, split and classify one fetched page: pure CPU work, safe in a worker process.
 
     ``hints`` fills what the page itself lacks (the listing's date, the feed's title)
     and brings the charset the HTTP response declared.
-    Statements are de-duplicated as the store does, so the labels line up with its rows.
+    Statements come de-duplicated and hashed as the store keeps them (``unique_statements``),
+    so the labels line up with its rows.
     """
     article = extract_article(content, url, selectors, hints.get("charset"))
     article.url = hints["url"]
     article.published = article.published or hints.get("published")
     article.title = article.title or hints.get("title")
     article.doc_type = article.doc_type or hints.get("doc_type")
-    statements = list(unique_statements(split_statements(article.text)).values())
-    if not article.text.strip():
-        return article, [], None
-    result = classify_document(article.title, statements, article.published)
+    statements = unique_statements(split_statements(article.text))
+    if not statements:
+        return article, statements, None
+    result = classify_document(article.title, list(statements.values()), article.published)
     return article, statements, Labels(result.label, result.confidence, [
         (s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
         for s in result.statements])
@@ -267,7 +269,8 @@ class _Crawler:
         self.handled.add(item.url)
         article = Article(url=item.url, title=item.title, published=item.published,
                           text=item.summary, method="feed")
-        self.out.put(_Found(self.source.name, article, split_statements(article.text),
+        self.out.put(_Found(self.source.name, article,
+                            unique_statements(split_statements(article.text)),
                             Response(item.url, item.url, status=200)))
 
     # -- fetching articles ---------------------------------------------------

@@ -360,7 +360,7 @@ class Store:
         title: str | None,
         published: str | None,
         body: str,
-        statements: list[str],
+        statements: list[str] | dict[str, str],
         doc_type: str | None = None,
         topics: list[str] | None = None,
         seen_at: str | None = None,
@@ -368,6 +368,8 @@ class Store:
     ) -> SavedDocument:
         """Store one article; a changed body becomes a new version, never an overwrite.
 
+        ``statements`` are texts, or already ``unique_statements`` of them (hash -> text;
+        a crawl hashes in its worker processes, off the single writer's path).
         ``labels`` (label, confidence, evidence JSON), one per statement of
         ``unique_statements(statements)``, are stored with the statements inserted now,
         when the crawl has already classified them.
@@ -419,7 +421,7 @@ class Store:
                                     list(row.values())).lastrowid
 
     def _save_statements(
-        self, document_id: int, version: int, statements: list[str], now: str,
+        self, document_id: int, version: int, statements: list[str] | dict[str, str], now: str,
         labels: list[tuple[str, float, str]] | None,
     ) -> list[int]:
         existing = {
@@ -427,7 +429,7 @@ class Store:
                 "select id, hash from statements where document_id = ?", [document_id]
             )
         }
-        unique = unique_statements(statements)
+        unique = statements if isinstance(statements, dict) else unique_statements(statements)
         if labels is not None and len(labels) != len(unique):
             raise ValueError("labels must match unique_statements(statements) one to one")
         new_ids = []

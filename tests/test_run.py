@@ -256,7 +256,7 @@ def test_edited_article_becomes_a_new_version_with_only_new_statements(tmp_path,
 def test_a_sentence_repeated_on_a_page_is_one_statement_in_page_order(tmp_path):
     from monitor.pipeline import analyse_article
     from monitor.statements import split_statements
-    from monitor.store import Store
+    from monitor.store import Store, unique_statements
     from sites import dhs_release
 
     html = dhs_release("Repeats", "2024-01-02T10:00:00-05:00",
@@ -264,15 +264,17 @@ def test_a_sentence_repeated_on_a_page_is_one_statement_in_page_order(tmp_path):
                         "FIRST point stands  here."])
     article, statements, labels = analyse_article(html.encode(), "http://127.0.0.1/r", {},
                                                   {"url": "http://127.0.0.1/r"})
-    assert statements == ["First point stands here.", "Second point follows."]
+    assert list(statements.values()) == ["First point stands here.", "Second point follows."]
+    assert statements == unique_statements(split_statements(article.text))  # the store's hashes
     assert len(labels.statements) == len(statements)
     labels = labels.statements
     store = Store(tmp_path / "m.db")
     store.save_document(source="s", url=article.url, title=article.title,
                         published=article.published, body=article.text,
-                        statements=split_statements(article.text), labels=labels)
-    rows = store.db.execute("select seq, text, label from statements order by seq").fetchall()
-    assert [(seq, text) for seq, text, _ in rows] == [(0, statements[0]), (1, statements[1])]
+                        statements=statements, labels=labels)
+    rows = store.db.execute("select seq, text, hash, label from statements order by seq").fetchall()
+    assert [(seq, text, h) for seq, text, h, _ in rows] == [
+        (seq, text, h) for seq, (h, text) in enumerate(statements.items())]
     assert [label for *_, label in rows] == [label for label, *_ in labels]
     assert all(json.loads(evidence)["classifier"] for *_, evidence in labels)
 
