@@ -51,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
-from monitor.statements import FOLDS_TO_ASCII, may_contain, split_statements
+from monitor.statements import may_contain, needle_text, split_statements
 
 CLASSIFIER_VERSION = "cues-lr-knn-2"
 
@@ -501,8 +501,7 @@ def training_examples(devset: list[dict], baseline: list[dict]) -> list[Example]
     for doc in devset:
         examples.append(Example(doc["title"], doc["label"], f"devset {doc['id']} headline"))
         statements = split_statements(doc["text"])
-        labels = doc.get("statement_labels") or (
-            ["none"] * len(statements) if doc["label"] == "none" else [])
+        labels = statement_gold(doc) or []
         examples += [Example(s, label, f"devset {doc['id']} #{i}")
                      for i, (s, label) in enumerate(zip(statements, labels))]
     return examples
@@ -871,8 +870,8 @@ def classify_text(text_or_html: str) -> DocumentResult:
 #: Canonical metric names, most specific first; the first match names a figure's metric.
 #: Last, each pattern's needles: an exact prefilter as in ``monitor.statements``. Every
 #: match holds one of them case-insensitively (checked by
-#: tests/test_classify_speed_equivalence.py), so a text without FOLDS_TO_ASCII holds it
-#: lower-cased; most statements with figures name no metric or a late one, and trying
+#: tests/test_classify_speed_equivalence.py), so ``needle_text(text)``, unless None,
+#: holds one too; most statements with figures name no metric or a late one, and trying
 #: every pattern in turn was most of the cost of extract_statistics.
 METRICS = [
     ("passengers screened", r"\b(?:passengers|travell?ers|screened)\b", "passengers",
@@ -922,7 +921,7 @@ def extract_statistics(text: str, published: str | None = None) -> list[Statisti
     against the stored previous value (or, when the history has none, the earlier
     figure the statement quotes).
     """
-    lowered = None if any(c in text for c in FOLDS_TO_ASCII) else text.lower()
+    lowered = needle_text(text)
     metric = next(((name, unit) for name, pattern, unit, needles in _METRICS
                    if may_contain(lowered, needles) and pattern.search(text)), None)
     if metric is None:

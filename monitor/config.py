@@ -79,6 +79,14 @@ def number_problem(key: str, value: object, types, low, high) -> str | None:
     return None
 
 
+def unknown_keys_problem(table: dict, allowed) -> str | None:
+    """Which keys of ``table`` are not ``allowed`` (a typo must not be ignored), or None."""
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        return f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(allowed))}"
+    return None
+
+
 def _check_selector(selector: object) -> str | None:
     if not isinstance(selector, str) or not selector.strip():
         return "must be a non-empty CSS selector"
@@ -98,10 +106,8 @@ def parse_source(raw: dict, *, agency: str, where: str) -> Source:
 
     if not isinstance(name, str) or not name.strip():
         raise fail("'name' is required")
-    unknown = sorted(set(raw) - set(_FIELD_TYPES))
-    if unknown:
-        raise fail(f"unknown key(s) {', '.join(unknown)}; known keys: "
-                   f"{', '.join(sorted(_FIELD_TYPES))}")
+    if problem := unknown_keys_problem(raw, _FIELD_TYPES):
+        raise fail(problem)
     if raw.get("kind") not in KINDS:
         raise fail(f"'kind' must be one of {', '.join(KINDS)}, not {raw.get('kind')!r}")
     if "url" not in raw:

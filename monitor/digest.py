@@ -26,6 +26,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.config import is_http_url
+from monitor.statements import normalize_space
 from monitor.store import BASELINE_SOURCE, Store, utcnow
 
 #: Document labels with a section of their own; any other label except "none"
@@ -120,7 +121,7 @@ def date_range(since: date, until: date) -> Period:
 # -- collecting --------------------------------------------------------------
 def _clean(text: str | None) -> str:
     """One line of scraped text: a title with a newline stays one line."""
-    return " ".join((text or "").split())
+    return normalize_space(text or "")
 
 
 def _day(timestamp: str | None) -> str:

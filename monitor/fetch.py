@@ -21,6 +21,7 @@ import httpx
 
 from monitor import __version__
 from monitor.config import is_http_url
+from monitor.store import utcnow
 
 USER_AGENT = (
     f"policy-monitor/{__version__} (+https://github.com/policy-monitor/policy-monitor; "
@@ -129,7 +130,7 @@ class Fetcher:
                 size: int, error: str | None) -> None:
         row = {
             "url": url, "source": source,
-            "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "fetched_at": utcnow(),
             "status": status, "bytes": size,
             "elapsed_ms": int((time.monotonic() - started) * 1000),
             "not_modified": int(status == 304), "error": error,

@@ -287,17 +287,12 @@ def _adjacent(previous: tuple | None, period_start: str | None) -> bool:
 
 def _add_link(store: Store, relation: str, from_doc: int, to_doc: int, score: float,
               from_statement: int | None = None, to_statement: int | None = None) -> int:
-    exists = store.db.execute(
-        "select 1 from links where from_document_id = ? and to_document_id = ? and relation = ?",
-        [from_doc, to_doc, relation]).fetchone()
-    if exists:
-        return 0
-    store.insert("links", {
-        "from_document_id": from_doc, "from_statement_id": from_statement,
-        "to_document_id": to_doc, "to_statement_id": to_statement, "relation": relation,
-        "score": round(score, 3), "created_at": utcnow(),
-    })
-    return 1
+    """1 if the link is new; the unique index on (from, to, relation) keeps one of each."""
+    return store.db.execute(
+        "insert or ignore into links (from_document_id, from_statement_id, to_document_id,"
+        " to_statement_id, relation, score, created_at) values (?, ?, ?, ?, ?, ?, ?)",
+        [from_doc, from_statement, to_doc, to_statement, relation, round(score, 3), utcnow()],
+    ).rowcount
 
 
 class _AnnouncedPolicies:
@@ -399,7 +394,8 @@ def _link_same_event(store: Store, doc: dict) -> int:
     added = 0
     for i, sim in index.nearest(text, len(others)):
         other_id, _, _, other_event, other_published = others[i]
-        days = abs((day - (_day({"published": other_published}) or day)).days)
+        other_day = _day({"published": other_published}) or day
+        days = abs((day - other_day).days)
         if sim < (SAME_EVENT_MIN_SIMILARITY if days <= SAME_EVENT_DAYS
                   else SAME_EVENT_LATE_MIN_SIMILARITY):
             continue
@@ -408,7 +404,7 @@ def _link_same_event(store: Store, doc: dict) -> int:
             continue  # e.g. two TPS terminations for different countries on one day
         # The later report points to the earlier one.
         ours = (day, doc["id"])
-        theirs = (_day({"published": other_published}) or day, other_id)
+        theirs = (other_day, other_id)
         (_, first), (_, second) = sorted((ours, theirs))
         added += _add_link(store, "same_event", second, first, sim)
         event = min(e for e in (other_event, other_id, doc["id"]) if e is not None)

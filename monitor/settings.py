@@ -16,7 +16,7 @@ from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.config import number_problem, read_toml
+from monitor.config import number_problem, read_toml, unknown_keys_problem
 
 DEFAULT_FILE = "policy-monitor.toml"
 SECURITY_MODES = ("none", "starttls", "ssl")
@@ -98,10 +98,8 @@ def _address(where: str, key: str, value: object) -> str:
 
 
 def _known(where: str, table: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise SettingsError(f"{where}: unknown key(s) {', '.join(unknown)}; "
-                            f"known keys: {', '.join(sorted(allowed))}")
+    if problem := unknown_keys_problem(table, allowed):
+        raise SettingsError(f"{where}: {problem}")
 
 
 def check_cron(where: str, expression: str) -> str:

@@ -134,6 +134,14 @@ def is_boilerplate(paragraph: str) -> bool:
     return _is_furniture(normalize_space(paragraph))
 
 
+def needle_text(text: str) -> str | None:
+    """``text`` lower-cased for ``may_contain``, or None when lower-casing could hide a
+    match (a character of FOLDS_TO_ASCII, which case-insensitive regexes fold to ASCII)."""
+    if not text.isascii() and any(c in text for c in FOLDS_TO_ASCII):
+        return None
+    return text.lower()
+
+
 def may_contain(lowered: str | None, needles: tuple[str, ...]) -> bool:
     """False only when ``lowered`` (None: unknown) holds none of ``needles``."""
     if lowered is None:
@@ -163,9 +171,7 @@ def _judge(text: str) -> bool:
     if _OPENING.match(text):
         return True
     if len(text) <= _LONG_PARAGRAPH:
-        lowered = text.lower()
-        if not text.isascii() and any(c in text for c in FOLDS_TO_ASCII):
-            lowered = None
+        lowered = needle_text(text)
         if may_contain(lowered, _INSIDE_NEEDLES) and _INSIDE.search(text):
             return True
         if (may_contain(lowered, _ENDING_NEEDLES)
