@@ -517,14 +517,13 @@ class Model:
     alone takes longer than the one second a command may spend loading the model.
     """
 
-    def __init__(self, examples: list[Example], thresholds: dict[str, float] | None = None):
+    def __init__(self, examples: list[Example]):
         self.examples = examples
-        self.thresholds = dict(thresholds or THRESHOLDS)
+        self.thresholds = dict(THRESHOLDS)
         y = np.array([LABELS.index(e.label) for e in examples])
         x = _features(cue_matches_many([e.text for e in examples]))
         self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH)
         self.tfidf = TfidfIndex([e.text for e in examples])
-        self.example_labels = y
         # Plain Python copies for the per-statement evidence: numpy scalars are slow one at a time.
         self._label_index = y.tolist()
         self._example_evidence = [(_clip(e.text), e.label, e.origin) for e in examples]

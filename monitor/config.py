@@ -49,10 +49,6 @@ class Source:
     def as_dict(self) -> dict:
         return asdict(self)
 
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).netloc.lower()
-
 
 _FIELD_TYPES = {f.name: f.type for f in fields(Source)}
 _NUMBERS = {

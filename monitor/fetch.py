@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -91,18 +91,16 @@ class _HostState:
     next_allowed: float = 0.0
     robots: RobotFileParser | None = None
     robots_unavailable: str | None = None
-    robots_checked: bool = False
 
 
 class Fetcher:
     """Shared by all sources of a run; thread-safe."""
 
-    def __init__(self, user_agent: str = USER_AGENT, transport: httpx.BaseTransport | None = None):
-        self.user_agent = user_agent
+    def __init__(self):
+        self.user_agent = USER_AGENT
         self.client = httpx.Client(
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
-            transport=transport,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
         )
         self._hosts: dict[str, _HostState] = {}
@@ -163,13 +161,13 @@ class Fetcher:
         """
         state = self._host(url)
         with state.lock:
-            checked = state.robots_checked
-        if not checked:
+            parser = state.robots
+        if parser is None:
             parts = urlsplit(url)
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             parser = RobotFileParser(robots_url)
-            response = self._get_once(robots_url, limits, {}, source,
-                                      max_bytes=min(limits.max_bytes, ROBOTS_MAX_BYTES))
+            robots_limits = replace(limits, max_bytes=min(limits.max_bytes, ROBOTS_MAX_BYTES))
+            response = self._get_once(robots_url, robots_limits, {}, source)
             unavailable = None
             if response.status == 200:
                 parser.parse(response.text.splitlines())
@@ -180,8 +178,7 @@ class Fetcher:
                 unavailable = f"robots.txt unavailable ({response.error}), so keeping out"
             with state.lock:
                 state.robots, state.robots_unavailable = parser, unavailable
-                state.robots_checked = True
-        if state.robots.can_fetch(self.user_agent, url):
+        if parser.can_fetch(self.user_agent, url):
             return None
         return state.robots_unavailable or "disallowed by robots.txt"
 
@@ -246,8 +243,7 @@ class Fetcher:
         return response
 
     def _get_once(self, url: str, limits: RequestLimits, headers: dict,
-                  source: str | None, max_bytes: int | None = None) -> Response:
-        cap = max_bytes or limits.max_bytes
+                  source: str | None) -> Response:
         self._wait_turn(self._host(url), limits.delay)
         started = time.monotonic()
         deadline = started + limits.timeout * 3  # bounds slow-drip bodies too
@@ -266,12 +262,12 @@ class Fetcher:
                     self._record(url, source, started, r.status_code, 0, None)
                     return result
                 declared = r.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > cap:
+                if declared and declared.isdigit() and int(declared) > limits.max_bytes:
                     raise _TooLarge()
                 chunks = []
                 for chunk in r.iter_bytes():
                     size += len(chunk)
-                    if size > cap:
+                    if size > limits.max_bytes:
                         raise _TooLarge()
                     if time.monotonic() > deadline:
                         raise httpx.ReadTimeout("body took too long")
@@ -281,7 +277,7 @@ class Fetcher:
                     result.error = f"HTTP {r.status_code}"
         except _TooLarge:
             result.status, result.content = None, b""
-            result.error = f"response larger than {cap} bytes"
+            result.error = f"response larger than {limits.max_bytes} bytes"
         except httpx.TimeoutException:
             result.status, result.error = None, f"timed out after {limits.timeout:g} s"
         except httpx.HTTPError as exc:

@@ -313,12 +313,6 @@ class Store:
             with self.transaction():
                 self.db["fetches"].insert_all(rows)
 
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        row = self.db.execute(
-            "select etag, last_modified from http_cache where url = ?", [url]
-        ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
     def all_validators(self) -> dict[str, tuple[str | None, str | None]]:
         return {
             url: (etag, last_modified) for url, etag, last_modified in
@@ -333,17 +327,14 @@ class Store:
                 " last_modified = excluded.last_modified, checked_at = excluded.checked_at",
                 [url, etag, last_modified, utcnow()])
 
-    def known_documents(self, source: str | None = None) -> dict[str, dict]:
-        """url -> {id, published, last_checked, body_hash} for re-check decisions."""
-        sql = "select id, url, published, last_checked, body_hash from documents"
-        params: list = []
-        if source is not None:
-            sql += " where source = ?"
-            params.append(source)
+    def known_documents(self, source: str) -> dict[str, dict]:
+        """url -> {id, published, last_checked, body_hash} of a source, for re-check decisions."""
         return {
             row[1]: {"id": row[0], "published": row[2], "last_checked": row[3],
                      "body_hash": row[4]}
-            for row in self.db.execute(sql, params)
+            for row in self.db.execute(
+                "select id, url, published, last_checked, body_hash from documents"
+                " where source = ?", [source])
         }
 
     def touch_document(self, url: str) -> None:
