@@ -14,6 +14,7 @@ import logging
 import signal
 import threading
 from datetime import datetime
+from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -59,49 +60,44 @@ class Daemon:
         self.scheduler.add_job(self.make_digest, digest_trigger, id="digest",
                                name="weekly digest")
 
-    def _locked(self, command: str):
-        return WriterLock(self.settings.db, command, wait=self.settings.schedule.lock_wait_seconds)
-
-    def run_source(self, source: Source) -> None:
-        """One cycle of one source, then a retry of any digest mail still waiting."""
+    def _job(self, command: str, what: str, work: Callable[[Store], None]) -> None:
+        """``work`` under the writer lock, then a retry of any digest mail still waiting.
+        A job that cannot get the lock or fails is logged, not raised: one failing job
+        must not stop the daemon; the next one retries."""
         try:
-            with self._locked(f"policy-monitor serve: check {source.name}"):
+            with WriterLock(self.settings.db, f"policy-monitor serve: {command}",
+                            wait=self.settings.schedule.lock_wait_seconds):
                 store = Store(self.settings.db)
                 try:
-                    summary = run_cycle(store, [source])
-                    for report in summary.reports:
-                        log.info("checked %s: %s new documents, %s new versions%s",
-                                 report.name, report.new_documents, report.new_versions,
-                                 f", error: {report.error}" if report.error else "")
+                    work(store)
                     self._flush(store)
                 finally:
                     store.close()
         except LockError as exc:
-            log.warning("skipped checking %s: %s", source.name, exc)
+            log.warning("skipped %s: %s", what, exc)
         except Exception:
-            # One failing cycle must not stop the daemon; the next one retries.
-            log.exception("checking %s failed", source.name)
+            log.exception("%s failed", what)
+
+    def run_source(self, source: Source) -> None:
+        """One cycle of one source."""
+        def check(store: Store) -> None:
+            for report in run_cycle(store, [source]).reports:
+                log.info("checked %s: %s new documents, %s new versions%s",
+                         report.name, report.new_documents, report.new_versions,
+                         f", error: {report.error}" if report.error else "")
+
+        self._job(f"check {source.name}", f"checking {source.name}", check)
 
     def make_digest(self) -> None:
         """Write the last complete week's digest and mail it if mail is configured."""
-        try:
-            with self._locked("policy-monitor serve: digest"):
-                store = Store(self.settings.db)
-                try:
-                    result = digest.publish(store, digest.last_complete_week(),
-                                            self.settings.digests)
-                    log.info("wrote digest %s to %s", result.name, result.html_path)
-                    if self.settings.mail.configured:
-                        queue_digest(store, digest=result.name, subject=result.subject,
-                                     text=result.text, html=result.html,
-                                     mail=self.settings.mail)
-                    self._flush(store)
-                finally:
-                    store.close()
-        except LockError as exc:
-            log.warning("skipped the digest: %s", exc)
-        except Exception:
-            log.exception("making the digest failed")
+        def publish(store: Store) -> None:
+            result = digest.publish(store, digest.last_complete_week(), self.settings.digests)
+            log.info("wrote digest %s to %s", result.name, result.html_path)
+            if self.settings.mail.configured:
+                queue_digest(store, digest=result.name, subject=result.subject,
+                             text=result.text, html=result.html, mail=self.settings.mail)
+
+        self._job("digest", "making the digest", publish)
 
     def _flush(self, store: Store) -> None:
         sent, failed = flush_outbox(store, self.settings.mail)

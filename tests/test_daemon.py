@@ -152,3 +152,29 @@ recipients = ["ana@example.org"]
     assert stderr.count("wrote digest") >= 2
     assert "received SIGTERM" in stderr and stderr.rstrip().endswith("stopped cleanly")
     assert "Traceback" not in stderr
+
+
+def test_a_job_that_fails_or_finds_the_lock_held_is_logged_and_the_daemon_goes_on(tmp_path, caplog):
+    from dataclasses import replace
+
+    from monitor.daemon import Daemon
+    from monitor.settings import Settings
+    from monitor.store import MIGRATIONS
+
+    settings = Settings(db=str(tmp_path / "monitor.db"))
+    settings = replace(settings, schedule=replace(settings.schedule, lock_wait_seconds=0))
+    daemon = Daemon(settings, [])
+    ran = []
+    daemon._job("x", "doing x", lambda store: ran.append(store.schema_version))
+
+    def boom(store):
+        raise RuntimeError("boom")
+
+    caplog.set_level("INFO", logger="monitor.daemon")
+    daemon._job("y", "doing y", boom)
+    with WriterLock(tmp_path / "monitor.db", "someone else"):
+        daemon._job("z", "doing z", lambda store: ran.append("must not run"))
+    assert ran == [len(MIGRATIONS)]  # the first job ran on a migrated database
+    assert any(r.message == "doing y failed" and r.exc_info for r in caplog.records)
+    assert any(r.message.startswith("skipped doing z: ") and "someone else" in r.message
+               for r in caplog.records)
