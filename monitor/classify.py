@@ -483,6 +483,11 @@ def load_devset() -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def tune_documents() -> list[dict]:
+    """The dev set's tune split: the only documents models and thresholds learn from."""
+    return [d for d in load_devset() if d["split"] == "tune"]
+
+
 def load_gold_baseline() -> list[dict]:
     return json.loads((DATA_DIR / "baseline.json").read_text(encoding="utf-8"))["documents"]
 
@@ -837,7 +842,7 @@ def _clip(text: str, size: int = 160) -> str:
 @lru_cache(maxsize=1)
 def default_model() -> Model:
     """Fitted once per process from the packaged data (tune split only)."""
-    devset = [d for d in load_devset() if d["split"] == "tune"]
+    devset = tune_documents()
     return Model(training_examples(devset, load_gold_baseline()))
 
 
@@ -996,16 +1001,13 @@ def out_of_fold_scores(tune_docs: list[dict], baseline: list[dict], folds: int =
     return scored
 
 
-def cross_validate_tune(folds: int = 5) -> dict:
-    """Document scores on the tune split by k-fold cross-validation, current thresholds."""
-    scored = out_of_fold_scores([d for d in load_devset() if d["split"] == "tune"],
-                                load_gold_baseline(), folds)
+def cross_validate_tune(scored: list[tuple[str, dict]]) -> dict:
+    """Document scores on the tune split from ``out_of_fold_scores``, current thresholds."""
     return scores_report([g for g, _ in scored], [_decide(s, THRESHOLDS) for _, s in scored])
 
 
-def tune_thresholds(tune_docs: list[dict], baseline: list[dict], folds: int = 5) -> dict[str, float]:
-    """Thresholds maximising macro-F1 (then reversal precision) on out-of-fold scores."""
-    scored = out_of_fold_scores(tune_docs, baseline, folds)
+def tune_thresholds(scored: list[tuple[str, dict]]) -> dict[str, float]:
+    """Thresholds maximising macro-F1 (then reversal precision) on ``out_of_fold_scores``."""
     gold = [g for g, _ in scored]
     grid = np.round(np.arange(0.3, 0.96, 0.025), 3)
     results = []
@@ -1074,7 +1076,7 @@ def evaluate_devset(model: Model, split: str = "test") -> tuple[dict, dict, list
 
 def leave_one_article_out() -> dict:
     """Each baseline article classified by a model fitted without it (tune split + the other four)."""
-    devset = [d for d in load_devset() if d["split"] == "tune"]
+    devset = tune_documents()
     baseline = load_gold_baseline()
     rows, doc_gold, doc_pred, st_gold, st_pred = [], [], [], [], []
     for held in baseline:

@@ -329,17 +329,17 @@ def evaluate(as_json: bool, tune: bool) -> None:
     """Score the classifier on the held-out dev set and leave-one-article-out on the baseline."""
     from monitor.classify import (
         THRESHOLDS, cross_validate_tune, default_model, evaluate_devset, leave_one_article_out,
-        load_devset, load_gold_baseline, tune_thresholds,
+        load_gold_baseline, out_of_fold_scores, tune_documents, tune_thresholds,
     )
 
     test, test_statements, errors = evaluate_devset(default_model(), "test")
+    scored = out_of_fold_scores(tune_documents(), load_gold_baseline())
     report = {"test_documents": test, "test_statements": test_statements, "test_errors": errors,
-              "tune_documents_5fold": cross_validate_tune(),
+              "tune_documents_5fold": cross_validate_tune(scored),
               "baseline_leave_one_article_out": leave_one_article_out(),
               "thresholds": THRESHOLDS}
     if tune:
-        tune_docs = [d for d in load_devset() if d["split"] == "tune"]
-        report["tuned_thresholds"] = tune_thresholds(tune_docs, load_gold_baseline())
+        report["tuned_thresholds"] = tune_thresholds(scored)
     if as_json:
         echo_json(report)
         return
