@@ -29,10 +29,13 @@ class Context:
     """What the global options select; commands open only what they need."""
 
     config_path: str
-    db_path: str
     quiet: bool
-    #: The settings file and environment, with ``db`` already resolved into ``db_path``.
+    #: The settings file and environment, with ``--db`` applied.
     settings: Settings = Settings()
+
+    @property
+    def db_path(self) -> str:
+        return self.settings.db
 
     def sources(self):
         try:
@@ -82,9 +85,8 @@ def cli(ctx: click.Context, config_path: str, db_path: str | None, settings_path
         settings = load_settings(settings_path)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
-    db_path = db_path or settings.db
-    ctx.obj = Context(config_path=config_path, db_path=db_path, quiet=quiet,
-                      settings=replace(settings, db=db_path))
+    ctx.obj = Context(config_path=config_path, quiet=quiet,
+                      settings=replace(settings, db=db_path or settings.db))
 
 
 def echo_json(data) -> None:
@@ -254,7 +256,7 @@ def demo(click_ctx: click.Context, port: int) -> None:
 
     ctx: Context = click_ctx.obj
     if click_ctx.parent.get_parameter_source("db_path").name == "DEFAULT":
-        ctx.db_path = "state/demo.db"  # never mix the sample into the real history
+        ctx.settings = replace(ctx.settings, db="state/demo.db")  # never mix in the sample
     out = Path(ctx.settings.digests) / "demo"
     sample = files("monitor") / "sample"
     try:
