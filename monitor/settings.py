@@ -181,41 +181,33 @@ def _from_file(path: Path) -> Settings:
 
 
 def _from_env(settings: Settings, env: dict[str, str]) -> Settings:
-    """Apply ``POLICY_MONITOR_*`` variables; each is checked like its file key."""
-    def get(name: str) -> str | None:
-        value = env.get(name)
-        return value if value else None
-
+    """Apply ``POLICY_MONITOR_*`` variables; each is checked like its file key, and an
+    empty one counts as unset."""
     top: dict = {}
-    if get("POLICY_MONITOR_DB"):
-        top["db"] = env["POLICY_MONITOR_DB"]
-    if get("POLICY_MONITOR_DIGESTS"):
-        top["digests"] = env["POLICY_MONITOR_DIGESTS"]
+    if value := env.get("POLICY_MONITOR_DB"):
+        top["db"] = value
+    if value := env.get("POLICY_MONITOR_DIGESTS"):
+        top["digests"] = value
     mail: dict = {}
-    if get("POLICY_MONITOR_SMTP_HOST"):
-        mail["host"] = env["POLICY_MONITOR_SMTP_HOST"].strip()
-    if get("POLICY_MONITOR_SMTP_PORT"):
-        raw = env["POLICY_MONITOR_SMTP_PORT"]
-        if not raw.isdigit():
+    if value := env.get("POLICY_MONITOR_SMTP_HOST"):
+        mail["host"] = value.strip()
+    if value := env.get("POLICY_MONITOR_SMTP_PORT"):
+        if not value.isdigit():
             raise SettingsError(f"environment: POLICY_MONITOR_SMTP_PORT must be a port "
-                                f"number, not {raw!r}")
-        mail["port"] = _number("environment", "POLICY_MONITOR_SMTP_PORT", int(raw),
+                                f"number, not {value!r}")
+        mail["port"] = _number("environment", "POLICY_MONITOR_SMTP_PORT", int(value),
                                int, 1, 65535)
-    if get("POLICY_MONITOR_SMTP_SECURITY"):
-        mail["security"] = _security("environment: POLICY_MONITOR_SMTP_SECURITY",
-                                     env["POLICY_MONITOR_SMTP_SECURITY"])
-    if get("POLICY_MONITOR_SMTP_USER"):
-        mail["username"] = env["POLICY_MONITOR_SMTP_USER"]
-    if get(PASSWORD_ENV):
-        mail["password"] = env[PASSWORD_ENV]
-    if get("POLICY_MONITOR_MAIL_FROM"):
-        mail["sender"] = _address("environment", "POLICY_MONITOR_MAIL_FROM",
-                                  env["POLICY_MONITOR_MAIL_FROM"])
-    if get("POLICY_MONITOR_MAIL_TO"):
-        mail["recipients"] = tuple(
-            _address("environment", "POLICY_MONITOR_MAIL_TO", r)
-            for r in env["POLICY_MONITOR_MAIL_TO"].split(",") if r.strip()
-        )
+    if value := env.get("POLICY_MONITOR_SMTP_SECURITY"):
+        mail["security"] = _security("environment: POLICY_MONITOR_SMTP_SECURITY", value)
+    if value := env.get("POLICY_MONITOR_SMTP_USER"):
+        mail["username"] = value
+    if value := env.get(PASSWORD_ENV):
+        mail["password"] = value
+    if value := env.get("POLICY_MONITOR_MAIL_FROM"):
+        mail["sender"] = _address("environment", "POLICY_MONITOR_MAIL_FROM", value)
+    if value := env.get("POLICY_MONITOR_MAIL_TO"):
+        mail["recipients"] = tuple(_address("environment", "POLICY_MONITOR_MAIL_TO", r)
+                                   for r in value.split(",") if r.strip())
     return replace(settings, **top, mail=replace(settings.mail, **mail))
 
 
