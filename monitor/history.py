@@ -182,11 +182,11 @@ def _documents(store: Store, ids: list[int]) -> list[dict]:
     rows = []
     for document_id in dict.fromkeys(ids):
         row = store.db.execute(
-            "select id, source, title, published, body, version, label, first_seen "
+            "select id, source, title, published, body, version, label, confidence, first_seen "
             "from documents where id = ?", [document_id]).fetchone()
         if row:
             rows.append(dict(zip(("id", "source", "title", "published", "body", "version",
-                                  "label", "first_seen"), row)))
+                                  "label", "confidence", "first_seen"), row)))
     return sorted(rows, key=lambda d: (_day(d) or date.max, d["id"]))
 
 
@@ -436,8 +436,7 @@ def reclassify(store: Store) -> dict:
         if stale:  # statements no longer on the page: judged on their own
             old = classify_document(None, [r["text"] for r in stale], doc["published"])
             labelled += list(zip(stale, old.statements))
-        previous = store.db.execute("select label, confidence from documents where id = ?",
-                                    [doc["id"]]).fetchone()
+        previous = (doc["label"], doc["confidence"])
         with store.transaction():
             for row, new in labelled:
                 if (row["label"], row["confidence"]) != (new.label, new.confidence):
