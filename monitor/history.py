@@ -305,16 +305,16 @@ class _AnnouncedPolicies:
     """
 
     def __init__(self, store: Store):
+        announcing = ("with announcing(id) as (select id from documents where label = 'new_policy'"
+                      " union select document_id from statements where label = 'new_policy') ")
         rows = store.db.execute(
-            "select id, title, label, published, first_seen from documents where "
-            "label = 'new_policy' or id in (select document_id from statements "
-            "where label = 'new_policy')").fetchall()
+            announcing + "select id, title, label, published, first_seen from documents "
+            "where id in announcing order by id").fetchall()
         labelled: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
         for document_id, sid, text, label in store.db.execute(
-                "select s.document_id, s.id, s.text, s.label from statements s join documents d "
-                "on d.id = s.document_id where s.label in ('new_policy', 'reversal') and "
-                "(d.label = 'new_policy' or d.id in (select document_id from statements "
-                "where label = 'new_policy')) order by s.document_id, s.seq"):
+                announcing + "select document_id, id, text, label from statements "
+                "where label in ('new_policy', 'reversal') and document_id in announcing "
+                "order by document_id, seq"):
             labelled[(document_id, label)].append((sid, text))
         self.candidates = []
         announced_texts = []
