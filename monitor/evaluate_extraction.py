@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -53,20 +54,25 @@ def _ours(html: bytes, url: str) -> Extracted:
     return Extracted(article.title, article.published, article.text)
 
 
-def _trafilatura(html: bytes, url: str) -> Extracted:
+@lru_cache(maxsize=4)
+def _trafilatura_run(html: bytes, url: str) -> tuple[str | None, str | None, str]:
+    """(title, published, text) by trafilatura; cached, as two extractors read one run."""
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
                                favor_precision=True) or ""
     metadata = trafilatura.extract_metadata(html, default_url=url)
     title = metadata.title if metadata else None
     published = normalize_date(metadata.date) if metadata else None
-    return Extracted(title, published, text)
+    return title, published, text
+
+
+def _trafilatura(html: bytes, url: str) -> Extracted:
+    return Extracted(*_trafilatura_run(html, url))
 
 
 def _trafilatura_filtered(html: bytes, url: str) -> Extracted:
     """Trafilatura's body with our boilerplate filter after it: the combination option."""
-    result = _trafilatura(html, url)
-    result.text = "\n\n".join(clean_paragraphs(result.text))
-    return result
+    title, published, text = _trafilatura_run(html, url)
+    return Extracted(title, published, "\n\n".join(clean_paragraphs(text)))
 
 
 EXTRACTORS: dict[str, Callable[[bytes, str], Extracted]] = {
