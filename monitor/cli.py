@@ -156,7 +156,8 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
         selected = [s for s in selected if s.name in only]
     with ctx.writer_lock("policy-monitor run"):
         store = ctx.store()
-        run_once(store, selected, interactive=_interactive(ctx))
+        run_once(store, selected, interactive=_interactive(ctx),
+                 allow_internal=ctx.settings.allow_internal)
         if ctx.settings.mail.configured:  # digests that could not be sent before
             from monitor.mail import flush_outbox
 
@@ -165,7 +166,8 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
                 click.echo(f"mail: {failed} queued digest message(s) still not sent", err=True)
 
 
-def run_once(store: Store, selected, *, interactive: bool) -> None:
+def run_once(store: Store, selected, *, interactive: bool,
+             allow_internal: tuple[str, ...] = ()) -> None:
     """One cycle for ``run`` and ``demo``: progress on a terminal, failures always."""
     from monitor.pipeline import run_cycle
 
@@ -187,7 +189,7 @@ def run_once(store: Store, selected, *, interactive: bool) -> None:
         extra = f", {len(report.failures)} article(s) failed" if report.failures else ""
         click.echo(f"\r\033[K  {report.name}: {state}{extra} ({report.seconds:.1f} s)", err=True)
 
-    summary = run_cycle(store, selected, progress=progress)
+    summary = run_cycle(store, selected, progress=progress, allow_internal=allow_internal)
     if interactive:
         click.echo(
             f"{len(summary.reports)} source(s), {len(summary.failed)} failed; "
@@ -207,12 +209,15 @@ def extract(ctx: Context, target: str, as_json: bool) -> None:
     """Extract one page (a file or an http(s) URL) exactly as ``run`` would."""
     from monitor.config import is_http_url
     from monitor.extract import extract_article, extract_text
+    from monitor.addresses import AddressPolicy
     from monitor.fetch import Fetcher, RequestLimits
     from monitor.statements import split_statements
 
     if is_http_url(target):
-        with Fetcher() as fetcher:
-            response = fetcher.get(target, RequestLimits(delay=0))
+        with Fetcher() as fetcher:  # the URL given is trusted as a configured one; redirects are not
+            response = fetcher.get(target, RequestLimits(
+                delay=0, configured_url=target,
+                allow=AddressPolicy.parse(ctx.settings.allow_internal)))
         if not response.ok:
             raise click.ClickException(f"{target}: {response.error or response.status}")
         article = extract_article(response.content, response.final_url,

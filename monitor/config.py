@@ -45,6 +45,8 @@ class Source:
     #: Feeds only: fetch each item's page, or store the feed's own summary (Federal Register).
     fetch_articles: bool = True
     enabled: bool = True
+    #: Internal hosts and networks this source's links may reach (an intranet source).
+    allow_internal: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,6 +83,19 @@ def unknown_keys_problem(table: dict, allowed) -> str | None:
     if unknown:
         return f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(allowed))}"
     return None
+
+
+def allow_list(value: object, error) -> tuple[str, ...]:
+    """A checked ``allow_internal`` list; ``error(reason)`` makes the exception to raise."""
+    from monitor.addresses import AddressPolicy  # httpx is slow to import; most files lack this
+
+    if not isinstance(value, list):
+        raise error("'allow_internal' must be a list of host names and networks")
+    try:
+        AddressPolicy.parse(value)
+    except ValueError as exc:
+        raise error(str(exc)) from exc
+    return tuple(value)
 
 
 def _check_selector(selector: object) -> str | None:
@@ -130,6 +145,8 @@ def parse_source(raw: dict, *, agency: str, where: str) -> Source:
     if "agency" in raw and not isinstance(raw["agency"], str):
         raise fail("'agency' must be a string")
     values = dict(raw)
+    if "allow_internal" in raw:
+        values["allow_internal"] = allow_list(raw["allow_internal"], fail)
     values.setdefault("agency", agency)
     values["selectors"] = dict(selectors)
     return Source(**values)

@@ -81,7 +81,8 @@ class Daemon:
     def run_source(self, source: Source) -> None:
         """One cycle of one source."""
         def check(store: Store) -> None:
-            for report in run_cycle(store, [source]).reports:
+            for report in run_cycle(store, [source],
+                                    allow_internal=self.settings.allow_internal).reports:
                 log.info("checked %s: %s new documents, %s new versions%s",
                          report.name, report.new_documents, report.new_versions,
                          f", error: {report.error}" if report.error else "")

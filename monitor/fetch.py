@@ -3,7 +3,9 @@
 Government newsrooms throttle and block aggressive clients, so every request goes
 through one ``Fetcher``: requests to the same host are spaced by the source's
 delay (hosts proceed independently in their own threads), validators are echoed
-exactly as received, bodies are capped, and every attempt is logged.
+exactly as received, bodies are capped, and every attempt is logged. A URL off the
+configured source's origin (a feed's item, a redirect) may only reach the addresses
+``monitor.addresses`` allows, checked on the connection itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from monitor import __version__
+from monitor.addresses import REFUSED, AddressPolicy, AddressRefused, guarded_transport
 from monitor.config import is_http_url
 from monitor.store import utcnow
 
@@ -33,6 +36,9 @@ BACKOFF_BASE = 0.5
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 ROBOTS_MAX_BYTES = 512_000
+HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+CONNECTION_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=16)
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass
@@ -68,6 +74,7 @@ class Response:
         return match.group(1) if match else None
 
 
+_ORIGIN = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#\\]*")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
@@ -79,6 +86,10 @@ class RequestLimits:
     timeout: float = 20.0
     max_bytes: int = 5_000_000
     retries: int = 2
+    #: The source's own URL: anything on its origin is reached whatever its address.
+    configured_url: str = ""
+    #: The internal hosts and networks other URLs may reach besides public addresses.
+    allow: AddressPolicy = AddressPolicy()
 
 
 class _TooLarge(Exception):
@@ -98,11 +109,12 @@ class Fetcher:
 
     def __init__(self):
         self.user_agent = USER_AGENT
-        self.client = httpx.Client(
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-        )
+        #: For configured origins only: the user chose them, proxies from the environment apply.
+        self.client = httpx.Client(headers=HEADERS, follow_redirects=False,
+                                   limits=CONNECTION_LIMITS)
+        #: For everything else, one per address policy: a connection checked for one
+        #: source's allow-list must not be reused for another's.
+        self._guarded: dict[AddressPolicy, httpx.Client] = {}
         self._hosts: dict[str, _HostState] = {}
         self._hosts_lock = threading.Lock()
         self._log: list[dict] = []
@@ -110,6 +122,8 @@ class Fetcher:
 
     def close(self) -> None:
         self.client.close()
+        for client in self._guarded.values():
+            client.close()
 
     def __enter__(self) -> "Fetcher":
         return self
@@ -135,6 +149,25 @@ class Fetcher:
         }
         with self._log_lock:
             self._log.append(row)
+
+    # -- where a URL may lead ------------------------------------------------
+    def _client_for(self, url: str, limits: RequestLimits) -> httpx.Client:
+        if _same_origin(url, limits.configured_url):
+            return self.client
+        with self._hosts_lock:
+            client = self._guarded.get(limits.allow)
+            if client is None:
+                # Never through a proxy: it would resolve the name where we can't check it.
+                client = self._guarded[limits.allow] = httpx.Client(
+                    headers=HEADERS, follow_redirects=False, trust_env=False,
+                    transport=guarded_transport(limits.allow, CONNECTION_LIMITS))
+            return client
+
+    def address_refusal(self, url: str, limits: RequestLimits) -> str | None:
+        """Why ``url`` may not be requested at all (not even its robots.txt), or None."""
+        if _same_origin(url, limits.configured_url):
+            return None
+        return limits.allow.url_refusal(url)
 
     # -- politeness ----------------------------------------------------------
     def _host(self, url: str) -> _HostState:
@@ -168,6 +201,8 @@ class Fetcher:
             parser = RobotFileParser(robots_url)
             robots_limits = replace(limits, max_bytes=min(limits.max_bytes, ROBOTS_MAX_BYTES))
             response = self._get_once(robots_url, robots_limits, {}, source)
+            if response.error and response.error.startswith(REFUSED):
+                return response.error  # the address, not the site's rules: not remembered
             unavailable = None
             if response.status == 200:
                 parser.parse(response.text.splitlines())
@@ -203,7 +238,8 @@ class Fetcher:
         while True:
             if not is_http_url(current):
                 return Response(url, current, error=f"refused non-http(s) URL {current!r}")
-            refusal = self.robots_refusal(current, limits, source)
+            refusal = (self.address_refusal(current, limits)
+                       or self.robots_refusal(current, limits, source))
             if refusal:
                 self._record(current, source, time.monotonic(), None, 0, refusal)
                 return Response(url, current, error=refusal)
@@ -228,7 +264,7 @@ class Fetcher:
             response = self._get_once(url, limits, headers, source)
             retryable = response.status in RETRY_STATUSES or (
                 response.status is None and response.error is not None
-                and not response.error.startswith("response larger")
+                and not response.error.startswith(("response larger", REFUSED))
             )
             if not retryable or attempt == limits.retries:
                 return response
@@ -250,8 +286,8 @@ class Fetcher:
         result = Response(url, url)
         size = 0
         try:
-            with self.client.stream("GET", url, headers=headers,
-                                    timeout=httpx.Timeout(limits.timeout)) as r:
+            with self._client_for(url, limits).stream(
+                    "GET", url, headers=headers, timeout=httpx.Timeout(limits.timeout)) as r:
                 result.status = r.status_code
                 result.content_type = r.headers.get("content-type", "")
                 result.etag = r.headers.get("etag")
@@ -282,9 +318,30 @@ class Fetcher:
             result.status, result.error = None, f"timed out after {limits.timeout:g} s"
         except httpx.HTTPError as exc:
             result.status = None
-            result.error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            result.error = str(exc) if isinstance(exc.__cause__, AddressRefused) else \
+                f"{type(exc).__name__}: {exc}".strip().rstrip(":")
         self._record(url, source, started, result.status, size, result.error)
         return result
+
+
+def _same_origin(url: str, configured_url: str) -> bool:
+    """Same scheme, host and port, as httpx reads them (it makes the connection)."""
+    if not configured_url:
+        return False
+    origin = _ORIGIN.match(configured_url)
+    if origin and url.startswith(origin[0]) and _ends_authority(url, origin.end()) \
+            and _ends_authority(configured_url, origin.end()):
+        return True  # the very same scheme and authority text: the fast, common case
+    try:
+        a, b = httpx.URL(url), httpx.URL(configured_url)
+    except httpx.InvalidURL:
+        return False
+    return (a.scheme, a.raw_host.lower(), a.port or DEFAULT_PORTS.get(a.scheme)) == \
+        (b.scheme, b.raw_host.lower(), b.port or DEFAULT_PORTS.get(b.scheme))
+
+
+def _ends_authority(url: str, at: int) -> bool:
+    return url[at:at + 1] in ("", "/", "?", "#")
 
 
 def _retry_after_seconds(response: Response) -> float | None:

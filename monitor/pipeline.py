@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from monitor.addresses import AddressPolicy
 from monitor.classify import classify_document
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
@@ -166,7 +167,7 @@ class _Crawler:
 
     def __init__(self, source: Source, fetcher: Fetcher, analyser: _Analyser,
                  known: dict[str, dict], validators: dict[str, tuple], out: queue.Queue,
-                 now: datetime):
+                 now: datetime, allow_internal: tuple[str, ...] = ()):
         self.source = source
         self.fetcher = fetcher
         self.analyser = analyser
@@ -175,8 +176,10 @@ class _Crawler:
         self.validators = validators
         self.out = out
         self.now = now
-        self.limits = RequestLimits(delay=source.delay, timeout=source.timeout,
-                                    max_bytes=source.max_bytes, retries=source.retries)
+        self.limits = RequestLimits(
+            delay=source.delay, timeout=source.timeout, max_bytes=source.max_bytes,
+            retries=source.retries, configured_url=source.url,
+            allow=AddressPolicy.parse(allow_internal + source.allow_internal))
         self.report = SourceReport(source.name)
         self.handled: set[str] = set()
 
@@ -352,8 +355,12 @@ def run_cycle(
     *,
     fetcher: Fetcher | None = None,
     progress: Callable[[SourceReport, bool], None] | None = None,
+    allow_internal: tuple[str, ...] = (),
 ) -> RunSummary:
     """Crawl ``sources`` concurrently and store what they yield; returns what changed.
+
+    Links found on the web reach only public addresses, the source's own origin and
+    the hosts and networks in ``allow_internal`` (the settings') or the source's own list.
 
     ``progress(report, finished)`` is called after each stored article and when a
     source finishes.
@@ -401,7 +408,8 @@ def run_cycle(
                                 thread_name_prefix="crawl") as pool:
             for source in sources:
                 crawler = _Crawler(source, fetcher, analyser,
-                                   store.known_documents(source.name), validators, out, now)
+                                   store.known_documents(source.name), validators, out, now,
+                                   allow_internal)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
             pending = len(sources)

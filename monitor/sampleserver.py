@@ -1,4 +1,4 @@
-"""A small HTTP server for a folder of fixture pages on 127.0.0.1.
+"""A small HTTP server for a folder of fixture pages on 127.0.0.1 (or another loopback address).
 
 It backs ``policy-monitor demo`` (the bundled offline sample), the end-to-end
 tests and the benchmarks. It behaves like a well-run newsroom server: strong
@@ -111,15 +111,16 @@ class _Server(ThreadingHTTPServer):
 
 
 class SiteServer:
-    """Serve ``root`` on 127.0.0.1 in a background thread; use as a context manager."""
+    """Serve ``root`` on ``host`` in a background thread; use as a context manager."""
 
     def __init__(self, root: str | Path, port: int = 0,
-                 routes: dict[str, Route] | None = None):
+                 routes: dict[str, Route] | None = None, host: str = "127.0.0.1"):
         self.root = Path(root).resolve()
         self.routes: dict[str, Route] = dict(routes or {})
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        self.host = host
+        self._server = _Server((host, port), _Handler)
         self._server.site = self
         self._thread: threading.Thread | None = None
 
@@ -129,7 +130,7 @@ class SiteServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def file_for(self, path: str, query: str = "") -> Path | None:
         relative = path.lstrip("/")

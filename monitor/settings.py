@@ -16,7 +16,7 @@ from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.config import number_problem, read_toml, unknown_keys_problem
+from monitor.config import allow_list, number_problem, read_toml, unknown_keys_problem
 
 DEFAULT_FILE = "policy-monitor.toml"
 SECURITY_MODES = ("none", "starttls", "ssl")
@@ -67,6 +67,8 @@ class Settings:
     digests: str = "digests"
     schedule: ScheduleSettings = ScheduleSettings()
     mail: MailSettings = MailSettings()
+    #: Internal hosts and networks that links found in any source may reach.
+    allow_internal: tuple[str, ...] = ()
 
 
 _SCHEDULE_NUMBERS = {
@@ -166,7 +168,7 @@ def _security(where: str, value: object) -> str:
 def _from_file(path: Path) -> Settings:
     where = str(path)
     data = read_toml(path, SettingsError)
-    _known(where, data, {"db", "digests", "schedule", "mail"})
+    _known(where, data, {"db", "digests", "schedule", "mail", "allow_internal"})
     values: dict = {}
     for key in ("db", "digests"):
         if key in data:
@@ -177,6 +179,9 @@ def _from_file(path: Path) -> Settings:
         values["schedule"] = _schedule(where, data["schedule"])
     if "mail" in data:
         values["mail"] = _mail(where, data["mail"])
+    if "allow_internal" in data:
+        values["allow_internal"] = allow_list(
+            data["allow_internal"], lambda reason: SettingsError(f"{where}: {reason}"))
     return Settings(**values)
 
 

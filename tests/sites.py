@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import ssl
+import subprocess
 from pathlib import Path
 from textwrap import dedent
+
+import pytest
 
 CHROME_TOP = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | Homeland Security</title>
@@ -96,6 +101,21 @@ RELEASES = [
      ["Officers at the Pharr port of entry seized 200 pounds of cocaine in a tractor-trailer.",
       "The case was turned over to Homeland Security Investigations."]),
 ]
+
+
+def self_signed(folder: Path, name: str, monkeypatch) -> ssl.SSLContext:
+    """A server context with a certificate for ``name`` ("IP:..." or "DNS:...") that
+    clients in this process are told to trust."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", f"/CN={name.split(':', 1)[1]}", "-addext", f"subjectAltName={name}",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # what default contexts trust
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def touch_later(path: Path, seconds: int = 5) -> None:

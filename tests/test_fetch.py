@@ -6,10 +6,13 @@ import time
 import pytest
 
 from monitor import fetch
+from monitor.addresses import AddressPolicy
 from monitor.fetch import Fetcher, RequestLimits
 from monitor.sampleserver import SiteServer
 
-FAST = RequestLimits(delay=0, timeout=2, max_bytes=10_000, retries=2)
+#: The fixture servers are an internal host these tests allow, as a user would an intranet.
+LOOPBACK = AddressPolicy.parse(["127.0.0.1"])
+FAST = RequestLimits(delay=0, timeout=2, max_bytes=10_000, retries=2, allow=LOOPBACK)
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def test_an_unreachable_host_is_not_blamed_on_robots_txt():
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]  # nothing listens here once the socket closes
     with Fetcher() as f:
-        response = f.get(f"http://127.0.0.1:{port}/page", RequestLimits(delay=0, retries=0))
+        response = f.get(f"http://127.0.0.1:{port}/page", RequestLimits(delay=0, retries=0, allow=LOOPBACK))
     assert response.error.startswith("robots.txt unavailable (ConnectError")
 
 
@@ -143,14 +146,14 @@ def test_timeout_is_reported(tmp_path):
     def slow(handler):
         time.sleep(1.5)
         handler.send_body(200, b"late", "text/html")
-    limits = RequestLimits(delay=0, timeout=0.3, retries=0)
+    limits = RequestLimits(delay=0, timeout=0.3, retries=0, allow=LOOPBACK)
     with SiteServer(tmp_path, routes={"/slow": slow}) as server, Fetcher() as f:
         response = f.get(server.base_url + "/slow", limits)
     assert response.error == "timed out after 0.3 s"
 
 
 def test_per_host_delay_spaces_requests(site):
-    limits = RequestLimits(delay=0.3, timeout=2, retries=0)
+    limits = RequestLimits(delay=0.3, timeout=2, retries=0, allow=LOOPBACK)
     with Fetcher() as f:
         start = time.monotonic()
         for _ in range(3):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import sqlite3
-import ssl
-import subprocess
 from email import message_from_bytes, policy
 
 import pytest
@@ -15,6 +12,7 @@ from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
 from digest_data import WEEK, build_week
+from sites import self_signed
 from monitor.cli import cli
 from monitor.mail import build_message, flush_outbox, header_text
 from monitor.settings import MailSettings
@@ -174,16 +172,7 @@ def test_email_without_mail_settings_is_a_one_line_error(week):
 @pytest.fixture
 def certificate(tmp_path, monkeypatch):
     """A self-signed certificate for 127.0.0.1 that the client is told to trust."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # what create_default_context trusts
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    return context
+    return self_signed(tmp_path, "IP:127.0.0.1", monkeypatch)
 
 
 def login_checker(logins: list):
