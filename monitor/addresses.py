@@ -200,8 +200,9 @@ class GuardedBackend(httpcore.SyncBackend):
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         try:
             found = self.policy.resolve(host, port)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: "
+                                        f"{getattr(exc, 'strerror', None) or exc}") from exc
         if not found:  # a host the user allows by name
             return super().connect_tcp(host, port, timeout, local_address, socket_options)
         error: Exception | None = None

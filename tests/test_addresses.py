@@ -207,6 +207,16 @@ def test_a_name_that_changes_its_answer_is_refused_at_connection(public, interna
     assert not internal.hits
 
 
+def test_a_name_that_cannot_be_resolved_is_a_plain_failure(monkeypatch):
+    def unencodable(host, *args, **kwargs):
+        raise UnicodeError("label too long")  # what Python's idna codec says, before any query
+    monkeypatch.setattr(socket, "getaddrinfo", unencodable)
+    with Fetcher() as fetcher:
+        response = fetcher.get(f"http://{'a' * 70}.test/x", RequestLimits(delay=0, retries=0))
+    assert response.error == (f"robots.txt unavailable (ConnectError: cannot resolve "
+                              f"{'a' * 70}.test: label too long), so keeping out")
+
+
 def test_the_connected_peer_is_checked_too(internal, monkeypatch):
     """Should a connection land elsewhere than asked, its peer address decides."""
     real = httpcore.SyncBackend.connect_tcp
@@ -430,3 +440,26 @@ def _fake_dns(names: dict[str, list[str]]):
         assert host.startswith(("127.", "::1", "localhost")), f"unexpected lookup of {host}"
         return real(host, port, *args, **kwargs)
     return getaddrinfo
+
+
+def test_serve_and_extract_apply_the_settings_allow_list(tmp_path, internal):
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+    from monitor.daemon import Daemon
+    from monitor.settings import Settings
+
+    root = tmp_path / "site"
+    routes = _feed_site(root, internal)
+    config = tmp_path / "sources.toml"
+    with SiteServer(root, routes=routes) as site:
+        config.write_text(FEED_SOURCE.format(base=site.base_url))
+        [source] = load_sources(config)
+        Daemon(Settings(db=str(tmp_path / "monitor.db"), allow_internal=("127.0.0.2",)),
+               [source]).run_source(source)
+        refused = CliRunner().invoke(cli, ["extract", f"{site.base_url}/go"])
+    assert internal.hits["/latest/meta-data/credentials"] == 1  # by the daemon, allowed
+    assert _query(tmp_path, "select count(*) from documents where source = 'news'") == [(3,)]
+    assert refused.exit_code != 0 and refused.output.strip() == (
+        f"Error: {site.base_url}/go: refused: 127.0.0.2 is not a public address")
+    assert internal.hits["/latest/meta-data/credentials?via=redirect"] == 1  # only the daemon
