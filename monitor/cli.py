@@ -483,3 +483,22 @@ def evaluate_extraction(data_dir: Path | None, as_json: bool) -> None:
         echo_json(rows)
     else:
         click.echo(format_table(rows))
+
+
+@cli.command("evaluate-links")
+@click.option("--corpus", "corpus", default=None, type=click.Path(dir_okay=False),
+              help="JSON Lines of documents with the ids each one reverses; "
+                   "default: the bundled own-words set.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def evaluate_links(corpus: str | None, as_json: bool) -> None:
+    """Precision and recall of ``reverses`` links on a corpus stored through the real code."""
+    from monitor.evaluate_links import CORPUS, CorpusError, evaluate, format_report
+
+    try:
+        report = evaluate(corpus or CORPUS)
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(format_report(report))
