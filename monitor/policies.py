@@ -217,6 +217,9 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb in ("establish", "extend") and mention.key.startswith("memo ") and \
                     not _near(mention.key, published):
                 continue  # naming an old memo is not issuing it
+            if verb is None and sid is None and text_label == "new_policy" and \
+                    len((text[:mention.start] + text[mention.end:]).split()) <= 3:
+                verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
             if verb is None and mention.key.startswith(("rin ", "docket ")):
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None:
@@ -299,7 +302,10 @@ def record_document(db, document_id: int) -> set[int]:
     if own is not False and day:
         events.append(Event(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                             "establish", own))
-    named = title_rule(title) if label in ("new_policy", "reversal") else None
+    named = None
+    if title and label in ("new_policy", "reversal") and not (
+            mentions(title) or tps_mentions(title, True)):  # a known name says it already
+        named = title_rule(title)
     if named:
         events.append(Event(rule_key(named[0]), named[0], "rule", named[1], None))
     if title and label in ("new_policy", "reversal"):
@@ -313,6 +319,8 @@ def record_document(db, document_id: int) -> set[int]:
                    [policy_id, document_id, event.statement_id, event.event,
                     day.isoformat() if day else None])
         touched.add(policy_id)
+    if own is not False and day:
+        _name_memo(db, f"memo {day}", title)
     if named:  # the rule a later title names was established by the document titled so
         key = rule_key(named[0])
         for (earlier,) in db.execute(
@@ -320,6 +328,14 @@ def record_document(db, document_id: int) -> set[int]:
                 [document_id, named[0]]).fetchall():
             _add_event(db, key, earlier, "establish")
     return touched
+
+
+def _name_memo(db, key: str, title: str | None) -> None:
+    """A memo known only by its date takes the title of the document that issued it."""
+    if title:
+        day = date.fromisoformat(key.split()[1])
+        db.execute("update policies set name = ? where key = ? and name like 'Memo or notice of %'",
+                   [f"{' '.join(title.split())} ({_long_date(day)})", key])
 
 
 def _add_event(db, key: str, document_id: int, event: str) -> None:
@@ -420,6 +436,8 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
     if not rows:
         return None
     best = min(rows, key=lambda r: (r[2] == _BASELINE, r[3], r[0]))
+    _name_memo(db, key, db.execute("select title from documents where id = ?",
+                                   [best[0]]).fetchone()[0])
     db.execute("insert or ignore into policy_events (policy_id, document_id, statement_id, event, date)"
                " select id, ?, ?, 'establish', ? from policies where key = ?",
                [best[0], best[1], day.isoformat(), key])
