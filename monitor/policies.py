@@ -51,11 +51,12 @@ _VERBS = [
     ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|wind\w* down|vacat\w*|"
             r"remov\w* (?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
-            r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|not renew|stop\w* using|"
+            r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|not renew|"
+            r"stop\w* (?:using|applying|enforcing|defending)|expir\w*|"
             r"clos\w*"),
     ("extend", r"extend\w*|extension|redesignat\w*|expand\w*|expansion"),
     ("establish", r"announc\w*|launch\w*|establish\w*|creat\w*|\bdesignat\w*|implement\w*|"
-                  r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|\bstart\w*|activat\w*|"
+                  r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|\bstart\w*|activat\w*|grant\w*|"
                   r"publish\w*|sign\w*|adopt\w*|final rule|takes? effect|new (?:process|program|rule)"),
 ]
 _VERB = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _VERBS))
@@ -65,7 +66,7 @@ _DATE = rf"(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}"
 _MEMO_WORD = r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation"
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum".
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD})\s+(?:of|dated|issued on|signed on)\s+(?P<a>{_DATE}))|"
-                   rf"(?:(?P<b>{_DATE}),?\s+(?:{_MEMO_WORD}))")
+                   rf"(?:(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}))")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum)\b|\b(?:issu|sign)\w*\s+(?:\w+\s+){0,3}?"
@@ -84,6 +85,7 @@ _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?
                            r"\W+(?:is |are )?unaffected")
 #: After another memo named just before: a relative clause about that one ("which
 #: rescinded ..."), or its quoted title ("the March 21, 2022 notice, 'Rescission of ...'").
+_TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
 _RELATIVE = re.compile(r"\W*(?:which|that|who)\b|\s*[,(\"“'‘]\s*[\"“'‘]?[^.;]{0,40}$")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
 _CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
@@ -118,9 +120,10 @@ def catalogue() -> dict:
     policies = []
     for entry in data["policy"]:
         policies.append(entry | {"regex": re.compile("|".join(f"(?:{p})" for p in entry["patterns"]))})
-    countries = sorted(data["tps_countries"], key=len, reverse=True)
-    country = re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, countries)) + r")\b")
-    return {"policies": policies, "country": country}
+    demonyms = {d: country for country, names in data["tps_demonyms"].items() for d in names}
+    names = sorted([*data["tps_countries"], *demonyms], key=len, reverse=True)
+    country = re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, names)) + r")\b")
+    return {"policies": policies, "country": country, "demonyms": demonyms}
 
 
 def mentions(text: str) -> list[Mention]:
@@ -149,8 +152,12 @@ def tps_mentions(text: str, in_tps_context: bool) -> list[Mention]:
     lowered = text.lower()
     if not (_TPS.search(lowered) or (in_tps_context and "designation" in lowered)):
         return []
-    return [Mention(f"tps {m[1]}", f"Temporary Protected Status for {m[1].title()}", "designation",
-                    m.start(), m.end()) for m in catalogue()["country"].finditer(lowered)]
+    found = []
+    for m in catalogue()["country"].finditer(lowered):
+        country = catalogue()["demonyms"].get(m[1], m[1])
+        found.append(Mention(f"tps {country}", f"Temporary Protected Status for {country.title()}",
+                             "designation", m.start(), m.end()))
+    return found
 
 
 def verb_for(text: str, mention: Mention, others: list[Mention]) -> str | None:
@@ -170,7 +177,10 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> str | None:
     before = [verb for verb, m in before
               if verb != "reinstate" or _governs(lowered[m.end():mention.start])]
     if before:
-        return max(before, key=_STRENGTH.get)
+        verb = max(before, key=_STRENGTH.get)
+        if verb == "extend" and _TO_NEW_SCOPE.search(window):
+            return "establish"  # "expanded the process for Venezuelans to Cubans, ...": a new one
+        return verb
     stop = _CLAUSE_END.search(lowered, mention.end)
     stop = min(stop.start() if stop else len(lowered), mention.end + 80,
                *[o.start for o in others if o.start >= mention.end])
@@ -243,7 +253,8 @@ def _background(text: str, named: list[Mention], year: int | None) -> bool:
     for m in sorted(named, key=lambda m: m.start, reverse=True):  # a memo's date is its name
         lowered = lowered[:m.start] + lowered[m.end:]
     return any(int(y) < year for y in _YEAR.findall(lowered)
-               if not re.search(rf"{y}\s+(?:{_MEMO_WORD}|rule|public charge|enforcement)", lowered))
+               if not re.search(rf"{y}\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule|enforcement)",
+                                lowered))
 
 
 def self_memo(title: str | None, label: str | None,
@@ -303,8 +314,7 @@ def record_document(db, document_id: int) -> set[int]:
         events.append(Event(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                             "establish", own))
     named = None
-    if title and label in ("new_policy", "reversal") and not (
-            mentions(title) or tps_mentions(title, True)):  # a known name says it already
+    if title and not (mentions(title) or tps_mentions(title, True)):  # else a known name says it
         named = title_rule(title)
     if named:
         events.append(Event(rule_key(named[0]), named[0], "rule", named[1], None))
