@@ -6,9 +6,9 @@ CHNV, ...), Temporary Protected Status for one country, a memo or notice by its 
 ("the June 15, 2012 memorandum"), a rule by its RIN, docket or Federal Register title.
 
 The event (establish, extend, suspend, end, reinstate) comes from the action verbs
-of the statement that names the policy, nearest the name, in the statements the
-classifier labelled ``new_policy`` or ``reversal`` (and the headline of such a
-document). Ending verbs count only in ``reversal`` statements.
+in the clause that names the policy, in the headline and in the statements the
+classifier labelled ``new_policy`` or ``reversal``; background ("which had expanded",
+a year before the document's) and exceptions ("except for DACA") are not acts.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
@@ -27,6 +27,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from monitor.store import BASELINE_SOURCE
+
 CATALOGUE = Path(__file__).parent / "data" / "policies.toml"
 EVENTS = ("establish", "extend", "suspend", "end", "reinstate")
 #: What a reader reads in a timeline.
@@ -38,8 +40,6 @@ _STRENGTH = {"reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1
 _REVERSING = {"suspend", "end", "reinstate"}
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
-#: Federal Register pages also reach the history through sources named so.
-_BASELINE = "baseline"
 
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
@@ -68,6 +68,9 @@ _MEMO_WORD = r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|resc
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD})\s+(?:of|dated|issued on|signed on)\s+(?P<a>{_DATE}))|"
                    rf"(?:(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}))")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
+#: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
+_MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
+                        r"(?:memorand(?:um|a)|memos?)\b")
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum)\b|\b(?:issu|sign)\w*\s+(?:\w+\s+){0,3}?"
     r"(?:memorand|memo\b|guidance|guidelines|directive|notice)|\bby this\b")
@@ -83,9 +86,10 @@ _EXEMPT = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect
                      r"(?:\w+\W+){0,3}$")
 _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?:effect|place)\b|"
                            r"\W+(?:is |are )?unaffected")
+#: "expanded the process for Venezuelans to <the policy>": the policy is new.
+_TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
 #: After another memo named just before: a relative clause about that one ("which
 #: rescinded ..."), or its quoted title ("the March 21, 2022 notice, 'Rescission of ...'").
-_TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
 _RELATIVE = re.compile(r"\W*(?:which|that|who)\b|\s*[,(\"“'‘]\s*[\"“'‘]?[^.;]{0,40}$")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
 _CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
@@ -138,6 +142,9 @@ def mentions(text: str) -> list[Mention]:
         if day:
             found.append(Mention(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                                  m.start(), m.end()))
+    for m in _MEMO_YEAR.finditer(lowered):
+        for year in filter(None, (m[1], m[2])):
+            found.append(Mention(f"memo year {year}", f"Memo of {year}", "memo", m.start(), m.end()))
     for m in _RIN.finditer(lowered):
         rin = m[1].upper()
         found.append(Mention(f"rin {rin}", f"Rule RIN {rin}", "rule", m.start(), m.end()))
@@ -322,6 +329,9 @@ def record_document(db, document_id: int) -> set[int]:
         key = rule_key(title)
         if db.execute("select 1 from policies where key = ?", [key]).fetchone():
             events.append(Event(key, " ".join(title.split()), "rule", "establish", None))
+    programs = {m.key for text in [title or "", *(t for _, t, _ in statements)]
+                for m in mentions(text) + tps_mentions(text, False) if not m.key.startswith("memo")}
+    events = _resolve_years(db, document_id, day, events, programs)
     for event in {e.key: e for e in events}.values():
         policy_id = _policy_id(db, event)
         db.execute("insert or replace into policy_events (policy_id, document_id, statement_id,"
@@ -338,6 +348,33 @@ def record_document(db, document_id: int) -> set[int]:
                 [document_id, named[0]]).fetchall():
             _add_event(db, key, earlier, "establish")
     return touched
+
+
+def _resolve_years(db, document_id: int, day: date | None, events: list[Event],
+                   named: set[str]) -> list[Event]:
+    """"The 2017 memorandum" is the one stored memo of 2017 that acted on a policy this
+    document also names; none or several: the reference is dropped (precision first)."""
+    resolved = []
+    for event in events:
+        if not event.key.startswith("memo year "):
+            resolved.append(event)
+            continue
+        year = event.key.split()[-1]
+        if not named or not day:
+            continue
+        marks = ",".join("?" * len(named))
+        found = db.execute(
+            "select distinct m.date from policy_events m join policies pm on pm.id = m.policy_id "
+            "where pm.key like 'memo %' and m.event = 'establish' and substr(m.date, 1, 4) = ? "
+            "and m.date < ? and m.document_id != ? and m.document_id in ("
+            f" select e.document_id from policy_events e join policies p on p.id = e.policy_id"
+            f" where p.key in ({marks}))",
+            [year, day.isoformat(), document_id, *named]).fetchall()
+        if len(found) == 1:
+            memo = date.fromisoformat(found[0][0])
+            resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
+                                  event.event, event.statement_id))
+    return resolved
 
 
 def _name_memo(db, key: str, title: str | None) -> None:
@@ -426,7 +463,7 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         return None
     first_day = starts[0][3]
     same_day = [row for row in starts if row[3] == first_day]
-    best = min(same_day, key=lambda r: (r[4] == _BASELINE, r[0]))
+    best = min(same_day, key=lambda r: (r[4] == BASELINE_SOURCE, r[0]))
     return best[0], best[1]
 
 
@@ -445,7 +482,7 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
         "order by e.document_id", [day.isoformat(), document_id, low, high, document_id]).fetchall()
     if not rows:
         return None
-    best = min(rows, key=lambda r: (r[2] == _BASELINE, r[3], r[0]))
+    best = min(rows, key=lambda r: (r[2] == BASELINE_SOURCE, r[3], r[0]))
     _name_memo(db, key, db.execute("select title from documents where id = ?",
                                    [best[0]]).fetchone()[0])
     db.execute("insert or ignore into policy_events (policy_id, document_id, statement_id, event, date)"
