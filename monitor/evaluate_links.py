@@ -3,8 +3,8 @@
 A corpus is JSON Lines, one document per line: ``id``, ``date``, ``title``, ``text``,
 optional ``source``, and ``reverses``: the ids of the documents it undoes (empty when
 its predecessor is not in the corpus: then any link is wrong). Reversals carry a
-``split`` (``tune`` or ``test``); the linking rules were written looking at ``tune``
-errors only, so ``test`` is the figure to quote.
+``split`` (``tune``, ``test``, ``heldout``, ``fresh``), scored apart: a set is held out
+only until a rule is changed after reading its errors (the README says which were).
 
 The documents go, oldest first and one at a time as successive runs would store them,
 into a temporary database that already holds the baseline, through the real code:
