@@ -280,7 +280,8 @@ def demo(click_ctx: click.Context, port: int) -> None:
         run_once(store, ctx.sources(), interactive=not ctx.quiet)
         week = digests.iso_week(date.today().strftime("%G-W%V"))
         # the sample's releases stay in "this week" even once their dates are old news
-        result = digests.publish(store, week, out, include_backlog=True)
+        result = digests.publish(store, week, out, include_backlog=True,
+                                 datasette_url=ctx.settings.datasette_url)
     click.echo(f"Database: {ctx.db_path}  (browse it: pip install datasette; datasette "
                f"{ctx.db_path} --metadata deploy/datasette-metadata.yml)")
     click.echo(f"Digest:   {result.html_path}")
@@ -433,7 +434,8 @@ def digest(ctx: Context, week, since, until, out_dir, include_backlog, email, sm
     with ctx.writer_lock("policy-monitor digest"):
         store = ctx.store()
         result = digests.publish(store, period, out_dir or ctx.settings.digests,
-                                 include_backlog=include_backlog)
+                                 include_backlog=include_backlog,
+                                 datasette_url=ctx.settings.datasette_url)
         if not ctx.quiet:
             click.echo(f"{result.subject}\n  {result.html_path}\n  {result.text_path}")
         if email:
@@ -488,3 +490,50 @@ def evaluate_extraction(data_dir: Path | None, as_json: bool) -> None:
         echo_json(rows)
     else:
         click.echo(format_table(rows))
+
+
+@cli.command("evaluate-links")
+@click.option("--corpus", "corpus", default=None, type=click.Path(dir_okay=False),
+              help="JSON Lines of documents with the ids each one reverses; "
+                   "default: the bundled own-words set.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def evaluate_links(corpus: str | None, as_json: bool) -> None:
+    """Precision and recall of ``reverses`` links on a corpus stored through the real code."""
+    from monitor.evaluate_links import CORPUS, CorpusError, evaluate, format_report
+
+    try:
+        report = evaluate(corpus or CORPUS)
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(format_report(report))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def policy(ctx: Context, name: str, as_json: bool) -> None:
+    """Print a policy's timeline: announced, extended, suspended, ended, reinstated.
+
+    NAME is its name or an alias ("Remain in Mexico", "DACA", "TPS Haiti", "memo 2012-06-15").
+    """
+    from monitor.policies import find_policy, timeline
+
+    if not Path(ctx.db_path).exists():
+        raise click.ClickException(f"{ctx.db_path}: no such database (run `policy-monitor init`)")
+    store = ctx.store()
+    found, close = find_policy(store.db, name)
+    if found is None:
+        hint = f"; close matches: {', '.join(close)}" if close else ""
+        raise click.ClickException(f"no policy named {name!r} in the history{hint}")
+    events = timeline(store.db, found["id"])
+    if as_json:
+        echo_json(found | {"timeline": events})
+        return
+    click.echo(f"{found['name']} ({found['kind']})")
+    for e in events:
+        click.echo(f"  {e['date'] or '(no date)':<10}  {e['what']:<10}  {e['title'] or e['url']}"
+                   f"  [{e['source']}]  {e['url']}")

@@ -92,7 +92,8 @@ class Daemon:
     def make_digest(self) -> None:
         """Write the last complete week's digest and mail it if mail is configured."""
         def publish(store: Store) -> None:
-            result = digest.publish(store, digest.last_complete_week(), self.settings.digests)
+            result = digest.publish(store, digest.last_complete_week(), self.settings.digests,
+                                    datasette_url=self.settings.datasette_url)
             log.info("wrote digest %s to %s", result.name, result.html_path)
             if self.settings.mail.configured:
                 queue_digest(store, digest=result.name, subject=result.subject,

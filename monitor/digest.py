@@ -22,10 +22,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.config import is_http_url
+from monitor.policies import timeline
 from monitor.statements import normalize_space
 from monitor.store import BASELINE_SOURCE, Store, utcnow
 
@@ -174,10 +176,42 @@ def _reverses(store: Store, doc: dict) -> list[dict]:
     return [_ref(r) | {"statement": _clean(r["statement"])} for r in rows]
 
 
-def _item(store: Store, doc: dict) -> dict:
+def _reversed_by(store: Store, doc: dict) -> list[dict]:
+    rows = _rows(store, """
+        select d.* from links l join documents d on d.id = l.from_document_id
+        where l.relation = 'reverses' and l.to_document_id = ?
+        order by d.published, d.id""", [doc["id"]])
+    return [_ref(r) for r in rows]
+
+
+def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | None) -> list[dict]:
+    """Each policy the document suspends, ends or reinstates, with its timeline and
+    whether the history holds what this undoes (else the digest says it does not)."""
+    rows = _rows(store, """
+        select p.id, p.key, p.name, e.event from policy_events e join policies p on p.id = e.policy_id
+        where e.document_id = ? and e.event in ('suspend', 'end', 'reinstate') order by p.name""",
+        [doc["id"]])
+    targets = {r["id"] for r in reverses}
+    found = []
+    for row in rows:
+        events = [e | {"this": e["document_id"] == doc["id"],
+                       "title": _clean(e["title"]) or e["url"],
+                       "url": e["url"] if is_http_url(e["url"]) else None}
+                  for e in timeline(store.db, row["id"])]
+        undone = any(e["document_id"] in targets for e in events)
+        url = (f"{datasette}/policy_timeline?policy={quote(row['key'])}" if datasette else None)
+        found.append({"name": _clean(row["name"]), "key": row["key"], "event": row["event"],
+                      "events": events, "undone_stored": undone, "url": url})
+    return found
+
+
+def _item(store: Store, doc: dict, datasette: str | None = None) -> dict:
+    reverses = _reverses(store, doc)
     return _ref(doc) | {
         "label": doc["label"], "statement": _key_statement(store, doc),
-        "also": _same_event(store, doc), "reverses": _reverses(store, doc),
+        "also": _same_event(store, doc), "reverses": reverses,
+        "reversed_by": _reversed_by(store, doc),
+        "policies": _policies(store, doc, reverses, datasette),
         "edited": doc["version"] > 1 and doc["first_seen"] < doc["period_start"],
         "confidence": doc["confidence"] or 0.0, "first_seen": doc["first_seen"],
     }
@@ -237,12 +271,15 @@ def _failing_sources(store: Store, period: Period) -> list[dict]:
             for r in rows]
 
 
-def collect(store: Store, period: Period, include_backlog: bool = False) -> dict:
+def collect(store: Store, period: Period, include_backlog: bool = False,
+            datasette_url: str = "") -> dict:
     """Everything the templates show for ``period``.
 
     ``include_backlog`` also lists old documents first seen in the period: a first
     digest of everything a first crawl found, or the demo of a sample newsroom.
+    ``datasette_url``, where Datasette serves this database, makes policy timelines links.
     """
+    datasette = f"{datasette_url.rstrip('/')}/{quote(store.path.stem)}" if datasette_url else None
     start, end = period.start.isoformat(), period.end.isoformat()
     docs = _rows(store, f"""
         select *, ? as period_start from documents
@@ -252,7 +289,7 @@ def collect(store: Store, period: Period, include_backlog: bool = False) -> dict
         order by coalesce(published, first_seen) desc, id""",
         [start, start, end, start, end])
     counts = Counter(d["label"] for d in docs)
-    items = [_item(store, d) for d in docs]
+    items = [_item(store, d, datasette) for d in docs]
     listed: set[int] = set()
 
     def section(wanted) -> list[dict]:
@@ -389,11 +426,11 @@ def _atom_time(value: str) -> str:
 
 
 def publish(store: Store, period: Period, out: str | Path, *,
-            include_backlog: bool = False) -> Digest:
+            include_backlog: bool = False, datasette_url: str = "") -> Digest:
     """Write the period's digest (replacing an earlier rendering), the index and the feed."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    data = collect(store, period, include_backlog)
+    data = collect(store, period, include_backlog, datasette_url)
     html, text = render(data)
     html_path, text_path = out / f"{period.name}.html", out / f"{period.name}.txt"
     _write(html_path, html)

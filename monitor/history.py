@@ -3,8 +3,8 @@
 After each run the new and changed documents are labelled (``monitor.classify``) and
 tied into what is already stored, so the digest can say what a change means:
 
-* ``reverses`` links, from a reversal to the earlier announcement it undoes, found by
-  the policy's name (MPP, DACA, TPS for a country, Title 42, ...) plus text similarity;
+* what each document does to which policy (``monitor.policies``: announced, extended,
+  suspended, ended, reinstated) and ``reverses`` links from a reversal to what it undoes;
 * ``same_event`` links between reports of one announcement by different sources
   (a DHS release and the news stories about it);
 * one ``statistics`` row per reported figure, with the previous figure for the same
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from monitor.classify import (
     CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
     load_gold_baseline,
 )
+from monitor.policies import record_and_link
 from monitor.store import BASELINE_SOURCE, Store, period_kind, text_hash, utcnow
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
@@ -39,8 +40,6 @@ SAME_EVENT_MIN_SIMILARITY = 0.3
 #: when the wording is closer still.
 SAME_EVENT_LATE_DAYS = 14
 SAME_EVENT_LATE_MIN_SIMILARITY = 0.45
-#: A reversal naming no known programme links to an earlier announcement only if this similar.
-REVERSES_MIN_SIMILARITY = 0.5
 GOLD_EVIDENCE = json.dumps({"source": "baseline label"})
 
 _COUNTRIES = ("afghanistan|burma|myanmar|cameroon|el salvador|ethiopia|haiti|honduras|lebanon|"
@@ -167,13 +166,12 @@ def link_documents(store: Store, document_ids: list[int]) -> dict:
     """Statistics rows, ``reverses`` and ``same_event`` links for these documents, oldest first."""
     counts = Counter()
     docs = _documents(store, document_ids)
-    policies = _AnnouncedPolicies(store) if any(d["label"] == "reversal" for d in docs) else None
     for doc in docs:
         with store.transaction():
             counts["statistics"] += _record_statistics(store, doc)
-            if policies is not None:
-                counts["reverses"] += _link_reversal(store, doc, policies)
             counts["same_event"] += _link_same_event(store, doc)
+    with store.transaction():
+        counts["reverses"] += record_and_link(store.db, [d["id"] for d in docs], utcnow())
     return dict(counts)
 
 
@@ -293,85 +291,6 @@ def _add_link(store: Store, relation: str, from_doc: int, to_doc: int, score: fl
         " to_statement_id, relation, score, created_at) values (?, ?, ?, ?, ?, ?, ?)",
         [from_doc, from_statement, to_doc, to_statement, relation, round(score, 3), utcnow()],
     ).rowcount
-
-
-class _AnnouncedPolicies:
-    """Every stored document that announces a policy, indexed once per batch of links.
-
-    A candidate counts for a policy only through what it announces (its new-policy
-    statements, and its headline if it is a new-policy document), and never for a
-    policy it ends itself: an earlier report of the same termination is not what a
-    reversal reverses.
-    """
-
-    def __init__(self, store: Store):
-        announcing = ("with announcing(id) as (select id from documents where label = 'new_policy'"
-                      " union select document_id from statements where label = 'new_policy') ")
-        rows = store.db.execute(
-            announcing + "select id, title, label, published, first_seen from documents "
-            "where id in announcing order by id").fetchall()
-        labelled: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
-        for document_id, sid, text, label in store.db.execute(
-                announcing + "select document_id, id, text, label from statements "
-                "where label in ('new_policy', 'reversal') and document_id in announcing "
-                "order by document_id, seq"):
-            labelled[(document_id, label)].append((sid, text))
-        self.candidates = []
-        announced_texts = []
-        for cid, title, label, published, first_seen in rows:
-            policy = labelled[(cid, "new_policy")]
-            announced = " ".join(([title or ""] if label == "new_policy" else [])
-                                 + [t for _, t in policy])
-            ended = " ".join(([title or ""] if label == "reversal" else [])
-                             + [t for _, t in labelled[(cid, "reversal")]])
-            announced_texts.append(announced)
-            self.candidates.append({
-                "id": cid, "label": label, "policy": policy,
-                "day": _day({"published": published, "first_seen": first_seen}),
-                "announces": policy_subjects(announced), "ends": policy_subjects(ended),
-            })
-        self.index = TfidfIndex(announced_texts, _background())
-
-
-def _link_reversal(store: Store, doc: dict, policies: _AnnouncedPolicies) -> int:
-    """Link a reversal to the earlier new-policy document it undoes, one per named policy."""
-    if doc["label"] != "reversal":
-        return 0
-    statements = _labelled(store, doc["id"], "reversal")
-    query = " ".join([doc["title"] or ""] + [t for _, t in statements])
-    day = _day(doc)
-    similarity = dict(policies.index.nearest(query, len(policies.candidates)))
-    subjects = policy_subjects(query)
-    best: dict[str, tuple[float, int, int | None, int | None]] = {}
-    for i, candidate in enumerate(policies.candidates):
-        if candidate["id"] == doc["id"] or (day and candidate["day"] and candidate["day"] >= day):
-            continue
-        shared = (subjects & candidate["announces"]) - candidate["ends"]
-        sim = similarity.get(i, 0.0)
-        similar = candidate["label"] == "new_policy" and sim >= REVERSES_MIN_SIMILARITY
-        for key in shared or ({"similar"} if similar else set()):
-            score = 0.5 + 0.5 * sim if key != "similar" else sim
-            if score > best.get(key, (0.0,))[0]:
-                best[key] = (score, candidate["id"], _naming(statements, key),
-                             _naming(candidate["policy"], key))
-    if "similar" in best and len(best) > 1:
-        del best["similar"]  # a named match is better evidence than wording alone
-    return sum(_add_link(store, "reverses", doc["id"], cid, score, from_sid, to_sid)
-               for score, cid, from_sid, to_sid in best.values())
-
-
-def _labelled(store: Store, document_id: int, label: str) -> list[tuple[int, str]]:
-    return store.db.execute(
-        "select id, text from statements where document_id = ? and label = ? order by seq",
-        [document_id, label]).fetchall()
-
-
-def _naming(statements: list[tuple[int, str]], subject: str) -> int | None:
-    """The first statement that names the policy (else the first one)."""
-    for sid, text in statements:
-        if subject in policy_subjects(text):
-            return sid
-    return statements[0][0] if statements else None
 
 
 def _link_same_event(store: Store, doc: dict) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.config import allow_list, number_problem, read_toml, unknown_keys_problem
+from monitor.config import allow_list, is_http_url, number_problem, read_toml, unknown_keys_problem
 
 DEFAULT_FILE = "policy-monitor.toml"
 SECURITY_MODES = ("none", "starttls", "ssl")
@@ -65,6 +65,9 @@ class MailSettings:
 class Settings:
     db: str = "state/monitor.db"
     digests: str = "digests"
+    #: Where Datasette serves the database (e.g. https://data.example.org): digests then
+    #: link each policy to its timeline there. Optional.
+    datasette_url: str = ""
     schedule: ScheduleSettings = ScheduleSettings()
     mail: MailSettings = MailSettings()
     #: Internal hosts and networks that links found in any source may reach.
@@ -158,6 +161,13 @@ def _mail(where: str, raw: object) -> MailSettings:
     return MailSettings(**values)
 
 
+def _base_url(where: str, value: str) -> str:
+    value = value.strip().rstrip("/")
+    if value and not is_http_url(value):
+        raise SettingsError(f"{where}: 'datasette_url' must be an http(s) URL, not {value!r}")
+    return value
+
+
 def _security(where: str, value: object) -> str:
     if value not in SECURITY_MODES:
         raise SettingsError(f"{where}: 'security' must be one of "
@@ -168,13 +178,16 @@ def _security(where: str, value: object) -> str:
 def _from_file(path: Path) -> Settings:
     where = str(path)
     data = read_toml(path, SettingsError)
-    _known(where, data, {"db", "digests", "schedule", "mail", "allow_internal"})
+    _known(where, data, {"db", "digests", "datasette_url", "schedule", "mail", "allow_internal"})
     values: dict = {}
     for key in ("db", "digests"):
         if key in data:
             if not _string(where, key, data[key]).strip():
                 raise SettingsError(f"{where}: '{key}' must not be empty")
             values[key] = data[key]
+    if "datasette_url" in data:
+        values["datasette_url"] = _base_url(where, _string(where, "datasette_url",
+                                                           data["datasette_url"]))
     if "schedule" in data:
         values["schedule"] = _schedule(where, data["schedule"])
     if "mail" in data:
@@ -193,6 +206,8 @@ def _from_env(settings: Settings, env: dict[str, str]) -> Settings:
         top["db"] = value
     if value := env.get("POLICY_MONITOR_DIGESTS"):
         top["digests"] = value
+    if value := env.get("POLICY_MONITOR_DATASETTE_URL"):
+        top["datasette_url"] = _base_url("environment: POLICY_MONITOR_DATASETTE_URL", value)
     mail: dict = {}
     if value := env.get("POLICY_MONITOR_SMTP_HOST"):
         mail["host"] = value.strip()

@@ -195,7 +195,27 @@ def _m3_statistics_period_kind(db: sqlite_utils.Database) -> None:
     db["statistics"].create_index(["metric", "period_kind", "period_end"], if_not_exists=True)
 
 
-MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind]
+def _m_policies(db: sqlite_utils.Database) -> None:
+    """Policies the history knows, what each document does to them, and ``reverses``
+    links recomputed from those (replacing the ones found by topic similarity)."""
+    from monitor.policies import backfill
+
+    db["policies"].create(
+        {"id": int, "key": str, "name": str, "kind": str, "aliases": str},
+        pk="id", not_null={"key", "name"}, if_not_exists=True)
+    db["policies"].create_index(["key"], unique=True, if_not_exists=True)
+    db["policy_events"].create(
+        {"id": int, "policy_id": int, "document_id": int, "statement_id": int, "event": str,
+         "date": str},
+        pk="id", foreign_keys=[("policy_id", "policies", "id"), ("document_id", "documents", "id")],
+        if_not_exists=True)
+    db["policy_events"].create_index(["policy_id", "document_id"], unique=True, if_not_exists=True)
+    db["policy_events"].create_index(["document_id"], if_not_exists=True)
+    db["policy_events"].create_index(["policy_id", "date"], if_not_exists=True)
+    backfill(db, utcnow())
+
+
+MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind, _m_policies]
 
 
 @dataclass

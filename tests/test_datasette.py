@@ -109,3 +109,15 @@ def test_queries_over_a_real_run_of_the_sample_newsroom(datasette):
     biometric = get(base, "/demo/documents", _search="biometric")
     assert any("Biometric" in d["title"] for d in biometric)
     assert all(d["source"] != "baseline" for d in biometric)
+
+
+def test_a_policys_timeline_from_a_real_run(datasette):
+    """The sample announces MPP in 2018 and ends it in 2021: both, in order, by any name."""
+    base, _ = datasette
+    rows = get(base, "/demo/policy_timeline", policy="Remain in Mexico")
+    assert [r["event"] for r in rows][:2] == ["announced", "ended"]
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    assert rows[0]["date"] == "2018-12-20" and rows[0]["title"].startswith("Secretary Nielsen Announces")
+    assert "Migrant Protection Protocols" in rows[0]["statement"]
+    assert get(base, "/demo/policy_timeline", policy="mpp") == rows
+    assert get(base, "/demo/policy_timeline", policy="no such policy") == []

@@ -33,6 +33,19 @@ def test_demo_runs_the_pipeline_and_writes_a_digest(tmp_path):
     assert unlabelled == 0 and failing == 0
     html = digest.read_text()
     assert "New policies" in html or "New policy" in html
+    # the reversal cards: what each undoes, its policy's timeline, both directions
+    text = digest.with_suffix(".txt").read_text()
+    mpp = text.split("* Secretary Mayorkas Terminates the Migrant Protection Protocols Program", 1)[1]
+    mpp = mpp.split("\n* ", 1)[0]
+    assert "Reverses: Secretary Nielsen Announces" in mpp
+    assert "Timeline: Migrant Protection Protocols (Remain in Mexico)" in mpp
+    assert [line.split()[:2] for line in mpp.splitlines() if line.startswith("    20")] == [
+        ["2018-12-20", "announced:"], ["2021-06-01", "ended:"], ["2025-01-21", "reinstated:"]]
+    assert "Reversed by: DHS Reinstates the Migrant Protection Protocols" in mpp
+    el_salvador = text.split("* Termination of the Designation of El Salvador", 1)[1].split("\n* ", 1)[0]
+    assert "The earlier announcement is not in the history." in el_salvador
+    assert "Reverses:" not in el_salvador
+    assert "Timeline: Migrant Protection Protocols (Remain in Mexico)" in html
 
     again = subprocess.run([sys.executable, "-m", "monitor", "demo", "--port", port], cwd=tmp_path,
                            capture_output=True, text=True, timeout=120)

@@ -280,3 +280,22 @@ def test_digest_of_a_real_run_over_the_sample_newsroom(tmp_path):
     assert "Also reported by:" in s["new-policies"]
     assert "CBP Releases October 2026 Monthly Update" in s["statistics"]
     assert "<svg" in html and "previous" in s["statistics"]
+
+
+def test_a_reversal_card_links_its_policy_timeline_to_datasette(tmp_path):
+    db = tmp_path / "monitor.db"
+    run_sample(db)
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "digest", "--out", str(tmp_path / "digests"), "--week", WEEK,
+              "--include-backlog"],
+        env={"POLICY_MONITOR_SETTINGS": "", "POLICY_MONITOR_DATASETTE_URL": "https://data.example.org/"})
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "digests" / f"{WEEK}.html").read_text()
+    assert 'href="https://data.example.org/monitor/policy_timeline?policy=mpp"' in html
+    assert "Full timeline: https://data.example.org/monitor/policy_timeline?policy=mpp" in (
+        tmp_path / "digests" / f"{WEEK}.txt").read_text()
+    bad = CliRunner().invoke(cli, ["--db", str(db), "digest"],
+                             env={"POLICY_MONITOR_SETTINGS": "",
+                                  "POLICY_MONITOR_DATASETTE_URL": "javascript:alert(1)"})
+    assert bad.exit_code != 0
+    assert "'datasette_url' must be an http(s) URL" in bad.output

@@ -267,3 +267,24 @@ def test_reclassify_with_the_same_classifier_rebuilds_the_same_links_and_figures
     assert snapshot() == before
     assert counts.get("changed_documents", 0) == 0
     assert rows(store, "select count(*) from label_history") == [(0,)]
+
+
+def test_a_memo_named_by_its_year_is_the_stored_memo_of_that_year_on_the_same_program(store):
+    """"Rescinding the 2017 and 2018 memoranda ... the DACA policy" undoes the 2017 rescission
+    memo, not the 2012 memo that created DACA; a 2014 memo on another program is not it."""
+    created = save(store, "https://dhs.gov/daca", "Secretary announces Deferred Action for Childhood Arrivals",
+                   "2012-06-15", "The Secretary today issued a memorandum establishing Deferred Action "
+                   "for Childhood Arrivals for young people brought to the country as children.")
+    other = save(store, "https://dhs.gov/dapa", "Secretary creates Deferred Action for Parents of Americans",
+                 "2017-02-20", "The Secretary today issued a memorandum creating Deferred Action for "
+                 "Parents of Americans.")
+    rescinded = save(store, "https://dhs.gov/daca-end", "Acting Secretary rescinds DACA", "2017-09-05",
+                     "The Acting Secretary today issued a memorandum rescinding Deferred Action for "
+                     "Childhood Arrivals. No new requests will be accepted.")
+    reconsidered = save(store, "https://dhs.gov/daca-2020", "Acting Secretary reconsiders DACA", "2020-07-28",
+                        "By this memorandum, the Acting Secretary is rescinding the 2017 and 2018 "
+                        "memoranda, and making certain immediate changes to the DACA policy.")
+    classify_documents(store, [created, other, rescinded, reconsidered])
+    links = rows(store, "select from_document_id, to_document_id from links where relation = 'reverses' "
+                        "order by 1")
+    assert links == [(rescinded, created), (reconsidered, rescinded)]

@@ -382,3 +382,87 @@ def test_a_feed_item_that_is_not_a_web_page_is_reported_not_stored(tmp_path):
     assert report.failures == [f"{server.base_url}/report.pdf: not an HTML page (application/pdf)"]
     assert [url for (url,) in store.db.execute("select url from documents where source = 'news'")] == [
         f"{server.base_url}/story.html"]
+
+
+POLICY_RELEASES = [
+    ("2018/12/20/mpp", "Secretary Announces the Migrant Protection Protocols", "2018-12-20T10:00:00-05:00",
+     ["The Secretary today announced the Migrant Protection Protocols.",
+      "Certain migrants arriving from Mexico will be returned to Mexico to wait for their hearings."]),
+    ("2019/03/08/tps-venezuela", "Venezuela Designated for Temporary Protected Status", "2019-03-08T10:00:00-05:00",
+     ["The Secretary today designated Venezuela for Temporary Protected Status.",
+      "Eligible Venezuelans may stay and work for 18 months."]),
+    ("2021/01/20/mpp-suspended", "DHS Suspends New Enrollments in the Migrant Protection Protocols",
+     "2021-01-20T10:00:00-05:00",
+     ["The Department today suspended new enrollments in the Migrant Protection Protocols.",
+      "People already enrolled should remain where they are."]),
+    ("2023/06/01/tps-honduras-ends", "DHS Terminates Temporary Protected Status for Honduras",
+     "2023-06-01T10:00:00-05:00",
+     ["The Secretary today announced the termination of Temporary Protected Status for Honduras.",
+      "The termination takes effect after an 18-month transition."]),
+    ("2024/05/02/cbp-one-ends", "CBP Ends Appointments Through the CBP One App", "2024-05-02T10:00:00-05:00",
+     ["CBP today ended the scheduling of appointments through the CBP One app.",
+      "Existing appointments are canceled."]),
+    ("2025/01/21/mpp-reinstated", "DHS Reinstates Remain in Mexico", "2025-01-21T10:00:00-05:00",
+     ["The Department today reinstated the Remain in Mexico program.",
+      "Migrants who seek asylum at the southern border will again wait in Mexico."]),
+]
+
+
+def test_a_policys_life_through_run_and_only_the_links_the_history_supports(tmp_path):
+    """MPP announced, suspended and reinstated: one policy, three dated events, each reversal
+    linked to what it undoes. CBP One's launch was never stored: its end links nowhere.
+    Honduras's TPS ends: never linked to Venezuela's designation."""
+    from sites import dhs_listing, dhs_release
+
+    root = tmp_path / "site"
+    rows = []
+    for slug, title, iso, paragraphs in POLICY_RELEASES:
+        path = root / "news" / slug
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dhs_release(title, iso, paragraphs))
+        rows.append((f"/news/{slug}", title, iso))
+    (root / "all-news-updates").write_text(dhs_listing(list(reversed(rows)), None))
+    with SiteServer(root) as server:
+        config = tmp_path / "sources.toml"
+        config.write_text(f'[[source]]\nname = "dhs"\nkind = "html"\n'
+                          f'url = "{server.base_url}/all-news-updates"\ndelay = 0\n')
+        result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config),
+                                 "--db", str(tmp_path / "monitor.db"), "run"],
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    url = {slug: f"{server.base_url}/news/{slug}" for slug, *_ in POLICY_RELEASES}
+
+    events = query(tmp_path, "select p.key, e.event, e.date, d.url from policy_events e "
+                             "join policies p on p.id = e.policy_id join documents d on d.id = e.document_id "
+                             "where p.key = 'mpp' order by e.date")
+    assert [(e["event"], e["date"], e["url"]) for e in events] == [
+        ("establish", "2018-12-20", url["2018/12/20/mpp"]),
+        ("suspend", "2021-01-20", url["2021/01/20/mpp-suspended"]),
+        ("reinstate", "2025-01-21", url["2025/01/21/mpp-reinstated"])]
+    assert query(tmp_path, "select count(*) n from policies where key like '%mpp%' "
+                           "or name like '%Remain in Mexico%'")[0]["n"] == 1
+
+    links = {(r["a"], r["b"]) for r in query(
+        tmp_path, "select f.url a, t.url b from links l join documents f on f.id = l.from_document_id "
+                  "join documents t on t.id = l.to_document_id where l.relation = 'reverses'")}
+    assert links == {(url["2021/01/20/mpp-suspended"], url["2018/12/20/mpp"]),
+                     (url["2025/01/21/mpp-reinstated"], url["2021/01/20/mpp-suspended"])}
+    # the CBP One ending is known as an event with nothing stored to undo
+    assert query(tmp_path, "select e.event from policy_events e join policies p on p.id = e.policy_id "
+                           "where p.key = 'cbp one'") == [{"event": "end"}]
+    assert {r["key"] for r in query(tmp_path, "select key from policies where key like 'tps %'")} == {
+        "tps honduras", "tps venezuela"}
+
+    shown = subprocess.run([sys.executable, "-m", "monitor", "--db", str(tmp_path / "monitor.db"),
+                            "policy", "Remain in Mexico"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith("Migrant Protection Protocols")
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["2018-12-20", "announced"], ["2021-01-20", "suspended"], ["2025-01-21", "reinstated"]]
+    assert "DHS Reinstates Remain in Mexico" in lines[3] and url["2025/01/21/mpp-reinstated"] in lines[3]
+    unknown = subprocess.run([sys.executable, "-m", "monitor", "--db", str(tmp_path / "monitor.db"),
+                              "policy", "Remain in Mexco"], capture_output=True, text=True, timeout=60)
+    assert unknown.returncode != 0
+    assert unknown.stderr.strip() == ("Error: no policy named 'Remain in Mexco' in the history; "
+                                      "close matches: Migrant Protection Protocols (Remain in Mexico)")

@@ -26,7 +26,7 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
             [(1, "removals", 10.0, "2024-01", "2024-01-31"), (2, "removals", 20.0, "FY2024", "2024-09-30"),
              (3, "removals", 30.0, None, "2024-10-02"), (4, "removals", 40.0, "January", None)])
     store = Store(path)
-    assert store.schema_version == len(MIGRATIONS) == 3
+    assert store.schema_version == len(MIGRATIONS)
     rows = store.db.execute("select value, period_kind from statistics order by value").fetchall()
     assert rows == [(10.0, "month"), (20.0, "fiscal year"), (30.0, "unspecified"), (40.0, "other")]
     indexes = {i.name for i in store.db["statistics"].indexes}
@@ -44,7 +44,7 @@ def test_a_migration_cut_short_runs_again(tmp_path):
         conn.execute("insert into statistics (metric, value, period) values ('removals', 1.0, 'FY2024')")
         conn.execute("alter table statistics add column period_kind text")
     store = Store(path)
-    assert store.schema_version == 3
+    assert store.schema_version == len(MIGRATIONS)
     assert store.db.execute("select period_kind from statistics").fetchall() == [("fiscal year",)]
 
 
@@ -55,3 +55,37 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path):
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(StoreError, match="newer than this policy-monitor"):
         Store(path)
+
+
+def test_a_version_3_database_gets_its_policies_and_reversal_links_computed(tmp_path):
+    """Upgrading computes what the stored documents do to which policy, and replaces a
+    reverses link found by topic similarity with the one to what the reversal undoes."""
+    path = tmp_path / "v3.db"
+    _database_at(path, 3)
+    docs = [
+        (1, "Secretary announces the Migrant Protection Protocols", "2018-12-20", "new_policy",
+         "The Secretary today announced the Migrant Protection Protocols.", "new_policy"),
+        (2, "DHS ends catch and release", "2019-09-23", "reversal",
+         "DHS will no longer release families at the border.", "reversal"),
+        (3, "DHS terminates Remain in Mexico", "2021-06-01", "reversal",
+         "The Secretary issued a memorandum terminating the Migrant Protection Protocols.", "reversal"),
+    ]
+    with sqlite3.connect(path) as conn:
+        for doc_id, title, published, label, text, statement_label in docs:
+            conn.execute("insert into documents (id, url, source, title, published, first_seen, "
+                         "version, body, label) values (?, ?, 'dhs', ?, ?, ?, 1, ?, ?)",
+                         [doc_id, f"https://dhs.gov/{doc_id}", title, published, published, text, label])
+            conn.execute("insert into statements (document_id, version, seq, text, hash, "
+                         "last_seen_version, label) values (?, 1, 0, ?, ?, 1, ?)",
+                         [doc_id, text, str(doc_id), statement_label])
+        conn.execute("insert into links (from_document_id, to_document_id, relation, score) "
+                     "values (3, 2, 'reverses', 0.6)")  # the old, wrong, topic link
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.db.execute("select from_document_id, to_document_id from links "
+                            "where relation = 'reverses'").fetchall() == [(3, 1)]
+    events = store.db.execute("select p.key, e.document_id, e.event, e.date from policy_events e "
+                              "join policies p on p.id = e.policy_id where p.key = 'mpp' "
+                              "order by e.date").fetchall()
+    assert events == [("mpp", 1, "establish", "2018-12-20"), ("mpp", 3, "end", "2021-06-01")]
+    store.close()
