@@ -252,7 +252,7 @@ def demo(click_ctx: click.Context, port: int) -> None:
     from importlib.resources import files
 
     from monitor import digest as digests
-    from monitor.sampleserver import SiteServer
+    from monitor.sampleserver import SiteServer, demo_federal_register
 
     ctx: Context = click_ctx.obj
     if click_ctx.parent.get_parameter_source("db_path").name == "DEFAULT":
@@ -260,7 +260,9 @@ def demo(click_ctx: click.Context, port: int) -> None:
     out = Path(ctx.settings.digests) / "demo"
     sample = files("monitor") / "sample"
     try:
-        server = SiteServer(Path(str(sample / "site")), port=port)
+        server = SiteServer(Path(str(sample / "site")), port=port, routes={
+            "/api/v1/documents.json": demo_federal_register(
+                Path(str(sample / "federal-register-api.json")), date.today())})
     except OSError as exc:
         raise click.ClickException(f"cannot serve the sample on 127.0.0.1:{port} "
                                    f"({exc.strerror}); choose another --port") from exc

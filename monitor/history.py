@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from monitor import federal_register
 from monitor.classify import (
     CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
     load_gold_baseline,
@@ -155,7 +156,7 @@ def _classify_documents(store: Store, document_ids: list[int],
                 if row["label"] is None:
                     _write_statement(store, row["id"], statement)
                     counts["statements"] += 1
-            label, confidence = result.label, result.confidence
+            label, confidence = _settled_label(store, doc, result.label), result.confidence
         store.db.execute("update documents set label = ?, confidence = ? where id = ?",
                          [label, confidence, doc["id"]])
         counts["documents"] += 1
@@ -432,6 +433,7 @@ def reclassify(store: Store) -> dict:
         current = _statements(store, doc)
         stale = _statements(store, doc, current=False)
         result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
+        label = _settled_label(store, doc, result.label)
         labelled = list(zip(current, result.statements))
         if stale:  # statements no longer on the page: judged on their own
             old = classify_document(None, [r["text"] for r in stale], doc["published"])
@@ -445,13 +447,13 @@ def reclassify(store: Store) -> dict:
                                   _classifier_of(row["evidence"]), now)
                         counts["changed_statements"] += 1
                     _write_statement(store, row["id"], new)
-            if previous != (result.label, result.confidence):
+            if previous != (label, result.confidence):
                 if previous[0] is not None:
                     _remember(store, "document", doc["id"], previous[0], previous[1],
                               _classifier_of(next((r["evidence"] for r in current), None)), now)
                     counts["changed_documents"] += 1
                 store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                                 [result.label, result.confidence, doc["id"]])
+                                 [label, result.confidence, doc["id"]])
         counts["documents"] += 1
         counts["statements"] += len(labelled)
     with store.transaction():
@@ -460,6 +462,16 @@ def reclassify(store: Store) -> dict:
         store.db.execute("update documents set event_id = null")
     counts.update(link_documents(store, ids))
     return {"classifier": CLASSIFIER_VERSION} | dict(counts)
+
+
+def _settled_label(store: Store, doc: dict, predicted: str) -> str:
+    """A Federal Register document's type and action can settle its label."""
+    row = store.db.execute(
+        "select type, action, correction from federal_register_documents where document_id = ?",
+        [doc["id"]]).fetchone()
+    if row is None:
+        return predicted
+    return federal_register.document_label(row[0], row[1], doc["title"], bool(row[2]), predicted)
 
 
 def _remember(store: Store, kind: str, row_id: int, label: str, confidence: float | None,

@@ -20,11 +20,12 @@ import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from monitor.classify import classify_document
 from monitor.config import Source
+from monitor import federal_register as fr
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
 from monitor.history import classify_documents, load_baseline
@@ -84,6 +85,8 @@ class _Found:
     statements: dict[str, str]
     response: Response
     labels: Labels | None = None
+    #: What the Federal Register's API says of the document, stored beside it.
+    federal_register: fr.FederalRegisterDocument | None = None
 
 
 @dataclass
@@ -185,6 +188,8 @@ class _Crawler:
         try:
             if self.source.kind == "feed":
                 self.crawl_feed()
+            elif self.source.kind == "federal_register":
+                self.crawl_federal_register()
             else:
                 self.crawl_listing()
             self.recheck_due()
@@ -262,6 +267,75 @@ class _Crawler:
             self.visit(item.url, hint_published=item.published, changed=changed,
                        fallback_title=item.title)
 
+    def crawl_federal_register(self) -> None:
+        """Search the API from the newest stored document on (or ``lookback_days`` back),
+        splitting date ranges the result window can't hold, oldest documents first."""
+        today = self.now.date()
+        newest = max((k["published"] or "" for k in self.known.values()), default="")
+        try:
+            since = date.fromisoformat(newest[:10]) - timedelta(days=fr.OVERLAP_DAYS)
+        except ValueError:
+            since = today - timedelta(days=self.source.lookback_days)
+        self.search_federal_register(since, today)
+
+    def search_federal_register(self, since: date, until: date) -> None:
+        ranges = [(since, until)]
+        while ranges:
+            start, end = ranges.pop(0)
+            url: str | None = fr.search_url(self.source, start, end)
+            first = True
+            while url:
+                response = self.fetch(url, conditional=True)
+                if response.not_modified:
+                    self.out.put(_Unchanged(url, response))
+                    break
+                try:
+                    if not response.ok:
+                        raise fr.FederalRegisterError(response.error or f"HTTP {response.status}")
+                    page = fr.parse_page(response.content)
+                except fr.FederalRegisterError as exc:
+                    problem = f"search {start} to {end}: {exc}"
+                    if self.report.pages == 0:
+                        self.report.error = problem
+                        return
+                    self.report.failures.append(problem)
+                    break
+                if first and page.count > fr.MAX_RESULTS and start < end:
+                    ranges[:0] = fr.split(start, end)  # the window can't hold them: halve
+                    break
+                if first and page.count > fr.MAX_RESULTS:
+                    self.report.failures.append(
+                        f"{start}: {page.count} documents in one day; the API shows "
+                        f"{fr.MAX_RESULTS}, the rest were not read")
+                first = False
+                self.report.pages += 1
+                for document in page.documents:
+                    self.report.links += 1
+                    self.from_federal_register(document, response)
+                self.out.put(_Unchanged(url, response))  # after its documents, never before
+                url = page.next_url if page.next_url and fr.same_api(page.next_url, self.source) \
+                    else None
+
+    def from_federal_register(self, document: fr.FederalRegisterDocument,
+                              response: Response) -> None:
+        if document.url in self.handled:
+            return
+        self.handled.add(document.url)
+        article = Article(url=document.url, title=document.title,
+                          published=document.publication_date, text=document.body,
+                          doc_type=document.type, method="federal_register")
+        statements = unique_statements(split_statements(article.text))
+        if not statements:
+            return
+        result = classify_document(article.title, list(statements.values()), article.published)
+        label = fr.document_label(document.type, document.action, document.title,
+                                  document.correction, result.label)
+        labels = Labels(label, result.confidence, [
+            (s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
+            for s in result.statements])
+        self.out.put(_Found(self.source.name, article, statements,
+                            Response(article.url, article.url, status=200), labels, document))
+
     def from_summary(self, item, response: Response) -> None:
         """Feeds such as the Federal Register's carry the abstract: store it as the body."""
         if item.url in self.handled or not item.summary.strip():
@@ -323,7 +397,8 @@ class _Crawler:
         return age >= timedelta(days=self.source.recheck_days)
 
     def recheck_due(self) -> None:
-        if self.source.kind == "feed" and not self.source.fetch_articles:
+        if self.source.kind == "federal_register" or (
+                self.source.kind == "feed" and not self.source.fetch_articles):
             return
         due = sorted(
             ((k["last_checked"] or "", url) for url, k in self.known.items()
@@ -447,6 +522,8 @@ def _store_article(store: Store, found: _Found):
         doc_type=article.doc_type, topics=article.topics,
         labels=found.labels.statements if found.labels else None,
     )
+    if found.federal_register is not None:
+        store.save_federal_register(saved.document_id, found.federal_register.row())
     if found.response.etag or found.response.last_modified:
         store.save_validators(article.url, found.response.etag, found.response.last_modified)
     return saved
