@@ -128,21 +128,23 @@ def load_baseline(store: Store) -> int:
 
 
 def classify_documents(store: Store, document_ids: list[int],
-                       labelled: dict[int, tuple[str, float]] | None = None) -> dict:
+                       labelled: dict[int, tuple[str, float]] | None = None,
+                       link: bool = True) -> dict:
     """Label new/changed documents, then link them into the history.
 
     Statements that already have a label keep it (they were judged when first seen);
     new statements get one, and the document label is recomputed from all current ones.
     ``labelled`` holds (label, confidence) of documents the crawl already classified in
     worker processes, storing their statements' labels with them; a document's label is
-    taken from there only when every current statement of it has a label.
+    taken from there only when every current statement of it has a label. ``link=False``
+    leaves linking to the caller (a backfill links its documents once, in date order).
     """
     with store.batch():
-        return _classify_documents(store, document_ids, labelled or {})
+        return _classify_documents(store, document_ids, labelled or {}, link)
 
 
 def _classify_documents(store: Store, document_ids: list[int],
-                        labelled: dict[int, tuple[str, float]]) -> dict:
+                        labelled: dict[int, tuple[str, float]], link: bool) -> dict:
     counts = Counter()
     for doc in _documents(store, document_ids):
         if doc["source"] == BASELINE_SOURCE:
@@ -160,7 +162,8 @@ def _classify_documents(store: Store, document_ids: list[int],
         store.db.execute("update documents set label = ?, confidence = ? where id = ?",
                          [label, confidence, doc["id"]])
         counts["documents"] += 1
-    counts.update(link_documents(store, document_ids))
+    if link:
+        counts.update(link_documents(store, document_ids))
     return dict(counts)
 
 

@@ -169,8 +169,9 @@ class _Crawler:
 
     def __init__(self, source: Source, fetcher: Fetcher, analyser: _Analyser,
                  known: dict[str, dict], validators: dict[str, tuple], out: queue.Queue,
-                 now: datetime):
+                 now: datetime, window: tuple[date, date] | None = None):
         self.source = source
+        self.window = window
         self.fetcher = fetcher
         self.analyser = analyser
         self.analysing: deque[tuple[Future, str, Response]] = deque()
@@ -270,6 +271,9 @@ class _Crawler:
     def crawl_federal_register(self) -> None:
         """Search the API from the newest stored document on (or ``lookback_days`` back),
         splitting date ranges the result window can't hold, oldest documents first."""
+        if self.window:
+            self.search_federal_register(*self.window)
+            return
         today = self.now.date()
         newest = max((k["published"] or "" for k in self.known.values()), default="")
         try:
@@ -427,11 +431,13 @@ def run_cycle(
     *,
     fetcher: Fetcher | None = None,
     progress: Callable[[SourceReport, bool], None] | None = None,
+    window: tuple[date, date] | None = None,
 ) -> RunSummary:
     """Crawl ``sources`` concurrently and store what they yield; returns what changed.
 
     ``progress(report, finished)`` is called after each stored article and when a
-    source finishes.
+    source finishes. ``window`` (first and last publication day) replaces a Federal
+    Register source's "since the newest stored" (``backfill`` walks the archive so).
     """
     load_baseline(store)  # the labelled history every cycle links into
     sources = [s for s in sources if s.enabled]
@@ -476,7 +482,8 @@ def run_cycle(
                                 thread_name_prefix="crawl") as pool:
             for source in sources:
                 crawler = _Crawler(source, fetcher, analyser,
-                                   store.known_documents(source.name), validators, out, now)
+                                   store.known_documents(source.name), validators, out, now,
+                                   window)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
             pending = len(sources)

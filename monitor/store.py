@@ -214,8 +214,20 @@ def _m_federal_register_documents(db: sqlite_utils.Database) -> None:
     db["federal_register_documents"].create_index(["comments_close_on"])
 
 
+def _m_backfills(db: sqlite_utils.Database) -> None:
+    """Where each ``backfill`` stands, committed with what it stored, so it can resume."""
+    db["backfills"].create(
+        {
+            "source": str, "since": str, "next_url": str, "done_until": str, "pages": int,
+            "documents": int, "started_at": str, "updated_at": str, "finished_at": str,
+            "linked_at": str, "last_error": str,
+        },
+        pk=("source", "since"),
+    )
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
-              _m_federal_register_documents]
+              _m_federal_register_documents, _m_backfills]
 
 
 @dataclass
