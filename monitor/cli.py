@@ -11,6 +11,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,6 +23,8 @@ from monitor.store import Store, StoreError
 
 DEFAULT_CONFIG = "feeds"
 DEFAULT_DB = Settings.db
+#: How long a backfill step waits for a running `run` to finish writing.
+BACKFILL_LOCK_WAIT = 3600.0
 
 
 @dataclass
@@ -148,13 +151,11 @@ def sources(ctx: Context, as_json: bool) -> None:
 @pass_context
 def run(ctx: Context, only: tuple[str, ...]) -> None:
     """Run one full cycle: fetch, extract, store and classify (for cron and timers)."""
-    selected = ctx.sources()
-    if only:
-        unknown = set(only) - {s.name for s in selected}
-        if unknown:
-            raise click.ClickException(f"unknown source(s): {', '.join(sorted(unknown))}")
-        selected = [s for s in selected if s.name in only]
-    with ctx.writer_lock("policy-monitor run"):
+    selected = _selected_sources(ctx, only)
+    # A backfill holds the lock only while it writes a step: wait for our turn.
+    wait = ctx.settings.schedule.lock_wait_seconds if WriterLock.held_by(
+        ctx.db_path, "policy-monitor backfill") else 0.0
+    with ctx.writer_lock("policy-monitor run", wait=wait):
         store = ctx.store()
         run_once(store, selected, interactive=_interactive(ctx),
                  allow_internal=ctx.settings.allow_internal)
@@ -164,6 +165,67 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
             sent, failed = flush_outbox(store, ctx.settings.mail)
             if failed:
                 click.echo(f"mail: {failed} queued digest message(s) still not sent", err=True)
+
+
+@cli.command()
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Walk back to this publication date (YYYY-MM-DD).")
+@click.option("--source", "only", multiple=True,
+              help="Backfill only this source (repeatable); default: every html and "
+                   "federal_register source.")
+@pass_context
+def backfill(ctx: Context, since, only: tuple[str, ...]) -> None:
+    """Store the archive back to a date; resumes where a stopped backfill left off."""
+    from monitor.backfill import backfill as walk, describe
+    from monitor.fetch import Fetcher
+
+    selected = _selected_sources(ctx, only)
+    if not only:
+        selected = [s for s in selected if s.kind != "feed" and s.enabled]
+    today = date.today()
+    if since.date() > today:
+        raise click.ClickException(f"--since {since:%Y-%m-%d} is in the future")
+    live = _interactive(ctx)
+
+    def progress(state) -> None:
+        if live:
+            click.echo(f"\r\033[K  {describe(state, today)}", nl=False, err=True)
+
+    lock = WriterLock(ctx.db_path, "policy-monitor backfill", wait=BACKFILL_LOCK_WAIT)
+
+    @contextmanager
+    def writing():
+        try:
+            with lock:
+                yield
+        except LockError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    with writing():
+        store = ctx.store()
+    with Fetcher() as fetcher:
+        reports = walk(store, selected, since.date(), fetcher=fetcher, writing=writing,
+                       progress=progress, today=today,
+                       allow_internal=ctx.settings.allow_internal)
+    for state in reports:
+        if live:
+            click.echo(f"\r\033[K  {describe(state, today)}", err=True)
+        if state.error:
+            click.echo(f"source {state.source} stopped: {state.error} "
+                       "(run the same backfill again to resume)", err=True)
+    if any(state.error for state in reports):
+        sys.exit(1)
+
+
+def _selected_sources(ctx: Context, only: tuple[str, ...]):
+    """The configured sources, or those named (each must exist)."""
+    selected = ctx.sources()
+    if only:
+        unknown = set(only) - {s.name for s in selected}
+        if unknown:
+            raise click.ClickException(f"unknown source(s): {', '.join(sorted(unknown))}")
+        selected = [s for s in selected if s.name in only]
+    return selected
 
 
 def run_once(store: Store, selected, *, interactive: bool,
@@ -253,11 +315,10 @@ def extract(ctx: Context, target: str, as_json: bool) -> None:
 def demo(click_ctx: click.Context, port: int) -> None:
     """Serve the bundled offline sample on 127.0.0.1 and run the real pipeline on it."""
     import tempfile
-    from datetime import date
     from importlib.resources import files
 
     from monitor import digest as digests
-    from monitor.sampleserver import SiteServer
+    from monitor.sampleserver import SiteServer, demo_federal_register
 
     ctx: Context = click_ctx.obj
     if click_ctx.parent.get_parameter_source("db_path").name == "DEFAULT":
@@ -265,7 +326,9 @@ def demo(click_ctx: click.Context, port: int) -> None:
     out = Path(ctx.settings.digests) / "demo"
     sample = files("monitor") / "sample"
     try:
-        server = SiteServer(Path(str(sample / "site")), port=port)
+        server = SiteServer(Path(str(sample / "site")), port=port, routes={
+            "/api/v1/documents.json": demo_federal_register(
+                Path(str(sample / "federal-register-api.json")), date.today())})
     except OSError as exc:
         raise click.ClickException(f"cannot serve the sample on 127.0.0.1:{port} "
                                    f"({exc.strerror}); choose another --port") from exc

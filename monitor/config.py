@@ -6,6 +6,7 @@ because a typo that silently disables a source is worse than a failed start.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -13,7 +14,9 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
-KINDS = ("html", "feed")
+KINDS = ("html", "feed", "federal_register")
+#: Document types the Federal Register API filters on (``conditions[type][]``).
+FR_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
 SELECTOR_KEYS = ("links", "next_page", "title", "date", "body")
 
 
@@ -23,7 +26,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """One place to watch: a listing page (``html``) or an RSS/Atom feed (``feed``)."""
+    """One place to watch: a listing page (``html``), an RSS/Atom feed (``feed``) or the
+    Federal Register's JSON API (``federal_register``, ``url`` is its documents.json)."""
 
     name: str
     kind: str
@@ -44,6 +48,11 @@ class Source:
     recheck_days: float = 7.0
     #: Feeds only: fetch each item's page, or store the feed's own summary (Federal Register).
     fetch_articles: bool = True
+    #: Federal Register only: agency slugs, optional document types, and how many days
+    #: back the first run reads (later runs read from the newest stored document on).
+    agencies: tuple[str, ...] = ()
+    document_types: tuple[str, ...] = ()
+    lookback_days: int = 30
     enabled: bool = True
     #: Internal hosts and networks this source's links may reach (an intranet source).
     allow_internal: tuple[str, ...] = ()
@@ -57,8 +66,9 @@ _NUMBERS = {
     "max_pages": (int, 1, 1000), "interval": (int, 1, 60 * 24 * 31),
     "delay": ((int, float), 0, 3600), "timeout": ((int, float), 0.05, 600),
     "max_bytes": (int, 1024, 1_000_000_000), "retries": (int, 0, 10),
-    "recheck_days": ((int, float), 0, 3650),
+    "recheck_days": ((int, float), 0, 3650), "lookback_days": (int, 1, 3650),
 }
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def is_http_url(url: object) -> bool:
@@ -147,9 +157,32 @@ def parse_source(raw: dict, *, agency: str, where: str) -> Source:
     values = dict(raw)
     if "allow_internal" in raw:
         values["allow_internal"] = allow_list(raw["allow_internal"], fail)
+    if problem := _federal_register_problem(raw):
+        raise fail(problem)
+    for key in ("agencies", "document_types"):
+        values[key] = tuple(raw.get(key, ()))
     values.setdefault("agency", agency)
     values["selectors"] = dict(selectors)
     return Source(**values)
+
+
+def _federal_register_problem(raw: dict) -> str | None:
+    """What is wrong with a source's Federal Register keys, or None."""
+    is_fr = raw.get("kind") == "federal_register"
+    for key in ("agencies", "document_types", "lookback_days"):
+        if key in raw and not is_fr:
+            return f"'{key}' is only for kind = \"federal_register\""
+    if not is_fr:
+        return None
+    agencies = raw.get("agencies")
+    if (not isinstance(agencies, list) or not agencies
+            or not all(isinstance(a, str) and _SLUG.fullmatch(a) for a in agencies)):
+        return ("'agencies' must be a list of Federal Register agency slugs, e.g. "
+                "[\"homeland-security-department\"]")
+    types = raw.get("document_types", [])
+    if not isinstance(types, list) or not all(t in FR_TYPES for t in types):
+        return f"'document_types' must be a list of {', '.join(FR_TYPES)}"
+    return None
 
 
 def read_toml(path: Path, error: type[Exception]) -> dict:

@@ -53,6 +53,8 @@ IS_NEWS = (f"{NOT_BASELINE} and "
 #: Fetch failures, or this many failed runs in a row, put a source in "sources failing".
 FAILING_AFTER = 2
 ATOM_ENTRIES = 200
+#: Days ahead that "Taking effect" and "Comments closing" look.
+COMING_DAYS = 30
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DIGEST_NAME = re.compile(r"^(\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})\.html$")
 
@@ -256,6 +258,31 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
     return stats
 
 
+def reader_today() -> date:
+    """Today in the reader's time zone (the machine's, or ``TZ``): Federal Register dates
+    are calendar days, and "upcoming" must not include yesterday."""
+    return datetime.now().astimezone().date()
+
+
+def coming_up(store: Store, today: date, column: str) -> list[dict]:
+    """Federal Register documents whose ``column`` (``effective_on`` or
+    ``comments_close_on``) falls from ``today`` to ``COMING_DAYS`` later, soonest first;
+    corrections repeat the date of the document they correct and are left out."""
+    if column not in ("effective_on", "comments_close_on"):
+        raise ValueError(column)
+    rows = _rows(store, f"""
+        select d.*, f.{column} as due, f.type as fr_type, f.action, f.document_number
+        from federal_register_documents f join documents d on d.id = f.document_id
+        where f.{column} >= ? and f.{column} <= ? and not f.correction
+        order by f.{column}, d.published, d.id""",
+        [today.isoformat(), (today + timedelta(days=COMING_DAYS)).isoformat()])
+    return [_ref(r) | {"due": r["due"], "in_days": (date.fromisoformat(r["due"]) - today).days,
+                       "type": _clean(r["fr_type"]), "action": _clean(r["action"]),
+                       "document_number": r["document_number"], "label": r["label"],
+                       "first_seen": r["first_seen"]}
+            for r in rows]
+
+
 def _failing_sources(store: Store, period: Period) -> list[dict]:
     rows = _rows(store, """
         select s.name, s.last_error, coalesce(s.consecutive_failures, 0) as in_a_row,
@@ -272,14 +299,17 @@ def _failing_sources(store: Store, period: Period) -> list[dict]:
 
 
 def collect(store: Store, period: Period, include_backlog: bool = False,
-            datasette_url: str = "") -> dict:
+            datasette_url: str = "", today: date | None = None) -> dict:
     """Everything the templates show for ``period``.
 
     ``include_backlog`` also lists old documents first seen in the period: a first
     digest of everything a first crawl found, or the demo of a sample newsroom.
     ``datasette_url``, where Datasette serves this database, makes policy timelines links.
+    What takes effect or closes for comment is counted from ``today`` (the reader's),
+    whatever the period: a past date is never shown as upcoming.
     """
     datasette = f"{datasette_url.rstrip('/')}/{quote(store.path.stem)}" if datasette_url else None
+    today = today or reader_today()
     start, end = period.start.isoformat(), period.end.isoformat()
     docs = _rows(store, f"""
         select *, ? as period_start from documents
@@ -321,6 +351,10 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         "statistic_documents": statistic_documents,
         "others": others,
         "failing": _failing_sources(store, period),
+        "today": today,
+        "coming_days": COMING_DAYS,
+        "taking_effect": coming_up(store, today, "effective_on"),
+        "comments_closing": coming_up(store, today, "comments_close_on"),
     }
 
 
@@ -378,7 +412,8 @@ def write_index(out: Path) -> Path:
 
 
 def write_atom(store: Store, out: Path) -> Path:
-    """The latest detected changes (documents labelled other than "none") as Atom."""
+    """The latest detected changes (documents labelled other than "none") as Atom, led by
+    the Federal Register documents taking effect or closing for comment soon."""
     docs = _rows(store, f"""
         select * from documents
         where {IS_NEWS} and label is not null and label != ?
@@ -396,6 +431,19 @@ def write_atom(store: Store, out: Path) -> Path:
     sub(feed, "updated", _atom_time(docs[0]["first_seen"]) if docs else _atom_time(utcnow()))
     sub(feed, "link", rel="self", href="changes.atom")
     sub(sub(feed, "author"), "name", "policy-monitor")
+    today = reader_today()
+    for kind, column, verb in (("taking_effect", "effective_on", "Takes effect"),
+                               ("comments_closing", "comments_close_on", "Comments close")):
+        for doc in coming_up(store, today, column):
+            entry = sub(feed, "entry")
+            sub(entry, "title", f"{verb} {doc['due']}: {doc['title']}")
+            sub(entry, "id", f"{doc['url'] or doc['id']}#{kind}-{doc['due']}")
+            if doc["url"]:
+                sub(entry, "link", href=doc["url"])
+            sub(entry, "updated", _atom_time(doc["first_seen"]))
+            sub(entry, "category", term=kind, label=verb.lower())
+            sub(sub(entry, "author"), "name", doc["source"])
+            sub(entry, "summary", f"{doc['type']}. {doc['action']}".strip(". ") + ".")
     for doc in docs:
         entry = sub(feed, "entry")
         sub(entry, "title", _clean(doc["title"]) or doc["url"])

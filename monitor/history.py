@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from monitor import federal_register
 from monitor.classify import (
     CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
     load_gold_baseline,
@@ -126,21 +127,23 @@ def load_baseline(store: Store) -> int:
 
 
 def classify_documents(store: Store, document_ids: list[int],
-                       labelled: dict[int, tuple[str, float]] | None = None) -> dict:
+                       labelled: dict[int, tuple[str, float]] | None = None,
+                       link: bool = True) -> dict:
     """Label new/changed documents, then link them into the history.
 
     Statements that already have a label keep it (they were judged when first seen);
     new statements get one, and the document label is recomputed from all current ones.
     ``labelled`` holds (label, confidence) of documents the crawl already classified in
     worker processes, storing their statements' labels with them; a document's label is
-    taken from there only when every current statement of it has a label.
+    taken from there only when every current statement of it has a label. ``link=False``
+    leaves linking to the caller (a backfill links its documents once, in date order).
     """
     with store.batch():
-        return _classify_documents(store, document_ids, labelled or {})
+        return _classify_documents(store, document_ids, labelled or {}, link)
 
 
 def _classify_documents(store: Store, document_ids: list[int],
-                        labelled: dict[int, tuple[str, float]]) -> dict:
+                        labelled: dict[int, tuple[str, float]], link: bool) -> dict:
     counts = Counter()
     for doc in _documents(store, document_ids):
         if doc["source"] == BASELINE_SOURCE:
@@ -154,11 +157,12 @@ def _classify_documents(store: Store, document_ids: list[int],
                 if row["label"] is None:
                     _write_statement(store, row["id"], statement)
                     counts["statements"] += 1
-            label, confidence = result.label, result.confidence
+            label, confidence = _settled_label(store, doc, result.label), result.confidence
         store.db.execute("update documents set label = ?, confidence = ? where id = ?",
                          [label, confidence, doc["id"]])
         counts["documents"] += 1
-    counts.update(link_documents(store, document_ids))
+    if link:
+        counts.update(link_documents(store, document_ids))
     return dict(counts)
 
 
@@ -351,6 +355,7 @@ def reclassify(store: Store) -> dict:
         current = _statements(store, doc)
         stale = _statements(store, doc, current=False)
         result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
+        label = _settled_label(store, doc, result.label)
         labelled = list(zip(current, result.statements))
         if stale:  # statements no longer on the page: judged on their own
             old = classify_document(None, [r["text"] for r in stale], doc["published"])
@@ -364,13 +369,13 @@ def reclassify(store: Store) -> dict:
                                   _classifier_of(row["evidence"]), now)
                         counts["changed_statements"] += 1
                     _write_statement(store, row["id"], new)
-            if previous != (result.label, result.confidence):
+            if previous != (label, result.confidence):
                 if previous[0] is not None:
                     _remember(store, "document", doc["id"], previous[0], previous[1],
                               _classifier_of(next((r["evidence"] for r in current), None)), now)
                     counts["changed_documents"] += 1
                 store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                                 [result.label, result.confidence, doc["id"]])
+                                 [label, result.confidence, doc["id"]])
         counts["documents"] += 1
         counts["statements"] += len(labelled)
     with store.transaction():
@@ -379,6 +384,16 @@ def reclassify(store: Store) -> dict:
         store.db.execute("update documents set event_id = null")
     counts.update(link_documents(store, ids))
     return {"classifier": CLASSIFIER_VERSION} | dict(counts)
+
+
+def _settled_label(store: Store, doc: dict, predicted: str) -> str:
+    """A Federal Register document's type and action can settle its label."""
+    row = store.db.execute(
+        "select type, action, correction from federal_register_documents where document_id = ?",
+        [doc["id"]]).fetchone()
+    if row is None:
+        return predicted
+    return federal_register.document_label(row[0], row[1], doc["title"], bool(row[2]), predicted)
 
 
 def _remember(store: Store, kind: str, row_id: int, label: str, confidence: float | None,

@@ -58,6 +58,22 @@ class WriterLock:
         except (ValueError, KeyError, TypeError):
             return "another policy-monitor process"
 
+    @classmethod
+    def held_by(cls, db_path: str | Path, command: str) -> bool:
+        """Is the lock held right now, by ``command``?"""
+        path = Path(db_path).with_name(Path(db_path).name + ".lock")
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return False  # nobody holds it (closing the descriptor lets it go again)
+        except BlockingIOError:
+            return f"`{command}`" in cls._holder(fd)
+        finally:
+            os.close(fd)
+
     def release(self) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)

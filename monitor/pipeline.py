@@ -20,12 +20,13 @@ import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from monitor.addresses import AddressPolicy
 from monitor.classify import classify_document
 from monitor.config import Source
+from monitor import federal_register as fr
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
 from monitor.history import classify_documents, load_baseline
@@ -85,6 +86,8 @@ class _Found:
     statements: dict[str, str]
     response: Response
     labels: Labels | None = None
+    #: What the Federal Register's API says of the document, stored beside it.
+    federal_register: fr.FederalRegisterDocument | None = None
 
 
 @dataclass
@@ -162,13 +165,24 @@ class _Analyser:
             self._pool.shutdown(wait=True)
 
 
+def source_limits(source: Source, allow_internal: tuple[str, ...] = ()) -> RequestLimits:
+    """A source's request limits: its politeness, and the internal hosts its links may reach
+    (the settings' and its own) besides its configured origin."""
+    return RequestLimits(
+        delay=source.delay, timeout=source.timeout, max_bytes=source.max_bytes,
+        retries=source.retries, configured_url=source.url,
+        allow=AddressPolicy.parse(allow_internal + source.allow_internal))
+
+
 class _Crawler:
     """Walks one source; runs in a worker thread and never touches the database."""
 
     def __init__(self, source: Source, fetcher: Fetcher, analyser: _Analyser,
                  known: dict[str, dict], validators: dict[str, tuple], out: queue.Queue,
-                 now: datetime, allow_internal: tuple[str, ...] = ()):
+                 now: datetime, allow_internal: tuple[str, ...] = (),
+                 window: tuple[date, date] | None = None):
         self.source = source
+        self.window = window
         self.fetcher = fetcher
         self.analyser = analyser
         self.analysing: deque[tuple[Future, str, Response]] = deque()
@@ -176,10 +190,7 @@ class _Crawler:
         self.validators = validators
         self.out = out
         self.now = now
-        self.limits = RequestLimits(
-            delay=source.delay, timeout=source.timeout, max_bytes=source.max_bytes,
-            retries=source.retries, configured_url=source.url,
-            allow=AddressPolicy.parse(allow_internal + source.allow_internal))
+        self.limits = source_limits(source, allow_internal)
         self.report = SourceReport(source.name)
         self.handled: set[str] = set()
 
@@ -188,6 +199,8 @@ class _Crawler:
         try:
             if self.source.kind == "feed":
                 self.crawl_feed()
+            elif self.source.kind == "federal_register":
+                self.crawl_federal_register()
             else:
                 self.crawl_listing()
             self.recheck_due()
@@ -265,6 +278,78 @@ class _Crawler:
             self.visit(item.url, hint_published=item.published, changed=changed,
                        fallback_title=item.title)
 
+    def crawl_federal_register(self) -> None:
+        """Search the API from the newest stored document on (or ``lookback_days`` back),
+        splitting date ranges the result window can't hold, oldest documents first."""
+        if self.window:
+            self.search_federal_register(*self.window)
+            return
+        today = self.now.date()
+        newest = max((k["published"] or "" for k in self.known.values()), default="")
+        try:
+            since = date.fromisoformat(newest[:10]) - timedelta(days=fr.OVERLAP_DAYS)
+        except ValueError:
+            since = today - timedelta(days=self.source.lookback_days)
+        self.search_federal_register(since, today)
+
+    def search_federal_register(self, since: date, until: date) -> None:
+        ranges = [(since, until)]
+        while ranges:
+            start, end = ranges.pop(0)
+            url: str | None = fr.search_url(self.source, start, end)
+            first = True
+            while url:
+                response = self.fetch(url, conditional=True)
+                if response.not_modified:
+                    self.out.put(_Unchanged(url, response))
+                    break
+                try:
+                    if not response.ok:
+                        raise fr.FederalRegisterError(response.error or f"HTTP {response.status}")
+                    page = fr.parse_page(response.content)
+                except fr.FederalRegisterError as exc:
+                    problem = f"search {start} to {end}: {exc}"
+                    if self.report.pages == 0:
+                        self.report.error = problem
+                        return
+                    self.report.failures.append(problem)
+                    break
+                if first and page.count > fr.MAX_RESULTS and start < end:
+                    ranges[:0] = fr.split(start, end)  # the window can't hold them: halve
+                    break
+                if first and page.count > fr.MAX_RESULTS:
+                    self.report.failures.append(
+                        f"{start}: {page.count} documents in one day; the API shows "
+                        f"{fr.MAX_RESULTS}, the rest were not read")
+                first = False
+                self.report.pages += 1
+                for document in page.documents:
+                    self.report.links += 1
+                    self.from_federal_register(document, response)
+                self.out.put(_Unchanged(url, response))  # after its documents, never before
+                url = page.next_url if page.next_url and fr.same_api(page.next_url, self.source) \
+                    else None
+
+    def from_federal_register(self, document: fr.FederalRegisterDocument,
+                              response: Response) -> None:
+        if document.url in self.handled:
+            return
+        self.handled.add(document.url)
+        article = Article(url=document.url, title=document.title,
+                          published=document.publication_date, text=document.body,
+                          doc_type=document.type, method="federal_register")
+        statements = unique_statements(split_statements(article.text))
+        if not statements:
+            return
+        result = classify_document(article.title, list(statements.values()), article.published)
+        label = fr.document_label(document.type, document.action, document.title,
+                                  document.correction, result.label)
+        labels = Labels(label, result.confidence, [
+            (s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
+            for s in result.statements])
+        self.out.put(_Found(self.source.name, article, statements,
+                            Response(article.url, article.url, status=200), labels, document))
+
     def from_summary(self, item, response: Response) -> None:
         """Feeds such as the Federal Register's carry the abstract: store it as the body."""
         if item.url in self.handled or not item.summary.strip():
@@ -326,7 +411,8 @@ class _Crawler:
         return age >= timedelta(days=self.source.recheck_days)
 
     def recheck_due(self) -> None:
-        if self.source.kind == "feed" and not self.source.fetch_articles:
+        if self.source.kind == "federal_register" or (
+                self.source.kind == "feed" and not self.source.fetch_articles):
             return
         due = sorted(
             ((k["last_checked"] or "", url) for url, k in self.known.items()
@@ -356,6 +442,7 @@ def run_cycle(
     fetcher: Fetcher | None = None,
     progress: Callable[[SourceReport, bool], None] | None = None,
     allow_internal: tuple[str, ...] = (),
+    window: tuple[date, date] | None = None,
 ) -> RunSummary:
     """Crawl ``sources`` concurrently and store what they yield; returns what changed.
 
@@ -363,7 +450,8 @@ def run_cycle(
     the hosts and networks in ``allow_internal`` (the settings') or the source's own list.
 
     ``progress(report, finished)`` is called after each stored article and when a
-    source finishes.
+    source finishes. ``window`` (first and last publication day) replaces a Federal
+    Register source's "since the newest stored" (``backfill`` walks the archive so).
     """
     load_baseline(store)  # the labelled history every cycle links into
     sources = [s for s in sources if s.enabled]
@@ -409,7 +497,7 @@ def run_cycle(
             for source in sources:
                 crawler = _Crawler(source, fetcher, analyser,
                                    store.known_documents(source.name), validators, out, now,
-                                   allow_internal)
+                                   allow_internal, window)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
             pending = len(sources)
@@ -455,6 +543,8 @@ def _store_article(store: Store, found: _Found):
         doc_type=article.doc_type, topics=article.topics,
         labels=found.labels.statements if found.labels else None,
     )
+    if found.federal_register is not None:
+        store.save_federal_register(saved.document_id, found.federal_register.row())
     if found.response.etag or found.response.last_modified:
         store.save_validators(article.url, found.response.etag, found.response.last_modified)
     return saved

@@ -16,6 +16,7 @@ import hashlib
 import sys
 import threading
 from collections import Counter
+from datetime import date, timedelta
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -157,3 +158,91 @@ class SiteServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class FederalRegisterAPI:
+    """A route answering like the Federal Register's ``/api/v1/documents.json``.
+
+    It filters ``documents`` (dicts shaped like the API's results) by agency slug,
+    type code and publication date, orders them, pages them with ``next_page_url``,
+    returns only the ``fields[]`` asked for, and refuses pages past the result window
+    as the real API does. ``rate_limited`` answers that many requests with 429 and a
+    Retry-After first.
+    """
+
+    TYPE_CODES = {"RULE": "Rule", "PRORULE": "Proposed Rule", "NOTICE": "Notice",
+                  "PRESDOCU": "Presidential Document"}
+
+    def __init__(self, documents: list[dict], window: int = 2000, rate_limited: int = 0,
+                 retry_after: str = "1"):
+        self.documents = documents
+        self.window = window
+        self.rate_limited = rate_limited
+        self.retry_after = retry_after
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        import json
+        from urllib.parse import parse_qs, urlencode
+
+        if self.rate_limited > 0:
+            self.rate_limited -= 1
+            handler.send_body(429, b'{"errors": {"request": "rate limited"}}',
+                              "application/json", {"Retry-After": self.retry_after})
+            return
+        parts = urlsplit(handler.path)
+        query = parse_qs(parts.query)
+        first = lambda key, default="": query.get(key, [default])[0]  # noqa: E731
+        agencies = set(query.get("conditions[agencies][]", []))
+        types = {self.TYPE_CODES.get(t, t) for t in query.get("conditions[type][]", [])}
+        since = first("conditions[publication_date][gte]", "0000")
+        until = first("conditions[publication_date][lte]", "9999")
+        found = [d for d in self.documents
+                 if since <= d["publication_date"] <= until
+                 and (not agencies or agencies & {a.get("slug") for a in d.get("agencies", [])})
+                 and (not types or d.get("type") in types)]
+        found.sort(key=lambda d: (d["publication_date"], d["document_number"]),
+                   reverse=first("order", "newest") == "newest")
+        per_page, page = int(first("per_page", "20")), int(first("page", "1"))
+        if (page - 1) * per_page >= self.window:
+            handler.send_body(400, json.dumps({"errors": {"page": (
+                f"too large: at most {self.window} results are available")}}).encode(),
+                "application/json")
+            return
+        results = found[(page - 1) * per_page: page * per_page]
+        fields = query.get("fields[]")
+        answer = {"count": len(found), "total_pages": -(-min(len(found), self.window) // per_page),
+                  "results": [{k: v for k, v in d.items() if not fields or k in fields}
+                              for d in results]}
+        if page * per_page < min(len(found), self.window):
+            pairs = [(k, v) for k, values in query.items() for v in values if k != "page"]
+            host = handler.headers.get("Host", "127.0.0.1")
+            answer["next_page_url"] = (f"http://{host}{parts.path}?"
+                                       + urlencode(pairs + [("page", str(page + 1))]))
+        body = json.dumps(answer).encode()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        if etag in [t.strip() for t in (handler.headers.get("If-None-Match") or "").split(",")]:
+            handler.send_response(304)
+            handler.send_header("ETag", etag)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        handler.send_body(200, body, "application/json; charset=utf-8", {"ETag": etag})
+
+
+def demo_federal_register(path: Path, today: date) -> FederalRegisterAPI:
+    """The demo's API over the sample's documents (see the file's ``about``): the current
+    ones' coming dates move forward with the calendar, so "Taking effect" and "Comments
+    closing" always show something."""
+    import json
+
+    sample = json.loads(path.read_text(encoding="utf-8"))
+    shift = timedelta(days=max(0, (today - date.fromisoformat(sample["anchor"])).days))
+    documents = []
+    for doc in sample["documents"]:
+        doc = dict(doc)
+        if doc["publication_date"] >= sample["current_from"]:
+            for key in ("effective_on", "comments_close_on"):
+                if doc[key]:
+                    doc[key] = (date.fromisoformat(doc[key]) + shift).isoformat()
+        documents.append(doc)
+    return FederalRegisterAPI(documents)

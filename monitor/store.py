@@ -215,7 +215,39 @@ def _m_policies(db: sqlite_utils.Database) -> None:
     backfill(db, utcnow())
 
 
-MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind, _m_policies]
+def _m_federal_register_documents(db: sqlite_utils.Database) -> None:
+    """What the Federal Register's API says of a document: type, action and its dates."""
+    db["federal_register_documents"].create(
+        {
+            "document_id": int, "document_number": str, "type": str, "action": str,
+            "publication_date": str, "effective_on": str, "comments_close_on": str,
+            "docket_ids": str, "regulation_id_numbers": str, "cfr_references": str,
+            "significant": int, "agencies": str, "correction": int, "html_url": str,
+            "updated_at": str,
+        },
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_number"},
+    )
+    db["federal_register_documents"].create_index(["document_number"], unique=True)
+    db["federal_register_documents"].create_index(["effective_on"])
+    db["federal_register_documents"].create_index(["comments_close_on"])
+
+
+def _m_backfills(db: sqlite_utils.Database) -> None:
+    """Where each ``backfill`` stands, committed with what it stored, so it can resume."""
+    db["backfills"].create(
+        {
+            "source": str, "since": str, "next_url": str, "done_until": str, "pages": int,
+            "documents": int, "started_at": str, "updated_at": str, "finished_at": str,
+            "linked_at": str, "last_error": str,
+        },
+        pk=("source", "since"),
+    )
+
+
+MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
+              _m_policies, _m_federal_register_documents, _m_backfills]
 
 
 @dataclass
@@ -422,6 +454,18 @@ class Store:
                 document_id, version, statements, now, labels
             )
         return result
+
+    def save_federal_register(self, document_id: int, row: dict) -> None:
+        """Keep the API's latest word on a document: its dates can change (a comment period
+        extended) while its abstract does not."""
+        values = row | {"document_id": document_id, "updated_at": utcnow()}
+        columns = ", ".join(f'"{c}"' for c in values)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in values if c != "document_id")
+        with self.transaction():
+            self.db.conn.execute(
+                f"insert into federal_register_documents ({columns}) "
+                f"values ({', '.join('?' for _ in values)}) "
+                f"on conflict(document_id) do update set {updates}", list(values.values()))
 
     def insert(self, table: str, row: dict) -> int:
         """A plain INSERT for hot paths (sqlite-utils re-reads the schema on each call);

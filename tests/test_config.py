@@ -21,11 +21,12 @@ def test_shipped_feeds_point_at_the_real_sites():
     sources = {s.name: s for s in load_sources(ROOT / "feeds")}
     assert sources["dhs-news"].url == "https://www.dhs.gov/all-news-updates"
     assert sources["uscis-news"].kind == "feed"
-    fr = [s.url for s in sources.values() if "federalregister.gov" in s.url]
+    fr = [s for s in sources.values() if s.kind == "federal_register"]
+    assert all(s.url == "https://www.federalregister.gov/api/v1/documents.json" for s in fr)
     for slug in ("homeland-security-department", "u-s-citizenship-and-immigration-services",
                  "u-s-customs-and-border-protection",
                  "u-s-immigration-and-customs-enforcement"):
-        assert any(slug in url for url in fr)
+        assert any(slug in s.agencies for s in fr)
     assert any(s.agency == "News" for s in sources.values())
     assert {"DHS", "ICE", "CBP", "USCIS"} <= {s.agency for s in sources.values()}
 
