@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from digest_data import build_week, run_sample
-from monitor.store import utcnow
+from monitor.store import Store, utcnow
 from test_mail import free_port
 
 METADATA = Path(__file__).resolve().parent.parent / "deploy" / "datasette-metadata.yml"
@@ -25,6 +25,11 @@ def datasette(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("datasette")
     db = tmp / "monitor.db"
     ids = build_week(db, seen=utcnow())  # "this week" is relative to today
+    ids["everyday"] = Store(db).save_document(  # an old, unlabelled document to search in
+        source="uscis", url="https://www.uscis.gov/h-2b", title="H-2B cap reached",
+        published="2025-01-02", body="The U.S. Department terminated Title-42.",
+        statements=["USCIS reached the H-2B cap for the U.S. summer season."],
+        seen_at="2025-01-02T00:00:00+00:00").document_id
     run_sample(tmp / "demo.db")  # a real run, served as the demo database
     port = free_port()
     proc = subprocess.Popen(
@@ -93,7 +98,7 @@ def test_full_text_search_on_documents_and_statements(datasette):
     assert [d["id"] for d in docs] == [ids["policy"]]
     statements = get(base, "/monitor/statements", _search="terminates")
     assert [s["document_id"] for s in statements] == [ids["reversal"]]
-    # porter stemming and raw FTS syntax: "protocol*" finds "Protocols"
+    # a trailing * matches the beginnings of words: "protocol*" finds "Protocols"
     found = {s["document_id"] for s in get(base, "/monitor/statements", _search="protocol*")}
     assert found == {ids["reversal"]}
 
@@ -109,3 +114,19 @@ def test_queries_over_a_real_run_of_the_sample_newsroom(datasette):
     biometric = get(base, "/demo/documents", _search="biometric")
     assert any("Biometric" in d["title"] for d in biometric)
     assert all(d["source"] != "baseline" for d in biometric)
+
+
+@pytest.mark.parametrize("query", ["H-2B", "U.S.", "Title-42", "terminat*", "h-2b cap",
+                                   '"H-2B cap"'])
+def test_search_accepts_what_people_type(datasette, query):
+    """Hyphens, dots and prefixes, as typed into Datasette's search box: no 400, a match."""
+    base, ids = datasette
+    assert [d["id"] for d in get(base, "/monitor/documents", _search=query)] == [ids["everyday"]]
+
+
+def test_search_in_statements_and_odd_input(datasette):
+    base, ids = datasette
+    assert {s["document_id"] for s in get(base, "/monitor/statements", _search="H-2B")} == {
+        ids["everyday"]}
+    for odd in ['"unbalanced', "AND", "(", "NOT", "*"]:
+        get(base, "/monitor/statements", _search=odd)  # an answer, not an error

@@ -26,7 +26,7 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
             [(1, "removals", 10.0, "2024-01", "2024-01-31"), (2, "removals", 20.0, "FY2024", "2024-09-30"),
              (3, "removals", 30.0, None, "2024-10-02"), (4, "removals", 40.0, "January", None)])
     store = Store(path)
-    assert store.schema_version == len(MIGRATIONS) == 3
+    assert store.schema_version == len(MIGRATIONS)
     rows = store.db.execute("select value, period_kind from statistics order by value").fetchall()
     assert rows == [(10.0, "month"), (20.0, "fiscal year"), (30.0, "unspecified"), (40.0, "other")]
     indexes = {i.name for i in store.db["statistics"].indexes}
@@ -44,7 +44,7 @@ def test_a_migration_cut_short_runs_again(tmp_path):
         conn.execute("insert into statistics (metric, value, period) values ('removals', 1.0, 'FY2024')")
         conn.execute("alter table statistics add column period_kind text")
     store = Store(path)
-    assert store.schema_version == 3
+    assert store.schema_version == len(MIGRATIONS)
     assert store.db.execute("select period_kind from statistics").fetchall() == [("fiscal year",)]
 
 
@@ -55,3 +55,37 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path):
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(StoreError, match="newer than this policy-monitor"):
         Store(path)
+
+
+def _search(store: Store, table: str, query: str) -> list[int]:
+    """Search as Datasette's default (escaped) mode does: each word quoted."""
+    from datasette.utils import escape_fts
+
+    return sorted(r[0] for r in store.db.execute(
+        f"select rowid from {table}_fts where {table}_fts match ?", [escape_fts(query)]))
+
+
+def test_fts_rebuilt_for_everyday_terms_and_kept_up_to_date(tmp_path):
+    path = tmp_path / "old.db"
+    _database_at(path, 3)  # FTS5 with the porter stemmer
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "insert into documents (id, url, source, first_seen, title, body) values (?, ?, ?, ?, ?, ?)",
+            [(1, "u1", "s", "2026", "H-2B visas", "The U.S. Department terminates the cap."),
+             (2, "u2", "s", "2026", "Title-42 ends", "Determination of résumé rules.")])
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert _search(store, "documents", "H-2B") == [1]
+    assert _search(store, "documents", "U.S.") == [1]
+    assert _search(store, "documents", "Title-42") == [2]
+    assert _search(store, "documents", "terminat*") == [1]  # no stemmer cutting the prefix
+    assert _search(store, "documents", "resume") == [2]
+    assert _search(store, "documents", 'unbalanced "quote') == []  # no syntax error
+    with store.db.conn:
+        store.db.execute("update documents set title = 'Other', label = 'none' where id = 1")
+        store.db.execute("delete from documents where id = 2")
+    assert _search(store, "documents", "H-2B") == [] and _search(store, "documents", "other") == [1]
+    assert _search(store, "documents", "Title-42") == []
+    saved = store.save_document(source="s", url="u3", title="T", published=None, body="b",
+                                statements=["USCIS opens H-2B filing."])
+    assert _search(store, "statements", "H-2B") == saved.new_statement_ids
