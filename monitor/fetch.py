@@ -21,6 +21,7 @@ import httpx
 
 from monitor import __version__
 from monitor.config import is_http_url
+from monitor.errors import network_error
 from monitor.store import utcnow
 
 USER_AGENT = (
@@ -96,12 +97,14 @@ class _HostState:
 class Fetcher:
     """Shared by all sources of a run; thread-safe."""
 
-    def __init__(self):
+    def __init__(self, mounts: dict[str, httpx.BaseTransport] | None = None):
+        """``mounts``: transports for URL prefixes (the demo serves ``http://demo.invalid``)."""
         self.user_agent = USER_AGENT
         self.client = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            mounts=mounts,
         )
         self._hosts: dict[str, _HostState] = {}
         self._hosts_lock = threading.Lock()
@@ -156,8 +159,8 @@ class Fetcher:
         """Why robots.txt keeps us from ``url``, or None if it may be fetched.
 
         RFC 9309: a 4xx robots.txt means no rules; a 5xx or an unreachable one means
-        keep out, and the reason says which, so a network failure is not blamed on
-        the site's rules.
+        keep out. An unreachable host is reported as the network failure it is, not
+        blamed on the site's rules.
         """
         state = self._host(url)
         with state.lock:
@@ -175,7 +178,9 @@ class Fetcher:
                 parser.allow_all = True
             else:
                 parser.disallow_all = True
-                unavailable = f"robots.txt unavailable ({response.error}), so keeping out"
+                # an unreachable host is the failure to report, not the site's rules
+                unavailable = response.error if response.status is None else (
+                    f"robots.txt unavailable ({response.error}), so keeping out")
             with state.lock:
                 state.robots, state.robots_unavailable = parser, unavailable
         if parser.can_fetch(self.user_agent, url):
@@ -278,11 +283,8 @@ class Fetcher:
         except _TooLarge:
             result.status, result.content = None, b""
             result.error = f"response larger than {limits.max_bytes} bytes"
-        except httpx.TimeoutException:
-            result.status, result.error = None, f"timed out after {limits.timeout:g} s"
         except httpx.HTTPError as exc:
-            result.status = None
-            result.error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            result.status, result.error = None, network_error(exc, url, limits.timeout)
         self._record(url, source, started, result.status, size, result.error)
         return result
 
