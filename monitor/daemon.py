@@ -82,9 +82,11 @@ class Daemon:
         """One cycle of one source."""
         def check(store: Store) -> None:
             for report in run_cycle(store, [source]).reports:
-                log.info("checked %s: %s new documents, %s new versions%s",
-                         report.name, report.new_documents, report.new_versions,
-                         f", error: {report.error}" if report.error else "")
+                if report.error:  # a warning, so that journals and log filters show it
+                    log.warning("source %s failed: %s", report.name, report.error)
+                else:
+                    log.info("checked %s: %s new documents, %s new versions",
+                             report.name, report.new_documents, report.new_versions)
 
         self._job(f"check {source.name}", f"checking {source.name}", check)
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+import httpx
+
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/rss+xml; charset=utf-8",
@@ -32,6 +34,9 @@ CONTENT_TYPES = {
 }
 
 Route = Callable[[BaseHTTPRequestHandler], None]
+#: The address the demo stores its sample under, whichever port serves it: the same
+#: sample is the same history (``.invalid`` can never be a real host).
+DEMO_BASE = "http://demo.invalid"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -156,3 +161,18 @@ class SiteServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class LoopbackTransport(httpx.BaseTransport):
+    """Sends requests for a stand-in host (``DEMO_BASE``) to a ``SiteServer``'s port."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.port)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()

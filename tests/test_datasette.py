@@ -130,3 +130,51 @@ def test_search_in_statements_and_odd_input(datasette):
         ids["everyday"]}
     for odd in ['"unbalanced', "AND", "(", "NOT", "*"]:
         get(base, "/monitor/statements", _search=odd)  # an answer, not an error
+
+
+def _wait_for(base: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"datasette did not start: {proc.stdout.read()}")
+            time.sleep(0.2)
+
+
+def test_policy_monitor_datasette_serves_any_database_name_with_the_packaged_metadata(tmp_path):
+    """The command the README shows: queries and search under the database's own name."""
+    db = tmp_path / "history.db"
+    build_week(db, seen=utcnow())
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(db), "datasette",
+                             "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base, proc)
+        assert len(get(base, "/history/this_weeks_changes")) == 4
+        assert [d["title"] for d in get(base, "/history/documents", _search="asylum")] == [
+            "Asylum processing rule"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_datasette_missing_is_one_line(tmp_path, monkeypatch):
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "datasette" else real(name, *a))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "datasette"])
+    assert result.exit_code == 1
+    assert result.output == ("Error: Datasette is not installed: "
+                             "pip install 'policy-monitor[datasette]'\n")
