@@ -71,6 +71,8 @@ class Context:
     @contextmanager
     def writer_lock(self, command: str, wait: float = 0.0):
         """Hold the database's writer lock, or fail with who holds it."""
+        if problem := path_problem(self.db_path, create=True):
+            raise click.ClickException(f"--db {self.db_path}: {problem}")
         lock = WriterLock(self.db_path, command, wait=wait)
         try:
             lock.acquire()

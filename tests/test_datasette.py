@@ -20,6 +20,20 @@ from test_mail import free_port
 METADATA = Path(__file__).resolve().parent.parent / "deploy" / "datasette-metadata.yml"
 
 
+def wait_for(base: str, proc: subprocess.Popen) -> None:
+    """Until Datasette answers at ``base``; fails with its output if it died or hung."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"datasette did not start: {proc.stdout.read()}")
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def datasette(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("datasette")
@@ -38,16 +52,7 @@ def datasette(tmp_path_factory):
          "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"datasette did not start: {proc.stdout.read()}")
-            time.sleep(0.2)
+    wait_for(base, proc)
     yield base, ids
     proc.terminate()
     proc.wait(timeout=10)
@@ -132,19 +137,6 @@ def test_search_in_statements_and_odd_input(datasette):
         get(base, "/monitor/statements", _search=odd)  # an answer, not an error
 
 
-def _wait_for(base: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
-            return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"datasette did not start: {proc.stdout.read()}")
-            time.sleep(0.2)
-
-
 def test_policy_monitor_datasette_serves_any_database_name_with_the_packaged_metadata(tmp_path):
     """The command the README shows: queries and search under the database's own name."""
     db = tmp_path / "history.db"
@@ -155,7 +147,7 @@ def test_policy_monitor_datasette_serves_any_database_name_with_the_packaged_met
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base, proc)
+        wait_for(base, proc)
         assert len(get(base, "/history/this_weeks_changes")) == 4
         assert [d["title"] for d in get(base, "/history/documents", _search="asylum")] == [
             "Asylum processing rule"]

@@ -56,13 +56,17 @@ def test_a_path_through_a_file_says_so(tmp_path):
                         *command, cwd=tmp_path)
         assert result.exit_code == 1
         assert result.output == "Error: --db somefile.toml/x.db: somefile.toml is a file, not a folder\n"
+    sources = tmp_path / "s.toml"
+    sources.write_text('[[source]]\nname = "x"\nkind = "feed"\nurl = "http://127.0.0.1:9/f"\n')
+    result = invoke("--config", str(sources), "--db", "somefile.toml/x.db", "run", cwd=tmp_path)
+    assert result.output == "Error: --db somefile.toml/x.db: somefile.toml is a file, not a folder\n"
     result = invoke("--db", str(tmp_path), "digest")
     assert result.output == f"Error: --db {tmp_path}: {tmp_path} is a folder, not a database file\n"
 
 
 def test_digest_out_through_a_file_says_so(tmp_path):
     (tmp_path / "notes.txt").write_text("")
-    assert invoke("--db", str(tmp_path / "m.db"), "--config", str(tmp_path / "f"), "init").exit_code == 0
+    assert invoke("--db", str(tmp_path / "m.db"), "init", cwd=tmp_path).exit_code == 0
     result = invoke("--db", str(tmp_path / "m.db"), "digest", "--out", str(tmp_path / "notes.txt" / "d"))
     assert result.exit_code == 1
     assert result.output == (f"Error: --out {tmp_path / 'notes.txt' / 'd'}: "
@@ -216,7 +220,7 @@ def test_evaluate_confusion_header_shows_whole_labels(capsys):
 
 def test_reclassify_prints_one_shape_of_summary(tmp_path):
     db = str(tmp_path / "m.db")
-    assert invoke("--db", db, "--config", str(tmp_path / "f"), "init").exit_code == 0
+    assert invoke("--db", db, "init", cwd=tmp_path).exit_code == 0
     result = invoke("--db", db, "reclassify")
     assert result.exit_code == 0, result.output
     shape = re.compile(r"classifier \S+: \d+ documents, \d+ changed their label, \d+ statements, "

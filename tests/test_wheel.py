@@ -14,12 +14,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from test_datasette import wait_for
 from test_mail import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,18 +92,10 @@ def test_init_sources_demo_and_datasette_from_an_empty_folder(installed):
                              str(port)], cwd=work, env=installed["env"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                url = f"http://127.0.0.1:{port}/monitor/documents.json?_search=H-2B&_shape=array"
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    assert json.load(response) == []  # searched, no syntax error
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    pytest.fail(f"datasette did not start: {proc.stdout.read()}")
-                time.sleep(0.3)
+        wait_for(f"http://127.0.0.1:{port}", proc)
+        url = f"http://127.0.0.1:{port}/monitor/documents.json?_search=H-2B&_shape=array"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert json.load(response) == []  # searched, no syntax error
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/monitor/reversals.json"
                                     "?_shape=array", timeout=5) as response:
             assert isinstance(json.load(response), list)  # the packaged canned queries
