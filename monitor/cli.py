@@ -7,6 +7,7 @@ Every user-facing failure ends as one line on stderr and a non-zero exit code
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ class Context:
         return self.settings.db
 
     def sources(self):
-        if not Path(self.config_path).exists():
+        if not Path(self.config_path).exists() and Path(self.config_path).suffix != ".toml":
             raise click.ClickException(
                 f"{self.config_path}: no such configuration file or folder; "
                 f"`policy-monitor init` writes the starter sources there")
@@ -102,8 +103,6 @@ pass_context = click.make_pass_decorator(Context)
 def cli(ctx: click.Context, config_path: str, db_path: str | None, settings_path: str | None,
         quiet: bool) -> None:
     """Watch DHS newsrooms and the Federal Register for immigration policy changes."""
-    import os
-
     settings_path = settings_path or os.environ.get("POLICY_MONITOR_SETTINGS") or None
     try:
         if ctx.invoked_subcommand == "init" and settings_path and not Path(settings_path).exists():
