@@ -7,6 +7,7 @@ Every user-facing failure ends as one line on stderr and a non-zero exit code
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -17,14 +18,19 @@ from pathlib import Path
 import click
 
 from monitor.config import ConfigError, load_sources
+from monitor.errors import folder_problem, path_problem
 from monitor.lock import LockError, WriterLock
-from monitor.settings import Settings, SettingsError, load_settings, with_mail_flags
+from monitor.settings import (
+    DEFAULT_FILE, Settings, SettingsError, load_settings, with_mail_flags,
+)
 from monitor.store import Store, StoreError
 
 DEFAULT_CONFIG = "feeds"
 DEFAULT_DB = Settings.db
 #: How long a backfill step waits for a running `run` to finish writing.
 BACKFILL_LOCK_WAIT = 3600.0
+#: ``run`` exits with this status when every source failed (with ``--strict``: any).
+EXIT_SOURCES_FAILED = 3
 
 
 @dataclass
@@ -35,18 +41,32 @@ class Context:
     quiet: bool
     #: The settings file and environment, with ``--db`` applied.
     settings: Settings = Settings()
+    #: Where the settings file is (or where ``init`` writes one).
+    settings_path: str = DEFAULT_FILE
 
     @property
     def db_path(self) -> str:
         return self.settings.db
 
     def sources(self):
+        if not Path(self.config_path).exists() and Path(self.config_path).suffix != ".toml":
+            raise click.ClickException(
+                f"{self.config_path}: no such configuration file or folder; "
+                f"`policy-monitor init` writes the starter sources there")
         try:
             return load_sources(self.config_path)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from exc
 
-    def store(self) -> Store:
+    def store(self, create: bool = False) -> Store:
+        """The history; only ``create`` (init, run, serve, demo) may start a new one, so a
+        mistyped ``--db`` is an error, not a new empty history."""
+        if problem := path_problem(self.db_path, create=create):
+            raise click.ClickException(f"--db {self.db_path}: {problem}")
+        if not create and not Path(self.db_path).exists():
+            raise click.ClickException(
+                f"{self.db_path}: no such database; `policy-monitor init` creates one "
+                f"(or check --db and the settings' db)")
         try:
             return Store(self.db_path)
         except StoreError as exc:
@@ -55,6 +75,8 @@ class Context:
     @contextmanager
     def writer_lock(self, command: str, wait: float = 0.0):
         """Hold the database's writer lock, or fail with who holds it."""
+        if problem := path_problem(self.db_path, create=True):
+            raise click.ClickException(f"--db {self.db_path}: {problem}")
         lock = WriterLock(self.db_path, command, wait=wait)
         try:
             lock.acquire()
@@ -84,12 +106,19 @@ pass_context = click.make_pass_decorator(Context)
 def cli(ctx: click.Context, config_path: str, db_path: str | None, settings_path: str | None,
         quiet: bool) -> None:
     """Watch DHS newsrooms and the Federal Register for immigration policy changes."""
+    settings_path = settings_path or os.environ.get("POLICY_MONITOR_SETTINGS") or None
     try:
-        settings = load_settings(settings_path)
+        if ctx.invoked_subcommand == "init" and settings_path and not Path(settings_path).exists():
+            # init writes it; the environment still counts
+            settings = load_settings(None, env={k: v for k, v in os.environ.items()
+                                                if k != "POLICY_MONITOR_SETTINGS"})
+        else:
+            settings = load_settings(settings_path)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.obj = Context(config_path=config_path, quiet=quiet,
-                      settings=replace(settings, db=db_path or settings.db))
+                      settings=replace(settings, db=db_path or settings.db),
+                      settings_path=settings_path or DEFAULT_FILE)
 
 
 def echo_json(data) -> None:
@@ -104,21 +133,38 @@ def _interactive(ctx: Context) -> bool:
 @cli.command()
 @pass_context
 def init(ctx: Context) -> None:
-    """Create the database (or upgrade its schema) and load the labelled baseline."""
-    from monitor.history import load_baseline
+    """Create the database (or upgrade its schema) and load the labelled baseline.
 
-    store = ctx.store()
+    Also writes the starter sources (the real DHS, ICE, CBP, USCIS, Federal Register
+    and news feeds) to the --config folder and a commented settings file, when they
+    are not there yet; nothing existing is overwritten.
+    """
+    from monitor.history import load_baseline
+    from monitor.starter import write_feeds, write_settings
+
+    store = ctx.store(create=True)
     added = load_baseline(store)
+    lines = [f"{ctx.db_path}: schema version {store.schema_version}, "
+             f"{added} baseline document(s) added"]
+    config = Path(ctx.config_path)
+    if config.suffix != ".toml" or config.exists():
+        if problem := folder_problem(config):
+            raise click.ClickException(f"--config {config}: {problem}")
+        lines.append(write_feeds(config))
+    settings = Path(ctx.settings_path)
+    if problem := path_problem(settings, create=True):
+        raise click.ClickException(f"--settings {settings}: {problem}")
+    lines.append(write_settings(settings, db=ctx.db_path, digests=ctx.settings.digests))
     if not ctx.quiet:
-        click.echo(f"{ctx.db_path}: schema version {store.schema_version}, "
-                   f"{added} baseline document(s) added")
+        click.echo("\n".join(lines))
 
 
 @cli.command()
 @pass_context
 def schema(ctx: Context) -> None:
     """Print the database schema (the README shows the same)."""
-    click.echo(ctx.store().schema(), nl=False)
+    store = ctx.store() if Path(ctx.db_path).exists() else Store(":memory:")
+    click.echo(store.schema(), nl=False)
 
 
 @cli.command()
@@ -141,30 +187,42 @@ def sources(ctx: Context, as_json: bool) -> None:
         elif state.get("last_ok_at"):
             health = f"  ok {state['last_ok_at']}"
         flag = "" if s.enabled else " (disabled)"
-        click.echo(f"{s.name:<28} {s.kind:<5} every {s.interval:>4} min  {s.url}{flag}{health}")
+        click.echo(f"{s.name:<28} {s.kind:<16} every {s.interval:>4} min  {s.url}{flag}{health}")
     if not ctx.quiet:
         click.echo(f"{len(configured)} source(s) in {ctx.config_path}", err=True)
 
 
 @cli.command()
 @click.option("--source", "only", multiple=True, help="Run only this source (repeatable).")
+@click.option("--strict", is_flag=True,
+              help=f"Exit with status {EXIT_SOURCES_FAILED} if any source failed "
+                   f"(by default only if every source failed).")
 @pass_context
-def run(ctx: Context, only: tuple[str, ...]) -> None:
-    """Run one full cycle: fetch, extract, store and classify (for cron and timers)."""
+def run(ctx: Context, only: tuple[str, ...], strict: bool) -> None:
+    """Run one full cycle: fetch, extract, store and classify (for cron and timers).
+
+    Exit status: 0 when the cycle completed, 3 when every source failed (with --strict,
+    when any did), 1 for a bad configuration, database or held lock.
+    """
     selected = _selected_sources(ctx, only)
     # A backfill holds the lock only while it writes a step: wait for our turn.
     wait = ctx.settings.schedule.lock_wait_seconds if WriterLock.held_by(
         ctx.db_path, "policy-monitor backfill") else 0.0
     with ctx.writer_lock("policy-monitor run", wait=wait):
-        store = ctx.store()
-        run_once(store, selected, interactive=_interactive(ctx),
-                 allow_internal=ctx.settings.allow_internal)
+        store = ctx.store(create=True)
+        summary = run_once(store, selected, interactive=_interactive(ctx),
+                           allow_internal=ctx.settings.allow_internal)
         if ctx.settings.mail.configured:  # digests that could not be sent before
             from monitor.mail import flush_outbox
 
             sent, failed = flush_outbox(store, ctx.settings.mail)
             if failed:
                 click.echo(f"mail: {failed} queued digest message(s) still not sent", err=True)
+    failed, ran = len(summary.failed), len(summary.reports)
+    if failed and (strict or failed == ran):
+        click.echo(f"Error: {'every source' if failed == ran else f'{failed} of {ran} sources'}"
+                   f" failed (exit status {EXIT_SOURCES_FAILED})", err=True)
+        sys.exit(EXIT_SOURCES_FAILED)
 
 
 @cli.command()
@@ -202,7 +260,7 @@ def backfill(ctx: Context, since, only: tuple[str, ...]) -> None:
             raise click.ClickException(str(exc)) from exc
 
     with writing():
-        store = ctx.store()
+        store = ctx.store(create=True)
     with Fetcher() as fetcher:
         reports = walk(store, selected, since.date(), fetcher=fetcher, writing=writing,
                        progress=progress, today=today,
@@ -228,9 +286,9 @@ def _selected_sources(ctx: Context, only: tuple[str, ...]):
     return selected
 
 
-def run_once(store: Store, selected, *, interactive: bool,
-             allow_internal: tuple[str, ...] = ()) -> None:
-    """One cycle for ``run`` and ``demo``: progress on a terminal, failures always."""
+def run_once(store: Store, selected, *, interactive: bool, fetcher=None,
+             allow_internal: tuple[str, ...] = ()):
+    """One cycle for ``run`` and ``demo``: progress on a terminal, each failure once."""
     from monitor.pipeline import run_cycle
 
     last_tick = 0.0
@@ -251,7 +309,8 @@ def run_once(store: Store, selected, *, interactive: bool,
         extra = f", {len(report.failures)} article(s) failed" if report.failures else ""
         click.echo(f"\r\033[K  {report.name}: {state}{extra} ({report.seconds:.1f} s)", err=True)
 
-    summary = run_cycle(store, selected, progress=progress, allow_internal=allow_internal)
+    summary = run_cycle(store, selected, progress=progress, fetcher=fetcher,
+                        allow_internal=allow_internal)
     if interactive:
         click.echo(
             f"{len(summary.reports)} source(s), {len(summary.failed)} failed; "
@@ -259,8 +318,10 @@ def run_once(store: Store, selected, *, interactive: bool,
             f"{summary.total('new_versions')} new version(s), "
             f"{summary.total('new_statements')} new statement(s); "
             f"{summary.fetches} request(s), {summary.bytes:,} bytes", err=True)
-    for report in summary.failed:
-        click.echo(f"source {report.name} failed: {report.error}", err=True)
+    if not interactive:  # a terminal has seen each failure in its source's line
+        for report in summary.failed:
+            click.echo(f"source {report.name} failed: {report.error}", err=True)
+    return summary
 
 
 @cli.command()
@@ -268,7 +329,7 @@ def run_once(store: Store, selected, *, interactive: bool,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_context
 def extract(ctx: Context, target: str, as_json: bool) -> None:
-    """Extract one page (a file or an http(s) URL) exactly as ``run`` would."""
+    """Extract one page (a file or an http(s) URL) exactly as `run` would."""
     from monitor.config import is_http_url
     from monitor.extract import extract_article, extract_text
     from monitor.addresses import AddressPolicy
@@ -282,13 +343,18 @@ def extract(ctx: Context, target: str, as_json: bool) -> None:
                 allow=AddressPolicy.parse(ctx.settings.allow_internal)))
         if not response.ok:
             raise click.ClickException(f"{target}: {response.error or response.status}")
+        _refuse_binary(target, response.content)
         article = extract_article(response.content, response.final_url,
                                   charset=response.charset)
     else:
         path = Path(target)
         if not path.is_file():
             raise click.ClickException(f"{target}: no such file (or not an http(s) URL)")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise click.ClickException(f"{target}: cannot read: {exc.strerror or exc}") from exc
+        _refuse_binary(target, data)
         if path.suffix.lower() == ".txt":
             article = extract_text(data.decode("utf-8", errors="replace"), target)
         else:
@@ -307,23 +373,39 @@ def extract(ctx: Context, target: str, as_json: bool) -> None:
         click.echo(f"{number:>3}. {statement}")
 
 
+def _refuse_binary(target: str, data: bytes) -> None:
+    """Text and HTML have no NUL bytes; a program, image or PDF does."""
+    if b"\0" in data[:8192]:
+        raise click.ClickException(f"{target}: not a web page or text file (binary data)")
+
+
 @cli.command()
 @click.option("--port", default=8765, show_default=True,
-              help="Port for the sample site; a fixed one keeps its URLs, and so the "
-                   "stored history, the same from one demo to the next.")
+              help="Port for the sample site on 127.0.0.1; any port gives the same "
+                   "history, stored under http://demo.invalid/.")
 @click.pass_context
 def demo(click_ctx: click.Context, port: int) -> None:
-    """Serve the bundled offline sample on 127.0.0.1 and run the real pipeline on it."""
+    """Serve the bundled offline sample on 127.0.0.1 and run the real pipeline on it.
+
+    The history goes to state/demo.db (or --db), never into your real one, and the
+    week's digest beside it (state/demo-digests/). The sample's releases date from
+    2018 to 2026, so the digest lists the older ones under "Found in the archive",
+    as `digest --include-backlog` does.
+    """
     import tempfile
     from importlib.resources import files
 
     from monitor import digest as digests
-    from monitor.sampleserver import SiteServer, demo_federal_register
+    from monitor.fetch import Fetcher
+    from monitor.sampleserver import DEMO_BASE, LoopbackTransport, SiteServer, demo_federal_register
 
     ctx: Context = click_ctx.obj
     if click_ctx.parent.get_parameter_source("db_path").name == "DEFAULT":
         ctx.settings = replace(ctx.settings, db="state/demo.db")  # never mix in the sample
-    out = Path(ctx.settings.digests) / "demo"
+    db = Path(ctx.db_path)
+    out = db.with_name(f"{db.stem}-digests")
+    if problem := folder_problem(out):
+        raise click.ClickException(f"{out}: {problem}")
     sample = files("monitor") / "sample"
     try:
         server = SiteServer(Path(str(sample / "site")), port=port, routes={
@@ -332,22 +414,24 @@ def demo(click_ctx: click.Context, port: int) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot serve the sample on 127.0.0.1:{port} "
                                    f"({exc.strerror}); choose another --port") from exc
-    with server, \
+    with server, Fetcher(mounts={DEMO_BASE: LoopbackTransport(server.port)}) as fetcher, \
             tempfile.TemporaryDirectory() as tmp, ctx.writer_lock("policy-monitor demo"):
         config = Path(tmp) / "sample.toml"
         config.write_text((sample / "feeds.toml").read_text(encoding="utf-8")
-                          .replace("{base}", server.base_url), encoding="utf-8")
+                          .replace("{base}", DEMO_BASE), encoding="utf-8")
         ctx.config_path = str(config)
-        click.echo(f"Serving the sample site at {server.base_url}", err=True)
-        store = ctx.store()
-        run_once(store, ctx.sources(), interactive=not ctx.quiet)
+        store = ctx.store(create=True)
+        if not ctx.quiet:
+            click.echo(f"Serving the sample newsroom on {server.base_url} (stored as "
+                       f"{DEMO_BASE}/...), crawling it into {ctx.db_path}", err=True)
+        run_once(store, ctx.sources(), interactive=not ctx.quiet, fetcher=fetcher)
         week = digests.iso_week(date.today().strftime("%G-W%V"))
-        # the sample's releases stay in "this week" even once their dates are old news
         result = digests.publish(store, week, out, include_backlog=True,
                                  datasette_url=ctx.settings.datasette_url)
-    click.echo(f"Database: {ctx.db_path}  (browse it: pip install datasette; datasette "
-               f"{ctx.db_path} --metadata deploy/datasette-metadata.yml)")
-    click.echo(f"Digest:   {result.html_path}")
+    click.echo(f"Database: {ctx.db_path}  (browse it: policy-monitor --db {ctx.db_path} "
+               f"datasette, after pip install 'policy-monitor[datasette]')")
+    click.echo(f"Digest:   {result.html_path}  (this week's; the sample's older releases "
+               f"are under \"Found in the archive\", as digest --include-backlog lists them)")
 
 
 @cli.command()
@@ -386,10 +470,21 @@ def reclassify(ctx: Context) -> None:
     """Re-label the whole history with the current classifier (earlier labels kept in label_history)."""
     from monitor.history import reclassify as reclassify_all
 
+    store = ctx.store()
     with ctx.writer_lock("policy-monitor reclassify"):
-        counts = reclassify_all(ctx.store())
-    if not ctx.quiet:
-        click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()))
+        counts = reclassify_all(store)
+    if not ctx.quiet:  # the same fields on every database, zeros included
+        click.echo(f"classifier {counts['classifier']}: " + ", ".join(
+            f"{counts.get(key, 0)} {name}" for key, name in RECLASSIFY_SUMMARY))
+
+
+#: What ``reclassify`` reports: key of its counts -> what they count.
+RECLASSIFY_SUMMARY = (
+    ("documents", "documents"), ("changed_documents", "changed their label"),
+    ("statements", "statements"), ("changed_statements", "changed their label"),
+    ("statistics", "figures"), ("reverses", "reversal links"),
+    ("same_event", "same-event links"),
+)
 
 
 @cli.command()
@@ -440,9 +535,11 @@ def _print_scores(heading: str, scores: dict) -> None:
         click.echo(f"  {label:<18}{c['precision']:>10.3f}{c['recall']:>8.3f}{c['f1']:>7.3f}"
                    f"{c['support']:>5}")
     click.echo("  confusion (rows gold, columns predicted):")
-    click.echo("  " + " " * 18 + "".join(f"{p[:10]:>11}" for p in labels))
+    width = max(len(label) for label in labels) + 2  # whole names: statistic_update
+    click.echo("  " + " " * 18 + "".join(f"{p:>{width}}" for p in labels))
     for gold in labels:
-        click.echo(f"  {gold:<18}" + "".join(f"{scores['confusion'][gold][p]:>11}" for p in labels))
+        click.echo(f"  {gold:<18}" + "".join(f"{scores['confusion'][gold][p]:>{width}}"
+                                             for p in labels))
 
 
 def _mail_options(command):
@@ -494,10 +591,12 @@ def digest(ctx: Context, week, since, until, out_dir, include_backlog, email, sm
         raise click.ClickException(
             "--email needs an SMTP host, a sender and a recipient: set [mail] in the "
             "settings file or pass --smtp, --mail-from and --mail-to")
+    out_dir = out_dir or ctx.settings.digests
+    if problem := folder_problem(out_dir):
+        raise click.ClickException(f"--out {out_dir}: {problem}")
+    store = ctx.store()
     with ctx.writer_lock("policy-monitor digest"):
-        store = ctx.store()
-        result = digests.publish(store, period, out_dir or ctx.settings.digests,
-                                 include_backlog=include_backlog,
+        result = digests.publish(store, period, out_dir, include_backlog=include_backlog,
                                  datasette_url=ctx.settings.datasette_url)
         if not ctx.quiet:
             click.echo(f"{result.subject}\n  {result.html_path}\n  {result.text_path}")
@@ -528,7 +627,7 @@ def serve(ctx: Context) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("httpx", "apscheduler"):  # a line per request or job: warnings only
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    ctx.store().close()  # a database that cannot be used fails now, not at the first job
+    ctx.store(create=True).close()  # a database that cannot be used fails now, not later
     sys.exit(Daemon(ctx.settings, ctx.sources()).serve())
 
 
@@ -561,7 +660,7 @@ def evaluate_extraction(data_dir: Path | None, as_json: bool) -> None:
                    "default: the bundled own-words set.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def evaluate_links(corpus: str | None, as_json: bool) -> None:
-    """Precision and recall of ``reverses`` links on a corpus stored through the real code."""
+    """Precision and recall of reverses links on a corpus stored through the real code."""
     from monitor.evaluate_links import CORPUS, CorpusError, evaluate, format_report
 
     try:
@@ -600,3 +699,34 @@ def policy(ctx: Context, name: str, as_json: bool) -> None:
     for e in events:
         click.echo(f"  {e['date'] or '(no date)':<10}  {e['what']:<10}  {e['title'] or e['url']}"
                    f"  [{e['source']}]  {e['url']}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@pass_context
+def datasette(ctx: Context, args: tuple[str, ...]) -> None:
+    """Browse and search the history in Datasette, with the canned queries.
+
+    Needs pip install 'policy-monitor[datasette]'. ARGS go to `datasette serve`
+    (e.g. --port 8002, --open).
+    """
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    if importlib.util.find_spec("datasette") is None:
+        raise click.ClickException(
+            "Datasette is not installed: pip install 'policy-monitor[datasette]'")
+    from monitor.starter import datasette_metadata
+
+    ctx.store().close()  # a missing or unusable database fails here, in one line
+    with tempfile.TemporaryDirectory() as tmp:
+        metadata = Path(tmp) / "metadata.json"
+        metadata.write_text(json.dumps(datasette_metadata(Path(ctx.db_path))), encoding="utf-8")
+        command = [sys.executable, "-m", "datasette", "serve", ctx.db_path,
+                   "--metadata", str(metadata), *args]
+        try:
+            status = subprocess.run(command).returncode
+        except KeyboardInterrupt:  # Ctrl-C reached Datasette too; it is stopping
+            status = 0
+    sys.exit(status)

@@ -83,9 +83,11 @@ class Daemon:
         def check(store: Store) -> None:
             for report in run_cycle(store, [source],
                                     allow_internal=self.settings.allow_internal).reports:
-                log.info("checked %s: %s new documents, %s new versions%s",
-                         report.name, report.new_documents, report.new_versions,
-                         f", error: {report.error}" if report.error else "")
+                if report.error:  # a warning, so that journals and log filters show it
+                    log.warning("source %s failed: %s", report.name, report.error)
+                else:
+                    log.info("checked %s: %s new documents, %s new versions",
+                             report.name, report.new_documents, report.new_versions)
 
         self._job(f"check {source.name}", f"checking {source.name}", check)
 

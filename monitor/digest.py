@@ -4,10 +4,15 @@ What is "in" a period: documents we first saw in it (``first_seen``), plus
 documents that got a new version in it (an edit can be the change). Detection
 time, not the published date, decides, so each document lands in exactly one
 weekly digest even when it is found days late; its published date is shown.
-Periods are in UTC, like every timestamp in the database. History is not news:
-documents of the ``baseline`` source never appear, nor do documents published
-more than ``BACKLOG_DAYS`` before we first saw them (the back catalogue read by a
-first crawl or a newly added source); they stay searchable in the database.
+Periods are in UTC, like every timestamp in the database. Documents of the
+``baseline`` source never appear.
+
+Every count (title, mail subject, headline, Atom feed) counts documents, each by
+its document label. Documents first seen in the period but published more than
+``BACKLOG_DAYS`` before that and before the period began (the back catalogue read
+by a first crawl or a newly added source) are "found in the archive": counted in
+one line naming ``--include-backlog``, which lists them under a heading of their
+own, never mixed with the period's news.
 
 The default period is the last complete ISO week (Monday to Sunday): the digest
 is made on Monday morning about the week that just ended.
@@ -48,8 +53,10 @@ KIND_NAMES = {
 #: at most 30 days (``BACKLOG_DAYS``) before we first saw it.
 BACKLOG_DAYS = 30
 NOT_BASELINE = f"source != '{BASELINE_SOURCE}'"
-IS_NEWS = (f"{NOT_BASELINE} and "
-           f"(published is null or published >= date(first_seen, '-{BACKLOG_DAYS:d} days'))")
+OLD_WHEN_FOUND = f"published < date(first_seen, '-{BACKLOG_DAYS:d} days')"
+IS_NEWS = f"{NOT_BASELINE} and (published is null or not {OLD_WHEN_FOUND})"
+#: Labels counted in titles and subjects, in this order, zeros included.
+COUNTED = (REVERSAL, NEW_POLICY, STATISTIC_UPDATE)
 #: Fetch failures, or this many failed runs in a row, put a source in "sources failing".
 FAILING_AFTER = 2
 ATOM_ENTRIES = 200
@@ -63,6 +70,7 @@ _env = Environment(
     autoescape=select_autoescape(enabled_extensions=("html",), default=False),
     trim_blocks=True,
     lstrip_blocks=True,
+    keep_trailing_newline=True,  # a text file ends with a newline
 )
 
 
@@ -128,6 +136,16 @@ def _clean(text: str | None) -> str:
     return normalize_space(text or "")
 
 
+#: A release's opening dateline: "WASHINGTON –", "EL PASO, Texas —", "WASHINGTON—".
+_DATELINE = re.compile(r"^(?=[A-Z .'’-]{5})[A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,3}"
+                       r"(?:, [A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2})?\s*[–—-]+\s*(?=\S)")
+
+
+def quoted(text: str | None) -> str:
+    """A statement as the digest quotes it: one line, without the release's dateline."""
+    return _DATELINE.sub("", _clean(text), count=1)
+
+
 def _day(timestamp: str | None) -> str:
     return (timestamp or "")[:10]
 
@@ -145,7 +163,7 @@ def _key_statement(store: Store, doc: dict) -> str:
         order by (label = ?) desc, (label is not null and label != 'none') desc,
                  confidence desc, seq
         limit 1""", [doc["id"], doc["label"]])
-    return _clean(rows[0]["text"]) if rows else ""
+    return quoted(rows[0]["text"]) if rows else ""
 
 
 def _ref(doc: dict) -> dict:
@@ -175,7 +193,7 @@ def _reverses(store: Store, doc: dict) -> list[dict]:
         left join statements s on s.id = l.to_statement_id
         where l.relation = 'reverses' and l.from_document_id = ?
         order by d.published""", [doc["id"]])
-    return [_ref(r) | {"statement": _clean(r["statement"])} for r in rows]
+    return [_ref(r) | {"statement": quoted(r["statement"])} for r in rows]
 
 
 def _reversed_by(store: Store, doc: dict) -> list[dict]:
@@ -210,7 +228,8 @@ def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | No
 def _item(store: Store, doc: dict, datasette: str | None = None) -> dict:
     reverses = _reverses(store, doc)
     return _ref(doc) | {
-        "label": doc["label"], "statement": _key_statement(store, doc),
+        "label": doc["label"], "kind": (KIND_NAMES.get(doc["label"]) or (doc["label"],))[0],
+        "statement": _key_statement(store, doc),
         "also": _same_event(store, doc), "reverses": reverses,
         "reversed_by": _reversed_by(store, doc),
         "policies": _policies(store, doc, reverses, datasette),
@@ -284,26 +303,40 @@ def coming_up(store: Store, today: date, column: str) -> list[dict]:
 
 
 def _failing_sources(store: Store, period: Period) -> list[dict]:
+    """Sources that failed in the period: failed requests logged in it, and a run of
+    failed cycles whose latest was in it (or the morning after, when the weekly digest
+    is made); a past week's digest shows nothing that happened later."""
+    start, end = period.start.isoformat(), period.end.isoformat()
     rows = _rows(store, """
-        select s.name, s.last_error, coalesce(s.consecutive_failures, 0) as in_a_row,
-               s.last_ok_at, count(f.id) as failed_fetches
+        select s.name, s.last_error, s.last_run_at, s.last_ok_at,
+               coalesce(s.consecutive_failures, 0) as in_a_row,
+               count(f.id) as failed_fetches, max(f.fetched_at) as last_failed_at
         from sources s
         left join fetches f on f.source = s.name and f.error is not null and f.error != ''
-             and f.fetched_at >= ? and f.fetched_at < ?
-        group by s.name
-        having in_a_row >= ? or failed_fetches > 0
-        order by in_a_row desc, failed_fetches desc, s.name""",
-        [period.start.isoformat(), period.end.isoformat(), FAILING_AFTER])
-    return [r | {"last_error": _clean(r["last_error"]), "last_ok": _day(r["last_ok_at"])}
-            for r in rows]
+             and f.fetched_at >= :start and f.fetched_at < :end
+        group by s.name""", {"start": start, "end": end})
+    grace = (period.end + timedelta(days=1)).isoformat()
+    failing = []
+    for row in rows:
+        if not (row["last_run_at"] and start <= row["last_run_at"] < grace):
+            row["in_a_row"] = 0  # the source's state now, not then
+        if row["in_a_row"] < FAILING_AFTER and not row["failed_fetches"]:
+            continue
+        error = row["last_error"] if row["in_a_row"] else store.db.execute(
+            "select error from fetches where source = ? and fetched_at = ? and error != ''",
+            [row["name"], row["last_failed_at"]]).fetchone()[0]
+        ok = row["last_ok_at"] if (row["last_ok_at"] or "") < grace else None
+        failing.append(row | {"last_error": _clean(error), "last_ok": _day(ok)})
+    return sorted(failing, key=lambda r: (-r["in_a_row"], -r["failed_fetches"], r["name"]))
 
 
 def collect(store: Store, period: Period, include_backlog: bool = False,
             datasette_url: str = "", today: date | None = None) -> dict:
     """Everything the templates show for ``period``.
 
-    ``include_backlog`` also lists old documents first seen in the period: a first
-    digest of everything a first crawl found, or the demo of a sample newsroom.
+    ``include_backlog`` lists the documents found in the archive (see above) under
+    their own heading: a first digest of everything a first crawl found, or the demo
+    of a sample newsroom. Without it they are counted in one line.
     ``datasette_url``, where Datasette serves this database, makes policy timelines links.
     What takes effect or closes for comment is counted from ``today`` (the reader's),
     whatever the period: a past date is never shown as upcoming.
@@ -312,21 +345,23 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
     today = today or reader_today()
     start, end = period.start.isoformat(), period.end.isoformat()
     docs = _rows(store, f"""
-        select *, ? as period_start from documents
-        where (first_seen >= ? and first_seen < ? and
-               {NOT_BASELINE if include_backlog else IS_NEWS})
-              or ({NOT_BASELINE} and version > 1 and last_changed >= ? and last_changed < ?)
+        select *, ? as period_start,
+               coalesce(first_seen >= ? and {OLD_WHEN_FOUND} and published < ?, 0) as archive
+        from documents
+        where {NOT_BASELINE} and ((first_seen >= ? and first_seen < ?)
+                                  or (version > 1 and last_changed >= ? and last_changed < ?))
         order by coalesce(published, first_seen) desc, id""",
-        [start, start, end, start, end])
-    counts = Counter(d["label"] for d in docs)
+        [start, start, start, start, end, start, end])
+    archive = [d for d in docs if d["archive"]]
+    docs = [d for d in docs if not d["archive"]]
     items = [_item(store, d, datasette) for d in docs]
     listed: set[int] = set()
 
-    def section(wanted) -> list[dict]:
+    def section(wanted, pool=items) -> list[dict]:
         """One item per event: the strongest report leads, the others are "also"."""
         chosen = []
-        for item in sorted(items, key=lambda i: (-len(i["reverses"]), -i["confidence"],
-                                                 i["first_seen"])):
+        for item in sorted(pool, key=lambda i: (-len(i["reverses"]), -i["confidence"],
+                                                i["first_seen"])):
             if item["id"] not in listed and wanted(item):
                 chosen.append(item)
                 listed.add(item["id"])
@@ -340,11 +375,22 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
     # Labelled as statistics but no figure extracted: still listed with the statistics.
     statistic_documents = section(lambda i: i["label"] == STATISTIC_UPDATE)
     others = section(lambda i: i["label"] not in (None, NO_CHANGE))
+    found = []
+    if include_backlog:  # the strongest kinds first, then the latest
+        rank = {label: n for n, label in enumerate(COUNTED)}
+        found = sorted(section(lambda i: i["label"] not in (None, NO_CHANGE),
+                               [_item(store, d, datasette) for d in archive]),
+                       key=lambda i: rank.get(i["label"], len(rank)))  # stable: latest first
     return {
         "period": period,
         "generated": utcnow(),
         "total": len(docs),
-        "counts": [_count(n, label) for label, n in counts.most_common()],
+        "counts": _by_label(docs),
+        "archive_total": len(archive),
+        "archive_counts": _by_label(archive),
+        "archive": found,
+        "include_backlog": include_backlog,
+        "backlog_days": BACKLOG_DAYS,
         "reversals": reversals,
         "new_policies": new_policies,
         "statistics": statistics,
@@ -363,12 +409,19 @@ def _count(n: int, label: str | None) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _by_label(docs: list[dict]) -> list[str]:
+    """["3 reversals", "8 new policies", "4 statistic updates", "7 without policy change"]:
+    documents by their label; the counted kinds always, in this order, then the others."""
+    counts = Counter(d["label"] for d in docs)
+    others = [label for label, _ in counts.most_common() if label not in COUNTED]
+    return [_count(counts[label], label) for label in (*COUNTED, *others)]
+
+
 def subject(data: dict) -> str:
-    parts = [_count(len(data["reversals"]), REVERSAL),
-             _count(len(data["new_policies"]), NEW_POLICY),
-             _count(len(data["statistics"]) + len(data["statistic_documents"]),
-                    STATISTIC_UPDATE)]
-    return f"Policy monitor {data['period'].name}: " + ", ".join(parts)
+    """The title and mail subject: the headline's own counts of documents, by label."""
+    total = data["total"]
+    return (f"Policy monitor {data['period'].name}, {total} document{'s' if total != 1 else ''}:"
+            f" {', '.join(data['counts'][:len(COUNTED)])}")
 
 
 # -- writing -----------------------------------------------------------------
@@ -427,6 +480,9 @@ def write_atom(store: Store, out: Path) -> Path:
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     sub(feed, "title", "Policy monitor: detected changes")
+    sub(feed, "subtitle", "One entry per document labelled reversal, new policy or statistic "
+        "update, counted as the digests count them; documents found in the archive (published "
+        f"over {BACKLOG_DAYS} days before they were first seen) are left out.")
     sub(feed, "id", "urn:policy-monitor:changes")
     sub(feed, "updated", _atom_time(docs[0]["first_seen"]) if docs else _atom_time(utcnow()))
     sub(feed, "link", rel="self", href="changes.atom")

@@ -24,6 +24,7 @@ import httpx
 from monitor import __version__
 from monitor.addresses import REFUSED, AddressPolicy, AddressRefused, guarded_transport
 from monitor.config import is_http_url
+from monitor.errors import network_error
 from monitor.store import utcnow
 
 USER_AGENT = (
@@ -107,11 +108,12 @@ class _HostState:
 class Fetcher:
     """Shared by all sources of a run; thread-safe."""
 
-    def __init__(self):
+    def __init__(self, mounts: dict[str, httpx.BaseTransport] | None = None):
+        """``mounts``: transports for URL prefixes (the demo serves ``http://demo.invalid``)."""
         self.user_agent = USER_AGENT
         #: For configured origins only: the user chose them, proxies from the environment apply.
         self.client = httpx.Client(headers=HEADERS, follow_redirects=False,
-                                   limits=CONNECTION_LIMITS)
+                                   limits=CONNECTION_LIMITS, mounts=mounts)
         #: For everything else, one per address policy: a connection checked for one
         #: source's allow-list must not be reused for another's.
         self._guarded: dict[AddressPolicy, httpx.Client] = {}
@@ -189,8 +191,8 @@ class Fetcher:
         """Why robots.txt keeps us from ``url``, or None if it may be fetched.
 
         RFC 9309: a 4xx robots.txt means no rules; a 5xx or an unreachable one means
-        keep out, and the reason says which, so a network failure is not blamed on
-        the site's rules.
+        keep out. An unreachable host is reported as the network failure it is, not
+        blamed on the site's rules.
         """
         state = self._host(url)
         with state.lock:
@@ -210,7 +212,9 @@ class Fetcher:
                 parser.allow_all = True
             else:
                 parser.disallow_all = True
-                unavailable = f"robots.txt unavailable ({response.error}), so keeping out"
+                # an unreachable host is the failure to report, not the site's rules
+                unavailable = response.error if response.status is None else (
+                    f"robots.txt unavailable ({response.error}), so keeping out")
             with state.lock:
                 state.robots, state.robots_unavailable = parser, unavailable
         if parser.can_fetch(self.user_agent, url):
@@ -314,12 +318,10 @@ class Fetcher:
         except _TooLarge:
             result.status, result.content = None, b""
             result.error = f"response larger than {limits.max_bytes} bytes"
-        except httpx.TimeoutException:
-            result.status, result.error = None, f"timed out after {limits.timeout:g} s"
         except httpx.HTTPError as exc:
             result.status = None
             result.error = str(exc) if isinstance(exc.__cause__, AddressRefused) else \
-                f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+                network_error(exc, url, limits.timeout)
         self._record(url, source, started, result.status, size, result.error)
         return result
 

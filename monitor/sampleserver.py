@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+import httpx
+
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/rss+xml; charset=utf-8",
@@ -33,6 +35,9 @@ CONTENT_TYPES = {
 }
 
 Route = Callable[[BaseHTTPRequestHandler], None]
+#: The address the demo stores its sample under, whichever port serves it: the same
+#: sample is the same history (``.invalid`` can never be a real host).
+DEMO_BASE = "http://demo.invalid"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -246,3 +251,18 @@ def demo_federal_register(path: Path, today: date) -> FederalRegisterAPI:
                     doc[key] = (date.fromisoformat(doc[key]) + shift).isoformat()
         documents.append(doc)
     return FederalRegisterAPI(documents)
+
+
+class LoopbackTransport(httpx.BaseTransport):
+    """Sends requests for a stand-in host (``DEMO_BASE``) to a ``SiteServer``'s port."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.port)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()

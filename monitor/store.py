@@ -246,8 +246,38 @@ def _m_backfills(db: sqlite_utils.Database) -> None:
     )
 
 
+#: Full-text search for what people type: FTS4 with ``unicode61`` (case and accents
+#: folded, no stemming) reads a quoted "H-2B", "U.S." or "Title-42" as a phrase and keeps a
+#: trailing * inside quotes as a prefix ("terminat*"), so Datasette's default escaped
+#: search mode accepts them all; FTS5 with the porter stemmer did neither.
+FTS_TABLES = {"documents": ("title", "body"), "statements": ("text",)}
+
+
+def _m_fts_everyday_terms(db: sqlite_utils.Database) -> None:
+    """Rebuild the FTS tables as FTS4 ``unicode61``; triggers re-index only on a text change."""
+    for table, columns in FTS_TABLES.items():
+        fts = f"{table}_fts"
+        for when in ("ai", "ad", "au", "bd", "bu"):  # sqlite-utils' FTS5 ones, or ours
+            db.execute(f'DROP TRIGGER IF EXISTS "{table}_{when}"')
+        db.execute(f'DROP TABLE IF EXISTS "{fts}"')
+        names = ", ".join(f'"{c}"' for c in columns)
+        new = ", ".join(f'new."{c}"' for c in columns)
+        db.execute(f'CREATE VIRTUAL TABLE "{fts}" USING FTS4 ({names}, '
+                   f'tokenize=unicode61, content="{table}")')
+        # FTS4 external content: remove before the row changes, add after (SQLite's recipe).
+        add = f'INSERT INTO "{fts}" (docid, {names}) VALUES (new.rowid, {new});'
+        remove = f'DELETE FROM "{fts}" WHERE docid = old.rowid;'
+        db.execute(f'CREATE TRIGGER "{table}_ai" AFTER INSERT ON "{table}" BEGIN {add} END')
+        db.execute(f'CREATE TRIGGER "{table}_bd" BEFORE DELETE ON "{table}" BEGIN {remove} END')
+        db.execute(f'CREATE TRIGGER "{table}_bu" BEFORE UPDATE OF {names} ON "{table}" '
+                   f'BEGIN {remove} END')
+        db.execute(f'CREATE TRIGGER "{table}_au" AFTER UPDATE OF {names} ON "{table}" '
+                   f'BEGIN {add} END')
+        db.execute(f'INSERT INTO "{fts}" ("{fts}") VALUES (\'rebuild\')')
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
-              _m_policies, _m_federal_register_documents, _m_backfills]
+              _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms]
 
 
 @dataclass

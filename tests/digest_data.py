@@ -39,7 +39,7 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
     policy = store.save_document(
         source="federal-register", url="https://www.federalregister.gov/d/2026-1",
         title="Asylum processing rule", published="2026-11-18", body="Rule.",
-        statements=["A new asylum processing rule takes effect on December 1."], seen_at=seen)
+        statements=["WASHINGTON – A new asylum processing rule takes effect on December 1."], seen_at=seen)
     stat = store.save_document(
         source="cbp", url="https://www.cbp.gov/monthly-update", title="CBP October update",
         published="2026-11-19", body="Numbers.",
@@ -90,7 +90,8 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
             "change": -7_000.0, "change_pct": -13.46, "published": "2026-11-19"})
         db["sources"].insert_all([
             {"name": "ice-newsroom", "consecutive_failures": 3,
-             "last_error": "HTTP 503 from https://www.ice.gov/news", "last_ok_at": "2026-11-10"},
+             "last_error": "HTTP 503 from https://www.ice.gov/news", "last_ok_at": "2026-11-10",
+             "last_run_at": "2026-11-20T06:00:00+00:00"},
             {"name": "dhs", "consecutive_failures": 0},
         ], pk="name", replace=True)
         db["fetches"].insert({"url": "https://www.dhs.gov/x", "source": "dhs",

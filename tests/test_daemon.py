@@ -178,3 +178,26 @@ def test_a_job_that_fails_or_finds_the_lock_held_is_logged_and_the_daemon_goes_o
     assert any(r.message == "doing y failed" and r.exc_info for r in caplog.records)
     assert any(r.message.startswith("skipped doing z: ") and "someone else" in r.message
                for r in caplog.records)
+
+
+def test_a_failing_source_is_logged_as_a_warning(tmp_path, caplog):
+    """Journals and log filters show warnings: a source that failed is one."""
+    import logging
+    import socket
+
+    from monitor.config import Source
+    from monitor.daemon import Daemon
+    from monitor.settings import Settings
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    source = Source(name="gone", kind="feed", url=f"http://127.0.0.1:{port}/feed.xml",
+                    retries=0, delay=0)
+    daemon = Daemon(Settings(db=str(tmp_path / "m.db")), [source])
+    with caplog.at_level(logging.INFO, logger="policy-monitor.serve"):
+        daemon.run_source(source)
+    [record] = [r for r in caplog.records if "gone" in r.getMessage()]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (f"source gone failed: feed http://127.0.0.1:{port}/feed.xml: "
+                                   f"cannot connect to 127.0.0.1:{port}: connection refused")

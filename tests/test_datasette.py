@@ -14,10 +14,24 @@ from pathlib import Path
 import pytest
 
 from digest_data import build_week, run_sample
-from monitor.store import utcnow
+from monitor.store import Store, utcnow
 from test_mail import free_port
 
 METADATA = Path(__file__).resolve().parent.parent / "deploy" / "datasette-metadata.yml"
+
+
+def wait_for(base: str, proc: subprocess.Popen) -> None:
+    """Until Datasette answers at ``base``; fails with its output if it died or hung."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"datasette did not start: {proc.stdout.read()}")
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +39,11 @@ def datasette(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("datasette")
     db = tmp / "monitor.db"
     ids = build_week(db, seen=utcnow())  # "this week" is relative to today
+    ids["everyday"] = Store(db).save_document(  # an old, unlabelled document to search in
+        source="uscis", url="https://www.uscis.gov/h-2b", title="H-2B cap reached",
+        published="2025-01-02", body="The U.S. Department terminated Title-42.",
+        statements=["USCIS reached the H-2B cap for the U.S. summer season."],
+        seen_at="2025-01-02T00:00:00+00:00").document_id
     run_sample(tmp / "demo.db")  # a real run, served as the demo database
     port = free_port()
     proc = subprocess.Popen(
@@ -33,16 +52,7 @@ def datasette(tmp_path_factory):
          "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"datasette did not start: {proc.stdout.read()}")
-            time.sleep(0.2)
+    wait_for(base, proc)
     yield base, ids
     proc.terminate()
     proc.wait(timeout=10)
@@ -93,7 +103,7 @@ def test_full_text_search_on_documents_and_statements(datasette):
     assert [d["id"] for d in docs] == [ids["policy"]]
     statements = get(base, "/monitor/statements", _search="terminates")
     assert [s["document_id"] for s in statements] == [ids["reversal"]]
-    # porter stemming and raw FTS syntax: "protocol*" finds "Protocols"
+    # a trailing * matches the beginnings of words: "protocol*" finds "Protocols"
     found = {s["document_id"] for s in get(base, "/monitor/statements", _search="protocol*")}
     assert found == {ids["reversal"]}
 
@@ -121,3 +131,54 @@ def test_a_policys_timeline_from_a_real_run(datasette):
     assert "Migrant Protection Protocols" in rows[0]["statement"]
     assert get(base, "/demo/policy_timeline", policy="mpp") == rows
     assert get(base, "/demo/policy_timeline", policy="no such policy") == []
+
+
+@pytest.mark.parametrize("query", ["H-2B", "U.S.", "Title-42", "terminat*", "h-2b cap",
+                                   '"H-2B cap"'])
+def test_search_accepts_what_people_type(datasette, query):
+    """Hyphens, dots and prefixes, as typed into Datasette's search box: no 400, a match."""
+    base, ids = datasette
+    assert [d["id"] for d in get(base, "/monitor/documents", _search=query)] == [ids["everyday"]]
+
+
+def test_search_in_statements_and_odd_input(datasette):
+    base, ids = datasette
+    assert {s["document_id"] for s in get(base, "/monitor/statements", _search="H-2B")} == {
+        ids["everyday"]}
+    for odd in ['"unbalanced', "AND", "(", "NOT", "*"]:
+        get(base, "/monitor/statements", _search=odd)  # an answer, not an error
+
+
+def test_policy_monitor_datasette_serves_any_database_name_with_the_packaged_metadata(tmp_path):
+    """The command the README shows: queries and search under the database's own name."""
+    db = tmp_path / "history.db"
+    build_week(db, seen=utcnow())
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(db), "datasette",
+                             "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base, proc)
+        assert len(get(base, "/history/this_weeks_changes")) == 4
+        assert [d["title"] for d in get(base, "/history/documents", _search="asylum")] == [
+            "Asylum processing rule"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_datasette_missing_is_one_line(tmp_path, monkeypatch):
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "datasette" else real(name, *a))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "datasette"])
+    assert result.exit_code == 1
+    assert result.output == ("Error: Datasette is not installed: "
+                             "pip install 'policy-monitor[datasette]'\n")

@@ -19,9 +19,10 @@ def test_demo_runs_the_pipeline_and_writes_a_digest(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     week = date.today().strftime("%G-W%V")
-    digest = tmp_path / "digests" / "demo" / f"{week}.html"
-    assert f"Digest:   digests/demo/{week}.html" in result.stdout
-    assert digest.exists() and (tmp_path / "digests" / "demo" / f"{week}.txt").exists()
+    digest = tmp_path / "state" / "demo-digests" / f"{week}.html"
+    assert f"Digest:   state/demo-digests/{week}.html" in result.stdout
+    assert digest.exists() and (tmp_path / "state" / "demo-digests" / f"{week}.txt").exists()
+    assert "Found in the archive" in result.stdout  # it says what it lists, and why
     assert not (tmp_path / "state" / "monitor.db").exists()  # the real history is untouched
     with sqlite3.connect(tmp_path / "state" / "demo.db") as db:
         sources = dict(db.execute("select source, count(*) from documents group by source"))
@@ -46,12 +47,28 @@ def test_demo_runs_the_pipeline_and_writes_a_digest(tmp_path):
     assert "The earlier announcement is not in the history." in el_salvador
     assert "Reverses:" not in el_salvador
     assert "Timeline: Migrant Protection Protocols (Remain in Mexico)" in html
+    assert "Found in the archive" in html  # the sample's 2018-2025 releases, marked as such
 
-    again = subprocess.run([sys.executable, "-m", "monitor", "demo", "--port", port], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=120)
+    # another port (the usual answer to "port busy") is the same sample: nothing new
+    again = subprocess.run([sys.executable, "-m", "monitor", "demo", "--port", str(free_port())],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
+    assert "0 new document(s)" in again.stderr
     with sqlite3.connect(tmp_path / "state" / "demo.db") as db:
         assert db.execute("select count(*) from documents").fetchone()[0] == sum(sources.values())
+        urls = [r[0] for r in db.execute("select url from documents where source not in "
+                                         "('baseline', 'sample-federal-register')")]
+    assert all(url.startswith("http://demo.invalid/") for url in urls)
+
+
+def test_demo_with_its_own_database_writes_its_digest_beside_it(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "monitor", "--db", "other/x.db", "demo",
+                             "--port", str(free_port())], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    week = date.today().strftime("%G-W%V")
+    assert (tmp_path / "other" / "x-digests" / f"{week}.html").exists()
+    assert not (tmp_path / "digests").exists() and not (tmp_path / "state").exists()
 
 
 def test_demo_port_in_use_is_a_clear_error(tmp_path):

@@ -96,7 +96,8 @@ def test_html_digest_lists_each_change_in_its_section(week):
     assert html.count('href="https://www.dhs.gov/news/end-mpp"') == 1
 
     assert "Asylum processing rule" in s["new-policies"]
-    assert "A new asylum processing rule takes effect on December 1." in s["new-policies"]
+    assert "“A new asylum processing rule takes effect on December 1." in s["new-policies"]
+    assert "WASHINGTON" not in html  # the release's dateline is not part of the quote
     assert "federal-register" in s["new-policies"] and "2026-11-18" in s["new-policies"]
 
     stats = s["statistics"]
@@ -119,7 +120,8 @@ def test_text_twin_has_the_same_items(week):
     tmp_path, _ = week
     run_digest(tmp_path, "--week", WEEK)
     text = (tmp_path / "digests" / f"{WEEK}.txt").read_text()
-    assert text.startswith(f"Policy monitor {WEEK}: 1 reversal, 1 new policy, 1 statistic update")
+    assert text.startswith(f"Policy monitor {WEEK}, 5 documents: 2 reversals, 1 new policy, "
+                           "1 statistic update\n")
     assert '* DHS ends <script>alert("x")</script> parole Bcc: victim@example.org\n' in text
     assert '"DHS terminates the Migrant Protection Protocols <b>effective now</b>."' in text
     assert "Reverses: Migrant Protection Protocols (baseline, 2019-01-24)" in text
@@ -188,11 +190,88 @@ def test_since_until_and_bad_periods(week):
         assert result.exit_code == 1 and message in result.output, result.output
 
 
+def test_counts_are_documents_by_label_in_title_subject_headline_and_atom(week):
+    tmp_path, ids = week
+    result = run_digest(tmp_path, "--week", WEEK)
+    html = (tmp_path / "digests" / f"{WEEK}.html").read_text()
+    text = (tmp_path / "digests" / f"{WEEK}.txt").read_text()
+    subject = f"Policy monitor {WEEK}, 5 documents: 2 reversals, 1 new policy, 1 statistic update"
+    assert result.output.startswith(subject + "\n")
+    assert f"<title>{subject}</title>" in html and text.startswith(subject + "\n")
+    headline = ("5 documents detected, each counted by its label: 2 reversals, 1 new policy, "
+                "1 statistic update, 1 without policy change.")
+    assert headline in text
+    top = " ".join(sections(html).sections["top"].split())
+    assert ("5 documents detected, each counted by its label: 2 reversals · 1 new policy · "
+            "1 statistic update · 1 without policy change.") in top
+    # the Atom feed: one entry per document of the week, by the same labels
+    feed = ET.parse(tmp_path / "digests" / "changes.atom").getroot()
+    assert "One entry per document" in feed.find(f"{ATOM}subtitle").text
+    week_labels = sorted(e.find(f"{ATOM}category").get("term") for e in feed.iter(f"{ATOM}entry")
+                         if e.find(f"{ATOM}updated").text.startswith("2026-11-17"))
+    assert week_labels == ["new_policy", "reversal", "reversal", "statistic_update"]
+
+
+def test_archive_found_by_a_first_crawl_is_counted_in_one_line_naming_the_flag(week):
+    tmp_path, _ = week
+    run_digest(tmp_path, "--week", WEEK)
+    html = (tmp_path / "digests" / f"{WEEK}.html").read_text()
+    text = (tmp_path / "digests" / f"{WEEK}.txt").read_text()
+    line = ("Also found in the archive: 1 document published over 30 days before they were "
+            "first seen (1 reversal, 0 new policies, 0 statistic updates), not listed here; "
+            "`policy-monitor digest --include-backlog` lists them.")
+    assert line in text
+    assert "Back catalogue release" not in html and "--include-backlog</code> lists them" in html
+
+
+def test_a_range_that_holds_the_archive_lists_it_as_news(week):
+    """A first crawl's back catalogue, asked for by its own dates, is in the period."""
+    tmp_path, _ = week
+    run_digest(tmp_path, "--since", "2017-01-01", "--until", "2026-12-31")
+    html = (tmp_path / "digests" / "2017-01-01_2026-12-31.html").read_text()
+    s = sections(html).sections
+    assert "Back catalogue release" in s["reversals"] and "Seen the week before" in s["new-policies"]
+    assert "archive" not in s and "Also found in the archive" not in html
+
+
+def test_text_digest_ends_with_a_newline(week):
+    tmp_path, _ = week
+    run_digest(tmp_path, "--week", WEEK)
+    assert (tmp_path / "digests" / f"{WEEK}.txt").read_text().endswith("them.\n")
+
+
+def test_a_past_week_lists_only_the_failures_of_that_week(week):
+    tmp_path, _ = week
+    store = Store(tmp_path / "monitor.db")
+    with store.db.conn:  # ice-newsroom recovered; cbp broke the week after
+        store.db["sources"].upsert_all([
+            {"name": "ice-newsroom", "consecutive_failures": 0, "last_error": None,
+             "last_run_at": "2026-11-28T06:00:00+00:00"},
+            {"name": "cbp", "consecutive_failures": 4, "last_error": "cannot find www.cbp.gov",
+             "last_run_at": "2026-11-28T06:00:00+00:00"}], pk="name")
+        store.db["fetches"].insert({"url": "https://www.cbp.gov/x", "source": "cbp",
+                                    "fetched_at": "2026-11-27T08:00:00+00:00", "status": None,
+                                    "error": "cannot find www.cbp.gov"})
+    store.close()
+    run_digest(tmp_path, "--week", WEEK)
+    failing = sections((tmp_path / "digests" / f"{WEEK}.html").read_text()).sections[
+        "failing-sources"]
+    assert "dhs" in failing and "1 failed fetch this period" in failing
+    assert "cbp" not in failing and "www.cbp.gov" not in failing
+    run_digest(tmp_path, "--week", "2026-W48")
+    later = sections((tmp_path / "digests" / "2026-W48.html").read_text()).sections
+    assert "cbp" in later["failing-sources"] and "4 failed runs in a row" in later["failing-sources"]
+
+
 def test_include_backlog_lists_old_documents_first_seen_in_the_period(week):
     tmp_path, _ = week
     run_digest(tmp_path, "--week", WEEK, "--include-backlog")
     html = (tmp_path / "digests" / f"{WEEK}.html").read_text()
-    assert "Back catalogue release" in sections(html).sections["reversals"]
+    s = sections(html).sections
+    assert "Back catalogue release" in s["archive"]  # under its own heading, with its kind
+    assert "reversal · dhs · 2019-05-01" in " ".join(s["archive"].split())
+    assert "Back catalogue release" not in s["reversals"]  # not mixed with the week's news
+    assert "Found in the archive" in s["archive"] and "archive-count" not in html
     assert "Baseline in week" not in html  # the baseline is never news
     feed = (tmp_path / "digests" / "changes.atom").read_text()
     assert "Back catalogue release" not in feed  # the feed stays news only

@@ -266,7 +266,7 @@ def test_digest_lists_what_takes_effect_and_closes_within_30_days_never_the_past
     assert "<script>x" not in html and "&lt;script&gt;" in html
     assert "Rule That Took Effect" not in html.split('id="taking-effect"')[1]
     assert f"Takes effect {(TODAY + timedelta(days=4)).isoformat()}: Rule Taking Effect Soon" in text
-    assert "COMMENTS CLOSING" in text
+    assert "COMMENTS CLOSING (Federal Register" in text
 
     later = collect(store, iso_week(TODAY.strftime("%G-W%V")), today=TODAY + timedelta(days=5))
     assert later["taking_effect"] == [] and later["comments_closing"] == []
@@ -281,7 +281,7 @@ def test_demo_shows_both_sections_through_the_cli(tmp_path):
     result = subprocess.run([sys.executable, "-m", "monitor", "demo", "--port", "0"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    html = next((tmp_path / "digests" / "demo").glob("*-W*.html")).read_text()
+    html = next((tmp_path / "state" / "demo-digests").glob("*-W*.html")).read_text()
     assert 'id="taking-effect"' in html and 'id="comments-closing"' in html
     with sqlite3.connect(tmp_path / "state" / "demo.db") as db:
         types = {r[0] for r in db.execute("select type from federal_register_documents")}

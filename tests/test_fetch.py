@@ -70,7 +70,7 @@ def test_an_unreachable_host_is_not_blamed_on_robots_txt():
         port = closed.getsockname()[1]  # nothing listens here once the socket closes
     with Fetcher() as f:
         response = f.get(f"http://127.0.0.1:{port}/page", RequestLimits(delay=0, retries=0, allow=LOOPBACK))
-    assert response.error.startswith("robots.txt unavailable (ConnectError")
+    assert response.error == f"cannot connect to 127.0.0.1:{port}: connection refused"
 
 
 def test_retries_5xx_then_succeeds_honouring_retry_after(tmp_path):
@@ -149,7 +149,7 @@ def test_timeout_is_reported(tmp_path):
     limits = RequestLimits(delay=0, timeout=0.3, retries=0, allow=LOOPBACK)
     with SiteServer(tmp_path, routes={"/slow": slow}) as server, Fetcher() as f:
         response = f.get(server.base_url + "/slow", limits)
-    assert response.error == "timed out after 0.3 s"
+    assert response.error == f"timed out after 0.3 s waiting for 127.0.0.1:{server.port} to answer"
 
 
 def test_per_host_delay_spaces_requests(site):
@@ -172,3 +172,26 @@ def test_user_agent_is_honest(tmp_path):
     with SiteServer(tmp_path, routes={"/ua": echo}) as server, Fetcher() as f:
         f.get(server.base_url + "/ua", FAST)
     assert seen[0].startswith("policy-monitor/") and "+https://" in seen[0]
+
+
+def test_network_failures_say_what_failed_and_where(tmp_path):
+    """DNS (injected: tests reach only loopback), TLS (HTTPS to a plain-HTTP server) and a
+    connect timeout each name the kind of failure and the host, once."""
+    import httpx
+
+    from monitor.errors import network_error
+
+    def refuse(request):
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    with Fetcher(mounts={"https://www.dhs.gov": httpx.MockTransport(refuse)}) as f:
+        dns = f.get("https://www.dhs.gov/news", RequestLimits(delay=0, retries=0))
+    assert dns.error == "cannot find www.dhs.gov: DNS lookup failed (Name or service not known)"
+    (tmp_path / "page").write_text("ok")
+    with SiteServer(tmp_path) as server, Fetcher() as f:
+        tls = f.get(f"https://127.0.0.1:{server.port}/page",
+                    RequestLimits(delay=0, retries=0, allow=LOOPBACK))
+    assert tls.error.startswith(f"TLS with 127.0.0.1:{server.port} failed (")
+    timeout = httpx.ConnectTimeout("timed out")
+    assert network_error(timeout, "https://www.ice.gov/x", 20) == (
+        "timed out after 20 s connecting to www.ice.gov")

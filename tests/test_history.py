@@ -194,7 +194,8 @@ def test_policy_subjects_name_programs_and_tps_countries():
     assert "daca" in policy_subjects("Deferred Action for Childhood Arrivals")
 
 
-def test_cli_reclassify(tmp_path):
+def test_cli_reclassify(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # init writes its starter files here
     db = tmp_path / "m.db"
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", str(db), "init"]).exit_code == 0

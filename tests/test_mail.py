@@ -83,7 +83,8 @@ def test_digest_mail_has_both_parts_headers_and_escaped_items(week):
     rcpt, msg = server.inbox.messages[0]
     assert msg["To"] == rcpt[0]  # each recipient gets a message of their own
     assert msg["From"] == "monitor@example.org"
-    assert msg["Subject"] == f"Policy monitor {WEEK}: 1 reversal, 1 new policy, 1 statistic update"
+    assert msg["Subject"] == (f"Policy monitor {WEEK}, 5 documents: 2 reversals, 1 new policy, "
+                              "1 statistic update")
     assert msg["Date"] and msg["Message-ID"].endswith("@example.org>")
     assert msg["Bcc"] is None and "victim@example.org" not in msg["To"]
     assert msg.get_content_type() == "multipart/alternative"

@@ -34,3 +34,36 @@ def test_quickstart_opens_with_the_demo_and_the_ci_command():
 def test_labels_are_defined():
     for label in LABELS:
         assert f"| `{label}` |" in README
+
+
+def walkthrough() -> list[tuple[str, list[str]]]:
+    """The README's console walk-through: (command, the lines it prints)."""
+    block = re.search(r"<!-- walkthrough -->\n```console\n(.*?)```\n<!-- /walkthrough -->",
+                      README, re.S)
+    assert block, "README lost its walk-through markers"
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.group(1).splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    return steps
+
+
+def test_walkthrough_prints_what_the_readme_shows(tmp_path, monkeypatch):
+    """Commands shown with their output are run in an empty folder and compared (the
+    schema version grows with each migration, so only its shape is compared)."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    shown = [(command, output) for command, output in walkthrough() if output]
+    assert [command for command, _ in shown] == ["policy-monitor init", "policy-monitor sources"]
+    for command, expected in shown:
+        result = CliRunner().invoke(cli, shlex.split(command)[1:],
+                                    env={"POLICY_MONITOR_SETTINGS": "", "POLICY_MONITOR_DB": ""})
+        assert result.exit_code == 0, result.output
+        normal = re.compile(r"schema version \d+")
+        assert normal.sub("schema version N", result.output) == normal.sub(
+            "schema version N", "\n".join(expected) + "\n")

@@ -89,3 +89,37 @@ def test_a_version_3_database_gets_its_policies_and_reversal_links_computed(tmp_
                               "order by e.date").fetchall()
     assert events == [("mpp", 1, "establish", "2018-12-20"), ("mpp", 3, "end", "2021-06-01")]
     store.close()
+
+
+def _search(store: Store, table: str, query: str) -> list[int]:
+    """Search as Datasette's default (escaped) mode does: each word quoted."""
+    from datasette.utils import escape_fts
+
+    return sorted(r[0] for r in store.db.execute(
+        f"select rowid from {table}_fts where {table}_fts match ?", [escape_fts(query)]))
+
+
+def test_fts_rebuilt_for_everyday_terms_and_kept_up_to_date(tmp_path):
+    path = tmp_path / "old.db"
+    _database_at(path, 3)  # FTS5 with the porter stemmer
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "insert into documents (id, url, source, first_seen, title, body) values (?, ?, ?, ?, ?, ?)",
+            [(1, "u1", "s", "2026", "H-2B visas", "The U.S. Department terminates the cap."),
+             (2, "u2", "s", "2026", "Title-42 ends", "Determination of résumé rules.")])
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert _search(store, "documents", "H-2B") == [1]
+    assert _search(store, "documents", "U.S.") == [1]
+    assert _search(store, "documents", "Title-42") == [2]
+    assert _search(store, "documents", "terminat*") == [1]  # no stemmer cutting the prefix
+    assert _search(store, "documents", "resume") == [2]
+    assert _search(store, "documents", 'unbalanced "quote') == []  # no syntax error
+    with store.db.conn:
+        store.db.execute("update documents set title = 'Other', label = 'none' where id = 1")
+        store.db.execute("delete from documents where id = 2")
+    assert _search(store, "documents", "H-2B") == [] and _search(store, "documents", "other") == [1]
+    assert _search(store, "documents", "Title-42") == []
+    saved = store.save_document(source="s", url="u3", title="T", published=None, body="b",
+                                statements=["USCIS opens H-2B filing."])
+    assert _search(store, "statements", "H-2B") == saved.new_statement_ids
