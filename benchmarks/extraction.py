@@ -173,7 +173,27 @@ def run_aeb(path: Path, bootstrap: int, show_disagreements: bool) -> None:
 
 # --- DHS fast path ----------------------------------------------------------------
 
-def run_dhs(articles: int, rounds: int) -> None:
+def _extract_at(commit: str, folder: Path):
+    """``monitor.extract`` as of ``commit`` (with that commit's ``monitor.statements``),
+    loaded beside today's, so both are timed in one process, round by round."""
+    modules = {}
+    for name in ("statements", "extract"):
+        source = subprocess.run(["git", "show", f"{commit}:monitor/{name}.py"], cwd=REPO,
+                                capture_output=True, text=True, check=True).stdout
+        path = folder / f"{name}_at_{commit}.py"
+        path.write_text(source, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(f"monitor_{name}_at_{commit}", path)
+        modules[name] = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+        today = sys.modules[f"monitor.{name}"]
+        sys.modules[f"monitor.{name}"] = modules.get("statements", today)
+        try:
+            spec.loader.exec_module(modules[name])
+        finally:
+            sys.modules[f"monitor.{name}"] = today
+    return modules["extract"]
+
+
+def run_dhs(articles: int, rounds: int, baseline: str | None) -> None:
     from fetch_benchmark import generate_site
 
     import monitor.extract as extract
@@ -183,20 +203,33 @@ def run_dhs(articles: int, rounds: int) -> None:
         site = generate_site(Path(folder), articles)
         generated = [(Path(folder) / p.lstrip("/")).read_bytes() for p in site["paths"]]
     sets = {"generated releases": generated,
-            "sample releases": [p.read_bytes() for p in sample]}
-    print(f"DHS fast path: extract_article, best of {rounds} rounds; code {_commit()}")
-    for name, pages in sets.items():
-        methods = {extract_article(page, "https://www.dhs.gov/news/x").method for page in pages}
-        best = min(_round(extract, pages) for _ in range(rounds))
-        print(f"{name:<20} {len(pages):>5} pages  {len(pages) / best:>8.0f} pages/s  "
-              f"{best / len(pages) * 1000:.3f} ms/page  methods: {', '.join(sorted(methods))}")
+            "sample releases x20": [p.read_bytes() for p in sample] * 20}
+    with tempfile.TemporaryDirectory() as folder:
+        versions = {"this code": extract}
+        if baseline:
+            versions[f"at {baseline}"] = _extract_at(baseline, Path(folder))
+        print(f"DHS fast path: extract_article, best of {rounds} alternating rounds, CPU time "
+              f"of this process (steadier than wall time on a shared machine); code {_commit()}")
+        for name, pages in sets.items():
+            best = dict.fromkeys(versions, float("inf"))
+            for _ in range(rounds):
+                for version, module in versions.items():
+                    best[version] = min(best[version], _round(module, pages))
+            for version, module in versions.items():
+                methods = {module.extract_article(page, "https://www.dhs.gov/news/x").method
+                           for page in pages}
+                print(f"{name:<20} {version:<16} {len(pages):>5} pages  "
+                      f"{len(pages) / best[version]:>6.0f} pages/s  "
+                      f"{best[version] / len(pages) * 1000:.3f} ms/page  "
+                      f"methods: {', '.join(sorted(methods))}")
+    print(f"trafilatura imported: {'trafilatura' in sys.modules}")
 
 
 def _round(extract, pages: list[bytes]) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     for page in pages:
         extract.extract_article(page, "https://www.dhs.gov/news/x")
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def main() -> None:
@@ -208,6 +241,8 @@ def main() -> None:
     parser.add_argument("--dhs", action="store_true", help="time the DHS fast path")
     parser.add_argument("--articles", type=int, default=1000, help="generated DHS releases")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="with --dhs: also time monitor/extract.py as of COMMIT")
     args = parser.parse_args()
     if args.aeb is None and not args.dhs:
         parser.error("give --aeb PATH (the benchmark's folder) and/or --dhs")
@@ -216,7 +251,7 @@ def main() -> None:
     if args.dhs:
         if args.aeb is not None:
             print()
-        run_dhs(args.articles, args.rounds)
+        run_dhs(args.articles, args.rounds, args.baseline)
 
 
 if __name__ == "__main__":
