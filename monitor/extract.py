@@ -501,8 +501,27 @@ def _generic_body(page: str, tree: LexborHTMLParser, url: str) -> str:
 
         text = trafilatura.extract(page, url=url, favor_precision=True, include_comments=False,
                                    with_metadata=False) or ""
-    paragraphs = clean_paragraphs(text, keep_headings=True)
+    furniture = _marked_furniture(tree)
+    paragraphs = [p for p in clean_paragraphs(text, keep_headings=True)
+                  if not any(p == f or (len(p) > 20 and p in f) for f in furniture)]
     return "\n\n".join(paragraphs) if paragraphs else _own_generic_body(tree)
+
+
+#: Only small marked elements count: a marker on a wrapper ("has-sidebar") must not
+#: take the article with it.
+_FURNITURE_MAX_CHARS = 500
+
+
+def _marked_furniture(tree: LexborHTMLParser) -> set[str]:
+    """Texts of small elements whose class or id marks them as furniture (newsletter
+    boxes, share bars, pull quotes, related links)."""
+    found = set()
+    for node in tree.css("[class], [id]"):
+        attributes = node.attributes
+        marker = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        if _NOISE.search(marker) and (text := _text(node)) and len(text) <= _FURNITURE_MAX_CHARS:
+            found.add(text)
+    return found
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?=[/._-]|$)")

@@ -187,7 +187,8 @@ def test_generic_body_is_trafilaturas_through_our_boilerplate_rules():
     story = " ".join(f"Sentence {n} of the story about the new asylum rule has enough words."
                      for n in range(8))
     html = f"""<html><head><title>Rule | Daily</title></head><body><nav><a href="/">Home</a></nav>
-      <article><h1>New asylum rule</h1><p>{story}</p><h2>What changes</h2><p>{story}</p>
+      <article><h1>New asylum rule</h1><p>{story}</p><h2>What changes</h2><p>{story} Also this.</p>
+      <p class="pull-quote">The rule changes everything for families at the border.</p>
       <p>Sign up for our newsletter alerts</p><p>Get the Daily app: click here</p>
       <p>More detail follows in the filing, officials said on Monday evening.</p></article>
       <footer>All rights reserved</footer></body></html>"""
@@ -195,6 +196,7 @@ def test_generic_body_is_trafilaturas_through_our_boilerplate_rules():
     assert article.method == "generic"
     assert "What changes" in article.text.split("\n\n")  # a sub-heading of the body
     assert "newsletter" not in article.text and "app" not in article.text
+    assert "changes everything" not in article.text  # trafilatura keeps the pull quote
     assert article.text.endswith("officials said on Monday evening.")
     assert "What changes" not in split_statements(article.text)
 
