@@ -501,9 +501,11 @@ def _generic_body(page: str, tree: LexborHTMLParser, url: str) -> str:
 
         text = trafilatura.extract(page, url=url, favor_precision=True, include_comments=False,
                                    with_metadata=False) or ""
-    furniture = _marked_furniture(tree)
-    paragraphs = [p for p in clean_paragraphs(text, keep_headings=True)
-                  if not any(p == f or (len(p) > 20 and p in f) for f in furniture)]
+    paragraphs = clean_paragraphs(text, keep_headings=True)
+    if paragraphs:
+        furniture = _marked_furniture(tree)
+        paragraphs = [p for p in paragraphs
+                      if not any(p == f or (len(p) > 20 and p in f) for f in furniture)]
     return "\n\n".join(paragraphs) if paragraphs else _own_generic_body(tree)
 
 
@@ -514,14 +516,26 @@ _FURNITURE_MAX_CHARS = 500
 
 def _marked_furniture(tree: LexborHTMLParser) -> set[str]:
     """Texts of small elements whose class or id marks them as furniture (newsletter
-    boxes, share bars, pull quotes, related links)."""
-    found = set()
-    for node in tree.css("[class], [id]"):
-        attributes = node.attributes
-        marker = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        if _NOISE.search(marker) and (text := _text(node)) and len(text) <= _FURNITURE_MAX_CHARS:
-            found.add(text)
-    return found
+    boxes, share bars, pull quotes, related links).
+
+    Each piece of text belongs to its nearest marked element up to 12 levels up, and
+    the page is walked once: linear however deep the nesting.
+    """
+    marked: dict[LexborNode, bool] = {}
+    texts: dict[LexborNode, list[str]] = {}
+    for node in tree.root.traverse(include_text=True) if tree.root is not None else ():
+        if node.tag != "-text":
+            continue
+        for ancestor in _ancestors(node):
+            if (is_marked := marked.get(ancestor)) is None:
+                attributes = ancestor.attributes
+                marker = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+                is_marked = marked[ancestor] = _NOISE.search(marker) is not None
+            if is_marked:
+                texts.setdefault(ancestor, []).append(node.text_content or "")
+                break
+    return {text for parts in texts.values()
+            if (text := normalize_space(" ".join(parts))) and len(text) <= _FURNITURE_MAX_CHARS}
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?=[/._-]|$)")
