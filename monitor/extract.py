@@ -514,28 +514,33 @@ def _generic_body(page: str, tree: LexborHTMLParser, url: str) -> str:
 _FURNITURE_MAX_CHARS = 500
 
 
+#: At most this many marked elements are read: the text of each is a walk of its subtree.
+_FURNITURE_MAX_ELEMENTS = 2_000
+
+
 def _marked_furniture(tree: LexborHTMLParser) -> set[str]:
     """Texts of small elements whose class or id marks them as furniture (newsletter
     boxes, share bars, pull quotes, related links).
 
-    Each piece of text belongs to its nearest marked element up to 12 levels up, and
-    the page is walked once: linear however deep the nesting.
+    An element inside a small marked one is already covered by it, and only the first
+    _FURNITURE_MAX_ELEMENTS are read, so deep nesting cannot make this quadratic.
     """
-    marked: dict[LexborNode, bool] = {}
-    texts: dict[LexborNode, list[str]] = {}
-    for node in tree.root.traverse(include_text=True) if tree.root is not None else ():
-        if node.tag != "-text":
+    found: set[str] = set()
+    small: set[LexborNode] = set()
+    read = 0
+    for node in tree.css("[class], [id]"):
+        attributes = node.attributes
+        if not _NOISE.search(f"{attributes.get('class') or ''} {attributes.get('id') or ''}"):
             continue
-        for ancestor in _ancestors(node):
-            if (is_marked := marked.get(ancestor)) is None:
-                attributes = ancestor.attributes
-                marker = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-                is_marked = marked[ancestor] = _NOISE.search(marker) is not None
-            if is_marked:
-                texts.setdefault(ancestor, []).append(node.text_content or "")
-                break
-    return {text for parts in texts.values()
-            if (text := normalize_space(" ".join(parts))) and len(text) <= _FURNITURE_MAX_CHARS}
+        if any(ancestor in small for ancestor in _ancestors(node)):
+            continue
+        read += 1
+        if read > _FURNITURE_MAX_ELEMENTS:
+            break
+        if (text := _text(node)) and len(text) <= _FURNITURE_MAX_CHARS:
+            found.add(text)
+            small.add(node)
+    return found
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?=[/._-]|$)")
