@@ -82,15 +82,18 @@ def _ours(html: bytes, url: str) -> str:
     return extract_article(html, url).text
 
 
-def _timed(extractor, html: dict[str, bytes], truth: dict) -> tuple[dict, float]:
-    """({key: {"articleBody": text}}, pages per CPU second) for one extractor over every page."""
-    output, seconds = {}, 0.0
+def _timed(extractors: dict, html: dict[str, bytes], truth: dict) -> tuple[dict, dict]:
+    """({name: {key: {"articleBody": text}}}, {name: pages per CPU second}), the
+    extractors taking turns page by page, so a change of load hits them alike."""
+    outputs = {name: {} for name in extractors}
+    seconds = dict.fromkeys(extractors, 0.0)
     for key, page in html.items():
-        started = time.process_time()
-        text = extractor(page, truth[key]["url"])
-        seconds += time.process_time() - started
-        output[key] = {"articleBody": text}
-    return output, len(html) / seconds
+        for name, extractor in extractors.items():
+            started = time.process_time()
+            text = extractor(page, truth[key]["url"])
+            seconds[name] += time.process_time() - started
+            outputs[name][key] = {"articleBody": text}
+    return outputs, {name: len(html) / seconds[name] for name in extractors}
 
 
 def _half(key: str) -> str:
@@ -134,10 +137,7 @@ def run_aeb(path: Path, bootstrap: int, show_disagreements: bool) -> None:
     evaluate, truth, html = _load_aeb(path)
     _trafilatura(next(iter(html.values())), "https://x.example/")  # imports, warm-up
     _ours(next(iter(html.values())), "https://x.example/")
-    outputs = {}
-    speed = {}
-    for name, extractor in (("policy-monitor", _ours), ("trafilatura", _trafilatura)):
-        outputs[name], speed[name] = _timed(extractor, html, truth)
+    outputs, speed = _timed({"policy-monitor": _ours, "trafilatura": _trafilatura}, html, truth)
     import trafilatura
 
     print(f"article-extraction-benchmark: {len(truth)} pages from {path}")
