@@ -22,7 +22,6 @@ import gzip
 import importlib.util
 import json
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,8 +99,9 @@ def _half(key: str) -> str:
     return "even (tuned on)" if int(key[-1], 16) % 2 == 0 else "odd (held out)"
 
 
-def _metadata_table(html: dict[str, bytes], truth: dict) -> list[str]:
-    """How often our title and date agree with trafilatura's metadata, per half."""
+def _metadata_table(html: dict[str, bytes], truth: dict) -> tuple[list[str], list[tuple]]:
+    """Table lines: how often our title and date agree with trafilatura's metadata, per
+    half; and the pages where they differ."""
     import trafilatura
 
     counts: dict[str, dict[str, int]] = {}

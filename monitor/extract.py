@@ -510,11 +510,9 @@ def _generic_body(page: str, tree: LexborHTMLParser, url: str) -> str:
 
 
 #: Only small marked elements count: a marker on a wrapper ("has-sidebar") must not
-#: take the article with it.
+#: take the article with it. At most _FURNITURE_MAX_ELEMENTS are read, as the text of
+#: each is a walk of its subtree.
 _FURNITURE_MAX_CHARS = 500
-
-
-#: At most this many marked elements are read: the text of each is a walk of its subtree.
 _FURNITURE_MAX_ELEMENTS = 2_000
 
 
@@ -555,8 +553,9 @@ def _generic_date(page: str, tree: LexborHTMLParser, url: str, found: str | None
     trafilatura's metadata (htmldate) has the last word.
     """
     path = urldefrag(url)[0].split("?", 1)[0]
-    in_url = (_valid(*map(int, match.groups())) if (match := _URL_DATE.search(path)) else None)
-    if in_url and (found is None or abs(date.fromisoformat(found) - date.fromisoformat(in_url)).days <= 1):
+    in_url = _valid(*map(int, match.groups())) if (match := _URL_DATE.search(path)) else None
+    if in_url and (found is None
+                   or abs(date.fromisoformat(found) - date.fromisoformat(in_url)).days <= 1):
         return in_url
     if found is None and page.count("<") <= TRAFILATURA_MAX_TAGS:
         import trafilatura
@@ -577,7 +576,8 @@ def _read_us_order(found: str | None, page: str) -> str | None:
         return found
 
     def written(first: str, second: str) -> bool:
-        return re.search(rf"(?<!\d)0?{int(first)}[/.-]0?{int(second)}[/.-]{year}(?!\d)", page) is not None
+        pattern = rf"(?<!\d)0?{int(first)}[/.-]0?{int(second)}[/.-]{year}(?!\d)"
+        return re.search(pattern, page) is not None
 
     return f"{year}-{day}-{month}" if written(day, month) and not written(month, day) else found
 
