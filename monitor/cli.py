@@ -638,12 +638,7 @@ def serve(ctx: Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 def evaluate_extraction(data_dir: Path | None, as_json: bool) -> None:
     """Score article extraction, ours vs trafilatura, on labelled pages per split."""
-    try:
-        from monitor.evaluate_extraction import DATA, evaluate, format_table
-    except ImportError as exc:  # trafilatura is the comparison, not a dependency
-        raise click.ClickException(
-            f"{exc.name} is needed to compare extractors: pip install 'policy-monitor[eval]'"
-        ) from exc
+    from monitor.evaluate_extraction import DATA, evaluate, format_table
 
     rows = evaluate(data_dir or DATA)
     if not rows:

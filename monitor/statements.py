@@ -120,7 +120,8 @@ _LONG_PARAGRAPH = 400
 
 
 def _is_all_caps(paragraph: str) -> bool:
-    return paragraph == paragraph.upper() and sum(c.isalpha() for c in paragraph) >= 8
+    # Capitals counted, not letters: Korean, Chinese, Arabic... have no case at all.
+    return paragraph == paragraph.upper() and sum(c.isupper() for c in paragraph) >= 8
 
 
 def is_boilerplate(paragraph: str) -> bool:
@@ -152,19 +153,26 @@ def may_contain(lowered: str | None, needles: tuple[str, ...]) -> bool:
     return False
 
 
-def _is_furniture(text: str) -> bool:
-    """``is_boilerplate`` for a paragraph already passed through ``normalize_space``."""
+def _is_furniture(text: str, keep_headings: bool = False) -> bool:
+    """``is_boilerplate`` for a paragraph already passed through ``normalize_space``
+    (``keep_headings``: without the sub-heading rule)."""
     # A pure function of the paragraph: an article's paragraphs are judged again when
     # its cleaned body is split into statements, and footers recur across a newsroom.
     # Only paragraphs up to _CACHED_MAX_CHARS are kept, so the cache stays small
     # however large the pages; the costly searches only run on shorter ones anyway.
     if len(text) <= _CACHED_MAX_CHARS:
-        return _judge_cached(text)
-    return _judge(text)
+        return (_judge_marked_cached if keep_headings else _judge_cached)(text)
+    return (_judge_marked if keep_headings else _judge)(text)
 
 
 def _judge(text: str) -> bool:
     """The rules of ``is_boilerplate``, uncached, on a normalised paragraph."""
+    return _judge_marked(text) or (len(text.split()) <= _HEADING_MAX_WORDS
+                                   and not _TERMINAL.search(text))
+
+
+def _judge_marked(text: str) -> bool:
+    """The rules of ``is_boilerplate`` but the sub-heading rule."""
     if not _LETTER.search(text):
         return True
     # Furniture is short; in a long paragraph only its opening can give it away.
@@ -179,14 +187,13 @@ def _judge(text: str) -> bool:
             return True
     if _is_all_caps(text):
         return True
-    if len(text) <= _CONTACT_MAX_CHARS and (
-            (_DIGIT.search(text) and _PHONE.search(text)) or ("@" in text and _EMAIL.search(text))):
-        return True
-    return len(text.split()) <= _HEADING_MAX_WORDS and not _TERMINAL.search(text)
+    return len(text) <= _CONTACT_MAX_CHARS and bool(
+        (_DIGIT.search(text) and _PHONE.search(text)) or ("@" in text and _EMAIL.search(text)))
 
 
 _CACHED_MAX_CHARS = 1000
 _judge_cached = lru_cache(maxsize=8192)(_judge)
+_judge_marked_cached = lru_cache(maxsize=2048)(_judge_marked)
 
 
 def _is_caption_like(paragraph: str) -> bool:
@@ -194,11 +201,13 @@ def _is_caption_like(paragraph: str) -> bool:
     return len(paragraph) < 300 and bool(_TRAILING_CREDIT.search(paragraph))
 
 
-def clean_paragraphs(text: str) -> list[str]:
+def clean_paragraphs(text: str, keep_headings: bool = False) -> list[str]:
     """Non-empty, whitespace-normalised paragraphs of ``text`` with boilerplate removed.
 
     A paragraph repeated within one body is a photo caption or a pull quote: a
-    caption-like one is dropped in every copy, any other is kept once.
+    caption-like one is dropped in every copy, any other is kept once. With
+    ``keep_headings``, short lines without closing punctuation stay (an article
+    body's sub-headings; statements never keep them).
     """
     paragraphs = [normalize_space(p) for p in text.splitlines()]
     paragraphs = [p for p in paragraphs if p]
@@ -211,7 +220,7 @@ def clean_paragraphs(text: str) -> list[str]:
         seen.add(paragraph)
         if counts[paragraph] > 1 and _is_caption_like(paragraph):
             continue
-        if not _is_furniture(paragraph):  # already normalised
+        if not _is_furniture(paragraph, keep_headings):  # already normalised
             kept.append(paragraph)
     return kept
 

@@ -28,6 +28,7 @@ BASE = "https://www.dhs.gov/all-news-updates"
     ("Tue, 21 Jan 2025 10:00:00 -0500", "2025-01-21"),
     ("20250121T100000Z", "2025-01-21"),
     ("February 30, 2025", None),
+    ("0001-01-01T00:00:00Z", None),  # a placeholder, not a publication date
     ("13/45/2025", None),
     ("yesterday", None),
     ("", None),
@@ -162,6 +163,82 @@ def test_generic_news_page_picks_the_story_not_the_chrome():
     for leaked in ["Subscribe", "Most read", "Comments", "cookies", "Trending", "Advertisement",
                    "photo by", "All rights reserved", "Sign up"]:
         assert leaked not in article.text
+
+
+def _trafilatura_forbidden(monkeypatch):
+    import trafilatura
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("trafilatura must not run here")
+
+    monkeypatch.setattr(trafilatura, "extract", refuse)
+    monkeypatch.setattr(trafilatura, "extract_metadata", refuse)
+
+
+def test_dhs_releases_never_go_through_trafilatura(monkeypatch):
+    _trafilatura_forbidden(monkeypatch)
+    for path in (SITE / "news").rglob("*"):
+        if path.is_file():
+            article = extract_article(path.read_bytes(), "https://www.dhs.gov/news/x")
+            assert article.method == "dhs" and article.text and article.published
+
+
+def test_generic_body_is_trafilaturas_through_our_boilerplate_rules():
+    story = " ".join(f"Sentence {n} of the story about the new asylum rule has enough words."
+                     for n in range(8))
+    html = f"""<html><head><title>Rule | Daily</title></head><body><nav><a href="/">Home</a></nav>
+      <article><h1>New asylum rule</h1><p>{story}</p><h2>What changes</h2><p>{story} Also this.</p>
+      <p class="pull-quote">The rule changes everything for families at the border.</p>
+      <p>Sign up for our newsletter alerts</p><p>Get the Daily app: click here</p>
+      <p>More detail follows in the filing, officials said on Monday evening.</p></article>
+      <footer>All rights reserved</footer></body></html>"""
+    article = extract_article(html, "https://news.example.org/2024/05/06/rule")
+    assert article.method == "generic"
+    assert "What changes" in article.text.split("\n\n")  # a sub-heading of the body
+    assert "newsletter" not in article.text and "app" not in article.text
+    assert "changes everything" not in article.text  # trafilatura keeps the pull quote
+    assert article.text.endswith("officials said on Monday evening.")
+    assert "What changes" not in split_statements(article.text)
+
+
+def test_pages_with_too_many_tags_skip_trafilatura(monkeypatch):
+    from monitor.extract import TRAFILATURA_MAX_TAGS
+
+    _trafilatura_forbidden(monkeypatch)
+    paragraphs = "<p>A paragraph of reporting that is long enough to count here.</p>" * (
+        TRAFILATURA_MAX_TAGS // 2 + 1)
+    article = extract_article(f"<html><body><div>{paragraphs}</div></body></html>",
+                              "https://x.example/2020/01/02/many")
+    assert article.method == "generic" and article.text.startswith("A paragraph of reporting")
+    assert article.published == "2020-01-02"  # from the URL; htmldate is not asked either
+
+
+@pytest.mark.parametrize("url, meta, expected", [
+    # Metadata in UTC for an evening story: the site's own date in the URL wins.
+    ("https://n.example/2019/11/19/story/", "2019-11-20T02:59:46Z", "2019-11-19"),
+    ("https://n.example/news/2019-11-19/story", "2019-11-20T02:59:46Z", "2019-11-19"),
+    # A URL date far from the page's belongs to something else.
+    ("https://n.example/2015/01/02/story", "2019-11-20T02:59:46Z", "2019-11-20"),
+    # A placeholder date in the metadata is no date.
+    ("https://n.example/2019/11/19/story", "0001-01-01T00:00:00Z", "2019-11-19"),
+    ("https://n.example/story", "0001-01-01T00:00:00Z", None),
+])
+def test_generic_dates_from_url_and_metadata(url, meta, expected, monkeypatch):
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "extract_metadata", lambda *a, **k: None)
+    html = f'<meta property="article:published_time" content="{meta}"><p>Body text.</p>'
+    assert extract_article(html, url).published == expected
+
+
+def test_a_date_only_htmldate_finds_is_read_month_first_like_ours():
+    story = "<p>" + "Words of the story follow here in plenty. " * 20 + "</p>"
+    us = extract_article(f"<article><p>Filed 11/04/2019 in the archive.</p>{story}</article>",
+                         "https://x.example/a")
+    assert us.published == "2019-11-04"  # htmldate alone says 2019-04-11
+    day_first_only = extract_article(f"<article><span>25.04.2019</span>{story}</article>",
+                                     "https://x.example/b")
+    assert day_first_only.published == "2019-04-25"
 
 
 def test_hostile_and_malformed_html_never_crash():

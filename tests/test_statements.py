@@ -155,6 +155,19 @@ def test_short_heading_without_punctuation_is_dropped():
         "They met."]
 
 
+def test_an_article_body_may_keep_its_headings_but_not_its_furniture():
+    text = "Where the money comes from\n\nSign up for our newsletter alerts\n\nThey met."
+    assert clean_paragraphs(text, keep_headings=True) == ["Where the money comes from", "They met."]
+    assert split_statements(text) == ["They met."]
+
+
+def test_scripts_without_capitals_are_not_shouting():
+    # Korean has no case: a whole paragraph equals its upper case, yet is no all-caps teaser.
+    korean = "\ubc95\ubb34\ubd80\ub294 \uc774\ubbfc \uc815\ucc45\uc744 \ubc1c\ud45c\ud588\ub2e4."
+    assert clean_paragraphs(korean) == [korean]
+    assert is_boilerplate("SIGN THE PETITION TODAY")
+
+
 # --- the baseline articles ----------------------------------------------------------
 
 def test_baseline_footers_teasers_and_captions_removed():
