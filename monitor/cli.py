@@ -483,3 +483,36 @@ def evaluate_extraction(data_dir: Path | None, as_json: bool) -> None:
         echo_json(rows)
     else:
         click.echo(format_table(rows))
+
+
+@cli.command("evaluate-figures")
+@click.option("--corpus", "corpus_path", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON lines of releases with gold figures (field statistics); default: "
+                   "the bundled tune and held-out sets.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with every miss.")
+@click.option("--misses", is_flag=True, help="Also list the figures missed or misread.")
+def evaluate_figures(corpus_path: Path | None, as_json: bool, misses: bool) -> None:
+    """Score figures: value recall, period accuracy and previous-value precision."""
+    from monitor.evaluate_figures import DATA, SPLITS, format_report, load_corpus, score, \
+        statistics_releases
+
+    try:
+        corpora = ({corpus_path.name: load_corpus(corpus_path)} if corpus_path else
+                   {split: load_corpus(DATA / f"{split}.jsonl") for split in SPLITS})
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the corpus: {exc}") from exc
+    results = {}
+    for name, corpus in corpora.items():
+        releases = statistics_releases(corpus)
+        if not releases:
+            raise click.ClickException(f"{name}: no releases with gold figures (field statistics)")
+        results[name] = score(releases)
+    if as_json:
+        echo_json(results)
+        return
+    for name, result in results.items():
+        click.echo(format_report(name, result))
+        if misses:
+            for miss in result["misses"]:
+                click.echo(f"    {miss['id']}: {miss['value']:,} ({miss['period']}): {miss['why']}")
