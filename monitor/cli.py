@@ -287,6 +287,7 @@ def demo(click_ctx: click.Context, port: int) -> None:
 def classify(file: str, as_json: bool) -> None:
     """Label an article (text or HTML file, or - for stdin): new policy, reversal, statistic, none."""
     from monitor.classify import classify_text
+    from monitor.figures import figure_json
 
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="replace")
@@ -299,7 +300,7 @@ def classify(file: str, as_json: bool) -> None:
         echo_json({"label": result.label, "confidence": result.confidence,
                    "statements": [{"text": s.text, "label": s.label, "confidence": s.confidence,
                                    "evidence": s.evidence} for s in result.statements],
-                   "statistics": [vars(s) for s in result.statistics],
+                   "statistics": [figure_json(s) for s in result.statistics],
                    "evidence": result.evidence})
         return
     click.echo(f"{result.label} ({result.confidence:.2f})")
@@ -308,7 +309,8 @@ def classify(file: str, as_json: bool) -> None:
             cues = ", ".join(c["match"] for c in s.evidence["cues"][:3])
             click.echo(f"  [{s.label} {s.confidence:.2f}] {s.text}" + (f"  <- {cues}" if cues else ""))
     for stat in result.statistics:
-        click.echo(f"  {stat.metric}: {stat.value:,.0f} {stat.unit} ({stat.period or 'period not stated'})")
+        click.echo(f"  {stat.metric}: {stat.as_written} {stat.unit} "
+                   f"({stat.period.label or 'period not stated'}; {stat.series})")
 
 
 @cli.command()

@@ -186,8 +186,8 @@ _AGENCIES = [
     ("CBP", r"\bCBP\b|customs and border protection"),
 ]
 _AGENCY_RES = [(name, re.compile(p, re.I)) for name, p in _AGENCIES]
-FOREIGN = ("Mexico", "Panama", "Canada", "Guatemala")
-_DHS_AGENCIES = {"CBP", "USBP", "OFO", "ICE", "USCIS", "TSA", "USCG", "DHS", "FEMA", "CISA"}
+#: The department's own components; a figure counted by anyone else is labelled as such.
+DHS_AGENCIES = ("CBP", "USBP", "OFO", "ICE", "USCIS", "TSA", "USCG", "DHS", "FEMA", "CISA")
 
 _REGIONS = [
     ("southwest border", r"south(?:west|ern) (?:land )?border|\bSWB?\b|u\.s\.-mexico border|"
@@ -226,7 +226,7 @@ _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|low
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*)\b", re.I)
 _COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|"
-                         r"same (?:month|period|time))\b", re.I)
+                         r"same (?:month|period|time)|(?:same|similar|close) (?:as|to)|since the)\b", re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
@@ -307,11 +307,11 @@ class _Periods:
                             r"(last year|the previous year|the prior year))\b", re.I)
     _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(past|last|previous) (?:seven days|week)\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
-                             r"issued|signed|announced|set|established|introduced)\s+(?:on\s+|in\s+)?$", re.I)
+                             r"issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
     _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bover|\bthe)\s*(?:in\s+|during\s+)?$", re.I)
+        r"\bversus|\bvs\.?|\bover|\bthe|\bsince)\s*(?:in\s+|during\s+)?$", re.I)
 
     def __init__(self, text: str, anchor: date | None, context: Period | None):
         self.anchor = anchor
@@ -638,7 +638,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     return figures
 
 
-_ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|which)\b", re.I)
+_ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|which|"
+                      r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
 
 
 def _own_period(periods: _Periods, number: _Number, low: int, high: int, comparison: bool
@@ -651,13 +652,15 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
         distance = mention.start - number.end if mention.start >= number.end else number.start - mention.end
         if mention.comparison and not comparison:
             distance += 200  # "83,536 in June, down from May": May is the comparison's
+        if comparison and mention.end <= number.start:
+            distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
         if mention.incidental:
             continue
         if best is None or distance < best[0]:
             best = (distance, mention.period)
     if best is None:
         # the sentence's first period, when it names just one ("In June, ... 83,536 ...")
-        own = [m.period for m in periods.found if not m.comparison]
+        own = [m.period for m in periods.found if not (m.comparison or m.incidental)]
         if own and not comparison and len({p for p in own}) == 1:
             return own[0]
         return None
@@ -700,7 +703,10 @@ def _qualifier(text: str, number: _Number) -> str:
 def _scope(text, number, low, high, metric, default_agency) -> str:
     region = _nearest(_REGION_RES, text, number.start, 0, len(text))
     location = ""
-    window = text[max(0, number.start - 120):min(len(text), number.end + 120)]
+    # within the number's stretch of the sentence; "including those at ports of entry"
+    # describes a total, not a place
+    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*", "",
+                    text[max(low, number.start - 120):min(high, number.end + 120)], flags=re.I)
     if _BETWEEN_PORTS.search(window):
         location = "between ports"
     elif _AT_PORTS.search(window) or re.search(r"office of field operations|\bOFO\b", window, re.I):
@@ -729,8 +735,15 @@ def _agency(text, number, low, high, metric, default) -> str:
     return name
 
 
-def is_foreign(figure: Figure) -> bool:
-    return figure.agency in FOREIGN
+def figure_json(figure: Figure) -> dict:
+    """A figure as ``classify --json`` prints it."""
+    return {"metric": figure.metric, "value": figure.value, "unit": figure.unit,
+            "scope": figure.scope, "population": figure.population, "agency": figure.agency,
+            "kind": figure.kind, "qualifier": figure.qualifier, "as_written": figure.as_written,
+            "role": figure.role, "period": figure.period.label, "period_kind": figure.period.kind,
+            "period_start": figure.period.start, "period_end": figure.period.end,
+            "series": figure.series, "stated_change_pct": figure.stated_change_pct,
+            "text": figure.text}
 
 
 def extract_document(title: str | None, statements: list[str], published: str | None,
@@ -739,8 +752,18 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     context = headline_period(title, _anchor(published, None))
     head = None
     result = []
+    regions: dict[str, str] = {}
     for text in statements:
         figures = extract_figures(text, published, agency=agency, context=context, head=head)
+        # "Apprehensions of family units fell to 9,000": at the border the release is about
+        for figure in figures:
+            region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
+            if not region and regions.get(figure.metric):
+                figure.scope = ", ".join(p for p in (regions[figure.metric], figure.scope) if p)
+        for figure in figures:
+            region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
+            if region and figure.role == REPORTED:
+                regions[figure.metric] = region
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
         if reported:
             head = reported[-1]
