@@ -262,7 +262,7 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
                d.first_seen
         from statistics s join documents d on d.id = s.document_id
         where s.document_id in ({marks}) and coalesce(s.role, 'reported') = 'reported'
-        order by s.document_id, s.id""", doc_ids)
+        order by s.period_end is null, s.period_end desc, d.published desc, s.id""", doc_ids)
     points: dict[tuple, list] = {}
     stats = []
     for row in rows:
