@@ -200,6 +200,9 @@ def score(corpus: list[dict]) -> dict:
     misses = []
     for doc in corpus:
         rows = list(stored.get(doc["id"], []))
+        if rows:
+            totals["read"] += 1
+            totals["gold_in_read"] += len(doc.get("statistics", []))
         for gold in doc.get("statistics", []):
             totals["gold"] += 1
             period = parse_period(gold.get("period"))
@@ -212,6 +215,7 @@ def score(corpus: list[dict]) -> dict:
             row = (right or candidates)[0]
             rows.remove(row)
             totals["found"] += 1
+            totals["found_in_read"] += 1
             if period:
                 totals["periods"] += 1
                 totals["period_right"] += bool(right)
@@ -242,6 +246,8 @@ def score(corpus: list[dict]) -> dict:
     return {
         "releases": len(corpus), "gold_figures": totals["gold"],
         "value_recall": ratio("found", "gold"), "found": totals["found"],
+        # releases the classifier takes for statistics (figures are read only from those)
+        "releases_read": totals["read"], "value_recall_in_read": ratio("found_in_read", "gold_in_read"),
         "period_accuracy": ratio("period_right", "periods"), "periods_scored": totals["periods"],
         "previous_precision": ratio("previous_right", "previous"), "previous_given": totals["previous"],
         "previous_recall": ratio("previous_right", "gold_previous"), "gold_previous": totals["gold_previous"],
@@ -259,7 +265,8 @@ def format_report(name: str, result: dict) -> str:
         value = result[key]
         return "n/a" if value is None else f"{value:.3f}"
     return (f"{name}: {result['releases']} releases, {result['gold_figures']} gold figures\n"
-            f"  value recall        {pct('value_recall')}  ({result['found']}/{result['gold_figures']})\n"
+            f"  value recall        {pct('value_recall')}  ({result['found']}/{result['gold_figures']}; "
+            f"{pct('value_recall_in_read')} in the {result['releases_read']} releases read as statistics)\n"
             f"  period accuracy     {pct('period_accuracy')}  (of {result['periods_scored']} found with dated gold periods)\n"
             f"  previous precision  {pct('previous_precision')}  (of {result['previous_given']} found figures given a previous)\n"
             f"  previous recall     {pct('previous_recall')}  (of {result['gold_previous']} gold previous values)")

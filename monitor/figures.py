@@ -226,7 +226,7 @@ _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|low
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*)\b", re.I)
 _COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|"
-                         r"same (?:month|period|time)|(?:same|similar|close) (?:as|to)|since the)\b", re.I)
+                         r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the)\b", re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
@@ -301,17 +301,18 @@ class _Periods:
                            r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)", re.I)
     _RELATIVE_MONTH = re.compile(r"\b(last month|the previous month|the prior month|this month|"
                                  r"the month before|a month earlier)\b", re.I)
-    _LAST_YEAR = re.compile(r"\b(?:(the )?same (month|period|time) (?:of |in )?last year|"
+    _LAST_YEAR = re.compile(r"\b(?:(the |this |that )?(?:same )?(month|period|time|quarter) (?:of |in )?last year|"
                             r"(?:this time )?(?:a|one) year (?:earlier|ago|before)|"
                             r"(?:the )?same (month|period) (?:a year (?:earlier|ago)|in the previous year)|"
                             r"(last year|the previous year|the prior year))\b", re.I)
+    _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
     _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(past|last|previous) (?:seven days|week)\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
                              r"issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
     _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bover|\bthe|\bsince)\s*(?:in\s+|during\s+)?$", re.I)
+        r"\bversus|\bvs\.?|\bover|\bsince)\s*(?:in\s+|during\s+)?$", re.I)
 
     def __init__(self, text: str, anchor: date | None, context: Period | None):
         self.anchor = anchor
@@ -381,6 +382,11 @@ class _Periods:
             if self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
                 add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
+        for m in self._RECENT_QUARTER.finditer(text):
+            if self.anchor:
+                first = _add_months(date(self.anchor.year, (self.anchor.month - 1) // 3 * 3 + 1, 1), -3)
+                add(m, Period(QUARTER, first.isoformat(),
+                              (_add_months(first, 3) - timedelta(days=1)).isoformat()))
         for m in self._WEEK.finditer(text):
             if self.anchor:
                 add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
@@ -562,6 +568,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     for i, number in enumerate(numbers):
         low = numbers[i - 1].end if i else 0
         high = numbers[i + 1].start if i + 1 < len(numbers) else len(text)
+        # "39,206 (25%) repeat encounters": a share in brackets does not end the number's words
+        words_end = next((n.start for n in numbers[i + 1:]
+                          if not (n.percent and text[n.start - 1:n.start] == "(")), len(text))
         before, after = text[low:number.start], text[number.end:high]
         lead = _QUALIFIER.sub("", before[-45:])
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
@@ -570,7 +579,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             comparison = True  # "compared with 12,500 in May and 40,000 in June 2023"
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
-        period = _own_period(periods, number, low, high, compared_to is not None)
+        period = _own_period(periods, number, low, high, compared_to is not None, len(text))
         region_metric = _nearest(_METRIC_RES, text, number.start, low, high, limit=90)
         metric_entry = region_metric or (sentence_metric if not number.small else None)
         if _POUNDS.match(after):
@@ -592,7 +601,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             # "That total included 77,000 members of family units": like the figure before
             figure = replace(part_of, value=number.value, as_written=number.written,
                              qualifier=_qualifier(text, number), compared=[], role=REPORTED,
-                             population=_population(text, number, low, high, part_of.metric),
+                             population=_population(text, number, low, words_end, part_of.metric),
                              period=period or part_of.period, text=text,
                              stated_change_pct=None, stated_change_from=None)
             figures.append(figure)
@@ -630,7 +639,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         figure = Figure(
             metric=metric, value=number.value, unit=unit, period=period,
             scope=_scope(text, number, low, high, metric, agency),
-            population=_population(text, number, low, high, metric),
+            population=_population(text, number, low, words_end, metric),
             agency=_agency(text, number, low, high, metric, agency),
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text)
         figures.append(figure)
@@ -642,20 +651,25 @@ _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|whi
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
 
 
-def _own_period(periods: _Periods, number: _Number, low: int, high: int, comparison: bool
-                ) -> Period | None:
-    """The period expression nearest the number within its stretch of the sentence."""
+def _own_period(periods: _Periods, number: _Number, low: int, high: int, comparison: bool,
+                text_length: int) -> Period | None:
+    """The period expression nearest the number within its stretch of the sentence
+    (from the number before it to the number after it)."""
     best = None
     for mention in periods.found:
         if mention.end <= low or mention.start >= high:
             continue
-        distance = mention.start - number.end if mention.start >= number.end else number.start - mention.end
-        if mention.comparison and not comparison:
-            distance += 200  # "83,536 in June, down from May": May is the comparison's
-        if comparison and mention.end <= number.start:
+        if mention.incidental or (mention.comparison and not comparison):
+            continue  # "83,536 in June, down from May": May is the comparison's
+        left = mention.end <= number.start
+        distance = number.start - mention.end if left else mention.start - number.end
+        if comparison and left:
             distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
-        if mention.incidental:
-            continue
+        # "3 million on Sunday, July 7, intercepted 3,269 firearms during the first half":
+        # a period nearer the neighbouring number is that number's
+        if (left and low and mention.start - low < distance) or \
+                (not left and high < text_length and high - mention.end < distance):
+            distance += 150
         if best is None or distance < best[0]:
             best = (distance, mention.period)
     if best is None:
@@ -717,14 +731,17 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
 
 
 def _population(text, number, low, high, metric) -> str:
-    lo, hi = max(low, number.start - 45), min(high, number.end + 60)
-    found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
-    if found and not (found[0] == "CBP One" and metric == "appointments"):
-        if found[0] in ("under Title 42",) and metric == "expulsions":
-            return ""
-        return found[0]
-    nationality = _NATIONALITY.search(text, lo, hi)
-    return nationality.group(1).capitalize() if nationality else ""
+    """Who is counted: the words after the number first ("11,507 were unaccompanied
+    children"), then those before it ("family unit apprehensions were 9,000")."""
+    for lo, hi in ((number.end, min(high, number.end + 60)), (max(low, number.start - 45), number.start)):
+        found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
+        if found and not (found[0] == "CBP One" and metric == "appointments") \
+                and not (found[0] == "under Title 42" and metric == "expulsions"):
+            return found[0]
+        nationality = _NATIONALITY.search(text, lo, hi)
+        if nationality:
+            return nationality.group(1).capitalize()
+    return ""
 
 
 def _agency(text, number, low, high, metric, default) -> str:
