@@ -309,8 +309,9 @@ def classify(file: str, as_json: bool) -> None:
             cues = ", ".join(c["match"] for c in s.evidence["cues"][:3])
             click.echo(f"  [{s.label} {s.confidence:.2f}] {s.text}" + (f"  <- {cues}" if cues else ""))
     for stat in result.statistics:
-        click.echo(f"  {stat.metric}: {stat.as_written} {stat.unit} "
-                   f"({stat.period.label or 'period not stated'}; {stat.series})")
+        unit = "" if stat.unit == "percent" else f" {stat.unit}"
+        click.echo(f"  {stat.metric}: {stat.as_written}{unit} ({stat.role}, "
+                   f"{stat.period.label or 'period not stated'}; series {stat.series})")
 
 
 @cli.command()
