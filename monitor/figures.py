@@ -35,8 +35,8 @@ YEAR_TO_DATE, RANGE, CUMULATIVE, UNSPECIFIED = "year to date", "range", "cumulat
 TILING = (DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR)
 
 #: Kinds of figure. A percent change or a share is never a level's previous.
-LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, SHARE, RATE = (
-    "level", "daily average", "record", "percent change", "share", "rate")
+LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, CHANGE_IN_NUMBER, SHARE, RATE = (
+    "level", "daily average", "record", "percent change", "change", "share", "rate")
 #: Roles: a figure the release reports, one it quotes for comparison, or the percent
 #: change it gives for a reported figure.
 REPORTED, COMPARED, CHANGE = "reported", "compared", "change"
@@ -230,6 +230,7 @@ _COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|ove
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
+_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b", re.I)
 _RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b", re.I)
 
 
@@ -294,7 +295,8 @@ class _Periods:
     _MONTH_RANGE = re.compile(
         rf"\b(?:from|between)\s+({_MON})\s*(\d{{4}})?\s*(?:to|through|and|until|-|–)\s+({_MON})\s*(\d{{4}})?\b", re.I)
     _SINCE = re.compile(rf"\b(since|beginning|starting)\s+(?:on\s+)?{_FULL_DATE}", re.I)
-    _SINCE_MONTH = re.compile(rf"\b(since)\s+({_MON})\s+(\d{{4}})\b", re.I)
+    _SINCE_MONTH = re.compile(rf"\b(since)\s+(?:(?:its|the|the app's|the program's)\s+)?(?:(?:launch|start|"
+                              rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})\s+(\d{{4}})\b", re.I)
     _DAY = re.compile(rf"\b(?:on\s+)?{_FULL_DATE}", re.I)
     _MONTH = re.compile(rf"\b({_MON})(?:\s+of)?(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _CALENDAR = re.compile(r"\b(?:calendar year|CY)\s?(\d{4})\b|"
@@ -371,7 +373,10 @@ class _Periods:
             else:
                 add(m, fiscal_year(year))
         for m in self._FY_WORDS.finditer(text):
-            if self.anchor:
+            if m.group(1).lower() in ("the previous", "the past") and self.context \
+                    and self.context.kind == FISCAL_YEAR:
+                add(m, self.context.preceding())  # the fiscal year before the one reported
+            elif self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
                 year = current if m.group(1).lower() in ("this", "the current") else current - 1
                 if year == current or ytd:
@@ -565,12 +570,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     figures: list[Figure] = []
     # "This is a 29% decrease from May": an earlier sentence's figure, only when referred to.
     last_reported = head if _ANAPHOR.match(text) else None
+    pending_from = None
     for i, number in enumerate(numbers):
         low = numbers[i - 1].end if i else 0
         high = numbers[i + 1].start if i + 1 < len(numbers) else len(text)
         # "39,206 (25%) repeat encounters": a share in brackets does not end the number's words
-        words_end = next((n.start for n in numbers[i + 1:]
-                          if not (n.percent and text[n.start - 1:n.start] == "(")), len(text))
+        words_end = next((n.start for n in numbers[i + 1:] if not _aside(text, n)), len(text))
         before, after = text[low:number.start], text[number.end:high]
         lead = _QUALIFIER.sub("", before[-45:])
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
@@ -580,6 +585,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
         period = _own_period(periods, number, low, high, compared_to is not None, len(text))
+        if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
+                and i + 1 < len(numbers) and not numbers[i + 1].percent
+                and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
+            # "fell from 5.2 million in FY 2022 to 4.3 million": compared with the one after it
+            pending_from = (number, _own_period(periods, number, low, high, True, len(text)))
+            continue
         region_metric = _nearest(_METRIC_RES, text, number.start, low, high, limit=90)
         metric_entry = region_metric or (sentence_metric if not number.small else None)
         if _POUNDS.match(after):
@@ -631,6 +642,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         kind = LEVEL
         if _RATE.match(after):
             kind = RATE
+        elif _MORE_THAN_AFTER.match(after):
+            kind = CHANGE_IN_NUMBER  # "46 million more than in 2023": a difference, not a level
         elif _DAILY.search(text[window_low:window_high]):
             kind = DAILY_AVERAGE
         period = period or (context if context else Period())
@@ -644,11 +657,27 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text)
         figures.append(figure)
         last_reported = figure
+        if pending_from is not None:
+            earlier, earlier_period = pending_from
+            pending_from = None
+            if earlier_period is not None and earlier_period != figure.period:
+                quoted = replace(figure, value=earlier.value, period=earlier_period, role=COMPARED,
+                                 as_written=earlier.written, qualifier=_qualifier(text, earlier),
+                                 compared=[], kind=LEVEL if figure.kind == RECORD else figure.kind)
+                figure.compared.append(quoted)
+                figures.append(quoted)
     return figures
 
 
 _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|which|"
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
+
+
+def _aside(text: str, number: _Number) -> bool:
+    """A share put in brackets or between commas: "39,206 (25%) repeat encounters",
+    "95,788 encounters, 45 percent of the total, were expelled"."""
+    return number.percent and (text[number.start - 1:number.start] == "(" or bool(
+        re.match(r"\s*of (?:the|all) (?:total|encounters|apprehensions)\s*,", text[number.end:])))
 
 
 def _own_period(periods: _Periods, number: _Number, low: int, high: int, comparison: bool,
@@ -667,8 +696,8 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
             distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
         # "3 million on Sunday, July 7, intercepted 3,269 firearms during the first half":
         # a period nearer the neighbouring number is that number's
-        if (left and low and mention.start - low < distance) or \
-                (not left and high < text_length and high - mention.end < distance):
+        if (left and low and mention.start - low <= distance) or \
+                (not left and high < text_length and high - mention.end <= distance):
             distance += 150
         if best is None or distance < best[0]:
             best = (distance, mention.period)
@@ -681,11 +710,19 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
     return best[1]
 
 
+_QUALIFIERS_ANYWHERE = re.compile(r"\b(?:more|fewer|less) than\b", re.I)
+_SHARE_AFTER = re.compile(r"\s*(?:of (?:the|all|which|those|them|encounters|apprehensions)\b|were\b|are\b|involved\b)", re.I)
+
+
 def _percent(text, number, before, after, period, metric_entry, last_reported, periods, low, high,
              context) -> Figure | None:
-    window = text[max(low, number.start - 60):min(high, number.end + 40)]
-    changed = _DECREASE.search(window) or _INCREASE.search(window)
-    sign = -1 if _DECREASE.search(window) and not (_INCREASE.search(window) and _INCREASE.search(window).start() < _DECREASE.search(window).start()) else 1
+    # "more than 45 percent of the total" is a share: qualifiers are not changes
+    window = _QUALIFIERS_ANYWHERE.sub(" ", text[max(low, number.start - 60):min(high, number.end + 40)])
+    if _SHARE_AFTER.match(after):
+        window = ""
+    down, up = _DECREASE.search(window), _INCREASE.search(window)
+    changed = down or up
+    sign = -1 if down and not (up and up.start() < down.start()) else 1
     base = next((m.period for m in periods.found if m.comparison and number.end <= m.start < high), None)
     if changed and last_reported is not None and (metric_entry is None or metric_entry[0] == last_reported.metric
                                                   or _nearest(_METRIC_RES, text, number.start, low, high, 90) is None):
@@ -733,7 +770,7 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
 def _population(text, number, low, high, metric) -> str:
     """Who is counted: the words after the number first ("11,507 were unaccompanied
     children"), then those before it ("family unit apprehensions were 9,000")."""
-    for lo, hi in ((number.end, min(high, number.end + 60)), (max(low, number.start - 45), number.start)):
+    for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 45), number.start)):
         found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
         if found and not (found[0] == "CBP One" and metric == "appointments") \
                 and not (found[0] == "under Title 42" and metric == "expulsions"):
