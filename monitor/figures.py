@@ -812,7 +812,7 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         # "Apprehensions of family units fell to 9,000": at the border the release is about
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
-            if not region and regions.get(figure.metric):
+            if not region and regions.get(figure.metric) and figure.agency in DHS_AGENCIES + ("",):
                 figure.scope = ", ".join(p for p in (regions[figure.metric], figure.scope) if p)
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")

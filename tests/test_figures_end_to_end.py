@@ -41,7 +41,8 @@ JUNE = ("june-2024", "CBP Releases June 2024 Monthly Update", "2024-07-16T10:00:
          "In June, Border Patrol apprehensions between ports of entry at the southwest border were 83,536, "
          "down 29% from May.",
          "Apprehensions of family units fell to 9,000 in June.",
-         "Encounters at ports of entry along the southwest border totaled 46,000 in June, down 10% from May."])
+         "Encounters at ports of entry along the southwest border totaled 46,000 in June, down 10% from May.",
+         "Mexican authorities apprehended 120,000 migrants in June."])
 
 
 def _publish(root, releases):
@@ -134,3 +135,12 @@ def test_a_change_the_release_states_is_shown_as_stated(crawled):
             ports["previous_source"], ports["change_stated_pct"]) == (None, None, "May 2024", "release", -10)
     assert "May 2024 (as stated in the release): −10%" in html
     assert "June 2024: 46,000 encounters · May 2024 (as stated in the release): −10%" in text
+
+
+def test_another_countrys_figure_is_labelled_and_kept_apart(crawled):
+    conn, html, text = crawled
+    mexico = _figure(conn, 120_000)
+    assert mexico["agency"] == "Mexico" and "Mexico" in mexico["series"]
+    assert mexico["previous_value"] is None
+    assert "apprehensions · Mexico" in html and "Counted by Mexico, not by DHS." in html
+    assert "Counted by Mexico, not by DHS." in text
