@@ -652,7 +652,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         figure = Figure(
             metric=metric, value=number.value, unit=unit, period=period,
             scope=_scope(text, number, low, high, metric, agency),
-            population=_population(text, number, low, words_end, metric),
+            population=_population(text, number, low, words_end, metric)
+            or _part_of(text, number, before, words_end, bool(figures or last_reported)),
             agency=_agency(text, number, low, high, metric, agency),
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text)
         figures.append(figure)
@@ -779,6 +780,19 @@ def _population(text, number, low, high, metric) -> str:
         if nationality:
             return nationality.group(1).capitalize()
     return ""
+
+
+_PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|of those)\s+$", re.I)
+_NOUN_PHRASE = re.compile(r"\s*((?:[A-Za-z.'-]+\s+){0,5}?[A-Za-z.'-]+)\s*(?=[,;.)]|$|\s(?:who|which|that|were|was|in|at|during|from)\b)")
+
+
+def _part_of(text, number, before, words_end, has_whole: bool) -> str:
+    """"878,500 new citizens, including 12,000 members of the military": a part of the
+    figure before it, named by its own words when no known population fits."""
+    if not has_whole or not _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
+        return ""
+    words = _NOUN_PHRASE.match(text, number.end, words_end)
+    return " ".join(words.group(1).split()).rstrip(".") if words else "part of a total"
 
 
 def _agency(text, number, low, high, metric, default) -> str:

@@ -81,6 +81,20 @@ def test_a_subset_is_not_the_total():
     assert families.period == total.period == month_period(2019, 5)
 
 
+def test_a_part_introduced_by_including_is_named_by_its_own_words():
+    whole, part = figures("In FY 2023, USCIS welcomed more than 878,500 new U.S. citizens, including "
+                          "12,000 members of the military.", "2024-02-09", agency="USCIS")
+    assert (whole.population, part.population) == ("", "members of the military")
+    assert whole.series != part.series and whole.metric == part.metric == "naturalizations"
+
+
+def test_from_one_value_to_another_quotes_the_first():
+    figure = one("The backlog fell from 5.2 million in FY 2022 to 4.3 million at the end of FY 2023.",
+                 "2023-12-01", agency="USCIS")
+    assert figure.value == 4_300_000 and figure.period == fiscal_year(2023)
+    assert figure.stated_previous() == (5_200_000, fiscal_year(2022))
+
+
 def test_cbp_one_appointments_are_not_encounters():
     figure = one("In November, more than 40,000 people who scheduled appointments through the CBP One "
                  "app were processed at ports of entry.", "2024-12-17")
