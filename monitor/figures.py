@@ -204,9 +204,9 @@ _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports?
 
 _NUMBER = re.compile(
     r"(?<![\w.,/-])(\$\s?)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(\s*(?:million|thousand|billion)\b)?(\s*(?:percent\b|per cent\b|%|percentage points?))?",
+    r"(\s*(?:million|thousand|billion)\b|(?<=\d)[MBK]\b)?(\s*(?:percent\b|per cent\b|%|percentage points?))?",
     re.I)
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3, "m": 1e6, "b": 1e9}
 _QUALIFIER = re.compile(
     r"\b(more than|over|nearly|almost|about|approximately|roughly|around|some|at least|"
     r"fewer than|less than|under|upwards of|an estimated|close to|just over|just under|"
@@ -307,6 +307,8 @@ class _Periods:
                             r"(?:this time )?(?:a|one) year (?:earlier|ago|before)|"
                             r"(?:the )?same (month|period) (?:a year (?:earlier|ago)|in the previous year)|"
                             r"(last year|the previous year|the prior year))\b", re.I)
+    _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    _ON_WEEKDAY = re.compile(rf"\bon ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!,?\s+{_MON}\s+\d)", re.I)
     _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
     _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(past|last|previous) (?:seven days|week)\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
@@ -396,6 +398,11 @@ class _Periods:
             if self.anchor:
                 add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
                               (self.anchor - timedelta(days=1)).isoformat()))
+        for m in self._ON_WEEKDAY.finditer(text):
+            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday before it
+                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(1).lower()[:3])) % 7 or 7
+                day = (self.anchor - timedelta(days=back)).isoformat()
+                add(m, Period(DAY, day, day))
         for m in self._DAY.finditer(text):
             when = self._date(m.group(1), m.group(2), m.group(3))
             if when and not re.search(r"\b(?:through|until|to|ending|ended)\s+$", text[max(0, m.start() - 12):m.start()], re.I):
