@@ -660,7 +660,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             metric=metric, value=number.value, unit=unit, period=period,
             scope=_scope(text, number, low, high, metric, agency),
             population=_population(text, number, low, words_end, metric)
-            or _part_of(text, number, before, words_end, bool(figures or last_reported)),
+            or _part_of(text, number, before, words_end, metric,
+                        next((f for f in reversed(figures) if f.role == REPORTED), last_reported)),
             agency=_agency(text, number, low, high, metric, agency),
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text)
         figures.append(figure)
@@ -793,10 +794,11 @@ _PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|o
 _NOUN_PHRASE = re.compile(r"\s*((?:[A-Za-z.'-]+\s+){0,5}?[A-Za-z.'-]+)\s*(?=[,;.)]|$|\s(?:who|which|that|were|was|in|at|during|from)\b)")
 
 
-def _part_of(text, number, before, words_end, has_whole: bool) -> str:
+def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> str:
     """"878,500 new citizens, including 12,000 members of the military": a part of the
-    figure before it, named by its own words when no known population fits."""
-    if not has_whole or not _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
+    figure before it, named by its own words when no known population fits. A part
+    counted by another metric ("including 1,050,000 expulsions") is told apart by it."""
+    if whole is None or whole.metric != metric or not _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
         return ""
     words = _NOUN_PHRASE.match(text, number.end, words_end)
     return " ".join(words.group(1).split()).rstrip(".") if words else "part of a total"
