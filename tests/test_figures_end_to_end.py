@@ -40,7 +40,7 @@ JUNE = ("june-2024", "CBP Releases June 2024 Monthly Update", "2024-07-16T10:00:
         ["U.S. Customs and Border Protection released its monthly operational statistics for June 2024.",
          "In June, Border Patrol apprehensions between ports of entry at the southwest border were 83,536, "
          "down 29% from May.",
-         "Apprehensions of family units fell to 9,000 in June.",
+         "Apprehensions of family units fell to 9,000 in June, down 40% from May.",
          "Encounters at ports of entry along the southwest border totaled 46,000 in June, down 10% from May.",
          "Mexican authorities apprehended 120,000 migrants in June."])
 
@@ -113,6 +113,9 @@ def test_a_subset_keeps_its_own_series(crawled):
     assert may_families["population"] == june_families["population"] == "family units"
     assert may_families["series"] != may_total["series"]
     assert june_families["previous_id"] == may_families["id"]
+    # the change the release states is kept, and a disagreement with the stored May is shown
+    assert (june_families["change_pct"], june_families["change_stated_pct"]) == (-25.0, -40)
+    assert "May 2024: 12,000 · −25% The release says −40%." in html
     # no total ever follows a subset, nor a subset a total
     for row in conn.execute("select s.*, p.series as previous_series from statistics s "
                             "join statistics p on p.id = s.previous_id"):
