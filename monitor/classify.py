@@ -51,6 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
+from monitor.figures import extract_document
 from monitor.statements import may_contain, needle_text, split_statements
 
 CLASSIFIER_VERSION = "cues-lr-knn-2"
@@ -411,7 +412,7 @@ class DocumentResult:
     label: str
     confidence: float
     statements: list[StatementResult]
-    statistics: list[Statistic]
+    statistics: list  # monitor.figures.Figure
     #: Headline label, per-label scores and the statement that decided the document.
     evidence: dict = field(default_factory=dict)
 
@@ -596,8 +597,7 @@ class Model:
             doc_evidence["headline"] = {"label": results[0].label,
                                         "confidence": results[0].confidence}
         body = results[offset:]
-        statistics = [s for r in body if r.label == "statistic_update"
-                      for s in extract_statistics(r.text, published)]
+        statistics = _figures(title, body, published)
         return DocumentResult(label, confidence, body, statistics, doc_evidence)
 
     def _document_label(self, p: np.ndarray, weights: np.ndarray, results: list[StatementResult]
@@ -837,6 +837,14 @@ class TfidfIndex:
 
 def _clip(text: str, size: int = 160) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _figures(title: str | None, body: list[StatementResult], published: str | None) -> list:
+    """The figures (``monitor.figures``) of the statistic statements, read in their release."""
+    if not any(r.label == "statistic_update" for r in body):
+        return []
+    found = extract_document(title, [r.text for r in body], published)
+    return [f for r, figures in zip(body, found) if r.label == "statistic_update" for f in figures]
 
 
 @lru_cache(maxsize=1)

@@ -440,6 +440,7 @@ def demo(click_ctx: click.Context, port: int) -> None:
 def classify(file: str, as_json: bool) -> None:
     """Label an article (text or HTML file, or - for stdin): new policy, reversal, statistic, none."""
     from monitor.classify import classify_text
+    from monitor.figures import figure_json
 
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="replace")
@@ -452,7 +453,7 @@ def classify(file: str, as_json: bool) -> None:
         echo_json({"label": result.label, "confidence": result.confidence,
                    "statements": [{"text": s.text, "label": s.label, "confidence": s.confidence,
                                    "evidence": s.evidence} for s in result.statements],
-                   "statistics": [vars(s) for s in result.statistics],
+                   "statistics": [figure_json(s) for s in result.statistics],
                    "evidence": result.evidence})
         return
     click.echo(f"{result.label} ({result.confidence:.2f})")
@@ -461,7 +462,9 @@ def classify(file: str, as_json: bool) -> None:
             cues = ", ".join(c["match"] for c in s.evidence["cues"][:3])
             click.echo(f"  [{s.label} {s.confidence:.2f}] {s.text}" + (f"  <- {cues}" if cues else ""))
     for stat in result.statistics:
-        click.echo(f"  {stat.metric}: {stat.value:,.0f} {stat.unit} ({stat.period or 'period not stated'})")
+        unit = "" if stat.unit == "percent" else f" {stat.unit}"
+        click.echo(f"  {stat.metric}: {stat.as_written}{unit} ({stat.role}, "
+                   f"{stat.period.label or 'period not stated'}; series {stat.series})")
 
 
 @cli.command()
@@ -725,3 +728,36 @@ def datasette(ctx: Context, args: tuple[str, ...]) -> None:
         except KeyboardInterrupt:  # Ctrl-C reached Datasette too; it is stopping
             status = 0
     sys.exit(status)
+
+
+@cli.command("evaluate-figures")
+@click.option("--corpus", "corpus_path", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON lines of releases with gold figures (field statistics); default: "
+                   "the bundled tune and held-out sets.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with every miss.")
+@click.option("--misses", is_flag=True, help="Also list the figures missed or misread.")
+def evaluate_figures(corpus_path: Path | None, as_json: bool, misses: bool) -> None:
+    """Score figures: value recall, period accuracy and previous-value precision."""
+    from monitor.evaluate_figures import DATA, SPLITS, format_report, load_corpus, score, \
+        statistics_releases
+
+    try:
+        corpora = ({corpus_path.name: load_corpus(corpus_path)} if corpus_path else
+                   {split: load_corpus(DATA / f"{split}.jsonl") for split in SPLITS})
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the corpus: {exc}") from exc
+    results = {}
+    for name, corpus in corpora.items():
+        releases = statistics_releases(corpus)
+        if not releases:
+            raise click.ClickException(f"{name}: no releases with gold figures (field statistics)")
+        results[name] = score(releases)
+    if as_json:
+        echo_json(results)
+        return
+    for name, result in results.items():
+        click.echo(format_report(name, result))
+        if misses:
+            for miss in result["misses"]:
+                click.echo(f"    {miss['id']}: {miss['value']:,} ({miss['period']}): {miss['why']}")

@@ -32,6 +32,8 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.config import is_http_url
+from monitor.figures import DHS_AGENCIES
+from monitor.figures import Period as FigurePeriod
 from monitor.policies import timeline
 from monitor.statements import normalize_space
 from monitor.store import BASELINE_SOURCE, Store, utcnow
@@ -82,7 +84,16 @@ def _number(value: float | None, signed: bool = False) -> str:
     return ("+" + text) if signed and value > 0 else text
 
 
+def _percent(value: float | None) -> str:
+    """-29.0 -> "−29%" (a true minus sign), 12.5 -> "+12.5%"."""
+    if value is None:
+        return ""
+    text = f"{abs(value):,.1f}".removesuffix(".0")
+    return f"{'−' if value < 0 else '+' if value > 0 else ''}{text}%"
+
+
 _env.filters["num"] = _number
+_env.filters["pct"] = _percent
 
 
 class DigestError(Exception):
@@ -238,41 +249,94 @@ def _item(store: Store, doc: dict, datasette: str | None = None) -> dict:
     }
 
 
-def sparkline(values: list[float], width: int = 120, height: int = 28) -> dict | None:
-    """Polyline points for a small SVG; None when there is no series to draw."""
-    if len(values) < 2:
+def sparkline(values: list[float | None], width: int = 120, height: int = 28) -> dict | None:
+    """Polylines for a small SVG over consecutive periods; a period with no stored figure
+    (None) is a gap, never a straight line across it. None when there is nothing to draw."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or len(known) < 2:
         return None
-    low, high = min(values), max(values)
+    low, high = min(known), max(known)
     span = (high - low) or 1.0
     step = (width - 4) / (len(values) - 1)
-    points = [(2 + i * step, height - 2 - (v - low) / span * (height - 4))
-              for i, v in enumerate(values)]
+    segments, current = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        current.append((2 + i * step, height - 2 - (v - low) / span * (height - 4)))
+    if current:
+        segments.append(current)
+    last = segments[-1][-1]
     return {"width": width, "height": height,
-            "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
-            "last": {"x": round(points[-1][0], 1), "y": round(points[-1][1], 1)}}
+            "lines": [" ".join(f"{x:.1f},{y:.1f}" for x, y in seg) for seg in segments if len(seg) > 1],
+            "dots": [{"x": round(seg[0][0], 1), "y": round(seg[0][1], 1)} for seg in segments if len(seg) == 1],
+            "last": {"x": round(last[0], 1), "y": round(last[1], 1)},
+            "gaps": values.count(None)}
+
+
+#: Periods a sparkline covers: this one and up to this many before it.
+SPARK_PERIODS = 12
+
+
+def _series_points(store: Store, series: str, period: Period) -> list[float | None]:
+    """The series' values over the consecutive periods up to this one; one query, bounded
+    to the periods drawn. A figure a release reported outranks one quoted for comparison."""
+    periods = [period]
+    while len(periods) <= SPARK_PERIODS and (before := periods[-1].preceding()):
+        periods.append(before)
+    periods.reverse()
+    values: dict[tuple[str, str], float] = {}
+    for start, end, value in store.db.execute(
+            "select period_start, period_end, value from statistics where series = ? "
+            "and period_end >= ? and period_end <= ? and value is not null "
+            "order by role = 'reported', published, id", [series, periods[0].end, period.end]):
+        values[(start, end)] = value  # the last wins: reported, latest
+    while periods and (periods[0].start, periods[0].end) not in values:
+        periods.pop(0)  # the line starts at the first stored figure
+    return [values.get((p.start, p.end)) for p in periods]
+
+
+def _scope_words(row: dict) -> str:
+    """"apprehensions · southwest border · family units · USBP"."""
+    parts = [row["metric"], row.get("scope"), row.get("population"), row.get("agency")]
+    return " · ".join(_clean(p) for p in parts if p)
 
 
 def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
+    """One card per figure the week's releases report (not those they only quote)."""
     if not doc_ids:
         return []
     marks = ",".join("?" * len(doc_ids))
     rows = _rows(store, f"""
-        select s.metric, s.value, s.unit, s.period, s.period_end, s.previous_value, s.change,
-               s.change_pct, s.document_id, d.id, d.title, d.url, d.source, d.published,
+        select s.metric, s.value, s.unit, s.scope, s.population, s.agency, s.kind, s.qualifier,
+               s.as_written, s.period, s.period_kind, s.period_start, s.period_end, s.series,
+               s.previous_value, s.previous_period, s.previous_source, s.change, s.change_pct,
+               s.change_stated_pct, s.document_id, d.id, d.title, d.url, d.source, d.published,
                d.first_seen
         from statistics s join documents d on d.id = s.document_id
-        where s.document_id in ({marks}) order by s.metric, s.period_end""", doc_ids)
+        where s.document_id in ({marks}) and coalesce(s.role, 'reported') = 'reported'
+        order by s.period_end is null, s.period_end desc, d.published desc, s.id""", doc_ids)
+    points: dict[tuple, list] = {}
     stats = []
     for row in rows:
-        series = [r[0] for r in store.db.execute(
-            "select value from statistics where metric = ? and value is not null "
-            "and (period_end <= ? or ? is null) order by period_end, id",
-            [row["metric"], row["period_end"], row["period_end"]])]
+        period = FigurePeriod(row["period_kind"] or "unspecified", row["period_start"], row["period_end"])
+        key = (row["series"], period)
+        if row["series"] and key not in points:
+            points[key] = _series_points(store, row["series"], period)
+        percent = row["kind"] in ("percent change", "share")
         stats.append(_ref(row) | {
-            "metric": _clean(row["metric"]), "value": row["value"], "unit": _clean(row["unit"]),
-            "period": _clean(row["period"]) or _day(row["period_end"]),
-            "previous": row["previous_value"], "change": row["change"],
-            "change_pct": row["change_pct"], "spark": sparkline(series),
+            "metric": _scope_words(row), "kind": row["kind"] if row["kind"] not in (None, "level") else "",
+            "value": row["value"], "as_written": _clean(row["as_written"]) or _number(row["value"]),
+            "qualifier": _clean(row["qualifier"]), "unit": "%" if percent else _clean(row["unit"]),
+            "period": _clean(row["period"]) or "period not stated",
+            "previous": row["previous_value"], "previous_period": _clean(row["previous_period"]),
+            "stated": row["previous_source"] == "release", "change": row["change"],
+            "change_pct": row["change_pct"], "change_stated_pct": row["change_stated_pct"],
+            "agency": _clean(row["agency"]),
+            "outside_dhs": bool(row["agency"]) and row["agency"] not in DHS_AGENCIES,
+            "spark": sparkline(points.get(key, [])),
         })
     return stats
 

@@ -7,8 +7,8 @@ tied into what is already stored, so the digest can say what a change means:
   suspended, ended, reinstated) and ``reverses`` links from a reversal to what it undoes;
 * ``same_event`` links between reports of one announcement by different sources
   (a DHS release and the news stories about it);
-* one ``statistics`` row per reported figure, with the previous figure for the same
-  metric and the change.
+* one ``statistics`` row per reported figure, with the previous figure of its series
+  and the change (``monitor.series``).
 
 The five labelled baseline articles are loaded as documents of source ``baseline``;
 their gold labels are never overwritten. ``reclassify`` re-labels everything after
@@ -26,11 +26,11 @@ from pathlib import Path
 
 from monitor import federal_register
 from monitor.classify import (
-    CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
-    load_gold_baseline,
+    CLASSIFIER_VERSION, TfidfIndex, classify_document, load_devset, load_gold_baseline,
 )
 from monitor.policies import record_and_link
-from monitor.store import BASELINE_SOURCE, Store, period_kind, text_hash, utcnow
+from monitor.series import record_statistics
+from monitor.store import BASELINE_SOURCE, Store, text_hash, utcnow
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
 #: Reports of one announcement are published within a few days of each other...
@@ -172,7 +172,7 @@ def link_documents(store: Store, document_ids: list[int]) -> dict:
     docs = _documents(store, document_ids)
     for doc in docs:
         with store.transaction():
-            counts["statistics"] += _record_statistics(store, doc)
+            counts["statistics"] += record_statistics(store, doc)
             counts["same_event"] += _link_same_event(store, doc)
     with store.transaction():
         counts["reverses"] += record_and_link(store.db, [d["id"] for d in docs], utcnow())
@@ -223,65 +223,6 @@ def _day(doc: dict) -> date | None:
         except ValueError:
             continue
     return None
-
-
-# --- statistics ---------------------------------------------------------------------
-
-
-def _record_statistics(store: Store, doc: dict) -> int:
-    """One row per figure in the document's statistic statements, each compared with
-    the latest earlier stored figure of the same metric and period kind, else with the
-    earlier figure the statement itself quotes (then ``previous_id`` is null)."""
-    added = 0
-    rows = store.db.execute(
-        "select id, text from statements s where document_id = ? and label = 'statistic_update' "
-        "and not exists (select 1 from statistics where statement_id = s.id) "
-        "order by seq, id", [doc["id"]]).fetchall()
-    for statement_id, text in rows:
-        for stat in extract_statistics(text, doc["published"]):
-            when = stat.period_end or (doc["published"] or "")[:10] or None
-            kind = period_kind(stat.period)
-            previous = _previous_figure(store, stat.metric, kind, when, doc["id"])
-            if stat.compared_with is not None and not _adjacent(previous, stat.period_start):
-                previous = (None, stat.compared_with, None)  # quoted in the text, not stored
-            change = change_pct = None
-            if previous:
-                change = stat.value - previous[1]
-                change_pct = round(100 * change / previous[1], 1) if previous[1] else None
-            store.insert("statistics", {
-                "document_id": doc["id"], "statement_id": statement_id, "metric": stat.metric,
-                "value": stat.value, "unit": stat.unit, "period": stat.period, "period_kind": kind,
-                "period_start": stat.period_start, "period_end": when,
-                "published": doc["published"], "previous_id": previous[0] if previous else None,
-                "previous_value": previous[1] if previous else None, "change": change,
-                "change_pct": change_pct, "created_at": utcnow(),
-            })
-            added += 1
-    return added
-
-
-def _previous_figure(store: Store, metric: str, kind: str, when: str | None, document_id: int
-                     ) -> tuple[int | None, float, str | None] | None:
-    """(id, value, period_end) of the latest earlier stored figure of this metric and kind."""
-    if not when:
-        return None
-    row = store.db.execute(
-        "select id, value, period_end from statistics where metric = ? and period_kind = ? "
-        "and period_end < ? and document_id != ? order by period_end desc, id desc limit 1",
-        [metric, kind, when, document_id]).fetchone()
-    return tuple(row) if row else None
-
-
-def _adjacent(previous: tuple | None, period_start: str | None) -> bool:
-    """Whether a stored figure is for the period just before this one (a month or a
-    fiscal year directly preceding it); a stale one loses to the figure the text quotes."""
-    if previous is None or not previous[2] or not period_start:
-        return False
-    try:
-        gap = date.fromisoformat(period_start) - date.fromisoformat(previous[2][:10])
-    except ValueError:
-        return False
-    return timedelta(0) < gap <= timedelta(days=1)
 
 
 # --- links --------------------------------------------------------------------------

@@ -276,8 +276,57 @@ def _m_fts_everyday_terms(db: sqlite_utils.Database) -> None:
         db.execute(f'INSERT INTO "{fts}" ("{fts}") VALUES (\'rebuild\')')
 
 
+#: Columns of the figure model (``monitor.figures``), in the order they are shown.
+FIGURE_COLUMNS = {
+    "scope": str, "population": str, "agency": str, "kind": str, "qualifier": str,
+    "as_written": str, "role": str, "series": str, "previous_period": str,
+    "previous_source": str, "change_stated_pct": float,
+}
+#: Old metric names, which folded the scope into the metric.
+_OLD_METRICS = {"southwest border encounters": ("encounters", "southwest border"),
+                "northern border encounters": ("encounters", "northern border"),
+                "nationwide encounters": ("encounters", "nationwide")}
+
+
+def _m_statistics_figure_model(db: sqlite_utils.Database) -> None:
+    """Each figure's scope, population, agency, kind, role and series; the previous
+    figure's period and whether it came from the stored series or from the release.
+
+    Existing rows keep every value; they are given the series of their metric and
+    kind of period (an old "southwest border encounters" is encounters at the
+    southwest border), and say where their previous value came from. Safe to run again.
+    """
+    table = db["statistics"]
+    missing = {name: kind for name, kind in FIGURE_COLUMNS.items() if name not in table.columns_dict}
+    if missing:
+        for name, kind in missing.items():
+            table.add_column(name, kind)
+        columns = [c.name for c in table.columns if c.name not in FIGURE_COLUMNS]
+        at = columns.index("value") + 1
+        columns[at:at] = ["scope", "population", "agency", "kind", "qualifier", "as_written", "role"]
+        columns.insert(columns.index("period_end") + 1, "series")
+        columns.insert(columns.index("previous_value") + 1, "previous_period")
+        columns.insert(columns.index("previous_period") + 1, "previous_source")
+        columns.insert(columns.index("change_pct") + 1, "change_stated_pct")
+        table.transform(column_order=columns)
+    rows = db.execute("select id, metric, period_kind, previous_id, previous_value, period_end "
+                      "from statistics where series is null").fetchall()
+    for row_id, metric, kind, previous_id, previous_value, period_end in rows:
+        name, scope = _OLD_METRICS.get(metric, (metric, ""))
+        previous_period = db.execute("select period from statistics where id = ?",
+                                     [previous_id]).fetchone() if previous_id else None
+        db.execute(
+            "update statistics set metric = ?, scope = ?, population = '', kind = 'level', "
+            "role = 'reported', series = ?, previous_period = ?, previous_source = ? where id = ?",
+            [name, scope, " | ".join((name, scope or "-", "all", "-", "level", kind or "unspecified")),
+             previous_period[0] if previous_period else None,
+             "series" if previous_id else ("release" if previous_value is not None else None), row_id])
+    table.create_index(["series", "period_end"], if_not_exists=True)
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
-              _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms]
+              _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
+              _m_statistics_figure_model]
 
 
 @dataclass

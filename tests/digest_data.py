@@ -79,14 +79,22 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
             {"from_document_id": echo.document_id, "to_document_id": reversal.document_id,
              "relation": "same_event", "score": 0.9},
         ])
-        series = [("2026-07-31", 50_000.0), ("2026-08-31", 61_000.0), ("2026-09-30", 52_000.0)]
-        for period_end, value in series:
-            db["statistics"].insert({"metric": "southwest border encounters", "value": value,
-                                     "unit": "encounters", "period_end": period_end})
+        series = "encounters | southwest border | all | CBP | level | month"
+        for start, end, value in [("2026-07-01", "2026-07-31", 50_000.0),
+                                  ("2026-08-01", "2026-08-31", 61_000.0),
+                                  ("2026-09-01", "2026-09-30", 52_000.0)]:
+            db["statistics"].insert({"metric": "encounters", "scope": "southwest border",
+                                     "agency": "CBP", "kind": "level", "role": "reported",
+                                     "value": value, "unit": "encounters", "series": series,
+                                     "period_kind": "month", "period_start": start,
+                                     "period_end": end})
         db["statistics"].insert({
             "document_id": stat.document_id, "statement_id": stat.new_statement_ids[0],
-            "metric": "southwest border encounters", "value": 45_000.0, "unit": "encounters",
-            "period": "October 2026", "period_end": "2026-10-31", "previous_value": 52_000.0,
+            "metric": "encounters", "scope": "southwest border", "agency": "CBP", "kind": "level",
+            "role": "reported", "value": 45_000.0, "as_written": "45,000", "unit": "encounters",
+            "period": "October 2026", "period_kind": "month", "period_start": "2026-10-01",
+            "period_end": "2026-10-31", "series": series, "previous_value": 52_000.0,
+            "previous_period": "September 2026", "previous_source": "series",
             "change": -7_000.0, "change_pct": -13.46, "published": "2026-11-19"})
         db["sources"].insert_all([
             {"name": "ice-newsroom", "consecutive_failures": 3,

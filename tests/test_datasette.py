@@ -84,10 +84,14 @@ def test_reversals_beside_what_they_reverse(datasette):
 
 def test_statistic_series(datasette):
     base, _ = datasette
-    rows = get(base, "/monitor/statistic_series", metric="southwest border encounters")
+    series = "encounters | southwest border | all | CBP | level | month"
+    rows = get(base, "/monitor/statistic_series", series=series)
     assert [r["value"] for r in rows] == [50000, 61000, 52000, 45000]
-    assert rows[-1]["change"] == -7000 and rows[-1]["title"] == "CBP October update"
-    assert get(base, "/monitor/statistic_series", metric="no such metric") == []
+    assert [r["period_start"] for r in rows] == ["2026-07-01", "2026-08-01", "2026-09-01", "2026-10-01"]
+    assert rows[-1]["previous_period"] == "September 2026" and rows[-1]["title"] == "CBP October update"
+    assert get(base, "/monitor/statistic_series", series="no such series") == []
+    [listed] = get(base, "/monitor/series_list")
+    assert (listed["series"], listed["figures"], listed["periods"]) == (series, 4, 4)
 
 
 def test_source_failures(datasette):
@@ -113,9 +117,11 @@ def test_queries_over_a_real_run_of_the_sample_newsroom(datasette):
     reversals = get(base, "/demo/reversals")
     assert reversals and all(r["reverses"] and r["reversal"] for r in reversals)
     assert all(r["reverses_published"] <= r["first_seen"] for r in reversals)
-    encounters = get(base, "/demo/statistic_series", metric="southwest border encounters")
-    assert len(encounters) >= 2
-    assert [r["period_end"] for r in encounters] == sorted(r["period_end"] for r in encounters)
+    longest = get(base, "/demo/series_list")[0]
+    figures = get(base, "/demo/statistic_series", series=longest["series"])
+    assert len(figures) == longest["figures"] >= 3
+    assert [r["period_start"] for r in figures] == sorted(r["period_start"] for r in figures)
+    assert any(r["previous_source"] == "series" for r in figures)
     biometric = get(base, "/demo/documents", _search="biometric")
     assert any("Biometric" in d["title"] for d in biometric)
     assert all(d["source"] != "baseline" for d in biometric)

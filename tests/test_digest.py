@@ -101,10 +101,12 @@ def test_html_digest_lists_each_change_in_its_section(week):
     assert "federal-register" in s["new-policies"] and "2026-11-18" in s["new-policies"]
 
     stats = s["statistics"]
-    assert "southwest border encounters" in stats and "45,000" in stats
-    assert "previous 52,000" in stats and "-7,000" in stats and "-13.46%" in stats
+    assert "encounters · southwest border · CBP" in stats and "45,000" in stats
+    # both periods, never the publication date as the period
+    assert "October 2026:" in stats and "September 2026: 52,000 · −13.5%" in stats
+    assert "published 2026-11-19" in stats
     spark = re.search(r'<svg[^>]*>.*?<polyline points="([^"]+)"', html, re.S)
-    assert spark and len(spark[1].split()) == 4  # three earlier values and this one
+    assert spark and len(spark[1].split()) == 4  # three earlier months and this one
 
     assert "ice-newsroom" in s["failing-sources"] and "3 failed runs in a row" in s["failing-sources"]
     assert "dhs" in s["failing-sources"] and "1 failed fetch this period" in s["failing-sources"]
@@ -126,7 +128,7 @@ def test_text_twin_has_the_same_items(week):
     assert '"DHS terminates the Migrant Protection Protocols <b>effective now</b>."' in text
     assert "Reverses: Migrant Protection Protocols (baseline, 2019-01-24)" in text
     assert "Also reported by: courier (Remain in Mexico ends) <https://news.example.com/mpp-ends>" in text
-    assert "45,000 encounters" in text and "previous 52,000, change -7,000 (-13.46%)" in text
+    assert "October 2026: 45,000 encounters · September 2026: 52,000 · −13.5%" in text
     assert "ice-newsroom: 3 failed runs in a row" in text
     assert "&lt;" not in text and "Baseline in week" not in text
     assert "Back catalogue release" not in text

@@ -91,17 +91,23 @@ def test_statistics_record_previous_value_and_change(store):
                   "Border Patrol recorded 9,000 apprehensions at the southwest border in April, "
                   "up from 7,200 in March.", source="cbp")
     classify_documents(store, [second, first])  # order of ids does not matter: by period
-    stats = rows(store, "select id, document_id, metric, value, period, previous_id, "
-                        "previous_value, change, change_pct from statistics order by period_end")
+    stats = rows(store, "select id, document_id, metric, value, period, role, previous_id, "
+                        "previous_value, previous_period, previous_source, change, change_pct "
+                        "from statistics where role = 'reported' order by period_end")
     march_id = stats[0][0]
     assert [s[1:] for s in stats] == [
-        # No stored February figure: the one the release quotes.
-        (first, "apprehensions", 7200.0, "2025-03", None, 8300.0, -1100.0, -13.3),
+        # No stored February figure: the one the release quotes, with its period.
+        (first, "apprehensions", 7200.0, "March 2025", "reported", None, 8300.0, "February 2025",
+         "release", -1100.0, -13.3),
         # The stored March figure, which is the month just before.
-        (second, "apprehensions", 9000.0, "2025-04", march_id, 7200.0, 1800.0, 25.0),
+        (second, "apprehensions", 9000.0, "April 2025", "reported", march_id, 7200.0, "March 2025",
+         "series", 1800.0, 25.0),
     ]
+    # the quoted figures are stored too, as what the release compares with
+    assert rows(store, "select value, period from statistics where role = 'compared' "
+                       "order by period_end") == [(8300.0, "February 2025"), (7200.0, "March 2025")]
     classify_documents(store, [first, second])
-    assert len(rows(store, "select id from statistics")) == 2  # idempotent
+    assert len(rows(store, "select id from statistics")) == 4  # idempotent
 
 
 def test_a_stale_stored_figure_loses_to_the_one_the_text_quotes(store):
@@ -112,8 +118,8 @@ def test_a_stale_stored_figure_loses_to_the_one_the_text_quotes(store):
                "Border Patrol recorded 6,000 apprehensions at the southwest border in June, "
                "up from 8,000 in May.", source="cbp")
     classify_documents(store, [old, new])
-    assert rows(store, "select previous_id, previous_value from statistics where document_id = ?",
-                [new]) == [(None, 8000.0)]
+    assert rows(store, "select previous_id, previous_value from statistics where document_id = ? "
+                       "and role = 'reported'", [new]) == [(None, 8000.0)]
 
 
 def test_same_event_links_reports_of_one_announcement(store):

@@ -48,6 +48,31 @@ def test_a_migration_cut_short_runs_again(tmp_path):
     assert store.db.execute("select period_kind from statistics").fetchall() == [("fiscal year",)]
 
 
+def test_version_3_figures_join_series_and_keep_their_values(tmp_path):
+    path = tmp_path / "v3.db"
+    _database_at(path, 3)
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "insert into statistics (id, document_id, metric, value, period, period_kind, period_end,"
+            " previous_id, previous_value) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(1, 1, "southwest border encounters", 100.0, "2024-05", "month", "2024-05-31", None, None),
+             (2, 2, "southwest border encounters", 80.0, "2024-06", "month", "2024-06-30", 1, 100.0),
+             (3, 3, "removals", 5.0, "FY2024", "fiscal year", "2024-09-30", None, 7.0)])
+    store = Store(path)
+    rows = store.db.execute("select id, metric, scope, value, period, series, previous_value, "
+                            "previous_period, previous_source, role from statistics order by id").fetchall()
+    assert rows == [
+        (1, "encounters", "southwest border", 100.0, "2024-05",
+         "encounters | southwest border | all | - | level | month", None, None, None, "reported"),
+        (2, "encounters", "southwest border", 80.0, "2024-06",
+         "encounters | southwest border | all | - | level | month", 100.0, "2024-05", "series", "reported"),
+        (3, "removals", "", 5.0, "FY2024", "removals | - | all | - | level | fiscal year", 7.0, None,
+         "release", "reported")]
+    assert "idx_statistics_series_period_end" in {i.name for i in store.db["statistics"].indexes}
+    store.close()
+    Store(path).close()  # nothing left to migrate
+
+
 def test_a_database_from_a_newer_release_is_refused(tmp_path):
     path = tmp_path / "new.db"
     _database_at(path, len(MIGRATIONS))

@@ -1,0 +1,851 @@
+"""Figures a reporter can quote: what is counted, where, by whom, and for which period.
+
+A statistics release says "In June, Border Patrol apprehended 83,536 people at the
+southwest border, down 29% from 117,901 in May". Each number in such a sentence becomes
+a ``Figure``: its metric (apprehensions), scope (southwest border), population (all, or
+a subset such as family units), agency (USBP), kind (a level, a daily average, a
+record, a percent change or a share), period (June 2024, first to last day) and the
+words around it ("more than", "2.8 million"). A number the sentence quotes for
+comparison ("117,901 in May") is a figure of its own, with its own period, and the
+figure it is compared with knows about it; a quoted change ("down 29% from May") is
+kept with the figure it describes.
+
+A **series** is the figures that can honestly be compared: same metric, scope,
+population, agency, kind and kind of period. ``monitor.series`` stores them and finds
+each one's previous value. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+_MON = (r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|"
+        r"aug(?:ust|\.)?|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)")
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)"
+
+#: Period kinds; figures are compared only within one kind, and only the kinds below
+#: that tile time (a month follows a month) have an immediately preceding period.
+DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR = (
+    "day", "week", "month", "quarter", "fiscal year", "calendar year")
+YEAR_TO_DATE, RANGE, CUMULATIVE, UNSPECIFIED = "year to date", "range", "cumulative", "unspecified"
+TILING = (DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR)
+
+#: Kinds of figure. A percent change or a share is never a level's previous.
+LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, CHANGE_IN_NUMBER, SHARE, RATE = (
+    "level", "daily average", "record", "percent change", "change", "share", "rate")
+#: Roles: a figure the release reports, one it quotes for comparison, or the percent
+#: change it gives for a reported figure.
+REPORTED, COMPARED, CHANGE = "reported", "compared", "change"
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str = UNSPECIFIED
+    start: str | None = None
+    end: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        """"June 2024", "FY2024", "2024", "Q2 2024", "2024-06-23", "2023-10-01 to 2024-03-31"."""
+        if self.kind == UNSPECIFIED or not self.start:
+            return None
+        first = date.fromisoformat(self.start)
+        if self.kind == MONTH:
+            return f"{MONTHS[first.month - 1].capitalize()} {first.year}"
+        if self.kind == FISCAL_YEAR:
+            return f"FY{first.year + 1}"
+        if self.kind == CALENDAR_YEAR:
+            return str(first.year)
+        if self.kind == QUARTER:
+            return f"Q{(first.month - 1) // 3 + 1} {first.year}"
+        if self.kind == DAY:
+            return self.start
+        if self.kind == CUMULATIVE and not self.end:
+            return f"since {self.start}"
+        return f"{self.start} to {self.end or '…'}"
+
+    def preceding(self) -> Period | None:
+        """The period just before this one, of the same kind, when periods of this kind tile time."""
+        if self.kind not in TILING or not self.start or not self.end:
+            return None
+        start, end = date.fromisoformat(self.start), date.fromisoformat(self.end)
+        last = start - timedelta(days=1)
+        if self.kind == DAY:
+            return Period(DAY, last.isoformat(), last.isoformat())
+        if self.kind == WEEK:
+            return Period(WEEK, (start - timedelta(days=7)).isoformat(), last.isoformat())
+        months = {MONTH: 1, QUARTER: 3}.get(self.kind, 12)
+        first = _add_months(start, -months)
+        return Period(self.kind, first.isoformat(), last.isoformat()) if end > start else None
+
+
+@dataclass
+class Figure:
+    metric: str
+    value: float
+    unit: str
+    period: Period
+    scope: str = ""
+    population: str = ""
+    agency: str = ""
+    kind: str = LEVEL
+    qualifier: str = ""
+    as_written: str = ""
+    role: str = REPORTED
+    text: str = ""
+    #: The earlier figure the text quotes for this one ("compared with 117,901 in May").
+    compared: list[Figure] = field(default_factory=list)
+    #: A change the text states for this figure (percent, signed) and from which period.
+    stated_change_pct: float | None = None
+    stated_change_from: Period | None = None
+
+    @property
+    def series(self) -> str:
+        """Figures with the same key can be compared honestly."""
+        return " | ".join((self.metric, self.scope or "-", self.population or "all",
+                           self.agency or "-", self.kind, self.period.kind))
+
+    def stated_previous(self) -> tuple[float | None, Period] | None:
+        """(value or None, period) of the immediately preceding period as the text states it."""
+        before = self.period.preceding()
+        if before is None:
+            return None
+        for other in self.compared:
+            if other.period == before:
+                return other.value, other.period
+        if self.stated_change_pct is not None and self.stated_change_from == before:
+            return None, before
+        return None
+
+
+# --- what is counted ------------------------------------------------------------------
+
+#: (metric, unit, pattern): the keyword nearest a number names what it counts.
+METRICS = [
+    ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
+    ("expulsions", "people", r"expul\w*|expell\w*"),
+    ("appointments", "appointments", r"appointments?"),
+    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
+    ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?"),
+    ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
+    ("returns", "people", r"returns\b|returned\b"),
+    ("repatriations", "people", r"repatriat\w*"),
+    ("interdictions", "people", r"interdict\w*(?=(?: or encounter\w*)? [\d,]+ (?:\w+ )?(?:migrants|people|aliens))|"
+                                r"(?:migrant )?interdictions? of migrants|migrant interdictions?"),
+    ("releases", "people", r"releas(?:ed|es)\b"),
+    ("arrests", "people", r"arrest\w*"),
+    ("detention population", "people", r"average daily population|detention|detained|in (?:ice )?custody"),
+    ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers"),
+    ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens"),
+    ("receipts", "cases", r"receipts?|filings|received|applications filed|petitions filed"),
+    ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
+    ("backlog", "cases", r"backlog\w*|pending"),
+    ("processing time", "months", r"processing times?"),
+    ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
+]
+_METRIC_RES = [(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS]
+
+_POPULATIONS = [
+    ("family units", r"family[- ]units?(?:[- ]members)?|family members|members of family units|"
+                     r"individuals in famil\w+|families"),
+    ("unaccompanied children", r"unaccompanied (?:alien )?(?:children|minors|kids)|\bUACs?\b|\bUCs\b"),
+    ("single adults", r"single adults?"),
+    ("unique individuals", r"unique (?:individuals|encounters|people)"),
+    ("repeat encounters", r"repeat (?:encounters|crossers)|re-encounter\w*|prior encounter"),
+    ("with criminal records", r"criminal (?:records?|convictions?|histor\w+|noncitizens|aliens)|convicted criminals"),
+    ("under Title 42", r"title 42"),
+    ("under Title 8", r"title 8\b"),
+    ("CBP One", r"cbp one"),
+    ("gotaways", r"got-?aways"),
+]
+_POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
+_NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haitian|nicaraguan|"
+                  "colombian|ecuadorian|chinese|indian|ukrainian|russian|brazilian|peruvian|"
+                  "romanian|turkish|afghan")
+_NATIONALITY = re.compile(rf"\b({_NATIONALITIES})\s+(?:nationals|migrants|citizens|people|"
+                          r"individuals|aliens|noncitizens|adults|children|families)", re.I)
+
+#: Agencies named near a figure; a foreign government's figure is never a DHS series.
+_AGENCIES = [
+    ("Mexico", r"mexic(?:o|an) (?:authorities|government|officials|immigration|national guard)|\bINM\b"),
+    ("Panama", r"panaman\w* (?:authorities|government)|panama (?:reported|recorded|says)"),
+    ("Canada", r"canad\w+ (?:authorities|government|border services)|\bCBSA\b|\bRCMP\b"),
+    ("Guatemala", r"guatemalan (?:authorities|government)"),
+    ("EOIR", r"immigration courts?|\bEOIR\b|executive office for immigration review"),
+    ("HHS", r"\bHHS\b|office of refugee resettlement|\bORR\b|health and human services"),
+    ("USBP", r"border patrol|\bUSBP\b"),
+    ("OFO", r"office of field operations|\bOFO\b"),
+    ("ICE", r"\bICE\b|\bERO\b|\bHSI\b|immigration and customs enforcement"),
+    ("USCIS", r"\bUSCIS\b|citizenship and immigration services"),
+    ("TSA", r"\bTSA\b|transportation security|\bTSOs?\b"),
+    ("USCG", r"coast guard"),
+    ("CBP", r"\bCBP\b|customs and border protection"),
+]
+_AGENCY_RES = [(name, re.compile(p, re.I)) for name, p in _AGENCIES]
+#: The department's own components; a figure counted by anyone else is labelled as such.
+DHS_AGENCIES = ("CBP", "USBP", "OFO", "ICE", "USCIS", "TSA", "USCG", "DHS", "FEMA", "CISA")
+
+_REGIONS = [
+    ("southwest border", r"south(?:west|ern) (?:land )?border|\bSWB?\b|u\.s\.-mexico border|"
+                         r"(?:at|along|across) the border"),
+    ("northern border", r"northern border|u\.s\.-canada border"),
+    ("coastal", r"\bat sea\b|coastal|maritime"),
+    ("nationwide", r"nationwide|nationally|all (?:u\.s\. )?borders|across the country"),
+]
+_REGION_RES = [(name, re.compile(p, re.I)) for name, p in _REGIONS]
+_BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
+_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
+
+# --- numbers ----------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"(?<![\w.,/-])(\$\s?)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(\s*(?:million|thousand|billion)\b|(?<=\d)[MBK]\b)?(\s*(?:percent\b|per cent\b|%|percentage points?))?",
+    re.I)
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3, "m": 1e6, "b": 1e9}
+_QUALIFIER = re.compile(
+    r"\b(more than|over|nearly|almost|about|approximately|roughly|around|some|at least|"
+    r"fewer than|less than|under|upwards of|an estimated|close to|just over|just under|"
+    r"exceed(?:ed|s)?|a record(?: high of)?|a total of)\s+$", re.I)
+#: Words right before a number that make it something else than a count.
+_NOT_A_COUNT_BEFORE = re.compile(
+    r"(?:\btitle|\bsection|\bsec\.|\bpart|\bno\.|\bnumber|\bcovid|\bh\.r\.|\bs\.|\bper|\bage|"
+    r"\bages|\bphase|\bexecutive order|\bform|\bi-|\bproclamation|\bchapter|\bfirst|\bpast|\blast)\s*$",
+    re.I)
+_NOT_A_COUNT_AFTER = re.compile(
+    r"^\s*(?:-?year|years|-day|days|hours|hour|minutes|weeks|-month|states|countries|"
+    r"ports|sectors|miles|feet|a\.m\.|p\.m\.|th\b|st\b|nd\b|rd\b|\(g\))", re.I)
+_POUNDS = re.compile(r"^\s*(?:pounds|lbs?\.?)\b", re.I)
+
+_DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|lower|fewer|less|"
+                       r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid)\b", re.I)
+_INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
+                       r"climb\w*|spik\w*)\b", re.I)
+_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|"
+                         r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the)\b", re.I)
+_DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
+                    r"\baverage daily\b|\bdaily average\b", re.I)
+_RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
+_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b", re.I)
+_RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b", re.I)
+
+
+# --- periods --------------------------------------------------------------------------
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(year: int, month: int) -> date:
+    return _add_months(date(year, month, 1), 1) - timedelta(days=1)
+
+
+def month_period(year: int, month: int) -> Period:
+    return Period(MONTH, date(year, month, 1).isoformat(), _month_end(year, month).isoformat())
+
+
+def fiscal_year(year: int) -> Period:
+    return Period(FISCAL_YEAR, f"{year - 1}-10-01", f"{year}-09-30")
+
+
+def calendar_year(year: int) -> Period:
+    return Period(CALENDAR_YEAR, f"{year}-01-01", f"{year}-12-31")
+
+
+def _month_index(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return next(i for i, m in enumerate(MONTHS, 1) if m.startswith(name[:3]))
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    period: Period
+    #: "from May", "than in May", "same month last year": the base of a comparison.
+    comparison: bool
+    #: "before the order ended in May": when something happened, not what a figure covers.
+    incidental: bool = False
+
+
+class _Periods:
+    """Every period expression in a sentence, resolved against the release's date."""
+
+    _FY = re.compile(r"\b(?:fiscal (?:year )?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)", re.I)
+    _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the past) fiscal year\b", re.I)
+    _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
+                      r"\bto date\b", re.I)
+    _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter of (fiscal year |FY ?)?(\d{4})\b|"
+                          r"\bQ([1-4]) (FY ?)?(\d{4})\b", re.I)
+    _HALF = re.compile(r"\b(first|second) half of (?:calendar year |the year )?(\d{4})\b", re.I)
+    _FULL_DATE = rf"(?:{_WEEKDAY})?({_MON})\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"
+    _RANGE = re.compile(
+        rf"\b(?:(?:from|between|since)\s+)?{_FULL_DATE},?\s*(?:to|through|and|until|-|–)\s*{_FULL_DATE}", re.I)
+    _MONTH_RANGE = re.compile(
+        rf"\b(?:from|between)\s+({_MON})\s*(\d{{4}})?\s*(?:to|through|and|until|-|–)\s+({_MON})\s*(\d{{4}})?\b", re.I)
+    _SINCE = re.compile(rf"\b(since|beginning|starting)\s+(?:on\s+)?{_FULL_DATE}", re.I)
+    _SINCE_MONTH = re.compile(rf"\b(since)\s+(?:(?:its|the|the app's|the program's)\s+)?(?:(?:launch|start|"
+                              rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})\s+(\d{{4}})\b", re.I)
+    _DAY = re.compile(rf"\b(?:on\s+)?{_FULL_DATE}", re.I)
+    _MONTH = re.compile(rf"\b({_MON})(?:\s+of)?(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _CALENDAR = re.compile(r"\b(?:calendar year|CY)\s?(\d{4})\b|"
+                           r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)", re.I)
+    _RELATIVE_MONTH = re.compile(r"\b(last month|the previous month|the prior month|this month|"
+                                 r"the month before|a month earlier)\b", re.I)
+    _LAST_YEAR = re.compile(r"\b(?:(the |this |that )?(?:same )?(month|period|time|quarter) (?:of |in )?last year|"
+                            r"(?:this time )?(?:a|one) year (?:earlier|ago|before)|"
+                            r"(?:the )?same (month|period) (?:a year (?:earlier|ago)|in the previous year)|"
+                            r"(last year|the previous year|the prior year))\b", re.I)
+    _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    _ON_WEEKDAY = re.compile(rf"\bon ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!,?\s+{_MON}\s+\d)", re.I)
+    _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
+    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(past|last|previous) (?:seven days|week)\b", re.I)
+    _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
+                             r"issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
+    _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
+    _COMPARE_BEFORE = re.compile(
+        r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
+        r"\bversus|\bvs\.?|\bover|\bsince)\s*(?:in\s+|during\s+)?$", re.I)
+
+    def __init__(self, text: str, anchor: date | None, context: Period | None):
+        self.anchor = anchor
+        self.context = context
+        self.found: list[_Mention] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(match, period, start=None, end=None):
+            start = match.start() if start is None else start
+            end = match.end() if end is None else end
+            if period is None or any(s < end and start < e for s, e in taken):
+                return
+            taken.append((start, end))
+            before = text[max(0, start - 30):start]
+            self.found.append(_Mention(start, end, period, bool(self._COMPARE_BEFORE.search(before)),
+                                       bool(self._INCIDENTAL.search(before))))
+
+        for m in self._RANGE.finditer(text):
+            first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
+            last = self._date(m.group(4), m.group(5), m.group(6) or (first and str(
+                first.year + (_month_index(m.group(4)) < first.month))))
+            if first and last and first <= last:
+                add(m, Period(RANGE, first.isoformat(), last.isoformat()))
+        for m in self._MONTH_RANGE.finditer(text):
+            year2 = int(m.group(4)) if m.group(4) else self._year_of(_month_index(m.group(3)))
+            if year2 is None:
+                continue
+            i1, i2 = _month_index(m.group(1)), _month_index(m.group(3))
+            year1 = int(m.group(2)) if m.group(2) else (year2 if i1 <= i2 else year2 - 1)
+            first, last = date(year1, i1, 1), _month_end(year2, i2)
+            kind = QUARTER if (i2 - i1) % 12 == 2 and i1 in (1, 4, 7, 10) else RANGE
+            add(m, Period(kind, first.isoformat(), last.isoformat()))
+        for m in self._QUARTER.finditer(text):
+            number = ("first second third fourth".split().index(m.group(1).lower()) + 1
+                      if m.group(1) and m.group(1)[0].isalpha() else int((m.group(1) or m.group(4))[0]))
+            fiscal = bool(m.group(2) or m.group(5))
+            year = int(m.group(3) or m.group(6))
+            first = _add_months(date(year - 1, 10, 1), 3 * (number - 1)) if fiscal \
+                else date(year, 3 * number - 2, 1)
+            add(m, Period(QUARTER, first.isoformat(), (_add_months(first, 3) - timedelta(days=1)).isoformat()))
+        for m in self._HALF.finditer(text):
+            year = int(m.group(2))
+            first = date(year, 1 if m.group(1).lower() == "first" else 7, 1)
+            add(m, Period(RANGE, first.isoformat(), (_add_months(first, 6) - timedelta(days=1)).isoformat()))
+        for m in self._SINCE.finditer(text):
+            first = self._date(m.group(2), m.group(3), m.group(4))
+            if first:
+                add(m, self._since(first))
+        for m in self._SINCE_MONTH.finditer(text):
+            add(m, self._since(date(int(m.group(3)), _month_index(m.group(2)), 1)))
+        ytd = self._YTD.search(text)
+        for m in self._FY.finditer(text):
+            year = _year(m.group(1))
+            if ytd and self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end:
+                add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
+            else:
+                add(m, fiscal_year(year))
+        for m in self._FY_WORDS.finditer(text):
+            if m.group(1).lower() in ("the previous", "the past") and self.context \
+                    and self.context.kind == FISCAL_YEAR:
+                add(m, self.context.preceding())  # the fiscal year before the one reported
+            elif self.anchor:
+                current = self.anchor.year + (self.anchor.month >= 10)
+                year = current if m.group(1).lower() in ("this", "the current") else current - 1
+                if year == current or ytd:
+                    add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
+                else:
+                    add(m, fiscal_year(year))
+        for m in self._START_OF_FY.finditer(text):
+            if self.anchor:
+                current = self.anchor.year + (self.anchor.month >= 10)
+                add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
+        for m in self._RECENT_QUARTER.finditer(text):
+            if self.anchor:
+                first = _add_months(date(self.anchor.year, (self.anchor.month - 1) // 3 * 3 + 1, 1), -3)
+                add(m, Period(QUARTER, first.isoformat(),
+                              (_add_months(first, 3) - timedelta(days=1)).isoformat()))
+        for m in self._WEEK.finditer(text):
+            if self.anchor:
+                add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
+                              (self.anchor - timedelta(days=1)).isoformat()))
+        for m in self._ON_WEEKDAY.finditer(text):
+            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday before it
+                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(1).lower()[:3])) % 7 or 7
+                day = (self.anchor - timedelta(days=back)).isoformat()
+                add(m, Period(DAY, day, day))
+        for m in self._DAY.finditer(text):
+            when = self._date(m.group(1), m.group(2), m.group(3))
+            if when and not re.search(r"\b(?:through|until|to|ending|ended)\s+$", text[max(0, m.start() - 12):m.start()], re.I):
+                add(m, Period(DAY, when.isoformat(), when.isoformat()))
+        for m in self._MONTH.finditer(text):
+            if m.group(1).lower() == "may" and not m.group(2) and not re.search(
+                    r"\b(?:in|of|for|during|since|from|than|through|and|to)\s+$", text[max(0, m.start() - 8):m.start()], re.I):
+                continue  # the verb "may"
+            if not m.group(2) and m.group(1).lower() in ("mar", "jun", "jul", "aug", "oct", "dec", "sept", "sep", "nov", "jan", "feb", "apr") \
+                    and not m.group(1).endswith("."):
+                pass
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
+            if year:
+                add(m, month_period(year, index))
+        for m in self._CALENDAR.finditer(text):
+            year = int(m.group(1) or m.group(2))
+            if 1990 <= year <= 2100:
+                add(m, calendar_year(year))
+        for m in self._RELATIVE_MONTH.finditer(text):
+            base = self.context if self.context and self.context.kind == MONTH else None
+            if m.group(1).lower() == "this month" and self.anchor:
+                add(m, month_period(self.anchor.year, self.anchor.month))
+            elif base:
+                add(m, base.preceding())
+            elif self.anchor:
+                first = _add_months(date(self.anchor.year, self.anchor.month, 1), -1)
+                add(m, month_period(first.year, first.month))
+        for m in self._LAST_YEAR.finditer(text):
+            base = self.context
+            if m.group(4) and not (base and base.kind == MONTH and re.search(
+                    r"\b(?:month|period)\b", text[max(0, m.start() - 40):m.start()], re.I)):
+                if self.anchor:
+                    add(m, calendar_year(self.anchor.year - 1))
+            elif base and base.kind in (MONTH, QUARTER, DAY, WEEK, RANGE, FISCAL_YEAR, CALENDAR_YEAR):
+                add(m, _shift_year(base, -1))
+        self.found.sort(key=lambda f: f.start)
+
+    def _since(self, first: date) -> Period:
+        if (first.month, first.day) in ((10, 1), (1, 1)) and self.anchor and first <= self.anchor \
+                and (self.anchor - first).days < 366:
+            return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
+        return Period(CUMULATIVE, first.isoformat(), self._ytd_end())
+
+    def _ytd_end(self) -> str | None:
+        return self.anchor.isoformat() if self.anchor else None
+
+    def _year_of(self, month: int) -> int | None:
+        """A month named without a year is the latest such month on or before the release."""
+        if self.anchor is None:
+            return None
+        return self.anchor.year if month <= self.anchor.month else self.anchor.year - 1
+
+    def _date(self, month: str, day: str, year: str | None) -> date | None:
+        try:
+            index = _month_index(month)
+            y = int(year) if year else self._year_of(index)
+            return date(y, index, int(day)) if y else None
+        except (ValueError, StopIteration):
+            return None
+
+
+def _shift_year(period: Period, years: int) -> Period:
+    def shift(day: str | None) -> str | None:
+        if not day:
+            return None
+        d = date.fromisoformat(day)
+        try:
+            return d.replace(year=d.year + years).isoformat()
+        except ValueError:  # 29 February
+            return d.replace(year=d.year + years, day=28).isoformat()
+    end = period.end
+    if period.kind in (MONTH, QUARTER) and end:
+        e = date.fromisoformat(end)
+        end = _month_end(e.year + years, e.month).isoformat()
+    else:
+        end = shift(end)
+    return Period(period.kind, shift(period.start), end)
+
+
+def headline_period(title: str | None, anchor: date | None) -> Period | None:
+    """The period a release is about when its headline names one ("June 2024 Monthly Update")."""
+    if not title:
+        return None
+    found = [m.period for m in _Periods(title, anchor, None).found
+             if m.period.kind in (MONTH, FISCAL_YEAR, QUARTER, CALENDAR_YEAR, RANGE, DAY)]
+    return found[0] if found else None
+
+
+def _anchor(published: str | None, context: Period | None) -> date | None:
+    try:
+        return date.fromisoformat((published or "")[:10])
+    except ValueError:
+        pass
+    if context and context.end:  # no date: a release follows the period it is about
+        return date.fromisoformat(context.end) + timedelta(days=15)
+    return None
+
+
+# --- extraction -------------------------------------------------------------------------
+
+
+@dataclass
+class _Number:
+    start: int
+    end: int
+    value: float
+    written: str
+    percent: bool
+    money: bool
+    small: bool
+
+
+def _numbers(text: str) -> list[_Number]:
+    found = []
+    for m in _NUMBER.finditer(text):
+        dollar, digits, scale, percent = m.group(1), m.group(2), m.group(3), m.group(4)
+        value = float(digits.replace(",", ""))
+        before, after = text[max(0, m.start() - 25):m.start()], text[m.end():m.end() + 14]
+        if _NOT_A_COUNT_BEFORE.search(before) and not scale and not percent:
+            continue
+        if not percent and _NOT_A_COUNT_AFTER.search(after) and not scale:
+            continue
+        if re.search(rf"\b{_MON}\s*$", before, re.I) and not scale and not percent:
+            continue  # a day of a month, or a year after one
+        if re.match(r"\s*,?\s*\d{4}\b", after) and value <= 31 and not scale:
+            continue
+        if not scale and not percent and "," not in digits and 1900 <= value <= 2100 and "." not in digits:
+            continue  # a year
+        if scale:
+            value *= _SCALE[scale.strip().lower()]
+        small = not scale and not percent and "," not in digits and value < 100
+        found.append(_Number(m.start(), m.end(), value, m.group(0).strip(), bool(percent),
+                             bool(dollar), small))
+    return found
+
+
+def _nearest(patterns, text: str, position: int, low: int, high: int, limit: int = 10_000):
+    """The name whose pattern matches nearest to ``position`` within [low, high)."""
+    best = None
+    for entry in patterns:
+        pattern = entry[-1]
+        for m in pattern.finditer(text, low, high):
+            distance = m.start() - position if m.start() >= position else position - m.end()
+            if distance <= limit and (best is None or distance < best[0]):
+                best = (distance, entry)
+    return best[1] if best else None
+
+
+def _sentence_agency(text: str) -> str:
+    found = _nearest(_AGENCY_RES, text, 0, 0, len(text))
+    return found[0] if found else ""
+
+
+def extract_figures(text: str, published: str | None = None, *, title: str | None = None,
+                    agency: str | None = None, context: Period | None = None,
+                    head: Figure | None = None) -> list[Figure]:
+    """Every figure in one statement, each with what it counts and its own period.
+
+    ``context`` is the period the release is about (its headline's), used when a
+    sentence names none; ``head`` is the last figure reported before this sentence, which
+    "This is a 29% decrease from May" refers to.
+    """
+    if context is None:
+        context = headline_period(title, _anchor(published, None))
+    anchor = _anchor(published, context)
+    numbers = _numbers(text)
+    if not numbers:
+        return []
+    periods = _Periods(text, anchor, context)
+    sentence_metric = _nearest(_METRIC_RES, text, 0, 0, len(text))
+    figures: list[Figure] = []
+    # "This is a 29% decrease from May": an earlier sentence's figure, only when referred to.
+    last_reported = head if _ANAPHOR.match(text) else None
+    pending_from = None
+    for i, number in enumerate(numbers):
+        low = numbers[i - 1].end if i else 0
+        high = numbers[i + 1].start if i + 1 < len(numbers) else len(text)
+        # "39,206 (25%) repeat encounters": a share in brackets does not end the number's words
+        words_end = next((n.start for n in numbers[i + 1:] if not _aside(text, n)), len(text))
+        before, after = text[low:number.start], text[number.end:high]
+        lead = _QUALIFIER.sub("", before[-45:])
+        comparison = bool(_COMPARISON.search(lead)) and not number.percent
+        if not comparison and figures and figures[-1].role == COMPARED and re.fullmatch(
+                r"[^.;]{0,30}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before):
+            comparison = True  # "compared with 12,500 in May and 40,000 in June 2023"
+        # A figure quoted for comparison is like for like with the one it is compared with.
+        compared_to = last_reported if comparison and last_reported is not None else None
+        period = _own_period(periods, number, low, high, compared_to is not None, len(text))
+        if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
+                and i + 1 < len(numbers) and not numbers[i + 1].percent
+                and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
+            # "fell from 5.2 million in FY 2022 to 4.3 million": compared with the one after it
+            pending_from = (number, _own_period(periods, number, low, high, True, len(text)))
+            continue
+        region_metric = _nearest(_METRIC_RES, text, number.start, low, high, limit=90)
+        metric_entry = region_metric or (sentence_metric if not number.small else None)
+        if _POUNDS.match(after):
+            metric_entry = ("seizures", "pounds", None)
+        elif re.match(r"\s*months?\b", after, re.I) and sentence_metric \
+                and sentence_metric[0] == "processing time":
+            metric_entry = sentence_metric
+        elif compared_to is None and number.small and (region_metric is None or not (
+                re.search(r"\b\w+(?:ed|ing)\s+$", before)
+                or _nearest(_METRIC_RES, text, number.end, number.end, high, limit=40))):
+            sibling = figures[-1] if figures and figures[-1].role == REPORTED else None
+            if not (sibling and re.fullmatch(r"[^.;]{0,40}\band\s+", before)):
+                continue
+            metric_entry = None  # "89 people to Haiti and 54 people to Cuba": like the one before
+        if metric_entry is None and not number.percent and compared_to is None:
+            part_of = figures[-1] if figures and figures[-1].role == REPORTED else last_reported
+            if part_of is None:
+                continue
+            # "That total included 77,000 members of family units": like the figure before
+            figure = replace(part_of, value=number.value, as_written=number.written,
+                             qualifier=_qualifier(text, number), compared=[], role=REPORTED,
+                             population=_population(text, number, low, words_end, part_of.metric),
+                             period=period or part_of.period, text=text,
+                             stated_change_pct=None, stated_change_from=None)
+            figures.append(figure)
+            continue
+        if number.percent:
+            figure = _percent(text, number, before, after, period, metric_entry, last_reported,
+                              periods, low, high, context)
+            if figure is not None:
+                figures.append(figure)
+            continue
+        if compared_to is not None:
+            if period is None or period == compared_to.period:
+                continue  # "compared with 140,641" with no period of its own: not a figure we can place
+            figure = replace(compared_to, value=number.value, period=period, role=COMPARED,
+                             as_written=number.written, qualifier=_qualifier(text, number),
+                             compared=[], stated_change_pct=None, stated_change_from=None,
+                             kind=LEVEL if compared_to.kind == RECORD else compared_to.kind)
+            compared_to.compared.append(figure)
+            figures.append(figure)
+            continue
+        metric, unit = metric_entry[0], metric_entry[1]
+        if number.money:
+            unit = "dollars"
+        elif metric == "processing time" and re.match(r"\s*months?\b", after, re.I):
+            unit = "months"
+        window_low, window_high = max(low, number.start - 70), min(high, number.end + 70)
+        kind = LEVEL
+        if _RATE.match(after):
+            kind = RATE
+        elif _MORE_THAN_AFTER.match(after):
+            kind = CHANGE_IN_NUMBER  # "46 million more than in 2023": a difference, not a level
+        elif _DAILY.search(text[window_low:window_high]):
+            kind = DAILY_AVERAGE
+        period = period or (context if context else Period())
+        if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):window_high]):
+            kind = RECORD
+        figure = Figure(
+            metric=metric, value=number.value, unit=unit, period=period,
+            scope=_scope(text, number, low, high, metric, agency),
+            population=_population(text, number, low, words_end, metric)
+            or _part_of(text, number, before, words_end, metric,
+                        next((f for f in reversed(figures) if f.role == REPORTED), last_reported)),
+            agency=_agency(text, number, low, high, metric, agency),
+            kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text)
+        figures.append(figure)
+        last_reported = figure
+        if pending_from is not None:
+            earlier, earlier_period = pending_from
+            pending_from = None
+            if earlier_period is not None and earlier_period != figure.period:
+                quoted = replace(figure, value=earlier.value, period=earlier_period, role=COMPARED,
+                                 as_written=earlier.written, qualifier=_qualifier(text, earlier),
+                                 compared=[], kind=LEVEL if figure.kind == RECORD else figure.kind)
+                figure.compared.append(quoted)
+                figures.append(quoted)
+    return figures
+
+
+_ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|which|"
+                      r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
+
+
+def _aside(text: str, number: _Number) -> bool:
+    """A share put in brackets or between commas: "39,206 (25%) repeat encounters",
+    "95,788 encounters, 45 percent of the total, were expelled"."""
+    return number.percent and (text[number.start - 1:number.start] == "(" or bool(
+        re.match(r"\s*of (?:the|all) (?:total|encounters|apprehensions)\s*,", text[number.end:])))
+
+
+def _own_period(periods: _Periods, number: _Number, low: int, high: int, comparison: bool,
+                text_length: int) -> Period | None:
+    """The period expression nearest the number within its stretch of the sentence
+    (from the number before it to the number after it)."""
+    best = None
+    for mention in periods.found:
+        if mention.end <= low or mention.start >= high:
+            continue
+        if mention.incidental or (mention.comparison and not comparison):
+            continue  # "83,536 in June, down from May": May is the comparison's
+        left = mention.end <= number.start
+        distance = number.start - mention.end if left else mention.start - number.end
+        if comparison and left:
+            distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
+        # "3 million on Sunday, July 7, intercepted 3,269 firearms during the first half":
+        # a period nearer the neighbouring number is that number's
+        if (left and low and mention.start - low <= distance) or \
+                (not left and high < text_length and high - mention.end <= distance):
+            distance += 150
+        if best is None or distance < best[0]:
+            best = (distance, mention.period)
+    if best is None:
+        # the sentence's first period, when it names just one ("In June, ... 83,536 ...")
+        own = [m.period for m in periods.found if not (m.comparison or m.incidental)]
+        if own and not comparison and len({p for p in own}) == 1:
+            return own[0]
+        return None
+    return best[1]
+
+
+_QUALIFIERS_ANYWHERE = re.compile(r"\b(?:more|fewer|less) than\b", re.I)
+_SHARE_AFTER = re.compile(r"\s*(?:of (?:the|all|which|those|them|encounters|apprehensions)\b|were\b|are\b|involved\b)", re.I)
+
+
+def _percent(text, number, before, after, period, metric_entry, last_reported, periods, low, high,
+             context) -> Figure | None:
+    # "more than 45 percent of the total" is a share: qualifiers are not changes
+    window = _QUALIFIERS_ANYWHERE.sub(" ", text[max(low, number.start - 60):min(high, number.end + 40)])
+    if _SHARE_AFTER.match(after):
+        window = ""
+    down, up = _DECREASE.search(window), _INCREASE.search(window)
+    changed = down or up
+    sign = -1 if down and not (up and up.start() < down.start()) else 1
+    base = next((m.period for m in periods.found if m.comparison and number.end <= m.start < high), None)
+    if changed and last_reported is not None and (metric_entry is None or metric_entry[0] == last_reported.metric
+                                                  or _nearest(_METRIC_RES, text, number.start, low, high, 90) is None):
+        last_reported.stated_change_pct = sign * number.value
+        last_reported.stated_change_from = base
+        return replace(last_reported, value=sign * number.value, unit="percent", kind=PERCENT_CHANGE,
+                       role=CHANGE, as_written=number.written, qualifier=_qualifier(text, number),
+                       compared=[], stated_change_pct=None, stated_change_from=None)
+    if metric_entry is None:
+        return None
+    own = period if period and period != base else (context or Period())
+    if changed:
+        return Figure(metric=metric_entry[0], value=sign * number.value, unit="percent",
+                      period=own, kind=PERCENT_CHANGE, as_written=number.written,
+                      qualifier=_qualifier(text, number), text=text,
+                      scope=_scope(text, number, low, high, metric_entry[0], None),
+                      agency=_agency(text, number, low, high, metric_entry[0], None),
+                      stated_change_from=base)
+    return Figure(metric=metric_entry[0], value=number.value, unit="percent", period=own, kind=SHARE,
+                  as_written=number.written, qualifier=_qualifier(text, number), text=text,
+                  population=_population(text, number, low, high, metric_entry[0]))
+
+
+def _qualifier(text: str, number: _Number) -> str:
+    m = _QUALIFIER.search(text[max(0, number.start - 25):number.start])
+    return m.group(1).lower() if m else ""
+
+
+def _scope(text, number, low, high, metric, default_agency) -> str:
+    region = _nearest(_REGION_RES, text, number.start, 0, len(text))
+    location = ""
+    # within the number's stretch of the sentence; "including those at ports of entry"
+    # describes a total, not a place
+    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*", "",
+                    text[max(low, number.start - 120):min(high, number.end + 120)], flags=re.I)
+    if _BETWEEN_PORTS.search(window):
+        location = "between ports"
+    elif _AT_PORTS.search(window) or re.search(r"office of field operations|\bOFO\b", window, re.I):
+        location = "ports of entry"
+    if metric == "apprehensions":
+        location = ""  # Border Patrol apprehends between ports by definition
+    return ", ".join(p for p in ((region[0] if region else ""), location) if p)
+
+
+def _population(text, number, low, high, metric) -> str:
+    """Who is counted: the words after the number first ("11,507 were unaccompanied
+    children"), then those before it ("family unit apprehensions were 9,000")."""
+    for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 45), number.start)):
+        found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
+        if found and not (found[0] == "CBP One" and metric == "appointments") \
+                and not (found[0] == "under Title 42" and metric == "expulsions"):
+            return found[0]
+        nationality = _NATIONALITY.search(text, lo, hi)
+        if nationality:
+            return nationality.group(1).capitalize()
+    return ""
+
+
+_PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|of those)\s+$", re.I)
+_NOUN_PHRASE = re.compile(r"\s*((?:[A-Za-z.'-]+\s+){0,5}?[A-Za-z.'-]+)\s*(?=[,;.)]|$|\s(?:who|which|that|were|was|in|at|during|from)\b)")
+
+
+def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> str:
+    """"878,500 new citizens, including 12,000 members of the military": a part of the
+    figure before it, named by its own words when no known population fits. A part
+    counted by another metric ("including 1,050,000 expulsions") is told apart by it."""
+    if whole is None or whole.metric != metric or not _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
+        return ""
+    words = _NOUN_PHRASE.match(text, number.end, words_end)
+    return " ".join(words.group(1).split()).rstrip(".") if words else "part of a total"
+
+
+def _agency(text, number, low, high, metric, default) -> str:
+    found = _nearest(_AGENCY_RES, text, number.start, max(0, number.start - 150), min(len(text), number.end + 60))
+    name = found[0] if found else (_sentence_agency(text) or (default or ""))
+    if metric == "apprehensions" and name in ("CBP", "DHS", ""):
+        name = "USBP"
+    return name
+
+
+def figure_json(figure: Figure) -> dict:
+    """A figure as ``classify --json`` prints it."""
+    return {"metric": figure.metric, "value": figure.value, "unit": figure.unit,
+            "scope": figure.scope, "population": figure.population, "agency": figure.agency,
+            "kind": figure.kind, "qualifier": figure.qualifier, "as_written": figure.as_written,
+            "role": figure.role, "period": figure.period.label, "period_kind": figure.period.kind,
+            "period_start": figure.period.start, "period_end": figure.period.end,
+            "series": figure.series, "stated_change_pct": figure.stated_change_pct,
+            "text": figure.text}
+
+
+def extract_document(title: str | None, statements: list[str], published: str | None,
+                     agency: str | None = None) -> list[list[Figure]]:
+    """Figures per statement of one release, each sentence read with the release's context."""
+    context = headline_period(title, _anchor(published, None))
+    head = None
+    result = []
+    regions: dict[str, str] = {}
+    for text in statements:
+        figures = extract_figures(text, published, agency=agency, context=context, head=head)
+        # "Apprehensions of family units fell to 9,000": at the border the release is about
+        for figure in figures:
+            region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
+            if not region and regions.get(figure.metric) and figure.agency in DHS_AGENCIES + ("",):
+                figure.scope = ", ".join(p for p in (regions[figure.metric], figure.scope) if p)
+        for figure in figures:
+            region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
+            if region and figure.role == REPORTED:
+                regions[figure.metric] = region
+        reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
+        if reported:
+            head = reported[-1]
+        if context is None:
+            own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
+            context = own[0] if own else None
+        result.append(figures)
+    return result
