@@ -95,6 +95,11 @@ def load_baseline(store: Store) -> int:
     Idempotent: an unchanged article is not stored again, and re-applying the gold
     labels changes nothing.
     """
+    with store.batch():  # all or nothing: a killed first run leaves no half-linked baseline
+        return _load_baseline(store)
+
+
+def _load_baseline(store: Store) -> int:
     added, changed_ids = 0, []
     for doc in load_gold_baseline():
         body = (BASELINE_DIR / doc["file"]).read_text(encoding="utf-8")
@@ -124,6 +129,13 @@ def load_baseline(store: Store) -> int:
 
 
 # --- classification after a run ---------------------------------------------------
+
+
+def unlabelled_documents(store: Store, limit: int) -> list[int]:
+    """Documents stored but not classified yet (by a run killed first, say), oldest first."""
+    return [i for (i,) in store.db.execute(
+        "select id from documents where label is null and source != ? order by id limit ?",
+        [BASELINE_SOURCE, limit])]
 
 
 def classify_documents(store: Store, document_ids: list[int],
