@@ -6,7 +6,9 @@ Every user-facing failure ends as one line on stderr and a non-zero exit code
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 import time
 from contextlib import contextmanager
@@ -57,6 +59,9 @@ class Context:
             lock.acquire()
         except LockError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            raise click.ClickException(f"cannot create the lock file {lock.path}: "
+                                       f"{exc.strerror or exc}") from exc
         try:
             yield
         finally:
@@ -65,8 +70,40 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+#: Faults of the machine, not of policy-monitor: one line, not a traceback.
+LOCAL_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+def local_fault(exc: BaseException, db_path: str) -> str | None:
+    """One line for a full disk, a read-only folder or a locked database, else None."""
+    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+        reason = str(exc)
+        if "locked" in reason or "busy" in reason:
+            reason += " (another program holds it; try again when it is done)"
+        elif "full" in reason:
+            reason += " (free some space; the unfinished batch was rolled back and the " \
+                      "next run completes it)"
+        return f"database {db_path}: {reason}"
+    if isinstance(exc, OSError) and exc.errno in LOCAL_FAULTS:
+        return f"cannot write {exc.filename or db_path}: {exc.strerror}"
+    return None
+
+
+class _Commands(click.Group):
+    """Every command ends a local fault with one line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError) as exc:
+            obj = ctx.obj if isinstance(ctx.obj, Context) else None
+            message = local_fault(exc, obj.db_path if obj else DEFAULT_DB)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
               envvar="POLICY_MONITOR_CONFIG",
               help="Source configuration: a TOML file or a folder of them.")
@@ -126,7 +163,13 @@ def sources(ctx: Context, as_json: bool) -> None:
     configured = ctx.sources()
     status = {}
     if Path(ctx.db_path).exists():
-        status = {row["name"]: row for row in ctx.store().db["sources"].rows}
+        store = ctx.store()
+        status = {row["name"]: row for row in store.db["sources"].rows}
+        for name, failing, given_up in store.db.execute(
+                "select source, count(*) - count(gave_up_at), count(gave_up_at) from failures"
+                " where resolved_at is null group by source"):
+            if name in status:
+                status[name] |= {"failing_articles": failing, "given_up_articles": given_up}
     if as_json:
         echo_json([s.as_dict() | {"status": status.get(s.name)} for s in configured])
         return
@@ -137,6 +180,9 @@ def sources(ctx: Context, as_json: bool) -> None:
             health = f"  FAILING x{state['consecutive_failures']}: {state['last_error']}"
         elif state.get("last_ok_at"):
             health = f"  ok {state['last_ok_at']}"
+        if state.get("failing_articles") or state.get("given_up_articles"):
+            health += (f"; articles not stored: {state['failing_articles']} being retried, "
+                       f"{state['given_up_articles']} given up")
         flag = "" if s.enabled else " (disabled)"
         click.echo(f"{s.name:<28} {s.kind:<5} every {s.interval:>4} min  {s.url}{flag}{health}")
     if not ctx.quiet:

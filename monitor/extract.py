@@ -133,13 +133,17 @@ _AS_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-as
 
 def _decode(html: str | bytes, charset: str | None = None) -> str:
     """Text of a page, decoded as a browser would: a byte-order mark, then the HTTP
-    header's ``charset``, then the page's ``<meta>``, else UTF-8; bad bytes are replaced."""
+    header's ``charset``, then the page's ``<meta>`` (where UTF-16 means UTF-8), else
+    UTF-8; bad bytes are replaced."""
     if isinstance(html, str):
         return html[:MAX_HTML_CHARS]
     html = html[:MAX_HTML_CHARS]
     declared = next((name for bom, name in _BOMS if html.startswith(bom)), None) or charset
     if not declared and (match := _META_CHARSET.search(html[:4096])):
         declared = match.group(1).decode("ascii")
+        if declared.lower().startswith(("utf-16", "utf16", "unicode", "ucs-2", "iso-10646-ucs-2",
+                                        "csunicode")):
+            declared = "utf-8"  # WHATWG: a page that could declare it is not UTF-16
     encoding = (declared or "utf-8").lower()
     encoding = "cp1252" if encoding in _AS_WINDOWS_1252 else encoding
     try:

@@ -25,10 +25,11 @@ import json
 import multiprocessing
 import os
 import queue
+import select
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -165,6 +166,32 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
         for s in result.statements])
 
 
+def _leave_with(run_pid: int) -> None:
+    """A worker's initializer: a run killed with SIGKILL cannot shut its pool down, and its
+    workers would wait for work forever (holding the run's stdout open), so each one exits
+    by itself once the run's process has ended."""
+    def watch() -> None:
+        try:
+            with open(os.pidfd_open(run_pid), "rb") as pidfd:  # readable once the run ends
+                select.select([pidfd], [], [])
+        except (AttributeError, OSError):  # no pidfd (not Linux): poll instead
+            while _alive(run_pid):
+                time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 class _Analyser:
     """Runs ``analyse_article`` inline for a handful of pages, on every core for a big crawl."""
 
@@ -180,7 +207,8 @@ class _Analyser:
                 # forkserver, not fork: the crawler threads hold locks a forked child would inherit.
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["monitor.pipeline"])
-                self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context)
+                self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context,
+                                                 initializer=_leave_with, initargs=(os.getpid(),))
             pool = self._pool
         if pool is not None:
             return pool.submit(analyse_article, *args)
@@ -196,12 +224,17 @@ class _Analyser:
             self._pool.shutdown(wait=True)
 
 
+class _Cancelled(Exception):
+    """The writer stopped; the crawler thread ends quietly."""
+
+
 class _Crawler:
     """Walks one source; runs in a worker thread and never touches the database."""
 
     def __init__(self, source: Source, fetcher: Fetcher, analyser: _Analyser,
                  known: dict[str, dict], validators: dict[str, tuple], out: queue.Queue,
-                 now: datetime, failing: dict[str, dict] | None = None, resume: bool = False):
+                 now: datetime, failing: dict[str, dict] | None = None, resume: bool = False,
+                 cancelled: threading.Event | None = None):
         self.source = source
         self.fetcher = fetcher
         self.analyser = analyser
@@ -215,6 +248,8 @@ class _Crawler:
         #: The listing's or feed's validators, saved once all it covers is handled.
         self.covering: list[_Unchanged] = []
         self.out = out
+        #: Set when the writer stopped (a full disk, Ctrl-C): crawl no further.
+        self.cancelled = cancelled or threading.Event()
         self.now = now
         self.limits = RequestLimits(delay=source.delay, timeout=source.timeout,
                                     max_bytes=source.max_bytes, retries=source.retries)
@@ -232,15 +267,32 @@ class _Crawler:
             self.recheck_due()
             self.hand_over(wait=True)
             for event in self.covering:
-                self.out.put(event)
+                self.emit(event)
             self.report.finished = finished and not self.report.error
+        except _Cancelled:
+            return
         except Exception as exc:  # a bug must not hang the writer; report it instead
             self.report.error = f"internal error: {type(exc).__name__}: {exc}"
-        finally:
-            self.report.seconds = time.monotonic() - started
-            self.out.put(_Done(self.report))
+        self.report.seconds = time.monotonic() - started
+        try:
+            self.emit(_Done(self.report))
+        except _Cancelled:
+            pass
+
+    def emit(self, event) -> None:
+        """Hand an event to the writer; gives up once the writer has stopped."""
+        while True:
+            if self.cancelled.is_set():
+                raise _Cancelled()
+            try:
+                self.out.put(event, timeout=0.2)
+                return
+            except queue.Full:
+                continue
 
     def fetch(self, url: str, conditional: bool) -> Response:
+        if self.cancelled.is_set():
+            raise _Cancelled()
         etag, last_modified = self.validators.get(url, (None, None)) if conditional else (None, None)
         response = self.fetcher.get(url, self.limits, etag=etag, last_modified=last_modified,
                                     source=self.source.name)
@@ -365,7 +417,7 @@ class _Crawler:
         while self.analysing:
             head = self.analysing[0]
             if not isinstance(head, _Analysing):
-                self.out.put(self.analysing.popleft())
+                self.emit(self.analysing.popleft())
                 continue
             if not (wait or head.future.done()):
                 return
@@ -373,6 +425,8 @@ class _Crawler:
             known = self.known.get(head.url)
             try:
                 article, statements, labels = head.future.result()
+            except BrokenExecutor:
+                raise  # the workers died, not the article: the source fails and is crawled again
             except Exception as exc:
                 self.fail(head.url, "extract", f"cannot extract: {type(exc).__name__}: {exc}",
                           head.hints, known)
@@ -380,7 +434,7 @@ class _Crawler:
             if not statements:
                 self.fail(head.url, "extract", "no article text found", head.hints, known)
                 continue
-            self.out.put(_Found(self.source.name, article, statements, head.response, labels))
+            self.emit(_Found(self.source.name, article, statements, head.response, labels))
 
     def due(self, known: dict) -> bool:
         checked = known.get("last_checked")
@@ -448,6 +502,7 @@ def run_cycle(
     by_name: dict[str, SourceReport] = {}
     fetches = size = 0
     analyser = _Analyser()
+    cancelled = threading.Event()
 
     def write(event) -> int:
         """Store one event; returns 1 when a source finished."""
@@ -482,24 +537,29 @@ def run_cycle(
             for source in sources:
                 crawler = _Crawler(source, fetcher, analyser,
                                    store.known_documents(source.name), validators, out, now,
-                                   store.open_failures(source.name), source.name in unfinished)
+                                   store.open_failures(source.name), source.name in unfinished,
+                                   cancelled)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
             pending = len(sources)
-            while pending:
-                events = [out.get()]
-                while len(events) < WRITE_BATCH:
-                    try:
-                        events.append(out.get_nowait())
-                    except queue.Empty:
-                        break
-                with store.batch():
-                    for event in events:
-                        pending -= write(event)
-                    rows = fetcher.take_log()
-                    fetches += len(rows)
-                    size += sum(r["bytes"] or 0 for r in rows)
-                    store.log_fetches(rows)
+            try:
+                while pending:
+                    events = [out.get()]
+                    while len(events) < WRITE_BATCH:
+                        try:
+                            events.append(out.get_nowait())
+                        except queue.Empty:
+                            break
+                    with store.batch():
+                        for event in events:
+                            pending -= write(event)
+                        rows = fetcher.take_log()
+                        fetches += len(rows)
+                        size += sum(r["bytes"] or 0 for r in rows)
+                        store.log_fetches(rows)
+            except BaseException:
+                cancelled.set()  # a full disk or Ctrl-C: the crawlers stop, the batch rolled back
+                raise
     finally:
         analyser.close()
         if own_fetcher:
