@@ -439,39 +439,73 @@ def reclassify(store: Store) -> dict:
     now = utcnow()
     ids = [r[0] for r in store.db.execute("select id from documents order by id")]
     for doc in _documents(store, ids):
-        if doc["source"] == BASELINE_SOURCE:
-            continue
-        current = _statements(store, doc)
-        stale = _statements(store, doc, current=False)
-        result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
-        labelled = list(zip(current, result.statements))
-        if stale:  # statements no longer on the page: judged on their own
-            old = classify_document(None, [r["text"] for r in stale], doc["published"])
-            labelled += list(zip(stale, old.statements))
-        previous = (doc["label"], doc["confidence"])
-        with store.transaction():
-            for row, new in labelled:
-                if (row["label"], row["confidence"]) != (new.label, new.confidence):
-                    if row["label"] is not None:
-                        _remember(store, "statement", row["id"], row["label"], row["confidence"],
-                                  _classifier_of(row["evidence"]), now)
-                        counts["changed_statements"] += 1
-                    _write_statement(store, row["id"], new)
-            if previous != (result.label, result.confidence):
-                if previous[0] is not None:
-                    _remember(store, "document", doc["id"], previous[0], previous[1],
-                              _classifier_of(next((r["evidence"] for r in current), None)), now)
-                    counts["changed_documents"] += 1
-                store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                                 [result.label, result.confidence, doc["id"]])
-        counts["documents"] += 1
-        counts["statements"] += len(labelled)
+        if doc["source"] != BASELINE_SOURCE:
+            _relabel(store, doc, counts, now)
     with store.transaction():
         store.db.execute("delete from statistics")
         store.db.execute("delete from links where relation in ('reverses', 'same_event')")
         store.db.execute("update documents set event_id = null")
     counts.update(link_documents(store, ids))
     return {"classifier": CLASSIFIER_VERSION} | dict(counts)
+
+
+def outdated_documents(store: Store, limit: int) -> list[int]:
+    """Documents whose current statements an earlier classifier version labelled."""
+    return [i for (i,) in store.db.execute(
+        "select distinct d.id from documents d join statements s on s.document_id = d.id"
+        " and s.last_seen_version = d.version where d.source != ? and d.label is not null"
+        " and json_extract(s.evidence, '$.classifier') != ? order by d.id limit ?",
+        [BASELINE_SOURCE, CLASSIFIER_VERSION, limit])]
+
+
+def relabel_outdated(store: Store, document_ids: list[int]) -> dict:
+    """Re-label these documents with the current classifier, as ``reclassify`` does (earlier
+    labels kept in ``label_history``), and derive their figures and links again."""
+    counts = Counter()
+    now = utcnow()
+    docs = _documents(store, document_ids)
+    with store.batch():
+        for doc in docs:
+            _relabel(store, doc, counts, now)
+            store.db.execute("update statistics set previous_id = null where previous_id in"
+                             " (select id from statistics where document_id = ?)", [doc["id"]])
+            store.db.execute("delete from statistics where document_id = ?", [doc["id"]])
+            store.db.execute("delete from links where relation = 'reverses' and"
+                             " from_document_id = ?", [doc["id"]])
+        counts.update(link_documents(store, [d["id"] for d in docs]))
+    return dict(counts)
+
+
+def _relabel(store: Store, doc: dict, counts: Counter, now: str) -> None:
+    """One document's statements and label from the current classifier; what changed goes
+    to ``label_history`` first."""
+    current = _statements(store, doc)
+    stale = _statements(store, doc, current=False)
+    result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
+    labelled = list(zip(current, result.statements))
+    if stale:  # statements no longer on the page: judged on their own
+        old = classify_document(None, [r["text"] for r in stale], doc["published"])
+        labelled += list(zip(stale, old.statements))
+    previous = (doc["label"], doc["confidence"])
+    with store.transaction():
+        for row, new in labelled:
+            if (row["label"], row["confidence"]) != (new.label, new.confidence):
+                if row["label"] is not None:
+                    _remember(store, "statement", row["id"], row["label"], row["confidence"],
+                              _classifier_of(row["evidence"]), now)
+                    counts["changed_statements"] += 1
+                _write_statement(store, row["id"], new)
+            elif _classifier_of(row["evidence"]) != CLASSIFIER_VERSION:
+                _write_statement(store, row["id"], new)  # same verdict, now by this version
+        if previous != (result.label, result.confidence):
+            if previous[0] is not None:
+                _remember(store, "document", doc["id"], previous[0], previous[1],
+                          _classifier_of(next((r["evidence"] for r in current), None)), now)
+                counts["changed_documents"] += 1
+            store.db.execute("update documents set label = ?, confidence = ? where id = ?",
+                             [result.label, result.confidence, doc["id"]])
+    counts["documents"] += 1
+    counts["statements"] += len(labelled)
 
 
 def _remember(store: Store, kind: str, row_id: int, label: str, confidence: float | None,

@@ -16,7 +16,8 @@ A run can be killed at any instant and the next one completes it:
 * an article that fails is a row in ``failures``, retried on a schedule with
   backoff (even when its listing answers 304) and then given up on with a reason;
 * documents stored without a label (a run killed before classifying them, or a new
-  version) are classified by the next run, a bounded batch at a time.
+  version), or labelled by an earlier classifier version, are classified by the next
+  run, a bounded batch at a time.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ from monitor.classify import classify_document
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
-from monitor.history import classify_documents, load_baseline, unlabelled_documents
+from monitor.history import (
+    classify_documents, load_baseline, outdated_documents, relabel_outdated, unlabelled_documents,
+)
 from monitor.statements import split_statements
 from monitor.store import Store, unique_statements
 
@@ -50,7 +53,8 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 INLINE_ANALYSES = 16
 #: Queue events the writer commits together.
 WRITE_BATCH = 200
-#: Documents left unlabelled by earlier runs that one run classifies (besides its own).
+#: Documents left unlabelled by earlier runs, and documents labelled by an earlier
+#: classifier version, that one run classifies (besides its own).
 LABEL_CATCH_UP = 500
 
 
@@ -569,6 +573,8 @@ def run_cycle(
     if changed or left_behind:
         classify_documents(store, list(changed) + left_behind, {
             i: (labels.label, labels.confidence) for i, labels in changed.items() if labels})
+    if outdated := outdated_documents(store, LABEL_CATCH_UP):
+        relabel_outdated(store, outdated)
     summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), list(changed),
                          fetches=fetches, bytes=size)
     store.finish_run(run_id, {

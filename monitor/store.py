@@ -231,6 +231,7 @@ def _m_resumable_runs(db: sqlite_utils.Database) -> None:
     validators nor stops at a page of known links), and an index of the documents not
     labelled yet."""
     db["sources"].add_column("unfinished_crawl", str)
+    db["sources"].transform()  # re-created: the schema reads cleanly
     db.execute("create index if not exists idx_documents_unlabelled on documents (id)"
                " where label is null")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sites import dhs_listing, dhs_release, news_article, rss
+from sites import news_article, rss, write_newsroom
 
 PROGRAMS = ["Migrant Protection Protocols", "the CHNV parole processes", "Title 42 expulsions",
             "the Secure Communities program", "worksite enforcement operations",
@@ -84,16 +84,7 @@ DOCUMENTS = len(RELEASES) + len(STORIES) + len(NOTICES)
 
 def build_fault_site(root: Path) -> int:
     """Write the site under ``root``; returns how many documents a full crawl stores."""
-    rows = [(f"/release/{slug}", title, iso) for slug, title, iso, _ in reversed(RELEASES)]
-    pages = [rows[i:i + PER_PAGE] for i in range(0, len(rows), PER_PAGE)]
-    for number, page_rows in enumerate(pages):
-        name = "news" if number == 0 else f"news@page={number}"
-        nxt = f"?page={number + 1}" if number + 1 < len(pages) else None
-        (root / name).write_text(dhs_listing(page_rows, nxt))
-    for slug, title, iso, paragraphs in RELEASES:
-        path = root / "release" / slug
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dhs_release(title, iso, paragraphs))
+    write_newsroom(root, RELEASES, listing="news", folder="release", per_page=PER_PAGE)
     stories = root / "stories"
     stories.mkdir()
     for name, title, iso, paragraphs in STORIES:

@@ -143,3 +143,37 @@ def test_failed_articles_are_recorded_retried_with_backoff_and_given_up(site, tm
     html, text = digests.render(data)
     assert "Articles not stored (2)" in html and f"{site.base_url}/release/gone" in html
     assert "ARTICLES NOT STORED (2)" in text and "fetch failed 6 times: HTTP 404" in text
+
+
+def test_labels_left_behind_or_outdated_are_caught_up_by_the_next_run(site, tmp_path):
+    """A run killed before classifying leaves documents unlabelled; a new classifier version
+    leaves old labels: the next run labels both, a bounded batch at a time."""
+    import json
+
+    from monitor import pipeline
+    from monitor.classify import CLASSIFIER_VERSION
+
+    store = Store(tmp_path / "monitor.db")
+    sources = load_sources(str(site.config))
+    run_cycle(store, sources)
+    labelled = dict(store.db.execute("select url, label from documents where source = 'dhs'"))
+    links = store.db.execute("select count(*) from links").fetchone()[0]
+    fine = f"{site.base_url}/release/fine"
+    store.db.execute("update documents set label = null, confidence = null")  # a killed run
+    sid, evidence = store.db.execute("select s.id, s.evidence from statements s join documents d"
+                                     " on d.id = s.document_id where d.url = ?", [fine]).fetchone()
+    store.db.execute("update statements set evidence = ? where id = ?", [
+        json.dumps(json.loads(evidence) | {"classifier": "an-older-one"}), sid])
+    store.db.conn.commit()
+    old_batch, pipeline.LABEL_CATCH_UP = pipeline.LABEL_CATCH_UP, 1
+    try:
+        run_cycle(store, sources)
+        assert store.db.execute("select count(*) from documents where label is null and "
+                                "source != 'baseline'").fetchone()[0] == 1  # one a run
+        run_cycle(store, sources)
+    finally:
+        pipeline.LABEL_CATCH_UP = old_batch
+    assert dict(store.db.execute("select url, label from documents where source = 'dhs'")) == labelled
+    assert store.db.execute("select count(*) from links").fetchone()[0] == links
+    evidence = store.db.execute("select evidence from statements where id = ?", [sid]).fetchone()[0]
+    assert json.loads(evidence)["classifier"] == CLASSIFIER_VERSION
