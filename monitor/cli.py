@@ -6,7 +6,6 @@ Every user-facing failure ends as one line on stderr and a non-zero exit code
 
 from __future__ import annotations
 
-import errno
 import json
 import sqlite3
 import sys
@@ -20,7 +19,7 @@ import click
 from monitor.config import ConfigError, load_sources
 from monitor.lock import LockError, WriterLock
 from monitor.settings import Settings, SettingsError, load_settings, with_mail_flags
-from monitor.store import Store, StoreError
+from monitor.store import Store, StoreError, local_fault
 
 DEFAULT_CONFIG = "feeds"
 DEFAULT_DB = Settings.db
@@ -69,25 +68,6 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
-
-#: Faults of the machine, not of policy-monitor: one line, not a traceback.
-LOCAL_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
-
-
-def local_fault(exc: BaseException, db_path: str) -> str | None:
-    """One line for a full disk, a read-only folder or a locked database, else None."""
-    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
-        reason = str(exc)
-        if "locked" in reason or "busy" in reason:
-            reason += " (another program holds it; try again when it is done)"
-        elif "full" in reason:
-            reason += " (free some space; the unfinished batch was rolled back and the " \
-                      "next run completes it)"
-        return f"database {db_path}: {reason}"
-    if isinstance(exc, OSError) and exc.errno in LOCAL_FAULTS:
-        return f"cannot write {exc.filename or db_path}: {exc.strerror}"
-    return None
-
 
 class _Commands(click.Group):
     """Every command ends a local fault with one line and a non-zero exit."""

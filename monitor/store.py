@@ -8,6 +8,7 @@ The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` is append-o
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -29,6 +30,26 @@ BASELINE_SOURCE = "baseline"
 
 class StoreError(Exception):
     """The database cannot be used (not SQLite, read-only, newer schema)."""
+
+
+#: Faults of the machine, not of policy-monitor: one line, not a traceback.
+LOCAL_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def local_fault(exc: BaseException, db_path: str) -> str | None:
+    """One line for a full disk, a read-only folder or a locked database, else None
+    (a bug keeps its traceback)."""
+    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+        reason = str(exc)
+        if "locked" in reason or "busy" in reason:
+            reason += " (another program holds it; try again when it is done)"
+        elif "full" in reason:
+            reason += " (free some space; the unfinished batch was rolled back and the " \
+                      "next run completes it)"
+        return f"database {db_path}: {reason}"
+    if isinstance(exc, OSError) and exc.errno in LOCAL_FAULTS:
+        return f"cannot write {exc.filename or db_path}: {exc.strerror}"
+    return None
 
 
 def utcnow() -> str:
