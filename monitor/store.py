@@ -43,9 +43,9 @@ def local_fault(exc: BaseException, db_path: str) -> str | None:
         reason = str(exc)
         if "locked" in reason or "busy" in reason:
             reason += " (another program holds it; try again when it is done)"
-        elif "full" in reason:
-            reason += " (free some space; the unfinished batch was rolled back and the " \
-                      "next run completes it)"
+        elif "full" in reason or "I/O" in reason:
+            reason += (" (is the disk full?" if "I/O" in reason else " (free some space;") + \
+                " the unfinished batch was rolled back and the next run completes it)"
         return f"database {db_path}: {reason}"
     if isinstance(exc, OSError) and exc.errno in LOCAL_FAULTS:
         return f"cannot write {exc.filename or db_path}: {exc.strerror}"

@@ -403,7 +403,7 @@ def test_a_full_disk_is_one_line_and_the_next_run_completes_the_crawl(site, refe
     full = cli(site.config, db, "run", preexec_fn=small_disk)
     assert full.returncode == 1, full.stderr
     assert full.stderr.count("\n") == 1 and full.stderr.startswith("Error: database "), full.stderr
-    assert "disk is full" in full.stderr or "disk I/O error" in full.stderr
+    assert "disk I/O error (is the disk full? the unfinished batch was rolled back" in full.stderr
     assert cli(site.config, db, "run").returncode == 0
     assert snapshot(db) == reference["snapshot"]
 
@@ -424,3 +424,31 @@ def test_a_database_locked_by_another_program_is_one_line(site, tmp_path, monkey
         holder.execute("rollback")
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "database is locked" in result.output, result.output
+
+
+def test_sqlite_reporting_a_full_database_is_one_line_and_nothing_is_half_stored(
+        site, reference, tmp_path, monkeypatch):
+    """SQLITE_FULL itself (a disk without space), made with max_page_count."""
+    from click.testing import CliRunner
+
+    from monitor.cli import Context
+    from monitor.cli import cli as command
+
+    db = tmp_path / "monitor.db"
+    open_store = Context.store
+
+    def small_store(self):
+        store = open_store(self)
+        pages = store.db.execute("pragma page_count").fetchone()[0]
+        store.db.execute(f"pragma max_page_count = {pages + 40}")
+        return store
+
+    monkeypatch.setattr(Context, "store", small_store)
+    result = CliRunner().invoke(command, ["--config", str(site.config), "--db", str(db), "run"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1, result.output
+    assert "database or disk is full (free some space; the unfinished batch was rolled back" \
+        in result.output
+    monkeypatch.undo()
+    assert normal_run(db, site.config) is None
+    assert snapshot(db) == reference["snapshot"]
