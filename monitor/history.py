@@ -168,8 +168,8 @@ def _classify_documents(store: Store, document_ids: list[int],
                     _write_statement(store, row["id"], statement)
                     counts["statements"] += 1
             label, confidence = result.label, result.confidence
-        store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                         [label, confidence, doc["id"]])
+        store.db.execute("update documents set label = ?, confidence = ?, classifier = ?"
+                         " where id = ?", [label, confidence, CLASSIFIER_VERSION, doc["id"]])
         counts["documents"] += 1
     counts.update(link_documents(store, document_ids))
     return dict(counts)
@@ -450,12 +450,12 @@ def reclassify(store: Store) -> dict:
 
 
 def outdated_documents(store: Store, limit: int) -> list[int]:
-    """Documents whose current statements an earlier classifier version labelled."""
+    """Documents an earlier classifier version labelled (``documents.classifier``; none
+    when it is not known)."""
     return [i for (i,) in store.db.execute(
-        "select distinct d.id from documents d join statements s on s.document_id = d.id"
-        " and s.last_seen_version = d.version where d.source != ? and d.label is not null"
-        " and json_extract(s.evidence, '$.classifier') != ? order by d.id limit ?",
-        [BASELINE_SOURCE, CLASSIFIER_VERSION, limit])]
+        "select id from documents where (classifier < ? or classifier > ?) and source != ?"
+        " and label is not null limit ?",
+        [CLASSIFIER_VERSION, CLASSIFIER_VERSION, BASELINE_SOURCE, limit])]
 
 
 def relabel_outdated(store: Store, document_ids: list[int]) -> dict:
@@ -504,6 +504,8 @@ def _relabel(store: Store, doc: dict, counts: Counter, now: str) -> None:
                 counts["changed_documents"] += 1
             store.db.execute("update documents set label = ?, confidence = ? where id = ?",
                              [result.label, result.confidence, doc["id"]])
+        store.db.execute("update documents set classifier = ? where id = ?",
+                         [CLASSIFIER_VERSION, doc["id"]])
     counts["documents"] += 1
     counts["statements"] += len(labelled)
 

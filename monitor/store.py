@@ -247,14 +247,21 @@ def _m_article_failures(db: sqlite_utils.Database) -> None:
 
 
 def _m_resumable_runs(db: sqlite_utils.Database) -> None:
-    """What a killed run leaves for the next: ``sources.unfinished_crawl``, when a crawl
-    began that has not finished (the next crawl then neither trusts the source's
-    validators nor stops at a page of known links), and an index of the documents not
-    labelled yet."""
+    """What a killed run or a new classifier leaves for the next run to finish:
+    ``sources.unfinished_crawl``, when a crawl began that has not finished (the next crawl
+    then neither trusts the source's validators nor stops at a page of known links); the
+    documents not labelled yet (indexed); and ``documents.classifier``, the classifier
+    version that labelled each document, read from its statements' evidence."""
     db["sources"].add_column("unfinished_crawl", str)
     db["sources"].transform()  # re-created: the schema reads cleanly
     db.execute("create index if not exists idx_documents_unlabelled on documents (id)"
                " where label is null")
+    db["documents"].add_column("classifier", str)  # no transform: it would drop the FTS triggers
+    db.execute("update documents set classifier = (select json_extract(s.evidence, '$.classifier')"
+               " from statements s where s.document_id = documents.id"
+               " and s.last_seen_version = documents.version and s.label is not null"
+               " order by s.seq limit 1) where label is not null")
+    db["documents"].create_index(["classifier"], if_not_exists=True)
 
 
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,

@@ -159,17 +159,24 @@ def test_labels_left_behind_or_outdated_are_caught_up_by_the_next_run(site, tmp_
     labelled = dict(store.db.execute("select url, label from documents where source = 'dhs'"))
     links = store.db.execute("select count(*) from links").fetchone()[0]
     fine = f"{site.base_url}/release/fine"
-    store.db.execute("update documents set label = null, confidence = null")  # a killed run
-    sid, evidence = store.db.execute("select s.id, s.evidence from statements s join documents d"
-                                     " on d.id = s.document_id where d.url = ?", [fine]).fetchone()
-    store.db.execute("update statements set evidence = ? where id = ?", [
-        json.dumps(json.loads(evidence) | {"classifier": "an-older-one"}), sid])
-    store.db.conn.commit()
     old_batch, pipeline.LABEL_CATCH_UP = pipeline.LABEL_CATCH_UP, 1
     try:
+        store.db.execute("update documents set label = null, confidence = null")  # a killed run
+        store.db.conn.commit()
         run_cycle(store, sources)
         assert store.db.execute("select count(*) from documents where label is null and "
                                 "source != 'baseline'").fetchone()[0] == 1  # one a run
+        run_cycle(store, sources)
+        assert dict(store.db.execute("select url, label from documents where source = 'dhs'")
+                    ) == labelled
+
+        sid, evidence = store.db.execute(
+            "select s.id, s.evidence from statements s join documents d on d.id = s.document_id"
+            " where d.url = ?", [fine]).fetchone()
+        store.db.execute("update statements set evidence = ? where id = ?", [
+            json.dumps(json.loads(evidence) | {"classifier": "an-older-one"}), sid])
+        store.db.execute("update documents set classifier = 'an-older-one' where url = ?", [fine])
+        store.db.conn.commit()
         run_cycle(store, sources)
     finally:
         pipeline.LABEL_CATCH_UP = old_batch
@@ -177,3 +184,5 @@ def test_labels_left_behind_or_outdated_are_caught_up_by_the_next_run(site, tmp_
     assert store.db.execute("select count(*) from links").fetchone()[0] == links
     evidence = store.db.execute("select evidence from statements where id = ?", [sid]).fetchone()[0]
     assert json.loads(evidence)["classifier"] == CLASSIFIER_VERSION
+    assert {c for (c,) in store.db.execute("select classifier from documents where source = 'dhs'")
+            } == {CLASSIFIER_VERSION}
