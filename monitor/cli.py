@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import time
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from monitor.lock import LockError, WriterLock
 from monitor.settings import (
     DEFAULT_FILE, Settings, SettingsError, load_settings, with_mail_flags,
 )
-from monitor.store import Store, StoreError
+from monitor.store import Store, StoreError, local_fault
 
 DEFAULT_CONFIG = "feeds"
 DEFAULT_DB = Settings.db
@@ -82,6 +83,9 @@ class Context:
             lock.acquire()
         except LockError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            raise click.ClickException(f"cannot create the lock file {lock.path}: "
+                                       f"{exc.strerror or exc}") from exc
         try:
             yield
         finally:
@@ -90,8 +94,21 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+class _Commands(click.Group):
+    """Every command ends a local fault with one line and a non-zero exit."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError) as exc:
+            obj = ctx.obj if isinstance(ctx.obj, Context) else None
+            message = local_fault(exc, obj.db_path if obj else DEFAULT_DB)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
               envvar="POLICY_MONITOR_CONFIG",
               help="Source configuration: a TOML file or a folder of them.")
@@ -147,7 +164,7 @@ def init(ctx: Context) -> None:
     lines = [f"{ctx.db_path}: schema version {store.schema_version}, "
              f"{added} baseline document(s) added"]
     config = Path(ctx.config_path)
-    if config.suffix != ".toml" or config.exists():
+    if not (config.is_file() or config.suffix == ".toml"):  # a sources file is the user's own
         if problem := folder_problem(config):
             raise click.ClickException(f"--config {config}: {problem}")
         lines.append(write_feeds(config))
@@ -175,7 +192,13 @@ def sources(ctx: Context, as_json: bool) -> None:
     configured = ctx.sources()
     status = {}
     if Path(ctx.db_path).exists():
-        status = {row["name"]: row for row in ctx.store().db["sources"].rows}
+        store = ctx.store()
+        status = {row["name"]: row for row in store.db["sources"].rows}
+        for name, failing, given_up in store.db.execute(
+                "select source, count(*) - count(gave_up_at), count(gave_up_at) from failures"
+                " where resolved_at is null group by source"):
+            if name in status:
+                status[name] |= {"failing_articles": failing, "given_up_articles": given_up}
     if as_json:
         echo_json([s.as_dict() | {"status": status.get(s.name)} for s in configured])
         return
@@ -186,6 +209,9 @@ def sources(ctx: Context, as_json: bool) -> None:
             health = f"  FAILING x{state['consecutive_failures']}: {state['last_error']}"
         elif state.get("last_ok_at"):
             health = f"  ok {state['last_ok_at']}"
+        if state.get("failing_articles") or state.get("given_up_articles"):
+            health += (f"; articles not stored: {state['failing_articles']} being retried, "
+                       f"{state['given_up_articles']} given up")
         flag = "" if s.enabled else " (disabled)"
         click.echo(f"{s.name:<28} {s.kind:<16} every {s.interval:>4} min  {s.url}{flag}{health}")
     if not ctx.quiet:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import threading
 from datetime import datetime
 from typing import Callable
@@ -27,7 +28,7 @@ from monitor.lock import LockError, WriterLock
 from monitor.mail import flush_outbox, queue_digest
 from monitor.pipeline import run_cycle
 from monitor.settings import Settings
-from monitor.store import Store
+from monitor.store import Store, local_fault
 
 log = logging.getLogger("policy-monitor.serve")
 
@@ -75,6 +76,11 @@ class Daemon:
                     store.close()
         except LockError as exc:
             log.warning("skipped %s: %s", what, exc)
+        except (sqlite3.Error, OSError) as exc:  # a full disk, say: one line, not a traceback
+            if (message := local_fault(exc, self.settings.db)) is None:
+                log.exception("%s failed", what)
+            else:
+                log.error("%s failed: %s", what, message)
         except Exception:
             log.exception("%s failed", what)
 

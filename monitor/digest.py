@@ -394,6 +394,19 @@ def _failing_sources(store: Store, period: Period) -> list[dict]:
     return sorted(failing, key=lambda r: (-r["in_a_row"], -r["failed_fetches"], r["name"]))
 
 
+def _failed_articles(store: Store, period: Period) -> list[dict]:
+    """Articles not stored because they could not be fetched or read, tried in the period:
+    still being retried, or given up on."""
+    rows = _rows(store, """
+        select url, source, stage, reason, attempts, next_attempt, gave_up_at from failures
+        where resolved_at is null and first_seen < ? and last_seen >= ?
+        order by gave_up_at is null, source, first_seen, url""",
+        [period.end.isoformat(), period.start.isoformat()])
+    return [r | {"link": r["url"] if is_http_url(r["url"]) else None, "reason": _clean(r["reason"]),
+                 "next": _day(r["next_attempt"]), "gave_up": _day(r["gave_up_at"])}
+            for r in rows]
+
+
 def collect(store: Store, period: Period, include_backlog: bool = False,
             datasette_url: str = "", today: date | None = None) -> dict:
     """Everything the templates show for ``period``.
@@ -465,6 +478,7 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         "coming_days": COMING_DAYS,
         "taking_effect": coming_up(store, today, "effective_on"),
         "comments_closing": coming_up(store, today, "comments_close_on"),
+        "failed_articles": _failed_articles(store, period),
     }
 
 

@@ -141,13 +141,17 @@ _AS_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-as
 
 def _decode(html: str | bytes, charset: str | None = None) -> str:
     """Text of a page, decoded as a browser would: a byte-order mark, then the HTTP
-    header's ``charset``, then the page's ``<meta>``, else UTF-8; bad bytes are replaced."""
+    header's ``charset``, then the page's ``<meta>`` (where UTF-16 means UTF-8), else
+    UTF-8; bad bytes are replaced."""
     if isinstance(html, str):
         return html[:MAX_HTML_CHARS]
     html = html[:MAX_HTML_CHARS]
     declared = next((name for bom, name in _BOMS if html.startswith(bom)), None) or charset
     if not declared and (match := _META_CHARSET.search(html[:4096])):
         declared = match.group(1).decode("ascii")
+        if declared.lower().startswith(("utf-16", "utf16", "unicode", "ucs-2", "iso-10646-ucs-2",
+                                        "csunicode")):
+            declared = "utf-8"  # WHATWG: a page that could declare it is not UTF-16
     encoding = (declared or "utf-8").lower()
     encoding = "cp1252" if encoding in _AS_WINDOWS_1252 else encoding
     try:
@@ -600,9 +604,13 @@ def extract_article(html: str | bytes, url: str,
     if (body := _first(tree, _DHS_BODY)) is not None:
         return Article(url, _page_title(tree, title_selectors), published, _body_text(body),
                        doc_type, topics, method="dhs")
-    title = _text(_first(tree, [selectors["title"]])) if selectors.get("title") else None
-    return Article(url, title or _generic_title(tree), _generic_date(page, tree, url, published),
-                   _generic_body(page, tree, url), doc_type, topics, method="generic")
+    title = (_text(_first(tree, [selectors["title"]])) if selectors.get("title") else None) \
+        or _generic_title(tree)
+    body = _generic_body(page, tree, url)
+    if title and (first := body.split("\n\n", 1))[0].strip() == title.strip():
+        body = first[1] if len(first) > 1 else ""  # the headline is the title, not the text
+    return Article(url, title, _generic_date(page, tree, url, published), body, doc_type, topics,
+                   method="generic")
 
 
 def extract_text(text: str, url: str, title: str | None = None) -> Article:

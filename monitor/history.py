@@ -95,6 +95,11 @@ def load_baseline(store: Store) -> int:
     Idempotent: an unchanged article is not stored again, and re-applying the gold
     labels changes nothing.
     """
+    with store.batch():  # all or nothing: a killed first run leaves no half-linked baseline
+        return _load_baseline(store)
+
+
+def _load_baseline(store: Store) -> int:
     added, changed_ids = 0, []
     for doc in load_gold_baseline():
         body = (BASELINE_DIR / doc["file"]).read_text(encoding="utf-8")
@@ -124,6 +129,13 @@ def load_baseline(store: Store) -> int:
 
 
 # --- classification after a run ---------------------------------------------------
+
+
+def unlabelled_documents(store: Store, limit: int) -> list[int]:
+    """Documents stored but not classified yet (by a run killed first, say), oldest first."""
+    return [i for (i,) in store.db.execute(
+        "select id from documents where label is null and source != ? order by id limit ?",
+        [BASELINE_SOURCE, limit])]
 
 
 def classify_documents(store: Store, document_ids: list[int],
@@ -158,8 +170,8 @@ def _classify_documents(store: Store, document_ids: list[int],
                     _write_statement(store, row["id"], statement)
                     counts["statements"] += 1
             label, confidence = _settled_label(store, doc, result.label), result.confidence
-        store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                         [label, confidence, doc["id"]])
+        store.db.execute("update documents set label = ?, confidence = ?, classifier = ?"
+                         " where id = ?", [label, confidence, CLASSIFIER_VERSION, doc["id"]])
         counts["documents"] += 1
     if link:
         counts.update(link_documents(store, document_ids))
@@ -291,34 +303,8 @@ def reclassify(store: Store) -> dict:
     now = utcnow()
     ids = [r[0] for r in store.db.execute("select id from documents order by id")]
     for doc in _documents(store, ids):
-        if doc["source"] == BASELINE_SOURCE:
-            continue
-        current = _statements(store, doc)
-        stale = _statements(store, doc, current=False)
-        result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
-        label = _settled_label(store, doc, result.label)
-        labelled = list(zip(current, result.statements))
-        if stale:  # statements no longer on the page: judged on their own
-            old = classify_document(None, [r["text"] for r in stale], doc["published"])
-            labelled += list(zip(stale, old.statements))
-        previous = (doc["label"], doc["confidence"])
-        with store.transaction():
-            for row, new in labelled:
-                if (row["label"], row["confidence"]) != (new.label, new.confidence):
-                    if row["label"] is not None:
-                        _remember(store, "statement", row["id"], row["label"], row["confidence"],
-                                  _classifier_of(row["evidence"]), now)
-                        counts["changed_statements"] += 1
-                    _write_statement(store, row["id"], new)
-            if previous != (label, result.confidence):
-                if previous[0] is not None:
-                    _remember(store, "document", doc["id"], previous[0], previous[1],
-                              _classifier_of(next((r["evidence"] for r in current), None)), now)
-                    counts["changed_documents"] += 1
-                store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                                 [label, result.confidence, doc["id"]])
-        counts["documents"] += 1
-        counts["statements"] += len(labelled)
+        if doc["source"] != BASELINE_SOURCE:
+            _relabel(store, doc, counts, now)
     with store.transaction():
         store.db.execute("delete from statistics")
         store.db.execute("delete from links where relation in ('reverses', 'same_event')")
@@ -335,6 +321,68 @@ def _settled_label(store: Store, doc: dict, predicted: str) -> str:
     if row is None:
         return predicted
     return federal_register.document_label(row[0], row[1], doc["title"], bool(row[2]), predicted)
+
+
+def outdated_documents(store: Store, limit: int) -> list[int]:
+    """Documents an earlier classifier version labelled (``documents.classifier``; none
+    when it is not known)."""
+    return [i for (i,) in store.db.execute(
+        "select id from documents where (classifier < ? or classifier > ?) and source != ?"
+        " and label is not null limit ?",
+        [CLASSIFIER_VERSION, CLASSIFIER_VERSION, BASELINE_SOURCE, limit])]
+
+
+def relabel_outdated(store: Store, document_ids: list[int]) -> dict:
+    """Re-label these documents with the current classifier, as ``reclassify`` does (earlier
+    labels kept in ``label_history``), and derive their figures and links again."""
+    counts = Counter()
+    now = utcnow()
+    docs = _documents(store, document_ids)
+    with store.batch():
+        for doc in docs:
+            _relabel(store, doc, counts, now)
+            store.db.execute("update statistics set previous_id = null where previous_id in"
+                             " (select id from statistics where document_id = ?)", [doc["id"]])
+            store.db.execute("delete from statistics where document_id = ?", [doc["id"]])
+            store.db.execute("delete from links where relation = 'reverses' and"
+                             " from_document_id = ?", [doc["id"]])
+        counts.update(link_documents(store, [d["id"] for d in docs]))
+    return dict(counts)
+
+
+def _relabel(store: Store, doc: dict, counts: Counter, now: str) -> None:
+    """One document's statements and label from the current classifier; what changed goes
+    to ``label_history`` first."""
+    current = _statements(store, doc)
+    stale = _statements(store, doc, current=False)
+    result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
+    label = _settled_label(store, doc, result.label)
+    labelled = list(zip(current, result.statements))
+    if stale:  # statements no longer on the page: judged on their own
+        old = classify_document(None, [r["text"] for r in stale], doc["published"])
+        labelled += list(zip(stale, old.statements))
+    previous = (doc["label"], doc["confidence"])
+    with store.transaction():
+        for row, new in labelled:
+            if (row["label"], row["confidence"]) != (new.label, new.confidence):
+                if row["label"] is not None:
+                    _remember(store, "statement", row["id"], row["label"], row["confidence"],
+                              _classifier_of(row["evidence"]), now)
+                    counts["changed_statements"] += 1
+                _write_statement(store, row["id"], new)
+            elif _classifier_of(row["evidence"]) != CLASSIFIER_VERSION:
+                _write_statement(store, row["id"], new)  # same verdict, now by this version
+        if previous != (label, result.confidence):
+            if previous[0] is not None:
+                _remember(store, "document", doc["id"], previous[0], previous[1],
+                          _classifier_of(next((r["evidence"] for r in current), None)), now)
+                counts["changed_documents"] += 1
+            store.db.execute("update documents set label = ?, confidence = ? where id = ?",
+                             [label, result.confidence, doc["id"]])
+        store.db.execute("update documents set classifier = ? where id = ?",
+                         [CLASSIFIER_VERSION, doc["id"]])
+    counts["documents"] += 1
+    counts["statements"] += len(labelled)
 
 
 def _remember(store: Store, kind: str, row_id: int, label: str, confidence: float | None,

@@ -5,8 +5,19 @@ polite). The CPU-bound part of an article (extract, split, classify) runs in
 worker processes once a crawl is big enough to pay for starting them, and the
 calling thread is the only one that writes to SQLite: crawlers hand it finished
 articles through a queue, and it commits them in batches. A source that fails
-is reported and the others carry on; an article that fails is retried on the
-next run because nothing was stored for it.
+is reported and the others carry on.
+
+A run can be killed at any instant and the next one completes it:
+
+* a listing's or feed's validators are saved only after every article they cover
+  has been stored or recorded as failed, and a source whose last crawl did not
+  finish (``sources.unfinished_crawl``) is crawled in full: unconditionally, and
+  without stopping at a page whose links are all known;
+* an article that fails is a row in ``failures``, retried on a schedule with
+  backoff (even when its listing answers 304) and then given up on with a reason;
+* documents stored without a label (a run killed before classifying them, or a new
+  version), or labelled by an earlier classifier version, are classified by the next
+  run, a bounded batch at a time.
 """
 
 from __future__ import annotations
@@ -15,10 +26,11 @@ import json
 import multiprocessing
 import os
 import queue
+import select
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
@@ -29,7 +41,9 @@ from monitor.config import Source
 from monitor import federal_register as fr
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
-from monitor.history import classify_documents, load_baseline
+from monitor.history import (
+    classify_documents, load_baseline, outdated_documents, relabel_outdated, unlabelled_documents,
+)
 from monitor.statements import split_statements
 from monitor.store import Store, unique_statements
 
@@ -41,6 +55,9 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 INLINE_ANALYSES = 16
 #: Queue events the writer commits together.
 WRITE_BATCH = 200
+#: Documents left unlabelled by earlier runs, and documents labelled by an earlier
+#: classifier version, that one run classifies (besides its own).
+LABEL_CATCH_UP = 500
 
 
 @dataclass
@@ -58,6 +75,8 @@ class SourceReport:
     new_statements: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Everything the source's listing or feed covers was stored or recorded as failed.
+    finished: bool = False
 
 
 @dataclass
@@ -94,6 +113,27 @@ class _Found:
 class _Unchanged:
     url: str
     response: Response
+
+
+@dataclass
+class _Failed:
+    """An article that could not be stored: a row in ``failures``."""
+
+    source: str
+    url: str
+    stage: str
+    reason: str
+    hints: dict
+
+
+@dataclass
+class _Analysing:
+    """A fetched article in a worker process; ``hand_over`` keeps the fetch order."""
+
+    future: Future
+    url: str
+    response: Response
+    hints: dict
 
 
 @dataclass
@@ -134,6 +174,32 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
         for s in result.statements])
 
 
+def _leave_with(run_pid: int) -> None:
+    """A worker's initializer: a run killed with SIGKILL cannot shut its pool down, and its
+    workers would wait for work forever (holding the run's stdout open), so each one exits
+    by itself once the run's process has ended."""
+    def watch() -> None:
+        try:
+            with open(os.pidfd_open(run_pid), "rb") as pidfd:  # readable once the run ends
+                select.select([pidfd], [], [])
+        except (AttributeError, OSError):  # no pidfd (not Linux): poll instead
+            while _alive(run_pid):
+                time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 class _Analyser:
     """Runs ``analyse_article`` inline for a handful of pages, on every core for a big crawl."""
 
@@ -149,7 +215,8 @@ class _Analyser:
                 # forkserver, not fork: the crawler threads hold locks a forked child would inherit.
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["monitor.pipeline"])
-                self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context)
+                self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context,
+                                                 initializer=_leave_with, initargs=(os.getpid(),))
             pool = self._pool
         if pool is not None:
             return pool.submit(analyse_article, *args)
@@ -174,21 +241,35 @@ def source_limits(source: Source, allow_internal: tuple[str, ...] = ()) -> Reque
         allow=AddressPolicy.parse(allow_internal + source.allow_internal))
 
 
+class _Cancelled(Exception):
+    """The writer stopped; the crawler thread ends quietly."""
+
+
 class _Crawler:
     """Walks one source; runs in a worker thread and never touches the database."""
 
     def __init__(self, source: Source, fetcher: Fetcher, analyser: _Analyser,
                  known: dict[str, dict], validators: dict[str, tuple], out: queue.Queue,
-                 now: datetime, allow_internal: tuple[str, ...] = (),
-                 window: tuple[date, date] | None = None):
+                 now: datetime, *, allow_internal: tuple[str, ...] = (),
+                 window: tuple[date, date] | None = None,
+                 failing: dict[str, dict] | None = None, resume: bool = False,
+                 cancelled: threading.Event | None = None):
         self.source = source
         self.window = window
         self.fetcher = fetcher
         self.analyser = analyser
-        self.analysing: deque[tuple[Future, str, Response]] = deque()
+        #: analyses and events in fetch order, passed on by ``hand_over``
+        self.analysing: deque[_Analysing | _Unchanged | _Failed] = deque()
         self.known = known
-        self.validators = validators
+        self.failing = failing or {}
+        #: The previous crawl never finished: trust no validator, stop at no known page.
+        self.resume = resume
+        self.validators = {} if resume else validators
+        #: The listing's or feed's validators, saved once all it covers is handled.
+        self.covering: list[_Unchanged] = []
         self.out = out
+        #: Set when the writer stopped (a full disk, Ctrl-C): crawl no further.
+        self.cancelled = cancelled or threading.Event()
         self.now = now
         self.limits = source_limits(source, allow_internal)
         self.report = SourceReport(source.name)
@@ -198,20 +279,41 @@ class _Crawler:
         started = time.monotonic()
         try:
             if self.source.kind == "feed":
-                self.crawl_feed()
+                finished = self.crawl_feed()
             elif self.source.kind == "federal_register":
-                self.crawl_federal_register()
+                finished = self.crawl_federal_register()
             else:
-                self.crawl_listing()
+                finished = self.crawl_listing()
+            self.retry_failed()
             self.recheck_due()
             self.hand_over(wait=True)
+            for event in self.covering:
+                self.emit(event)
+            self.report.finished = finished and not self.report.error
+        except _Cancelled:
+            return
         except Exception as exc:  # a bug must not hang the writer; report it instead
             self.report.error = f"internal error: {type(exc).__name__}: {exc}"
-        finally:
-            self.report.seconds = time.monotonic() - started
-            self.out.put(_Done(self.report))
+        self.report.seconds = time.monotonic() - started
+        try:
+            self.emit(_Done(self.report))
+        except _Cancelled:
+            pass
+
+    def emit(self, event) -> None:
+        """Hand an event to the writer; gives up once the writer has stopped."""
+        while True:
+            if self.cancelled.is_set():
+                raise _Cancelled()
+            try:
+                self.out.put(event, timeout=0.2)
+                return
+            except queue.Full:
+                continue
 
     def fetch(self, url: str, conditional: bool) -> Response:
+        if self.cancelled.is_set():
+            raise _Cancelled()
         etag, last_modified = self.validators.get(url, (None, None)) if conditional else (None, None)
         response = self.fetcher.get(url, self.limits, etag=etag, last_modified=last_modified,
                                     source=self.source.name)
@@ -222,52 +324,54 @@ class _Crawler:
         return response
 
     # -- discovering links ---------------------------------------------------
-    def crawl_listing(self) -> None:
+    def crawl_listing(self) -> bool:
+        """Walk the listing's pages; True when every page it meant to read was read."""
         url: str | None = self.source.url
         seen_pages: set[str] = set()
         while url and self.report.pages < self.source.max_pages and url not in seen_pages:
             seen_pages.add(url)
             response = self.fetch(url, conditional=True)
             if response.not_modified:
-                self.out.put(_Unchanged(url, response))
-                return
+                self.covering.append(_Unchanged(url, response))
+                return True
             if not response.ok:
                 if self.report.pages == 0:
                     self.report.error = f"listing {url}: {response.error}"
                 else:
                     self.report.failures.append(f"{url}: {response.error}")
-                return
+                return False
             self.report.pages += 1
             listing = extract_listing(response.content, response.final_url,
                                       self.source.selectors, response.charset)
             if self.report.pages == 1 and not listing.links:
                 self.report.error = f"listing {url}: no article links found (check selectors)"
-                return
-            self.out.put(_Unchanged(url, response))  # stores the listing's validators
+                return False
+            self.covering.append(_Unchanged(url, response))
             new_here = 0
             for link in listing.links:
                 self.report.links += 1
                 new_here += self.visit(link.url, hint_published=link.published,
                                        doc_type=link.doc_type)
-            if not new_here:
-                return  # everything on this page is known: older pages hold nothing new
+            if not new_here and not self.resume:
+                return True  # everything on this page is known: older pages hold nothing new
             url = listing.next_url
+        return True
 
-    def crawl_feed(self) -> None:
+    def crawl_feed(self) -> bool:
         response = self.fetch(self.source.url, conditional=True)
         if response.not_modified:
-            self.out.put(_Unchanged(self.source.url, response))
-            return
+            self.covering.append(_Unchanged(self.source.url, response))
+            return True
         if not response.ok:
             self.report.error = f"feed {self.source.url}: {response.error}"
-            return
+            return False
         try:
             items = parse_feed(response.content, response.final_url)
         except ExtractError as exc:
             self.report.error = f"feed {self.source.url}: {exc}"
-            return
+            return False
         self.report.pages = 1
-        self.out.put(_Unchanged(self.source.url, response))
+        self.covering.append(_Unchanged(self.source.url, response))
         for item in items:
             self.report.links += 1
             if not self.source.fetch_articles:
@@ -277,23 +381,25 @@ class _Crawler:
             changed = bool(known and _later(item.updated, known["last_checked"]))
             self.visit(item.url, hint_published=item.published, changed=changed,
                        fallback_title=item.title)
+        return True
 
-    def crawl_federal_register(self) -> None:
+    def crawl_federal_register(self) -> bool:
         """Search the API from the newest stored document on (or ``lookback_days`` back),
-        splitting date ranges the result window can't hold, oldest documents first."""
+        splitting date ranges the result window can't hold, oldest documents first.
+        True when every search answered."""
         if self.window:
-            self.search_federal_register(*self.window)
-            return
+            return self.search_federal_register(*self.window)
         today = self.now.date()
         newest = max((k["published"] or "" for k in self.known.values()), default="")
         try:
             since = date.fromisoformat(newest[:10]) - timedelta(days=fr.OVERLAP_DAYS)
         except ValueError:
             since = today - timedelta(days=self.source.lookback_days)
-        self.search_federal_register(since, today)
+        return self.search_federal_register(since, today)
 
-    def search_federal_register(self, since: date, until: date) -> None:
+    def search_federal_register(self, since: date, until: date) -> bool:
         ranges = [(since, until)]
+        complete = True
         while ranges:
             start, end = ranges.pop(0)
             url: str | None = fr.search_url(self.source, start, end)
@@ -301,7 +407,7 @@ class _Crawler:
             while url:
                 response = self.fetch(url, conditional=True)
                 if response.not_modified:
-                    self.out.put(_Unchanged(url, response))
+                    self.covering.append(_Unchanged(url, response))
                     break
                 try:
                     if not response.ok:
@@ -311,8 +417,9 @@ class _Crawler:
                     problem = f"search {start} to {end}: {exc}"
                     if self.report.pages == 0:
                         self.report.error = problem
-                        return
+                        return False
                     self.report.failures.append(problem)
+                    complete = False
                     break
                 if first and page.count > fr.MAX_RESULTS and start < end:
                     ranges[:0] = fr.split(start, end)  # the window can't hold them: halve
@@ -325,13 +432,13 @@ class _Crawler:
                 self.report.pages += 1
                 for document in page.documents:
                     self.report.links += 1
-                    self.from_federal_register(document, response)
-                self.out.put(_Unchanged(url, response))  # after its documents, never before
+                    self.from_federal_register(document)
+                self.covering.append(_Unchanged(url, response))  # saved once all is stored
                 url = page.next_url if page.next_url and fr.same_api(page.next_url, self.source) \
                     else None
+        return complete
 
-    def from_federal_register(self, document: fr.FederalRegisterDocument,
-                              response: Response) -> None:
+    def from_federal_register(self, document: fr.FederalRegisterDocument) -> None:
         if document.url in self.handled:
             return
         self.handled.add(document.url)
@@ -347,8 +454,10 @@ class _Crawler:
         labels = Labels(label, result.confidence, [
             (s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
             for s in result.statements])
-        self.out.put(_Found(self.source.name, article, statements,
-                            Response(article.url, article.url, status=200), labels, document))
+        self.analysing.append(_Found(self.source.name, article, statements,
+                                     Response(article.url, article.url, status=200), labels,
+                                     document))
+        self.hand_over(wait=False)
 
     def from_summary(self, item, response: Response) -> None:
         """Feeds such as the Federal Register's carry the abstract: store it as the body."""
@@ -357,51 +466,72 @@ class _Crawler:
         self.handled.add(item.url)
         article = Article(url=item.url, title=item.title, published=item.published,
                           text=item.summary, method="feed")
-        self.out.put(_Found(self.source.name, article,
-                            unique_statements(split_statements(article.text)),
-                            Response(item.url, item.url, status=200)))
+        self.analysing.append(_Found(self.source.name, article,
+                                     unique_statements(split_statements(article.text)),
+                                     Response(item.url, item.url, status=200)))
+        self.hand_over(wait=False)
 
     # -- fetching articles ---------------------------------------------------
     def visit(self, url: str, *, hint_published: str | None = None, changed: bool = False,
               doc_type: str | None = None, fallback_title: str | None = None) -> int:
-        """Fetch an article if it is new, said to have changed, or due; 1 if it was new."""
+        """Fetch an article if it is new, said to have changed, or due; 1 if it was new
+        (an article that failed before counts as known until its retry is due)."""
         if url in self.handled:
             return 0
         self.handled.add(url)
         known = self.known.get(url)
         if known and not (changed or self.due(known)):
             return 0
+        failing = None if known else self.failing.get(url)
+        if failing and (failing["gave_up_at"] or failing["next_attempt"] > self.now.isoformat()):
+            return 0
+        hints = {"url": url, "published": hint_published, "title": fallback_title,
+                 "doc_type": doc_type}
         response = self.fetch(url, conditional=known is not None)
         if response.not_modified:
-            self.out.put(_Unchanged(url, response))
-            return 0
-        if not response.ok:
-            self.report.failures.append(f"{url}: {response.error}")
-            return int(known is None)
-        ctype = response.content_type.split(";")[0].strip().lower()
-        if ctype and not ctype.startswith(HTML_TYPES):
-            self.report.failures.append(f"{url}: not an HTML page ({ctype})")
-            return int(known is None)
-        hints = {"url": url, "published": hint_published, "title": fallback_title,
-                 "doc_type": doc_type, "charset": response.charset}
-        self.analysing.append((self.analyser.submit(
-            response.content, response.final_url, self.source.selectors, hints), url, response))
+            self.analysing.append(_Unchanged(url, response))
+        elif not response.ok:
+            self.fail(url, "fetch", response.error or f"HTTP {response.status}", hints, known)
+        elif (ctype := response.content_type.split(";")[0].strip().lower()) \
+                and not ctype.startswith(HTML_TYPES):
+            self.fail(url, "extract", f"not an HTML page ({ctype})", hints, known)
+        else:
+            self.analysing.append(_Analysing(self.analyser.submit(
+                response.content, response.final_url, self.source.selectors,
+                hints | {"charset": response.charset}), url, response, hints))
         self.hand_over(wait=False)
         return int(known is None)
 
+    def fail(self, url: str, stage: str, reason: str, hints: dict, known: dict | None) -> None:
+        """Report an article that could not be stored; one not stored before is recorded."""
+        self.report.failures.append(f"{url}: {reason}")
+        if known is None:
+            self.analysing.append(_Failed(self.source.name, url, stage, reason, hints))
+
     def hand_over(self, wait: bool) -> None:
-        """Pass analysed articles to the writer in the order they were fetched."""
-        while self.analysing and (wait or self.analysing[0][0].done()):
-            future, url, response = self.analysing.popleft()
+        """Pass analysed articles and other events to the writer in the order they were
+        fetched: a listing's validators follow every article on it."""
+        while self.analysing:
+            head = self.analysing[0]
+            if not isinstance(head, _Analysing):
+                self.emit(self.analysing.popleft())
+                continue
+            if not (wait or head.future.done()):
+                return
+            self.analysing.popleft()
+            known = self.known.get(head.url)
             try:
-                article, statements, labels = future.result()
+                article, statements, labels = head.future.result()
+            except BrokenExecutor:
+                raise  # the workers died, not the article: the source fails and is crawled again
             except Exception as exc:
-                self.report.failures.append(f"{url}: cannot extract: {type(exc).__name__}: {exc}")
+                self.fail(head.url, "extract", f"cannot extract: {type(exc).__name__}: {exc}",
+                          head.hints, known)
                 continue
             if not statements:
-                self.report.failures.append(f"{url}: no article text found")
+                self.fail(head.url, "extract", "no article text found", head.hints, known)
                 continue
-            self.out.put(_Found(self.source.name, article, statements, response, labels))
+            self.emit(_Found(self.source.name, article, statements, head.response, labels))
 
     def due(self, known: dict) -> bool:
         checked = known.get("last_checked")
@@ -409,6 +539,14 @@ class _Crawler:
             return True
         age = self.now - datetime.fromisoformat(checked)
         return age >= timedelta(days=self.source.recheck_days)
+
+    def retry_failed(self) -> None:
+        """Failed articles whose retry is due, even if no listing showed them this time."""
+        for url, failing in sorted(self.failing.items()):
+            if url not in self.handled:
+                hints = failing["hints"]
+                self.visit(url, hint_published=hints.get("published"),
+                           doc_type=hints.get("doc_type"), fallback_title=hints.get("title"))
 
     def recheck_due(self) -> None:
         if self.source.kind == "federal_register" or (
@@ -456,6 +594,7 @@ def run_cycle(
     load_baseline(store)  # the labelled history every cycle links into
     sources = [s for s in sources if s.enabled]
     store.sync_sources(sources)
+    unfinished = store.begin_crawls(s.name for s in sources)
     run_id = store.start_run()
     now = datetime.now(timezone.utc)
     own_fetcher = fetcher is None
@@ -467,18 +606,23 @@ def run_cycle(
     by_name: dict[str, SourceReport] = {}
     fetches = size = 0
     analyser = _Analyser()
+    cancelled = threading.Event()
 
     def write(event) -> int:
         """Store one event; returns 1 when a source finished."""
         if isinstance(event, _Done):
             reports.append(event.report)
-            store.record_source_result(event.report.name, event.report.error)
+            store.record_source_result(event.report.name, event.report.error,
+                                       event.report.finished)
             if progress:
                 progress(event.report, True)
             return 1
         if isinstance(event, _Unchanged):
             store.save_validators(event.url, event.response.etag, event.response.last_modified)
             store.touch_document(event.url)
+        elif isinstance(event, _Failed):
+            store.record_failure(source=event.source, url=event.url, stage=event.stage,
+                                 reason=event.reason, hints=event.hints, now=now)
         elif isinstance(event, _Found):
             saved = _store_article(store, event)
             report = by_name[event.source]
@@ -497,31 +641,42 @@ def run_cycle(
             for source in sources:
                 crawler = _Crawler(source, fetcher, analyser,
                                    store.known_documents(source.name), validators, out, now,
-                                   allow_internal, window)
+                                   allow_internal=allow_internal, window=window,
+                                   failing=store.open_failures(source.name),
+                                   resume=source.name in unfinished,
+                                   cancelled=cancelled)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
             pending = len(sources)
-            while pending:
-                events = [out.get()]
-                while len(events) < WRITE_BATCH:
-                    try:
-                        events.append(out.get_nowait())
-                    except queue.Empty:
-                        break
-                with store.batch():
-                    for event in events:
-                        pending -= write(event)
-                    rows = fetcher.take_log()
-                    fetches += len(rows)
-                    size += sum(r["bytes"] or 0 for r in rows)
-                    store.log_fetches(rows)
+            try:
+                while pending:
+                    events = [out.get()]
+                    while len(events) < WRITE_BATCH:
+                        try:
+                            events.append(out.get_nowait())
+                        except queue.Empty:
+                            break
+                    with store.batch():
+                        for event in events:
+                            pending -= write(event)
+                        rows = fetcher.take_log()
+                        fetches += len(rows)
+                        size += sum(r["bytes"] or 0 for r in rows)
+                        store.log_fetches(rows)
+            except BaseException:
+                cancelled.set()  # a full disk or Ctrl-C: the crawlers stop, the batch rolled back
+                raise
     finally:
         analyser.close()
         if own_fetcher:
             fetcher.close()
-    if changed:
-        classify_documents(store, list(changed), {
+    left_behind = [i for i in unlabelled_documents(store, LABEL_CATCH_UP + len(changed))
+                   if i not in changed][:LABEL_CATCH_UP]
+    if changed or left_behind:
+        classify_documents(store, list(changed) + left_behind, {
             i: (labels.label, labels.confidence) for i, labels in changed.items() if labels})
+    if outdated := outdated_documents(store, LABEL_CATCH_UP):
+        relabel_outdated(store, outdated)
     summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), list(changed),
                          fetches=fetches, bytes=size)
     store.finish_run(run_id, {
@@ -547,4 +702,5 @@ def _store_article(store: Store, found: _Found):
         store.save_federal_register(saved.document_id, found.federal_register.row())
     if found.response.etag or found.response.last_modified:
         store.save_validators(article.url, found.response.etag, found.response.last_modified)
+    store.resolve_failure(article.url)
     return saved

@@ -8,13 +8,16 @@ The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` is append-o
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
+import signal
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -27,6 +30,26 @@ BASELINE_SOURCE = "baseline"
 
 class StoreError(Exception):
     """The database cannot be used (not SQLite, read-only, newer schema)."""
+
+
+#: Faults of the machine, not of policy-monitor: one line, not a traceback.
+LOCAL_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def local_fault(exc: BaseException, db_path: str) -> str | None:
+    """One line for a full disk, a read-only folder or a locked database, else None
+    (a bug keeps its traceback)."""
+    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+        reason = str(exc)
+        if "locked" in reason or "busy" in reason:
+            reason += " (another program holds it; try again when it is done)"
+        elif "full" in reason or "I/O" in reason:
+            reason += (" (is the disk full?" if "I/O" in reason else " (free some space;") + \
+                " the unfinished batch was rolled back and the next run completes it)"
+        return f"database {db_path}: {reason}"
+    if isinstance(exc, OSError) and exc.errno in LOCAL_FAULTS:
+        return f"cannot write {exc.filename or db_path}: {exc.strerror}"
+    return None
 
 
 def utcnow() -> str:
@@ -156,14 +179,24 @@ def _m2_reindex_only_text(db: sqlite_utils.Database) -> None:
     """Labels and timestamps change often; only a change of the text re-indexes it."""
     for table, columns in (("documents", '"title", "body"'), ("statements", '"text"')):
         trigger = f"{table}_au"
-        sql = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?",
-                         [trigger]).fetchone()[0]
-        db.execute(f'DROP TRIGGER "{trigger}"')
-        db.execute(sql.replace(f'AFTER UPDATE ON "{table}"',
-                               f'AFTER UPDATE OF {columns} ON "{table}"'))
+        db.execute(f'DROP TRIGGER IF EXISTS "{trigger}"')  # an older release may have got this far
+        db.execute(_update_trigger(db, table).replace(
+            f'AFTER UPDATE ON "{table}"', f'AFTER UPDATE OF {columns} ON "{table}"'))
     # Same-event lookups by date, any source; which statements already gave figures.
     db["documents"].create_index(["published"], if_not_exists=True)
     db["statistics"].create_index(["statement_id"], if_not_exists=True)
+
+
+def _update_trigger(db: sqlite_utils.Database, table: str) -> str:
+    """sqlite-utils' ``{table}_au`` FTS trigger, rebuilt from its ``_ad`` and ``_ai`` siblings:
+    the delete of the old row's text, then the insert of the new one."""
+    bodies = []
+    for suffix in ("ad", "ai"):
+        sql = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?",
+                         [f"{table}_{suffix}"]).fetchone()[0]
+        bodies.append(sql[sql.index(" BEGIN") + len(" BEGIN"):sql.rindex("END")].strip())
+    body = "\n  ".join(bodies)
+    return f'CREATE TRIGGER "{table}_au" AFTER UPDATE ON "{table}" BEGIN\n  {body}\nEND'
 
 
 def period_kind(period: str | None) -> str:
@@ -181,13 +214,15 @@ _MONTH_PERIOD = re.compile(r"\d{4}-\d{2}")
 def _m3_statistics_period_kind(db: sqlite_utils.Database) -> None:
     """The previous figure is looked up by metric and kind of period: index both.
 
-    Safe to run again: SQLite commits ALTER TABLE and sqlite-utils' transform() at once,
-    so a migration cut short leaves the column without the version number.
+    Also repairs what an older, non-atomic release left when killed part-way: the column
+    added but not yet moved next to ``period``.
     """
     if "period_kind" not in db["statistics"].columns_dict:
         db["statistics"].add_column("period_kind", str)
-        columns = [c.name for c in db["statistics"].columns]
-        columns.insert(columns.index("period") + 1, columns.pop())
+    columns = [c.name for c in db["statistics"].columns]
+    if columns[columns.index("period") + 1] != "period_kind":
+        columns.remove("period_kind")
+        columns.insert(columns.index("period") + 1, "period_kind")
         db["statistics"].transform(column_order=columns)  # re-created: the schema reads cleanly
     for (period,) in db.execute("select distinct period from statistics").fetchall():
         db.execute("update statistics set period_kind = ? where period is ?",
@@ -324,9 +359,104 @@ def _m_statistics_figure_model(db: sqlite_utils.Database) -> None:
     table.create_index(["series", "period_end"], if_not_exists=True)
 
 
+def _m_article_failures(db: sqlite_utils.Database) -> None:
+    """Articles that could not be fetched or extracted, on the record until stored or given
+    up on: one row per URL, with the retry schedule (``record_failure``)."""
+    db["failures"].create(
+        {
+            "id": int, "url": str, "source": str, "stage": str, "reason": str,
+            "attempts": int, "first_seen": str, "last_seen": str, "next_attempt": str,
+            "gave_up_at": str, "resolved_at": str, "hints": str,
+        },
+        pk="id",
+        not_null={"url", "source"},
+    )
+    db["failures"].create_index(["url"], unique=True)
+    db["failures"].create_index(["source", "resolved_at"])
+
+
+def _m_resumable_runs(db: sqlite_utils.Database) -> None:
+    """What a killed run or a new classifier leaves for the next run to finish:
+    ``sources.unfinished_crawl``, when a crawl began that has not finished (the next crawl
+    then neither trusts the source's validators nor stops at a page of known links); the
+    documents not labelled yet (indexed); and ``documents.classifier``, the classifier
+    version that labelled each document, read from its statements' evidence."""
+    db["sources"].add_column("unfinished_crawl", str)
+    db["sources"].transform()  # re-created: the schema reads cleanly
+    db.execute("create index if not exists idx_documents_unlabelled on documents (id)"
+               " where label is null")
+    db["documents"].add_column("classifier", str)  # no transform: it would drop the FTS triggers
+    db.execute("update documents set classifier = (select json_extract(s.evidence, '$.classifier')"
+               " from statements s where s.document_id = documents.id"
+               " and s.last_seen_version = documents.version and s.label is not null"
+               " order by s.seq limit 1) where label is not null")
+    db["documents"].create_index(["classifier"], if_not_exists=True)
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
               _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
-              _m_statistics_figure_model]
+              _m_statistics_figure_model, _m_article_failures, _m_resumable_runs]
+
+#: A failed article is tried again after 1 hour, then 2, 4, 8 and 16 hours, and given
+#: up on when its sixth attempt fails (about 31 hours after the first).
+FAILURE_RETRY_FIRST = timedelta(hours=1)
+FAILURE_MAX_ATTEMPTS = 6
+#: Fault injection for tests/test_faults.py: SIGKILL the process when its database
+#: connection starts the N-th SQL statement (migrations and crawls alike).
+KILL_AFTER_ENV = "POLICY_MONITOR_FAULT_KILL_AFTER"
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose transaction ``Store.migrate`` can hold open.
+
+    While ``held``, ``commit()`` and ``with conn:`` leave the transaction open and
+    ``executescript()`` (which would COMMIT first) runs its statements one by one inside
+    it, so any migration, whatever sqlite-utils or sqlite3 calls it makes (``enable_fts``
+    included), commits with its version number or not at all.
+    """
+
+    held = False
+
+    def commit(self) -> None:
+        if not self.held:
+            super().commit()
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.held:
+            return False
+        return super().__exit__(exc_type, exc, tb)
+
+    def executescript(self, script: str) -> sqlite3.Cursor:
+        if not self.held:
+            return super().executescript(script)
+        cursor = self.cursor()
+        for statement in _split_script(script):
+            cursor.execute(statement)
+        return cursor
+
+
+def _split_script(script: str) -> Iterator[str]:
+    """The complete statements of an SQL script (a ``;`` in a string or a trigger's
+    body does not end one)."""
+    statement = ""
+    for part in script.split(";"):
+        statement += part + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \t\r\n;"):
+                yield statement
+            statement = ""
+
+
+def _killer(statements: int):
+    count = 0
+
+    def trace(_sql: str) -> None:
+        nonlocal count
+        count += 1
+        if count >= statements:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return trace
 
 
 @dataclass
@@ -342,7 +472,7 @@ class SavedDocument:
 class Store:
     """The monitor's database. One writer at a time (see ``monitor.lock``)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, timeout: float = 30.0):
         self.path = Path(path)
         self._batching = False
         try:
@@ -352,7 +482,10 @@ class Store:
                         raise StoreError(f"{self.path} is not a SQLite database")
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            conn = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False,
+                                   factory=_Connection)
+            if kill_after := os.environ.get(KILL_AFTER_ENV):
+                conn.set_trace_callback(_killer(int(kill_after)))
             self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commit.
@@ -370,16 +503,67 @@ class Store:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
-        current = self.schema_version
-        if current > len(MIGRATIONS):
+        """Bring the schema up to date, each migration in a transaction of its own.
+
+        DDL is transactional in SQLite once a transaction is open (``BEGIN IMMEDIATE``
+        with the driver's own transaction handling off), so a process killed anywhere in
+        a migration leaves the database at the version before it, and the next start runs
+        that migration again. The version is re-read under the write lock: another
+        process may have migrated meanwhile.
+        """
+        self._check_version(self.schema_version)
+        while self.schema_version < len(MIGRATIONS):
+            with self._held_transaction():
+                current = self.schema_version
+                self._check_version(current)
+                if current >= len(MIGRATIONS):
+                    break
+                if current == 0:
+                    self._clear_half_made()
+                MIGRATIONS[current](self.db)
+                self.db.conn.execute(f"PRAGMA user_version = {current + 1:d}")
+
+    def _check_version(self, version: int) -> None:
+        if version > len(MIGRATIONS):
             raise StoreError(
-                f"{self.path} has schema version {current}, newer than this "
+                f"{self.path} has schema version {version}, newer than this "
                 f"policy-monitor ({len(MIGRATIONS)}); upgrade policy-monitor"
             )
-        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
-            with self.db.conn:
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {int(number)}")
+
+    @contextmanager
+    def _held_transaction(self) -> Iterator[None]:
+        conn: _Connection = self.db.conn
+        level = conn.isolation_level
+        conn.isolation_level = None  # nothing is open yet, so this commits nothing
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.held = True
+            try:
+                yield
+                conn.held = False
+                if not conn.in_transaction:
+                    raise StoreError("a migration ended its own transaction")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.held = False
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.isolation_level = level
+
+    def _clear_half_made(self) -> None:
+        """Drop what an older release, whose schema creation was not atomic, left when it
+        was killed: tables without a version number. Refused if any of them holds rows."""
+        names = [name for (name,) in self.db.conn.execute(
+            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")]
+        plain = [name for name in names if "_fts" not in name]
+        if any(self.db.conn.execute(f'select 1 from "{name}" limit 1').fetchone()
+               for name in plain):
+            raise StoreError(f"{self.path} holds tables with data but no policy-monitor schema "
+                             f"version: not a policy-monitor database")
+        for name in sorted(names, key=lambda n: not n.endswith("_fts")):  # FTS tables first
+            self.db.conn.execute(f'drop table if exists "{name}"')
 
     def schema(self) -> str:
         """The tables people query, as CREATE statements (FTS shadow tables left out)."""
@@ -395,6 +579,15 @@ class Store:
         if self._batching:
             yield
             return
+        with self._begun():
+            yield
+
+    @contextmanager
+    def _begun(self) -> Iterator[None]:
+        """An explicit BEGIN: sqlite-utils 4 commits a write at once unless a transaction is
+        already open, and sqlite3 opens one only at the first write, too late for that."""
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
         with self.db.conn:
             yield
 
@@ -406,7 +599,7 @@ class Store:
             return
         self._batching = True
         try:
-            with self.db.conn:
+            with self._begun():
                 yield
         finally:
             self._batching = False
@@ -425,7 +618,22 @@ class Store:
                     pk="name",
                 )
 
-    def record_source_result(self, name: str, error: str | None) -> None:
+    def begin_crawls(self, names: Iterable[str]) -> set[str]:
+        """Mark these sources' crawls as begun; returns those whose previous crawl never
+        finished (a killed run), which must be crawled in full."""
+        names = list(names)
+        marks = ", ".join("?" for _ in names)
+        with self.transaction():
+            unfinished = {name for (name,) in self.db.execute(
+                f"select name from sources where name in ({marks}) and unfinished_crawl is not null",
+                names)}
+            self.db.execute(f"update sources set unfinished_crawl = ? where name in ({marks}) "
+                            "and unfinished_crawl is null", [utcnow(), *names])
+        return unfinished
+
+    def record_source_result(self, name: str, error: str | None, finished: bool = True) -> None:
+        """A source's cycle ended; ``finished`` means its crawl saw everything it covers
+        (the validators saved with it can be trusted next time)."""
         now = utcnow()
         row = self.db.execute(
             "select consecutive_failures from sources where name = ?", [name]
@@ -436,8 +644,50 @@ class Store:
             update |= {"last_error": error, "consecutive_failures": failures + 1}
         else:
             update |= {"last_ok_at": now, "last_error": None, "consecutive_failures": 0}
+        if finished:
+            update["unfinished_crawl"] = None
         with self.transaction():
             self.db["sources"].upsert(update, pk="name")
+
+    # -- articles that could not be stored ---------------------------------------
+    def open_failures(self, source: str) -> dict[str, dict]:
+        """url -> {next_attempt, gave_up_at, hints} of a source's articles not stored yet."""
+        return {
+            url: {"next_attempt": next_attempt, "gave_up_at": gave_up_at,
+                  "hints": json.loads(hints or "{}")}
+            for url, next_attempt, gave_up_at, hints in self.db.execute(
+                "select url, next_attempt, gave_up_at, hints from failures"
+                " where source = ? and resolved_at is null", [source])
+        }
+
+    def record_failure(self, *, source: str, url: str, stage: str, reason: str,
+                       hints: dict | None = None, now: datetime | None = None) -> None:
+        """One more failed attempt at an article: when to try again, or that we gave up."""
+        now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+        with self.transaction():
+            row = self.db.execute("select attempts, resolved_at from failures where url = ?",
+                                  [url]).fetchone()
+            attempts = 1 if row is None or row[1] else (row[0] or 0) + 1
+            gave_up = attempts >= FAILURE_MAX_ATTEMPTS
+            retry = now + FAILURE_RETRY_FIRST * 2 ** (attempts - 1)
+            self.db.conn.execute(
+                "insert into failures (url, source, stage, reason, attempts, first_seen,"
+                " last_seen, next_attempt, gave_up_at, resolved_at, hints)"
+                " values (?, ?, ?, ?, 1, ?, ?, ?, null, null, ?)"
+                " on conflict (url) do update set source = excluded.source,"
+                " stage = excluded.stage, reason = excluded.reason, attempts = ?,"
+                " first_seen = case when failures.resolved_at is null"
+                "   then failures.first_seen else excluded.first_seen end,"
+                " last_seen = excluded.last_seen, next_attempt = ?, gave_up_at = ?,"
+                " resolved_at = null, hints = excluded.hints",
+                [url, source, stage, reason, now.isoformat(), now.isoformat(),
+                 retry.isoformat(), json.dumps(hints or {}), attempts,
+                 None if gave_up else retry.isoformat(), now.isoformat() if gave_up else None])
+
+    def resolve_failure(self, url: str) -> None:
+        with self.transaction():
+            self.db.conn.execute("update failures set resolved_at = ?, next_attempt = null"
+                                 " where url = ? and resolved_at is null", [utcnow(), url])
 
     def log_fetches(self, rows: list[dict]) -> None:
         if rows:
@@ -516,8 +766,10 @@ class Store:
             if row:
                 document_id, version = row[0], row[1] + 1
                 assignments = ", ".join(f'"{column}" = ?' for column in fields)
+                # unlabelled until classified: a run killed before then leaves it for the next
                 self.db.conn.execute(
-                    f"update documents set {assignments}, version = ? where id = ?",
+                    f"update documents set {assignments}, version = ?, label = null,"
+                    " confidence = null where id = ?",
                     [*fields.values(), version, document_id])
                 result = SavedDocument(document_id=document_id, new_version=True)
             else:

@@ -124,18 +124,24 @@ def touch_later(path: Path, seconds: int = 5) -> None:
     os.utime(path, (stat.st_atime + seconds, stat.st_mtime + seconds))
 
 
-def build_site(root: Path) -> dict:
-    """A DHS-shaped newsroom over three listing pages, a feed, and a news story."""
-    rows = [(f"/news/{slug}", title, iso) for slug, title, iso, _ in reversed(RELEASES)]
-    pages = [rows[0:3], rows[3:6], rows[6:]]
+def write_newsroom(root: Path, releases, *, listing: str, folder: str, per_page: int) -> None:
+    """``releases`` (slug, title, iso, paragraphs), oldest first, under ``folder``/, and a
+    listing of them newest first, paginated as dhs.gov's: ``listing``, ``listing?page=1``..."""
+    rows = [(f"/{folder}/{slug}", title, iso) for slug, title, iso, _ in reversed(releases)]
+    pages = [rows[i:i + per_page] for i in range(0, len(rows), per_page)]
     for number, page_rows in enumerate(pages):
-        name = "all-news-updates" if number == 0 else f"all-news-updates@page={number}"
+        name = listing if number == 0 else f"{listing}@page={number}"
         nxt = f"?page={number + 1}" if number + 1 < len(pages) else None
         (root / name).write_text(dhs_listing(page_rows, nxt))
-    for slug, title, iso, paragraphs in RELEASES:
-        path = root / "news" / slug
+    for slug, title, iso, paragraphs in releases:
+        path = root / folder / slug
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dhs_release(title, iso, paragraphs))
+
+
+def build_site(root: Path) -> dict:
+    """A DHS-shaped newsroom over three listing pages, a feed, and a news story."""
+    write_newsroom(root, RELEASES, listing="all-news-updates", folder="news", per_page=3)
     stories = root / "stories"
     stories.mkdir()
     (stories / "remain-in-mexico-ends.html").write_text(news_article(
