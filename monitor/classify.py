@@ -39,6 +39,7 @@ by cross-validation on the tune split only (``policy-monitor evaluate --tune``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -492,11 +493,76 @@ def load_gold_baseline() -> list[dict]:
     return json.loads((DATA_DIR / "baseline.json").read_text(encoding="utf-8"))["documents"]
 
 
-def training_examples(devset: list[dict], baseline: list[dict]) -> list[Example]:
+#: Own-words training documents (``{"id", "title", "text", "label", "genre", "agency",
+#: "date"}`` per line), document labels only; one in ``HOLDOUT_EVERY`` (by a hash of its
+#: id, so adding documents never moves another one) is held out as the project's own
+#: test split and never trained on.
+TRAINING_DIR = DATA_DIR / "training"
+HOLDOUT_EVERY = 5
+
+
+def load_corpus(path: str | Path) -> list[dict]:
+    """A JSONL file of labelled documents (``title``, ``text``, ``label``; optional
+    ``id``, ``genre``, ``date``), checked so a bad line is one clear error."""
+    docs = []
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+            if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+                raise ValueError(f"{path}:{number}: needs a \"text\" string")
+            if doc.get("label") not in LABELS:
+                raise ValueError(f"{path}:{number}: label {doc.get('label')!r} is not one of "
+                                 + ", ".join(LABELS))
+            doc.setdefault("id", f"{Path(path).stem}:{number}")
+            docs.append(doc)
+    return docs
+
+
+def held_out(doc_id: str) -> bool:
+    """Whether an own-words training document belongs to the held-out split."""
+    return hashlib.sha1(doc_id.encode("utf-8")).digest()[0] % HOLDOUT_EVERY == 0
+
+
+@lru_cache(maxsize=1)
+def _training_corpus() -> tuple[dict, ...]:
+    return tuple(doc for path in sorted(TRAINING_DIR.glob("*.jsonl")) for doc in load_corpus(path))
+
+
+def training_documents(split: str = "tune") -> list[dict]:
+    """The own-words documents of one split: ``tune`` (trained on) or ``test`` (held out)."""
+    return [doc for doc in _training_corpus() if held_out(doc["id"]) == (split == "test")]
+
+
+def document_examples(docs: list[dict], origin: str) -> list[Example]:
+    """Examples from documents labelled as a whole: the headline and the lead statement
+    carry the document's label (they state the news); every statement of a ``none``
+    document is ``none`` (precedence); the other statements' labels are unknown."""
+    examples = []
+    for doc in docs:
+        label = doc["label"]
+        if doc.get("title"):
+            examples.append(Example(doc["title"], label, f"{origin} {doc['id']} headline"))
+        statements = split_statements(doc["text"])
+        known = statements if label == "none" else statements[:DOCUMENT_LABEL_LEAD]
+        examples += [Example(s, label, f"{origin} {doc['id']} #{i}") for i, s in enumerate(known)]
+    return examples
+
+
+#: How many leading statements of a document labelled as a whole carry its label.
+DOCUMENT_LABEL_LEAD = 1
+
+
+def training_examples(devset: list[dict], baseline: list[dict], documents: list[dict] = ()
+                      ) -> list[Example]:
     """Statement-level examples: every gold baseline statement and headline; for dev
     documents their headline (document label), and their statements where their label is
     known: hand labels (``statement_labels``), or ``none`` for every statement of a
-    ``none`` document."""
+    ``none`` document; and ``document_examples`` of the own-words ``documents``."""
     examples = []
     for doc in baseline:
         stem = Path(doc["file"]).stem
@@ -509,7 +575,7 @@ def training_examples(devset: list[dict], baseline: list[dict]) -> list[Example]
         labels = statement_gold(doc) or []
         examples += [Example(s, label, f"devset {doc['id']} #{i}")
                      for i, (s, label) in enumerate(zip(statements, labels))]
-    return examples
+    return examples + document_examples(list(documents), "training")
 
 
 # --- the model ----------------------------------------------------------------------
@@ -842,8 +908,7 @@ def _clip(text: str, size: int = 160) -> str:
 @lru_cache(maxsize=1)
 def default_model() -> Model:
     """Fitted once per process from the packaged data (tune split only)."""
-    devset = tune_documents()
-    return Model(training_examples(devset, load_gold_baseline()))
+    return Model(training_examples(tune_documents(), load_gold_baseline(), training_documents()))
 
 
 def classify_document(title: str | None, statements: list[str], published: str | None = None
@@ -1091,3 +1156,55 @@ def leave_one_article_out() -> dict:
         st_pred += [r.label for r in result.statements]
     return {"documents": rows, "document_scores": scores_report(doc_gold, doc_pred),
             "statement_scores": scores_report(st_gold, st_pred)}
+
+
+
+def _published(doc: dict) -> str | None:
+    return doc.get("published") or doc.get("date") or None
+
+
+def _predict(model: Model, doc: dict) -> str:
+    return model.classify(doc.get("title"), split_statements(doc["text"]), _published(doc)).label
+
+
+def evaluate_documents(model: Model, docs: list[dict], by: str | None = None) -> dict:
+    """``report_predictions`` of ``model`` on ``docs``."""
+    return report_predictions(docs, [_predict(model, doc) for doc in docs], by)
+
+
+def evaluate_corpus(docs: list[dict], folds: int = 0, by: str | None = None) -> dict:
+    """Score a labelled corpus with the packaged model (which never saw it), or with
+    ``folds`` > 1 by cross-validation: each fold is scored by a model that also trained
+    on the corpus's other folds (for a corpus used in training or tuning)."""
+    if folds <= 1:
+        return evaluate_documents(default_model(), docs, by)
+    devset, baseline, own = tune_documents(), load_gold_baseline(), training_documents()
+    predicted = [""] * len(docs)
+    for fold in range(folds):
+        rest = [d for i, d in enumerate(docs) if i % folds != fold]
+        model = Model(training_examples(devset, baseline, own + rest))
+        for i in range(fold, len(docs), folds):
+            predicted[i] = _predict(model, docs[i])
+    report = report_predictions(docs, predicted, by)
+    report["folds"] = folds
+    return report
+
+
+def report_predictions(docs: list[dict], predicted: list[str], by: str | None = None) -> dict:
+    """``scores_report`` plus the reversal precision (a false reversal is the costliest
+    error: it tells readers a policy ended), the misclassified documents and, with ``by``
+    (a field such as ``genre``), accuracy per value of that field."""
+    gold = [doc["label"] for doc in docs]
+    report = scores_report(gold, predicted)
+    report["reversal_precision"] = report["per_class"]["reversal"]["precision"]
+    report["errors"] = [{"id": doc["id"], "title": doc.get("title"), "gold": g, "predicted": p,
+                         **({by: doc.get(by)} if by else {})}
+                        for doc, g, p in zip(docs, gold, predicted) if g != p]
+    if by:
+        groups: dict[str, list[bool]] = defaultdict(list)
+        for doc, g, p in zip(docs, gold, predicted):
+            groups[str(doc.get(by) or "(none)")].append(g == p)
+        report["by"] = {value: {"n": len(hits), "correct": sum(hits),
+                                "accuracy": round(sum(hits) / len(hits), 3)}
+                        for value, hits in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))}
+    return report

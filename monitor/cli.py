@@ -327,16 +327,31 @@ def reclassify(ctx: Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--tune", is_flag=True,
               help="Also choose thresholds on the tune split (cross-validated) and print them.")
-def evaluate(as_json: bool, tune: bool) -> None:
-    """Score the classifier on the held-out dev set and leave-one-article-out on the baseline."""
+@click.option("--corpus", type=click.Path(dir_okay=False, exists=True),
+              help="Score this JSONL of {title, text, label} documents instead.")
+@click.option("--by", type=click.Choice(["genre", "agency"]),
+              help="With --corpus: accuracy per genre (or agency) too.")
+@click.option("--folds", type=click.IntRange(min=2), metavar="K",
+              help="With --corpus: K-fold cross-validation, training on the other folds "
+                   "(for a corpus that was trained or tuned on).")
+def evaluate(as_json: bool, tune: bool, corpus: str | None, by: str | None, folds: int | None) -> None:
+    """Score the classifier on the held-out splits and leave-one-article-out on the baseline."""
+    if corpus:
+        _evaluate_corpus(corpus, by, folds, as_json)
+        return
+    if by or folds:
+        raise click.UsageError("--by and --folds need --corpus")
     from monitor.classify import (
-        THRESHOLDS, cross_validate_tune, default_model, evaluate_devset, leave_one_article_out,
-        load_gold_baseline, out_of_fold_scores, tune_documents, tune_thresholds,
+        THRESHOLDS, cross_validate_tune, default_model, evaluate_devset, evaluate_documents,
+        leave_one_article_out, load_gold_baseline, out_of_fold_scores, training_documents,
+        tune_documents, tune_thresholds,
     )
 
     test, test_statements, errors = evaluate_devset(default_model(), "test")
+    own = evaluate_documents(default_model(), training_documents("test"), "genre")
     scored = out_of_fold_scores(tune_documents(), load_gold_baseline())
     report = {"test_documents": test, "test_statements": test_statements, "test_errors": errors,
+              "own_held_out": own,
               "tune_documents_5fold": cross_validate_tune(scored),
               "baseline_leave_one_article_out": leave_one_article_out(),
               "thresholds": THRESHOLDS}
@@ -349,6 +364,9 @@ def evaluate(as_json: bool, tune: bool) -> None:
     for e in errors:
         click.echo(f"  wrong: {e['id']} {e['gold']} -> {e['predicted']}: {e['title']}")
     _print_scores(f"\nHeld-out statements ({test_statements['n']})", test_statements)
+    if own["n"]:
+        _print_corpus_report(f"\nOwn-words held-out split ({own['n']} documents of "
+                             "monitor/data/training)", own)
     loao = report["baseline_leave_one_article_out"]
     click.echo("\nBaseline, leave one article out (model fitted without the article):")
     for row in loao["documents"]:
@@ -362,6 +380,32 @@ def evaluate(as_json: bool, tune: bool) -> None:
         click.echo(f"Thresholds chosen on the tune split now: {report['tuned_thresholds']}")
 
 
+def _evaluate_corpus(path: str, by: str | None, folds: int | None, as_json: bool) -> None:
+    from monitor.classify import evaluate_corpus, load_corpus
+
+    try:
+        docs = load_corpus(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not docs:
+        raise click.ClickException(f"{path}: no documents")
+    report = evaluate_corpus(docs, folds or 0, by)
+    if as_json:
+        echo_json(report)
+        return
+    how = f"{folds}-fold cross-validation" if folds else "the packaged model"
+    _print_corpus_report(f"{path} ({report['n']} documents, {how})", report)
+
+
+def _print_corpus_report(heading: str, report: dict) -> None:
+    _print_scores(heading, report)
+    click.echo(f"  reversal precision {report['reversal_precision']:.3f}")
+    for field_value, group in report.get("by", {}).items():
+        click.echo(f"  {field_value:<48}{group['correct']:>4}/{group['n']:<4}{group['accuracy']:>7.2f}")
+    for e in report["errors"]:
+        click.echo(f"  wrong: {e['id']} {e['gold']} -> {e['predicted']}: {e['title']}")
+
+
 def _print_scores(heading: str, scores: dict) -> None:
     click.echo(f"{heading}: macro-F1 {scores['macro_f1']:.3f}, accuracy {scores['accuracy']:.3f}")
     labels = list(scores["confusion"])
@@ -371,9 +415,9 @@ def _print_scores(heading: str, scores: dict) -> None:
         click.echo(f"  {label:<18}{c['precision']:>10.3f}{c['recall']:>8.3f}{c['f1']:>7.3f}"
                    f"{c['support']:>5}")
     click.echo("  confusion (rows gold, columns predicted):")
-    click.echo("  " + " " * 18 + "".join(f"{p[:10]:>11}" for p in labels))
+    click.echo("  " + " " * 18 + "".join(f"{p:>18}" for p in labels))
     for gold in labels:
-        click.echo(f"  {gold:<18}" + "".join(f"{scores['confusion'][gold][p]:>11}" for p in labels))
+        click.echo(f"  {gold:<18}" + "".join(f"{scores['confusion'][gold][p]:>18}" for p in labels))
 
 
 def _mail_options(command):
