@@ -342,10 +342,10 @@ def evaluate(as_json: bool, tune: bool, corpus: str | None, by: str | None, fold
     if by or folds:
         raise click.UsageError("--by and --folds need --corpus")
     from monitor.classify import (
-        THRESHOLDS, cross_validate_tune, default_model, evaluate_devset, evaluate_documents,
-        leave_one_article_out, load_gold_baseline, out_of_fold_scores, training_documents,
-        tune_documents, tune_thresholds,
+        THRESHOLDS, default_model, evaluate_devset, evaluate_documents, leave_one_article_out,
+        load_gold_baseline, training_documents, tune_documents,
     )
+    from monitor.classify.evaluate import cross_validate_tune, out_of_fold_scores, tune_thresholds
 
     test, test_statements, errors = evaluate_devset(default_model(), "test")
     own = evaluate_documents(default_model(), training_documents("test"), "genre")
