@@ -325,8 +325,6 @@ def reclassify(ctx: Context) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--tune", is_flag=True,
-              help="Also choose thresholds on the tune split (cross-validated) and print them.")
 @click.option("--corpus", type=click.Path(dir_okay=False, exists=True),
               help="Score this JSONL of {title, text, label} documents instead.")
 @click.option("--by", type=click.Choice(["genre", "agency"]),
@@ -334,7 +332,7 @@ def reclassify(ctx: Context) -> None:
 @click.option("--folds", type=click.IntRange(min=2), metavar="K",
               help="With --corpus: K-fold cross-validation, training on the other folds "
                    "(for a corpus that was trained or tuned on).")
-def evaluate(as_json: bool, tune: bool, corpus: str | None, by: str | None, folds: int | None) -> None:
+def evaluate(as_json: bool, corpus: str | None, by: str | None, folds: int | None) -> None:
     """Score the classifier on the held-out splits and leave-one-article-out on the baseline."""
     if corpus:
         _evaluate_corpus(corpus, by, folds, as_json)
@@ -342,21 +340,18 @@ def evaluate(as_json: bool, tune: bool, corpus: str | None, by: str | None, fold
     if by or folds:
         raise click.UsageError("--by and --folds need --corpus")
     from monitor.classify import (
-        THRESHOLDS, default_model, evaluate_devset, evaluate_documents, leave_one_article_out,
+        default_model, evaluate_devset, evaluate_documents, leave_one_article_out,
         load_gold_baseline, training_documents, tune_documents,
     )
-    from monitor.classify.evaluate import cross_validate_tune, out_of_fold_scores, tune_thresholds
+    from monitor.classify.evaluate import cross_validate_tune, out_of_fold_scores
 
     test, test_statements, errors = evaluate_devset(default_model(), "test")
     own = evaluate_documents(default_model(), training_documents("test"), "genre")
-    scored = out_of_fold_scores(tune_documents(), load_gold_baseline())
+    scored = out_of_fold_scores(tune_documents(), load_gold_baseline(), own=training_documents())
     report = {"test_documents": test, "test_statements": test_statements, "test_errors": errors,
               "own_held_out": own,
               "tune_documents_5fold": cross_validate_tune(scored),
-              "baseline_leave_one_article_out": leave_one_article_out(),
-              "thresholds": THRESHOLDS}
-    if tune:
-        report["tuned_thresholds"] = tune_thresholds(scored)
+              "baseline_leave_one_article_out": leave_one_article_out()}
     if as_json:
         echo_json(report)
         return
@@ -374,10 +369,8 @@ def evaluate(as_json: bool, tune: bool, corpus: str | None, by: str | None, fold
         click.echo(f"  {mark} {row['file']}: gold {row['gold']}, predicted {row['predicted']} "
                    f"({row['confidence']:.2f})")
     _print_scores("Baseline statements (leave one article out)", loao["statement_scores"])
-    _print_scores("\nTune split, 5-fold cross-validation (documents)", report["tune_documents_5fold"])
-    click.echo(f"\nThresholds in use: {THRESHOLDS}")
-    if tune:
-        click.echo(f"Thresholds chosen on the tune split now: {report['tuned_thresholds']}")
+    _print_scores("\nTraining documents (dev set tune split and own-words training split), "
+                  "5-fold cross-validation", report["tune_documents_5fold"])
 
 
 def _evaluate_corpus(path: str, by: str | None, folds: int | None, as_json: bool) -> None:

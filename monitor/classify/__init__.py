@@ -51,17 +51,19 @@ from monitor.classify.evaluate import (
 )
 from monitor.classify.figures import Statistic, extract_statistics
 from monitor.classify.model import (
-    CLASSIFIER_VERSION, THRESHOLDS, DocumentResult, Model, StatementResult, default_model,
+    CLASSIFIER_VERSION, DocumentResult, Model, StatementResult, corrections, default_model,
+    set_corrections,
 )
 from monitor.classify.tfidf import TfidfIndex
 from monitor.statements import split_statements
 
 __all__ = [
-    "CLASSIFIER_VERSION", "CUES", "DATA_DIR", "LABELS", "PRECEDENCE", "THRESHOLDS", "DocumentResult",
+    "CLASSIFIER_VERSION", "CUES", "DATA_DIR", "LABELS", "PRECEDENCE", "DocumentResult",
     "Example", "Model", "StatementResult", "held_out", "Statistic", "TfidfIndex", "classify_document",
-    "classify_text", "cue_matches", "cue_matches_many", "default_model", "evaluate_corpus",
+    "classify_text", "corrections", "cue_matches", "cue_matches_many", "default_model", "evaluate_corpus",
     "evaluate_devset", "evaluate_documents", "extract_statistics", "leave_one_article_out",
-    "load_corpus", "load_devset", "load_gold_baseline", "scores_report", "training_documents",
+    "load_corpus", "load_devset", "load_gold_baseline", "scores_report", "set_corrections",
+    "training_documents",
     "training_examples", "tune_documents",
 ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 import numpy as np
 
@@ -68,6 +69,7 @@ CUES: dict[str, str] = {
     # Figures.
     "number": r"\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s*(?:million|thousand|billion)\b|\b(?!(?:19|20)\d\d\b)\d{3,}\b",
     "metric": r"\b(?:encounter\w*|apprehen\w*|removals|deportations|detention population|in detention|"
+              r"repatriat\w*|interdict\w*|"
               r"passengers|travell?ers|screened|backlog|pending|processing times?|crossings|stopped|turned away)\b",
     "period": r"\b(?:in|during|for|of|through) " + _MONTH + r"\b|\bfiscal year\b|\bfy ?\d{2,4}\b|"
               r"\b(?:this|last|the) (?:month|quarter|year|week)\b|\bmonthly\b|\bdaily average\b|"
@@ -138,7 +140,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "new_word": ("first time", "new"),
     "negated_future": ("not intended", "not meant", "will be no", "will not", "won"),
     "today": ("today", "this week", *_DAYS),
-    "metric": ("apprehen", "backlog", "crossings", "deportations", "detention population",
+    "metric": ("apprehen", "backlog", "interdict", "repatriat", "crossings", "deportations", "detention population",
                "encounter", "in detention", "passengers", "pending", "processing time", "removals",
                "screened", "stopped", "travel", "turned away"),
     "period": ("fy", "may", "ber", "january", "february", "march", "april", "june", "july",
@@ -275,9 +277,76 @@ COMBOS = {
     "critic_quote": ("critic", "quote"),
     "future_policy": ("future", "policy_noun"),
     "establish_instrument": ("issue_verb", "instrument"),
+    # What is announced or takes effect is the ending: "announced it will end X effective ...".
+    "announced_ending": ("establish_verb", "end_policy"),
+    "ending_takes_effect": ("end_policy", "effective"),
+    "termination_takes_effect": ("end_verb", "effective"),
 }
 _COMBO_PARTS = [(name, parts, frozenset(parts)) for name, parts in COMBOS.items()]
-FEATURES = [name for name in CUES if name not in CONTEXT_ONLY] + list(COMBOS)
+#: What a headline says about the kind of release, as context for every statement of the
+#: document: a newsroom's genres (readouts, travel, personnel, disaster declarations,
+#: monthly updates, Federal Register actions) are named in their titles, and the same
+#: sentence ("will expand cooperation") means one thing in a readout and another in a rule.
+#: Matched against the lower-cased headline.
+TITLE_CUES: dict[str, str] = {
+    "title_readout": r"\breadout\b|\b(?:call|meeting|meets|met|speaks|spoke) with\b|\bjoint statement\b",
+    "title_travel": r"\bto travel to\b|\btravels? to\b|\bvisits?\b|\btrip to\b|\btours?\b",
+    "title_personnel": r"\bsworn in\b|\bconfirm(?:s|ed)? (?:as|by)\b|\bnamed\b|\bnames\b|\bappoint\w*|\bretir\w*|"
+                       r"\bnominat\w*|\bsteps? down\b|\bdepart\w*|\bwelcomes? new\b|\bnew (?:director|chief|"
+                       r"commissioner|administrator|deputy)\b|\bcommand\b",
+    "title_remarks": r"\bremarks\b|\bas prepared\b|\btestimony\b|\btestif\w*|\bspeech\b|\bkeynote\b|\bop-ed\b|"
+                     r"\binterview\b|\bstate of\b",
+    "title_statement": r"^(?:\w+: )?statement (?:by|from|on)\b|\bstatement (?:by|from) (?:\w+ )*secretary\b|"
+                       r"\bstatement on\b|\bresponds? to\b|\breacts? to\b",
+    "title_court": r"\bcourt\b|\bruling\b|\bjudge\b|\binjunction\b|\blawsuit\b|\bverdict\b",
+    "title_ceremony": r"\banniversary\b|\bceremon\w*|\bhonou?rs?\b|\bremember\w*|\bmemorial\b|\bcommemorat\w*|"
+                      r"\bheritage\b|\bawards?\b|\bcongratulat\w*|\bcondolence\w*|\bpassing of\b",
+    "title_disaster": r"\bdisaster declaration\b|\bemergency declaration\b|\bdisaster (?:aid|assistance|"
+                      r"recovery)\b|\bfema\b|\bhurricane\b|\bwildfires?\b|\bstorms?\b|\bfloods?\b|\btornado\w*",
+    "title_enforcement": r"\bseiz\w*|\barrest(?:s|ed)? \w+|\bsentenc\w*|\bindict\w*|\bconvict\w*|\bsmuggl\w*|"
+                         r"\boffload\w*|\brescu\w*|\bmedevac\w*|\bsearch(?:es)? for\b|\bsearch\b|\bcharged\b|"
+                         r"\bpleads?\b|\bintercept\w*|\brepatriat\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
+    "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|"
+                       r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
+    "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
+                          r"\bprivacy act\b|\bsystem of records\b|\bcorrection\b|\bcomputer matching\b|"
+                          r"\bpaperwork reduction\b|\bsunshine act\b",
+    "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
+                        r"\breleases? (?:" + _MONTH + r"|fiscal year|fy)\b|\bfiscal year (?:19|20)\d\d\b|\bfy ?\d\d|"
+                        r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|"
+                        r"\b(?:year|month) in review\b|\bnumbers?\b|\brecord\b|\bmilestone\b",
+    "title_figure": r"\d+(?:\.\d+)? ?(?:%|percent)|\b\d{1,3}(?:,\d{3})+\b|\b(?:increase[sd]?|decrease[sd]?|declines?|"
+                    r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
+    "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
+                    r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
+                    r"\bends?\b|\bending\b|\bpauses?\b|\bhalts?\b|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
+                    r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bsuspen(?:ds?|sion) (?!search)\w+",
+    "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
+                  r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
+                  r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
+    "title_designation": r"\bextension (?:and redesignation )?of (?:the )?(?:designation|temporary protected status|tps)\b|"
+                         r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
+                         r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
+    "title_launch": r"\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
+                    r"\bnew\b|\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
+                    r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b",
+}
+_TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
+
+
+@lru_cache(maxsize=4096)
+def _title_cues(title: str | None) -> tuple[tuple[str, str], ...]:
+    lowered = (title or "").lower()
+    return tuple((name, match.group(0)) for name, pattern in _TITLE_COMPILED
+                 if (match := pattern.search(lowered)))
+
+
+def title_cues(title: str | None) -> dict[str, str]:
+    """Title cue name -> the phrase of the headline that matched."""
+    return dict(_title_cues(title))
+
+
+FEATURES = [name for name in CUES if name not in CONTEXT_ONLY] + list(COMBOS) + list(TITLE_CUES)
 _FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 
 

@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from monitor.statements import split_statements
+from monitor.statements import split_statements as _split_statements
 
 #: Most significant first: a document takes the first label its evidence reaches.
 PRECEDENCE = ("reversal", "new_policy", "statistic_update")
 LABELS = PRECEDENCE + ("none",)
 DATA_DIR = Path(__file__).parent.parent / "data"
+
+#: The packaged documents are split for the statement examples and again for the
+#: document examples: once is enough.
+split_statements = lru_cache(maxsize=4096)(_split_statements)
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,8 @@ class Example:
     text: str
     label: str
     origin: str
-
+    #: The headline of the document it comes from: its genre is context for every statement.
+    title: str | None = None
 
 
 def load_devset() -> list[dict]:
@@ -94,10 +99,11 @@ def document_examples(docs: list[dict], origin: str) -> list[Example]:
     for doc in docs:
         label = doc["label"]
         if doc.get("title"):
-            examples.append(Example(doc["title"], label, f"{origin} {doc['id']} headline"))
+            examples.append(Example(doc["title"], label, f"{origin} {doc['id']} headline", doc["title"]))
         statements = split_statements(doc["text"])
         known = statements if label == "none" else statements[:DOCUMENT_LABEL_LEAD]
-        examples += [Example(s, label, f"{origin} {doc['id']} #{i}") for i, s in enumerate(known)]
+        examples += [Example(s, label, f"{origin} {doc['id']} #{i}", doc.get("title"))
+                     for i, s in enumerate(known)]
     return examples
 
 
@@ -114,16 +120,34 @@ def training_examples(devset: list[dict], baseline: list[dict], documents: list[
     examples = []
     for doc in baseline:
         stem = Path(doc["file"]).stem
-        examples.append(Example(doc["title"], doc["label"], f"baseline {stem} headline"))
-        examples += [Example(s["text"], s["label"], f"baseline {stem} #{i}")
+        examples.append(Example(doc["title"], doc["label"], f"baseline {stem} headline", doc["title"]))
+        examples += [Example(s["text"], s["label"], f"baseline {stem} #{i}", doc["title"])
                      for i, s in enumerate(doc["statements"])]
     for doc in devset:
-        examples.append(Example(doc["title"], doc["label"], f"devset {doc['id']} headline"))
+        examples.append(Example(doc["title"], doc["label"], f"devset {doc['id']} headline", doc["title"]))
         statements = split_statements(doc["text"])
         labels = statement_gold(doc) or []
-        examples += [Example(s, label, f"devset {doc['id']} #{i}")
+        examples += [Example(s, label, f"devset {doc['id']} #{i}", doc["title"])
                      for i, (s, label) in enumerate(zip(statements, labels))]
     return examples + document_examples(list(documents), "training")
+
+
+@dataclass(frozen=True)
+class LabelledDocument:
+    """A document the document-level model learns from."""
+
+    title: str | None
+    statements: tuple[str, ...]
+    label: str
+
+
+def labelled_documents(devset: list[dict], baseline: list[dict], documents: list[dict] = ()
+                       ) -> list[LabelledDocument]:
+    """The documents behind ``training_examples``, each whole with its label."""
+    return ([LabelledDocument(d["title"], tuple(s["text"] for s in d["statements"]), d["label"])
+             for d in baseline]
+            + [LabelledDocument(d.get("title"), tuple(split_statements(d["text"])), d["label"])
+               for d in [*devset, *documents]])
 
 
 def statement_gold(doc: dict) -> list[str] | None:

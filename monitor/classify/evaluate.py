@@ -5,56 +5,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import numpy as np
 
 from monitor.classify.data import (
-    LABELS, PRECEDENCE, load_devset, load_gold_baseline, statement_gold, training_documents,
-    training_examples, tune_documents,
+    LABELS, load_devset, load_gold_baseline, statement_gold, training_documents,
+    tune_documents,
 )
-from monitor.classify.model import THRESHOLDS, Model, default_model
+from monitor.classify.model import Model, default_model, fit
 from monitor.statements import split_statements
 
 
-
-def out_of_fold_scores(tune_docs: list[dict], baseline: list[dict], folds: int = 5
-                       ) -> list[tuple[str, dict]]:
-    """(gold label, per-label document scores) for each tune document, scored by a model
-    fitted without its fold: a model scores its own training documents too confidently."""
-    scored: list[tuple[str, dict]] = []
+def out_of_fold_scores(tune_docs: list[dict], baseline: list[dict], folds: int = 5,
+                       own: list[dict] = ()) -> list[tuple[str, dict, str]]:
+    """(gold label, per-label document scores, predicted label) for each dev-set tune
+    document and own-words training document, scored by a model fitted without its
+    fold: a model scores its own training documents too confidently."""
+    docs = [(doc, False) for doc in tune_docs] + [(doc, True) for doc in own]
+    scored: list[tuple[str, dict, str]] = []
     for fold in range(folds):
-        held = [d for i, d in enumerate(tune_docs) if i % folds == fold]
-        model = Model(training_examples([d for d in tune_docs if d not in held], baseline))
-        for doc in held:
-            result = model.classify(doc["title"], split_statements(doc["text"]), doc["published"])
-            scored.append((doc["label"], result.evidence["scores"]))
+        rest = [d for i, d in enumerate(docs) if i % folds != fold]
+        model = fit([d for d, is_own in rest if not is_own], baseline, [d for d, is_own in rest if is_own])
+        for doc, _ in docs[fold::folds]:
+            result = model.classify(doc["title"], split_statements(doc["text"]), _published(doc))
+            scored.append((doc["label"], result.evidence["scores"], result.label))
     return scored
 
 
-def cross_validate_tune(scored: list[tuple[str, dict]]) -> dict:
-    """Document scores on the tune split from ``out_of_fold_scores``, current thresholds."""
-    return scores_report([g for g, _ in scored], [_decide(s, THRESHOLDS) for _, s in scored])
-
-
-def tune_thresholds(scored: list[tuple[str, dict]]) -> dict[str, float]:
-    """Thresholds maximising macro-F1 (then reversal precision) on ``out_of_fold_scores``."""
-    gold = [g for g, _ in scored]
-    grid = np.round(np.arange(0.3, 0.96, 0.025), 3)
-    results = []
-    for tr in grid:
-        for tn in grid:
-            for ts in grid:
-                t = {"reversal": float(tr), "new_policy": float(tn), "statistic_update": float(ts)}
-                report = scores_report(gold, [_decide(s, t) for _, s in scored])
-                key = (report["macro_f1"], report["per_class"]["reversal"]["precision"])
-                results.append((key, t))
-    best_key = max(key for key, _ in results)
-    # Several settings tie on a small tune set: take the middle of the best plateau, not its edge.
-    best = [t for key, t in results if key == best_key]
-    return {label: round(float(np.median([t[label] for t in best])), 3) for label in PRECEDENCE}
-
-
-def _decide(scores: dict[str, float], thresholds: dict[str, float]) -> str:
-    return next((label for label in PRECEDENCE if scores[label] >= thresholds[label]), "none")
+def cross_validate_tune(scored: list[tuple[str, dict, str]]) -> dict:
+    """Document scores of ``out_of_fold_scores``."""
+    return scores_report([g for g, _, _ in scored], [p for _, _, p in scored])
 
 
 def scores_report(gold: list[str], predicted: list[str]) -> dict:
@@ -102,7 +80,7 @@ def leave_one_article_out() -> dict:
     baseline = load_gold_baseline()
     rows, doc_gold, doc_pred, st_gold, st_pred = [], [], [], [], []
     for held in baseline:
-        model = Model(training_examples(devset, [d for d in baseline if d is not held]))
+        model = fit(devset, [d for d in baseline if d is not held])
         # The headline was written with the gold label in mind: judge the article text alone.
         result = model.classify(None, [s["text"] for s in held["statements"]], held["published"])
         rows.append({"file": held["file"], "gold": held["label"], "predicted": result.label,
@@ -139,7 +117,7 @@ def evaluate_corpus(docs: list[dict], folds: int = 0, by: str | None = None) -> 
     predicted = [""] * len(docs)
     for fold in range(folds):
         rest = [d for i, d in enumerate(docs) if i % folds != fold]
-        model = Model(training_examples(devset, baseline, own + rest))
+        model = fit(devset, baseline, own + rest)
         for i in range(fold, len(docs), folds):
             predicted[i] = _predict(model, docs[i])
     report = report_predictions(docs, predicted, by)

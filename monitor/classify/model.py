@@ -3,33 +3,37 @@ statement, and the document label from its headline and statements."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from monitor.classify.cues import FEATURES, cue_matches_many, features
+from monitor.classify.cues import FEATURES, TITLE_CUES, cue_matches_many, features, title_cues
 from monitor.classify.data import (
-    LABELS, PRECEDENCE, Example, load_gold_baseline, training_documents, training_examples,
-    tune_documents,
+    LABELS, PRECEDENCE, Example, LabelledDocument, labelled_documents, load_gold_baseline,
+    training_documents, training_examples, tune_documents,
 )
 from monitor.classify.figures import Statistic, extract_statistics
 from monitor.classify.tfidf import TfidfIndex
 
-CLASSIFIER_VERSION = "cues-lr-knn-2"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-3"
 
 
-#: Minimum weighted statement probability for a document to take each label
-#: (chosen by ``tune_thresholds`` on the dev set's tune split).
-THRESHOLDS = {"reversal": 0.637, "new_policy": 0.613, "statistic_update": 0.775}
 #: The headline and the first two statements carry the news; later ones are often background.
 LEAD_STATEMENTS = 2
 BODY_WEIGHT = 0.85
+HEADLINE_WEIGHT = 1.0
 #: How much the second-strongest statement adds to a document's score for a label.
 SECOND_STATEMENT_WEIGHT = 0.5
 #: Share of the nearest-example vote in a statement's probabilities.
 KNN_WEIGHT = 0.3
 KNN_K = 5
+#: A text of this many units (headline and statements) or fewer is labelled by its statements.
+SHORT_TEXT = 2
+
+_STATEMENT_FEATURES = len(FEATURES) - len(TITLE_CUES)  # FEATURES end with the title cues
+DOCUMENT_FEATURES = 4 * _STATEMENT_FEATURES + len(TITLE_CUES) + len(PRECEDENCE)
 
 #: What each cue means before any data is seen (feature -> label -> log-odds). The
 #: regression starts from these and is pulled back towards them, so a cue the few
@@ -71,9 +75,34 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "critic_quote": {"none": 1.0},
     "commentary": {"none": 0.5},
     "background": {"none": 0.7},
+    "announced_ending": {"reversal": 1.5},
+    "ending_takes_effect": {"reversal": 1.5},
+    "termination_takes_effect": {"reversal": 1.5},
+    # The headline's genre, as context for every statement of the document.
+    "title_readout": {"none": 2.0},
+    "title_travel": {"none": 1.5},
+    "title_personnel": {"none": 1.5},
+    "title_remarks": {"none": 1.5},
+    "title_statement": {"none": 0.7},
+    "title_court": {"none": 1.0},
+    "title_ceremony": {"none": 1.5},
+    "title_disaster": {"none": 1.5},
+    "title_enforcement": {"none": 1.0},
+    "title_awareness": {"none": 1.0},
+    "title_admin_notice": {"none": 1.5},
+    "title_statistics": {"statistic_update": 2.0},
+    "title_figure": {"statistic_update": 1.0},
+    "title_ending": {"reversal": 1.5},
+    "title_rule": {"new_policy": 1.0},
+    "title_designation": {"new_policy": 1.5},
+    "title_launch": {"new_policy": 0.7},
 }
 #: Pull towards PRIOR_WEIGHTS (L2 on the difference, per example).
 PRIOR_STRENGTH = 0.05
+#: L2 penalty of the document-level regression (chosen by cross-validation on the
+#: training documents, ``policy-monitor evaluate``).
+DOCUMENT_STRENGTH = 0.01
+DOCUMENT_STEPS, DOCUMENT_RATE = 500, 1.5
 
 
 @dataclass
@@ -96,18 +125,22 @@ class DocumentResult:
 
 
 class Model:
-    """Cue logistic regression blended with a nearest-example vote.
+    """Per statement, a cue logistic regression blended with a nearest-example vote; per
+    document, a logistic regression over what its headline, lead and body hold.
 
-    Both are plain numpy/Python fitted in a few milliseconds: importing scikit-learn
+    All plain numpy/Python fitted in a fraction of a second: importing scikit-learn
     alone takes longer than the one second a command may spend loading the model.
     """
 
-    def __init__(self, examples: list[Example]):
+    def __init__(self, examples: list[Example], documents: list[LabelledDocument]):
         self.examples = examples
-        self.thresholds = dict(THRESHOLDS)
         y = np.array([LABELS.index(e.label) for e in examples])
-        x = features(cue_matches_many([e.text for e in examples]))
-        self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH)
+        unit_lists = [([d.title] if d.title else []) + list(d.statements) for d in documents]
+        # Most example texts are also document statements: find each text's cues once.
+        texts = list(dict.fromkeys([e.text for e in examples] + [u for units in unit_lists for u in units]))
+        cues_of = dict(zip(texts, cue_matches_many(texts)))
+        x = features(_with_context([dict(cues_of[e.text]) for e in examples], [e.title for e in examples]))
+        self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH, steps=200, rate=1.25)
         self.tfidf = TfidfIndex([e.text for e in examples])
         # Plain Python copies for the per-statement evidence: numpy scalars are slow one at a time.
         self._label_index = y.tolist()
@@ -115,11 +148,39 @@ class Model:
         #: Per label, the features that push towards it: (weight, weight as the evidence shows it).
         self._positive_weights = [{name: (w, round(w, 2)) for name, w in zip(FEATURES, row) if w > 0}
                                   for row in self.coef.tolist()]
+        rows = []
+        for doc, units in zip(documents, unit_lists):
+            found = _with_context([dict(cues_of[u]) for u in units], [doc.title] * len(units))
+            rows.append(self._document_features(features(found), bool(doc.title)))
+        doc_y = np.array([LABELS.index(d.label) for d in documents])
+        self.doc_coef, self.doc_intercept = _fit_logistic(
+            np.array(rows).reshape(len(rows), DOCUMENT_FEATURES), doc_y,
+            np.zeros((len(LABELS), DOCUMENT_FEATURES)), DOCUMENT_STRENGTH, steps=DOCUMENT_STEPS, rate=DOCUMENT_RATE)
 
-    def statement_probabilities(self, texts: list[str]) -> tuple[np.ndarray, list[dict], list[list]]:
-        """Per text: probabilities over LABELS, the cues found, and the nearest examples."""
-        found = cue_matches_many(texts)
-        p = _softmax(features(found) @ self.coef.T + self.intercept)
+    def _document_features(self, x: np.ndarray, titled: bool) -> np.ndarray:
+        """What a document holds, from its units' cue rows (headline first if ``titled``):
+        the headline's cues, its title cues, the cues of the lead, of any statement and
+        their share, and the statement regression's support for each label."""
+        offset = 1 if titled else 0
+        head = x[0, :_STATEMENT_FEATURES] if titled else np.zeros(_STATEMENT_FEATURES)
+        title = x[0, _STATEMENT_FEATURES:] if titled else np.zeros(len(TITLE_CUES))
+        body = x[offset:, :_STATEMENT_FEATURES]
+        if not len(body):
+            body = np.zeros((1, _STATEMENT_FEATURES))
+        p = _softmax(x @ self.coef.T + self.intercept)
+        weights = np.array([HEADLINE_WEIGHT] * offset + [1.0] * LEAD_STATEMENTS
+                           + [BODY_WEIGHT] * len(x))[:len(x), None]
+        support = [_support((p * weights)[:, k]) for k in range(len(PRECEDENCE))]
+        return np.concatenate([head, title, body[:LEAD_STATEMENTS].max(axis=0), body.max(axis=0),
+                               body.mean(axis=0), support])
+
+    def statement_probabilities(self, texts: list[str], title: str | None = None
+                                ) -> tuple[np.ndarray, list[dict], list[list], np.ndarray]:
+        """Per text: probabilities over LABELS, the cues found (with the ``title``'s cues
+        as context), the nearest examples, and the cue rows the regression read."""
+        found = _with_context(cue_matches_many(texts), [title] * len(texts))
+        x = features(found)
+        p = _softmax(x @ self.coef.T + self.intercept)
         tops = self.tfidf.nearest_many(texts, KNN_K)
         # The similarities the evidence shows, rounded for all texts at once.
         shown = iter(_rounded(np.array([sim for top in tops for _, sim in top[:3]])))
@@ -140,7 +201,7 @@ class Model:
         total = votes.sum(axis=1)
         voted = total > 0
         p[voted] = (1 - KNN_WEIGHT) * p[voted] + KNN_WEIGHT * votes[voted] / total[voted, None]
-        return p, found, neighbours
+        return p, found, neighbours, x
 
     def _why(self, found: dict[str, str], label: str) -> list[dict]:
         """The cues that pushed hardest towards ``label`` (model weight > 0)."""
@@ -153,14 +214,13 @@ class Model:
         units = ([title] if title else []) + list(statements)
         if not units:
             return DocumentResult("none", 1.0, [], [], {"reason": "no text"})
-        p, found, neighbours = self.statement_probabilities(units)
+        p, found, neighbours, x = self.statement_probabilities(units, title)
         offset = 1 if title else 0
-        results, weights = [], []
+        results = []
         for i, (text, probabilities, shown) in enumerate(zip(units, p.tolist(), _rounded(p))):
             k = probabilities.index(max(probabilities))  # the first maximum, as np.argmax
             position = "headline" if i < offset else (
                 "lead" if i - offset < LEAD_STATEMENTS else "body")
-            weights.append(BODY_WEIGHT if position == "body" else 1.0)
             scores = dict(zip(LABELS, shown))
             evidence = {
                 "position": position,
@@ -171,7 +231,8 @@ class Model:
                 "classifier": CLASSIFIER_VERSION,
             }
             results.append(StatementResult(text, LABELS[k], scores[LABELS[k]], evidence))
-        label, confidence, doc_evidence = self._document_label(p, np.array(weights), results)
+        label, confidence, doc_evidence = self._document_label(x, p, results, bool(title))
+        label, confidence = _consistent(label, confidence, p, results, doc_evidence)
         if title:
             doc_evidence["headline"] = {"label": results[0].label,
                                         "confidence": results[0].confidence}
@@ -180,21 +241,63 @@ class Model:
                       for s in extract_statistics(r.text, published)]
         return DocumentResult(label, confidence, body, statistics, doc_evidence)
 
-    def _document_label(self, p: np.ndarray, weights: np.ndarray, results: list[StatementResult]
-                        ) -> tuple[str, float, dict]:
-        weighted = p * weights[:, None]
-        scores = {label: _support(weighted[:, LABELS.index(label)]) for label in PRECEDENCE}
-        evidence = {"scores": {k: round(v, 3) for k, v in scores.items()},
-                    "thresholds": self.thresholds}
-        for label in PRECEDENCE:
-            if scores[label] >= self.thresholds[label]:
-                i = int(np.argmax(weighted[:, LABELS.index(label)]))
-                evidence["decided_by"] = {"text": _clip(results[i].text, 200),
-                                          "position": results[i].evidence["position"]}
-                return label, round(scores[label], 3), evidence
-        # None: as sure as the strongest other label is far from its threshold.
-        margin = max(scores[k] / self.thresholds[k] for k in PRECEDENCE)
-        return "none", round(1 - 0.5 * min(margin, 1.0), 3), evidence
+    def _document_label(self, x: np.ndarray, p: np.ndarray, results: list[StatementResult],
+                        titled: bool) -> tuple[str, float, dict]:
+        """The document regression's label, with the statement that says it most strongly."""
+        scores = _softmax((self._document_features(x, titled) @ self.doc_coef.T
+                           + self.doc_intercept)[None, :])[0]
+        k = int(np.argmax(scores))
+        label = LABELS[k]
+        evidence = {"scores": dict(zip(LABELS, _rounded(scores)))}
+        if titled and (cues := title_cues(results[0].text)):
+            evidence["title_cues"] = cues
+        if label != "none":
+            i = int(np.argmax(p[:, k]))
+            evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                      "position": results[i].evidence["position"]}
+        return label, round(float(scores[k]), 3), evidence
+
+
+def _with_context(found: list[dict[str, str]], titles: list[str | None]) -> list[dict[str, str]]:
+    """Each text's cues plus the cues of its document's headline."""
+    for cues, title in zip(found, titles):
+        if title:
+            cues.update(title_cues(title))
+    return found
+
+
+def _consistent(label: str, confidence: float, p: np.ndarray, results: list[StatementResult],
+                evidence: dict) -> tuple[str, float]:
+    """Make the document's label and its statements' labels agree: the document takes the
+    most significant label among its statements, and no statement outranks it.
+
+    A short text (``SHORT_TEXT`` units or fewer) is what its statements say: its only
+    policy statement decides it. A longer one was decided on all its statements together,
+    which outweighs one statement: a statement outranking it takes its best label the
+    document allows, and a document label no statement holds goes to the statement that
+    decided it.
+    """
+    ranked = [r.label for r in results]
+    strongest = min(ranked, key=LABELS.index)
+    if len(results) <= SHORT_TEXT and LABELS.index(strongest) < LABELS.index(label):
+        i = ranked.index(strongest)
+        evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                  "position": results[i].evidence["position"]}
+        return strongest, results[i].confidence
+    allowed = [LABELS.index(k) for k in LABELS[LABELS.index(label):]]
+    for i, result in enumerate(results):
+        if LABELS.index(result.label) < LABELS.index(label):
+            best = max(allowed, key=lambda k: p[i, k])
+            result.evidence["outranked_document"] = result.label
+            result.label, result.confidence = LABELS[best], result.evidence["scores"][LABELS[best]]
+    if label != "none" and label not in {r.label for r in results}:
+        decided = next((i for i, r in enumerate(results)
+                        if _clip(r.text, 200) == evidence.get("decided_by", {}).get("text")), None)
+        if decided is None:
+            decided = int(np.argmax(p[:, LABELS.index(label)]))
+        results[decided].label = label
+        results[decided].confidence = results[decided].evidence["scores"][label]
+    return label, confidence
 
 
 def _rounded(values: np.ndarray, digits: int = 3) -> list:
@@ -249,19 +352,22 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, prior: np.ndarray, strength: flo
                   steps: int = 500, rate: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression, classes weighted to equal total mass, L2 towards ``prior``.
 
-    Full-batch gradient descent: with a few hundred examples and ~40 binary features
-    it converges in a few milliseconds, deterministically.
+    Full-batch gradient descent, deterministic. Identical examples (most ``none``
+    statements fire the same few cues) are one row weighted by how often it occurs: the
+    same loss, a fraction of the work.
     """
     n = len(x)
     n_classes = prior.shape[0]
+    class_weight = n / (n_classes * np.maximum(np.bincount(y, minlength=n_classes), 1))
+    rows, multiplicity = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
+    x, y = rows[:, :-1], rows[:, -1].astype(int)
     onehot = np.eye(n_classes)[y]
-    counts = onehot.sum(axis=0)
-    sample_weight = (n / (n_classes * np.maximum(counts, 1)))[y][:, None]
+    sample_weight = (class_weight[y] * multiplicity)[:, None]
     coef, intercept = prior.copy(), np.zeros(n_classes)
     for _ in range(steps):
         residual = (_softmax(x @ coef.T + intercept) - onehot) * sample_weight
         coef -= rate * (residual.T @ x / n + strength * (coef - prior))
-        intercept -= rate * residual.mean(axis=0)
+        intercept -= rate * residual.sum(axis=0) / n
     return coef, intercept
 
 
@@ -269,13 +375,33 @@ def _clip(text: str, size: int = 160) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+def fit(devset: list[dict], baseline: list[dict], documents: list[dict] = ()) -> Model:
+    """A model learning from the dev set documents, the gold baseline and own-words documents."""
+    return Model(training_examples(devset, baseline, documents),
+                 labelled_documents(devset, baseline, documents))
+
+
+#: Readers' corrections as training documents, with the key they were read under
+#: (``monitor.corrections.use_corrections``): they join the packaged data at the next fit.
+_corrections: tuple[object, tuple[dict, ...]] = (None, ())
+
+
+def set_corrections(key: object, documents: Callable[[], Iterable[dict]] | Iterable[dict]) -> None:
+    """Learn from these corrected documents from the next fit on. ``documents`` (or what
+    calling it returns) are read only when ``key`` differs from the last one given."""
+    global _corrections
+    if key != _corrections[0]:
+        _corrections = (key, tuple(documents() if callable(documents) else documents))
+        default_model.cache_clear()
+
+
+def corrections() -> tuple[object, tuple[dict, ...]]:
+    """(key, documents) of the corrections in use, e.g. to hand to a worker process."""
+    return _corrections
+
+
 @lru_cache(maxsize=1)
 def default_model() -> Model:
-    """Fitted once per process from the packaged data (tune split only)."""
-    return Model(training_examples(tune_documents(), load_gold_baseline(), training_documents()))
-
-
-def classify_document(title: str | None, statements: list[str], published: str | None = None
-                      ) -> DocumentResult:
-    """Label each statement, then the document (reversal > new_policy > statistic_update > none)."""
-    return default_model().classify(title, statements, published)
+    """Fitted once per process from the packaged data (training splits only) and any
+    readers' corrections (``set_corrections``)."""
+    return fit(tune_documents(), load_gold_baseline(), training_documents() + list(_corrections[1]))
