@@ -323,6 +323,60 @@ def reclassify(ctx: Context) -> None:
         click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()))
 
 
+@cli.command("label")
+@click.argument("document", metavar="URL_OR_ID")
+@click.argument("label")
+@click.option("--note", help="Why (kept with the correction).")
+@pass_context
+def label_command(ctx: Context, document: str, label: str, note: str | None) -> None:
+    """Correct a document's label (new_policy, reversal, statistic_update, none): kept as gold."""
+    from monitor.corrections import CorrectionError, correct
+
+    with ctx.writer_lock("policy-monitor label"):
+        try:
+            row = correct(ctx.store(), document, label, note)
+        except CorrectionError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if not ctx.quiet:
+        click.echo(f"{row['url']}: {row['previous_label'] or 'unlabelled'} -> {label}, corrected by a reader")
+
+
+@cli.group()
+def corrections() -> None:
+    """Share readers' label corrections as JSONL (one correction per line)."""
+
+
+@corrections.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@pass_context
+def corrections_export(ctx: Context, file: str) -> None:
+    """Write every stored correction to FILE."""
+    from monitor.corrections import export_corrections
+
+    try:
+        n = export_corrections(ctx.store(), file)
+    except OSError as exc:
+        raise click.ClickException(f"{file}: cannot write: {exc.strerror or exc}") from exc
+    if not ctx.quiet:
+        click.echo(f"{n} corrections written to {file}")
+
+
+@corrections.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@pass_context
+def corrections_import(ctx: Context, file: str) -> None:
+    """Store the corrections in FILE for documents this database holds (by URL)."""
+    from monitor.corrections import CorrectionError, import_corrections
+
+    with ctx.writer_lock("policy-monitor corrections import"):
+        try:
+            counts = import_corrections(ctx.store(), file)
+        except (OSError, UnicodeDecodeError, CorrectionError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    if not ctx.quiet:
+        click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()))
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--corpus", type=click.Path(dir_okay=False, exists=True),

@@ -180,6 +180,8 @@ def _item(store: Store, doc: dict) -> dict:
         "also": _same_event(store, doc), "reverses": _reverses(store, doc),
         "edited": doc["version"] > 1 and doc["first_seen"] < doc["period_start"],
         "confidence": doc["confidence"] or 0.0, "first_seen": doc["first_seen"],
+        "corrected": store.db.execute("select 1 from corrections where document_id = ?",
+                                      [doc["id"]]).fetchone() is not None,
     }
 
 

@@ -28,6 +28,7 @@ from monitor.classify import (
     CLASSIFIER_VERSION, TfidfIndex, classify_document, extract_statistics, load_devset,
     load_gold_baseline,
 )
+from monitor.corrections import corrected_labels, use_corrections
 from monitor.store import BASELINE_SOURCE, Store, period_kind, text_hash, utcnow
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
@@ -131,7 +132,8 @@ def classify_documents(store: Store, document_ids: list[int],
     """Label new/changed documents, then link them into the history.
 
     Statements that already have a label keep it (they were judged when first seen);
-    new statements get one, and the document label is recomputed from all current ones.
+    new statements get one, and the document label is recomputed from all current ones,
+    except a label a reader corrected, which stays.
     ``labelled`` holds (label, confidence) of documents the crawl already classified in
     worker processes, storing their statements' labels with them; a document's label is
     taken from there only when every current statement of it has a label.
@@ -143,6 +145,7 @@ def classify_documents(store: Store, document_ids: list[int],
 def _classify_documents(store: Store, document_ids: list[int],
                         labelled: dict[int, tuple[str, float]]) -> dict:
     counts = Counter()
+    corrected = corrected_labels(store, document_ids)
     for doc in _documents(store, document_ids):
         if doc["source"] == BASELINE_SOURCE:
             continue
@@ -156,6 +159,8 @@ def _classify_documents(store: Store, document_ids: list[int],
                     _write_statement(store, row["id"], statement)
                     counts["statements"] += 1
             label, confidence = result.label, result.confidence
+        if doc["id"] in corrected:
+            label, confidence = corrected[doc["id"]], 1.0
         store.db.execute("update documents set label = ?, confidence = ? where id = ?",
                          [label, confidence, doc["id"]])
         counts["documents"] += 1
@@ -420,11 +425,14 @@ def reclassify(store: Store) -> dict:
     """Re-label every stored document and statement with the current classifier.
 
     Earlier labels go to ``label_history`` before being overwritten (only when they
-    change); baseline gold labels are left alone. Statistics and links are derived from
+    change); baseline gold labels and labels readers corrected are left alone, and the
+    classifier learns from the corrections first. Statistics and links are derived from
     labels, so they are rebuilt from scratch in publication order.
     """
     counts = Counter()
     now = utcnow()
+    use_corrections(store)
+    corrected = corrected_labels(store)
     ids = [r[0] for r in store.db.execute("select id from documents order by id")]
     for doc in _documents(store, ids):
         if doc["source"] == BASELINE_SOURCE:
@@ -445,7 +453,9 @@ def reclassify(store: Store) -> dict:
                                   _classifier_of(row["evidence"]), now)
                         counts["changed_statements"] += 1
                     _write_statement(store, row["id"], new)
-            if previous != (result.label, result.confidence):
+            if doc["id"] in corrected:
+                counts["corrected_documents_kept"] += 1
+            elif previous != (result.label, result.confidence):
                 if previous[0] is not None:
                     _remember(store, "document", doc["id"], previous[0], previous[1],
                               _classifier_of(next((r["evidence"] for r in current), None)), now)

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from monitor.classify import classify_document
+from monitor.classify import classify_document, corrections, set_corrections
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
+from monitor.corrections import use_corrections
 from monitor.history import classify_documents, load_baseline
 from monitor.statements import split_statements
 from monitor.store import Store, unique_statements
@@ -145,7 +146,8 @@ class _Analyser:
                 # forkserver, not fork: the crawler threads hold locks a forked child would inherit.
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["monitor.pipeline"])
-                self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context)
+                self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context,
+                                                 initializer=set_corrections, initargs=corrections())
             pool = self._pool
         if pool is not None:
             return pool.submit(analyse_article, *args)
@@ -371,6 +373,7 @@ def run_cycle(
     changed: dict[int, Labels | None] = {}
     by_name: dict[str, SourceReport] = {}
     fetches = size = 0
+    use_corrections(store)  # readers' corrections teach the classifier first
     analyser = _Analyser()
 
     def write(event) -> int:

@@ -195,7 +195,22 @@ def _m3_statistics_period_kind(db: sqlite_utils.Database) -> None:
     db["statistics"].create_index(["metric", "period_kind", "period_end"], if_not_exists=True)
 
 
-MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind]
+def _m_corrections(db: sqlite_utils.Database) -> None:
+    """Labels readers corrected (``policy-monitor label``): gold that ``reclassify`` keeps
+    and the classifier learns from. Every correction is kept; a document's latest wins."""
+    db["corrections"].create(
+        {
+            "id": int, "document_id": int, "url": str, "label": str, "previous_label": str,
+            "note": str, "corrected_at": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        if_not_exists=True,
+    )
+    db["corrections"].create_index(["document_id"], if_not_exists=True)
+
+
+MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind, _m_corrections]
 
 
 @dataclass

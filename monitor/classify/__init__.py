@@ -20,21 +20,24 @@ Labels (the digest's vocabulary; also in ``monitor/data/LABELS.md``):
     policy change, commentary and reactions, ceremonies, boilerplate.
 
 A document holding several kinds takes the most significant:
-reversal > new_policy > statistic_update > none. Statements keep their own labels.
+reversal > new_policy > statistic_update > none, and its label never contradicts its
+statements' (``model._consistent``).
 
-How. Five labelled articles are too few to learn from, so each statement is described
-by linguistic cues that carry over to unseen wording (verbs of establishing vs ending,
-"no longer", reinstatement, effective dates and future tense, rule/memo vocabulary,
-a figure with a metric and a period, enforcement/meeting/ceremony vocabulary, and who
-speaks: critics and advocates quoted in news stories are not the department
-announcing). A logistic regression over those cues, pulled towards hand-set prior
-weights that encode what each cue means, is fitted at first use from the packaged
-examples (the gold baseline statements and headlines; the dev set's *tune* split:
-headlines, hand-labelled statements, and every statement of its ``none`` documents;
-plain numpy, no pickles, ~0.1 s), and blended with the labels of the nearest examples
-by TF-IDF similarity. The document label comes from its headline and statements, the
-headline and lead weighing more, through the precedence above with thresholds chosen
-by cross-validation on the tune split only (``policy-monitor evaluate --tune``).
+How. Each statement is described by linguistic cues that carry over to unseen wording
+(verbs of establishing vs ending, "no longer", reinstatement, effective dates and future
+tense, rule/memo vocabulary, a figure with a metric and a period, enforcement/meeting/
+ceremony vocabulary, and who speaks) plus its headline's genre cues ("Readout of",
+"Monthly Update", "Delay of Effective Date", ...). A logistic regression over those cues,
+pulled towards hand-set prior weights that encode what each cue means, is blended with
+the labels of the nearest examples by TF-IDF similarity; a second regression labels the
+document from its headline, lead and body cues and the statements' support. Both are
+fitted at first use (plain numpy, no pickles) from the packaged data: the gold baseline,
+the dev set's *tune* split, the own-words training documents less their held-out fifth
+(``monitor/data/training``), and readers' corrections (``set_corrections``).
+
+Modules: ``cues`` (what a text says), ``data`` (labelled examples), ``tfidf`` (nearest
+examples), ``model`` (the fit and the labels), ``figures`` (numbers for the history),
+``evaluate`` (scores).
 """
 
 from __future__ import annotations

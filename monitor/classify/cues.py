@@ -30,7 +30,9 @@ CUES: dict[str, str] = {
     "end_verb": r"\b(?:terminat\w*|rescind\w*|rescission|revok\w*|revocation|repeal\w*|vacat(?:e|ed|es|ing|ur)|"
                 r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|wind(?:s|ing)? (?:\w+ )?down|"
                 r"phas(?:e|ed|es|ing) (?:\w+ )?out|scrap\w*)\b",
-    "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expire[sd]?|"
+    "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expire[sd]?|postpon\w*|"
+                     r"delay(?:s|ed|ing)? (?:the |its )?(?:effective|compliance|enforcement|implementation) date|"
+                     r"will not (?:be )?implement\w*|"
                      r"stop(?:s|ped|ping)? \w+ing|halt(?:s|ed|ing)?|"
                      r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium))\b",
     "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
@@ -107,7 +109,8 @@ _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
 _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "end_verb": ("abandon", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
                  "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
-    "soft_end_verb": ("expire", "halt", "lift", "paus", "stop", "suspen", "withdr"),
+    "soft_end_verb": ("delay", "expire", "halt", "lift", "paus", "postpon", "stop", "suspen",
+                      "will not be implement", "will not implement", "withdr"),
     "end_policy": ("end",),
     "no_longer": ("no longer", "not be renewed", "will not continue"),
     "no_longer_doing": ("no longer ",),
@@ -320,7 +323,8 @@ TITLE_CUES: dict[str, str] = {
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
                     r"\bends?\b|\bending\b|\bpauses?\b|\bhalts?\b|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
-                    r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bsuspen(?:ds?|sion) (?!search)\w+",
+                    r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
+                    r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
                   r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
                   r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",

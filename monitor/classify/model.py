@@ -101,7 +101,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
 PRIOR_STRENGTH = 0.05
 #: L2 penalty of the document-level regression (chosen by cross-validation on the
 #: training documents, ``policy-monitor evaluate``).
-DOCUMENT_STRENGTH = 0.01
+DOCUMENT_STRENGTH = 0.003
 DOCUMENT_STEPS, DOCUMENT_RATE = 500, 1.5
 
 
