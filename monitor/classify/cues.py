@@ -73,7 +73,7 @@ CUES: dict[str, str] = {
     "metric": r"\b(?:encounter\w*|apprehen\w*|removals|deportations|detention population|in detention|"
               r"repatriat\w*|interdict\w*|"
               r"passengers|travell?ers|screened|backlog|pending|processing times?|crossings|stopped|turned away)\b",
-    "period": r"\b(?:in|during|for|of|through) " + _MONTH + r"\b|\bfiscal year\b|\bfy ?\d{2,4}\b|"
+    "period": r"\b(?:in|during|for|of|through) " + _MONTH + r"\b|\bfiscal year\b|\bsince oct(?:ober|\.)? 1\b|\bfy ?\d{2,4}\b|"
               r"\b(?:this|last|the) (?:month|quarter|year|week)\b|\bmonthly\b|\bdaily average\b|"
               r"\b(?:a|the) (?:year|month) (?:earlier|before)\b|\bprevious year\b|\bon " + _DAY + r"\b",
     "comparison": r"\b(?:up|down) from\b|\bcompared (?:with|to)\b|\b(?:rose|fell|dropped|declined|increased|decreased|"
@@ -146,7 +146,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "metric": ("apprehen", "backlog", "interdict", "repatriat", "crossings", "deportations", "detention population",
                "encounter", "in detention", "passengers", "pending", "processing time", "removals",
                "screened", "stopped", "travel", "turned away"),
-    "period": ("fy", "may", "ber", "january", "february", "march", "april", "june", "july",
+    "period": ("fy", "may", "ber", "since oct", "january", "february", "march", "april", "june", "july",
                "august", *_DAYS, "daily average", "month", "quarter", "week", "year"),
     "comparison": ("up from", "down from", "compared ", "%", "percent", "busiest", "climbed",
                    "declined", "decreased", "doubled", "dropped", "fell", "highest", "increased",
@@ -312,8 +312,17 @@ TITLE_CUES: dict[str, str] = {
     "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
-                          r"\bprivacy act\b|\bsystem of records\b|\bcorrection\b|\bcomputer matching\b|"
+                          r"\bprivacy act\b|\bsystem of records\b|\bcomputer matching\b|"
                           r"\bpaperwork reduction\b|\bsunshine act\b",
+    # A notice correcting an earlier one changes nothing itself, whatever that one did.
+    "title_correction": r"[;:,-] ?correct(?:ion|ing)\b|\bcorrection$|^correction\b",
+    "title_denial": r"\b(?:has|have|did|does|is|are|was) not (?:chang|end|stopp|rescind|terminat|been)\w*|"
+                    r"\bno (?:policy )?change\b|\b(?:false|inaccurate|misleading) (?:reports?|claims?)\b|"
+                    r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b",
+    "title_explanation": r"\bexplain\w*|\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
+                         r"\bwhy\b|\bclarif\w*",
+    "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
+                           r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",
     "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
                         r"\breleases? (?:" + _MONTH + r"|fiscal year|fy)\b|\bfiscal year (?:19|20)\d\d\b|\bfy ?\d\d|"
                         r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|"
