@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from monitor.classify import LABELS, set_corrections
+from monitor.classify.data import read_labelled_jsonl
 from monitor.store import BASELINE_SOURCE, Store, utcnow
 
 #: The classifier named in ``label_history`` for a label a reader replaced by hand.
@@ -111,19 +112,10 @@ def export_corrections(store: Store, path: str | Path) -> int:
 def import_corrections(store: Store, path: str | Path) -> dict:
     """Store the corrections of an exported file: each of a stored document (by URL) that
     this database does not hold yet. Every line is checked before anything is written."""
-    records = []
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or not isinstance(record.get("url"), str):
-                    raise CorrectionError("needs a \"url\"")
-                check_label(record.get("label"))
-            except (ValueError, CorrectionError) as exc:
-                raise CorrectionError(f"{path}:{number}: {exc}") from exc
-            records.append(record)
+    try:
+        records = [record for _, record in read_labelled_jsonl(path, "url")]
+    except ValueError as exc:
+        raise CorrectionError(str(exc)) from exc
     counts = {"imported": 0, "already_stored": 0, "unknown_documents": 0}
     stored = {tuple(r) for r in store.db.execute("select url, label, corrected_at from corrections")}
     for record in records:

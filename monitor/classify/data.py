@@ -54,26 +54,34 @@ TRAINING_DIR = DATA_DIR / "training"
 HOLDOUT_EVERY = 5
 
 
-def load_corpus(path: str | Path) -> list[dict]:
-    """A JSONL file of labelled documents (``title``, ``text``, ``label``; optional
-    ``id``, ``genre``, ``date``), checked so a bad line is one clear error."""
-    docs = []
+def read_labelled_jsonl(path: str | Path, required: str) -> list[tuple[int, dict]]:
+    """(line number, object) of each line of a JSONL file, every one checked to have a
+    ``label`` and a string ``required`` field, so a bad line is one clear ValueError."""
+    records = []
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                doc = json.loads(line)
+                record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from exc
-            if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
-                raise ValueError(f"{path}:{number}: needs a \"text\" string")
-            if doc.get("label") not in LABELS:
-                raise ValueError(f"{path}:{number}: label {doc.get('label')!r} is not one of "
+            if not isinstance(record, dict) or not isinstance(record.get(required), str):
+                raise ValueError(f"{path}:{number}: needs a \"{required}\" string")
+            if record.get("label") not in LABELS:
+                raise ValueError(f"{path}:{number}: label {record.get('label')!r} is not one of "
                                  + ", ".join(LABELS))
-            doc.setdefault("id", f"{Path(path).stem}:{number}")
-            docs.append(doc)
-    return docs
+            records.append((number, record))
+    return records
+
+
+def load_corpus(path: str | Path) -> list[dict]:
+    """A JSONL file of labelled documents (``title``, ``text``, ``label``; optional
+    ``id``, ``genre``, ``date``)."""
+    records = read_labelled_jsonl(path, "text")
+    for number, doc in records:
+        doc.setdefault("id", f"{Path(path).stem}:{number}")
+    return [doc for _, doc in records]
 
 
 def held_out(doc_id: str) -> bool:
