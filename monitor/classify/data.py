@@ -30,6 +30,10 @@ class Example:
     origin: str
     #: The headline of the document it comes from: its genre is context for every statement.
     title: str | None = None
+    #: Whether it is one of the nearest examples a statement is compared with (the body
+    #: statements of ``none`` documents teach the regression only: they are most of the
+    #: examples, and comparing with them was most of the cost of classifying).
+    neighbour: bool = True
 
 
 def load_devset() -> list[dict]:
@@ -110,8 +114,8 @@ def document_examples(docs: list[dict], origin: str) -> list[Example]:
             examples.append(Example(doc["title"], label, f"{origin} {doc['id']} headline", doc["title"]))
         statements = split_statements(doc["text"])
         known = statements if label == "none" else statements[:DOCUMENT_LABEL_LEAD]
-        examples += [Example(s, label, f"{origin} {doc['id']} #{i}", doc.get("title"))
-                     for i, s in enumerate(known)]
+        examples += [Example(s, label, f"{origin} {doc['id']} #{i}", doc.get("title"),
+                             neighbour=i < DOCUMENT_LABEL_LEAD) for i, s in enumerate(known)]
     return examples
 
 

@@ -145,10 +145,11 @@ class Model:
         cues_of = dict(zip(texts, cue_matches_many(texts)))
         x = features(_with_context([dict(cues_of[e.text]) for e in examples], [e.title for e in examples]))
         self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH, steps=200, rate=1.25)
-        self.tfidf = TfidfIndex([e.text for e in examples])
+        neighbours = [e for e in examples if e.neighbour]
+        self.tfidf = TfidfIndex([e.text for e in neighbours])
         # Plain Python copies for the per-statement evidence: numpy scalars are slow one at a time.
-        self._label_index = y.tolist()
-        self._example_evidence = [(_clip(e.text), e.label, e.origin) for e in examples]
+        self._label_index = [LABELS.index(e.label) for e in neighbours]
+        self._example_evidence = [(_clip(e.text), e.label, e.origin) for e in neighbours]
         #: Per label, the features that push towards it: (weight, weight as the evidence shows it).
         self._positive_weights = [{name: (w, round(w, 2)) for name, w in zip(FEATURES, row) if w > 0}
                                   for row in self.coef.tolist()]
