@@ -237,7 +237,9 @@ class Model:
             }
             results.append(StatementResult(text, LABELS[k], scores[LABELS[k]], evidence))
         label, confidence, doc_evidence = self._document_label(x, p, results, bool(title))
-        label, confidence = _consistent(label, confidence, p, results, doc_evidence)
+        label, confidence, relabelled = _consistent(label, confidence, p, results, doc_evidence)
+        for i in relabelled:  # the cues that speak for the label they now carry
+            results[i].evidence["cues"] = self._why(found[i], results[i].label)
         if title:
             doc_evidence["headline"] = {"label": results[0].label,
                                         "confidence": results[0].confidence}
@@ -272,7 +274,7 @@ def _with_context(found: list[dict[str, str]], titles: list[str | None]) -> list
 
 
 def _consistent(label: str, confidence: float, p: np.ndarray, results: list[StatementResult],
-                evidence: dict) -> tuple[str, float]:
+                evidence: dict) -> tuple[str, float, list[int]]:
     """Make the document's label and its statements' labels agree: the document takes the
     most significant label among its statements, and no statement outranks it.
 
@@ -280,7 +282,8 @@ def _consistent(label: str, confidence: float, p: np.ndarray, results: list[Stat
     policy statement decides it. A longer one was decided on all its statements together,
     which outweighs one statement: a statement outranking it takes its best label the
     document allows, and a document label no statement holds goes to the statement that
-    decided it.
+    decided it. Returns the document's label and confidence, and which statements were
+    relabelled.
     """
     ranked = [r.label for r in results]
     strongest = min(ranked, key=LABELS.index)
@@ -288,13 +291,15 @@ def _consistent(label: str, confidence: float, p: np.ndarray, results: list[Stat
         i = ranked.index(strongest)
         evidence["decided_by"] = {"text": _clip(results[i].text, 200),
                                   "position": results[i].evidence["position"]}
-        return strongest, results[i].confidence
+        return strongest, results[i].confidence, []
+    relabelled = []
     allowed = [LABELS.index(k) for k in LABELS[LABELS.index(label):]]
     for i, result in enumerate(results):
         if LABELS.index(result.label) < LABELS.index(label):
             best = max(allowed, key=lambda k: p[i, k])
             result.evidence["outranked_document"] = result.label
             result.label, result.confidence = LABELS[best], result.evidence["scores"][LABELS[best]]
+            relabelled.append(i)
     if label != "none" and label not in {r.label for r in results}:
         decided = next((i for i, r in enumerate(results)
                         if _clip(r.text, 200) == evidence.get("decided_by", {}).get("text")), None)
@@ -302,7 +307,8 @@ def _consistent(label: str, confidence: float, p: np.ndarray, results: list[Stat
             decided = int(np.argmax(p[:, LABELS.index(label)]))
         results[decided].label = label
         results[decided].confidence = results[decided].evidence["scores"][label]
-    return label, confidence
+        relabelled.append(decided)
+    return label, confidence, relabelled
 
 
 def _rounded(values: np.ndarray, digits: int = 3) -> list:
