@@ -99,6 +99,11 @@ CUES: dict[str, str] = {
                   r"introduced|launched|announced|issued))\b",
     "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
     "quote": r"^[\"“‘']|[\"”’'],? (?:said|says|added)\b",
+    # Ending a search, or correcting a notice, ends no policy.
+    "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |an |active )?"
+                        r"(?:search|rescue)",
+    "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:error|typographical|"
+                         r"date|citation|notice|document)|\bthis (?:document|notice) corrects\b",
 }
 # Matched against the lower-cased text: case-insensitive matching is several times slower.
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
@@ -174,6 +179,8 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "department": ("administration", "cbp", "dhs", "homeland security", "ice", "officials",
                    "secretary", "the department", "tsa", "uscis"),
     "quote": ('"', "'", "‘", "“", "”", "’"),
+    "search_suspended": ("search", "rescue"),
+    "correction_notice": ("correct",),
 }
 _GRAM = 4
 
@@ -331,7 +338,7 @@ TITLE_CUES: dict[str, str] = {
                     r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
-                    r"\bends?\b|\bending\b|\bpauses?\b|\bhalts?\b|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
+                    r"\bends\b|\b(?:to|will) end\b|\bending\b|\bpauses?\b|\bhalts?\b|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
                     r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"

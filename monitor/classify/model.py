@@ -76,6 +76,8 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "commentary": {"none": 0.5},
     "background": {"none": 0.7},
     "announced_ending": {"reversal": 1.5},
+    "search_suspended": {"none": 2.0},
+    "correction_notice": {"none": 1.5},
     "ending_takes_effect": {"reversal": 1.5},
     "termination_takes_effect": {"reversal": 1.5},
     # The headline's genre, as context for every statement of the document.
