@@ -114,9 +114,20 @@ def document_examples(docs: list[dict], origin: str) -> list[Example]:
             examples.append(Example(doc["title"], label, f"{origin} {doc['id']} headline", doc["title"]))
         statements = split_statements(doc["text"])
         known = statements if label == "none" else statements[:DOCUMENT_LABEL_LEAD]
-        examples += [Example(s, label, f"{origin} {doc['id']} #{i}", doc.get("title"),
+        examples += [Example(s, label, f"{origin} {doc['id']} #{i}", context_title(doc.get("title"), i),
                              neighbour=i < DOCUMENT_LABEL_LEAD) for i, s in enumerate(known)]
     return examples
+
+
+#: How many leading statements read their headline's cues as context: the lead says what
+#: the headline announces; later statements are background, quotes and reactions, which
+#: a headline's "Ends" or "Monthly Update" says nothing about.
+CONTEXT_STATEMENTS = 2
+
+
+def context_title(title: str | None, i: int) -> str | None:
+    """The headline the ``i``-th statement of a document reads as context, if any."""
+    return title if i < CONTEXT_STATEMENTS else None
 
 
 #: How many leading statements of a document labelled as a whole carry its label.
@@ -133,13 +144,13 @@ def training_examples(devset: list[dict], baseline: list[dict], documents: list[
     for doc in baseline:
         stem = Path(doc["file"]).stem
         examples.append(Example(doc["title"], doc["label"], f"baseline {stem} headline", doc["title"]))
-        examples += [Example(s["text"], s["label"], f"baseline {stem} #{i}", doc["title"])
+        examples += [Example(s["text"], s["label"], f"baseline {stem} #{i}", context_title(doc["title"], i))
                      for i, s in enumerate(doc["statements"])]
     for doc in devset:
         examples.append(Example(doc["title"], doc["label"], f"devset {doc['id']} headline", doc["title"]))
         statements = split_statements(doc["text"])
         labels = statement_gold(doc) or []
-        examples += [Example(s, label, f"devset {doc['id']} #{i}", doc["title"])
+        examples += [Example(s, label, f"devset {doc['id']} #{i}", context_title(doc["title"], i))
                      for i, (s, label) in enumerate(zip(statements, labels))]
     return examples + document_examples(list(documents), "training")
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from monitor.classify.cues import FEATURES, TITLE_CUES, cue_matches_many, features, title_cues
 from monitor.classify.data import (
-    LABELS, PRECEDENCE, Example, LabelledDocument, labelled_documents, load_gold_baseline,
+    LABELS, PRECEDENCE, Example, LabelledDocument, context_title, labelled_documents, load_gold_baseline,
     training_documents, training_examples, tune_documents,
 )
 from monitor.classify.figures import Statistic, extract_statistics
@@ -157,7 +157,7 @@ class Model:
                                   for row in self.coef.tolist()]
         rows = []
         for doc, units in zip(documents, unit_lists):
-            found = _with_context([dict(cues_of[u]) for u in units], [doc.title] * len(units))
+            found = _with_context([dict(cues_of[u]) for u in units], _context_titles(doc.title, len(units)))
             rows.append(self._document_features(features(found), bool(doc.title)))
         doc_y = np.array([LABELS.index(d.label) for d in documents])
         self.doc_coef, self.doc_intercept = _fit_logistic(
@@ -185,7 +185,7 @@ class Model:
                                 ) -> tuple[np.ndarray, list[dict], list[list], np.ndarray]:
         """Per text: probabilities over LABELS, the cues found (with the ``title``'s cues
         as context), the nearest examples, and the cue rows the regression read."""
-        found = _with_context(cue_matches_many(texts), [title] * len(texts))
+        found = _with_context(cue_matches_many(texts), _context_titles(title, len(texts)))
         x = features(found)
         p = _softmax(x @ self.coef.T + self.intercept)
         tops = self.tfidf.nearest_many(texts, KNN_K)
@@ -265,6 +265,12 @@ class Model:
             evidence["decided_by"] = {"text": _clip(results[i].text, 200),
                                       "position": results[i].evidence["position"]}
         return label, round(float(scores[k]), 3), evidence
+
+
+def _context_titles(title: str | None, units: int) -> list[str | None]:
+    """The headline each unit (the headline itself, then the statements) reads as context."""
+    offset = 1 if title else 0
+    return [title] * offset + [context_title(title, i) for i in range(units - offset)]
 
 
 def _with_context(found: list[dict[str, str]], titles: list[str | None]) -> list[dict[str, str]]:
