@@ -42,7 +42,7 @@ def load_devset() -> list[dict]:
 
 
 def tune_documents() -> list[dict]:
-    """The dev set's tune split: the only documents models and thresholds learn from."""
+    """The dev set's tune split: the dev-set documents the model learns from."""
     return [d for d in load_devset() if d["split"] == "tune"]
 
 
