@@ -61,6 +61,10 @@ def test_a_correction_survives_reclassify_and_changes_the_next_fit(db):
 
     assert run(path, "reclassify").exit_code == 0
     assert query(path, "select label from documents where id = ?", [doc]) == [("new_policy",)]
+    store = Store(path)
+    classify_documents(store, [doc])  # as a crawl does when the page changes
+    store.close()
+    assert query(path, "select label from documents where id = ?", [doc]) == [("new_policy",)]
 
     # The model in use now learnt from the correction: the same text scores differently.
     store = Store(path)
