@@ -516,25 +516,89 @@ RECLASSIFY_SUMMARY = (
 )
 
 
+@cli.command("label")
+@click.argument("document", metavar="URL_OR_ID")
+@click.argument("label")
+@click.option("--note", help="Why (kept with the correction).")
+@pass_context
+def label_command(ctx: Context, document: str, label: str, note: str | None) -> None:
+    """Correct a document's label (new_policy, reversal, statistic_update, none): kept as gold."""
+    from monitor.corrections import CorrectionError, correct
+
+    with ctx.writer_lock("policy-monitor label"):
+        try:
+            row = correct(ctx.store(), document, label, note)
+        except CorrectionError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if not ctx.quiet:
+        click.echo(f"{row['url']}: {row['previous_label'] or 'unlabelled'} -> {label}, corrected by a reader")
+
+
+@cli.group()
+def corrections() -> None:
+    """Share readers' label corrections as JSONL (one correction per line)."""
+
+
+@corrections.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@pass_context
+def corrections_export(ctx: Context, file: str) -> None:
+    """Write every stored correction to FILE."""
+    from monitor.corrections import export_corrections
+
+    try:
+        n = export_corrections(ctx.store(), file)
+    except OSError as exc:
+        raise click.ClickException(f"{file}: cannot write: {exc.strerror or exc}") from exc
+    if not ctx.quiet:
+        click.echo(f"{n} corrections written to {file}")
+
+
+@corrections.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@pass_context
+def corrections_import(ctx: Context, file: str) -> None:
+    """Store the corrections in FILE for documents this database holds (by URL)."""
+    from monitor.corrections import CorrectionError, import_corrections
+
+    with ctx.writer_lock("policy-monitor corrections import"):
+        try:
+            counts = import_corrections(ctx.store(), file)
+        except (OSError, UnicodeDecodeError, CorrectionError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    if not ctx.quiet:
+        click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()))
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--tune", is_flag=True,
-              help="Also choose thresholds on the tune split (cross-validated) and print them.")
-def evaluate(as_json: bool, tune: bool) -> None:
-    """Score the classifier on the held-out dev set and leave-one-article-out on the baseline."""
+@click.option("--corpus", type=click.Path(dir_okay=False, exists=True),
+              help="Score this JSONL of {title, text, label} documents instead.")
+@click.option("--by", type=click.Choice(["genre", "agency"]),
+              help="With --corpus: accuracy per genre (or agency) too.")
+@click.option("--folds", type=click.IntRange(min=2), metavar="K",
+              help="With --corpus: K-fold cross-validation, training on the other folds "
+                   "(for a corpus that was trained or tuned on).")
+def evaluate(as_json: bool, corpus: str | None, by: str | None, folds: int | None) -> None:
+    """Score the classifier on the held-out splits and leave-one-article-out on the baseline."""
+    if corpus:
+        _evaluate_corpus(corpus, by, folds, as_json)
+        return
+    if by or folds:
+        raise click.UsageError("--by and --folds need --corpus")
     from monitor.classify import (
-        THRESHOLDS, cross_validate_tune, default_model, evaluate_devset, leave_one_article_out,
-        load_gold_baseline, out_of_fold_scores, tune_documents, tune_thresholds,
+        default_model, evaluate_devset, evaluate_documents, leave_one_article_out,
+        load_gold_baseline, training_documents, tune_documents,
     )
+    from monitor.classify.evaluate import cross_validate_tune, out_of_fold_scores
 
     test, test_statements, errors = evaluate_devset(default_model(), "test")
-    scored = out_of_fold_scores(tune_documents(), load_gold_baseline())
+    own = evaluate_documents(default_model(), training_documents("test"), "genre")
+    scored = out_of_fold_scores(tune_documents(), load_gold_baseline(), own=training_documents())
     report = {"test_documents": test, "test_statements": test_statements, "test_errors": errors,
+              "own_held_out": own,
               "tune_documents_5fold": cross_validate_tune(scored),
-              "baseline_leave_one_article_out": leave_one_article_out(),
-              "thresholds": THRESHOLDS}
-    if tune:
-        report["tuned_thresholds"] = tune_thresholds(scored)
+              "baseline_leave_one_article_out": leave_one_article_out()}
     if as_json:
         echo_json(report)
         return
@@ -542,6 +606,9 @@ def evaluate(as_json: bool, tune: bool) -> None:
     for e in errors:
         click.echo(f"  wrong: {e['id']} {e['gold']} -> {e['predicted']}: {e['title']}")
     _print_scores(f"\nHeld-out statements ({test_statements['n']})", test_statements)
+    if own["n"]:
+        _print_corpus_report(f"\nOwn-words held-out split ({own['n']} documents of "
+                             "monitor/data/training)", own)
     loao = report["baseline_leave_one_article_out"]
     click.echo("\nBaseline, leave one article out (model fitted without the article):")
     for row in loao["documents"]:
@@ -549,10 +616,34 @@ def evaluate(as_json: bool, tune: bool) -> None:
         click.echo(f"  {mark} {row['file']}: gold {row['gold']}, predicted {row['predicted']} "
                    f"({row['confidence']:.2f})")
     _print_scores("Baseline statements (leave one article out)", loao["statement_scores"])
-    _print_scores("\nTune split, 5-fold cross-validation (documents)", report["tune_documents_5fold"])
-    click.echo(f"\nThresholds in use: {THRESHOLDS}")
-    if tune:
-        click.echo(f"Thresholds chosen on the tune split now: {report['tuned_thresholds']}")
+    _print_scores("\nTraining documents (dev set tune split and own-words training split), "
+                  "5-fold cross-validation", report["tune_documents_5fold"])
+
+
+def _evaluate_corpus(path: str, by: str | None, folds: int | None, as_json: bool) -> None:
+    from monitor.classify import evaluate_corpus, load_corpus
+
+    try:
+        docs = load_corpus(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not docs:
+        raise click.ClickException(f"{path}: no documents")
+    report = evaluate_corpus(docs, folds or 0, by)
+    if as_json:
+        echo_json(report)
+        return
+    how = f"{folds}-fold cross-validation" if folds else "the packaged model"
+    _print_corpus_report(f"{path} ({report['n']} documents, {how})", report)
+
+
+def _print_corpus_report(heading: str, report: dict) -> None:
+    _print_scores(heading, report)
+    click.echo(f"  reversal precision {report['reversal_precision']:.3f}")
+    for field_value, group in report.get("by", {}).items():
+        click.echo(f"  {field_value:<48}{group['correct']:>4}/{group['n']:<4}{group['accuracy']:>7.2f}")
+    for e in report["errors"]:
+        click.echo(f"  wrong: {e['id']} {e['gold']} -> {e['predicted']}: {e['title']}")
 
 
 def _print_scores(heading: str, scores: dict) -> None:

@@ -246,6 +246,8 @@ def _item(store: Store, doc: dict, datasette: str | None = None) -> dict:
         "policies": _policies(store, doc, reverses, datasette),
         "edited": doc["version"] > 1 and doc["first_seen"] < doc["period_start"],
         "confidence": doc["confidence"] or 0.0, "first_seen": doc["first_seen"],
+        "corrected": store.db.execute("select 1 from corrections where document_id = ?",
+                                      [doc["id"]]).fetchone() is not None,
     }
 
 

@@ -28,6 +28,7 @@ from monitor import federal_register
 from monitor.classify import (
     CLASSIFIER_VERSION, TfidfIndex, classify_document, load_devset, load_gold_baseline,
 )
+from monitor.corrections import corrected_labels, use_corrections
 from monitor.policies import record_and_link
 from monitor.series import record_statistics
 from monitor.store import BASELINE_SOURCE, Store, text_hash, utcnow
@@ -144,7 +145,8 @@ def classify_documents(store: Store, document_ids: list[int],
     """Label new/changed documents, then link them into the history.
 
     Statements that already have a label keep it (they were judged when first seen);
-    new statements get one, and the document label is recomputed from all current ones.
+    new statements get one, and the document label is recomputed from all current ones,
+    except a label a reader corrected, which stays.
     ``labelled`` holds (label, confidence) of documents the crawl already classified in
     worker processes, storing their statements' labels with them; a document's label is
     taken from there only when every current statement of it has a label. ``link=False``
@@ -157,6 +159,7 @@ def classify_documents(store: Store, document_ids: list[int],
 def _classify_documents(store: Store, document_ids: list[int],
                         labelled: dict[int, tuple[str, float]], link: bool) -> dict:
     counts = Counter()
+    corrected = corrected_labels(store, document_ids)
     for doc in _documents(store, document_ids):
         if doc["source"] == BASELINE_SOURCE:
             continue
@@ -170,6 +173,8 @@ def _classify_documents(store: Store, document_ids: list[int],
                     _write_statement(store, row["id"], statement)
                     counts["statements"] += 1
             label, confidence = _settled_label(store, doc, result.label), result.confidence
+        if doc["id"] in corrected:
+            label, confidence = corrected[doc["id"]], 1.0
         store.db.execute("update documents set label = ?, confidence = ?, classifier = ?"
                          " where id = ?", [label, confidence, CLASSIFIER_VERSION, doc["id"]])
         counts["documents"] += 1
@@ -296,15 +301,18 @@ def reclassify(store: Store) -> dict:
     """Re-label every stored document and statement with the current classifier.
 
     Earlier labels go to ``label_history`` before being overwritten (only when they
-    change); baseline gold labels are left alone. Statistics and links are derived from
+    change); baseline gold labels and labels readers corrected are left alone, and the
+    classifier learns from the corrections first. Statistics and links are derived from
     labels, so they are rebuilt from scratch in publication order.
     """
     counts = Counter()
     now = utcnow()
+    use_corrections(store)
+    corrected = corrected_labels(store)
     ids = [r[0] for r in store.db.execute("select id from documents order by id")]
     for doc in _documents(store, ids):
         if doc["source"] != BASELINE_SOURCE:
-            _relabel(store, doc, counts, now)
+            _relabel(store, doc, counts, now, corrected)
     with store.transaction():
         store.db.execute("delete from statistics")
         store.db.execute("delete from links where relation in ('reverses', 'same_event')")
@@ -338,9 +346,10 @@ def relabel_outdated(store: Store, document_ids: list[int]) -> dict:
     counts = Counter()
     now = utcnow()
     docs = _documents(store, document_ids)
+    corrected = corrected_labels(store, document_ids)
     with store.batch():
         for doc in docs:
-            _relabel(store, doc, counts, now)
+            _relabel(store, doc, counts, now, corrected)
             store.db.execute("update statistics set previous_id = null where previous_id in"
                              " (select id from statistics where document_id = ?)", [doc["id"]])
             store.db.execute("delete from statistics where document_id = ?", [doc["id"]])
@@ -350,9 +359,10 @@ def relabel_outdated(store: Store, document_ids: list[int]) -> dict:
     return dict(counts)
 
 
-def _relabel(store: Store, doc: dict, counts: Counter, now: str) -> None:
+def _relabel(store: Store, doc: dict, counts: Counter, now: str,
+             corrected: dict[int, str]) -> None:
     """One document's statements and label from the current classifier; what changed goes
-    to ``label_history`` first."""
+    to ``label_history`` first. A label a reader ``corrected`` stays."""
     current = _statements(store, doc)
     stale = _statements(store, doc, current=False)
     result = classify_document(doc["title"], [r["text"] for r in current], doc["published"])
@@ -372,7 +382,9 @@ def _relabel(store: Store, doc: dict, counts: Counter, now: str) -> None:
                 _write_statement(store, row["id"], new)
             elif _classifier_of(row["evidence"]) != CLASSIFIER_VERSION:
                 _write_statement(store, row["id"], new)  # same verdict, now by this version
-        if previous != (label, result.confidence):
+        if doc["id"] in corrected:
+            counts["corrected_documents_kept"] += 1
+        elif previous != (label, result.confidence):
             if previous[0] is not None:
                 _remember(store, "document", doc["id"], previous[0], previous[1],
                           _classifier_of(next((r["evidence"] for r in current), None)), now)

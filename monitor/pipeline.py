@@ -36,11 +36,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from monitor.addresses import AddressPolicy
-from monitor.classify import classify_document
+from monitor.classify import classify_document, corrections, set_corrections
 from monitor.config import Source
 from monitor import federal_register as fr
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
+from monitor.corrections import use_corrections
 from monitor.history import (
     classify_documents, load_baseline, outdated_documents, relabel_outdated, unlabelled_documents,
 )
@@ -174,6 +175,12 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
         for s in result.statements])
 
 
+def _worker_start(run_pid: int, *corrections) -> None:
+    """A worker's initializer: it leaves with its run and learns the readers' corrections."""
+    _leave_with(run_pid)
+    set_corrections(*corrections)
+
+
 def _leave_with(run_pid: int) -> None:
     """A worker's initializer: a run killed with SIGKILL cannot shut its pool down, and its
     workers would wait for work forever (holding the run's stdout open), so each one exits
@@ -216,7 +223,8 @@ class _Analyser:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["monitor.pipeline"])
                 self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context,
-                                                 initializer=_leave_with, initargs=(os.getpid(),))
+                                                 initializer=_worker_start,
+                                                 initargs=(os.getpid(), *corrections()))
             pool = self._pool
         if pool is not None:
             return pool.submit(analyse_article, *args)
@@ -605,6 +613,7 @@ def run_cycle(
     changed: dict[int, Labels | None] = {}
     by_name: dict[str, SourceReport] = {}
     fetches = size = 0
+    use_corrections(store)  # readers' corrections teach the classifier first
     analyser = _Analyser()
     cancelled = threading.Event()
 

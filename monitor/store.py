@@ -393,9 +393,25 @@ def _m_resumable_runs(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["classifier"], if_not_exists=True)
 
 
+def _m_corrections(db: sqlite_utils.Database) -> None:
+    """Labels readers corrected (``policy-monitor label``): gold that ``reclassify`` keeps
+    and the classifier learns from. Every correction is kept; a document's latest wins."""
+    db["corrections"].create(
+        {
+            "id": int, "document_id": int, "url": str, "label": str, "previous_label": str,
+            "note": str, "corrected_at": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        if_not_exists=True,
+    )
+    db["corrections"].create_index(["document_id"], if_not_exists=True)
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
               _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
-              _m_statistics_figure_model, _m_article_failures, _m_resumable_runs]
+              _m_statistics_figure_model, _m_article_failures, _m_resumable_runs,
+              _m_corrections]
 
 #: A failed article is tried again after 1 hour, then 2, 4, 8 and 16 hours, and given
 #: up on when its sixth attempt fails (about 31 hours after the first).

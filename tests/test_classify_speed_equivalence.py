@@ -11,14 +11,14 @@ prefilter literals are checked against the parsed patterns as in tests/test_equi
 import heapq
 import json
 import math
-import re
 from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
-from test_equivalence import TEXTS, covers, reference_cue_matches
+from test_equivalence import TEXTS, reference_cue_matches
 
 from monitor import classify
+from monitor.classify import cues, model, tfidf
 from monitor.statements import split_statements
 
 DEVSET = classify.load_devset()
@@ -36,9 +36,9 @@ class ReferenceIndex:
     """TfidfIndex as it was: a dict of postings lists, a dict of sums per query, nlargest."""
 
     def __init__(self, texts, background=()):
-        bags = [classify.TfidfIndex._terms(t) for t in texts]
+        bags = [tfidf.TfidfIndex._terms(t) for t in texts]
         self._df = Counter(term for bag in bags for term in bag)
-        self._background_df = Counter(term for text in background for term in classify.TfidfIndex._terms(text))
+        self._background_df = Counter(term for text in background for term in tfidf.TfidfIndex._terms(text))
         self._total = len(texts) + len(background)
         self.index = defaultdict(list)
         for i, bag in enumerate(bags):
@@ -56,7 +56,7 @@ class ReferenceIndex:
 
     def nearest(self, text, k):
         scores = defaultdict(float)
-        for term, weight in self._weigh(classify.TfidfIndex._terms(text)).items():
+        for term, weight in self._weigh(tfidf.TfidfIndex._terms(text)).items():
             for i, other in self.index.get(term, ()):
                 scores[i] += weight * other
         return heapq.nlargest(k, scores.items(), key=lambda item: item[1])
@@ -66,9 +66,9 @@ class ReferenceIndex:
 
 def test_nearest_matches_the_plain_loop_on_the_model_index():
     texts = [e.text for e in classify.default_model().examples]
-    index, reference = classify.TfidfIndex(texts), ReferenceIndex(texts)
+    index, reference = tfidf.TfidfIndex(texts), ReferenceIndex(texts)
     queries = STATEMENTS + TRICKY
-    for k in (classify.KNN_K, len(texts)):
+    for k in (model.KNN_K, len(texts)):
         assert index.nearest_many(queries, k) == [reference.nearest(q, k) for q in queries]
     assert [index.nearest(q, 3) for q in queries[:300]] == index.nearest_many(queries[:300], 3)
 
@@ -77,7 +77,7 @@ def test_nearest_with_a_background_as_history_links_documents():
     background = tuple(f"{d['title']}\n{d['text']}" for d in DEVSET)
     texts = [f"{d['title']}\n{d['text']}" for d in DEVSET[:40]]
     for size in (1, 3, 40):
-        index, reference = classify.TfidfIndex(texts[:size], background), ReferenceIndex(texts[:size], background)
+        index, reference = tfidf.TfidfIndex(texts[:size], background), ReferenceIndex(texts[:size], background)
         for query in texts[::5] + TRICKY:
             assert index.nearest(query, size) == reference.nearest(query, size)
 
@@ -85,22 +85,22 @@ def test_nearest_with_a_background_as_history_links_documents():
 def test_tied_similarities_keep_the_order_the_dict_had():
     # Duplicates tie exactly, and the query meets some of them before lower-numbered ones.
     texts = ["red apple pie", "green pear", "red apple pie", "pear tart", "green pear", "apple", "tart pear"]
-    index, reference = classify.TfidfIndex(texts), ReferenceIndex(texts)
+    index, reference = tfidf.TfidfIndex(texts), ReferenceIndex(texts)
     for query in ("green pear apple", "pear red apple pie", "apple", "tart green", "tart pear", "nothing here"):
         for k in (1, 2, 3, 7, 10):
             assert index.nearest(query, k) == reference.nearest(query, k), (query, k)
     # Equal scores met in the query's order, not the examples' ("yak" before "zebra").
     texts = ["zebra", "yak", "gnu"]
-    index, reference = classify.TfidfIndex(texts), ReferenceIndex(texts)
+    index, reference = tfidf.TfidfIndex(texts), ReferenceIndex(texts)
     assert [i for i, _ in reference.nearest("yak zebra gnu", 3)] == [1, 0, 2]
     for k in (1, 2, 3, 4):
         assert index.nearest("yak zebra gnu", k) == reference.nearest("yak zebra gnu", k)
 
 
 def test_nearest_edge_cases():
-    assert classify.TfidfIndex([]).nearest("anything", 3) == []
-    assert classify.TfidfIndex(["a text"]).nearest("a text", 0) == []
-    assert classify.TfidfIndex(["a text"]).nearest_many([], 3) == []
+    assert tfidf.TfidfIndex([]).nearest("anything", 3) == []
+    assert tfidf.TfidfIndex(["a text"]).nearest("a text", 0) == []
+    assert tfidf.TfidfIndex(["a text"]).nearest_many([], 3) == []
 
 
 # --- cues ------------------------------------------------------------------------------
@@ -116,9 +116,9 @@ def test_cue_matches_for_a_whole_document_match_one_at_a_time():
 
 def test_pieces_held_are_the_pieces_each_text_contains():
     texts = [t.lower() for t in STATEMENTS + TRICKY]
-    assert classify._pieces_held(texts) == [
-        {i for i, piece in enumerate(classify._PIECES) if piece in text} for text in texts]
-    assert classify._pieces_held([]) == []
+    assert cues._pieces_held(texts) == [
+        {i for i, piece in enumerate(cues._PIECES) if piece in text} for text in texts]
+    assert cues._pieces_held([]) == []
 
 
 def _starts_with_digit(items) -> bool:
@@ -137,31 +137,12 @@ def _starts_with_digit(items) -> bool:
     return False
 
 
-@pytest.mark.parametrize("name", classify._DIGIT_CUES)
+@pytest.mark.parametrize("name", cues._DIGIT_CUES)
 def test_digit_cues_match_only_from_a_digit(name):
     from re import _parser
-    assert name not in classify._CUE_NEEDLES
-    assert _starts_with_digit(_parser.parse(classify.CUES[name]))
-    assert not _starts_with_digit(_parser.parse(classify.CUES["period"]))  # the check can fail
-
-
-# --- figures ---------------------------------------------------------------------------
-
-@pytest.mark.parametrize("metric", range(len(classify.METRICS)))
-def test_metric_needles_are_required(metric):
-    name, pattern, unit, needles = classify.METRICS[metric]
-    assert covers(pattern, needles, re.IGNORECASE), name
-    for needle in needles:
-        assert not covers(pattern, tuple(n for n in needles if n != needle), re.IGNORECASE), needle
-
-
-def test_extract_statistics_unchanged_by_the_metric_needles(monkeypatch):
-    texts = STATEMENTS + TRICKY + ["CBP recorded 189,922 ENCOUNTERS at the SOUTHWEST Border in May.",
-                                   "TSA ſcreened 2.9 million PASSENGERS on Sunday, up from 2.5 million."]
-    found = [classify.extract_statistics(text, "2024-03-01") for text in texts]
-    monkeypatch.setattr(classify, "may_contain", lambda lowered, needles: True)  # try every pattern
-    assert found == [classify.extract_statistics(text, "2024-03-01") for text in texts]
-    assert any(found)
+    assert name not in cues._CUE_NEEDLES
+    assert _starts_with_digit(_parser.parse(cues.CUES[name]))
+    assert not _starts_with_digit(_parser.parse(cues.CUES["period"]))  # the check can fail
 
 
 # --- rounding --------------------------------------------------------------------------
@@ -172,11 +153,11 @@ def test_rounded_is_round():
     for k in range(1000):  # next to every half: k.5 / 1000 and its neighbours
         half = (k + 0.5) / 1000
         values += [half, math.nextafter(half, 0), math.nextafter(half, 1)]
-    rounded = classify._rounded(np.array(values))
+    rounded = model._rounded(np.array(values))
     assert [repr(r) for r in rounded] == [repr(round(v, 3)) for v in values]
     matrix = np.array(values[:400]).reshape(100, 4)
-    assert classify._rounded(matrix) == [[round(v, 3) for v in row] for row in matrix.tolist()]
-    assert classify._rounded(np.array([])) == []
+    assert model._rounded(matrix) == [[round(v, 3) for v in row] for row in matrix.tolist()]
+    assert model._rounded(np.array([])) == []
 
 
 def test_evidence_numbers_are_plain_floats():

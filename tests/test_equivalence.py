@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor import classify, extract, statements
+from monitor import extract, statements
+from monitor.classify import cues
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(
@@ -70,11 +71,11 @@ def reference_cue_matches(text: str) -> dict[str, str]:
     lowered = text.lower()
     source = text if len(lowered) == len(text) else lowered
     found = {}
-    for name, pattern in classify._COMPILED.items():
+    for name, pattern in cues._COMPILED.items():
         match = pattern.search(lowered)
         if match:
             found[name] = source[match.start():match.end()].strip()
-    for name, parts in classify.COMBOS.items():
+    for name, parts in cues.COMBOS.items():
         if all(p in found for p in parts):
             found[name] = " + ".join(found[p] for p in parts)
     return found
@@ -113,7 +114,7 @@ def test_split_and_cues_unchanged_on_every_packaged_statement():
         reference = [s for p in _reference_clean(text) for s in statements._split_paragraph(p)]
         assert found == reference
         for statement in found:
-            assert classify.cue_matches(statement) == reference_cue_matches(statement)
+            assert cues.cue_matches(statement) == reference_cue_matches(statement)
 
 
 def _reference_clean(text: str) -> list[str]:
@@ -231,22 +232,22 @@ def test_the_coverage_check_catches_a_missing_literal():
     assert covers(r"\bab?c\b", ("ac", "bc"))
 
 
-@pytest.mark.parametrize("name", sorted(classify._CUE_NEEDLES))
+@pytest.mark.parametrize("name", sorted(cues._CUE_NEEDLES))
 def test_cue_needles_are_required(name):
-    needles = classify._CUE_NEEDLES[name]
-    assert covers(classify.CUES[name], needles)
+    needles = cues._CUE_NEEDLES[name]
+    assert covers(cues.CUES[name], needles)
     for needle in needles:  # and each one is needed
-        assert not covers(classify.CUES[name], tuple(n for n in needles if n != needle)), needle
+        assert not covers(cues.CUES[name], tuple(n for n in needles if n != needle)), needle
 
 
 def test_cue_gate_pieces_come_from_the_needles():
-    for name, _, needles, pieces, short in classify._CUE_SEARCH:
+    for name, _, needles, pieces, short in cues._CUE_SEARCH:
         if needles is None:
-            assert name not in classify._CUE_NEEDLES
+            assert name not in cues._CUE_NEEDLES
             continue
-        assert all(len(n) < classify._GRAM for n in short)
+        assert all(len(n) < cues._GRAM for n in short)
         for needle in needles:
-            assert needle in short or any(len(p) == classify._GRAM and p in needle for p in pieces)
+            assert needle in short or any(len(p) == cues._GRAM and p in needle for p in pieces)
 
 
 def test_boilerplate_needles_are_required():

@@ -1,0 +1,422 @@
+"""Linguistic cues: which phrases of a statement are evidence of a label, found fast.
+
+Each cue is one yes/no feature of a statement (``cue_matches``); ``features`` turns
+them into the rows the model weighs. Needles and a four-byte gate rule out most
+cues before any regex is tried."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+import numpy as np
+
+
+_MONTHS = ("january february march april may june july august september october "
+           "november december").split()
+_MONTH = "(?:" + "|".join(_MONTHS) + ")"
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_DAY = "(?:" + "|".join(_DAYS) + ")"
+_POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocols?|parole|rule|"
+                r"guidance|guidelines?|memo|memos|memorandum|directive|designation|status|order|"
+                r"agreements?|practice|separations?|operations|raids|requirement|restrictions?|"
+                r"priorities|ban|catch[- ]and[- ]release|daca|tps|mpp|title 42|remain[- ]in[- ]mexico|"
+                r"secure communities|public charge|cbp one)")
+
+# name -> regex. Each is one yes/no feature; the model learns how much each one counts.
+CUES: dict[str, str] = {
+    # Ending something that exists.
+    "end_verb": r"\b(?:terminat\w*|rescind\w*|rescission|revok\w*|revocation|repeal\w*|vacat(?:e|ed|es|ing|ur)|"
+                r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|wind(?:s|ing)? (?:\w+ )?down|"
+                r"phas(?:e|ed|es|ing) (?:\w+ )?out|scrap\w*)\b",
+    "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expire[sd]?|postpon\w*|"
+                     r"delay(?:s|ed|ing)? (?:the |its )?(?:effective|compliance|enforcement|implementation) date|"
+                     r"will not (?:be )?implement\w*|"
+                     r"stop(?:s|ped|ping)? \w+ing|halt(?:s|ed|ing)?|"
+                     r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium))\b",
+    "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
+    "no_longer": r"\b(?:no longer|not be renewed|will not continue)\b",
+    "no_longer_doing": r"\bno longer (?:be )?\w+ing\b|\bno longer (?:release|detain|accept|apply|process|enforce|require|allow|permit|offer|use|send|return|refer)\w*",
+    "stop_defending": r"\b(?:no longer defend|stop(?:s|ped)? defending|will not defend|not defend)\w*",
+    "reinstate": r"\b(?:reinstat\w*|restor(?:e|es|ed|ing)|resum(?:e|es|ed|ing)|restart\w*|re-?implement\w*|"
+                 r"bring(?:s|ing)? back|brought back|reviv\w*)\b|\bagain\b",
+    "reverse_word": r"\b(?:revers(?:e|ed|es|al|ing)|walk(?:s|ed|ing)? back|roll(?:s|ed|ing)? back|undo\w*|overturn\w*)\b",
+    "prior_reference": r"\b(?:previous|prior|former|earlier|last) (?:administration|policy|rule|guidance|memo\w*|program)|"
+                       r"\b(?:19|20)\d\d (?:rule|memo\w*|guidance|designation|policy|program|decision)\b|"
+                       r"\b(?:created the|had been ended|was ended|had ended)\b|-era\b",
+    # Establishing something.
+    "establish_verb": r"\b(?:announc\w*|launch\w*|unveil\w*|introduc\w*|establish\w*|creat(?:e|es|ed|ing)|"
+                      r"implement\w*|institut\w*|adopt\w*|roll(?:s|ed|ing)? out|put in place)\b",
+    "start_verb": r"\b(?:begin|begins|beginning|began|start(?:s|ed|ing)?|will now)\b",
+    # How rules describe what they do: "This rule adjusts fees", "amends the regulations".
+    "amend_verb": r"\b(?:adjust(?:s|ed|ing)?|amend(?:s|ed|ing)?|revis(?:e|es|ed|ing)|modif(?:y|ies|ied|ying))\b",
+    "instrument": r"\b(?:memorand\w*|memos?|directive|guidance|guidelines|regulation|interim final rule|"
+                  r"final rule|rule|notice|proclamation|executive order|federal register)\b",
+    "issue_verb": r"\b(?:issu(?:e|es|ed|ing)|sign(?:s|ed|ing)?|publish\w*|finaliz\w*|direct(?:s|ed|ing)?)\b",
+    "designate": r"\b(?:re)?designat(?:e|es|ed|ing)\b",  # the act; "designation" is a policy noun
+    "expand": r"\b(?:expand\w*|expansion|extend\w*|extension|broaden\w*|now (?:cover|apply|include)\w*)\b",
+    "effective": r"\b(?:takes? effect|took effect|effective (?:on|immediately|date)|go(?:es)? into effect|"
+                 r"enter into force|(?:beginning|starting) (?:today|on|in|next|at the (?:end|start|beginning) of|"
+                 + _DAY + "|" + _MONTH + r")|"
+                 r"will be (?:put in place|implemented|applied|required|in place)|in the coming (?:days|weeks)|"
+                 r"(?:filed|received|submitted|postmarked|arriving|made) on or after)\b",
+    "future": r"\b(?:will|shall|plans? to|intends? to)\s+(?!not\b|no\b|be no\b)\w+",
+    "requirement": r"\b(?:must|required|requires|requirement|eligible|eligibility|apply for|may apply|can apply|"
+                   r"cannot be|may not|will not be able)\b",
+    "policy_noun": r"\b" + _POLICY_NOUN + r"\b",
+    "new_word": r"\b(?:new|newly|first time)\b",
+    "negated_future": r"\b(?:will not|won[’']t|will be no|there will be no|not intended|not meant)\b",
+    "today": r"\b(?:today|this week|on " + _DAY + r")\b",
+    # Figures.
+    "number": r"\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s*(?:million|thousand|billion)\b|\b(?!(?:19|20)\d\d\b)\d{3,}\b",
+    "metric": r"\b(?:encounter\w*|apprehen\w*|removals|deportations|detention population|in detention|"
+              r"repatriat\w*|interdict\w*|expel\w*|expulsions?|"
+              r"passengers|travell?ers|screened|backlog|pending|processing times?|crossings|stopped|turned away)\b",
+    "period": r"\b(?:in|during|for|of|through) " + _MONTH + r"\b|\b(?:fiscal|calendar) year\b|"
+              r"\bsince oct(?:ober|\.)? 1\b|\bfy ?\d{2,4}\b|"
+              r"\b(?:this|last|the) (?:month|quarter|year|week)\b|\bmonthly\b|\bdaily average\b|"
+              r"\b(?:a|the) (?:year|month) (?:earlier|before)\b|\bprevious year\b|\bon " + _DAY + r"\b",
+    "comparison": r"\b(?:up|down) from\b|\bcompared (?:with|to)\b|\b(?:rose|fell|dropped|declined|increased|decreased|"
+                  r"climbed|jumped|doubled|tripled|reached|topped|surpass\w*)\b|\d+(?:\.\d+)? ?(?:percent|%)|"
+                  r"\b(?:record|lowest|highest|most ever|busiest)\b",
+    # Not policy.
+    "enforcement": r"\b(?:arrest\w*|seiz\w*|sentenc\w*|indict\w*|charged|pleaded|convicted|smuggl\w*|gangs?|ms-13|"
+                   r"fugitive|counterfeit|cocaine|fentanyl|narcotics|firearms|rescu\w*|offload\w*|investigat\w*)\b",
+    "meeting": r"\b(?:met with|meets? with|meeting|readout|discuss\w*|talks|visit\w*|tour\w*|delegation|testif\w*|"
+               r"hearing|remarks|keynote|symposium|news conference|spoke)\b",
+    "ceremony": r"\b(?:sworn in|ceremon\w*|honou?r\w*|wreath|anniversary|memorial|passing of|condolences|"
+                r"thoughts are with|congratulat\w*|welcomed)\b",
+    "disaster": r"\b(?:fema|disaster|hurricane|wildfire|flood\w*|survivors|grants?|ransomware|cyber\w*)\b",
+    "critic": r"\b(?:advocates?|activists?|critics?|rights groups?|civil (?:rights|liberties)|aclu|human rights|"
+              r"lawsuit|sue|sued|condemn\w*|denounc\w*|vow\w* to (?:challenge|sue|fight)|called the (?:move|policy|rule|program)|"
+              r"furious|reprehensible|cruel|morally|disaster|chaos|republicans|democrats|governor|former)\b",
+    "commentary": r"\b(?:should|ought to|called on|calls on|urged?|urging|we urge|deserve|remind\w*|"
+                  r"weirdly|somehow)\b",
+    "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
+                  r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
+                  r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
+                  r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
+                  r"introduced|launched|announced|issued))\b",
+    "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
+    "quote": r"^[\"“‘']|[\"”’'],? (?:said|says|added)\b",
+    # Ending a search, or correcting a notice, ends no policy.
+    "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |an |active )?"
+                        r"(?:search|rescue)",
+    "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:error|typographical|"
+                         r"date|citation|notice|document)|\bthis (?:document|notice) corrects\b",
+}
+# Matched against the lower-cased text: case-insensitive matching is several times slower.
+_COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
+#: Exact prefilters: every match of a cue contains one of its literals (checked by
+#: tests/test_equivalence.py against the parsed pattern), so a statement holding none
+#: of them cannot match and the search, ~2 µs for an alternation tried at every
+#: position, is skipped. Most cues fire on few statements. Cues not listed are searched.
+_CUE_NEEDLES: dict[str, tuple[str, ...]] = {
+    "end_verb": ("abandon", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
+                 "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
+    "soft_end_verb": ("delay", "expire", "halt", "lift", "paus", "postpon", "stop", "suspen",
+                      "will not be implement", "will not implement", "withdr"),
+    "end_policy": ("end",),
+    "no_longer": ("no longer", "not be renewed", "will not continue"),
+    "no_longer_doing": ("no longer ",),
+    "stop_defending": (" defending", "no longer defend", "not defend"),
+    "reinstate": ("again", "bring", "brought back", "implement", "reinstat", "restart", "restor",
+                  "resum", "reviv"),
+    "reverse_word": (" back", "overturn", "revers", "undo"),
+    "prior_reference": ("-era", "created the", "had been ended", "had ended", "was ended",
+                        "previous", "prior", "former", "earlier", "last", "rule", "memo", "guidance",
+                        "designation", "policy", "program", "decision"),
+    "establish_verb": ("adopt", "announc", "creat", "establish", "implement", "institut", "introduc",
+                       "launch", "put in place", "roll", "unveil"),
+    "start_verb": ("began", "begin", "start", "will now"),
+    "amend_verb": ("adjust", "amend", "modif", "revis"),
+    "instrument": ("directive", "executive order", "federal register", "guidance", "guidelines",
+                   "memo", "notice", "proclamation", "regulation", "rule"),
+    "issue_verb": ("direct", "finaliz", "issu", "publish", "sign"),
+    "designate": ("designat",),
+    "expand": ("broaden", "expand", "expansion", "extend", "extension", "now "),
+    "effective": (" effect", " on or after", "beginning", "effective ", "enter into force",
+                  "in the coming ", "starting", "will be "),
+    "future": ("intend", "plan", "shall", "will"),
+    "requirement": ("apply for", "can apply", "cannot be", "eligib", "may apply", "may not", "must",
+                    "require", "will not be able"),
+    "policy_noun": ("agreement", "ban", "cbp one", "daca", "designation", "directive", "guidance",
+                    "guideline", "memo", "mpp", "operations", "order", "parole", "policies", "policy",
+                    "practice", "priorities", "process", "program", "protocol", "public charge",
+                    "raids", "release", "remain", "requirement", "restriction", "rule",
+                    "secure communities", "separation", "status", "title 42", "tps"),
+    "new_word": ("first time", "new"),
+    "negated_future": ("not intended", "not meant", "will be no", "will not", "won"),
+    "today": ("today", "this week", *_DAYS),
+    "metric": ("apprehen", "backlog", "interdict", "repatriat", "expel", "expuls", "crossings",
+               "deportations", "detention population",
+               "encounter", "in detention", "passengers", "pending", "processing time", "removals",
+               "screened", "stopped", "travel", "turned away"),
+    "period": ("fy", "may", "ber", "since oct", "january", "february", "march", "april", "june", "july",
+               "august", *_DAYS, "daily average", "month", "quarter", "week", "year"),
+    "comparison": ("up from", "down from", "compared ", "%", "percent", "busiest", "climbed",
+                   "declined", "decreased", "doubled", "dropped", "fell", "highest", "increased",
+                   "jumped", "lowest", "most ever", "reached", "record", "rose", "surpass", "topped",
+                   "tripled"),
+    "enforcement": ("arrest", "charged", "cocaine", "convicted", "counterfeit", "fentanyl",
+                    "firearms", "fugitive", "gang", "indict", "investigat", "ms-13", "narcotics",
+                    "offload", "pleaded", "rescu", "seiz", "sentenc", "smuggl"),
+    "meeting": ("met with", "meet", "delegation", "discuss", "hearing", "keynote", "news conference",
+                "readout", "remarks", "spoke", "symposium", "talks", "testif", "tour", "visit"),
+    "ceremony": ("anniversary", "ceremon", "condolences", "congratulat", "hono", "memorial",
+                 "passing of", "sworn in", "thoughts are with", "welcomed", "wreath"),
+    "disaster": ("cyber", "disaster", "fema", "flood", "grant", "hurricane", "ransomware",
+                 "survivors", "wildfire"),
+    "critic": ("aclu", "activist", "advocate", "called the ", "chaos", "civil ", "condemn", "critic",
+               "cruel", "democrats", "denounc", "disaster", "former", "furious", "governor",
+               "human rights", "lawsuit", "morally", "reprehensible", "republicans", "rights group",
+               "sue", "vow"),
+    "commentary": ("called on", "calls on", "deserve", "ought to", "remind", "should", "somehow",
+                   "urg", "weirdly"),
+    "background": ("already", "announced", "continue", "created", "designated", "earlier this ",
+                   "established", "had been", "has been in place", "in recent months",
+                   "introduced", "is pending", "issued", "last ", "launched", "litigation",
+                   "over the summer", "previously", "remain", "since ", "started", "the case"),
+    "department": ("administration", "cbp", "dhs", "homeland security", "ice", "officials",
+                   "secretary", "the department", "tsa", "uscis"),
+    "quote": ('"', "'", "‘", "“", "”", "’"),
+    "search_suspended": ("search", "rescue"),
+    "correction_notice": ("correct",),
+}
+_GRAM = 4
+
+
+def _gram(needle: str) -> str:
+    """One ``_GRAM``-character piece of ``needle``: the first without a space, if any
+    ("the case" -> "case"; "the " would be found in almost every statement)."""
+    grams = [needle[i:i + _GRAM] for i in range(len(needle) - _GRAM + 1)]
+    return next((g for g in grams if " " not in g), grams[0])
+
+
+def _needle_gate(needles: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A four-character piece of each long needle, and the needles shorter than that.
+
+    A text holding a needle holds every piece of it, so a text that holds none of these
+    pieces, and no short needle, holds no needle: the pieces a text holds (found for a
+    document's statements at once by ``_pieces_held``) rule out most cues before any of
+    their needles is tried.
+    """
+    return (frozenset(_gram(n) for n in needles if len(n) >= _GRAM),
+            tuple(n for n in needles if len(n) < _GRAM))
+
+
+_CUE_SEARCH = [(name, pattern, _CUE_NEEDLES.get(name), *_needle_gate(_CUE_NEEDLES.get(name, ())))
+               for name, pattern in _COMPILED.items()]
+
+
+#: Cues without needles whose every match starts with a digit (checked by
+#: tests/test_classify_speed_equivalence.py): searched only in a text holding one, from
+#: its first. Not needles: ``\d`` is any Unicode digit, so the test is a search for ``_DIGIT``.
+_DIGIT_CUES = ("number",)
+_DIGIT = re.compile(r"\d")
+
+
+def _needles_by_piece() -> tuple[dict[str, list[tuple[int, str]]], list[tuple[int, str]],
+                                 set[int], set[int]]:
+    """The gate turned around, for ``cue_matches``: piece -> the (cue position, needle)
+    pairs it stands for; the (cue position, needle) pairs tried directly (short needles);
+    the cues searched when the text holds a digit; the cues always searched. A text's
+    own pieces then name the few needles worth trying, instead of every cue testing its
+    pieces and needles in turn."""
+    by_piece: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    direct, digit, always = [], set(), set()
+    for cue, (name, _, needles, _, short_needles) in enumerate(_CUE_SEARCH):
+        if needles is None:
+            (digit if name in _DIGIT_CUES else always).add(cue)
+        for needle in needles or ():
+            if needle in short_needles or not _gram(needle).isascii():
+                direct.append((cue, needle))
+            else:
+                by_piece[_gram(needle)].append((cue, needle))
+    return dict(by_piece), direct, digit, always
+
+
+_PIECE_NEEDLES, _DIRECT_NEEDLES, _DIGIT_SEARCHED, _ALWAYS_SEARCHED = _needles_by_piece()
+
+
+def _piece_code(piece: str) -> int:
+    """A four-character ASCII piece as the number its bytes make (little-endian)."""
+    return int.from_bytes(piece.encode("ascii"), "little")
+
+
+_PIECES = sorted(_PIECE_NEEDLES, key=_piece_code)
+_PIECE_CODES = np.array([_piece_code(p) for p in _PIECES], dtype=np.uint32)
+_NEEDLES_OF_PIECE = [_PIECE_NEEDLES[p] for p in _PIECES]
+
+
+def _pieces_held(lowered: list[str]) -> list[set[int]]:
+    """The gate pieces (positions in ``_PIECES``) each of ``lowered`` holds, found for
+    all of them at once.
+
+    Building a set of four-character slices per statement was most of the gate's cost.
+    Here the texts' UTF-8 bytes are read as one overlapping four-byte number per
+    position (as ``_piece_code`` reads a piece) and looked up among the pieces' numbers,
+    in numpy. Pieces are ASCII, and an ASCII byte is part of no other character's
+    encoding, so a text holds a piece exactly where its bytes hold the piece's bytes.
+    The texts are joined with NUL bytes, which no piece holds.
+    """
+    encoded = [text.encode() for text in lowered]
+    b = np.frombuffer(b"\0".join(encoded), dtype=np.uint8).astype(np.uint32)
+    codes = b[:-3] | b[1:-2] << 8 | b[2:-1] << 16 | b[3:] << 24
+    at = np.searchsorted(_PIECE_CODES, codes).clip(max=len(_PIECE_CODES) - 1)
+    positions = np.flatnonzero(_PIECE_CODES[at] == codes)
+    pieces = at[positions].tolist()
+    # Each text's share of the (ascending) positions: its bytes end where the next one's start.
+    starts = np.cumsum([0] + [len(e) + 1 for e in encoded])
+    bounds = np.searchsorted(positions, starts).tolist()
+    return [set(pieces[start:end]) for start, end in zip(bounds, bounds[1:])]
+
+
+#: Cues that describe the sentence but are not evidence of a label on their own: a figure
+#: or a metric word alone ("mass deportations") is no statistic, a quotation is only
+#: telling together with who is quoted, and the department is named in every kind of
+#: sentence (it still decides ``speaker`` in the evidence).
+CONTEXT_ONLY = ("number", "metric", "quote", "department")
+#: Cues that only mean something together.
+COMBOS = {
+    "metric_compared": ("metric", "comparison"),
+    "figure_with_metric": ("number", "metric"),
+    "figure_for_period": ("number", "metric", "period"),
+    "figure_compared": ("number", "metric", "comparison"),
+    "ending_with_prior": ("no_longer", "prior_reference"),
+    "ending_a_policy": ("end_verb", "policy_noun"),
+    "critic_quote": ("critic", "quote"),
+    "future_policy": ("future", "policy_noun"),
+    "establish_instrument": ("issue_verb", "instrument"),
+    # What is announced or takes effect is the ending: "announced it will end X effective ...".
+    "announced_ending": ("establish_verb", "end_policy"),
+    "ending_takes_effect": ("end_policy", "effective"),
+    "termination_takes_effect": ("end_verb", "effective"),
+}
+_COMBO_PARTS = [(name, parts, frozenset(parts)) for name, parts in COMBOS.items()]
+#: What a headline says about the kind of release, as context for every statement of the
+#: document: a newsroom's genres (readouts, travel, personnel, disaster declarations,
+#: monthly updates, Federal Register actions) are named in their titles, and the same
+#: sentence ("will expand cooperation") means one thing in a readout and another in a rule.
+#: Matched against the lower-cased headline.
+TITLE_CUES: dict[str, str] = {
+    "title_readout": r"\breadout\b|\b(?:call|meeting|meets|met|speaks|spoke) with\b|\bjoint statement\b",
+    "title_travel": r"\bto travel to\b|\btravels? to\b|\bvisits?\b|\btrip to\b|\btours?\b",
+    "title_personnel": r"\bsworn in\b|\bconfirm(?:s|ed)? (?:as|by)\b|\bnamed\b|\bnames\b|\bappoint\w*|\bretir\w*|"
+                       r"\bnominat\w*|\bsteps? down\b|\bdepart\w*|\bwelcomes? new\b|\bnew (?:director|chief|"
+                       r"commissioner|administrator|deputy)\b|\bcommand\b",
+    "title_remarks": r"\bremarks\b|\bas prepared\b|\btestimony\b|\btestif\w*|\bspeech\b|\bkeynote\b|\bop-ed\b|"
+                     r"\binterview\b|\bstate of\b",
+    "title_statement": r"^(?:\w+: )?statement (?:by|from|on)\b|\bstatement (?:by|from) (?:\w+ )*secretary\b|"
+                       r"\bstatement on\b|\bresponds? to\b|\breacts? to\b",
+    "title_court": r"\bcourt\b|\bruling\b|\bjudge\b|\binjunction\b|\blawsuit\b|\bverdict\b",
+    "title_ceremony": r"\banniversary\b|\bceremon\w*|\bhonou?rs?\b|\bremember\w*|\bmemorial\b|\bcommemorat\w*|"
+                      r"\bheritage\b|\bawards?\b|\bcongratulat\w*|\bcondolence\w*|\bpassing of\b",
+    "title_disaster": r"\bdisaster declaration\b|\bemergency declaration\b|\bdisaster (?:aid|assistance|"
+                      r"recovery)\b|\bfema\b|\bhurricane\b|\bwildfires?\b|\bstorms?\b|\bfloods?\b|\btornado\w*",
+    "title_enforcement": r"\bseiz\w*|\barrest(?:s|ed)? \w+|\bsentenc\w*|\bindict\w*|\bconvict\w*|\bsmuggl\w*|"
+                         r"\boffload\w*|\brescu\w*|\bmedevac\w*|\bsearch(?:es)? for\b|\bsearch\b|\bcharged\b|"
+                         r"\bpleads?\b|\bintercept\w*|\brepatriat\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
+    "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|"
+                       r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
+    "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
+                          r"\bprivacy act\b|\bsystem of records\b|\bcomputer matching\b|"
+                          r"\bpaperwork reduction\b|\bsunshine act\b",
+    # A notice correcting an earlier one changes nothing itself, whatever that one did.
+    "title_correction": r"[;:,-] ?correct(?:ion|ing)\b|\bcorrection$|^correction\b",
+    "title_denial": r"\b(?:has|have|did|does|is|are|was) not (?:chang|end|stopp|rescind|terminat|been)\w*|"
+                    r"\bno (?:policy )?change\b|\b(?:false|inaccurate|misleading) (?:reports?|claims?)\b|"
+                    r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b",
+    "title_explanation": r"\bexplain\w*|\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
+                         r"\bwhy\b|\bclarif\w*",
+    "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
+                           r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",
+    "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
+                        r"\breleases? (?:" + _MONTH + r"|fiscal year|fy)\b|\bfiscal year (?:19|20)\d\d\b|\bfy ?\d\d|"
+                        r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|"
+                        r"\b(?:year|month) in review\b|\bnumbers?\b|\brecord\b|\bmilestone\b",
+    "title_figure": r"\d+(?:\.\d+)? ?(?:%|percent)|\b\d{1,3}(?:,\d{3})+\b|\b(?:increase[sd]?|decrease[sd]?|declines?|"
+                    r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
+    "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
+                    r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
+                    r"\bends\b|\b(?:to|will) end\b|\bending\b|\bpauses?\b|\bhalts?\b|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
+                    r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
+                    r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+",
+    "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
+                  r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
+                  r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
+    "title_designation": r"\bextension (?:and redesignation )?of (?:the )?(?:designation|temporary protected status|tps)\b|"
+                         r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
+                         r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
+    "title_launch": r"\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
+                    r"\bnew\b|\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
+                    r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b",
+}
+_TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
+
+
+@lru_cache(maxsize=4096)
+def _title_cues(title: str | None) -> tuple[tuple[str, str], ...]:
+    lowered = (title or "").lower()
+    return tuple((name, match.group(0)) for name, pattern in _TITLE_COMPILED
+                 if (match := pattern.search(lowered)))
+
+
+def title_cues(title: str | None) -> dict[str, str]:
+    """Title cue name -> the phrase of the headline that matched."""
+    return dict(_title_cues(title))
+
+
+FEATURES = [name for name in CUES if name not in CONTEXT_ONLY] + list(COMBOS) + list(TITLE_CUES)
+_FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
+
+
+def cue_matches(text: str) -> dict[str, str]:
+    """Cue name -> the first phrase that matched, for every cue and combination that fires."""
+    return cue_matches_many([text])[0]
+
+
+def cue_matches_many(texts: list[str]) -> list[dict[str, str]]:
+    """``cue_matches`` for each of ``texts`` (a document's statements: the gate is
+    cheaper for many texts at once)."""
+    lowered = [text.lower() for text in texts]
+    return [_cues(text, low, pieces) for text, low, pieces in zip(texts, lowered, _pieces_held(lowered))]
+
+
+def _cues(text: str, lowered: str, pieces: set[int]) -> dict[str, str]:
+    """``cue_matches`` of ``text``, given it lower-cased and the gate pieces it holds."""
+    # Search only the cues with a needle in the text: the others cannot match (see _CUE_NEEDLES).
+    searched = dict.fromkeys(_ALWAYS_SEARCHED, 0)  # cue -> where to start searching
+    if digit := _DIGIT.search(lowered):
+        searched.update(dict.fromkeys(_DIGIT_SEARCHED, digit.start()))
+    for piece in pieces:
+        for cue, needle in _NEEDLES_OF_PIECE[piece]:
+            if cue not in searched and needle in lowered:
+                searched[cue] = 0
+    for cue, needle in _DIRECT_NEEDLES:
+        if cue not in searched and needle in lowered:
+            searched[cue] = 0
+    # Quote the original wording when lower-casing kept every character in place.
+    source = text if len(lowered) == len(text) else lowered
+    found = {}
+    for cue in sorted(searched):  # in CUES order
+        name, pattern = _CUE_SEARCH[cue][:2]
+        match = pattern.search(lowered, searched[cue])
+        if match:
+            found[name] = source[match.start():match.end()].strip()
+    for name, parts, needed in _COMBO_PARTS:
+        if needed <= found.keys():
+            found[name] = " + ".join(found[p] for p in parts)
+    return found
+
+
+def features(found: list[dict[str, str]]) -> np.ndarray:
+    """One row of 0/1 per text: which FEATURES fired."""
+    x = np.zeros((len(found), len(FEATURES)))
+    cells = [(row, _FEATURE_INDEX[name]) for row, f in enumerate(found)
+             for name in f if name in _FEATURE_INDEX]
+    if cells:
+        rows, columns = zip(*cells)
+        x[rows, columns] = 1.0
+    return x

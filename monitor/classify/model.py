@@ -1,0 +1,435 @@
+"""The model: a cue logistic regression blended with a nearest-example vote per
+statement, and the document label from its headline and statements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from monitor.classify.cues import FEATURES, TITLE_CUES, cue_matches_many, features, title_cues
+from monitor.classify.data import (
+    LABELS, PRECEDENCE, Example, LabelledDocument, context_title, labelled_documents, load_gold_baseline,
+    training_documents, training_examples, tune_documents,
+)
+from monitor.classify.tfidf import TfidfIndex
+from monitor.figures import extract_document
+
+CLASSIFIER_VERSION = "cues-lr-knn-doc-3"
+
+
+#: The headline and the first two statements carry the news; later ones are often background.
+LEAD_STATEMENTS = 2
+BODY_WEIGHT = 0.85
+HEADLINE_WEIGHT = 1.0
+#: How much the second-strongest statement adds to a document's score for a label.
+SECOND_STATEMENT_WEIGHT = 0.5
+#: Share of the nearest-example vote in a statement's probabilities.
+KNN_WEIGHT = 0.3
+KNN_K = 5
+#: A text of this many units (headline and statements) or fewer is labelled by its statements.
+SHORT_TEXT = 2
+
+_STATEMENT_FEATURES = len(FEATURES) - len(TITLE_CUES)  # FEATURES end with the title cues
+DOCUMENT_FEATURES = 4 * _STATEMENT_FEATURES + len(TITLE_CUES) + len(PRECEDENCE)
+
+#: What each cue means before any data is seen (feature -> label -> log-odds). The
+#: regression starts from these and is pulled back towards them, so a cue the few
+#: examples happen to contradict (e.g. "no longer" in a new program's announcement)
+#: keeps its linguistic meaning instead of flipping.
+PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
+    "end_verb": {"reversal": 2.0},
+    "ending_a_policy": {"reversal": 1.5},
+    "soft_end_verb": {"reversal": 1.5},
+    "end_policy": {"reversal": 1.5},
+    "no_longer": {"reversal": 0.5},
+    "no_longer_doing": {"reversal": 1.5},
+    "stop_defending": {"reversal": 2.0},
+    "reinstate": {"reversal": 1.5},
+    "reverse_word": {"reversal": 1.5},
+    "prior_reference": {"reversal": 0.5},
+    "establish_verb": {"new_policy": 1.0},
+    "start_verb": {"new_policy": 0.5},
+    "amend_verb": {"new_policy": 0.7},
+    "instrument": {"new_policy": 0.7},
+    "issue_verb": {"new_policy": 0.5},
+    "designate": {"new_policy": 1.5},
+    "expand": {"new_policy": 1.0},
+    "effective": {"new_policy": 1.5},
+    "future": {"new_policy": 0.5},
+    "requirement": {"new_policy": 0.7},
+    "policy_noun": {"new_policy": 0.3, "reversal": 0.3},
+    "negated_future": {"none": 0.5},
+    "comparison": {"statistic_update": 0.3},
+    "metric_compared": {"statistic_update": 1.0},
+    "figure_with_metric": {"statistic_update": 1.5},
+    "figure_for_period": {"statistic_update": 1.0},
+    "figure_compared": {"statistic_update": 1.0},
+    "enforcement": {"none": 1.0},
+    "meeting": {"none": 1.0},
+    "ceremony": {"none": 1.5},
+    "disaster": {"none": 1.0},
+    "critic": {"none": 1.0},
+    "critic_quote": {"none": 1.0},
+    "commentary": {"none": 0.5},
+    "background": {"none": 0.7},
+    "announced_ending": {"reversal": 1.5},
+    "search_suspended": {"none": 2.0},
+    "correction_notice": {"none": 1.5},
+    "ending_takes_effect": {"reversal": 1.5},
+    "termination_takes_effect": {"reversal": 1.5},
+    # The headline's genre, as context for every statement of the document.
+    "title_readout": {"none": 2.0},
+    "title_travel": {"none": 1.5},
+    "title_personnel": {"none": 1.5},
+    "title_remarks": {"none": 1.5},
+    "title_statement": {"none": 0.7},
+    "title_court": {"none": 1.0},
+    "title_ceremony": {"none": 1.5},
+    "title_disaster": {"none": 1.5},
+    "title_enforcement": {"none": 1.0},
+    "title_awareness": {"none": 1.0},
+    "title_admin_notice": {"none": 1.5},
+    "title_correction": {"none": 2.5},
+    "title_denial": {"none": 2.0},
+    "title_explanation": {"none": 1.0},
+    "title_office_notice": {"none": 1.0},
+    "title_statistics": {"statistic_update": 2.0},
+    "title_figure": {"statistic_update": 1.0},
+    "title_ending": {"reversal": 1.5},
+    "title_rule": {"new_policy": 1.0},
+    "title_designation": {"new_policy": 1.5},
+    "title_launch": {"new_policy": 0.7},
+}
+#: Pull towards PRIOR_WEIGHTS (L2 on the difference, per example).
+PRIOR_STRENGTH = 0.05
+#: L2 penalty of the document-level regression (chosen by cross-validation on the
+#: training documents, ``policy-monitor evaluate``).
+DOCUMENT_STRENGTH = 0.003
+DOCUMENT_STEPS, DOCUMENT_RATE = 250, 2.5
+
+
+@dataclass
+class StatementResult:
+    text: str
+    label: str
+    confidence: float
+    evidence: dict
+
+
+@dataclass
+class DocumentResult:
+    label: str
+    confidence: float
+    statements: list[StatementResult]
+    statistics: list  # monitor.figures.Figure
+    #: Headline label, per-label scores and the statement that decided the document.
+    evidence: dict = field(default_factory=dict)
+
+
+
+class Model:
+    """Per statement, a cue logistic regression blended with a nearest-example vote; per
+    document, a logistic regression over what its headline, lead and body hold.
+
+    All plain numpy/Python fitted in a fraction of a second: importing scikit-learn
+    alone takes longer than the one second a command may spend loading the model.
+    """
+
+    def __init__(self, examples: list[Example], documents: list[LabelledDocument]):
+        self.examples = examples
+        y = np.array([LABELS.index(e.label) for e in examples])
+        unit_lists = [([d.title] if d.title else []) + list(d.statements) for d in documents]
+        # Most example texts are also document statements: find each text's cues once.
+        texts = list(dict.fromkeys([e.text for e in examples] + [u for units in unit_lists for u in units]))
+        cues_of = dict(zip(texts, cue_matches_many(texts)))
+        x = features(_with_context([dict(cues_of[e.text]) for e in examples], [e.title for e in examples]))
+        self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH, steps=200, rate=1.25)
+        neighbours = [e for e in examples if e.neighbour]
+        self.tfidf = TfidfIndex([e.text for e in neighbours])
+        # Plain Python copies for the per-statement evidence: numpy scalars are slow one at a time.
+        self._label_index = [LABELS.index(e.label) for e in neighbours]
+        self._example_evidence = [(_clip(e.text), e.label, e.origin) for e in neighbours]
+        #: Per label, the features that push towards it: (weight, weight as the evidence shows it).
+        self._positive_weights = [{name: (w, round(w, 2)) for name, w in zip(FEATURES, row) if w > 0}
+                                  for row in self.coef.tolist()]
+        rows = []
+        for doc, units in zip(documents, unit_lists):
+            found = _with_context([dict(cues_of[u]) for u in units], _context_titles(doc.title, len(units)))
+            rows.append(self._document_features(features(found), bool(doc.title)))
+        doc_y = np.array([LABELS.index(d.label) for d in documents])
+        self.doc_coef, self.doc_intercept = _fit_logistic(
+            np.array(rows).reshape(len(rows), DOCUMENT_FEATURES), doc_y,
+            np.zeros((len(LABELS), DOCUMENT_FEATURES)), DOCUMENT_STRENGTH, steps=DOCUMENT_STEPS, rate=DOCUMENT_RATE)
+
+    def _document_features(self, x: np.ndarray, titled: bool) -> np.ndarray:
+        """What a document holds, from its units' cue rows (headline first if ``titled``):
+        the headline's cues, its title cues, the cues of the lead, of any statement and
+        their share, and the statement regression's support for each label."""
+        offset = 1 if titled else 0
+        head = x[0, :_STATEMENT_FEATURES] if titled else np.zeros(_STATEMENT_FEATURES)
+        title = x[0, _STATEMENT_FEATURES:] if titled else np.zeros(len(TITLE_CUES))
+        body = x[offset:, :_STATEMENT_FEATURES]
+        if not len(body):
+            body = np.zeros((1, _STATEMENT_FEATURES))
+        p = _softmax(x @ self.coef.T + self.intercept)
+        weights = np.array([HEADLINE_WEIGHT] * offset + [1.0] * LEAD_STATEMENTS
+                           + [BODY_WEIGHT] * len(x))[:len(x), None]
+        support = [_support((p * weights)[:, k]) for k in range(len(PRECEDENCE))]
+        return np.concatenate([head, title, body[:LEAD_STATEMENTS].max(axis=0), body.max(axis=0),
+                               body.mean(axis=0), support])
+
+    def statement_probabilities(self, texts: list[str], title: str | None = None
+                                ) -> tuple[np.ndarray, list[dict], list[list], np.ndarray]:
+        """Per text: probabilities over LABELS, the cues found (with the ``title``'s cues
+        as context), the nearest examples, and the cue rows the regression read."""
+        found = _with_context(cue_matches_many(texts), _context_titles(title, len(texts)))
+        x = features(found)
+        p = _softmax(x @ self.coef.T + self.intercept)
+        tops = self.tfidf.nearest_many(texts, KNN_K)
+        # The similarities the evidence shows, rounded for all texts at once.
+        shown = iter(_rounded(np.array([sim for top in tops for _, sim in top[:3]])))
+        votes, neighbours = [], []
+        for top in tops:
+            vote = [0.0] * len(LABELS)
+            for j, sim in top:
+                vote[self._label_index[j]] += sim
+            votes.append(vote)
+            near = []
+            for j, _ in top[:3]:
+                text, label, origin = self._example_evidence[j]
+                near.append({"text": text, "label": label, "similarity": next(shown), "origin": origin})
+            neighbours.append(near)
+        # All rows at once, with the arithmetic the per-row version did (a row of four
+        # sums in order either way).
+        votes = np.array(votes).reshape(len(texts), len(LABELS))
+        total = votes.sum(axis=1)
+        voted = total > 0
+        p[voted] = (1 - KNN_WEIGHT) * p[voted] + KNN_WEIGHT * votes[voted] / total[voted, None]
+        return p, found, neighbours, x
+
+    def _why(self, found: dict[str, str], label: str) -> list[dict]:
+        """The cues that pushed hardest towards ``label`` (model weight > 0)."""
+        weights = self._positive_weights[LABELS.index(label)]
+        strongest = sorted([(weights[n], n) for n in found if n in weights], reverse=True)[:5]
+        return [{"cue": n, "match": found[n], "weight": shown} for (_, shown), n in strongest]
+
+    def classify(self, title: str | None, statements: list[str], published: str | None = None
+                 ) -> DocumentResult:
+        units = ([title] if title else []) + list(statements)
+        if not units:
+            return DocumentResult("none", 1.0, [], [], {"reason": "no text"})
+        p, found, neighbours, x = self.statement_probabilities(units, title)
+        offset = 1 if title else 0
+        results = []
+        for i, (text, probabilities, shown) in enumerate(zip(units, p.tolist(), _rounded(p))):
+            k = probabilities.index(max(probabilities))  # the first maximum, as np.argmax
+            position = "headline" if i < offset else (
+                "lead" if i - offset < LEAD_STATEMENTS else "body")
+            scores = dict(zip(LABELS, shown))
+            evidence = {
+                "position": position,
+                "cues": self._why(found[i], LABELS[k]),
+                "speaker": _speaker(found[i]),
+                "nearest": neighbours[i],
+                "scores": scores,
+                "classifier": CLASSIFIER_VERSION,
+            }
+            results.append(StatementResult(text, LABELS[k], scores[LABELS[k]], evidence))
+        label, confidence, doc_evidence = self._document_label(x, p, results, bool(title))
+        label, confidence, relabelled = _consistent(label, confidence, p, results, doc_evidence)
+        for i in relabelled:  # the cues that speak for the label they now carry
+            results[i].evidence["cues"] = self._why(found[i], results[i].label)
+        if title:
+            doc_evidence["headline"] = {"label": results[0].label,
+                                        "confidence": results[0].confidence}
+        body = results[offset:]
+        statistics = _figures(title, body, published)
+        return DocumentResult(label, confidence, body, statistics, doc_evidence)
+
+    def _document_label(self, x: np.ndarray, p: np.ndarray, results: list[StatementResult],
+                        titled: bool) -> tuple[str, float, dict]:
+        """The document regression's label, with the statement that says it most strongly."""
+        scores = _softmax((self._document_features(x, titled) @ self.doc_coef.T
+                           + self.doc_intercept)[None, :])[0]
+        k = int(np.argmax(scores))
+        label = LABELS[k]
+        evidence = {"scores": dict(zip(LABELS, _rounded(scores)))}
+        if titled and (cues := title_cues(results[0].text)):
+            evidence["title_cues"] = cues
+        if label != "none":
+            i = int(np.argmax(p[:, k]))
+            evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                      "position": results[i].evidence["position"]}
+        return label, round(float(scores[k]), 3), evidence
+
+
+def _context_titles(title: str | None, units: int) -> list[str | None]:
+    """The headline each unit (the headline itself, then the statements) reads as context."""
+    offset = 1 if title else 0
+    return [title] * offset + [context_title(title, i) for i in range(units - offset)]
+
+
+def _with_context(found: list[dict[str, str]], titles: list[str | None]) -> list[dict[str, str]]:
+    """Each text's cues plus the cues of its document's headline."""
+    for cues, title in zip(found, titles):
+        if title:
+            cues.update(title_cues(title))
+    return found
+
+
+def _consistent(label: str, confidence: float, p: np.ndarray, results: list[StatementResult],
+                evidence: dict) -> tuple[str, float, list[int]]:
+    """Make the document's label and its statements' labels agree: the document takes the
+    most significant label among its statements, and no statement outranks it.
+
+    A short text (``SHORT_TEXT`` units or fewer) is what its statements say: its only
+    policy statement decides it. A longer one was decided on all its statements together,
+    which outweighs one statement: a statement outranking it takes its best label the
+    document allows, and a document label no statement holds goes to the statement that
+    decided it. Returns the document's label and confidence, and which statements were
+    relabelled.
+    """
+    ranked = [r.label for r in results]
+    strongest = min(ranked, key=LABELS.index)
+    if len(results) <= SHORT_TEXT and LABELS.index(strongest) < LABELS.index(label):
+        i = ranked.index(strongest)
+        evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                  "position": results[i].evidence["position"]}
+        return strongest, results[i].confidence, []
+    relabelled = []
+    allowed = [LABELS.index(k) for k in LABELS[LABELS.index(label):]]
+    for i, result in enumerate(results):
+        if LABELS.index(result.label) < LABELS.index(label):
+            best = max(allowed, key=lambda k: p[i, k])
+            result.evidence["outranked_document"] = result.label
+            result.label, result.confidence = LABELS[best], result.evidence["scores"][LABELS[best]]
+            relabelled.append(i)
+    if label != "none" and label not in {r.label for r in results}:
+        decided = next((i for i, r in enumerate(results)
+                        if _clip(r.text, 200) == evidence.get("decided_by", {}).get("text")), None)
+        if decided is None:
+            decided = int(np.argmax(p[:, LABELS.index(label)]))
+        results[decided].label = label
+        results[decided].confidence = results[decided].evidence["scores"][label]
+        relabelled.append(decided)
+    return label, confidence, relabelled
+
+
+def _rounded(values: np.ndarray, digits: int = 3) -> list:
+    """``round(v, digits)`` of every value (nested lists, like ``tolist``): a few numpy
+    calls instead of one ``round`` per value, which took a twentieth of classifying.
+
+    numpy's ``rint(v * 10**digits) / 10**digits`` is what Python's correctly rounded
+    ``round`` gives, except where ``v * 10**digits`` lies within its rounding error
+    (relative 1e-16) of a half and may land on either side: those few values are
+    rounded by ``round``. For values well below 1e6 (probabilities, similarities).
+    """
+    scale = 10.0 ** digits
+    scaled = values * scale
+    rounded = np.rint(scaled) / scale
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near_half.any():
+        rounded[near_half] = [round(v, digits) for v in values[near_half].tolist()]
+    return rounded.tolist()
+
+
+def _support(column: np.ndarray) -> float:
+    """The strongest statement, plus half the second: two statements saying the same
+    thing (a headline and its lead, an announcement and its quote) outweigh one."""
+    top = np.sort(column)[::-1]
+    return float(min(1.0, top[0] + SECOND_STATEMENT_WEIGHT * (top[1] if len(top) > 1 else 0.0)))
+
+
+def _speaker(found: dict[str, str]) -> str | None:
+    """Who is talking: a critic quoted by a reporter is not the department announcing."""
+    if "critic" in found and ("quote" in found or "commentary" in found):
+        return "critic"
+    if "department" in found:
+        return "department"
+    return None
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _prior_matrix() -> np.ndarray:
+    prior = np.zeros((len(LABELS), len(FEATURES)))
+    for feature, weights in PRIOR_WEIGHTS.items():
+        for label, weight in weights.items():
+            prior[LABELS.index(label), FEATURES.index(feature)] = weight
+    return prior
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, prior: np.ndarray, strength: float,
+                  steps: int = 500, rate: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression, classes weighted to equal total mass, L2 towards ``prior``.
+
+    Full-batch gradient descent, deterministic. Identical examples (most ``none``
+    statements fire the same few cues) are one row weighted by how often it occurs: the
+    same loss, a fraction of the work.
+    """
+    n = len(x)
+    n_classes = prior.shape[0]
+    class_weight = n / (n_classes * np.maximum(np.bincount(y, minlength=n_classes), 1))
+    rows, multiplicity = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
+    x, y = rows[:, :-1], rows[:, -1].astype(int)
+    onehot = np.eye(n_classes)[y]
+    sample_weight = (class_weight[y] * multiplicity)[:, None]
+    coef, intercept = prior.copy(), np.zeros(n_classes)
+    # einsum, not @: these products are small, and a threaded BLAS spends far longer
+    # starting threads on them than computing, several times longer on a busy machine.
+    for _ in range(steps):
+        residual = (_softmax(np.einsum("nf,cf->nc", x, coef) + intercept) - onehot) * sample_weight
+        coef -= rate * (np.einsum("nc,nf->cf", residual, x) / n + strength * (coef - prior))
+        intercept -= rate * residual.sum(axis=0) / n
+    return coef, intercept
+
+
+def _clip(text: str, size: int = 160) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def fit(devset: list[dict], baseline: list[dict], documents: list[dict] = ()) -> Model:
+    """A model learning from the dev set documents, the gold baseline and own-words documents."""
+    return Model(training_examples(devset, baseline, documents),
+                 labelled_documents(devset, baseline, documents))
+
+
+#: Readers' corrections as training documents, with the key they were read under
+#: (``monitor.corrections.use_corrections``): they join the packaged data at the next fit.
+_corrections: tuple[object, tuple[dict, ...]] = (None, ())
+
+
+def set_corrections(key: object, documents: Callable[[], Iterable[dict]] | Iterable[dict]) -> None:
+    """Learn from these corrected documents from the next fit on. ``documents`` (or what
+    calling it returns) are read only when ``key`` differs from the last one given."""
+    global _corrections
+    if key != _corrections[0]:
+        _corrections = (key, tuple(documents() if callable(documents) else documents))
+        default_model.cache_clear()
+
+
+def corrections() -> tuple[object, tuple[dict, ...]]:
+    """(key, documents) of the corrections in use, e.g. to hand to a worker process."""
+    return _corrections
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model:
+    """Fitted once per process from the packaged data (training splits only) and any
+    readers' corrections (``set_corrections``)."""
+    return fit(tune_documents(), load_gold_baseline(), training_documents() + list(_corrections[1]))
+
+
+def _figures(title: str | None, body: list[StatementResult], published: str | None) -> list:
+    """The figures (``monitor.figures``) of the statistic statements, read in their release."""
+    if not any(r.label == "statistic_update" for r in body):
+        return []
+    found = extract_document(title, [r.text for r in body], published)
+    return [f for r, figures in zip(body, found) if r.label == "statistic_update" for f in figures]

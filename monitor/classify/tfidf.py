@@ -1,0 +1,162 @@
+"""A small TF-IDF index: the nearest labelled examples of a statement, and similarity
+between stored documents (``monitor.history``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from operator import itemgetter
+
+import numpy as np
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_STOPWORDS = frozenset(
+    """a an and are as at be been by for from had has have he her his in into is it its of on or
+    our said says that the their them they this to was were which who will with would""".split())
+
+
+@lru_cache(maxsize=4)
+def _document_frequencies(texts: tuple[str, ...]) -> Counter:
+    """In how many of ``texts`` each term occurs; a background is counted once per process."""
+    return Counter(term for text in texts for term in TfidfIndex._terms(text))
+
+
+def _bigrams(terms) -> frozenset[tuple[str, str]]:
+    """The word pairs of the bigrams among ``terms``."""
+    return frozenset(tuple(term.split(" ")) for term in terms if " " in term)
+
+
+@lru_cache(maxsize=4)
+def _background_bigrams(texts: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return _bigrams(_document_frequencies(texts))
+
+
+class TfidfIndex:
+    """Word unigram+bigram TF-IDF (sublinear tf, smooth idf, unit length) with an inverted index.
+
+    ``nearest_many`` scores a whole document's statements with a few numpy calls instead
+    of a Python loop over every shared example, and gives exactly the similarities and
+    order the loop gave (see there).
+    """
+
+    def __init__(self, texts: list[str], background: tuple[str, ...] = ()):
+        """Index ``texts``; ``background`` texts only count towards document frequencies,
+        so a handful of candidates still gets realistic weights for common words."""
+        bags = [self._terms(t) for t in texts]
+        self._df = Counter(term for bag in bags for term in bag)
+        self._background_df = _document_frequencies(background)
+        self._total = len(texts) + len(background)
+        #: idf of every indexed term, computed once (a query looks up ~25 terms).
+        self._index_idf = {term: self._smooth_idf(n + self._background_df.get(term, 0))
+                           for term, n in self._df.items()}
+        self._known_bigrams = _bigrams(self._df) | _background_bigrams(background)
+        self.size = len(texts)
+        self._example_terms = []  # per text, its weighted terms: breaks ties like the loop did
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, bag in enumerate(bags):
+            weights = self._weigh(bag)
+            self._example_terms.append(weights.keys())
+            for term, weight in weights.items():
+                postings[term].append((i, weight))
+        # Every term's postings (text index ascending, weight) in one pair of arrays, term
+        # after term: term -> (where its run starts, its length). Two arrays for the whole
+        # index, not two per term, keep building an index about as cheap as it was.
+        self._runs: dict[str, tuple[int, int]] = {}
+        flat: list[tuple[int, float]] = []
+        for term, posting in postings.items():
+            self._runs[term] = (len(flat), len(posting))
+            flat += posting
+        self._posting_texts = np.array([i for i, _ in flat], dtype=np.intp)
+        self._posting_weights = np.array([w for _, w in flat], dtype=float)
+
+    @staticmethod
+    def _terms(text: str) -> Counter:
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
+
+    def _query_terms(self, text: str) -> Counter:
+        """``_terms`` less the bigrams that neither the texts nor the background hold:
+        ``_weigh`` would drop them (no idf), and nine in ten of a new sentence's bigrams
+        are new, so building, counting and looking them up is wasted work."""
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        known = self._known_bigrams
+        return Counter(words + [" ".join(pair) for pair in zip(words, words[1:]) if pair in known])
+
+    def _smooth_idf(self, n: int) -> float:
+        return math.log((1 + self._total) / (1 + n)) + 1
+
+    def _weigh(self, bag: Counter) -> dict[str, float]:
+        """Unit-length weights of a bag's terms; a term neither the texts nor the
+        background contain has no idf and is left out."""
+        index_idf, background_df = self._index_idf, self._background_df
+        weights = {}
+        for term, n in bag.items():
+            idf = index_idf.get(term)
+            if idf is None:
+                if not (df := background_df.get(term)):
+                    continue
+                idf = self._smooth_idf(df)
+            # (1 + log 1) * idf is idf: most terms occur once, so skip the arithmetic.
+            weights[term] = idf if n == 1 else (1 + math.log(n)) * idf
+        norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
+        return {t: w / norm for t, w in weights.items()}
+
+    def nearest(self, text: str, k: int) -> list[tuple[int, float]]:
+        """The k most similar examples (index, cosine similarity), similarity > 0."""
+        return self.nearest_many([text], k)[0]
+
+    def nearest_many(self, texts: list[str], k: int) -> list[list[tuple[int, float]]]:
+        """``nearest`` for each of ``texts``, most similar first.
+
+        Bit for bit what summing ``weight * other`` over the query's terms, in order,
+        into a dict gave: np.bincount adds its weights one by one in input order, and
+        every (text, example) pair's products are laid out in the query's term order.
+        Equal similarities keep the dict's order: by the first query term the example
+        holds, then by index.
+        """
+        n = self.size
+        if k <= 0 or n == 0 or not texts:
+            return [[] for _ in texts]
+        queries = [self._weigh(self._query_terms(t)) for t in texts]
+        runs = self._runs
+        shared = [(*run, weight, row) for row, query in enumerate(queries)
+                  for term, weight in query.items() if (run := runs.get(term))]
+        if not shared:
+            return [[] for _ in texts]
+        starts, lengths, factors, rows = (np.array(column) for column in zip(*shared))
+        # Where each shared term's postings lie in the flat arrays: its run, one after another.
+        ends = np.cumsum(lengths)
+        positions = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        cells = self._posting_texts[positions] + np.repeat(rows * n, lengths)
+        products = np.repeat(factors, lengths) * self._posting_weights[positions]
+        scores = np.bincount(cells, products, minlength=len(texts) * n).reshape(len(texts), n)
+        # Each row's k-th largest score (np.sort is several times faster than np.partition
+        # here); every example scoring at least that is a candidate, so ties at the
+        # boundary are ordered below like the others.
+        kth = np.sort(scores, axis=1)[:, n - k, None] if k < n else 0.0
+        cells = np.flatnonzero((scores >= kth) & (scores > 0))  # row by row, examples ascending
+        rows, examples = np.divmod(cells, n)
+        pairs = list(zip(examples.tolist(), scores.ravel()[cells].tolist()))
+        bounds = np.searchsorted(rows, np.arange(len(texts) + 1)).tolist()
+        return [self._order(pairs[start:end], query)[:k]
+                for start, end, query in zip(bounds, bounds[1:], queries)]
+
+    def _order(self, candidates: list[tuple[int, float]], query: dict[str, float]
+               ) -> list[tuple[int, float]]:
+        """Most similar first; equal similarities by the first query term the example
+        holds, then by index (the order a dict filled term by term would hold them in)."""
+        candidates.sort(key=itemgetter(1), reverse=True)  # stable: ties stay by index
+        counts = Counter(sim for _, sim in candidates)
+        if len(counts) < len(candidates):
+            terms = list(query)
+
+            def first_term(i: int, sim: float) -> int:
+                if counts[sim] == 1:
+                    return 0  # no tie to break
+                return next(p for p, term in enumerate(terms) if term in self._example_terms[i])
+
+            candidates.sort(key=lambda item: (-item[1], first_term(*item)))
+        return candidates
