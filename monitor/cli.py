@@ -123,22 +123,32 @@ def schema(ctx: Context) -> None:
 @pass_context
 def sources(ctx: Context, as_json: bool) -> None:
     """List the configured sources (loading them validates the configuration)."""
+    from monitor.blocking import backed_off_until
+
     configured = ctx.sources()
-    status = {}
+    status, blocked = {}, {}
     if Path(ctx.db_path).exists():
         status = {row["name"]: row for row in ctx.store().db["sources"].rows}
+        blocked = backed_off_until(ctx.store(), configured)
     if as_json:
-        echo_json([s.as_dict() | {"status": status.get(s.name)} for s in configured])
+        echo_json([s.as_dict() | {"status": status.get(s.name), "blocked": blocked.get(s.name)}
+                   for s in configured])
         return
     for s in configured:
         state = status.get(s.name) or {}
         health = ""
-        if state.get("consecutive_failures"):
+        if s.name in blocked:
+            block = blocked[s.name]
+            health = (f"  BLOCKED by bot protection ({block['vendor']}) until "
+                      f"{block['blocked_until']}; " + (
+                          f"fallbacks: {', '.join(s.fallbacks)}" if s.fallbacks
+                          else "no fallbacks configured"))
+        elif state.get("consecutive_failures"):
             health = f"  FAILING x{state['consecutive_failures']}: {state['last_error']}"
         elif state.get("last_ok_at"):
             health = f"  ok {state['last_ok_at']}"
         flag = "" if s.enabled else " (disabled)"
-        click.echo(f"{s.name:<28} {s.kind:<5} every {s.interval:>4} min  {s.url}{flag}{health}")
+        click.echo(f"{s.name:<28} {s.kind:<5} every {s.interval:>4} min  {s.location}{flag}{health}")
     if not ctx.quiet:
         click.echo(f"{len(configured)} source(s) in {ctx.config_path}", err=True)
 
@@ -148,7 +158,7 @@ def sources(ctx: Context, as_json: bool) -> None:
 @pass_context
 def run(ctx: Context, only: tuple[str, ...]) -> None:
     """Run one full cycle: fetch, extract, store and classify (for cron and timers)."""
-    selected = ctx.sources()
+    configured = selected = ctx.sources()
     if only:
         unknown = set(only) - {s.name for s in selected}
         if unknown:
@@ -157,7 +167,7 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
     with ctx.writer_lock("policy-monitor run"):
         store = ctx.store()
         run_once(store, selected, interactive=_interactive(ctx),
-                 allow_internal=ctx.settings.allow_internal)
+                 allow_internal=ctx.settings.allow_internal, catalogue=configured)
         if ctx.settings.mail.configured:  # digests that could not be sent before
             from monitor.mail import flush_outbox
 
@@ -167,7 +177,7 @@ def run(ctx: Context, only: tuple[str, ...]) -> None:
 
 
 def run_once(store: Store, selected, *, interactive: bool,
-             allow_internal: tuple[str, ...] = ()) -> None:
+             allow_internal: tuple[str, ...] = (), catalogue=()) -> None:
     """One cycle for ``run`` and ``demo``: progress on a terminal, failures always."""
     from monitor.pipeline import run_cycle
 
@@ -189,7 +199,8 @@ def run_once(store: Store, selected, *, interactive: bool,
         extra = f", {len(report.failures)} article(s) failed" if report.failures else ""
         click.echo(f"\r\033[K  {report.name}: {state}{extra} ({report.seconds:.1f} s)", err=True)
 
-    summary = run_cycle(store, selected, progress=progress, allow_internal=allow_internal)
+    summary = run_cycle(store, selected, progress=progress, allow_internal=allow_internal,
+                        catalogue=catalogue)
     if interactive:
         click.echo(
             f"{len(summary.reports)} source(s), {len(summary.failed)} failed; "

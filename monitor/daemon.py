@@ -38,6 +38,7 @@ class Daemon:
     def __init__(self, settings: Settings, sources: list[Source]):
         self.settings = settings
         self.sources = [s for s in sources if s.enabled]
+        self.catalogue = list(sources)  # where a blocked source's fallbacks are found
         schedule = settings.schedule
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -81,8 +82,8 @@ class Daemon:
     def run_source(self, source: Source) -> None:
         """One cycle of one source."""
         def check(store: Store) -> None:
-            for report in run_cycle(store, [source],
-                                    allow_internal=self.settings.allow_internal).reports:
+            for report in run_cycle(store, [source], allow_internal=self.settings.allow_internal,
+                                    catalogue=self.catalogue).reports:
                 log.info("checked %s: %s new documents, %s new versions%s",
                          report.name, report.new_documents, report.new_versions,
                          f", error: {report.error}" if report.error else "")

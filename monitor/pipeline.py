@@ -22,15 +22,18 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+from urllib.parse import urlsplit
 
 from monitor.addresses import AddressPolicy
+from monitor.blocking import backed_off_message
 from monitor.classify import classify_document
 from monitor.config import Source
 from monitor.extract import Article, ExtractError, extract_article, extract_listing, parse_feed
 from monitor.fetch import Fetcher, RequestLimits, Response
 from monitor.history import classify_documents, load_baseline
+from monitor.mailbox import MailboxError, Message, parse_bulletin, read_messages
 from monitor.statements import split_statements
-from monitor.store import Store, unique_statements
+from monitor.store import SavedDocument, Store, unique_statements
 
 #: Stored articles re-checked (conditionally) per source and run, oldest check first.
 RECHECKS_PER_RUN = 100
@@ -57,6 +60,8 @@ class SourceReport:
     new_statements: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: The vendor whose bot protection blocked the source, if it did.
+    blocked: str | None = None
 
 
 @dataclass
@@ -85,6 +90,18 @@ class _Found:
     statements: dict[str, str]
     response: Response
     labels: Labels | None = None
+    #: Where this copy came from when it is not ``article.url`` (a bulletin email).
+    channel_url: str | None = None
+    #: The mailbox message it came from, remembered as read once it is stored.
+    mail: Message | None = None
+
+
+@dataclass
+class _MailRead:
+    """A mailbox message that yielded nothing to store: still never read again."""
+
+    source: str
+    mail: Message
 
 
 @dataclass
@@ -167,11 +184,13 @@ class _Crawler:
 
     def __init__(self, source: Source, fetcher: Fetcher, analyser: _Analyser,
                  known: dict[str, dict], validators: dict[str, tuple], out: queue.Queue,
-                 now: datetime, allow_internal: tuple[str, ...] = ()):
+                 now: datetime, allow_internal: tuple[str, ...] = (),
+                 mail_seen: set[str] | None = None):
         self.source = source
         self.fetcher = fetcher
         self.analyser = analyser
-        self.analysing: deque[tuple[Future, str, Response]] = deque()
+        self.analysing: deque[tuple[Future, str, Response, Message | None]] = deque()
+        self.mail_seen = mail_seen or set()
         self.known = known
         self.validators = validators
         self.out = out
@@ -188,6 +207,8 @@ class _Crawler:
         try:
             if self.source.kind == "feed":
                 self.crawl_feed()
+            elif self.source.kind == "mailbox":
+                self.crawl_mailbox()
             else:
                 self.crawl_listing()
             self.recheck_due()
@@ -206,7 +227,17 @@ class _Crawler:
             self.report.fetched += 1
         elif response.not_modified:
             self.report.not_modified += 1
+        elif response.blocked and not self.report.blocked:
+            self.report.blocked = response.blocked
+            self.report.error = f"{url}: {response.error}; {self.suggestion()}"
         return response
+
+    def suggestion(self) -> str:
+        """What the user can do about a source that bot protection keeps out."""
+        if self.source.fallbacks:
+            return f"reading its fallbacks instead: {', '.join(self.source.fallbacks)}"
+        return ("no fallbacks configured: add the agency's press-release emails or feed "
+                "as 'fallbacks' (see feeds/ and deploy/README.md)")
 
     # -- discovering links ---------------------------------------------------
     def crawl_listing(self) -> None:
@@ -219,6 +250,8 @@ class _Crawler:
                 self.out.put(_Unchanged(url, response))
                 return
             if not response.ok:
+                if response.blocked:
+                    return  # reported once, by fetch()
                 if self.report.pages == 0:
                     self.report.error = f"listing {url}: {response.error}"
                 else:
@@ -246,7 +279,8 @@ class _Crawler:
             self.out.put(_Unchanged(self.source.url, response))
             return
         if not response.ok:
-            self.report.error = f"feed {self.source.url}: {response.error}"
+            if not response.blocked:
+                self.report.error = f"feed {self.source.url}: {response.error}"
             return
         try:
             items = parse_feed(response.content, response.final_url)
@@ -264,6 +298,30 @@ class _Crawler:
             changed = bool(known and _later(item.updated, known["last_checked"]))
             self.visit(item.url, hint_published=item.published, changed=changed,
                        fallback_title=item.title)
+
+    def crawl_mailbox(self) -> None:
+        """Each unread bulletin is extracted like an article, under its release's URL."""
+        try:
+            messages = list(read_messages(self.source, self.mail_seen))
+        except MailboxError as exc:
+            self.report.error = f"mailbox {self.source.location}: {exc}"
+            return
+        self.report.pages = 1
+        for message in messages:
+            self.report.links += 1
+            bulletin = parse_bulletin(message.raw, self.source.url)
+            if bulletin is None:
+                self.report.failures.append(f"{message.key}: no text part")
+                self.out.put(_MailRead(self.source.name, message))
+                continue
+            self.report.fetched += 1
+            hints = {"url": bulletin.url, "published": bulletin.published,
+                     "title": bulletin.title, "charset": "utf-8"}
+            response = Response(bulletin.channel_url, bulletin.channel_url, status=200)
+            self.analysing.append((self.analyser.submit(
+                bulletin.html, bulletin.url, {"body": "body"}, hints), bulletin.url,
+                response, message))
+            self.hand_over(wait=False)
 
     def from_summary(self, item, response: Response) -> None:
         """Feeds such as the Federal Register's carry the abstract: store it as the body."""
@@ -300,23 +358,28 @@ class _Crawler:
         hints = {"url": url, "published": hint_published, "title": fallback_title,
                  "doc_type": doc_type, "charset": response.charset}
         self.analysing.append((self.analyser.submit(
-            response.content, response.final_url, self.source.selectors, hints), url, response))
+            response.content, response.final_url, self.source.selectors, hints), url, response,
+            None))
         self.hand_over(wait=False)
         return int(known is None)
 
     def hand_over(self, wait: bool) -> None:
         """Pass analysed articles to the writer in the order they were fetched."""
         while self.analysing and (wait or self.analysing[0][0].done()):
-            future, url, response = self.analysing.popleft()
+            future, url, response, mail = self.analysing.popleft()
             try:
                 article, statements, labels = future.result()
             except Exception as exc:
                 self.report.failures.append(f"{url}: cannot extract: {type(exc).__name__}: {exc}")
-                continue
-            if not statements:
+                statements = None
+            if statements == {}:
                 self.report.failures.append(f"{url}: no article text found")
+            if not statements:
+                if mail:
+                    self.out.put(_MailRead(self.source.name, mail))
                 continue
-            self.out.put(_Found(self.source.name, article, statements, response, labels))
+            self.out.put(_Found(self.source.name, article, statements, response, labels,
+                                channel_url=response.url if mail else None, mail=mail))
 
     def due(self, known: dict) -> bool:
         checked = known.get("last_checked")
@@ -326,7 +389,8 @@ class _Crawler:
         return age >= timedelta(days=self.source.recheck_days)
 
     def recheck_due(self) -> None:
-        if self.source.kind == "feed" and not self.source.fetch_articles:
+        if self.source.kind == "mailbox" or (self.source.kind == "feed"
+                                             and not self.source.fetch_articles):
             return
         due = sorted(
             ((k["last_checked"] or "", url) for url, k in self.known.items()
@@ -356,6 +420,7 @@ def run_cycle(
     fetcher: Fetcher | None = None,
     progress: Callable[[SourceReport, bool], None] | None = None,
     allow_internal: tuple[str, ...] = (),
+    catalogue: list[Source] = (),
 ) -> RunSummary:
     """Crawl ``sources`` concurrently and store what they yield; returns what changed.
 
@@ -364,14 +429,25 @@ def run_cycle(
 
     ``progress(report, finished)`` is called after each stored article and when a
     source finishes.
+
+    A source blocked by its site's bot protection has its fallbacks crawled after it
+    in the same cycle (a disabled fallback runs only then); its host is backed off
+    (``Store.record_blocks``) and asked nothing until the back-off ends. Fallbacks are
+    looked up in ``sources`` and ``catalogue`` (every configured source, for a cycle
+    over a few).
     """
     load_baseline(store)  # the labelled history every cycle links into
+    configured = {s.name: s for s in [*catalogue, *sources]}
     sources = [s for s in sources if s.enabled]
     store.sync_sources(sources)
     run_id = store.start_run()
     now = datetime.now(timezone.utc)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
+    for host, row in store.blocked_hosts().items():
+        if row["blocked_until"] > now.isoformat():
+            fetcher.hold(host, row["vendor"], backed_off_message(row["vendor"],
+                                                                 row["blocked_until"]))
     out: queue.Queue = queue.Queue(maxsize=256)
     validators = store.all_validators()
     reports: list[SourceReport] = []
@@ -391,6 +467,8 @@ def run_cycle(
         if isinstance(event, _Unchanged):
             store.save_validators(event.url, event.response.etag, event.response.last_modified)
             store.touch_document(event.url)
+        elif isinstance(event, _MailRead):
+            store.mark_mail_seen(event.source, event.mail.key, event.mail.message_id)
         elif isinstance(event, _Found):
             saved = _store_article(store, event)
             report = by_name[event.source]
@@ -403,16 +481,18 @@ def run_cycle(
                 progress(report, False)
         return 0
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources))),
+    def crawl(phase: list[Source]) -> None:
+        nonlocal fetches, size
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(phase))),
                                 thread_name_prefix="crawl") as pool:
-            for source in sources:
+            for source in phase:
                 crawler = _Crawler(source, fetcher, analyser,
                                    store.known_documents(source.name), validators, out, now,
-                                   allow_internal)
+                                   allow_internal, store.mailbox_seen(source.name)
+                                   if source.kind == "mailbox" else None)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
-            pending = len(sources)
+            pending = len(phase)
             while pending:
                 events = [out.get()]
                 while len(events) < WRITE_BATCH:
@@ -427,6 +507,14 @@ def run_cycle(
                     fetches += len(rows)
                     size += sum(r["bytes"] or 0 for r in rows)
                     store.log_fetches(rows)
+
+    try:
+        phase = sources
+        while phase:
+            crawl(phase)
+            phase = _fallbacks_due(reports, configured, set(by_name))
+            store.sync_sources(phase)
+        store.record_blocks(*fetcher.block_outcomes(), _sources_by_host(configured.values()))
     finally:
         analyser.close()
         if own_fetcher:
@@ -447,14 +535,40 @@ def run_cycle(
     return summary
 
 
+def _fallbacks_due(reports: list[SourceReport], configured: dict[str, Source],
+                   crawled: set[str]) -> list[Source]:
+    """The fallbacks of the sources bot protection blocked, not crawled yet in this cycle."""
+    names = [f for r in reports if r.blocked for f in configured[r.name].fallbacks]
+    return [configured[n] for n in dict.fromkeys(names) if n not in crawled and n in configured]
+
+
+def _sources_by_host(sources) -> dict[str, list[str]]:
+    hosts: dict[str, list[str]] = {}
+    for source in sources:
+        if source.url:
+            hosts.setdefault(urlsplit(source.url).netloc.lower(), []).append(source.name)
+    return hosts
+
+
 def _store_article(store: Store, found: _Found):
+    """Store a release once, whichever channel brings it first; the others are recorded
+    as its channels (the first channel's text stays: no version for a second copy)."""
     article = found.article
+    channel_url = found.channel_url or article.url
+    same = store.same_release(article.url, article.title, article.published)
+    if same and same[1] != found.source:
+        store.add_channel(same[0], found.source, channel_url)
+        if found.mail:
+            store.mark_mail_seen(found.source, found.mail.key, found.mail.message_id)
+        return SavedDocument(same[0])
     saved = store.save_document(
         source=found.source, url=article.url, title=article.title,
         published=article.published, body=article.text, statements=found.statements,
         doc_type=article.doc_type, topics=article.topics,
-        labels=found.labels.statements if found.labels else None,
+        labels=found.labels.statements if found.labels else None, channel_url=channel_url,
     )
+    if found.mail:
+        store.mark_mail_seen(found.source, found.mail.key, found.mail.message_id)
     if found.response.etag or found.response.last_modified:
         store.save_validators(article.url, found.response.etag, found.response.last_modified)
     return saved
