@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.config import Source, is_http_url
+from monitor.store import release_title_key
 
 #: Messages read per source and run; the rest wait for the next run.
 MAX_MESSAGES_PER_RUN = 500
@@ -197,9 +198,13 @@ def parse_bulletin(raw: bytes, site: str = "") -> Bulletin | None:
     channel = page or (f"mid:{message_id}" if message_id else "mid:unknown")
     canonical = next((u for u in links if _release_link(u, site)), None)
     _drop_boilerplate(tree)
+    title = _subject(message)
+    for heading in tree.css("h1, h2, h3"):  # the title is the title, not a statement
+        if release_title_key(heading.text()) == release_title_key(title):
+            heading.decompose()
     body = tree.body.html if tree.body is not None else tree.html
     return Bulletin(url=canonical or channel, channel_url=channel,
-                    title=_subject(message), published=_sent_on(message),
+                    title=title, published=_sent_on(message),
                     html=(body or "").encode("utf-8"))
 
 

@@ -555,7 +555,8 @@ def _store_article(store: Store, found: _Found):
     as its channels (the first channel's text stays: no version for a second copy)."""
     article = found.article
     channel_url = found.channel_url or article.url
-    same = store.same_release(article.url, article.title, article.published)
+    same = store.same_release(article.url, article.title, article.published,
+                              from_mailbox=found.mail is not None)
     if same and same[1] != found.source:
         store.add_channel(same[0], found.source, channel_url)
         if found.mail:

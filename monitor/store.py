@@ -367,10 +367,12 @@ class Store:
         }
 
     # -- one release, several channels ------------------------------------
-    def same_release(self, url: str, title: str | None, published: str | None
-                     ) -> tuple[int, str] | None:
+    def same_release(self, url: str, title: str | None, published: str | None,
+                     from_mailbox: bool = False) -> tuple[int, str] | None:
         """(id, source) of a stored document that is this release: the same URL, or
-        failing that the same normalised title on the same day."""
+        failing that, between an email and another channel, the same normalised title on
+        the same day (two websites' releases are kept apart: history links them as one
+        event)."""
         row = self.db.execute("select id, source from documents where url = ?", [url]).fetchone()
         if row:
             return row[0], row[1]
@@ -378,8 +380,10 @@ class Store:
         if not key or not published:
             return None
         for doc_id, source, other in self.db.execute(
-                "select id, source, title from documents where published = ? and source != ?",
-                [published[:10], BASELINE_SOURCE]):
+                "select d.id, d.source, d.title from documents d"
+                " left join sources s on s.name = d.source"
+                " where d.published = ? and d.source != ? and (? or s.kind = 'mailbox')",
+                [published[:10], BASELINE_SOURCE, int(from_mailbox)]):
             if release_title_key(other) == key:
                 return doc_id, source
         return None

@@ -224,3 +224,31 @@ def write_maildir(folder: Path, messages: list[bytes]) -> list[Path]:
         path.write_bytes(raw)
         paths.append(path)
     return paths
+
+
+def website_and_bulletins(base: str, maildir: str, as_fallback: bool) -> str:
+    """Sources for a DHS-shaped newsroom at ``base`` and its bulletins in ``maildir``;
+    ``as_fallback``: the bulletins are read only while the newsroom is blocked."""
+    fallback = '\nretries = 3\nfallbacks = ["dhs-bulletins"]' if as_fallback else ""
+    disabled = "\nenabled = false" if as_fallback else ""
+    return (f'[[source]]\nname = "dhs-news"\nkind = "html"\nurl = "{base}/all-news-updates"\n'
+            f'delay = 0{fallback}\n\n[[source]]\nname = "dhs-bulletins"\nkind = "mailbox"\n'
+            f'maildir = "{maildir}"\nurl = "{base}/"{disabled}\n')
+
+
+def run_monitor(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """``policy-monitor --config FOLDER/sources.toml --db FOLDER/monitor.db ARGS``."""
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(folder / "sources.toml"),
+         "--db", str(folder / "monitor.db"), *args], capture_output=True, text=True, timeout=120)
+
+
+def query(folder: Path, sql: str, params=()) -> list[dict]:
+    """Rows of FOLDER/monitor.db as dicts."""
+    import sqlite3
+
+    with sqlite3.connect(folder / "monitor.db") as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]

@@ -1,16 +1,17 @@
 """Bot protection: recognised, reported once, backed off across runs, fallbacks read instead."""
 
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from monitor.addresses import AddressPolicy
 from monitor.blocking import FIRST_BACKOFF, MAX_BACKOFF, backoff, bot_protection
+from monitor.fetch import Fetcher, RequestLimits
 from monitor.sampleserver import SiteServer
 from sites import (AKAMAI_DENIED, RELEASES, akamai_denied, dhs_listing, dhs_release,
-                   govdelivery_bulletin, write_maildir)
+                   govdelivery_bulletin, query, run_monitor, website_and_bulletins,
+                   write_maildir)
 
 CLOUDFLARE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
               b"<div id='cf-browser-verification'></div>"
@@ -49,37 +50,6 @@ def test_backoff_doubles_from_six_hours_up_to_a_week():
     assert backoff(6) == backoff(60) == MAX_BACKOFF == timedelta(days=7)
 
 
-SOURCES = """
-[[source]]
-name = "dhs-news"
-kind = "html"
-url = "{base}/all-news-updates"
-delay = 0
-retries = 3
-fallbacks = ["dhs-bulletins"]
-
-[[source]]
-name = "dhs-bulletins"
-kind = "mailbox"
-maildir = "{maildir}"
-url = "{base}/"
-enabled = false
-"""
-
-
-def _cli(tmp_path, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", "--config", str(tmp_path / "sources.toml"),
-         "--db", str(tmp_path / "monitor.db"), *args],
-        capture_output=True, text=True, timeout=120)
-
-
-def _query(tmp_path, sql, params=()):
-    with sqlite3.connect(tmp_path / "monitor.db") as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
-
-
 def _expire_backoff(tmp_path):
     past = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
     with sqlite3.connect(tmp_path / "monitor.db") as conn:
@@ -97,26 +67,26 @@ def test_blocked_listing_is_backed_off_and_its_fallback_supplies_the_releases(tm
                                  f"{site.base_url}/news/{slug}", f"3a{n}")
             for n, (slug, title, iso, paragraphs) in enumerate(chosen)])
         (tmp_path / "sources.toml").write_text(
-            SOURCES.format(base=site.base_url, maildir=tmp_path / "Maildir"))
+            website_and_bulletins(site.base_url, tmp_path / "Maildir", as_fallback=True))
 
-        first = _cli(tmp_path, "run")
+        first = run_monitor(tmp_path, "run")
         assert first.returncode == 0, first.stderr
         assert first.stderr.count("blocked by the site's bot protection (Akamai)") == 1
         assert "reading its fallbacks instead: dhs-bulletins" in first.stderr
         assert sum(site.hits.values()) == 1  # robots.txt met the block: nothing more asked, no retry
-        docs = _query(tmp_path, "select url, source, title from documents "
+        docs = query(tmp_path, "select url, source, title from documents "
                                 "where source != 'baseline' order by url")
         assert [(d["url"], d["source"]) for d in docs] == sorted(
             (f"{site.base_url}/news/{slug}", "dhs-bulletins") for slug, *_ in chosen)
-        block = _query(tmp_path, "select * from blocked_hosts")
+        block = query(tmp_path, "select * from blocked_hosts")
         assert [(b["host"], b["vendor"], b["strikes"]) for b in block] == [
             (f"127.0.0.1:{site.port}", "Akamai", 1)]
         until = datetime.fromisoformat(block[0]["blocked_until"])
         assert timedelta(hours=5.9) < until - datetime.now(timezone.utc) <= timedelta(hours=6)
-        failing = _query(tmp_path, "select last_error from sources where name = 'dhs-news'")
+        failing = query(tmp_path, "select last_error from sources where name = 'dhs-news'")
         assert "bot protection (Akamai)" in failing[0]["last_error"]
 
-        listed = _cli(tmp_path, "sources")
+        listed = run_monitor(tmp_path, "sources")
         line = next(x for x in listed.stdout.splitlines() if x.startswith("dhs-news"))
         assert "BLOCKED by bot protection (Akamai) until" in line and "dhs-bulletins" in line
 
@@ -126,18 +96,27 @@ def test_blocked_listing_is_backed_off_and_its_fallback_supplies_the_releases(tm
         (tmp_path / "Maildir" / "new" / "1799999999.M9P9.testhost").write_bytes(
             govdelivery_bulletin(title, "Fri, 01 Mar 2024 08:30:00 -0500", paragraphs,
                                  f"{site.base_url}/news/{slug}", "3a9"))
-        second = _cli(tmp_path, "run", "--source", "dhs-news")
+        second = run_monitor(tmp_path, "run", "--source", "dhs-news")
         assert second.returncode == 0, second.stderr
         assert sum(site.hits.values()) == 1
         assert second.stderr.count("bot protection (Akamai); not asked again before") == 1
-        assert len(_query(tmp_path, "select id from documents where source != 'baseline'")) == 3
-        assert _query(tmp_path, "select count(*) n from mailbox_seen")[0]["n"] == 3
+        assert len(query(tmp_path, "select id from documents where source != 'baseline'")) == 3
+        assert query(tmp_path, "select count(*) n from mailbox_seen")[0]["n"] == 3
+        today = datetime.now(timezone.utc).date()
+        digest = run_monitor(tmp_path, "digest", "--since", str(today - timedelta(days=1)),
+                             "--until", str(today + timedelta(days=1)),
+                             "--out", str(tmp_path / "digests"))
+        assert digest.returncode == 0, digest.stderr
+        [text] = (tmp_path / "digests").glob("*.txt")
+        failing = text.read_text().split("SOURCES FAILING", 1)[1]
+        assert "dhs-news" in failing and "blocked by the site's bot protection (Akamai)" in failing
+        assert "dhs-bulletins" in failing
 
         _expire_backoff(tmp_path)
-        third = _cli(tmp_path, "run")  # one probe, blocked again: the back-off doubles
+        third = run_monitor(tmp_path, "run")  # one probe, blocked again: the back-off doubles
         assert sum(site.hits.values()) == 2
         assert third.stderr.count("blocked by the site's bot protection (Akamai)") == 1
-        block = _query(tmp_path, "select strikes, blocked_until from blocked_hosts")[0]
+        block = query(tmp_path, "select strikes, blocked_until from blocked_hosts")[0]
         assert block["strikes"] == 2
         until = datetime.fromisoformat(block["blocked_until"])
         assert timedelta(hours=11.9) < until - datetime.now(timezone.utc) <= timedelta(hours=12)
@@ -152,10 +131,38 @@ def test_blocked_listing_is_backed_off_and_its_fallback_supplies_the_releases(tm
             (root / "news" / slug).parent.mkdir(parents=True, exist_ok=True)
             (root / "news" / slug).write_text(dhs_release(title, iso, paragraphs))
         _expire_backoff(tmp_path)
-        fourth = _cli(tmp_path, "run")
+        fourth = run_monitor(tmp_path, "run")
         assert fourth.returncode == 0 and "blocked" not in fourth.stderr, fourth.stderr
-        assert _query(tmp_path, "select * from blocked_hosts") == []
-        assert len(_query(tmp_path, "select id from documents where source != 'baseline'")) == 3
-        channels = _query(tmp_path, "select source, count(*) n from document_channels "
+        assert query(tmp_path, "select * from blocked_hosts") == []
+        assert len(query(tmp_path, "select id from documents where source != 'baseline'")) == 3
+        channels = query(tmp_path, "select source, count(*) n from document_channels "
                                     "where source != 'baseline' group by source order by source")
         assert channels == [{"source": "dhs-bulletins", "n": 3}, {"source": "dhs-news", "n": 2}]
+
+
+def test_a_block_is_not_retried_and_the_host_is_asked_nothing_more_in_the_run(tmp_path):
+    (tmp_path / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    (tmp_path / "other").write_text("<p>fine</p>")
+    limits = RequestLimits(delay=0, timeout=5, retries=3, allow=AddressPolicy.parse(["127.0.0.1"]))
+    with SiteServer(tmp_path, routes={"/listing": akamai_denied}) as site, Fetcher() as fetcher:
+        first = fetcher.get(site.base_url + "/listing", limits)
+        assert first.blocked == "Akamai" and first.status == 403
+        assert first.error == "blocked by the site's bot protection (Akamai)"
+        later = fetcher.get(site.base_url + "/other", limits)
+        assert later.blocked == "Akamai" and later.status is None  # answered without asking
+        assert site.hits == {"/robots.txt": 1, "/listing": 1}
+        assert fetcher.block_outcomes() == ({f"127.0.0.1:{site.port}": "Akamai"}, set())
+        logged = fetcher.take_log()
+        assert [(r["url"].rsplit("/", 1)[1], r["status"]) for r in logged] == [
+            ("robots.txt", 200), ("listing", 403)]
+
+
+def test_a_host_held_from_an_earlier_run_gets_no_request(tmp_path):
+    (tmp_path / "page").write_text("<p>fine</p>")
+    limits = RequestLimits(delay=0, timeout=5, retries=0, allow=AddressPolicy.parse(["127.0.0.1"]))
+    with SiteServer(tmp_path) as site, Fetcher() as fetcher:
+        fetcher.hold(f"127.0.0.1:{site.port}", "Cloudflare", "held")
+        response = fetcher.get(site.base_url + "/page", limits)
+        assert (response.blocked, response.error) == ("Cloudflare", "held")
+        assert sum(site.hits.values()) == 0
+        assert fetcher.block_outcomes() == ({}, set())

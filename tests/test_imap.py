@@ -6,17 +6,15 @@ import pwd
 import re
 import shutil
 import socket
-import sqlite3
 import ssl
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from sites import govdelivery_bulletin, self_signed
+from sites import govdelivery_bulletin, query, run_monitor, self_signed
 
 FOLDER = "Press Releases"
 PASSWORD = "correct horse battery staple"
@@ -147,14 +145,11 @@ password_env = "{password_env}"
 url = "https://www.dhs.gov/"
 timeout = 10
 """)
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", "--config", str(tmp_path / "sources.toml"),
-         "--db", str(tmp_path / "monitor.db"), "run"], capture_output=True, text=True, timeout=120)
+    return run_monitor(tmp_path, "run")
 
 
 def _query(tmp_path, sql):
-    with sqlite3.connect(tmp_path / "monitor.db") as conn:
-        return conn.execute(sql).fetchall()
+    return [tuple(row.values()) for row in query(tmp_path, sql)]
 
 
 def test_imap_bulletins_are_read_over_tls_once_and_the_folder_is_left_as_it_was(tmp_path, dovecot):

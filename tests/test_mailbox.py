@@ -1,16 +1,14 @@
 """Mailbox sources: GovDelivery-shaped bulletins from a Maildir, stored once beside the website."""
 
 import os
-import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from monitor.config import ConfigError, load_sources
 from monitor.mailbox import parse_bulletin
 from monitor.sampleserver import SiteServer
-from sites import RELEASES, build_site, govdelivery_bulletin, tracking_link, write_maildir
+from sites import (RELEASES, build_site, govdelivery_bulletin, query, run_monitor, tracking_link,
+                   website_and_bulletins, write_maildir)
 
 NEW_RELEASE = ("DHS Announces New Processing Steps for Parole Requests",
                ["The Department announced new processing steps for parole requests filed from abroad.",
@@ -41,33 +39,10 @@ def _bulletins(base):
     ]
 
 
-SOURCES = """
-[[source]]
-name = "dhs-news"
-kind = "html"
-url = "{base}/all-news-updates"
-delay = 0
-
-[[source]]
-name = "dhs-bulletins"
-kind = "mailbox"
-maildir = "Maildir"
-url = "{base}/"
-"""
-
-
 def _run(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "--config", str(tmp_path / "sources.toml"),
-         "--db", str(tmp_path / "monitor.db"), "run"], capture_output=True, text=True, timeout=120)
+    result = run_monitor(tmp_path, "run")
     assert result.returncode == 0, result.stderr
     return result
-
-
-def _query(tmp_path, sql, params=()):
-    with sqlite3.connect(tmp_path / "monitor.db") as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
 
 
 def _snapshot(folder):
@@ -83,14 +58,15 @@ def test_maildir_bulletins_are_stored_once_beside_the_website_and_read_once(tmp_
         maildir = tmp_path / "Maildir"
         write_maildir(maildir, _bulletins(site.base_url))
         before = _snapshot(maildir)
-        (tmp_path / "sources.toml").write_text(SOURCES.format(base=site.base_url))
+        (tmp_path / "sources.toml").write_text(
+            website_and_bulletins(site.base_url, "Maildir", as_fallback=False))
 
         _run(tmp_path)
-        docs = _query(tmp_path, "select * from documents where source != 'baseline'")
+        docs = query(tmp_path, "select * from documents where source != 'baseline'")
         assert len(docs) == len(RELEASES) + 2  # the two duplicates are not stored again
         assert len({d["url"] for d in docs}) == len(docs)
         channels = {}
-        for row in _query(tmp_path, "select d.title, c.source, c.url from document_channels c "
+        for row in query(tmp_path, "select d.title, c.source, c.url from document_channels c "
                                     "join documents d on d.id = c.document_id"):
             channels.setdefault(row["title"], set()).add((row["source"], row["url"]))
         tps_slug, tps_title = RELEASES[5][0], RELEASES[5][1]
@@ -111,18 +87,19 @@ def test_maildir_bulletins_are_stored_once_beside_the_website_and_read_once(tmp_
                 assert paragraph in doc["body"]
             for phrase in BOILERPLATE:
                 assert phrase not in doc["body"], phrase
+            assert title not in doc["body"]  # the heading is the title, not a statement
         assert site.hits["/news/2024/03/20/new-parole-steps"] == 0  # the mail carried the text
         assert _snapshot(maildir) == before  # nothing moved to cur/, nothing flagged
 
-        counts = _query(tmp_path, "select (select count(*) from documents) d, "
+        counts = query(tmp_path, "select (select count(*) from documents) d, "
                                   "(select count(*) from document_channels) c, "
                                   "(select count(*) from mailbox_seen) m")[0]
         assert counts["m"] == 4
         _run(tmp_path)
-        assert _query(tmp_path, "select (select count(*) from documents) d, "
+        assert query(tmp_path, "select (select count(*) from documents) d, "
                                 "(select count(*) from document_channels) c, "
                                 "(select count(*) from mailbox_seen) m")[0] == counts
-        last = _query(tmp_path, "select new_documents from runs order by id desc limit 1")[0]
+        last = query(tmp_path, "select new_documents from runs order by id desc limit 1")[0]
         assert last["new_documents"] == 0
 
         write_maildir(maildir, [])  # a later delivery: only it is read
@@ -131,8 +108,8 @@ def test_maildir_bulletins_are_stored_once_beside_the_website_and_read_once(tmp_
             ["ICE held 38,000 people in detention in March, up from 36,000 in February."],
             None, "3b1005"))
         _run(tmp_path)
-        assert _query(tmp_path, "select count(*) n from mailbox_seen")[0]["n"] == 5
-        assert _query(tmp_path, "select new_documents from runs order by id desc limit 1"
+        assert query(tmp_path, "select count(*) n from mailbox_seen")[0]["n"] == 5
+        assert query(tmp_path, "select new_documents from runs order by id desc limit 1"
                       )[0]["new_documents"] == 1
 
 
