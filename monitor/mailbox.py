@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email
+import hashlib
 import email.policy
 import html
 import imaplib
@@ -76,14 +77,12 @@ class Bulletin:
 
 # -- reading ------------------------------------------------------------------
 def read_messages(source: Source, seen: set[str]) -> Iterator[Message]:
-    """The messages of ``source``'s mailbox not in ``seen`` (keys or Message-IDs)."""
+    """The messages of ``source``'s mailbox whose key is not in ``seen``; one whose
+    Message-ID is (the folder's UIDVALIDITY changed, a file was renamed) is the caller's
+    to skip and remember under its new key."""
     reader = _read_imap if source.imap else _read_maildir
-    count = 0
-    for message in reader(source, seen):
-        if message.message_id and message.message_id in seen:
-            continue
+    for count, message in enumerate(reader(source, seen), start=1):
         yield message
-        count += 1
         if count >= MAX_MESSAGES_PER_RUN:
             return
 
@@ -195,7 +194,7 @@ def parse_bulletin(raw: bytes, site: str = "") -> Bulletin | None:
     links = [_unwrap(a.attributes.get("href") or "") for a in tree.css("a[href]")]
     page = next((u for u in links if BULLETIN_PAGE.match(u)), None)
     message_id = str(message.get("message-id") or "").strip().strip("<>")
-    channel = page or (f"mid:{message_id}" if message_id else "mid:unknown")
+    channel = page or "mid:" + (message_id or hashlib.sha256(raw).hexdigest()[:24])
     canonical = next((u for u in links if _release_link(u, site)), None)
     _drop_boilerplate(tree)
     title = _subject(message)

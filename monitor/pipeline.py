@@ -308,6 +308,9 @@ class _Crawler:
             return
         self.report.pages = 1
         for message in messages:
+            if message.message_id in self.mail_seen:  # read before under another key
+                self.out.put(_MailRead(self.source.name, message))
+                continue
             self.report.links += 1
             bulletin = parse_bulletin(message.raw, self.source.url)
             if bulletin is None:

@@ -95,6 +95,9 @@ def test_maildir_bulletins_are_stored_once_beside_the_website_and_read_once(tmp_
                                   "(select count(*) from document_channels) c, "
                                   "(select count(*) from mailbox_seen) m")[0]
         assert counts["m"] == 4
+        # A mail client marks one read: moved to cur/ with flags, it is the same message.
+        first = sorted((maildir / "new").iterdir())[0]
+        first.rename(maildir / "cur" / (first.name + ":2,S"))
         _run(tmp_path)
         assert query(tmp_path, "select (select count(*) from documents) d, "
                                 "(select count(*) from document_channels) c, "
@@ -102,13 +105,15 @@ def test_maildir_bulletins_are_stored_once_beside_the_website_and_read_once(tmp_
         last = query(tmp_path, "select new_documents from runs order by id desc limit 1")[0]
         assert last["new_documents"] == 0
 
-        write_maildir(maildir, [])  # a later delivery: only it is read
-        (maildir / "new" / "1799999999.M9P9.testhost").write_bytes(govdelivery_bulletin(
+        # A later delivery, delivered twice (two subscriptions): only it is read, once.
+        later = govdelivery_bulletin(
             "DHS Publishes Updated Detention Statistics", "Mon, 25 Mar 2024 10:00:00 -0400",
             ["ICE held 38,000 people in detention in March, up from 36,000 in February."],
-            None, "3b1005"))
+            None, "3b1005")
+        (maildir / "new" / "1799999998.M9P9.testhost").write_bytes(later)
+        (maildir / "new" / "1799999999.M9P9.testhost").write_bytes(later)
         _run(tmp_path)
-        assert query(tmp_path, "select count(*) n from mailbox_seen")[0]["n"] == 5
+        assert query(tmp_path, "select count(*) n from mailbox_seen")[0]["n"] == 6
         assert query(tmp_path, "select new_documents from runs order by id desc limit 1"
                       )[0]["new_documents"] == 1
 
