@@ -363,7 +363,6 @@ class Fetcher:
         self._record(url, source, started, result.status, size, result.error)
         return result
 
-
     def _note_protection(self, url: str, result: Response, headers) -> None:
         """Mark the response and its host when bot protection answered instead of the site."""
         vendor = bot_protection(result.status, result.content, headers)

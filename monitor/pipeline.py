@@ -312,9 +312,15 @@ class _Crawler:
                 self.out.put(_MailRead(self.source.name, message))
                 continue
             self.report.links += 1
-            bulletin = parse_bulletin(message.raw, self.source.url)
+            try:
+                bulletin = parse_bulletin(message.raw, self.source.url)
+            except Exception as exc:  # hostile or broken mail must not stop the source
+                bulletin = None
+                self.report.failures.append(f"{message.key}: cannot read: {exc}")
+            else:
+                if bulletin is None:
+                    self.report.failures.append(f"{message.key}: no text part")
             if bulletin is None:
-                self.report.failures.append(f"{message.key}: no text part")
                 self.out.put(_MailRead(self.source.name, message))
                 continue
             self.report.fetched += 1
