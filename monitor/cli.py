@@ -147,8 +147,10 @@ def sources(ctx: Context, as_json: bool) -> None:
             health = f"  FAILING x{state['consecutive_failures']}: {state['last_error']}"
         elif state.get("last_ok_at"):
             health = f"  ok {state['last_ok_at']}"
-        flag = "" if s.enabled else " (disabled)"
-        click.echo(f"{s.name:<28} {s.kind:<5} every {s.interval:>4} min  {s.location}{flag}{health}")
+        standing_in = [o.name for o in configured if s.name in o.fallbacks]
+        flag = "" if s.enabled else (
+            f" (runs while {', '.join(standing_in)} is blocked)" if standing_in else " (disabled)")
+        click.echo(f"{s.name:<28} {s.kind:<7} every {s.interval:>4} min  {s.location}{flag}{health}")
     if not ctx.quiet:
         click.echo(f"{len(configured)} source(s) in {ctx.config_path}", err=True)
 

@@ -89,6 +89,7 @@ def test_blocked_listing_is_backed_off_and_its_fallback_supplies_the_releases(tm
         listed = run_monitor(tmp_path, "sources")
         line = next(x for x in listed.stdout.splitlines() if x.startswith("dhs-news"))
         assert "BLOCKED by bot protection (Akamai) until" in line and "dhs-bulletins" in line
+        assert "(runs while dhs-news is blocked)" in listed.stdout
 
         # Still backed off: not a single request; the fallback runs even when only the
         # blocked source is asked for, and reads only the bulletin delivered since.
