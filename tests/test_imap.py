@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -26,8 +27,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _dovecot_config(home: Path, port: int) -> Path:
-    """A private Dovecot: its own sockets, users and Maildirs in ``home``, IMAPS only."""
+def _dovecot_config(home: Path, port: int, starttls_port: int) -> Path:
+    """A private Dovecot: its own sockets, users and Maildirs in ``home``; IMAPS on
+    ``port``, IMAP on ``starttls_port`` where a login needs STARTTLS first."""
     if os.getuid() == 0:  # Dovecot will not serve mail or logins as root
         users = {"login": "dovenull", "internal": "dovecot", "mail": "nobody"}
     else:
@@ -64,7 +66,7 @@ userdb {{
 mail_location = maildir:{home}/mail/%u
 service imap-login {{
   inet_listener imap {{
-    port = 0
+    port = {starttls_port}
   }}
   inet_listener imaps {{
     port = {port}
@@ -86,8 +88,8 @@ def dovecot(monkeypatch):
     try:
         self_signed(home, "IP:127.0.0.1", monkeypatch)
         (home / "key.pem").chmod(0o600)
-        port = _free_port()
-        config = _dovecot_config(home, port)
+        port, starttls_port = _free_port(), _free_port()
+        config = _dovecot_config(home, port, starttls_port)
         process = subprocess.Popen([binary, "-c", str(config), "-F"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
@@ -102,7 +104,8 @@ def dovecot(monkeypatch):
                         pytest.fail(f"dovecot did not start: {process.stderr.read()!r} {log}")
                     time.sleep(0.1)
             monkeypatch.setenv("DHS_BULLETINS_PASSWORD", PASSWORD)
-            yield port
+            yield SimpleNamespace(port=port, starttls_port=starttls_port,
+                                  log=home / "dovecot.log")
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -135,12 +138,12 @@ def _folder_state(port):
     return status, sorted(flags)
 
 
-def _run(tmp_path, port, password_env="DHS_BULLETINS_PASSWORD"):
+def _run(tmp_path, port, password_env="DHS_BULLETINS_PASSWORD", scheme="imaps"):
     (tmp_path / "sources.toml").write_text(f"""
 [[source]]
 name = "dhs-bulletins"
 kind = "mailbox"
-imap = "imaps://alice@127.0.0.1:{port}/Press%20Releases"
+imap = "{scheme}://alice@127.0.0.1:{port}/Press%20Releases"
 password_env = "{password_env}"
 url = "https://www.dhs.gov/"
 timeout = 10
@@ -166,12 +169,12 @@ def test_imap_bulletins_are_read_over_tls_once_and_the_folder_is_left_as_it_was(
                              ["Officers arrested a fugitive wanted for fraud in Houston."],
                              "https://www.dhs.gov/news/2024/03/22/ice-arrests-fugitive", "4c3"),
     ]
-    _deliver(dovecot, bulletins, flags={1: r"(\Seen)", 2: r"(\Flagged)"})
-    before = _folder_state(dovecot)
+    _deliver(dovecot.port, bulletins, flags={1: r"(\Seen)", 2: r"(\Flagged)"})
+    before = _folder_state(dovecot.port)
 
-    result = _run(tmp_path, dovecot)
+    result = _run(tmp_path, dovecot.port)
     assert result.returncode == 0 and "failed" not in result.stderr, result.stderr
-    assert _folder_state(dovecot) == before  # unread stays unread, nothing flagged or deleted
+    assert _folder_state(dovecot.port) == before  # unread stays unread, nothing flagged or deleted
     docs = _query(tmp_path, "select url, title, published from documents "
                             "where source = 'dhs-bulletins' order by published")
     assert docs == [
@@ -185,29 +188,42 @@ def test_imap_bulletins_are_read_over_tls_once_and_the_folder_is_left_as_it_was(
     validity = re.search(rb"UIDVALIDITY (\d+)", before[0]).group(1).decode()
     assert seen == [(f"imap:{validity}:{uid}",) for uid in (1, 2, 3)]
 
-    again = _run(tmp_path, dovecot)  # nothing read twice
+    again = _run(tmp_path, dovecot.port)  # nothing read twice
     assert again.returncode == 0, again.stderr
     assert _query(tmp_path, "select new_documents from runs order by id desc limit 1") == [(0,)]
     assert len(_query(tmp_path, "select * from mailbox_seen")) == 3
 
-    _deliver(dovecot, [govdelivery_bulletin(
+    _deliver(dovecot.port, [govdelivery_bulletin(
         "DHS Publishes Updated Detention Statistics", "Mon, 25 Mar 2024 10:00:00 -0400",
         ["ICE held 38,000 people in detention in March, up from 36,000 in February."],
         None, "4c4")])
-    later = _folder_state(dovecot)
-    assert _run(tmp_path, dovecot).returncode == 0
+    later = _folder_state(dovecot.port)
+    assert _run(tmp_path, dovecot.port).returncode == 0
     assert _query(tmp_path, "select new_documents from runs order by id desc limit 1") == [(1,)]
-    assert _folder_state(dovecot) == later
+    assert _folder_state(dovecot.port) == later
 
 
 def test_a_missing_or_wrong_password_is_one_clear_failure(tmp_path, dovecot, monkeypatch):
-    missing = _run(tmp_path, dovecot, password_env="NOT_SET_ANYWHERE")
+    missing = _run(tmp_path, dovecot.port, password_env="NOT_SET_ANYWHERE")
     assert missing.returncode == 0
     assert ("source dhs-bulletins failed: mailbox imaps://alice@127.0.0.1:"
             in missing.stderr)
     assert "environment variable NOT_SET_ANYWHERE (the IMAP password) is not set" in missing.stderr
     monkeypatch.setenv("DHS_BULLETINS_PASSWORD", "wrong")
-    wrong = _run(tmp_path, dovecot)
+    wrong = _run(tmp_path, dovecot.port)
     assert "source dhs-bulletins failed:" in wrong.stderr
     assert "AUTHENTICATIONFAILED" in wrong.stderr or "Authentication failed" in wrong.stderr
     assert _query(tmp_path, "select consecutive_failures from sources") == [(2,)]
+
+
+def test_imap_without_the_s_upgrades_with_starttls(tmp_path, dovecot):
+    _deliver(dovecot.port, [govdelivery_bulletin(
+        "ICE Arrests Fugitive in Houston", "Fri, 22 Mar 2024 10:00:00 -0400",
+        ["Officers arrested a fugitive wanted for fraud in Houston."],
+        "https://www.dhs.gov/news/2024/03/22/ice-arrests-fugitive", "5d1")])
+    result = _run(tmp_path, dovecot.starttls_port, scheme="imap")
+    assert result.returncode == 0 and "failed" not in result.stderr, result.stderr
+    assert _query(tmp_path, "select url from documents where source = 'dhs-bulletins'") == [
+        ("https://www.dhs.gov/news/2024/03/22/ice-arrests-fugitive",)]
+    logins = [line for line in dovecot.log.read_text().splitlines() if "Login: user=<alice>" in line]
+    assert logins and all(", TLS," in line for line in logins)  # every login was encrypted
