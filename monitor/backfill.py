@@ -83,6 +83,8 @@ def backfill(store: Store, sources: list[Source], since: date, *, fetcher: Fetch
         walk = _walk_federal_register if source.kind == "federal_register" else _walk_listing
         if source.kind == "feed":
             state.error = "a feed holds only its latest items: nothing to walk back through"
+        elif source.kind == "mailbox":
+            state.error = "a mailbox has no archive to walk back through: `run` reads it all"
         else:
             walk(store, source, since, today, fetcher, writing, state,
                  progress or (lambda p: None), allow_internal)

@@ -189,8 +189,10 @@ def schema(ctx: Context) -> None:
 @pass_context
 def sources(ctx: Context, as_json: bool) -> None:
     """List the configured sources (loading them validates the configuration)."""
+    from monitor.blocking import backed_off_until
+
     configured = ctx.sources()
-    status = {}
+    status, blocked = {}, {}
     if Path(ctx.db_path).exists():
         store = ctx.store()
         status = {row["name"]: row for row in store.db["sources"].rows}
@@ -199,23 +201,44 @@ def sources(ctx: Context, as_json: bool) -> None:
                 " where resolved_at is null group by source"):
             if name in status:
                 status[name] |= {"failing_articles": failing, "given_up_articles": given_up}
+        blocked = backed_off_until(store, configured)
     if as_json:
-        echo_json([s.as_dict() | {"status": status.get(s.name)} for s in configured])
+        echo_json([s.as_dict() | {"status": status.get(s.name), "blocked": blocked.get(s.name)}
+                   for s in configured])
         return
     for s in configured:
         state = status.get(s.name) or {}
         health = ""
-        if state.get("consecutive_failures"):
+        if s.name in blocked:
+            block = blocked[s.name]
+            health = (f"  BLOCKED by bot protection ({block['vendor']}) until "
+                      f"{block['blocked_until']}; " + (
+                          f"fallbacks: {', '.join(s.fallbacks)}" if s.fallbacks
+                          else "no fallbacks configured"))
+        elif state.get("consecutive_failures"):
             health = f"  FAILING x{state['consecutive_failures']}: {state['last_error']}"
         elif state.get("last_ok_at"):
             health = f"  ok {state['last_ok_at']}"
         if state.get("failing_articles") or state.get("given_up_articles"):
             health += (f"; articles not stored: {state['failing_articles']} being retried, "
                        f"{state['given_up_articles']} given up")
-        flag = "" if s.enabled else " (disabled)"
-        click.echo(f"{s.name:<28} {s.kind:<16} every {s.interval:>4} min  {s.url}{flag}{health}")
+        standing_in = [o.name for o in configured if s.name in o.fallbacks]
+        flag = "" if s.enabled else (
+            f" (runs while {', '.join(standing_in)} is blocked)" if standing_in else " (disabled)")
+        click.echo(f"{s.name:<28} {s.kind:<16} every {s.interval:>4} min  "
+                   f"{_shown_location(s)}{flag}{health}")
     if not ctx.quiet:
         click.echo(f"{len(configured)} source(s) in {ctx.config_path}", err=True)
+
+
+def _shown_location(source) -> str:
+    """Where a source reads from, a Maildir inside the current folder relative to it."""
+    if source.maildir:
+        try:
+            return str(Path(source.maildir).relative_to(Path.cwd().resolve()))
+        except ValueError:
+            pass
+    return source.location
 
 
 @cli.command()
@@ -230,14 +253,15 @@ def run(ctx: Context, only: tuple[str, ...], strict: bool) -> None:
     Exit status: 0 when the cycle completed, 3 when every source failed (with --strict,
     when any did), 1 for a bad configuration, database or held lock.
     """
-    selected = _selected_sources(ctx, only)
+    configured = ctx.sources()
+    selected = _selected_sources(ctx, only, configured)
     # A backfill holds the lock only while it writes a step: wait for our turn.
     wait = ctx.settings.schedule.lock_wait_seconds if WriterLock.held_by(
         ctx.db_path, "policy-monitor backfill") else 0.0
     with ctx.writer_lock("policy-monitor run", wait=wait):
         store = ctx.store(create=True)
         summary = run_once(store, selected, interactive=_interactive(ctx),
-                           allow_internal=ctx.settings.allow_internal)
+                           allow_internal=ctx.settings.allow_internal, catalogue=configured)
         if ctx.settings.mail.configured:  # digests that could not be sent before
             from monitor.mail import flush_outbox
 
@@ -265,7 +289,7 @@ def backfill(ctx: Context, since, only: tuple[str, ...]) -> None:
 
     selected = _selected_sources(ctx, only)
     if not only:
-        selected = [s for s in selected if s.kind != "feed" and s.enabled]
+        selected = [s for s in selected if s.kind not in ("feed", "mailbox") and s.enabled]
     today = date.today()
     if since.date() > today:
         raise click.ClickException(f"--since {since:%Y-%m-%d} is in the future")
@@ -301,9 +325,9 @@ def backfill(ctx: Context, since, only: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
-def _selected_sources(ctx: Context, only: tuple[str, ...]):
+def _selected_sources(ctx: Context, only: tuple[str, ...], configured=None):
     """The configured sources, or those named (each must exist)."""
-    selected = ctx.sources()
+    selected = ctx.sources() if configured is None else configured
     if only:
         unknown = set(only) - {s.name for s in selected}
         if unknown:
@@ -313,7 +337,7 @@ def _selected_sources(ctx: Context, only: tuple[str, ...]):
 
 
 def run_once(store: Store, selected, *, interactive: bool, fetcher=None,
-             allow_internal: tuple[str, ...] = ()):
+             allow_internal: tuple[str, ...] = (), catalogue=()):
     """One cycle for ``run`` and ``demo``: progress on a terminal, each failure once."""
     from monitor.pipeline import run_cycle
 
@@ -336,7 +360,7 @@ def run_once(store: Store, selected, *, interactive: bool, fetcher=None,
         click.echo(f"\r\033[K  {report.name}: {state}{extra} ({report.seconds:.1f} s)", err=True)
 
     summary = run_cycle(store, selected, progress=progress, fetcher=fetcher,
-                        allow_internal=allow_internal)
+                        allow_internal=allow_internal, catalogue=catalogue)
     if interactive:
         click.echo(
             f"{len(summary.reports)} source(s), {len(summary.failed)} failed; "

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
-KINDS = ("html", "feed", "federal_register")
+KINDS = ("html", "feed", "federal_register", "mailbox")
 #: Document types the Federal Register API filters on (``conditions[type][]``).
 FR_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
 SELECTOR_KEYS = ("links", "next_page", "title", "date", "body")
@@ -26,12 +26,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """One place to watch: a listing page (``html``), an RSS/Atom feed (``feed``) or the
-    Federal Register's JSON API (``federal_register``, ``url`` is its documents.json)."""
+    """One place to watch: a listing page (``html``), an RSS/Atom feed (``feed``), the
+    Federal Register's JSON API (``federal_register``, ``url`` is its documents.json) or a
+    mailbox of press-release emails (``mailbox``, read from ``maildir`` or ``imap``)."""
 
     name: str
     kind: str
-    url: str
+    url: str = ""
     agency: str = ""
     #: CSS selectors; unset ones fall back to the DHS-shaped defaults, then generic extraction.
     selectors: dict[str, str] = field(default_factory=dict)
@@ -56,9 +57,21 @@ class Source:
     enabled: bool = True
     #: Internal hosts and networks this source's links may reach (an intranet source).
     allow_internal: tuple[str, ...] = ()
+    #: Sources read instead while this one's site is blocked by bot protection.
+    fallbacks: tuple[str, ...] = ()
+    #: Mailbox sources: a Maildir folder, or imaps://USER@HOST[:PORT]/FOLDER ...
+    maildir: str = ""
+    imap: str = ""
+    #: ... with the password in this environment variable (never in a file).
+    password_env: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def location(self) -> str:
+        """Where the source reads from, for listings and the ``sources`` table."""
+        return self.imap or self.maildir or self.url
 
 
 _FIELD_TYPES = {f.name: f.type for f in fields(Source)}
@@ -131,9 +144,11 @@ def parse_source(raw: dict, *, agency: str, where: str) -> Source:
         raise fail(problem)
     if raw.get("kind") not in KINDS:
         raise fail(f"'kind' must be one of {', '.join(KINDS)}, not {raw.get('kind')!r}")
-    if "url" not in raw:
+    if raw["kind"] == "mailbox":
+        _check_mailbox(raw, fail)
+    elif "url" not in raw:
         raise fail("'url' is required")
-    if not is_http_url(raw["url"]):
+    if "url" in raw and not is_http_url(raw["url"]):
         raise fail(f"'url' must be an absolute http(s) URL, not {raw['url']!r}")
     selectors = raw.get("selectors", {})
     if not isinstance(selectors, dict):
@@ -155,6 +170,12 @@ def parse_source(raw: dict, *, agency: str, where: str) -> Source:
     if "agency" in raw and not isinstance(raw["agency"], str):
         raise fail("'agency' must be a string")
     values = dict(raw)
+    fallbacks = raw.get("fallbacks", [])
+    if not isinstance(fallbacks, list) or not all(isinstance(f, str) and f for f in fallbacks):
+        raise fail("'fallbacks' must be a list of source names")
+    if name in fallbacks:
+        raise fail("a source cannot be its own fallback")
+    values["fallbacks"] = tuple(fallbacks)
     if "allow_internal" in raw:
         values["allow_internal"] = allow_list(raw["allow_internal"], fail)
     if problem := _federal_register_problem(raw):
@@ -185,6 +206,26 @@ def _federal_register_problem(raw: dict) -> str | None:
     return None
 
 
+def _check_mailbox(raw: dict, fail) -> None:
+    """A mailbox source names exactly one Maildir or IMAP folder; IMAP is always TLS."""
+    for key in ("maildir", "imap", "password_env"):
+        if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
+            raise fail(f"'{key}' must be a non-empty string")
+    if ("maildir" in raw) == ("imap" in raw):
+        raise fail("a mailbox source needs either 'maildir' or 'imap'")
+    if "imap" in raw:
+        parts = urlsplit(raw["imap"])
+        if parts.scheme not in ("imaps", "imap") or not parts.username or not parts.hostname:
+            raise fail("'imap' must look like imaps://USER@HOST/FOLDER (imap:// means "
+                       f"STARTTLS), not {raw['imap']!r}")
+        if parts.password is not None:
+            raise fail("'imap' must not contain the password; name its environment "
+                       "variable in 'password_env'")
+        if "password_env" not in raw:
+            raise fail("an IMAP mailbox needs 'password_env', the environment variable "
+                       "holding the password")
+
+
 def read_toml(path: Path, error: type[Exception]) -> dict:
     """Parse a TOML file, or raise ``error`` naming the file and what is wrong."""
     try:
@@ -205,7 +246,16 @@ def load_file(path: Path) -> list[Source]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ConfigError(f"{path}: 'source' must be an array of tables ([[source]])")
     agency = data.get("agency", path.stem.upper())
-    return [parse_source(e, agency=agency, where=str(path)) for e in entries]
+    return [_resolve_maildir(parse_source(e, agency=agency, where=str(path)), path.parent)
+            for e in entries]
+
+
+def _resolve_maildir(source: Source, folder: Path) -> Source:
+    """A relative Maildir is relative to the file that names it, not to the working folder."""
+    if not source.maildir:
+        return source
+    path = Path(source.maildir).expanduser()
+    return replace(source, maildir=str(path if path.is_absolute() else (folder / path).resolve()))
 
 
 def load_sources(path: str | Path) -> list[Source]:
@@ -228,4 +278,9 @@ def load_sources(path: str | Path) -> list[Source]:
                                   f"in {seen[source.name]}")
             seen[source.name] = file
             sources.append(source)
+    for source in sources:
+        for fallback in source.fallbacks:
+            if fallback not in seen:
+                raise ConfigError(f"{seen[source.name]}: source {source.name!r}: fallback "
+                                  f"{fallback!r} is not a configured source")
     return sources

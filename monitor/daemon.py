@@ -39,6 +39,7 @@ class Daemon:
     def __init__(self, settings: Settings, sources: list[Source]):
         self.settings = settings
         self.sources = [s for s in sources if s.enabled]
+        self.catalogue = list(sources)  # where a blocked source's fallbacks are found
         schedule = settings.schedule
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -87,8 +88,8 @@ class Daemon:
     def run_source(self, source: Source) -> None:
         """One cycle of one source."""
         def check(store: Store) -> None:
-            for report in run_cycle(store, [source],
-                                    allow_internal=self.settings.allow_internal).reports:
+            for report in run_cycle(store, [source], allow_internal=self.settings.allow_internal,
+                                    catalogue=self.catalogue).reports:
                 if report.error:  # a warning, so that journals and log filters show it
                     log.warning("source %s failed: %s", report.name, report.error)
                 else:

@@ -3,7 +3,9 @@
 Government newsrooms throttle and block aggressive clients, so every request goes
 through one ``Fetcher``: requests to the same host are spaced by the source's
 delay (hosts proceed independently in their own threads), validators are echoed
-exactly as received, bodies are capped, and every attempt is logged. A URL off the
+exactly as received, bodies are capped, and every attempt is logged. A host whose
+bot protection answers (``monitor.blocking``) is asked nothing more in the run, and
+a host still backed off from an earlier run is not asked at all. A URL off the
 configured source's origin (a feed's item, a redirect) may only reach the addresses
 ``monitor.addresses`` allows, checked on the connection itself.
 """
@@ -23,6 +25,7 @@ import httpx
 
 from monitor import __version__
 from monitor.addresses import REFUSED, AddressPolicy, AddressRefused, guarded_transport
+from monitor.blocking import blocked_message, bot_protection
 from monitor.config import is_http_url
 from monitor.errors import network_error
 from monitor.store import utcnow
@@ -55,6 +58,8 @@ class Response:
     last_modified: str | None = None
     retry_after: str | None = None
     error: str | None = None
+    #: The vendor whose bot protection answered (or still holds the host), if any.
+    blocked: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,6 +108,11 @@ class _HostState:
     next_allowed: float = 0.0
     robots: RobotFileParser | None = None
     robots_unavailable: str | None = None
+    #: (vendor, message) once the host's bot protection answered, or while it is backed off.
+    blocked: tuple[str, str] | None = None
+    #: In this run the host answered without bot protection / with it.
+    answered: bool = False
+    blocked_now: bool = False
 
 
 class Fetcher:
@@ -151,6 +161,29 @@ class Fetcher:
         }
         with self._log_lock:
             self._log.append(row)
+
+    # -- bot protection --------------------------------------------------------
+    def hold(self, host: str, vendor: str, message: str) -> None:
+        """Ask ``host`` nothing in this run (it is backed off after an earlier block)."""
+        with self._hosts_lock:
+            self._hosts.setdefault(host.lower(), _HostState()).blocked = (vendor, message)
+
+    def block_outcomes(self) -> tuple[dict[str, str], set[str]]:
+        """Hosts whose bot protection answered in this run (host -> vendor), and hosts
+        that answered normally: what the store's back-off records learn from the run."""
+        with self._hosts_lock:
+            states = list(self._hosts.items())
+        blocked = {host: s.blocked[0] for host, s in states if s.blocked_now}
+        answered = {host for host, s in states if s.answered and not s.blocked_now}
+        return blocked, answered
+
+    def _held(self, url: str, original: str) -> Response | None:
+        state = self._host(url)
+        with state.lock:
+            held = state.blocked
+        if held is None:
+            return None
+        return Response(original, url, error=held[1], blocked=held[0])
 
     # -- where a URL may lead ------------------------------------------------
     def _client_for(self, url: str, limits: RequestLimits) -> httpx.Client:
@@ -242,8 +275,14 @@ class Fetcher:
         while True:
             if not is_http_url(current):
                 return Response(url, current, error=f"refused non-http(s) URL {current!r}")
-            refusal = (self.address_refusal(current, limits)
-                       or self.robots_refusal(current, limits, source))
+            refusal = self.address_refusal(current, limits)
+            held = None if refusal else self._held(current, url)
+            if held:
+                return held  # no request: the host's bot protection answers for it
+            refusal = refusal or self.robots_refusal(current, limits, source)
+            held = self._held(current, url)  # robots.txt itself may meet the block
+            if held:
+                return held
             if refusal:
                 self._record(current, source, time.monotonic(), None, 0, refusal)
                 return Response(url, current, error=refusal)
@@ -266,10 +305,10 @@ class Fetcher:
                           source: str | None) -> Response:
         for attempt in range(limits.retries + 1):
             response = self._get_once(url, limits, headers, source)
-            retryable = response.status in RETRY_STATUSES or (
+            retryable = not response.blocked and (response.status in RETRY_STATUSES or (
                 response.status is None and response.error is not None
                 and not response.error.startswith(("response larger", REFUSED))
-            )
+            ))
             if not retryable or attempt == limits.retries:
                 return response
             wait = BACKOFF_BASE * (2 ** attempt)
@@ -315,6 +354,7 @@ class Fetcher:
                 result.content = b"".join(chunks)
                 if r.status_code not in (200, 304):
                     result.error = f"HTTP {r.status_code}"
+                self._note_protection(url, result, r.headers)
         except _TooLarge:
             result.status, result.content = None, b""
             result.error = f"response larger than {limits.max_bytes} bytes"
@@ -324,6 +364,17 @@ class Fetcher:
                 network_error(exc, url, limits.timeout)
         self._record(url, source, started, result.status, size, result.error)
         return result
+
+    def _note_protection(self, url: str, result: Response, headers) -> None:
+        """Mark the response and its host when bot protection answered instead of the site."""
+        vendor = bot_protection(result.status, result.content, headers)
+        state = self._host(url)
+        with state.lock:
+            if vendor is None:
+                state.answered = state.answered or result.status is not None
+                return
+            result.blocked, result.error = vendor, blocked_message(vendor)
+            state.blocked, state.blocked_now = (vendor, result.error), True
 
 
 def _same_origin(url: str, configured_url: str) -> bool:

@@ -34,8 +34,10 @@ from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, Thre
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
+from urllib.parse import urlsplit
 
 from monitor.addresses import AddressPolicy
+from monitor.blocking import backed_off_message
 from monitor.classify import classify_document, corrections, set_corrections
 from monitor.config import Source
 from monitor import federal_register as fr
@@ -45,8 +47,9 @@ from monitor.corrections import use_corrections
 from monitor.history import (
     classify_documents, load_baseline, outdated_documents, relabel_outdated, unlabelled_documents,
 )
+from monitor.mailbox import MailboxError, Message, parse_bulletin, read_messages
 from monitor.statements import split_statements
-from monitor.store import Store, unique_statements
+from monitor.store import SavedDocument, Store, unique_statements
 
 #: Stored articles re-checked (conditionally) per source and run, oldest check first.
 RECHECKS_PER_RUN = 100
@@ -78,6 +81,8 @@ class SourceReport:
     seconds: float = 0.0
     #: Everything the source's listing or feed covers was stored or recorded as failed.
     finished: bool = False
+    #: The vendor whose bot protection blocked the source, if it did.
+    blocked: str | None = None
 
 
 @dataclass
@@ -108,6 +113,18 @@ class _Found:
     labels: Labels | None = None
     #: What the Federal Register's API says of the document, stored beside it.
     federal_register: fr.FederalRegisterDocument | None = None
+    #: Where this copy came from when it is not ``article.url`` (a bulletin email).
+    channel_url: str | None = None
+    #: The mailbox message it came from, remembered as read once it is stored.
+    mail: Message | None = None
+
+
+@dataclass
+class _MailRead:
+    """A mailbox message that yielded nothing to store: still never read again."""
+
+    source: str
+    mail: Message
 
 
 @dataclass
@@ -135,6 +152,8 @@ class _Analysing:
     url: str
     response: Response
     hints: dict
+    #: The mailbox message a bulletin came from (``crawl_mailbox``).
+    mail: Message | None = None
 
 
 @dataclass
@@ -261,13 +280,16 @@ class _Crawler:
                  now: datetime, *, allow_internal: tuple[str, ...] = (),
                  window: tuple[date, date] | None = None,
                  failing: dict[str, dict] | None = None, resume: bool = False,
-                 cancelled: threading.Event | None = None):
+                 cancelled: threading.Event | None = None,
+                 mail_seen: set[str] | None = None):
         self.source = source
         self.window = window
         self.fetcher = fetcher
         self.analyser = analyser
         #: analyses and events in fetch order, passed on by ``hand_over``
-        self.analysing: deque[_Analysing | _Unchanged | _Failed] = deque()
+        self.analysing: deque[_Analysing | _Unchanged | _Failed | _Found | _MailRead] = deque()
+        #: Mailbox sources: keys and message-ids of the messages read before.
+        self.mail_seen = mail_seen or set()
         self.known = known
         self.failing = failing or {}
         #: The previous crawl never finished: trust no validator, stop at no known page.
@@ -290,13 +312,17 @@ class _Crawler:
                 finished = self.crawl_feed()
             elif self.source.kind == "federal_register":
                 finished = self.crawl_federal_register()
+            elif self.source.kind == "mailbox":
+                finished = self.crawl_mailbox()
             else:
                 finished = self.crawl_listing()
-            self.retry_failed()
-            self.recheck_due()
+            if not self.report.blocked:  # a blocked host is asked nothing more
+                self.retry_failed()
+                self.recheck_due()
             self.hand_over(wait=True)
-            for event in self.covering:
-                self.emit(event)
+            if not self.report.blocked:  # what the block kept out is read by the next crawl
+                for event in self.covering:
+                    self.emit(event)
             self.report.finished = finished and not self.report.error
         except _Cancelled:
             return
@@ -329,7 +355,17 @@ class _Crawler:
             self.report.fetched += 1
         elif response.not_modified:
             self.report.not_modified += 1
+        elif response.blocked and not self.report.blocked:
+            self.report.blocked = response.blocked
+            self.report.error = f"{url}: {response.error}; {self.suggestion()}"
         return response
+
+    def suggestion(self) -> str:
+        """What the user can do about a source that bot protection keeps out."""
+        if self.source.fallbacks:
+            return f"reading its fallbacks instead: {', '.join(self.source.fallbacks)}"
+        return ("no fallbacks configured: add the agency's press-release emails or feed "
+                "as 'fallbacks' (see feeds/ and deploy/README.md)")
 
     # -- discovering links ---------------------------------------------------
     def crawl_listing(self) -> bool:
@@ -343,6 +379,8 @@ class _Crawler:
                 self.covering.append(_Unchanged(url, response))
                 return True
             if not response.ok:
+                if response.blocked:
+                    return False  # reported once, by fetch()
                 if self.report.pages == 0:
                     self.report.error = f"listing {url}: {response.error}"
                 else:
@@ -371,7 +409,8 @@ class _Crawler:
             self.covering.append(_Unchanged(self.source.url, response))
             return True
         if not response.ok:
-            self.report.error = f"feed {self.source.url}: {response.error}"
+            if not response.blocked:  # a block is reported once, by fetch()
+                self.report.error = f"feed {self.source.url}: {response.error}"
             return False
         try:
             items = parse_feed(response.content, response.final_url)
@@ -417,6 +456,8 @@ class _Crawler:
                 if response.not_modified:
                     self.covering.append(_Unchanged(url, response))
                     break
+                if response.blocked:
+                    return False  # reported once, by fetch()
                 try:
                     if not response.ok:
                         raise fr.FederalRegisterError(response.error or f"HTTP {response.status}")
@@ -467,6 +508,43 @@ class _Crawler:
                                      document))
         self.hand_over(wait=False)
 
+    def crawl_mailbox(self) -> bool:
+        """Each unread bulletin is extracted like an article, under its release's URL.
+        True when the mailbox could be read."""
+        try:
+            messages = list(read_messages(self.source, self.mail_seen))
+        except MailboxError as exc:
+            self.report.error = f"mailbox {self.source.location}: {exc}"
+            return False
+        self.report.pages = 1
+        for message in messages:
+            if message.message_id in self.mail_seen:  # read before under another key
+                self.analysing.append(_MailRead(self.source.name, message))
+                self.hand_over(wait=False)
+                continue
+            self.report.links += 1
+            try:
+                bulletin = parse_bulletin(message.raw, self.source.url)
+            except Exception as exc:  # hostile or broken mail must not stop the source
+                bulletin = None
+                self.report.failures.append(f"{message.key}: cannot read: {exc}")
+            else:
+                if bulletin is None:
+                    self.report.failures.append(f"{message.key}: no text part")
+            if bulletin is None:
+                self.analysing.append(_MailRead(self.source.name, message))
+                self.hand_over(wait=False)
+                continue
+            self.report.fetched += 1
+            hints = {"url": bulletin.url, "published": bulletin.published,
+                     "title": bulletin.title, "charset": "utf-8"}
+            response = Response(bulletin.channel_url, bulletin.channel_url, status=200)
+            self.analysing.append(_Analysing(self.analyser.submit(
+                bulletin.html, bulletin.url, {"body": "body"}, hints), bulletin.url,
+                response, hints, message))
+            self.hand_over(wait=False)
+        return True
+
     def from_summary(self, item, response: Response) -> None:
         """Feeds such as the Federal Register's carry the abstract: store it as the body."""
         if item.url in self.handled or not item.summary.strip():
@@ -499,7 +577,11 @@ class _Crawler:
         if response.not_modified:
             self.analysing.append(_Unchanged(url, response))
         elif not response.ok:
-            self.fail(url, "fetch", response.error or f"HTTP {response.status}", hints, known)
+            if response.blocked:  # the source is unfinished: its next crawl reads it again
+                self.report.failures.append(f"{url}: {response.error}")
+            else:
+                self.fail(url, "fetch", response.error or f"HTTP {response.status}", hints,
+                          known)
         elif (ctype := response.content_type.split(";")[0].strip().lower()) \
                 and not ctype.startswith(HTML_TYPES):
             self.fail(url, "extract", f"not an HTML page ({ctype})", hints, known)
@@ -510,10 +592,14 @@ class _Crawler:
         self.hand_over(wait=False)
         return int(known is None)
 
-    def fail(self, url: str, stage: str, reason: str, hints: dict, known: dict | None) -> None:
-        """Report an article that could not be stored; one not stored before is recorded."""
-        self.report.failures.append(f"{url}: {reason}")
-        if known is None:
+    def fail(self, url: str, stage: str, reason: str, hints: dict, known: dict | None,
+             mail: Message | None = None) -> None:
+        """Report an article that could not be stored; one not stored before is recorded
+        (a bulletin email is not fetched again: its message is remembered as read)."""
+        self.report.failures.append(f"{mail.key if mail else url}: {reason}")
+        if mail is not None:
+            self.analysing.append(_MailRead(self.source.name, mail))
+        elif known is None:
             self.analysing.append(_Failed(self.source.name, url, stage, reason, hints))
 
     def hand_over(self, wait: bool) -> None:
@@ -534,12 +620,15 @@ class _Crawler:
                 raise  # the workers died, not the article: the source fails and is crawled again
             except Exception as exc:
                 self.fail(head.url, "extract", f"cannot extract: {type(exc).__name__}: {exc}",
-                          head.hints, known)
+                          head.hints, known, head.mail)
                 continue
             if not statements:
-                self.fail(head.url, "extract", "no article text found", head.hints, known)
+                self.fail(head.url, "extract", "no article text found", head.hints, known,
+                          head.mail)
                 continue
-            self.emit(_Found(self.source.name, article, statements, head.response, labels))
+            self.emit(_Found(self.source.name, article, statements, head.response, labels,
+                             channel_url=head.response.url if head.mail else None,
+                             mail=head.mail))
 
     def due(self, known: dict) -> bool:
         checked = known.get("last_checked")
@@ -557,7 +646,7 @@ class _Crawler:
                            doc_type=hints.get("doc_type"), fallback_title=hints.get("title"))
 
     def recheck_due(self) -> None:
-        if self.source.kind == "federal_register" or (
+        if self.source.kind in ("federal_register", "mailbox") or (
                 self.source.kind == "feed" and not self.source.fetch_articles):
             return
         due = sorted(
@@ -589,6 +678,7 @@ def run_cycle(
     progress: Callable[[SourceReport, bool], None] | None = None,
     allow_internal: tuple[str, ...] = (),
     window: tuple[date, date] | None = None,
+    catalogue: list[Source] = (),
 ) -> RunSummary:
     """Crawl ``sources`` concurrently and store what they yield; returns what changed.
 
@@ -598,8 +688,15 @@ def run_cycle(
     ``progress(report, finished)`` is called after each stored article and when a
     source finishes. ``window`` (first and last publication day) replaces a Federal
     Register source's "since the newest stored" (``backfill`` walks the archive so).
+
+    A source blocked by its site's bot protection has its fallbacks crawled after it
+    in the same cycle (a disabled fallback runs only then); its host is backed off
+    (``Store.record_blocks``) and asked nothing until the back-off ends. Fallbacks are
+    looked up in ``sources`` and ``catalogue`` (every configured source, for a cycle
+    over a few).
     """
     load_baseline(store)  # the labelled history every cycle links into
+    configured = {s.name: s for s in [*catalogue, *sources]}
     sources = [s for s in sources if s.enabled]
     store.sync_sources(sources)
     unfinished = store.begin_crawls(s.name for s in sources)
@@ -607,6 +704,10 @@ def run_cycle(
     now = datetime.now(timezone.utc)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
+    for host, row in store.blocked_hosts().items():
+        if row["blocked_until"] > now.isoformat():
+            fetcher.hold(host, row["vendor"], backed_off_message(row["vendor"],
+                                                                 row["blocked_until"]))
     out: queue.Queue = queue.Queue(maxsize=256)
     validators = store.all_validators()
     reports: list[SourceReport] = []
@@ -632,6 +733,8 @@ def run_cycle(
         elif isinstance(event, _Failed):
             store.record_failure(source=event.source, url=event.url, stage=event.stage,
                                  reason=event.reason, hints=event.hints, now=now)
+        elif isinstance(event, _MailRead):
+            store.mark_mail_seen(event.source, event.mail.key, event.mail.message_id)
         elif isinstance(event, _Found):
             saved = _store_article(store, event)
             report = by_name[event.source]
@@ -644,19 +747,22 @@ def run_cycle(
                 progress(report, False)
         return 0
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources))),
+    def crawl(phase: list[Source]) -> None:
+        nonlocal fetches, size
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(phase))),
                                 thread_name_prefix="crawl") as pool:
-            for source in sources:
+            for source in phase:
                 crawler = _Crawler(source, fetcher, analyser,
                                    store.known_documents(source.name), validators, out, now,
                                    allow_internal=allow_internal, window=window,
                                    failing=store.open_failures(source.name),
                                    resume=source.name in unfinished,
-                                   cancelled=cancelled)
+                                   cancelled=cancelled,
+                                   mail_seen=store.mailbox_seen(source.name)
+                                   if source.kind == "mailbox" else None)
                 by_name[source.name] = crawler.report
                 pool.submit(crawler.run)
-            pending = len(sources)
+            pending = len(phase)
             try:
                 while pending:
                     events = [out.get()]
@@ -675,6 +781,16 @@ def run_cycle(
             except BaseException:
                 cancelled.set()  # a full disk or Ctrl-C: the crawlers stop, the batch rolled back
                 raise
+
+    try:
+        phase = sources
+        while phase:
+            crawl(phase)
+            phase = _fallbacks_due(reports, configured, set(by_name))
+            if phase:
+                store.sync_sources(phase)
+                unfinished |= store.begin_crawls(s.name for s in phase)
+        store.record_blocks(*fetcher.block_outcomes(), _sources_by_host(configured.values()))
     finally:
         analyser.close()
         if own_fetcher:
@@ -699,16 +815,44 @@ def run_cycle(
     return summary
 
 
+def _fallbacks_due(reports: list[SourceReport], configured: dict[str, Source],
+                   crawled: set[str]) -> list[Source]:
+    """The fallbacks of the sources bot protection blocked, not crawled yet in this cycle."""
+    names = [f for r in reports if r.blocked for f in configured[r.name].fallbacks]
+    return [configured[n] for n in dict.fromkeys(names) if n not in crawled and n in configured]
+
+
+def _sources_by_host(sources) -> dict[str, list[str]]:
+    hosts: dict[str, list[str]] = {}
+    for source in sources:
+        if source.url:
+            hosts.setdefault(urlsplit(source.url).netloc.lower(), []).append(source.name)
+    return hosts
+
+
 def _store_article(store: Store, found: _Found):
+    """Store a release once, whichever channel brings it first; the others are recorded
+    as its channels (the first channel's text stays: no version for a second copy)."""
     article = found.article
+    channel_url = found.channel_url or article.url
+    same = store.same_release(article.url, article.title, article.published,
+                              from_mailbox=found.mail is not None)
+    if same and same[1] != found.source:
+        store.add_channel(same[0], found.source, channel_url)
+        if found.mail:
+            store.mark_mail_seen(found.source, found.mail.key, found.mail.message_id)
+        store.resolve_failure(article.url)
+        return SavedDocument(same[0])
     saved = store.save_document(
         source=found.source, url=article.url, title=article.title,
         published=article.published, body=article.text, statements=found.statements,
         doc_type=article.doc_type, topics=article.topics,
-        labels=found.labels.statements if found.labels else None,
+        labels=found.labels.statements if found.labels else None, channel_url=channel_url,
     )
     if found.federal_register is not None:
         store.save_federal_register(saved.document_id, found.federal_register.row())
+    if found.mail:
+        store.mark_mail_seen(found.source, found.mail.key, found.mail.message_id)
     if found.response.etag or found.response.last_modified:
         store.save_validators(article.url, found.response.etag, found.response.last_modified)
     store.resolve_failure(article.url)

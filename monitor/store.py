@@ -71,6 +71,11 @@ def unique_statements(statements: Iterable[str]) -> dict[str, str]:
     return unique
 
 
+def release_title_key(title: str | None) -> str:
+    """A title as two channels of one release both spell it: letters and digits only."""
+    return " ".join(re.findall(r"[^\W_]+", (title or "").casefold()))
+
+
 def _m1_initial(db: sqlite_utils.Database) -> None:
     db["sources"].create(
         {
@@ -408,10 +413,31 @@ def _m_corrections(db: sqlite_utils.Database) -> None:
     db["corrections"].create_index(["document_id"], if_not_exists=True)
 
 
+def _m_channels_blocks_mailboxes(db: sqlite_utils.Database) -> None:
+    """Issue 17: every channel a release came through, hosts backed off after their bot
+    protection answered, and which mailbox messages were read."""
+    db["document_channels"].create(
+        {"id": int, "document_id": int, "source": str, "url": str, "first_seen": str},
+        pk="id", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["document_channels"].create_index(["document_id", "source", "url"], unique=True,
+                                         if_not_exists=True)
+    db["document_channels"].create_index(["source", "url"], if_not_exists=True)
+    db.execute("insert or ignore into document_channels (document_id, source, url, first_seen)"
+               " select id, source, url, first_seen from documents")
+    db["blocked_hosts"].create(
+        {"host": str, "vendor": str, "strikes": int, "first_blocked": str,
+         "last_blocked": str, "blocked_until": str, "sources": str},
+        pk="host", if_not_exists=True)
+    db["mailbox_seen"].create(
+        {"source": str, "key": str, "message_id": str, "seen_at": str},
+        pk=("source", "key"), if_not_exists=True)
+    db["mailbox_seen"].create_index(["source", "message_id"], if_not_exists=True)
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
               _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
               _m_statistics_figure_model, _m_article_failures, _m_resumable_runs,
-              _m_corrections]
+              _m_corrections, _m_channels_blocks_mailboxes]
 
 #: A failed article is tried again after 1 hour, then 2, 4, 8 and 16 hours, and given
 #: up on when its sixth attempt fails (about 31 hours after the first).
@@ -629,7 +655,7 @@ class Store:
         with self.transaction():
             for s in sources:
                 self.db["sources"].upsert(
-                    {"name": s.name, "kind": s.kind, "url": s.url, "agency": s.agency,
+                    {"name": s.name, "kind": s.kind, "url": s.location, "agency": s.agency,
                      "config": json.dumps(s.as_dict(), sort_keys=True), "updated_at": now},
                     pk="name",
                 )
@@ -725,14 +751,87 @@ class Store:
                 [url, etag, last_modified, utcnow()])
 
     def known_documents(self, source: str) -> dict[str, dict]:
-        """url -> {id, published, last_checked, body_hash} of a source, for re-check decisions."""
+        """url -> {id, published, last_checked, body_hash} of what a source brought
+        (its own documents and releases it brought after another channel), for re-checks."""
         return {
             row[1]: {"id": row[0], "published": row[2], "last_checked": row[3],
                      "body_hash": row[4]}
             for row in self.db.execute(
-                "select id, url, published, last_checked, body_hash from documents"
-                " where source = ?", [source])
+                "select d.id, c.url, d.published, d.last_checked, d.body_hash"
+                " from document_channels c join documents d on d.id = c.document_id"
+                " where c.source = ?", [source])
         }
+
+    # -- one release, several channels ------------------------------------
+    def same_release(self, url: str, title: str | None, published: str | None,
+                     from_mailbox: bool = False) -> tuple[int, str] | None:
+        """(id, source) of a stored document that is this release: the same URL, or
+        failing that, between an email and another channel, the same normalised title on
+        the same day (two websites' releases are kept apart: history links them as one
+        event)."""
+        row = self.db.execute("select id, source from documents where url = ?", [url]).fetchone()
+        if row:
+            return row[0], row[1]
+        key = release_title_key(title)
+        if not key or not published:
+            return None
+        for doc_id, source, other in self.db.execute(
+                "select d.id, d.source, d.title from documents d"
+                " left join sources s on s.name = d.source"
+                " where d.published = ? and d.source != ? and (? or s.kind = 'mailbox')",
+                [published[:10], BASELINE_SOURCE, int(from_mailbox)]):
+            if release_title_key(other) == key:
+                return doc_id, source
+        return None
+
+    def add_channel(self, document_id: int, source: str, url: str,
+                    seen_at: str | None = None) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "insert or ignore into document_channels (document_id, source, url, first_seen)"
+                " values (?, ?, ?, ?)", [document_id, source, url, seen_at or utcnow()])
+
+    # -- hosts behind bot protection --------------------------------------
+    def blocked_hosts(self) -> dict[str, dict]:
+        return {row["host"]: row for row in self.db["blocked_hosts"].rows}
+
+    def record_blocks(self, blocked: dict[str, str], answered: set[str],
+                      sources: dict[str, list[str]]) -> None:
+        """Back off each host whose bot protection answered (``backoff`` doubling with
+        each block in a row); forget the hosts that answered normally again."""
+        from monitor.blocking import backoff
+
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        with self.transaction():
+            for host, vendor in blocked.items():
+                row = self.db.execute("select strikes, first_blocked from blocked_hosts"
+                                      " where host = ?", [host]).fetchone()
+                strikes = (row[0] if row else 0) + 1
+                self.db["blocked_hosts"].upsert({
+                    "host": host, "vendor": vendor, "strikes": strikes,
+                    "first_blocked": row[1] if row else now.isoformat(),
+                    "last_blocked": now.isoformat(),
+                    "blocked_until": (now + backoff(strikes)).isoformat(),
+                    "sources": json.dumps(sorted(sources.get(host, [])))}, pk="host")
+            for host in answered - set(blocked):
+                self.db.execute("delete from blocked_hosts where host = ?", [host])
+
+    # -- mailboxes ----------------------------------------------------------
+    def mailbox_seen(self, source: str) -> set[str]:
+        """Keys and message-ids of the messages a mailbox source has read."""
+        seen: set[str] = set()
+        for key, message_id in self.db.execute(
+                "select key, message_id from mailbox_seen where source = ?", [source]):
+            seen.add(key)
+            if message_id:
+                seen.add(message_id)
+        return seen
+
+    def mark_mail_seen(self, source: str, key: str, message_id: str | None) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "insert or ignore into mailbox_seen (source, key, message_id, seen_at)"
+                " values (?, ?, ?, ?)", [source, key, message_id, utcnow()])
 
     def touch_document(self, url: str) -> None:
         with self.transaction():
@@ -753,6 +852,7 @@ class Store:
         topics: list[str] | None = None,
         seen_at: str | None = None,
         labels: list[tuple[str, float, str]] | None = None,
+        channel_url: str | None = None,
     ) -> SavedDocument:
         """Store one article; a changed body becomes a new version, never an overwrite.
 
@@ -760,7 +860,8 @@ class Store:
         a crawl hashes in its worker processes, off the single writer's path).
         ``labels`` (label, confidence, evidence JSON), one per statement of
         ``unique_statements(statements)``, are stored with the statements inserted now,
-        when the crawl has already classified them.
+        when the crawl has already classified them. ``channel_url`` is where this copy
+        came from when that is not ``url`` (a bulletin email about the release at ``url``).
         """
         now = seen_at or utcnow()
         body_hash = text_hash((title or "") + "\n" + body)
@@ -800,6 +901,7 @@ class Store:
             result.new_statement_ids = self._save_statements(
                 document_id, version, statements, now, labels
             )
+            self.add_channel(document_id, source, channel_url or url, now)
         return result
 
     def save_federal_register(self, document_id: int, row: dict) -> None:

@@ -159,3 +159,102 @@ def build_site(root: Path) -> dict:
     ]))
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
     return {"releases": len(RELEASES), "stories": 2}
+
+
+# -- bot protection and press-release emails ----------------------------------
+#: An Akamai-style refusal, written with character references as Akamai writes it.
+AKAMAI_DENIED = (
+    "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
+    "You don't have permission to access \"http&#58;&#47;&#47;www&#46;example&#46;gov&#47;"
+    "all&#45;news&#45;updates\" on this server.<P>\n"
+    "Reference&#32;&#35;18&#46;2f0c1d17&#46;1764550000&#46;5a6b7c8d\n"
+    "<P>https&#58;&#47;&#47;errors&#46;edgesuite&#46;net&#47;18&#46;2f0c1d17&#46;1764550000"
+    "&#46;5a6b7c8d</P>\n</BODY>\n</HTML>\n")
+
+
+def akamai_denied(handler) -> None:
+    """A SiteServer route answering as an Akamai edge that keeps robots out."""
+    handler.send_body(403, AKAMAI_DENIED.encode(), "text/html", {"Server": "AkamaiGHost"})
+
+
+def tracking_link(target: str) -> str:
+    """A GovDelivery-style click-tracking link whose JWT payload names the target."""
+    import base64
+    import json
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    payload = {"buletin_link_id": "103", "uri": "bp2:click", "url": target}
+    return f"https://lnks.gd/l/{part({'alg': 'HS256'})}.{part(payload)}.c2lnbmF0dXJl"
+
+
+def govdelivery_bulletin(title: str, sent: str, paragraphs: list[str], release_url: str | None,
+                         number: str, recipient: str = "reporter@example.org") -> bytes:
+    """A press-release email shaped like a GovDelivery bulletin: web-page link on top,
+    the release, a tracked link to it, subscription footer. ``sent`` is an RFC 2822 date."""
+    from email.message import EmailMessage
+
+    page = f"https://content.govdelivery.com/accounts/USDHS/bulletins/{number}"
+    story = "".join(f"<p>{p}</p>" for p in ["FOR IMMEDIATE RELEASE", *paragraphs])
+    link = (f'<p><a href="{tracking_link(release_url)}">Read the release online</a></p>'
+            if release_url else "")
+    html_part = dedent(f"""<!DOCTYPE html><html><head><style>p {{margin:0}}</style></head><body>
+        <table width="100%"><tr><td><p style="font-size:11px">Having trouble viewing this email?
+        <a href="{page}">View it as a Web page</a>.</p></td></tr></table>
+        <table width="600"><tr><td><img alt="U.S. Department of Homeland Security" src="https://content.govdelivery.com/logo.png"></td></tr>
+        <tr><td><h1>{title}</h1>{story}{link}</td></tr></table>
+        <table><tr><td><p>Stay connected: <a href="https://twitter.com/example">Twitter</a></p>
+        <p>SUBSCRIBER SERVICES: <a href="https://public.govdelivery.com/accounts/USDHS/subscriber/edit">Manage Subscriptions</a> |
+        <a href="https://public.govdelivery.com/accounts/USDHS/subscriber/one_click_unsubscribe">Unsubscribe All</a> | Help</p>
+        <p>This email was sent to {recipient} using GovDelivery Communications Cloud on behalf of:
+        U.S. Department of Homeland Security &middot; 245 Murray Lane SW &middot; Washington, DC 20528</p>
+        </td></tr></table></body></html>""")
+    message = EmailMessage()
+    message["From"] = "U.S. Department of Homeland Security <dhs@public.govdelivery.com>"
+    message["To"] = recipient
+    message["Subject"] = title
+    message["Date"] = sent
+    message["Message-ID"] = f"<{number}@public.govdelivery.com>"
+    message.set_content("\n\n".join([title, *paragraphs]))
+    message.add_alternative(html_part, subtype="html")
+    return bytes(message)
+
+
+def write_maildir(folder: Path, messages: list[bytes]) -> list[Path]:
+    """Deliver ``messages`` into a fresh Maildir's new/, as a delivery agent would."""
+    for sub in ("new", "cur", "tmp"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, raw in enumerate(messages):
+        path = folder / "new" / f"17645{number:05d}.M{number}P1.testhost"
+        path.write_bytes(raw)
+        paths.append(path)
+    return paths
+
+
+def website_and_bulletins(base: str, maildir: str, as_fallback: bool) -> str:
+    """Sources for a DHS-shaped newsroom at ``base`` and its bulletins in ``maildir``;
+    ``as_fallback``: the bulletins are read only while the newsroom is blocked."""
+    fallback = '\nretries = 3\nfallbacks = ["dhs-bulletins"]' if as_fallback else ""
+    disabled = "\nenabled = false" if as_fallback else ""
+    return (f'[[source]]\nname = "dhs-news"\nkind = "html"\nurl = "{base}/all-news-updates"\n'
+            f'delay = 0{fallback}\n\n[[source]]\nname = "dhs-bulletins"\nkind = "mailbox"\n'
+            f'maildir = "{maildir}"\nurl = "{base}/"{disabled}\n')
+
+
+def run_monitor(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """``policy-monitor --config FOLDER/sources.toml --db FOLDER/monitor.db ARGS``."""
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(folder / "sources.toml"),
+         "--db", str(folder / "monitor.db"), *args], capture_output=True, text=True, timeout=120)
+
+
+def query(folder: Path, sql: str, params=()) -> list[dict]:
+    """Rows of FOLDER/monitor.db as dicts."""
+    import sqlite3
+
+    with sqlite3.connect(folder / "monitor.db") as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]

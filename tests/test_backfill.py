@@ -58,10 +58,14 @@ def snapshot(db: Path) -> dict:
         links = set(conn.execute(
             "select f.url, t.url, l.relation from links l join documents f "
             "on f.id = l.from_document_id join documents t on t.id = l.to_document_id"))
+        events = set(conn.execute(
+            "select p.key, d.url, e.event from policy_events e join policies p "
+            "on p.id = e.policy_id join documents d on d.id = e.document_id"))
         rows = conn.execute("select count(*), count(distinct url) from documents").fetchone()
         state = conn.execute("select pages, documents, finished_at is not null, "
                              "linked_at is not null from backfills").fetchall()
-    return {"documents": documents, "links": links, "rows": rows, "state": state}
+    return {"documents": documents, "links": links, "events": events, "rows": rows,
+            "state": state}
 
 
 def test_backfill_killed_at_random_points_ends_as_an_uninterrupted_one(archive, tmp_path):
@@ -78,7 +82,7 @@ def test_backfill_killed_at_random_points_ends_as_an_uninterrupted_one(archive, 
     assert len(expected["documents"]) == RELEASES
     assert set(expected["documents"]) == {server.base_url + p for p in site["paths"]}
     assert all(label is not None and n > 0 for label, n in expected["documents"].values())
-    assert expected["links"] and expected["state"] == [(site["pages"], RELEASES, 1, 1)]
+    assert expected["events"] and expected["state"] == [(site["pages"], RELEASES, 1, 1)]
 
     killed = tmp_path / "killed"
     killed.mkdir()
@@ -102,6 +106,7 @@ def test_backfill_killed_at_random_points_ends_as_an_uninterrupted_one(archive, 
     assert resumed["rows"] == expected["rows"]  # none missing, none twice
     assert resumed["documents"] == expected["documents"]
     assert resumed["links"] == expected["links"]
+    assert resumed["events"] == expected["events"]
     assert resumed["state"][0][1:] == (RELEASES, 1, 1)
 
 
