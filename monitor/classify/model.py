@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -124,9 +124,20 @@ class DocumentResult:
     label: str
     confidence: float
     statements: list[StatementResult]
-    statistics: list  # monitor.figures.Figure
     #: Headline label, per-label scores and the statement that decided the document.
     evidence: dict = field(default_factory=dict)
+    title: str | None = None
+    published: str | None = None
+
+    @cached_property
+    def statistics(self) -> list:
+        """The figures (``monitor.figures``) of the statistic statements, read in their
+        release; read only when asked for: a crawl stores them later, in ``monitor.series``."""
+        if not any(r.label == "statistic_update" for r in self.statements):
+            return []
+        found = extract_document(self.title, [r.text for r in self.statements], self.published)
+        return [f for r, figures in zip(self.statements, found)
+                if r.label == "statistic_update" for f in figures]
 
 
 
@@ -220,7 +231,7 @@ class Model:
                  ) -> DocumentResult:
         units = ([title] if title else []) + list(statements)
         if not units:
-            return DocumentResult("none", 1.0, [], [], {"reason": "no text"})
+            return DocumentResult("none", 1.0, [], {"reason": "no text"})
         p, found, neighbours, x = self.statement_probabilities(units, title)
         offset = 1 if title else 0
         results = []
@@ -245,9 +256,7 @@ class Model:
         if title:
             doc_evidence["headline"] = {"label": results[0].label,
                                         "confidence": results[0].confidence}
-        body = results[offset:]
-        statistics = _figures(title, body, published)
-        return DocumentResult(label, confidence, body, statistics, doc_evidence)
+        return DocumentResult(label, confidence, results[offset:], doc_evidence, title, published)
 
     def _document_label(self, x: np.ndarray, p: np.ndarray, results: list[StatementResult],
                         titled: bool) -> tuple[str, float, dict]:
@@ -426,10 +435,3 @@ def default_model() -> Model:
     readers' corrections (``set_corrections``)."""
     return fit(tune_documents(), load_gold_baseline(), training_documents() + list(_corrections[1]))
 
-
-def _figures(title: str | None, body: list[StatementResult], published: str | None) -> list:
-    """The figures (``monitor.figures``) of the statistic statements, read in their release."""
-    if not any(r.label == "statistic_update" for r in body):
-        return []
-    found = extract_document(title, [r.text for r in body], published)
-    return [f for r, figures in zip(body, found) if r.label == "statistic_update" for f in figures]
