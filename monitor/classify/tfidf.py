@@ -12,6 +12,8 @@ from operator import itemgetter
 import numpy as np
 
 
+#: The smallest positive float: a score at least this is above 0 (scores are never negative).
+_SMALLEST = np.finfo(float).smallest_subnormal
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _STOPWORDS = frozenset(
     """a an and are as at be been by for from had has have he her his in into is it its of on or
@@ -167,24 +169,28 @@ class TfidfIndex:
             return [[] for _ in texts]
         ids = np.array([i for ids, _, _ in queries for i in ids])
         # The unit-length weights, divided as _weigh divides them.
-        factors = (np.array([w for _, weights, _ in queries for w in weights])
-                   / np.repeat([norm for _, _, norm in queries], counts))
+        factors = np.array([w / norm for _, weights, norm in queries for w in weights])
         starts, lengths = self._starts[ids], self._lengths[ids]
         # Where each shared term's postings lie in the flat arrays: its run, one after another.
-        runs_end = np.cumsum(lengths)
-        positions = np.arange(runs_end[-1]) + np.repeat(starts - (runs_end - lengths), lengths)
+        # (ndarray methods rather than np.repeat & co.: the same, without a Python wrapper.)
+        runs_end = lengths.cumsum()
+        positions = np.arange(runs_end[-1]) + (starts - runs_end + lengths).repeat(lengths)
         cells = (self._posting_texts[positions]
-                 + np.repeat(np.repeat(np.arange(0, len(texts) * n, n), counts), lengths))
-        products = np.repeat(factors, lengths) * self._posting_weights[positions]
+                 + np.arange(0, len(texts) * n, n).repeat(counts).repeat(lengths))
+        products = factors.repeat(lengths) * self._posting_weights[positions]
         scores = np.bincount(cells, products, minlength=len(texts) * n).reshape(len(texts), n)
-        # Each row's k-th largest score (np.sort is several times faster than np.partition
-        # here); every example scoring at least that is a candidate, so ties at the
-        # boundary are ordered below like the others.
-        kth = np.sort(scores, axis=1)[:, n - k, None] if k < n else 0.0
-        cells = np.flatnonzero((scores >= kth) & (scores > 0))  # row by row, examples ascending
+        # Each row's k-th largest score (sorting is several times faster than np.partition
+        # here); every example scoring at least that, and above 0, is a candidate, so ties
+        # at the boundary are ordered below like the others.
+        threshold = _SMALLEST
+        if k < n:
+            ranked = scores.copy()
+            ranked.sort(axis=1)
+            threshold = np.maximum(ranked[:, n - k], _SMALLEST)[:, None]
+        cells = (scores >= threshold).ravel().nonzero()[0]  # row by row, examples ascending
         rows, examples = np.divmod(cells, n)
         pairs = list(zip(examples.tolist(), scores.ravel()[cells].tolist()))
-        bounds = np.searchsorted(rows, np.arange(len(texts) + 1)).tolist()
+        bounds = rows.searchsorted(np.arange(len(texts) + 1)).tolist()
         return [self._order(pairs[start:end], ids)[:k]
                 for start, end, (ids, _, _) in zip(bounds, bounds[1:], queries)]
 
