@@ -249,8 +249,15 @@ def document_events(title: str | None, published: str | None, label: str | None,
 
 
 def _near(memo_key: str, published: str | None) -> bool:
+    """Whether a document published then can be the one issuing the memo named by the key
+    ("memo 2012-06-15", or "memo year 2012" for "the 2012 memo")."""
     day = _day(published)
-    return bool(day) and abs((day - date.fromisoformat(memo_key.split()[1])).days) <= MEMO_DAYS
+    if not day:
+        return False
+    named = memo_key.split()[-1]
+    if memo_key.startswith("memo year "):
+        return day.year == int(named)
+    return abs((day - date.fromisoformat(named)).days) <= MEMO_DAYS
 
 
 def _background(text: str, named: list[Mention], year: int | None) -> bool:

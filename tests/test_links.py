@@ -41,3 +41,13 @@ def test_evaluate_links_scores_wrong_and_missed_links(tmp_path):
     bad.write_text('{"id": "x"}\n')
     failed = CliRunner().invoke(cli, ["evaluate-links", "--corpus", str(bad)])
     assert failed.exit_code != 0 and "missing title, text" in failed.output
+
+
+def test_a_memo_named_by_its_year_in_a_new_rule_is_not_issued_by_it():
+    """"the 2012 memo" in a 2022 rule names an old memo: no event for it, and no crash."""
+    from monitor.policies import document_events
+
+    events = document_events("Final rule on deferred action", "2022-08-24", "new_policy",
+                             [(1, "DHS today issued a final rule that codifies the 2012 "
+                                  "memorandum on deferred action.", "new_policy")])
+    assert not any(e.key.startswith("memo year") for e in events)
