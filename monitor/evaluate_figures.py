@@ -260,7 +260,7 @@ def score(corpus: list[dict]) -> dict:
     return {
         "releases": len(statistics_releases(corpus)), "gold_figures": totals["gold"],
         "value_recall": ratio("found", "gold"), "found": totals["found"],
-        # releases the classifier takes for statistics (figures are read only from those)
+        # releases that gave any figure (a release read as something else may give none)
         "releases_read": totals["read"], "value_recall_in_read": ratio("found_in_read", "gold_in_read"),
         "period_accuracy": ratio("period_right", "periods"), "periods_scored": totals["periods"],
         "previous_precision": ratio("previous_right", "previous"), "previous_given": totals["previous"],
@@ -281,7 +281,7 @@ def format_report(name: str, result: dict) -> str:
         return "n/a" if value is None else f"{value:.3f}"
     return (f"{name}: {result['releases']} releases, {result['gold_figures']} gold figures\n"
             f"  value recall        {pct('value_recall')}  ({result['found']}/{result['gold_figures']}; "
-            f"{pct('value_recall_in_read')} in the {result['releases_read']} releases read as statistics)\n"
+            f"{pct('value_recall_in_read')} in the {result['releases_read']} releases that gave figures)\n"
             f"  period accuracy     {pct('period_accuracy')}  (of {result['periods_scored']} found with dated gold periods)\n"
             f"  previous precision  {pct('previous_precision')}  (of {result['previous_given']} found figures given a previous)\n"
             f"  previous recall     {pct('previous_recall')}  (of {result['gold_previous']} gold previous values)"

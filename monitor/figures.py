@@ -151,6 +151,8 @@ METRICS = [
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
 ]
 _METRIC_RES = [(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS]
+#: Any metric, or pounds of something: a statement without one and a digit holds no figure.
+_ANY_METRIC = re.compile(r"\b(?:" + "|".join(p for _, _, p in METRICS) + r"|pounds|lbs)", re.I)
 
 _POPULATIONS = [
     ("family units", r"family[- ]units?(?:[- ]members)?|family members|members of family units|"
@@ -168,7 +170,8 @@ _POPULATIONS = [
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
 _NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haitian|nicaraguan|"
                   "colombian|ecuadorian|chinese|indian|ukrainian|russian|brazilian|peruvian|"
-                  "romanian|turkish|afghan")
+                  "romanian|turkish|afghan|dominican|jamaican|bahamian|nigerian|senegalese|"
+                  "mauritanian|eritrean|somali|sudanese|vietnamese|filipino")
 _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})\s+(?:nationals|migrants|citizens|people|"
                           r"individuals|aliens|noncitizens|adults|children|families)", re.I)
 
@@ -312,7 +315,8 @@ class _Periods:
     _YEAR_PART = re.compile(
         rf"\b(?:(fiscal (?:year )?|FY\s?)|(?:calendar year|CY|in)\s?)(\d{{4}})\s+(?:through|thru)\s+"
         rf"(?:the end of\s+)?({_MON})\b|"
-        rf"\bfirst\s+(\w+)\s+(months?|quarters?)\s+of\s+(fiscal (?:year )?|FY\s?|calendar year |CY\s?)?(\d{{4}})\b|"
+        rf"\bfirst\s+(\w+)\s+(months?|quarters?)\s+of\s+(?:(fiscal (?:year )?|FY\s?|calendar year |CY\s?)?(\d{{4}})|"
+        rf"(?:the |this |the current )(fiscal )?year)\b|"
         rf"\bfirst half of\s+(fiscal (?:year )?|FY\s?)(\d{{4}})\b", re.I)
     #: "year to date" with no year named: the current fiscal year's (DHS counts fiscal
     #: years) unless it says calendar; "so far this year" is the calendar year's
@@ -337,7 +341,8 @@ class _Periods:
     _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     _ON_WEEKDAY = re.compile(rf"\bon ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!,?\s+{_MON}\s+\d)", re.I)
     _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
-    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(past|last|previous) (?:seven days|week)\b", re.I)
+    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(?:(past|last|previous|prior) (?:seven days|week)|"
+                       r"week (?:before|earlier))\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
                              r"issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
     _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
@@ -425,7 +430,9 @@ class _Periods:
         ytd = self._YTD.search(text)
         for m in self._FY.finditer(text):
             year = _year(m.group(1))
-            if ytd and self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end:
+            # "so far in fiscal year 2024", or fiscal year 2024 in a release from its course
+            if self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end \
+                    and (ytd or self.anchor.isoformat() < fiscal_year(year).end):
                 add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
             else:
                 add(m, fiscal_year(year))
@@ -458,7 +465,10 @@ class _Periods:
                 add(m, Period(QUARTER, first.isoformat(),
                               (_add_months(first, 3) - timedelta(days=1)).isoformat()))
         for m in self._WEEK.finditer(text):
-            if self.anchor:
+            base = self._earlier(WEEK, m.start())
+            if base and (m.group(1) or "previous").lower() in ("previous", "prior"):
+                add(m, base.preceding())  # "up from 36,900 the previous week"
+            elif self.anchor:
                 add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
                               (self.anchor - timedelta(days=1)).isoformat()))
         for m in self._ON_WEEKDAY.finditer(text):
@@ -483,12 +493,15 @@ class _Periods:
                 add(m, month_period(year, index))
         for m in self._CALENDAR.finditer(text):
             year = int(m.group(1) or m.group(2))
-            if 1990 <= year <= 2100:
+            if self.anchor and year == self.anchor.year and self.anchor.isoformat() < f"{year}-12-31":
+                add(m, Period(YEAR_TO_DATE, f"{year}-01-01", self._ytd_end()))  # a year still running
+            elif 1990 <= year <= 2100:
                 add(m, calendar_year(year))
         for m in self._RELATIVE_MONTH.finditer(text):
             # "last month" is the month before the release; "the previous month", the one
-            # before the month the release reports
-            base = self.context if self.context and self.context.kind == MONTH else None
+            # before the month the sentence (or else the release) reports
+            base = self._earlier(MONTH, m.start()) or (
+                self.context if self.context and self.context.kind == MONTH else None)
             if m.group(1).lower() == "this month" and self.anchor:
                 add(m, month_period(self.anchor.year, self.anchor.month))
             elif base and (m.group(1).lower() != "last month" or self._comparing(text, m.start())):
@@ -517,6 +530,11 @@ class _Periods:
     _COMPARED_NUMBER = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?)\s+[\d,.]+"
                                   r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+)?$", re.I)
 
+    def _earlier(self, kind: str, start: int) -> Period | None:
+        """The last period of this kind the sentence names before ``start``."""
+        found = [f for f in self.found if f.start < start and f.period.kind == kind]
+        return max(found, key=lambda f: f.start).period if found else None
+
     def _comparing(self, text: str, start: int) -> bool:
         """"up from 40,000 last month", "than last month": the base of a comparison."""
         before = text[max(0, start - 60):start]
@@ -536,12 +554,18 @@ class _Periods:
             if count is None:
                 return None
             months = count * (3 if m.group(5).lower().startswith("quarter") else 1)
-            fiscal = bool(m.group(6)) and not m.group(6).lower().startswith(("calendar", "cy"))
-            year = int(m.group(7))
+            if m.group(7):
+                fiscal = bool(m.group(6)) and not m.group(6).lower().startswith(("calendar", "cy"))
+                year = int(m.group(7))
+            elif self.anchor:  # "the first 11 months of the fiscal year": the current one
+                fiscal = bool(m.group(8))
+                year = self.anchor.year + (fiscal and self.anchor.month >= 10)
+            else:
+                return None
             start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
             last = _add_months(start, months - 1)
         else:  # "the first half of fiscal year 2024"
-            year = int(m.group(9))
+            year = int(m.group(10))
             start = date(year - 1, 10, 1)
             last = _add_months(start, 5)
         if last < start or last >= _add_months(start, 12):
@@ -937,6 +961,12 @@ _FORECAST = re.compile(r"\b(?:will|would|could|expect\w*|plans? to|project\w*|fo
                        r"anticipat\w*|estimates? (?:that|to))\b", re.I)
 
 
+def may_hold_figures(statements: list[str]) -> bool:
+    """A quick test before reading a release that is not a statistics release: some
+    statement has a digit and names something counted."""
+    return any(re.search(r"\d", s) and _ANY_METRIC.search(s) for s in statements)
+
+
 def periodic_statistic(figure: Figure, published: str | None) -> bool:
     """Whether a figure is a DHS statistic wherever it is printed (a policy release
     quoting last month's encounters, an enforcement release with the fiscal year's
@@ -951,10 +981,16 @@ def periodic_statistic(figure: Figure, published: str | None) -> bool:
     period = figure.period
     if period.kind not in _RECURRING_PERIODS and not (figure.kind == RECORD and period.kind == DAY):
         return False
-    if published and period.end and period.kind != YEAR_TO_DATE and period.end > published[:10]:
-        return False  # a period still running or to come
-    lead = figure.text[:max(0, figure.text.find(figure.as_written))]
-    return not (_FORECAST.search(lead) or _ONE_OFF.search(figure.text))
+    return not (forecast(figure, published) or _ONE_OFF.search(figure.text))
+
+
+def forecast(figure: Figure, published: str | None) -> bool:
+    """"will welcome 19,000 new citizens", "expects to screen 18.2 million", a cap "for
+    the first half of fiscal year 2025": a number for a period not over when the release
+    was published (a year or month to date ends on that day), or said of the future."""
+    if published and figure.period.end and figure.period.end > published[:10]:
+        return True
+    return bool(_FORECAST.search(figure.text[:max(0, figure.text.find(figure.as_written))]))
 
 
 def figure_json(figure: Figure) -> dict:

@@ -18,7 +18,7 @@ a DHS series. A change the release states is kept beside the computed one.
 from __future__ import annotations
 
 from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, Figure, Period, extract_document,
-                             periodic_statistic)
+                             may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
 #: A release with a statement of this label is a statistics release: every figure in it is kept.
@@ -39,6 +39,8 @@ def record_statistics(store: Store, doc: dict) -> int:
     # A release with one statistic statement is read whole: its other sentences
     # ("That compares with 37,900 in April") complete the figures.
     whole = doc["label"] == FIGURE_LABEL or any(r[2] == FIGURE_LABEL for r in rows)
+    if not whole and not may_hold_figures([r[1] for r in rows]):
+        return 0
     done = {r[0] for r in store.db.execute(
         "select distinct statement_id from statistics where document_id = ?", [doc["id"]])}
     agency = _agency(store, doc)
