@@ -146,7 +146,7 @@ METRICS = [
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens"),
     ("receipts", "cases", r"receipts?|filings|received|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
-    ("backlog", "cases", r"backlog\w*|pending"),
+    ("backlog", "cases", r"backlog\w*|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation))"),
     ("processing time", "months", r"processing times?"),
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
 ]
@@ -367,8 +367,10 @@ class _Periods:
                 return
             taken.append((start, end))
             before = text[max(0, start - 30):start]
-            self.found.append(_Mention(start, end, period, bool(self._COMPARE_BEFORE.search(before)),
-                                       bool(self._INCIDENTAL.search(before))))
+            # "compared with 9,860 in May": the base of a comparison
+            comparison = bool(self._COMPARE_BEFORE.search(before)
+                              or self._COMPARED_NUMBER.search(text[max(0, start - 60):start]))
+            self.found.append(_Mention(start, end, period, comparison, bool(self._INCIDENTAL.search(before))))
 
         for m in self._RANGE.finditer(text):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
@@ -527,7 +529,8 @@ class _Periods:
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
         return Period(CUMULATIVE, first.isoformat(), self._ytd_end())
 
-    _COMPARED_NUMBER = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?)\s+[\d,.]+"
+    _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
+                                  r"versus|vs\.?)\s+[\d,.]+"
                                   r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+)?$", re.I)
 
     def _earlier(self, kind: str, start: int) -> Period | None:
@@ -939,7 +942,11 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
     if whole is None or whole.metric != metric or not _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
         return ""
     words = _NOUN_PHRASE.match(text, number.end, words_end)
-    return " ".join(words.group(1).split()).rstrip(".") if words else "part of a total"
+    if words and re.match(r"(?:at|in|on|along|across|between|from|through)\b", words.group(1), re.I):
+        return ""  # "including 61,400 at the southwest border": a place, which the scope says
+    if not words or re.match(r"(?:that|which|who|were|was)\b", words.group(1), re.I):
+        return "part of a total"
+    return " ".join(words.group(1).split()).rstrip(".")
 
 
 def _agency(text, number, low, high, metric, default) -> str:
@@ -1039,8 +1046,8 @@ def extract_document(title: str | None, statements: list[str], published: str | 
             if region and figure.role == REPORTED:
                 regions[figure.metric] = region
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
-        if reported:
-            head = reported[-1]
+        if reported:  # "That is a 95% drop": the total, not its daily average beside it
+            head = next((f for f in reversed(reported) if f.kind in (LEVEL, RECORD)), reported[-1])
         if context is None:
             own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
             context = own[0] if own else None

@@ -21,7 +21,7 @@ from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, Figure, Pe
                              may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
-#: A release with a statement of this label is a statistics release: every figure in it is kept.
+#: A release of this label is a statistics release: every figure in it is kept.
 FIGURE_LABEL = "statistic_update"
 
 
@@ -36,33 +36,38 @@ def record_statistics(store: Store, doc: dict) -> int:
         "order by seq, id", [doc["id"], doc["version"]]).fetchall()
     if not rows:
         return 0
-    # A release with one statistic statement is read whole: its other sentences
-    # ("That compares with 37,900 in April") complete the figures.
-    whole = doc["label"] == FIGURE_LABEL or any(r[2] == FIGURE_LABEL for r in rows)
+    whole = doc["label"] == FIGURE_LABEL
     if not whole and not may_hold_figures([r[1] for r in rows]):
         return 0
     done = {r[0] for r in store.db.execute(
         "select distinct statement_id from statistics where document_id = ?", [doc["id"]])}
     agency = _agency(store, doc)
     figures = extract_document(doc.get("title"), [r[1] for r in rows], doc["published"], agency)
+    if not whole:
+        figures = statistics_quoted(figures, doc["published"])
     added = 0
     for (statement_id, _, label), found in zip(rows, figures):
         if statement_id in done:
             continue
-        for figure in (found if whole else statistics_quoted(found, doc["published"])):
+        for figure in found:
             _insert(store, doc, statement_id, figure)
             added += 1
     return added
 
 
-def statistics_quoted(figures: list[Figure], published: str | None) -> list[Figure]:
-    """The periodic statistics among a statement's figures, with the figures quoted for
-    comparison with them and the changes stated for them."""
-    kept = [f for f in figures if periodic_statistic(f, published)]
-    companions = {id(c) for f in kept for c in f.compared}
-    keys = {(f.metric, f.scope, f.population, f.agency, f.period) for f in kept}
-    return [f for f in figures if any(f is k for k in kept) or id(f) in companions
-            or (f.role == CHANGE and (f.metric, f.scope, f.population, f.agency, f.period) in keys)]
+def statistics_quoted(figures: list[list[Figure]], published: str | None) -> list[list[Figure]]:
+    """The periodic statistics among a release's figures (per statement), with the
+    figures quoted for comparison with them ("That compares with 37,900 in April") and
+    the changes stated for them."""
+    kept = {id(f) for found in figures for f in found if periodic_statistic(f, published)}
+    companions = {id(c) for found in figures for f in found if id(f) in kept for c in f.compared}
+    keys = {_key(f) for found in figures for f in found if id(f) in kept}
+    return [[f for f in found if id(f) in kept or id(f) in companions
+             or (f.role == CHANGE and _key(f) in keys)] for found in figures]
+
+
+def _key(figure: Figure) -> tuple:
+    return figure.metric, figure.scope, figure.population, figure.agency, figure.period
 
 
 def _agency(store: Store, doc: dict) -> str | None:
