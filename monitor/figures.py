@@ -133,7 +133,8 @@ METRICS = [
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?"),
     ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
-    ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?"),
+    ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
+                                 r"(?<=migrants )crossing|(?<=people )crossing"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
     ("repatriations", "people", r"repatriat\w*"),
@@ -177,8 +178,9 @@ _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})\s+(?:nationals|migrants|citize
 
 #: Agencies named near a figure; a foreign government's figure is never a DHS series.
 _AGENCIES = [
-    ("Mexico", r"mexic(?:o|an) (?:authorities|government|officials|immigration|national guard)|\bINM\b"),
-    ("Panama", r"panaman\w* (?:authorities|government)|panama (?:reported|recorded|says)"),
+    ("Mexico", r"mexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b"),
+    ("Panama", r"panama(?:nian|'s)? (?:authorities|government|officials|immigration|migration)|"
+               r"panama (?:reported|recorded|says|counted)"),
     ("Canada", r"canad\w+ (?:authorities|government|border services)|\bCBSA\b|\bRCMP\b"),
     ("Guatemala", r"guatemalan (?:authorities|government)"),
     ("EOIR", r"immigration courts?|\bEOIR\b|executive office for immigration review"),
@@ -203,6 +205,7 @@ _REGIONS = [
     ("nationwide", r"nationwide|nationally|all (?:u\.s\. )?borders|across the country"),
 ]
 _REGION_RES = [(name, re.compile(p, re.I)) for name, p in _REGIONS]
+_OFO = re.compile(r"office of field operations|\bOFO\b", re.I)
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
 _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
 
@@ -231,10 +234,10 @@ _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|low
                        r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid)\b", re.I)
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*)\b", re.I)
-_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|"
+_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|double|twice|triple|"
                          r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the)\b", re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
-                    r"\baverage daily\b|\bdaily average\b", re.I)
+                    r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
 _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b", re.I)
 _RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b", re.I)
@@ -331,7 +334,8 @@ class _Periods:
     _DAY = re.compile(rf"\b(?:on\s+)?{_FULL_DATE}", re.I)
     _MONTH = re.compile(rf"\b({_MON})(?:\s+of)?(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _CALENDAR = re.compile(r"\b(?:calendar year|CY)\s?(\d{4})\b|"
-                           r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)", re.I)
+                           r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)|"
+                           r"\b(?:the|its|a)\s+(\d{4})\s+(?=(?:total|figure|level|count|number)\b)", re.I)
     _RELATIVE_MONTH = re.compile(r"\b(last month|the previous month|the prior month|this month|"
                                  r"the month before|a month earlier)\b", re.I)
     _LAST_YEAR = re.compile(r"\b(?:(the |this |that )?(?:same )?(month|period|time|quarter) (?:of |in )?last year|"
@@ -494,7 +498,7 @@ class _Periods:
             if year:
                 add(m, month_period(year, index))
         for m in self._CALENDAR.finditer(text):
-            year = int(m.group(1) or m.group(2))
+            year = int(m.group(1) or m.group(2) or m.group(3))
             if self.anchor and year == self.anchor.year and self.anchor.isoformat() < f"{year}-12-31":
                 add(m, Period(YEAR_TO_DATE, f"{year}-01-01", self._ytd_end()))  # a year still running
             elif 1990 <= year <= 2100:
@@ -906,12 +910,17 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     location = ""
     # within the number's stretch of the sentence; "including those at ports of entry"
     # describes a total, not a place
-    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*", "",
-                    text[max(low, number.start - 120):min(high, number.end + 120)], flags=re.I)
-    if _BETWEEN_PORTS.search(window):
-        location = "between ports"
-    elif _AT_PORTS.search(window) or re.search(r"office of field operations|\bOFO\b", window, re.I):
-        location = "ports of entry"
+    lo = max(low, number.start - 120)
+    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*",
+                    lambda m: " " * len(m.group(0)), text[lo:min(high, number.end + 120)], flags=re.I)
+    # the place named nearest the number ("2,045,838 between ports ..., while OFO
+    # encountered 429,831 at ports of entry")
+    places = [(abs(m.start() + lo - number.start) if m.start() + lo >= number.start
+               else number.start - (m.end() + lo), name)
+              for name, pattern in (("between ports", _BETWEEN_PORTS), ("ports of entry", _AT_PORTS),
+                                    ("ports of entry", _OFO)) for m in pattern.finditer(window)]
+    if places:
+        location = min(places)[1]
     if metric == "apprehensions":
         location = ""  # Border Patrol apprehends between ports by definition
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
@@ -921,6 +930,12 @@ def _population(text, number, low, high, metric) -> str:
     """Who is counted: the words after the number first ("11,507 were unaccompanied
     children"), then those before it ("family unit apprehensions were 9,000")."""
     for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 45), number.start)):
+        if lo < number.start and low:
+            # "5,700 members of family units in FY2019, out of 267,258 total removals": the
+            # words right after the number before are that number's
+            lo = max(lo, low + 30)
+            if lo >= hi:
+                continue
         found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
         if found and not (found[0] == "CBP One" and metric == "appointments") \
                 and not (found[0] == "under Title 42" and metric == "expulsions"):

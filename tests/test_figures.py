@@ -204,6 +204,23 @@ def test_who_is_counted_in_a_part():
     assert (border.scope, border.population) == ("southwest border", "")  # a place, not a population
 
 
+def test_a_total_beside_a_subset_and_each_places_nearest_words():
+    part, total = figures("ICE removed 5,700 members of family units in fiscal year 2019, out of 267,258 "
+                          "total removals.", "2019-12-11", agency="ICE")
+    assert (part.population, total.population) == ("family units", "")
+    between, ports = figures("Border Patrol encountered 2,045,838 migrants between ports of entry in FY2023, "
+                             "while OFO encountered 429,831 at ports of entry.", "2023-10-21")
+    assert (between.scope, between.agency, ports.scope, ports.agency) == (
+        "between ports", "USBP", "ports of entry", "OFO")
+
+
+def test_another_countrys_count_and_the_year_it_is_compared_with():
+    found = figures("Panama's immigration service counted 520,000 people crossing the Darien Gap in 2023, "
+                    "double the 2022 total of 248,000.", "2024-01-18")
+    assert [(f.value, f.role, f.agency, f.period.label) for f in found] == [
+        (520_000, REPORTED, "Panama", "2023"), (248_000, COMPARED, "Panama", "2022")]
+
+
 def test_that_refers_to_the_total_not_its_daily_average():
     found = [f for statement in extract_document("CBP Releases March 2025 Monthly Update", [
         "In March, Border Patrol recorded 7,181 apprehensions at the southwest border, an average of 232 per day.",
