@@ -234,7 +234,7 @@ _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|low
                        r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid)\b", re.I)
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*)\b", re.I)
-_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|double|twice|triple|"
+_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|double(?!-)|twice|triple|"
                          r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the)\b", re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
@@ -303,6 +303,9 @@ class _Periods:
         rf"\b(?:(?:from|between|since)\s+)?{_FULL_DATE},?\s*(?:to|through|and|until|-|–)\s*{_FULL_DATE}", re.I)
     _MONTH_RANGE = re.compile(
         rf"\b(?:from|between)\s+({_MON})\s*(\d{{4}})?\s*(?:to|through|and|until|-|–)\s+({_MON})\s*(\d{{4}})?\b", re.I)
+    #: "January through March 2024", "October–December 2023"
+    _MONTH_SPAN = re.compile(
+        rf"\b({_MON})\s*(\d{{4}})?\s*(?:through|thru|-|–)\s*({_MON})\s*(\d{{4}})?(?![\w-])", re.I)
     _SINCE = re.compile(rf"\b(since|beginning|starting)\s+(?:on\s+)?{_FULL_DATE}", re.I)
     _SINCE_MONTH = re.compile(rf"\b(since)\s+(?:(?:its|the|the app's|the program's)\s+)?(?:(?:launch|start|"
                               rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})(?:\s+(\d{{4}}))?(?![\w-])",
@@ -382,7 +385,7 @@ class _Periods:
                 first.year + (_month_index(m.group(4)) < first.month))))
             if first and last and first <= last:
                 add(m, Period(RANGE, first.isoformat(), last.isoformat()))
-        for m in self._MONTH_RANGE.finditer(text):
+        for m in [*self._MONTH_RANGE.finditer(text), *self._MONTH_SPAN.finditer(text)]:
             year2 = int(m.group(4)) if m.group(4) else self._year_of(_month_index(m.group(3)))
             if year2 is None:
                 continue

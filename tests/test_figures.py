@@ -145,6 +145,8 @@ def test_a_sentence_without_a_period_takes_the_headline_period():
     # month ranges, rolling months, weeks
     ("Between October and December 2023, ICE removed 60,000 people.", "2024-01-20", None,
      ("quarter", "2023-10-01", "2023-12-31")),
+    ("January through March 2024, Border Patrol apprehended 402,000 migrants.", "2024-04-19", None,
+     ("quarter", "2024-01-01", "2024-03-31")),
     ("In the 12 months ending in June, USCIS naturalized 800,000 people.", "2024-07-20", None,
      ("range", "2023-07-01", "2024-06-30")),
     ("For the week ending June 15, ICE detained an average of 37,000 people per day.", "2024-06-20", None,
