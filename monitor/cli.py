@@ -890,10 +890,9 @@ def evaluate_figures(corpus_path: Path | None, as_json: bool, misses: bool) -> N
         raise click.ClickException(f"cannot read the corpus: {exc}") from exc
     results = {}
     for name, corpus in corpora.items():
-        releases = statistics_releases(corpus)
-        if not releases:
+        if not statistics_releases(corpus):
             raise click.ClickException(f"{name}: no releases with gold figures (field statistics)")
-        results[name] = score(releases)
+        results[name] = score(corpus)
     if as_json:
         echo_json(results)
         return

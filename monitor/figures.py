@@ -102,6 +102,9 @@ class Figure:
     #: A change the text states for this figure (percent, signed) and from which period.
     stated_change_pct: float | None = None
     stated_change_from: Period | None = None
+    #: Neither the sentence nor the headline names the period: it is the first one the
+    #: release's sentences name.
+    period_assumed: bool = False
 
     @property
     def series(self) -> str:
@@ -130,7 +133,8 @@ METRICS = [
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?"),
     ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
-    ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?"),
+    ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
+                                 r"(?<=migrants )crossing|(?<=people )crossing"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
     ("repatriations", "people", r"repatriat\w*"),
@@ -143,11 +147,13 @@ METRICS = [
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens"),
     ("receipts", "cases", r"receipts?|filings|received|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
-    ("backlog", "cases", r"backlog\w*|pending"),
+    ("backlog", "cases", r"backlog\w*|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation))"),
     ("processing time", "months", r"processing times?"),
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
 ]
 _METRIC_RES = [(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS]
+#: Any metric, or pounds of something: a statement without one and a digit holds no figure.
+_ANY_METRIC = re.compile(r"\b(?:" + "|".join(p for _, _, p in METRICS) + r"|pounds|lbs)", re.I)
 
 _POPULATIONS = [
     ("family units", r"family[- ]units?(?:[- ]members)?|family members|members of family units|"
@@ -165,14 +171,16 @@ _POPULATIONS = [
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
 _NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haitian|nicaraguan|"
                   "colombian|ecuadorian|chinese|indian|ukrainian|russian|brazilian|peruvian|"
-                  "romanian|turkish|afghan")
+                  "romanian|turkish|afghan|dominican|jamaican|bahamian|nigerian|senegalese|"
+                  "mauritanian|eritrean|somali|sudanese|vietnamese|filipino")
 _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})\s+(?:nationals|migrants|citizens|people|"
                           r"individuals|aliens|noncitizens|adults|children|families)", re.I)
 
 #: Agencies named near a figure; a foreign government's figure is never a DHS series.
 _AGENCIES = [
-    ("Mexico", r"mexic(?:o|an) (?:authorities|government|officials|immigration|national guard)|\bINM\b"),
-    ("Panama", r"panaman\w* (?:authorities|government)|panama (?:reported|recorded|says)"),
+    ("Mexico", r"mexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b"),
+    ("Panama", r"panama(?:nian|'s)? (?:authorities|government|officials|immigration|migration)|"
+               r"panama (?:reported|recorded|says|counted)"),
     ("Canada", r"canad\w+ (?:authorities|government|border services)|\bCBSA\b|\bRCMP\b"),
     ("Guatemala", r"guatemalan (?:authorities|government)"),
     ("EOIR", r"immigration courts?|\bEOIR\b|executive office for immigration review"),
@@ -197,6 +205,7 @@ _REGIONS = [
     ("nationwide", r"nationwide|nationally|all (?:u\.s\. )?borders|across the country"),
 ]
 _REGION_RES = [(name, re.compile(p, re.I)) for name, p in _REGIONS]
+_OFO = re.compile(r"office of field operations|\bOFO\b", re.I)
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
 _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
 
@@ -225,10 +234,10 @@ _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|low
                        r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid)\b", re.I)
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*)\b", re.I)
-_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|"
+_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|double(?!-)|twice|triple|"
                          r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the)\b", re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
-                    r"\baverage daily\b|\bdaily average\b", re.I)
+                    r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
 _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b", re.I)
 _RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b", re.I)
@@ -294,13 +303,42 @@ class _Periods:
         rf"\b(?:(?:from|between|since)\s+)?{_FULL_DATE},?\s*(?:to|through|and|until|-|–)\s*{_FULL_DATE}", re.I)
     _MONTH_RANGE = re.compile(
         rf"\b(?:from|between)\s+({_MON})\s*(\d{{4}})?\s*(?:to|through|and|until|-|–)\s+({_MON})\s*(\d{{4}})?\b", re.I)
+    #: "January through March 2024", "October–December 2023"
+    _MONTH_SPAN = re.compile(
+        rf"\b({_MON})\s*(\d{{4}})?\s*(?:through|thru|-|–)\s*({_MON})\s*(\d{{4}})?(?![\w-])", re.I)
     _SINCE = re.compile(rf"\b(since|beginning|starting)\s+(?:on\s+)?{_FULL_DATE}", re.I)
     _SINCE_MONTH = re.compile(rf"\b(since)\s+(?:(?:its|the|the app's|the program's)\s+)?(?:(?:launch|start|"
-                              rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})\s+(\d{{4}})\b", re.I)
+                              rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})(?:\s+(\d{{4}}))?(?![\w-])",
+                              re.I)
+    #: "since the app began offering appointments in January", "since launching the
+    #: operation in early August": counted from then, not during that month
+    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’-]+\s+){{1,10}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
+                              rf"({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                     "eleven", "twelve")
+    #: "fiscal year 2024 through August", "the first five months of FY2024", "the first
+    #: half of fiscal year 2024", "2024 through May": a year from its start to a month's end
+    _YEAR_PART = re.compile(
+        rf"\b(?:(fiscal (?:year )?|FY\s?)|(?:calendar year|CY|in)\s?)(\d{{4}})\s+(?:through|thru)\s+"
+        rf"(?:the end of\s+)?({_MON})\b|"
+        rf"\bfirst\s+(\w+)\s+(months?|quarters?)\s+of\s+(?:(fiscal (?:year )?|FY\s?|calendar year |CY\s?)?(\d{{4}})|"
+        rf"(?:the |this |the current )(fiscal )?year)\b|"
+        rf"\bfirst half of\s+(fiscal (?:year )?|FY\s?)(\d{{4}})\b", re.I)
+    #: "year to date" with no year named: the current fiscal year's (DHS counts fiscal
+    #: years) unless it says calendar; "so far this year" is the calendar year's
+    _TO_DATE = re.compile(r"\b(fiscal|calendar)?[- ]?year[- ]to[- ]date\b|\bso far this (calendar )?year\b",
+                          re.I)
+    #: "the 12 months ending in June", "the six-month period ended March 31"
+    _MONTHS_ENDING = re.compile(
+        rf"\b(\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]months?"
+        rf"(?:[- ]period)?\s+(?:ending|ended|through)\s+(?:in\s+)?({_MON})(?:\s+\d{{1,2}})?(?:,?\s+(\d{{4}}))?", re.I)
+    #: "the week ending June 15", "the week of June 9"
+    _WEEK_OF = re.compile(rf"\bweek (ending|ended|of)\s+{_FULL_DATE}", re.I)
     _DAY = re.compile(rf"\b(?:on\s+)?{_FULL_DATE}", re.I)
     _MONTH = re.compile(rf"\b({_MON})(?:\s+of)?(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _CALENDAR = re.compile(r"\b(?:calendar year|CY)\s?(\d{4})\b|"
-                           r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)", re.I)
+                           r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)|"
+                           r"\b(?:the|its|a)\s+(\d{4})\s+(?=(?:total|figure|level|count|number)\b)", re.I)
     _RELATIVE_MONTH = re.compile(r"\b(last month|the previous month|the prior month|this month|"
                                  r"the month before|a month earlier)\b", re.I)
     _LAST_YEAR = re.compile(r"\b(?:(the |this |that )?(?:same )?(month|period|time|quarter) (?:of |in )?last year|"
@@ -310,15 +348,20 @@ class _Periods:
     _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     _ON_WEEKDAY = re.compile(rf"\bon ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!,?\s+{_MON}\s+\d)", re.I)
     _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
-    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(past|last|previous) (?:seven days|week)\b", re.I)
+    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(?:(past|last|previous|prior) (?:seven days|week)|"
+                       r"week (?:before|earlier))\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
                              r"issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
     _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bover|\bsince)\s*(?:in\s+|during\s+)?$", re.I)
+        r"\bversus|\bvs\.?|\bover|\bsince)\s*(?:in\s+|during\s+)?$|"
+        # "the lowest monthly total since January 2021": a comparison, not what is counted
+        r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$",
+        re.I)
 
-    def __init__(self, text: str, anchor: date | None, context: Period | None):
+    def __init__(self, text: str, anchor: date | None, context: Period | None,
+                 starts: dict[tuple[int, int], date] | None = None):
         self.anchor = anchor
         self.context = context
         self.found: list[_Mention] = []
@@ -331,8 +374,10 @@ class _Periods:
                 return
             taken.append((start, end))
             before = text[max(0, start - 30):start]
-            self.found.append(_Mention(start, end, period, bool(self._COMPARE_BEFORE.search(before)),
-                                       bool(self._INCIDENTAL.search(before))))
+            # "compared with 9,860 in May": the base of a comparison
+            comparison = bool(self._COMPARE_BEFORE.search(before)
+                              or self._COMPARED_NUMBER.search(text[max(0, start - 60):start]))
+            self.found.append(_Mention(start, end, period, comparison, bool(self._INCIDENTAL.search(before))))
 
         for m in self._RANGE.finditer(text):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
@@ -340,7 +385,7 @@ class _Periods:
                 first.year + (_month_index(m.group(4)) < first.month))))
             if first and last and first <= last:
                 add(m, Period(RANGE, first.isoformat(), last.isoformat()))
-        for m in self._MONTH_RANGE.finditer(text):
+        for m in [*self._MONTH_RANGE.finditer(text), *self._MONTH_SPAN.finditer(text)]:
             year2 = int(m.group(4)) if m.group(4) else self._year_of(_month_index(m.group(3)))
             if year2 is None:
                 continue
@@ -366,11 +411,37 @@ class _Periods:
             if first:
                 add(m, self._since(first))
         for m in self._SINCE_MONTH.finditer(text):
-            add(m, self._since(date(int(m.group(3)), _month_index(m.group(2)), 1)))
+            index = _month_index(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self._year_of(index)
+            if year:
+                add(m, self._since(date(year, index, 1)))
+        for m in self._SINCE_EVENT.finditer(text):
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
+            if year:  # "launched in early August": the day the release gives elsewhere, if any
+                first = (starts or {}).get((year, index)) or date(year, index, 1)
+                add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
+        for m in self._YEAR_PART.finditer(text):
+            add(m, self._year_part(m))
+        for m in self._MONTHS_ENDING.finditer(text):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            index = _month_index(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self._year_of(index)
+            if year and 1 <= count <= 24:
+                first = _add_months(date(year, index, 1), 1 - count)
+                add(m, Period(RANGE, first.isoformat(), _month_end(year, index).isoformat()))
+        for m in self._WEEK_OF.finditer(text):
+            day = self._date(m.group(2), m.group(3), m.group(4))
+            if day:
+                first = day if m.group(1).lower() == "of" else day - timedelta(days=6)
+                add(m, Period(WEEK, first.isoformat(), (first + timedelta(days=6)).isoformat()))
         ytd = self._YTD.search(text)
         for m in self._FY.finditer(text):
             year = _year(m.group(1))
-            if ytd and self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end:
+            # "so far in fiscal year 2024", or fiscal year 2024 in a release from its course
+            if self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end \
+                    and (ytd or self.anchor.isoformat() < fiscal_year(year).end):
                 add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
             else:
                 add(m, fiscal_year(year))
@@ -385,6 +456,14 @@ class _Periods:
                     add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
                 else:
                     add(m, fiscal_year(year))
+        if not any(f.period.kind in (FISCAL_YEAR, YEAR_TO_DATE) for f in self.found):
+            for m in self._TO_DATE.finditer(text):
+                if self.anchor and (m.group(1) or m.group(2) or "").lower().startswith("calendar") \
+                        or (self.anchor and m.group(0).lower().startswith("so far")):
+                    add(m, Period(YEAR_TO_DATE, f"{self.anchor.year}-01-01", self._ytd_end()))
+                elif self.anchor:
+                    current = self.anchor.year + (self.anchor.month >= 10)
+                    add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
         for m in self._START_OF_FY.finditer(text):
             if self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
@@ -395,7 +474,10 @@ class _Periods:
                 add(m, Period(QUARTER, first.isoformat(),
                               (_add_months(first, 3) - timedelta(days=1)).isoformat()))
         for m in self._WEEK.finditer(text):
-            if self.anchor:
+            base = self._earlier(WEEK, m.start())
+            if base and (m.group(1) or "previous").lower() in ("previous", "prior"):
+                add(m, base.preceding())  # "up from 36,900 the previous week"
+            elif self.anchor:
                 add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
                               (self.anchor - timedelta(days=1)).isoformat()))
         for m in self._ON_WEEKDAY.finditer(text):
@@ -419,14 +501,19 @@ class _Periods:
             if year:
                 add(m, month_period(year, index))
         for m in self._CALENDAR.finditer(text):
-            year = int(m.group(1) or m.group(2))
-            if 1990 <= year <= 2100:
+            year = int(m.group(1) or m.group(2) or m.group(3))
+            if self.anchor and year == self.anchor.year and self.anchor.isoformat() < f"{year}-12-31":
+                add(m, Period(YEAR_TO_DATE, f"{year}-01-01", self._ytd_end()))  # a year still running
+            elif 1990 <= year <= 2100:
                 add(m, calendar_year(year))
         for m in self._RELATIVE_MONTH.finditer(text):
-            base = self.context if self.context and self.context.kind == MONTH else None
+            # "last month" is the month before the release; "the previous month", the one
+            # before the month the sentence (or else the release) reports
+            base = self._earlier(MONTH, m.start()) or (
+                self.context if self.context and self.context.kind == MONTH else None)
             if m.group(1).lower() == "this month" and self.anchor:
                 add(m, month_period(self.anchor.year, self.anchor.month))
-            elif base:
+            elif base and (m.group(1).lower() != "last month" or self._comparing(text, m.start())):
                 add(m, base.preceding())
             elif self.anchor:
                 first = _add_months(date(self.anchor.year, self.anchor.month, 1), -1)
@@ -442,10 +529,58 @@ class _Periods:
         self.found.sort(key=lambda f: f.start)
 
     def _since(self, first: date) -> Period:
-        if (first.month, first.day) in ((10, 1), (1, 1)) and self.anchor and first <= self.anchor \
-                and (self.anchor - first).days < 366:
+        """"Since Oct. 1" or "since Jan. 1" within a year of the release (or in a release
+        of unknown date) counts the fiscal or calendar year to date; other starts, from then."""
+        if (first.month, first.day) in ((10, 1), (1, 1)) and (self.anchor is None or (
+                first <= self.anchor and (self.anchor - first).days < 366)):
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
         return Period(CUMULATIVE, first.isoformat(), self._ytd_end())
+
+    _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
+                                  r"versus|vs\.?)\s+[\d,.]+"
+                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+)?$", re.I)
+
+    def _earlier(self, kind: str, start: int) -> Period | None:
+        """The last period of this kind the sentence names before ``start``."""
+        found = [f for f in self.found if f.start < start and f.period.kind == kind]
+        return max(found, key=lambda f: f.start).period if found else None
+
+    def _comparing(self, text: str, start: int) -> bool:
+        """"up from 40,000 last month", "than last month": the base of a comparison."""
+        before = text[max(0, start - 60):start]
+        return bool(self._COMPARE_BEFORE.search(before) or self._COMPARED_NUMBER.search(before))
+
+    def _year_part(self, m: re.Match) -> Period | None:
+        """A fiscal or calendar year from its first day to the end of a month within it."""
+        if m.group(2):  # "fiscal year 2024 through August"
+            fiscal, year = bool(m.group(1)), int(m.group(2))
+            start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
+            index = _month_index(m.group(3))
+            last = date(year - (fiscal and index >= 10), index, 1)
+        elif m.group(5):  # "the first five months of fiscal year 2024"
+            count = m.group(4).lower()
+            count = int(count) if count.isdigit() else (
+                self._NUMBER_WORDS.index(count) + 1 if count in self._NUMBER_WORDS else None)
+            if count is None:
+                return None
+            months = count * (3 if m.group(5).lower().startswith("quarter") else 1)
+            if m.group(7):
+                fiscal = bool(m.group(6)) and not m.group(6).lower().startswith(("calendar", "cy"))
+                year = int(m.group(7))
+            elif self.anchor:  # "the first 11 months of the fiscal year": the current one
+                fiscal = bool(m.group(8))
+                year = self.anchor.year + (fiscal and self.anchor.month >= 10)
+            else:
+                return None
+            start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
+            last = _add_months(start, months - 1)
+        else:  # "the first half of fiscal year 2024"
+            year = int(m.group(10))
+            start = date(year - 1, 10, 1)
+            last = _add_months(start, 5)
+        if last < start or last >= _add_months(start, 12):
+            return None
+        return Period(YEAR_TO_DATE, start.isoformat(), _month_end(last.year, last.month).isoformat())
 
     def _ytd_end(self) -> str | None:
         return self.anchor.isoformat() if self.anchor else None
@@ -526,12 +661,15 @@ def _numbers(text: str) -> list[_Number]:
             continue
         if not percent and _NOT_A_COUNT_AFTER.search(after) and not scale:
             continue
-        if re.search(rf"\b{_MON}\s*$", before, re.I) and not scale and not percent:
+        if re.search(rf"\b{_MON}\s*$", before, re.I) and not scale and not percent and "," not in digits:
             continue  # a day of a month, or a year after one
         if re.match(r"\s*,?\s*\d{4}\b", after) and value <= 31 and not scale:
             continue
         if not scale and not percent and "," not in digits and 1900 <= value <= 2100 and "." not in digits:
             continue  # a year
+        if not scale and not percent and value < 120 and re.fullmatch(r"\d+", digits) \
+                and re.search(r"\b[A-Z][\w'’-]+,\s*$", before) and re.match(r"\s*,", after):
+            continue  # "Cesar Smith, 42, was removed": an age
         if scale:
             value *= _SCALE[scale.strip().lower()]
         small = not scale and not percent and "," not in digits and value < 100
@@ -559,12 +697,15 @@ def _sentence_agency(text: str) -> str:
 
 def extract_figures(text: str, published: str | None = None, *, title: str | None = None,
                     agency: str | None = None, context: Period | None = None,
-                    head: Figure | None = None) -> list[Figure]:
+                    head: Figure | None = None, context_in_headline: bool = True,
+                    starts: dict[tuple[int, int], date] | None = None) -> list[Figure]:
     """Every figure in one statement, each with what it counts and its own period.
 
-    ``context`` is the period the release is about (its headline's), used when a
+    ``context`` is the period the release is about (its headline's, or else, with
+    ``context_in_headline=False``, the first one its sentences name), used when a
     sentence names none; ``head`` is the last figure reported before this sentence, which
-    "This is a 29% decrease from May" refers to.
+    "This is a 29% decrease from May" refers to; ``starts`` are the exact days the
+    release counts from ("since Aug. 8"), by month.
     """
     if context is None:
         context = headline_period(title, _anchor(published, None))
@@ -572,7 +713,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     numbers = _numbers(text)
     if not numbers:
         return []
-    periods = _Periods(text, anchor, context)
+    periods = _Periods(text, anchor, context, starts)
     sentence_metric = _nearest(_METRIC_RES, text, 0, 0, len(text))
     figures: list[Figure] = []
     # "This is a 29% decrease from May": an earlier sentence's figure, only when referred to.
@@ -605,8 +746,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         elif re.match(r"\s*months?\b", after, re.I) and sentence_metric \
                 and sentence_metric[0] == "processing time":
             metric_entry = sentence_metric
+        elif re.match(r"\s*months?\b", after, re.I) and not number.percent:
+            continue  # "in the 12 months ending in June": a length of time
         elif compared_to is None and number.small and (region_metric is None or not (
                 re.search(r"\b\w+(?:ed|ing)\s+$", before)
+                # "the apprehension of 36 smugglers", "the removal of 54 people"
+                or re.search(r"\b\w+(?:ions?|als?|ures?)\s+of\s+$", before)
                 or _nearest(_METRIC_RES, text, number.end, number.end, high, limit=40))):
             sibling = figures[-1] if figures and figures[-1].role == REPORTED else None
             if not (sibling and re.fullmatch(r"[^.;]{0,40}\band\s+", before)):
@@ -621,6 +766,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                              qualifier=_qualifier(text, number), compared=[], role=REPORTED,
                              population=_population(text, number, low, words_end, part_of.metric),
                              period=period or part_of.period, text=text,
+                             period_assumed=part_of.period_assumed if period is None else False,
                              stated_change_pct=None, stated_change_from=None)
             figures.append(figure)
             continue
@@ -653,6 +799,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             kind = CHANGE_IN_NUMBER  # "46 million more than in 2023": a difference, not a level
         elif _DAILY.search(text[window_low:window_high]):
             kind = DAILY_AVERAGE
+        assumed = period is None and not context_in_headline
         period = period or (context if context else Period())
         if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):window_high]):
             kind = RECORD
@@ -663,7 +810,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             or _part_of(text, number, before, words_end, metric,
                         next((f for f in reversed(figures) if f.role == REPORTED), last_reported)),
             agency=_agency(text, number, low, high, metric, agency),
-            kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text)
+            kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text,
+            period_assumed=assumed)
         figures.append(figure)
         last_reported = figure
         if pending_from is not None:
@@ -765,12 +913,17 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     location = ""
     # within the number's stretch of the sentence; "including those at ports of entry"
     # describes a total, not a place
-    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*", "",
-                    text[max(low, number.start - 120):min(high, number.end + 120)], flags=re.I)
-    if _BETWEEN_PORTS.search(window):
-        location = "between ports"
-    elif _AT_PORTS.search(window) or re.search(r"office of field operations|\bOFO\b", window, re.I):
-        location = "ports of entry"
+    lo = max(low, number.start - 120)
+    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*",
+                    lambda m: " " * len(m.group(0)), text[lo:min(high, number.end + 120)], flags=re.I)
+    # the place named nearest the number ("2,045,838 between ports ..., while OFO
+    # encountered 429,831 at ports of entry")
+    places = [(abs(m.start() + lo - number.start) if m.start() + lo >= number.start
+               else number.start - (m.end() + lo), name)
+              for name, pattern in (("between ports", _BETWEEN_PORTS), ("ports of entry", _AT_PORTS),
+                                    ("ports of entry", _OFO)) for m in pattern.finditer(window)]
+    if places:
+        location = min(places)[1]
     if metric == "apprehensions":
         location = ""  # Border Patrol apprehends between ports by definition
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
@@ -780,6 +933,12 @@ def _population(text, number, low, high, metric) -> str:
     """Who is counted: the words after the number first ("11,507 were unaccompanied
     children"), then those before it ("family unit apprehensions were 9,000")."""
     for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 45), number.start)):
+        if lo < number.start and low:
+            # "5,700 members of family units in FY2019, out of 267,258 total removals": the
+            # words right after the number before are that number's
+            lo = max(lo, low + 30)
+            if lo >= hi:
+                continue
         found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
         if found and not (found[0] == "CBP One" and metric == "appointments") \
                 and not (found[0] == "under Title 42" and metric == "expulsions"):
@@ -801,7 +960,11 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
     if whole is None or whole.metric != metric or not _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
         return ""
     words = _NOUN_PHRASE.match(text, number.end, words_end)
-    return " ".join(words.group(1).split()).rstrip(".") if words else "part of a total"
+    if words and re.match(r"(?:at|in|on|along|across|between|from|through)\b", words.group(1), re.I):
+        return ""  # "including 61,400 at the southwest border": a place, which the scope says
+    if not words or re.match(r"(?:that|which|who|were|was)\b", words.group(1), re.I):
+        return "part of a total"
+    return " ".join(words.group(1).split()).rstrip(".")
 
 
 def _agency(text, number, low, high, metric, default) -> str:
@@ -810,6 +973,49 @@ def _agency(text, number, low, high, metric, default) -> str:
     if metric == "apprehensions" and name in ("CBP", "DHS", ""):
         name = "USBP"
     return name
+
+
+#: Periods a statistic printed outside a statistics release must have: ones that recur.
+#: A day, a span of dates or "since 2021" is the tally of an event, not a statistic.
+_RECURRING_PERIODS = (WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR, YEAR_TO_DATE)
+#: One operation's, raid's, flight's or ceremony's tally is news, not a series.
+_ONE_OFF = re.compile(r"\b(?:operations?|raids?|(?:charter|removal) flights?|ceremon\w*|sweeps?|"
+                      r"crackdowns?)\b", re.I)
+#: "will welcome 19,000", "expects to screen 18.2 million": a forecast, not a count.
+_FORECAST = re.compile(r"\b(?:will|would|could|expect\w*|plans? to|project\w*|forecast\w*|"
+                       r"anticipat\w*|estimates? (?:that|to))\b", re.I)
+
+
+def may_hold_figures(statements: list[str]) -> bool:
+    """A quick test before reading a release that is not a statistics release: some
+    statement has a digit and names something counted."""
+    return any(re.search(r"\d", s) and _ANY_METRIC.search(s) for s in statements)
+
+
+def periodic_statistic(figure: Figure, published: str | None) -> bool:
+    """Whether a figure is a DHS statistic wherever it is printed (a policy release
+    quoting last month's encounters, an enforcement release with the fiscal year's
+    removals): a count of a recurring metric by a department component, for a period
+    of a kind that recurs and is over, said as a fact. A fee, a deadline, a share, a
+    forecast or one operation's tally is not."""
+    if figure.role != REPORTED or figure.kind not in (LEVEL, DAILY_AVERAGE, RECORD) \
+            or figure.period_assumed:
+        return False
+    if figure.unit in ("dollars", "percent") or figure.agency not in DHS_AGENCIES:
+        return False
+    period = figure.period
+    if period.kind not in _RECURRING_PERIODS and not (figure.kind == RECORD and period.kind == DAY):
+        return False
+    return not (forecast(figure, published) or _ONE_OFF.search(figure.text))
+
+
+def forecast(figure: Figure, published: str | None) -> bool:
+    """"will welcome 19,000 new citizens", "expects to screen 18.2 million", a cap "for
+    the first half of fiscal year 2025": a number for a period not over when the release
+    was published (a year or month to date ends on that day), or said of the future."""
+    if published and figure.period.end and figure.period.end > published[:10]:
+        return True
+    return bool(_FORECAST.search(figure.text[:max(0, figure.text.find(figure.as_written))]))
 
 
 def figure_json(figure: Figure) -> dict:
@@ -823,15 +1029,31 @@ def figure_json(figure: Figure) -> dict:
             "text": figure.text}
 
 
+def _exact_starts(texts: list[str], anchor: date | None) -> dict[tuple[int, int], date]:
+    """The days a release counts from ("since Aug. 8"), by (year, month), so that "since
+    launching the operation in early August" elsewhere in it starts on the same day."""
+    reader = _Periods("", anchor, None)
+    starts = {}
+    for text in texts:
+        for m in _Periods._SINCE.finditer(text):
+            day = reader._date(m.group(2), m.group(3), m.group(4))
+            if day:
+                starts.setdefault((day.year, day.month), day)
+    return starts
+
+
 def extract_document(title: str | None, statements: list[str], published: str | None,
                      agency: str | None = None) -> list[list[Figure]]:
     """Figures per statement of one release, each sentence read with the release's context."""
     context = headline_period(title, _anchor(published, None))
+    in_headline = context is not None
+    starts = _exact_starts([title or "", *statements], _anchor(published, context))
     head = None
     result = []
     regions: dict[str, str] = {}
     for text in statements:
-        figures = extract_figures(text, published, agency=agency, context=context, head=head)
+        figures = extract_figures(text, published, agency=agency, context=context, head=head,
+                                  context_in_headline=in_headline, starts=starts)
         # "Apprehensions of family units fell to 9,000": at the border the release is about
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
@@ -842,8 +1064,8 @@ def extract_document(title: str | None, statements: list[str], published: str | 
             if region and figure.role == REPORTED:
                 regions[figure.metric] = region
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
-        if reported:
-            head = reported[-1]
+        if reported:  # "That is a 95% drop": the total, not its daily average beside it
+            head = next((f for f in reversed(reported) if f.kind in (LEVEL, RECORD)), reported[-1])
         if context is None:
             own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
             context = own[0] if own else None

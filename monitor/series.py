@@ -17,28 +17,34 @@ a DHS series. A change the release states is kept beside the computed one.
 
 from __future__ import annotations
 
-from monitor.figures import COMPARED, PERCENT_CHANGE, SHARE, Figure, Period, extract_document
+from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, Figure, Period, extract_document,
+                             may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
-#: Labels whose statements are read for figures; in a statistics release every statement is.
+#: A release of this label is a statistics release: every figure in it is kept.
 FIGURE_LABEL = "statistic_update"
 
 
 def record_statistics(store: Store, doc: dict) -> int:
-    """Store the figures of a document's statistic statements (all of its statements when
-    the document is a statistics release), each with its previous value. Idempotent:
-    a statement that already gave figures is not read again."""
+    """Store the figures of a document, each with its previous value: every figure of a
+    statistics release, and the periodic DHS statistics any other release quotes (an
+    enforcement release's fiscal-year removals, a policy release's monthly encounters;
+    ``monitor.figures.periodic_statistic``). Idempotent: a statement that already gave
+    figures is not read again."""
     rows = store.db.execute(
         "select id, text, label from statements where document_id = ? and last_seen_version = ? "
         "order by seq, id", [doc["id"], doc["version"]]).fetchall()
-    # A release with one statistic statement is read whole: its other sentences
-    # ("That compares with 37,900 in April") complete the figures.
-    if not rows or not (doc["label"] == FIGURE_LABEL or any(r[2] == FIGURE_LABEL for r in rows)):
+    if not rows:
+        return 0
+    whole = doc["label"] == FIGURE_LABEL
+    if not whole and not may_hold_figures([r[1] for r in rows]):
         return 0
     done = {r[0] for r in store.db.execute(
         "select distinct statement_id from statistics where document_id = ?", [doc["id"]])}
     agency = _agency(store, doc)
     figures = extract_document(doc.get("title"), [r[1] for r in rows], doc["published"], agency)
+    if not whole:
+        figures = statistics_quoted(figures, doc["published"])
     added = 0
     for (statement_id, _, label), found in zip(rows, figures):
         if statement_id in done:
@@ -47,6 +53,21 @@ def record_statistics(store: Store, doc: dict) -> int:
             _insert(store, doc, statement_id, figure)
             added += 1
     return added
+
+
+def statistics_quoted(figures: list[list[Figure]], published: str | None) -> list[list[Figure]]:
+    """The periodic statistics among a release's figures (per statement), with the
+    figures quoted for comparison with them ("That compares with 37,900 in April") and
+    the changes stated for them."""
+    kept = {id(f) for found in figures for f in found if periodic_statistic(f, published)}
+    companions = {id(c) for found in figures for f in found if id(f) in kept for c in f.compared}
+    keys = {_key(f) for found in figures for f in found if id(f) in kept}
+    return [[f for f in found if id(f) in kept or id(f) in companions
+             or (f.role == CHANGE and _key(f) in keys)] for found in figures]
+
+
+def _key(figure: Figure) -> tuple:
+    return figure.metric, figure.scope, figure.population, figure.agency, figure.period
 
 
 def _agency(store: Store, doc: dict) -> str | None:

@@ -9,9 +9,10 @@ from monitor.cli import cli
 from monitor.digest import sparkline
 from monitor.evaluate_figures import parse_period
 from monitor.figures import (
-    COMPARED, DAILY_AVERAGE, PERCENT_CHANGE, RECORD, REPORTED, Period, extract_document,
-    fiscal_year, month_period,
+    COMPARED, CUMULATIVE, DAILY_AVERAGE, PERCENT_CHANGE, RECORD, REPORTED, WEEK, YEAR_TO_DATE, Period,
+    extract_document, fiscal_year, month_period, periodic_statistic,
 )
+from monitor.series import statistics_quoted
 
 
 def figures(text, published, title=None, agency=None):
@@ -117,6 +118,144 @@ def test_a_sentence_without_a_period_takes_the_headline_period():
     figure = one("Officers seized 1,870 pounds of fentanyl at ports of entry.", "2026-11-19",
                  title="CBP Releases October 2026 Monthly Update")
     assert (figure.metric, figure.unit, figure.period.label) == ("seizures", "pounds", "October 2026")
+
+
+@pytest.mark.parametrize("text, published, title, expected", [
+    # a year to date with no year named is the current fiscal year's, unless it says calendar
+    ("Fiscal year to date, Border Patrol has apprehended 900,000 migrants.", "2024-03-15", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-03-15")),
+    ("Year to date, Border Patrol has apprehended 900,000 migrants.", "2024-11-15", None,
+     (YEAR_TO_DATE, "2024-10-01", "2024-11-15")),
+    ("Calendar year to date, TSA has screened 700 million travelers.", "2024-06-01", None,
+     (YEAR_TO_DATE, "2024-01-01", "2024-06-01")),
+    # a fiscal year, or a calendar year, still running when the release is published
+    ("In fiscal year 2024, CBP has encountered 1.4 million migrants.", "2024-03-20", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-03-20")),
+    ("In 2024, TSA has screened 410 million travelers.", "2024-06-01", None,
+     (YEAR_TO_DATE, "2024-01-01", "2024-06-01")),
+    # part of a year, from its start
+    ("In fiscal year 2024 through August, ICE removed 200,000 noncitizens.", "2024-09-20", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-08-31")),
+    ("In the first five months of fiscal year 2024, Border Patrol apprehended 800,000 migrants.",
+     "2024-03-20", None, (YEAR_TO_DATE, "2023-10-01", "2024-02-29")),
+    ("During the first 11 months of the fiscal year, agents apprehended 1.5 million migrants.",
+     "2024-09-17", None, (YEAR_TO_DATE, "2023-10-01", "2024-08-31")),
+    ("In the first half of fiscal year 2024, USCIS completed 5.2 million cases.", "2024-05-01", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-03-31")),
+    # month ranges, rolling months, weeks
+    ("Between October and December 2023, ICE removed 60,000 people.", "2024-01-20", None,
+     ("quarter", "2023-10-01", "2023-12-31")),
+    ("January through March 2024, Border Patrol apprehended 402,000 migrants.", "2024-04-19", None,
+     ("quarter", "2024-01-01", "2024-03-31")),
+    ("In the 12 months ending in June, USCIS naturalized 800,000 people.", "2024-07-20", None,
+     ("range", "2023-07-01", "2024-06-30")),
+    ("For the week ending June 15, ICE detained an average of 37,000 people per day.", "2024-06-20", None,
+     (WEEK, "2024-06-09", "2024-06-15")),
+    # "last month" is the month before the release, even in a release about another month
+    ("Last month, Border Patrol apprehended 50,000 migrants.", "2024-03-12",
+     "CBP Releases February 2024 Monthly Update", ("month", "2024-02-01", "2024-02-29")),
+    ("Last month, Border Patrol apprehended 50,000 migrants.", "2024-03-12", "Secretary Visits Border",
+     ("month", "2024-02-01", "2024-02-29")),
+    # counted since an event: from the exact day the release gives, not during its month
+    ("Officers have seized more than 9,000 pounds of fentanyl since starting the surge in mid-March. "
+     "The surge has run every day since March 13.", "2023-05-20", None,
+     (CUMULATIVE, "2023-03-13", "2023-05-20")),
+    # "the lowest since January 2021" compares; June is what is counted
+    ("Border Patrol apprehended 83,536 migrants, the lowest monthly total since January 2021, in June.",
+     "2024-07-16", None, ("month", "2024-06-01", "2024-06-30")),
+])
+def test_periods_as_a_careful_reader_dates_them(text, published, title, expected):
+    figure = [f for f in figures(text, published, title) if f.role == REPORTED][0]
+    assert (figure.period.kind, figure.period.start, figure.period.end) == expected
+
+
+def test_the_previous_month_and_week_are_the_ones_before_the_sentences():
+    found = figures("Last month, Border Patrol apprehended 56,400 migrants, down from 83,536 the previous "
+                    "month.", "2024-08-20")
+    assert [(f.value, f.role, f.period.label) for f in found] == [
+        (56_400, REPORTED, "July 2024"), (83_536, COMPARED, "June 2024")]
+    week, before = figures("For the week ending June 15, 2024, ICE held an average of 37,400 people in "
+                           "detention each day, up from 36,900 the week before.", "2024-06-21")
+    assert (week.period.start, before.period.start, before.period.end) == ("2024-06-09", "2024-06-02", "2024-06-08")
+    assert week.stated_previous() == (36_900, before.period)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("In May, apprehensions were 117,901, and in April 128,900.", [117_901, 128_900]),  # not April 12
+    ("HOUSTON — ICE removed Mario Ruiz-Paz, 37, to Honduras in March 2024.", []),  # an age
+    ("In the 12 months ending in June, USCIS naturalized 800,000 people.", [800_000]),  # not 12 people
+    ("The cutter's crew made the apprehension of 36 suspected smugglers in May.", [36]),
+])
+def test_what_is_a_count(text, values):
+    assert [f.value for f in figures(text, "2024-06-15")] == values
+
+
+def test_a_comparisons_month_is_not_the_figures_own():
+    found = figures("Unaccompanied children encounters totaled 10,268, compared with 9,860 in May.",
+                    "2023-07-18", title="CBP Monthly Update - June 2023")
+    assert [(f.value, f.role, f.period.label) for f in found] == [
+        (10_268, REPORTED, "June 2023"), (9_860, COMPARED, "May 2023")]
+
+
+def test_who_is_counted_in_a_part():
+    arrests, convicted = figures("ERO arrested 113,431 noncitizens in fiscal year 2024, 81,312 of whom had "
+                                 "criminal convictions or pending charges.", "2024-12-19", agency="ICE")
+    assert (convicted.metric, convicted.population) == ("arrests", "with criminal records")  # not a backlog
+    total, border = figures("Nationwide, CBP encountered 106,000 migrants in January, including 61,400 at "
+                            "the southwest border.", "2025-02-14")
+    assert (border.scope, border.population) == ("southwest border", "")  # a place, not a population
+
+
+def test_a_total_beside_a_subset_and_each_places_nearest_words():
+    part, total = figures("ICE removed 5,700 members of family units in fiscal year 2019, out of 267,258 "
+                          "total removals.", "2019-12-11", agency="ICE")
+    assert (part.population, total.population) == ("family units", "")
+    between, ports = figures("Border Patrol encountered 2,045,838 migrants between ports of entry in FY2023, "
+                             "while OFO encountered 429,831 at ports of entry.", "2023-10-21")
+    assert (between.scope, between.agency, ports.scope, ports.agency) == (
+        "between ports", "USBP", "ports of entry", "OFO")
+
+
+def test_another_countrys_count_and_the_year_it_is_compared_with():
+    found = figures("Panama's immigration service counted 520,000 people crossing the Darien Gap in 2023, "
+                    "double the 2022 total of 248,000.", "2024-01-18")
+    assert [(f.value, f.role, f.agency, f.period.label) for f in found] == [
+        (520_000, REPORTED, "Panama", "2023"), (248_000, COMPARED, "Panama", "2022")]
+
+
+def test_that_refers_to_the_total_not_its_daily_average():
+    found = [f for statement in extract_document("CBP Releases March 2025 Monthly Update", [
+        "In March, Border Patrol recorded 7,181 apprehensions at the southwest border, an average of 232 per day.",
+        "That is a 95% drop from March 2024, when agents apprehended 137,473."], "2025-04-15")
+        for f in statement]
+    total = next(f for f in found if f.value == 7_181)
+    assert total.stated_change_pct == -95 and total.compared[0].value == 137_473
+    assert total.compared[0].kind == "level" and total.compared[0].period.label == "March 2024"
+
+
+def _quoted(text, published, title="DHS Announces a New Policy", agency="DHS"):
+    statements = [s for s in text.split("\n") if s]
+    found = statistics_quoted(extract_document(title, statements, published, agency), published)
+    return [(f.value, f.role) for statement in found for f in statement]
+
+
+def test_a_release_that_is_not_statistics_keeps_only_the_statistics_it_quotes():
+    assert _quoted("The new fee of $5,000 applies to petitions filed within 30 days, and relief lasts 18 months.\n"
+                   "In fiscal year 2023, ICE removed 142,580 noncitizens, up from 72,177 in fiscal year 2022.\n"
+                   "That total included 5,700 members of family units.",
+                   "2024-01-10") == [(142_580, REPORTED), (72_177, COMPARED), (5_700, REPORTED)]
+    # a forecast, one operation's tally, a ceremony, a share, a period the sentence does not name
+    assert _quoted("USCIS will welcome about 12,500 new citizens from June 28 through July 5.", "2024-06-25") == []
+    assert _quoted("TSA expects to screen 18.2 million passengers during the Thanksgiving period.",
+                   "2024-11-20") == []
+    assert _quoted("ICE arrested 412 people during a week-long operation in North Texas last month.",
+                   "2024-05-02") == []
+    assert _quoted("Border Patrol apprehended 50,000 migrants in May.\nOf them, 40% were single adults.\n"
+                   "More than 400 have already been removed.", "2024-06-10") == [(50_000, REPORTED)]
+    # Mexico's figure is not a DHS statistic
+    assert _quoted("Mexican authorities apprehended 120,000 migrants in June.", "2024-07-16") == []
+    figure = one("Since Jan. 1, ICE has arrested 20,000 people.", "2024-03-01", agency="ICE")
+    assert periodic_statistic(figure, "2024-03-01")  # a calendar year to date
 
 
 @pytest.mark.parametrize("text, expected", [
