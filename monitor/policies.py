@@ -47,7 +47,9 @@ _VERBS = [
     ("establish_entry", r"suspen\w* (?:the )?(?:entry|introduction)"),
     # "replace it with a new Priority Enforcement Program": what follows is new
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?"),
-    ("reinstate", r"reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
+    ("reinstate", r"\b(?:revers|rescind|vacat|undo|undid|lift)\w* (?:the |its |a |their )?(?:[\w-]+ )?"
+                  r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)"
+                  r"(?: of)?|reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
                   r"reactivat\w*|\bbring\w* back|\bbrought back|\breviv\w*|reinstitut\w*|re-?launch\w*|"
                   r"re-?establish\w*|reimpos\w*|unpaus\w*|"
                   r"\bagain (?:accept|allow|enroll|process|offer|open|apply|return|requir|implement|"
@@ -55,12 +57,13 @@ _VERBS = [
                   r"\blift\w* (?:the |its |a )?(?:temporary )?(?:pause|suspension|freeze|hold)\b"),
     ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
                 r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling)|"
-                r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold"),
+                r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
     ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|wind\w* down|wound down|vacat\w*|supersed\w*|"
             r"remov\w* (?:of )?(?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
             r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|"
-            r"not (?:be )?(?:renew|extend)\w*|declin\w* to (?:renew|extend)|\bsunset\w*|"
+            r"(?:not|won'?t|won’t) (?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
+            r"\bsunset\w*|"
             r"\bstop\w* (?:using|applying|enforcing|defending|\w+ing)|expir\w*|\blaps(?:e|es|ed|ing)\b|"
             r"\bclos\w*|\bceas\w*|\bscrap\w*|\bshut\w* (?:down|off)|\bshutter\w*|dismantl\w*|\bphas\w* out|"
             r"\broll\w* back|\brevers\w*|\bdo(?:es)? away with|\bdid away with|\bdoing away with|\babandon\w*|"
@@ -69,10 +72,10 @@ _VERBS = [
             r"(?:status|protections?|parole|eligibility)"),
     ("extend", r"extend\w*|extension|redesignat\w*|expand\w*|expansion"),
     ("establish", r"announc\w*|launch\w*|establish\w*|creat\w*|\bdesignat\w*|implement\w*|"
-                  r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|\bstart\w*|activat\w*|grant\w*|"
+                  r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|begun|\bstart\w*|activat\w*|grant\w*|"
                   r"publish\w*|sign\w*|adopt\w*|final rule|takes? effect|new (?:process|program|rule)|"
                   r"\broll\w* out|\bdebut\w*|\bkick\w* off|\bgo(?:es)? live|\bwent live|\binstitut\w*|"
-                  r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b"),
+                  r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out"),
 ]
 _VERB = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _VERBS))
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -122,12 +125,16 @@ _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?
 _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
 _RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
-#: After a memo named just before: its quoted title ("the March 21, 2022 notice, 'Rescission of ...'").
-_QUOTED_AFTER = re.compile(r"\s*[,(\"“'‘]\s*[\"“'‘]?[^.;]{0,40}$")
+#: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
+#: quoted or capitalised; not a clause of its own ("the memo, issued today, supersedes ...").
+_QUOTED_AFTER = re.compile(r"\s*(?:[,(]?\s*[\"“'‘]|[,(]\s*[A-Z])[^.;]{0,40}$")
 #: Between two policies named in one list ("for Guinea, Liberia and Sierra Leone"), words
 #: that are not a verb of their own and do not contrast them.
 _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlike|instead|rather|"
                        r"keeps?|remains?)\b")
+#: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
+_OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
+                     r"these|those|this|that|thousands|millions|nearly|about|more)\b")
 _PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
 _CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
@@ -165,7 +172,8 @@ _NAME_LEADING = {"the", "a", "an", "this", "that", "these", "those", "its", "the
                  "our", "new", "under", "in", "on", "at", "for", "with", "after", "before", "since",
                  "until", "during", "through", "following", "as", "by", "from", "to", "and", "but",
                  "while", "when", "if", "beginning", "starting", "today", "effective", "also",
-                 "both", "all", "each", "every", "any", "dhs", "ice", "cbp", "uscis", "tsa"}
+                 "both", "all", "each", "every", "any", "dhs", "ice", "cbp", "uscis", "tsa", "u.s",
+                 "us", "united", "states"}
 _NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|\d{3}\([a-z]\))"
 _NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:of|for|the|and|to|on|in|under|with|de|la|del)\s+){{0,2}}"
                    rf"{_NAME_TOKEN})+")
@@ -207,15 +215,16 @@ def catalogue() -> dict:
     signers = "|".join(map(re.escape, data["memo_signers"]))
     signer = re.compile(
         rf"(?:\b(?P<y1>(?:19|20)\d\d)\s+)?\b(?P<s1>{signers})(?:'s|’s)?\s+(?:[a-z-]+\s+){{0,3}}?"
-        rf"{_MEMO_NOUN}\b|\b{_MEMO_NOUN}\s+(?:signed|issued|written)\s+by\s+(?:[a-z.]+\s+){{0,3}}?"
-        rf"(?P<s2>{signers})\b")
+        rf"{_MEMO_NOUN}\b|(?:\b(?P<y2>(?:19|20)\d\d)\s+)?\b{_MEMO_NOUN}\s+(?:(?:signed|issued|written)\s+)?"
+        rf"(?:by|from)\s+(?:[a-z.]+\s+){{0,3}}?(?P<s2>{signers})\b")
     return {"policies": policies, "country": country, "demonyms": demonyms, "signer": signer}
 
 
-def mentions(text: str, acronyms: dict[str, tuple[str, str]] | None = None) -> list[Mention]:
+def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list[Mention]:
     """Every policy named in ``text``: catalogue names, memos by date, month, year or
     signer, RINs, dockets, numbered orders, quoted titles and programs' proper names.
-    ``acronyms`` maps a known program's acronym to its (key, name)."""
+    ``known`` maps how a known program is written (its acronym, or its name in lower
+    case) to its (key, name)."""
     lowered = text.lower()
     found = []
     for entry in catalogue()["policies"]:
@@ -231,7 +240,7 @@ def mentions(text: str, acronyms: dict[str, tuple[str, str]] | None = None) -> l
         if m["s1"] and _VERB.search(lowered, m.end("s1"), m.end()):
             continue  # "Kelly today signed two memoranda" is a signing, not a name
         signer = (m["s1"] or m["s2"]).replace("ñ", "n")
-        year = f" {m['y1']}" if m["y1"] else ""
+        year = f" {m['y1'] or m['y2']}" if m["y1"] or m["y2"] else ""
         signed.append((m.start(), m.end()))
         found.append(Mention(f"memo signer {signer}{year}", f"Memo signed by {signer.title()}",
                              "memo", m.start(), m.end()))
@@ -262,7 +271,7 @@ def mentions(text: str, acronyms: dict[str, tuple[str, str]] | None = None) -> l
         found.append(Mention(f"{m[1]} {m[2]}", name, "order", m.start(), m.end()))
     if len(lowered) == len(text):  # the names are read in the original case, at the same places
         found += _quoted_titles(text, found)
-        found += _proper_names(text, found, acronyms or {})
+        found += _proper_names(text, found, known or {})
     return sorted(found, key=lambda x: (x.start, -x.end))
 
 
@@ -286,15 +295,27 @@ def _quoted_titles(text: str, known: list[Mention]) -> list[Mention]:
     return found
 
 
-def _proper_names(text: str, known: list[Mention], acronyms: dict[str, tuple[str, str]]
+def _proper_names(text: str, known: list[Mention], names: dict[str, tuple[str, str]]
                   ) -> list[Mention]:
     """Programs named by a proper name in a sentence: "the Priority Enforcement Program (PEP)",
     "the Prompt Asylum Claim Review program", "the Safe Mobility Offices". A headline in
     title case names nothing this way (every word is capitalised there)."""
+    found: list[Mention] = []
+    lowered = text.lower()
+    for surface, (key, name) in names.items():  # names known from earlier documents
+        if surface.isupper():  # an acronym, as written
+            matches = re.finditer(rf"\b{re.escape(surface)}\b", text)
+        else:  # a name: capitalised as a name, or followed by "program" and the like
+            matches = (m for m in re.finditer(rf"\b{re.escape(surface)}\b(\s+[a-z]+)?", lowered)
+                       if all(w[0].isupper() for w in text[m.start():m.end(0) - len(m[1] or "")].split()
+                              if w.lower() not in _NAME_GENERIC)
+                       or (m[1] or "").strip() in _NAME_NEXT)
+        for m in matches:
+            if not _overlaps(m.start(), m.end(), known + found) and text[m.start() - 1:m.start()] != "(":
+                found.append(Mention(key, name, "program", m.start(), m.end()))
     words = re.findall(r"[A-Za-z][\w'’-]*", text)
     if words and sum(1 for w in words if w[0].isupper()) > 0.6 * len(words):
-        return []
-    found: list[Mention] = []
+        return found  # a headline in title case: only names already known
     local: dict[str, tuple[str, str]] = {}
     for m in _NAME.finditer(text):
         tokens = [(t.group(), m.start() + t.start()) for t in re.finditer(r"\S+", m.group())]
@@ -308,6 +329,8 @@ def _proper_names(text: str, known: list[Mention], acronyms: dict[str, tuple[str
         if len(tokens) < 2:
             continue
         start, end = tokens[0][1], tokens[-1][1] + len(tokens[-1][0])
+        if _overlaps(start, end, found):
+            continue  # already found as a known name
         normal = [t.lower().strip(".") for t, _ in tokens]
         while normal and normal[-1] in ("program", "programs", "programme", "process", "processes",
                                         "pilot", "pilots", "policy", "initiative"):
@@ -323,7 +346,7 @@ def _proper_names(text: str, known: list[Mention], acronyms: dict[str, tuple[str
         found.append(Mention(key, name, "program", start, end, aliases))
         if acronym:
             local[acronym[1]] = (key, name)
-    for acronym, (key, name) in (acronyms | local).items():
+    for acronym, (key, name) in local.items():
         for m in re.finditer(rf"\b{re.escape(acronym)}\b", text):
             if not _overlaps(m.start(), m.end(), known + found) and \
                     not text[max(0, m.start() - 1):m.start()] == "(":
@@ -362,7 +385,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         if other.end > edge:
             continue  # overlaps one already passed
         between = lowered[other.end:edge]
-        if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(between)):
+        if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
             return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
         if other.kind == "memo" or not _glue(between):
             start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
@@ -399,6 +422,9 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
     if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or
                                         after[0][1].group().endswith("ed")):
         return None  # "the CAM program, which had been reopened": background about it
+    after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())]
+    if not after:
+        return None  # "a memo from Secretary X pauses most deportations": the policy acts
     verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
     return verb, m.start(), m.end()
 
@@ -422,7 +448,7 @@ def _verb_name(match: re.Match) -> str:
 
 def document_events(title: str | None, published: str | None, label: str | None,
                     statements: list[tuple[int, str, str | None]],
-                    acronyms: dict[str, tuple[str, str]] | None = None) -> list[Event]:
+                    known: dict[str, tuple[str, str]] | None = None) -> list[Event]:
     """What a document does to which policy: one event per policy, the strongest.
 
     ``statements`` are (id, text, label). The headline counts whatever the document's
@@ -441,7 +467,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
     best: dict[str, Event] = {}
     for sid, text, text_label in texts:
         lowered = text.lower()
-        named = mentions(text, acronyms)
+        named = mentions(text, known)
         everything = named + tps_mentions(text, in_tps, named)
         for mention in everything:
             if sid is not None and _PAST_PERFECT.search(lowered, 0, mention.start):
@@ -458,6 +484,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
             if verb is None and mention.key.startswith(("rin ", "docket ")):
                 verb = "end" if text_label == "reversal" else "establish"
+            if verb is None and sid is None and mention.kind != "memo":
+                verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
             if verb is None:
                 continue
             old = best.get(mention.key)
@@ -466,6 +494,27 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 best[mention.key] = Event(mention.key, mention.name, mention.kind, verb, sid,
                                           mention.aliases or (old.aliases if old else ()))
     return list(best.values())
+
+
+#: "the program", "it": what a reversing statement says of the policy its headline names.
+_ANAPHOR = re.compile(r"\s+(?:\w+\s+){0,2}?(?:(?:the|this|that|its) (?:program|policy|process|processes|"
+                      r"rule|protocols|agreements?|memo|memorandum|guidance|order|initiative|pilot|app)|"
+                      r"it)\b")
+
+
+def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Mention) -> str | None:
+    """For a policy the headline names without a verb ("Priority Enforcement Program Is
+    History"): the reversing verb a reversal statement naming no policy applies to "the
+    program" or "it" ("will no longer use the program")."""
+    for _, text, label in statements:
+        lowered = text.lower()
+        if label != "reversal" or mentions(text) or _TPS.search(lowered):
+            continue
+        for m in _VERB.finditer(lowered):
+            verb = _verb_name(m)
+            if verb in _REVERSING and _ANAPHOR.match(lowered, m.end()):
+                return verb
+    return None
 
 
 def _near(memo_key: str, published: str | None) -> bool:
@@ -547,8 +596,8 @@ def record_document(db, document_id: int) -> set[int]:
         "select policy_id from policy_events where document_id = ?", [document_id])}
     db.execute("delete from policy_events where document_id = ?", [document_id])
     texts = [title or "", *(t for _, t, _ in statements)]
-    acronyms = _known_acronyms(db, texts)
-    events = document_events(title, published, label, statements, acronyms)
+    known = _known_names(db, texts)
+    events = document_events(title, published, label, statements, known)
     own = self_memo(title, label, statements)
     if own is not False and day:
         events.append(Event(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
@@ -562,7 +611,7 @@ def record_document(db, document_id: int) -> set[int]:
         key = rule_key(title)
         if db.execute("select 1 from policies where key = ?", [key]).fetchone():
             events.append(Event(key, " ".join(title.split()), "rule", "establish", None))
-    programs = {m.key for text in texts for m in mentions(text, acronyms) + tps_mentions(text, False)
+    programs = {m.key for text in texts for m in mentions(text, known) + tps_mentions(text, False)
                 if not m.key.startswith("memo")}
     events = _resolve_references(db, document_id, day, events, programs)
     for event in {e.key: e for e in events}.values():
@@ -583,14 +632,29 @@ def record_document(db, document_id: int) -> set[int]:
     return touched
 
 
-def _known_acronyms(db, texts: list[str]) -> dict[str, tuple[str, str]]:
-    """Acronyms of programs known by a proper name ("PEP") that these texts use."""
+def _known_names(db, texts: list[str]) -> dict[str, tuple[str, str]]:
+    """Programs known by a proper name that these texts name, however they write it: by
+    acronym ("PEP"), or in a headline's title case or in lower case ("priority
+    enforcement program"). Surface form -> (key, name)."""
     found = {}
     for acronym in {m.group() for text in texts for m in _ACRONYM.finditer(text)}:
         row = db.execute("select key, name from policies where key like 'named %' and aliases like ?",
                          [f'%"{acronym}"%']).fetchone()
         if row:
             found[acronym] = (row[0], row[1])
+    spans = set()
+    for text in texts:
+        words = [w.strip(".").lower() for w in re.findall(r"[A-Za-z][\w'’.-]*", text)]
+        for i in range(len(words)):
+            for j in range(i + 2, min(i + 7, len(words)) + 1):
+                spans.add(" ".join(words[i:j]))
+    spans = sorted(spans)
+    for chunk in range(0, len(spans), 400):
+        part = spans[chunk:chunk + 400]
+        for key, name in db.execute(
+                f"select key, name from policies where key in ({','.join('?' * len(part))})",
+                ["named " + span for span in part]):
+            found[key.removeprefix("named ")] = (key, name)
     return found
 
 
@@ -785,15 +849,16 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         "and e.document_id != ? order by e.date, e.document_id",
         [policy_id, day, document_id]).fetchall()
     this_day = date.fromisoformat(day[:10])
-    recent = {i for i, row in enumerate(earlier)
-              if (this_day - date.fromisoformat(row[3][:10])).days <= REPORT_DAYS}
+    recent = {i for i, row in enumerate(earlier) if _days(row[3], this_day) <= REPORT_DAYS}
     if event == "reinstate":
         for i in reversed(range(len(earlier))):
             kind = earlier[i][2]
             if kind == "reinstate" and i not in recent:
                 return None  # the last termination was undone already (not another report of this)
             if kind in ("end", "suspend"):
-                return earlier[i][0], earlier[i][1]
+                last = date.fromisoformat(earlier[i][3][:10])
+                return _first([row for row in earlier[:i + 1] if row[2] in ("end", "suspend")
+                               and _days(row[3], last) <= REPORT_DAYS])
         return None
     if year:  # the reversal says which: "the 2023 designation"
         named = [row for row in earlier if row[2] in ("establish", "reinstate", "extend")
@@ -803,15 +868,25 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
             return _first(named)
     ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent]
     life = earlier[ends[-1] + 1:] if ends else earlier
-    starts = [row for row in life if row[2] in ("establish", "reinstate")] or \
+    # After an end, a program lives again when it is reinstated; a country's TPS by a new
+    # designation too. A later "announces ... DACA" (a fee, a form) is not a new life.
+    again = ("establish", "reinstate") if not ends or key.startswith("tps ") else ("reinstate",)
+    starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
     return _first(starts) if starts else None
 
 
+def _days(day: str, other: date) -> int:
+    return abs((other - date.fromisoformat(day[:10])).days)
+
+
 def _first(rows: list) -> tuple[int, int | None]:
-    """The first of these events; on its day, a crawled document before a baseline one."""
-    same_day = [row for row in rows if row[3] == rows[0][3]]
-    best = min(same_day, key=lambda r: (r[4] == BASELINE_SOURCE, r[0]))
+    """The document of the first act among these events, oldest first: of its reports
+    (days apart at most), an agency's own before a news story and a baseline article."""
+    first = date.fromisoformat(rows[0][3][:10])
+    reports = [row for row in rows if _days(row[3], first) <= REPORT_DAYS]
+    best = min(reports, key=lambda r: (r[4] == BASELINE_SOURCE, (r[4] or "").startswith("news"),
+                                       r[3], r[0]))
     return best[0], best[1]
 
 
