@@ -462,7 +462,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
     if title:  # a headline names what the document is about, whatever its label
         texts.append((None, title, label))
     texts += [(sid, text, slabel) for sid, text, slabel in statements
-              if slabel in ("new_policy", "reversal")]
+              if slabel in ("new_policy", "reversal", "none")]
     in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
     best: dict[str, Event] = {}
     for sid, text, text_label in texts:
@@ -476,6 +476,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
             verb = found[0] if found else None
             if found and _told_as_past(lowered, mention, found[1], found[2], year, named):
                 continue  # "DHS rescinded DACA in 2017", in a later document
+            if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]):
+                continue  # "A judge blocked the termination of TPS": a ruling, not the agency's act
             if verb in ("establish", "extend") and mention.key.startswith("memo ") and \
                     not _near(mention.key, published):
                 continue  # naming an old memo is not issuing it
@@ -486,8 +488,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
-            if verb is None:
-                continue
+            if verb is None or (text_label == "none" and verb not in _REVERSING):
+                continue  # a statement the classifier calls no change says only what ends
             old = best.get(mention.key)
             if old is None or _STRENGTH[verb] > _STRENGTH[old.event] or (
                     verb == old.event and old.statement_id is None):  # a statement says more
@@ -515,6 +517,17 @@ def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Ment
             if verb in _REVERSING and _ANAPHOR.match(lowered, m.end()):
                 return verb
     return None
+
+
+#: A court as the one acting: "a federal judge blocked", "the Supreme Court allowed".
+_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,2}?(?:orders|ordered|blocks|"
+                    r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
+                    r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused)\b")
+
+
+def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
+    clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, verb_start)])
+    return bool(_COURT.search(lowered, clause, verb_end))
 
 
 def _near(memo_key: str, published: str | None) -> bool:

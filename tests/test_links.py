@@ -1,4 +1,6 @@
-"""evaluate-links: the bundled own-words corpora scored through the real linking code."""
+"""Reversal links: evaluate-links on the bundled own-words corpora, and how a reversal names
+what it undoes (by acronym, signer, month, designation year, a list, a second report), all
+through the real store and linking code."""
 
 import json
 
@@ -41,6 +43,34 @@ def test_evaluate_links_scores_wrong_and_missed_links(tmp_path):
     bad.write_text('{"id": "x"}\n')
     failed = CliRunner().invoke(cli, ["evaluate-links", "--corpus", str(bad)])
     assert failed.exit_code != 0 and "missing title, text" in failed.output
+
+
+def test_evaluate_links_takes_gold_from_a_file_for_a_corpus_without_it(tmp_path):
+    """Real releases carry no 'reverses': a gold file gives them, and only it counts."""
+    corpus = tmp_path / "real.jsonl"
+    records = [
+        {"id": "a", "date": "2018-12-20", "title": "Secretary announces the Migrant Protection Protocols",
+         "text": "The Secretary today announced the Migrant Protection Protocols."},
+        {"id": "c", "date": "2021-06-01", "title": "Secretary terminates MPP",
+         "text": "The Secretary issued a memorandum terminating the Migrant Protection Protocols.",
+         "reverses": ["a"]},
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
+    gold = tmp_path / "gold.json"
+    gold.write_text('{"c": []}')
+    result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus", str(corpus),
+                                      "--gold", str(gold)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["splits"]["all"] == {"links": 1, "correct": 0, "gold": 0, "precision": 0.0,
+                                       "recall": None}
+    gold.write_text('{"c": ["a"]}')
+    result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus", str(corpus),
+                                      "--gold", str(gold)])
+    assert json.loads(result.output)["splits"]["all"]["recall"] == 1.0
+    gold.write_text('{"c": ["zz"]}')
+    failed = CliRunner().invoke(cli, ["evaluate-links", "--corpus", str(corpus), "--gold", str(gold)])
+    assert failed.exit_code != 0 and "ids not in the corpus: zz" in failed.output
 
 
 # --- how a reversal names what it undoes (through the real store and linking code) ----------
@@ -172,5 +202,8 @@ def test_an_act_told_as_past_or_done_by_the_policy_itself_is_no_reversal(store):
         ("later", "2020-06-18", "DHS Statement on DACA",
          "The Department ended DACA in 2017 and is reviewing the ruling. DACA recipients remain "
          "protected for now."),
+        ("court", "2020-06-19", "Judge Blocks End of DACA",
+         "A federal judge on Friday blocked the termination of Deferred Action for Childhood Arrivals.",
+         "news"),
     ])
     assert reverses(store, ids) == set()
