@@ -1,18 +1,27 @@
 """Policies as things the history knows: what each document does to which policy.
 
 A policy is recognised by its identity, never by topic similarity: a named program
-and its aliases (``data/policies.toml``: MPP / "Remain in Mexico", DACA, Title 42,
-CHNV, ...), Temporary Protected Status for one country, a memo or notice by its date
-("the June 15, 2012 memorandum"), a rule by its RIN, docket or Federal Register title.
+and its aliases and descriptions (``data/policies.toml``: MPP / "Remain in Mexico" /
+"the program that made asylum seekers wait in Mexico", DACA, Title 42, CHNV, ...),
+Temporary Protected Status for one country (by name or demonym), any other program by
+its proper name or acronym ("the Priority Enforcement Program (PEP)"), a memo or notice
+by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, when one
+stored memo fits, by its month, year or signer ("the Morton memos"), a rule by its RIN,
+docket, date or Federal Register title (in a later title, quoted, or given in the text
+of the press release that announced it), an order by its number ("Proclamation 9645").
 
 The event (establish, extend, suspend, end, reinstate) comes from the action verbs
-in the clause that names the policy, in the headline and in the statements the
-classifier labelled ``new_policy`` or ``reversal``; background ("which had expanded",
-a year before the document's) and exceptions ("except for DACA") are not acts.
+in the clause that names the policy (a list of policies shares its verb), in the
+headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
+(or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
+exceptions ("except for DACA"), a court's ruling and the policy acting itself ("a memo
+pauses most deportations") are not acts on it.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
-what re-established it); for a reinstatement, the termination it undoes. When the
+what reinstated it or, for TPS, designated the country again; the one of the year the
+reversal names, "the 2023 designation"); for a reinstatement, the termination it
+undoes. Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
 """
 
@@ -97,6 +106,7 @@ _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice)\b")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
+_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
@@ -225,6 +235,12 @@ def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list
     signer, RINs, dockets, numbered orders, quoted titles and programs' proper names.
     ``known`` maps how a known program is written (its acronym, or its name in lower
     case) to its (key, name)."""
+    return list(_mentions(text, tuple(sorted((known or {}).items()))))
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
+    known = dict(known_items)
     lowered = text.lower()
     found = []
     for entry in catalogue()["policies"]:
@@ -236,7 +252,8 @@ def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list
             found.append(Mention(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                                  m.start(), m.end()))
     signed = []
-    for m in catalogue()["signer"].finditer(lowered):
+    memo_words = _MEMO_NOUNS.search(lowered)  # the memo patterns below all need one of these words
+    for m in catalogue()["signer"].finditer(lowered) if memo_words else ():
         if m["s1"] and _VERB.search(lowered, m.end("s1"), m.end()):
             continue  # "Kelly today signed two memoranda" is a signing, not a name
         signer = (m["s1"] or m["s2"]).replace("ñ", "n")
@@ -244,18 +261,18 @@ def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list
         signed.append((m.start(), m.end()))
         found.append(Mention(f"memo signer {signer}{year}", f"Memo signed by {signer.title()}",
                              "memo", m.start(), m.end()))
-    for m in _MEMO_MONTH.finditer(lowered):
+    for m in _MEMO_MONTH.finditer(lowered) if memo_words else ():
         if not _inside(m, signed):
             month = _MONTHS.index(m[1][:3]) + 1
             found.append(Mention(f"memo month {m[2]}-{month:02d}", f"Memo of {m[1].title()} {m[2]}",
                                  "memo", m.start(), m.end()))
             signed.append((m.start(), m.end()))
-    for m in _MEMO_DAY.finditer(lowered):
+    for m in _MEMO_DAY.finditer(lowered) if memo_words else ():
         month = _MONTHS.index(m[1][:3]) + 1
         if 1 <= int(m[2]) <= 31:
             found.append(Mention(f"memo day {month:02d}-{int(m[2]):02d}", "Memo", "memo",
                                  m.start(), m.end()))
-    for m in _MEMO_YEAR.finditer(lowered):
+    for m in _MEMO_YEAR.finditer(lowered) if memo_words else ():
         if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]):
             continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
         for year in filter(None, (m[1], m[2])):
@@ -266,13 +283,13 @@ def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list
     for m in _DOCKET.finditer(lowered):
         docket = m[1].upper()
         found.append(Mention(f"docket {docket}", f"Rule docket {docket}", "rule", m.start(), m.end()))
-    for m in _NUMBERED.finditer(lowered):
+    for m in _NUMBERED.finditer(lowered) if "proclamation" in lowered or "executive order" in lowered else ():
         name = f"{m[1].title()} {m[2]}"
         found.append(Mention(f"{m[1]} {m[2]}", name, "order", m.start(), m.end()))
     if len(lowered) == len(text):  # the names are read in the original case, at the same places
         found += _quoted_titles(text, found)
-        found += _proper_names(text, found, known or {})
-    return sorted(found, key=lambda x: (x.start, -x.end))
+        found += _proper_names(text, found, known)
+    return tuple(sorted(found, key=lambda x: (x.start, -x.end)))
 
 
 def _inside(match: re.Match, spans: list[tuple[int, int]]) -> bool:
@@ -609,7 +626,7 @@ def record_document(db, document_id: int) -> set[int]:
         "select policy_id from policy_events where document_id = ?", [document_id])}
     db.execute("delete from policy_events where document_id = ?", [document_id])
     texts = [title or "", *(t for _, t, _ in statements)]
-    known = _known_names(db, texts)
+    known = _known_names(db, texts, day)
     events = document_events(title, published, label, statements, known)
     own = self_memo(title, label, statements)
     if own is not False and day:
@@ -645,29 +662,50 @@ def record_document(db, document_id: int) -> set[int]:
     return touched
 
 
-def _known_names(db, texts: list[str]) -> dict[str, tuple[str, str]]:
-    """Programs known by a proper name that these texts name, however they write it: by
-    acronym ("PEP"), or in a headline's title case or in lower case ("priority
-    enforcement program"). Surface form -> (key, name)."""
+def _known_names(db, texts: list[str], day: date | None) -> dict[str, tuple[str, str]]:
+    """Programs known by a proper name from documents dated before ``day`` that these texts
+    name, however they write it: by acronym ("PEP"), or in a headline's title case or in
+    lower case before "program" ("priority enforcement program"). Surface form -> (key,
+    name). Only earlier documents count, so the answer does not depend on the order in
+    which documents were stored."""
     found = {}
-    for acronym in {m.group() for text in texts for m in _ACRONYM.finditer(text)}:
-        row = db.execute("select key, name from policies where key like 'named %' and aliases like ?",
-                         [f'%"{acronym}"%']).fetchone()
-        if row:
-            found[acronym] = (row[0], row[1])
+    if not day or not db.execute(
+            "select 1 from policies where key >= 'named ' and key < 'named!' limit 1").fetchone():
+        return found  # no program known by a proper name yet
+    earlier = "exists (select 1 from policy_events e where e.policy_id = policies.id and e.date < ?)"
+    acronyms = {m.group() for text in texts for m in _ACRONYM.finditer(text)}
+    if acronyms:
+        for key, name, aliases in db.execute(
+                "select key, name, aliases from policies where key >= 'named ' and key < 'named!' "
+                f"and aliases != '[]' and {earlier}", [day.isoformat()]):
+            for alias in set(json.loads(aliases or "[]")) & acronyms:
+                found[alias] = (key, name)
     spans = set()
     for text in texts:
-        words = [w.strip(".").lower() for w in re.findall(r"[A-Za-z][\w'’.-]*", text)]
-        for i in range(len(words)):
-            for j in range(i + 2, min(i + 7, len(words)) + 1):
-                spans.add(" ".join(words[i:j]))
+        for run in _CAPITALISED_RUN.finditer(text):  # "Priority Enforcement Program Is History"
+            spans |= _spans([w.strip(".").lower() for w in run.group().split()])
+        for before in _BEFORE_HEAD.finditer(text.lower()):  # "... priority enforcement program"
+            spans |= _spans(before[1].split(), ending=True)
     spans = sorted(spans)
     for chunk in range(0, len(spans), 400):
         part = spans[chunk:chunk + 400]
         for key, name in db.execute(
-                f"select key, name from policies where key in ({','.join('?' * len(part))})",
-                ["named " + span for span in part]):
+                f"select key, name from policies where key in ({','.join('?' * len(part))}) and {earlier}",
+                ["named " + span for span in part] + [day.isoformat()]):
             found[key.removeprefix("named ")] = (key, name)
+    return found
+
+
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’.-]*(?:\s+(?:of|for|the|and|to|on|in|under|with)\b)*\s*){2,}")
+_BEFORE_HEAD = re.compile(r"((?:\b[a-z][\w'’.-]*\s+){2,6})(?:" + "|".join(sorted(_NAME_NEXT)) + r")\b")
+
+
+def _spans(words: list[str], ending: bool = False) -> set[str]:
+    """Runs of 2 to 7 words (only those ending at the last word, with ``ending``)."""
+    found = set()
+    for j in ([len(words)] if ending else range(2, len(words) + 1)):
+        for i in range(max(0, j - 7), j - 1):
+            found.add(" ".join(words[i:j]))
     return found
 
 
