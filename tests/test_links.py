@@ -11,14 +11,17 @@ from monitor.evaluate_links import CORPUS
 
 
 def test_evaluate_links_on_the_bundled_sets_meets_the_targets():
-    for name in ("reversals.jsonl", "heldout.jsonl", "fresh.jsonl"):
+    """The tuned sets meet the targets; untouched.jsonl stays at what its one scoring after
+    the rules were written gave (README), a floor for later changes."""
+    for name, recall in (("reversals.jsonl", 0.85), ("heldout.jsonl", 0.85), ("fresh.jsonl", 0.85),
+                         ("untouched.jsonl", 0.78)):
         result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus",
                                           str(CORPUS.parent / name)])
         assert result.exit_code == 0, result.output
         report = json.loads(result.output)
         scored = report["splits"]["all"]
         assert scored["precision"] == 1.0, (name, report["errors"])
-        assert scored["recall"] >= 0.85, (name, report["errors"])
+        assert scored["recall"] >= recall, (name, report["errors"])
 
 
 def test_evaluate_links_scores_wrong_and_missed_links(tmp_path):
