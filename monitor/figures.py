@@ -34,6 +34,8 @@ DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR = (
 YEAR_TO_DATE, RANGE, CUMULATIVE, UNSPECIFIED = "year to date", "range", "cumulative", "unspecified"
 TILING = (DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR)
 
+#: Components whose every count is the whole country's.
+NATIONAL_AGENCIES = ("ICE", "USCIS", "TSA")
 #: Kinds of figure. A percent change or a share is never a level's previous.
 LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, CHANGE_IN_NUMBER, SHARE, RATE = (
     "level", "daily average", "record", "percent change", "change", "share", "rate")
@@ -109,11 +111,18 @@ class Figure:
     @property
     def series(self) -> str:
         """Figures with the same key can be compared honestly."""
-        return " | ".join((self.metric, self.scope or "-", self.population or "all",
+        # ICE, USCIS and TSA count the whole country: "nationwide" says what no word says
+        scope = "" if self.scope == "nationwide" and self.agency in NATIONAL_AGENCIES else self.scope
+        return " | ".join((self.metric, scope or "-", self.population or "all",
                            self.agency or "-", self.kind, self.period.kind))
 
     def stated_previous(self) -> tuple[float | None, Period] | None:
-        """(value or None, period) of the immediately preceding period as the text states it."""
+        """(value or None, period) of the immediately preceding period as the text states it;
+        for a record, the record it beat ("beating the record of 2,883,595 set on June 30")."""
+        if self.kind == RECORD:
+            beaten = [o for o in self.compared if o.kind == RECORD and o.period.end and self.period.start
+                      and o.period.end < self.period.start]
+            return (beaten[0].value, beaten[0].period) if len(beaten) == 1 else None
         before = self.period.preceding()
         if before is None:
             return None
@@ -127,11 +136,16 @@ class Figure:
 
 # --- what is counted ------------------------------------------------------------------
 
+_NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haitian|nicaraguan|"
+                  "colombian|ecuadorian|chinese|indian|ukrainian|russian|brazilian|peruvian|"
+                  "romanian|turkish|afghan|dominican|jamaican|bahamian|nigerian|senegalese|"
+                  "mauritanian|eritrean|somali|sudanese|vietnamese|filipino")
+
 #: (metric, unit, pattern): the keyword nearest a number names what it counts.
 METRICS = [
     ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
     ("expulsions", "people", r"expul\w*|expell\w*"),
-    ("appointments", "appointments", r"appointments?"),
+    ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
     ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
                                  r"(?<=migrants )crossing|(?<=people )crossing"),
@@ -139,7 +153,8 @@ METRICS = [
     ("returns", "people", r"returns\b|returned\b"),
     ("repatriations", "people", r"repatriat\w*"),
     ("interdictions", "people", r"interdict\w*(?=(?: or encounter\w*)? [\d,]+ (?:\w+ )?(?:migrants|people|aliens))|"
-                                r"(?:migrant )?interdictions? of migrants|migrant interdictions?"),
+                                r"(?:migrant )?interdictions? of migrants|migrant interdictions?|"
+                                rf"(?:{_NATIONALITIES}) interdictions?"),
     ("releases", "people", r"releas(?:ed|es)\b"),
     ("arrests", "people", r"arrest\w*"),
     ("detention population", "people", r"average daily population|detention|detained|in (?:ice )?custody"),
@@ -158,8 +173,10 @@ _ANY_METRIC = re.compile(r"\b(?:" + "|".join(p for _, _, p in METRICS) + r"|poun
 _POPULATIONS = [
     ("family units", r"family[- ]units?(?:[- ]members)?|family members|members of family units|"
                      r"individuals in famil\w+|families"),
-    ("unaccompanied children", r"unaccompanied (?:alien )?(?:children|minors|kids)|\bUACs?\b|\bUCs\b"),
-    ("single adults", r"single adults?"),
+    ("unaccompanied children", r"unaccompanied (?:alien )?(?:children|minors|kids|youths?|juveniles)|\bUACs?\b|\bUCs\b|"
+                               r"(?:children|minors) (?:travell?ing|who travell?ed|arriving|who arrived) (?:alone|"
+                               r"without (?:a |their )?(?:parents?|guardians?|adults?))"),
+    ("single adults", r"single adults?|(?:lone adults|adults travell?ing (?:alone|without (?:children|famil\w+)))"),
     ("unique individuals", r"unique (?:individuals|encounters|people)"),
     ("repeat encounters", r"repeat (?:encounters|crossers)|re-encounter\w*|prior encounter"),
     ("with criminal records", r"criminal (?:records?|convictions?|histor\w+|noncitizens|aliens)|convicted criminals"),
@@ -169,16 +186,15 @@ _POPULATIONS = [
     ("gotaways", r"got-?aways"),
 ]
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
-_NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haitian|nicaraguan|"
-                  "colombian|ecuadorian|chinese|indian|ukrainian|russian|brazilian|peruvian|"
-                  "romanian|turkish|afghan|dominican|jamaican|bahamian|nigerian|senegalese|"
-                  "mauritanian|eritrean|somali|sudanese|vietnamese|filipino")
-_NATIONALITY = re.compile(rf"\b({_NATIONALITIES})\s+(?:nationals|migrants|citizens|people|"
-                          r"individuals|aliens|noncitizens|adults|children|families)", re.I)
+#: "Cuban migrants", "Haitian interdictions", "40 Cubans"
+_NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants|citizens|people|"
+                          r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
+                          r"apprehensions|removals|arrests|expulsions|repatriations)\b)", re.I)
 
 #: Agencies named near a figure; a foreign government's figure is never a DHS series.
 _AGENCIES = [
-    ("Mexico", r"mexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b"),
+    ("Mexico", r"mexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b|"
+               r"national (?:migration|immigration) institute|instituto nacional de migraci"),
     ("Panama", r"panama(?:nian|'s)? (?:authorities|government|officials|immigration|migration)|"
                r"panama (?:reported|recorded|says|counted)"),
     ("Canada", r"canad\w+ (?:authorities|government|border services)|\bCBSA\b|\bRCMP\b"),
@@ -205,6 +221,7 @@ _REGIONS = [
     ("nationwide", r"nationwide|nationally|all (?:u\.s\. )?borders|across the country"),
 ]
 _REGION_RES = [(name, re.compile(p, re.I)) for name, p in _REGIONS]
+_AT_THE_BORDER = re.compile(r"\b(?:at|along|across) the border\b", re.I)
 _OFO = re.compile(r"office of field operations|\bOFO\b", re.I)
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
 _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
@@ -234,12 +251,26 @@ _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|low
                        r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid)\b", re.I)
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*)\b", re.I)
-_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|double(?!-)|twice|triple|"
-                         r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the)\b", re.I)
+#: "beating the record of 2,883,595", "The old mark of 2,882,915": the record a new one beat
+_RECORD_BEATEN_WORDS = (r"\b(?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)\b|"
+                        r"\b(?:beat\w*|br[oe]ke\w*|breaking|surpass\w*|topp\w*|eclips\w*|exceed\w*)\s+"
+                        r"(?:the|its|a)\s+(?:(?:previous|old|prior|former|all-time|single-day)\s+)*(?:record|mark|high)\b")
+_RECORD_BEATEN = re.compile(_RECORD_BEATEN_WORDS, re.I)
+_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|when|double(?!-)|twice|triple|"
+                         # "over the 28-day month" is a span; "over May", "over the same month" compare
+                         r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
+                         r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
+                         r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the|"
+                         r"(?:level|even|flat|in line|on par) with|(?:above|below)(?=\s+(?:the|that|its|last)\b))\b|"
+                         + _RECORD_BEATEN_WORDS, re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
-_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b", re.I)
+#: "46 million more than in 2023" (a difference), not "removals to more than 170 countries"
+_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b(?!\s*[$\d])", re.I)
+#: "23% more than in February", "2% fewer than in April", "80% above": a change, not a share
+_RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
+                             re.I)
 _RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b", re.I)
 
 
@@ -312,8 +343,9 @@ class _Periods:
                               re.I)
     #: "since the app began offering appointments in January", "since launching the
     #: operation in early August": counted from then, not during that month
-    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’-]+\s+){{1,10}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
+    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
                               rf"({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _SINCE_EVENT_DAY = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?on\s+{_FULL_DATE}", re.I)
     _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "eleven", "twelve")
     #: "fiscal year 2024 through August", "the first five months of FY2024", "the first
@@ -344,18 +376,18 @@ class _Periods:
     _LAST_YEAR = re.compile(r"\b(?:(the |this |that )?(?:same )?(month|period|time|quarter) (?:of |in )?last year|"
                             r"(?:this time )?(?:a|one) year (?:earlier|ago|before)|"
                             r"(?:the )?same (month|period) (?:a year (?:earlier|ago)|in the previous year)|"
-                            r"(last year|the previous year|the prior year))\b", re.I)
+                            r"(last year|the previous year|the prior year|the preceding year|the year before))\b", re.I)
     _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     _ON_WEEKDAY = re.compile(rf"\bon ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!,?\s+{_MON}\s+\d)", re.I)
     _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
     _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(?:(past|last|previous|prior) (?:seven days|week)|"
                        r"week (?:before|earlier))\b", re.I)
-    _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
-                             r"issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
+    _INCIDENTAL = re.compile(r"\b(?:ended|expired|lapsed|closed|concluded|began|begun|lifted|took effect|ending|"
+                             r"launched|issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
     _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bover|\bsince)\s*(?:in\s+|during\s+)?$|"
+        r"\bversus|\bvs\.?|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
         # "the lowest monthly total since January 2021": a comparison, not what is counted
         r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$",
         re.I)
@@ -415,6 +447,10 @@ class _Periods:
             year = int(m.group(3)) if m.group(3) else self._year_of(index)
             if year:
                 add(m, self._since(date(year, index, 1)))
+        for m in self._SINCE_EVENT_DAY.finditer(text):
+            first = self._date(m.group(1), m.group(2), m.group(3))
+            if first:  # "since the app began offering appointments on Jan. 12"
+                add(m, self._since(first))
         for m in self._SINCE_EVENT.finditer(text):
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
@@ -481,8 +517,8 @@ class _Periods:
                 add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
                               (self.anchor - timedelta(days=1)).isoformat()))
         for m in self._ON_WEEKDAY.finditer(text):
-            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday before it
-                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(1).lower()[:3])) % 7 or 7
+            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday; "on Monday", that day
+                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(1).lower()[:3])) % 7
                 day = (self.anchor - timedelta(days=back)).isoformat()
                 add(m, Period(DAY, day, day))
         for m in self._DAY.finditer(text):
@@ -520,7 +556,13 @@ class _Periods:
                 add(m, month_period(first.year, first.month))
         for m in self._LAST_YEAR.finditer(text):
             base = self.context
-            if m.group(4) and not (base and base.kind == MONTH and re.search(
+            year = self._earlier(FISCAL_YEAR, m.start()) or self._earlier(CALENDAR_YEAR, m.start()) or (
+                base if base and base.kind in (FISCAL_YEAR, CALENDAR_YEAR) else None)
+            if m.group(4) and year and (m.group(4).lower() != "last year" or self._comparing(text, m.start())):
+                # "267,258 in fiscal year 2019, up from 256,085 the year before": the year before
+                # the one reported, of its kind (a fiscal year's is a fiscal year)
+                add(m, _shift_year(year, -1))
+            elif m.group(4) and not (base and base.kind == MONTH and re.search(
                     r"\b(?:month|period)\b", text[max(0, m.start() - 40):m.start()], re.I)):
                 if self.anchor:
                     add(m, calendar_year(self.anchor.year - 1))
@@ -536,9 +578,12 @@ class _Periods:
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
         return Period(CUMULATIVE, first.isoformat(), self._ytd_end())
 
+    #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
+    #: period of a number quoted for comparison
     _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
-                                  r"versus|vs\.?)\s+[\d,.]+"
-                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+)?$", re.I)
+                                  r"versus|vs\.?|above|below|twice|double|triple|level with|"
+                                  r"(?:record|mark|high) (?:of|was))\s+(?:the\s+|that\s+|its\s+)?[\d,.]+"
+                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+)?$", re.I)
 
     def _earlier(self, kind: str, start: int) -> Period | None:
         """The last period of this kind the sentence names before ``start``."""
@@ -698,14 +743,19 @@ def _sentence_agency(text: str) -> str:
 def extract_figures(text: str, published: str | None = None, *, title: str | None = None,
                     agency: str | None = None, context: Period | None = None,
                     head: Figure | None = None, context_in_headline: bool = True,
-                    starts: dict[tuple[int, int], date] | None = None) -> list[Figure]:
+                    starts: dict[tuple[int, int], date] | None = None,
+                    earlier: list[Figure] | None = None, title_metric: tuple | None = None) -> list[Figure]:
     """Every figure in one statement, each with what it counts and its own period.
 
     ``context`` is the period the release is about (its headline's, or else, with
     ``context_in_headline=False``, the first one its sentences name), used when a
     sentence names none; ``head`` is the last figure reported before this sentence, which
     "This is a 29% decrease from May" refers to; ``starts`` are the exact days the
-    release counts from ("since Aug. 8"), by month.
+    release counts from ("since Aug. 8"), by month; ``earlier`` are the figures the
+    release reported before this sentence, which "Haitian interdictions were down from
+    7,175 in fiscal year 2022" names by its words; ``title_metric`` is what the headline
+    counts ("TSA Screens Record Number of Travelers"), for a count of people in a sentence
+    that names nothing counted ("checkpoints handled 15.3 million people").
     """
     if context is None:
         context = headline_period(title, _anchor(published, None))
@@ -728,11 +778,15 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         lead = _QUALIFIER.sub("", before[-45:])
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
         if not comparison and figures and figures[-1].role == COMPARED and re.fullmatch(
-                r"[^.;]{0,30}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before):
+                r"[^.;]{0,50}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before) \
+                and not _nearest(_METRIC_RES, text, number.start, low, number.start):
             comparison = True  # "compared with 12,500 in May and 40,000 in June 2023"
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
-        period = _own_period(periods, number, low, high, compared_to is not None, len(text))
+        if comparison and compared_to is None and earlier:
+            compared_to = _named_earlier(text, number, low, earlier)
+        quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
+        period = _own_period(periods, number, low, high, quoted, len(text))
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
                 and i + 1 < len(numbers) and not numbers[i + 1].percent
                 and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
@@ -741,6 +795,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             continue
         region_metric = _nearest(_METRIC_RES, text, number.start, low, high, limit=90)
         metric_entry = region_metric or (sentence_metric if not number.small else None)
+        if metric_entry is None and title_metric and not (number.small or number.percent or number.money) \
+                and title_metric[1] in ("people", "passengers", "encounters") and _PERSONS_AFTER.match(after):
+            metric_entry = title_metric  # "checkpoints handled more than 15.3 million people"
         if _POUNDS.match(after):
             metric_entry = ("seizures", "pounds", None)
         elif re.match(r"\s*months?\b", after, re.I) and sentence_metric \
@@ -779,10 +836,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if compared_to is not None:
             if period is None or period == compared_to.period:
                 continue  # "compared with 140,641" with no period of its own: not a figure we can place
+            # the record a new record beat is a record; a record's ordinary day is a level
+            record = compared_to.kind == RECORD and _RECORD_BEATEN.search(text[max(0, number.start - 60):number.start])
             figure = replace(compared_to, value=number.value, period=period, role=COMPARED,
                              as_written=number.written, qualifier=_qualifier(text, number),
                              compared=[], stated_change_pct=None, stated_change_from=None,
-                             kind=LEVEL if compared_to.kind == RECORD else compared_to.kind)
+                             kind=compared_to.kind if record or compared_to.kind != RECORD else LEVEL)
             compared_to.compared.append(figure)
             figures.append(figure)
             continue
@@ -826,7 +885,30 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     return figures
 
 
+#: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
+_QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?)\s+(?:the\s+)?$", re.I)
+_PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
+                            r"noncitizens|aliens)\b", re.I)
+
+
+def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure]) -> Figure | None:
+    """The figure of an earlier sentence that a comparison names by its words: "Haitian
+    interdictions were down from 7,175" compares with the release's Haitian interdictions.
+    Only when the words name one metric and population the release reported."""
+    metric = _nearest(_METRIC_RES, text, number.start, low, number.start)
+    if metric is None:
+        return None
+    words = text[low:number.start]
+    population = _nearest(_POPULATION_RES, words, len(words), 0, len(words))
+    nationality = _NATIONALITY.search(words)
+    who = population[0] if population else (nationality.group(1).capitalize() if nationality else "")
+    same = [f for f in earlier if f.role == REPORTED and f.metric == metric[0] and f.population == who
+            and f.kind in (LEVEL, DAILY_AVERAGE)]
+    return same[-1] if same and len({f.series for f in same}) == 1 else None
+
+
 _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|which|"
+                      r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
 
 
@@ -880,6 +962,10 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
     down, up = _DECREASE.search(window), _INCREASE.search(window)
     changed = down or up
     sign = -1 if down and not (up and up.start() < down.start()) else 1
+    relative = _RELATIVE_AFTER.match(after)
+    if relative:
+        changed = True
+        sign = -1 if relative.group(1).lower() in ("fewer", "less", "lower", "below") else 1
     base = next((m.period for m in periods.found if m.comparison and number.end <= m.start < high), None)
     if changed and last_reported is not None and (metric_entry is None or metric_entry[0] == last_reported.metric
                                                   or _nearest(_METRIC_RES, text, number.start, low, high, 90) is None):
@@ -909,7 +995,13 @@ def _qualifier(text: str, number: _Number) -> str:
 
 
 def _scope(text, number, low, high, metric, default_agency) -> str:
-    region = _nearest(_REGION_RES, text, number.start, 0, len(text))
+    # a border named anywhere in the sentence; "at the border" only in the number's own
+    # stretch ("..., which it blamed on officers sent to help at the border" is not where)
+    region = _nearest(_REGION_RES, _AT_THE_BORDER.sub(
+        lambda m: m.group(0) if low <= m.start() and m.end() <= high else " " * len(m.group(0)), text),
+        number.start, 0, len(text))
+    if metric == "interdictions" and not region:
+        region = ("coastal",)  # the Coast Guard interdicts at sea, said or not
     location = ""
     # within the number's stretch of the sentence; "including those at ports of entry"
     # describes a total, not a place
@@ -1048,12 +1140,15 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     context = headline_period(title, _anchor(published, None))
     in_headline = context is not None
     starts = _exact_starts([title or "", *statements], _anchor(published, context))
+    title_metric = _nearest(_METRIC_RES, title, 0, 0, len(title)) if title else None
     head = None
     result = []
     regions: dict[str, str] = {}
+    earlier: list[Figure] = []
     for text in statements:
         figures = extract_figures(text, published, agency=agency, context=context, head=head,
-                                  context_in_headline=in_headline, starts=starts)
+                                  context_in_headline=in_headline, starts=starts, earlier=earlier,
+                                  title_metric=title_metric)
         # "Apprehensions of family units fell to 9,000": at the border the release is about
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
@@ -1069,5 +1164,22 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         if context is None:
             own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
             context = own[0] if own else None
+        earlier += figures
         result.append(figures)
+    _quoted_in_release(earlier)
     return result
+
+
+def _quoted_in_release(figures: list[Figure]) -> None:
+    """"156,630 in February, essentially level with January's 157,358", or a release
+    that gives each month of a quarter: the same series' preceding period, given anywhere
+    in the release, is quoted for comparison with the figure, unless the release gives two
+    values for it."""
+    levels = [f for f in figures if f.role in (REPORTED, COMPARED) and f.kind in (LEVEL, DAILY_AVERAGE)]
+    for figure in levels:
+        before = figure.period.preceding()
+        if before is None or any(c.period == before for c in figure.compared):
+            continue
+        same = [f for f in levels if f is not figure and f.series == figure.series and f.period == before]
+        if same and len({f.value for f in same}) == 1:
+            figure.compared.append(same[0])

@@ -77,8 +77,11 @@ def _agency(store: Store, doc: dict) -> str | None:
 
 def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     previous_id = previous_value = previous_period = source = None
-    if figure.role != COMPARED and figure.kind not in (PERCENT_CHANGE, SHARE):
-        stored = previous_figure(store, figure.series, figure.period, doc["id"])
+    if figure.kind not in (PERCENT_CHANGE, SHARE):
+        # a figure quoted for comparison takes only the previous its own release gives
+        # ("compared with 6,182 in fiscal year 2022 and 838 in fiscal year 2021")
+        stored = previous_figure(store, figure.series, figure.period, doc["id"]) \
+            if figure.role != COMPARED else None
         stated = figure.stated_previous()
         if stored:
             previous_id, previous_value, previous_period = stored
