@@ -111,8 +111,12 @@ class Figure:
     @property
     def series(self) -> str:
         """Figures with the same key can be compared honestly."""
-        # ICE, USCIS and TSA count the whole country: "nationwide" says what no word says
-        scope = "" if self.scope == "nationwide" and self.agency in NATIONAL_AGENCIES else self.scope
+        # ICE, USCIS and TSA count the whole country, and Border Patrol apprehends at the
+        # southwest border unless another border is named: the words add nothing to the series
+        scope = self.scope
+        if (scope == "nationwide" and self.agency in NATIONAL_AGENCIES) or \
+                (scope == "southwest border" and self.metric == "apprehensions" and self.agency == "USBP"):
+            scope = ""
         return " | ".join((self.metric, scope or "-", self.population or "all",
                            self.agency or "-", self.kind, self.period.kind))
 
@@ -152,17 +156,20 @@ METRICS = [
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
     ("repatriations", "people", r"repatriat\w*"),
-    ("interdictions", "people", r"interdict\w*(?=(?: or encounter\w*)? [\d,]+ (?:\w+ )?(?:migrants|people|aliens))|"
+    # of people, not of drugs or guns ("interdicted 2,600 pounds of cocaine" is a seizure)
+    ("interdictions", "people", r"interdict\w*(?![^.;]{0,60}\b(?:pounds|lbs|kilograms|kilos|kg|cocaine|marijuana|"
+                                r"fentanyl|methamphetamine|drugs|narcotics|firearms|guns|weapons|vessels)\b)|"
                                 r"(?:migrant )?interdictions? of migrants|migrant interdictions?|"
                                 rf"(?:{_NATIONALITIES}) interdictions?"),
     ("releases", "people", r"releas(?:ed|es)\b"),
+    ("criminal arrests", "people", r"criminal arrests?"),
     ("arrests", "people", r"arrest\w*"),
     ("detention population", "people", r"average daily population|detention|detained|in (?:ice )?custody"),
     ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers"),
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens"),
     ("receipts", "cases", r"receipts?|filings|received|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
-    ("backlog", "cases", r"backlog\w*|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation))"),
+    ("backlog", "cases", r"backlog\w*(?:\s+of\s+(?:[\w-]+\s+){0,2}?(?:applications|petitions|cases|filings|requests))?|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation))"),
     ("processing time", "months", r"processing times?"),
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
 ]
@@ -186,6 +193,17 @@ _POPULATIONS = [
     ("gotaways", r"got-?aways"),
 ]
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
+_COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Honduran", "el salvador": "Salvadoran",
+              "venezuela": "Venezuelan", "cuba": "Cuban", "haiti": "Haitian", "nicaragua": "Nicaraguan",
+              "colombia": "Colombian", "ecuador": "Ecuadorian", "china": "Chinese", "india": "Indian",
+              "ukraine": "Ukrainian", "russia": "Russian", "brazil": "Brazilian", "peru": "Peruvian",
+              "romania": "Romanian", "turkey": "Turkish", "afghanistan": "Afghan", "dominican republic": "Dominican",
+              "jamaica": "Jamaican", "bahamas": "Bahamian", "nigeria": "Nigerian", "senegal": "Senegalese",
+              "mauritania": "Mauritanian", "eritrea": "Eritrean", "somalia": "Somali", "sudan": "Sudanese",
+              "vietnam": "Vietnamese", "philippines": "Filipino"}
+#: "people from Mexico", "7,900 were from Venezuela" (not "crossing from Mexico", a place)
+_FROM_COUNTRY = re.compile(r"\b(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+from\s+"
+                           r"(?:the\s+)?(" + "|".join(_COUNTRIES) + r")\b", re.I)
 #: "Cuban migrants", "Haitian interdictions", "40 Cubans"
 _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants|citizens|people|"
                           r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
@@ -223,6 +241,7 @@ _REGIONS = [
 _REGION_RES = [(name, re.compile(p, re.I)) for name, p in _REGIONS]
 _AT_THE_BORDER = re.compile(r"\b(?:at|along|across) the border\b", re.I)
 _OFO = re.compile(r"office of field operations|\bOFO\b", re.I)
+_SECTOR = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})([Ss]ector|[Ff]ield [Oo]ffice)\b")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
 _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
 
@@ -256,7 +275,10 @@ _RECORD_BEATEN_WORDS = (r"\b(?:old|previous|prior|former) (?:single-day )?(?:rec
                         r"\b(?:beat\w*|br[oe]ke\w*|breaking|surpass\w*|topp\w*|eclips\w*|exceed\w*)\s+"
                         r"(?:the|its|a)\s+(?:(?:previous|old|prior|former|all-time|single-day)\s+)*(?:record|mark|high)\b")
 _RECORD_BEATEN = re.compile(_RECORD_BEATEN_WORDS, re.I)
-_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|when|double(?!-)|twice|triple|"
+_COMPARISON = re.compile(r"\b(?:"
+                         # "down from 117,901", "from May"; not "were from Venezuela", "people from Mexico"
+                         rf"from(?!\s+(?!{_MON}(?![a-z])|FY|fiscal|calendar|the\b|a\b|an\b|its\b)(?-i:[A-Z])[a-z]+)|"
+                         r"compar\w* (?:with|to)|versus|vs\.?|than|when|double(?!-)|twice|triple|"
                          # "over the 28-day month" is a span; "over May", "over the same month" compare
                          r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
                          r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
@@ -271,7 +293,8 @@ _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|
 #: "23% more than in February", "2% fewer than in April", "80% above": a change, not a share
 _RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
                              re.I)
-_RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b", re.I)
+_RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b|"
+                     r"\b(?:most|highest|largest)\b[^.;]{0,40}\bever\b|\bsingle-day high\b", re.I)
 
 
 # --- periods --------------------------------------------------------------------------
@@ -322,7 +345,8 @@ class _Mention:
 class _Periods:
     """Every period expression in a sentence, resolved against the release's date."""
 
-    _FY = re.compile(r"\b(?:fiscal (?:year )?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)", re.I)
+    _FY = re.compile(r"\b(?:fiscal (?:year )?(?:\(FY\)\s*)?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)|"
+                     r"\b(\d{4})\s+fiscal year\b", re.I)
     _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the past) fiscal year\b", re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
@@ -332,6 +356,9 @@ class _Periods:
     _FULL_DATE = rf"(?:{_WEEKDAY})?({_MON})\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"
     _RANGE = re.compile(
         rf"\b(?:(?:from|between|since)\s+)?{_FULL_DATE},?\s*(?:to|through|and|until|-|–)\s*{_FULL_DATE}", re.I)
+    _DAY_RANGE = re.compile(
+        rf"\b(?:(?:from|between)\s+)?({_MON})\s+(\d{{1,2}})\s*(?:-|–|to|through|and)\s*(\d{{1,2}})(?!\d)(?:,?\s+(\d{{4}}))?",
+        re.I)
     _MONTH_RANGE = re.compile(
         rf"\b(?:from|between)\s+({_MON})\s*(\d{{4}})?\s*(?:to|through|and|until|-|–)\s+({_MON})\s*(\d{{4}})?\b", re.I)
     #: "January through March 2024", "October–December 2023"
@@ -358,7 +385,7 @@ class _Periods:
         rf"\bfirst half of\s+(fiscal (?:year )?|FY\s?)(\d{{4}})\b", re.I)
     #: "year to date" with no year named: the current fiscal year's (DHS counts fiscal
     #: years) unless it says calendar; "so far this year" is the calendar year's
-    _TO_DATE = re.compile(r"\b(fiscal|calendar)?[- ]?year[- ]to[- ]date\b|\bso far this (calendar )?year\b",
+    _TO_DATE = re.compile(r"\b(fiscal|calendar)?[- ]?year[- ]to[- ]date\b|\bso far this (calendar )?year\b|\bFYTD\b",
                           re.I)
     #: "the 12 months ending in June", "the six-month period ended March 31"
     _MONTHS_ENDING = re.compile(
@@ -368,9 +395,10 @@ class _Periods:
     _WEEK_OF = re.compile(rf"\bweek (ending|ended|of)\s+{_FULL_DATE}", re.I)
     _DAY = re.compile(rf"\b(?:on\s+)?{_FULL_DATE}", re.I)
     _MONTH = re.compile(rf"\b({_MON})(?:\s+of)?(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
-    _CALENDAR = re.compile(r"\b(?:calendar year|CY)\s?(\d{4})\b|"
+    _CALENDAR = re.compile(r"\b(?:calendar year|calendar|CY)\s?(\d{4})\b|\b(?:the\s+)?(\d{4}) calendar year\b|"
                            r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)|"
                            r"\b(?:the|its|a)\s+(\d{4})\s+(?=(?:total|figure|level|count|number)\b)", re.I)
+    _MONTH_LAST_YEAR = re.compile(rf"\b({_MON})\s+(?:of\s+)?last year\b", re.I)
     _RELATIVE_MONTH = re.compile(r"\b(last month|the previous month|the prior month|this month|"
                                  r"the month before|a month earlier)\b", re.I)
     _LAST_YEAR = re.compile(r"\b(?:(the |this |that )?(?:same )?(month|period|time|quarter) (?:of |in )?last year|"
@@ -378,9 +406,10 @@ class _Periods:
                             r"(?:the )?same (month|period) (?:a year (?:earlier|ago)|in the previous year)|"
                             r"(last year|the previous year|the prior year|the preceding year|the year before))\b", re.I)
     _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    _ON_WEEKDAY = re.compile(rf"\bon ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!,?\s+{_MON}\s+\d)", re.I)
+    _ON_WEEKDAY = re.compile(rf"\b(on|this past|last|past) ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+                             rf"(?!,?\s+{_MON}\s+\d)", re.I)
     _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
-    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(?:(past|last|previous|prior) (?:seven days|week)|"
+    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(?:(past|last|previous|prior) (?:seven days|7 days|week)|"
                        r"week (?:before|earlier))\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|lapsed|closed|concluded|began|begun|lifted|took effect|ending|"
                              r"launched|issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
@@ -417,6 +446,13 @@ class _Periods:
                 first.year + (_month_index(m.group(4)) < first.month))))
             if first and last and first <= last:
                 add(m, Period(RANGE, first.isoformat(), last.isoformat()))
+        for m in self._DAY_RANGE.finditer(text):  # "Nov. 22-28", "May 12 through 31, 2023"
+            first = self._date(m.group(1), m.group(2), m.group(4))
+            if first and int(m.group(2)) < int(m.group(3)) and not re.match(r",?\d", text[m.end():m.end() + 2]):
+                try:
+                    add(m, Period(RANGE, first.isoformat(), first.replace(day=int(m.group(3))).isoformat()))
+                except ValueError:
+                    pass
         for m in [*self._MONTH_RANGE.finditer(text), *self._MONTH_SPAN.finditer(text)]:
             year2 = int(m.group(4)) if m.group(4) else self._year_of(_month_index(m.group(3)))
             if year2 is None:
@@ -474,7 +510,7 @@ class _Periods:
                 add(m, Period(WEEK, first.isoformat(), (first + timedelta(days=6)).isoformat()))
         ytd = self._YTD.search(text)
         for m in self._FY.finditer(text):
-            year = _year(m.group(1))
+            year = _year(m.group(1) or m.group(2))
             # "so far in fiscal year 2024", or fiscal year 2024 in a release from its course
             if self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end \
                     and (ytd or self.anchor.isoformat() < fiscal_year(year).end):
@@ -517,10 +553,15 @@ class _Periods:
                 add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
                               (self.anchor - timedelta(days=1)).isoformat()))
         for m in self._ON_WEEKDAY.finditer(text):
-            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday; "on Monday", that day
-                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(1).lower()[:3])) % 7
+            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday; "on Monday", that
+                # day; "last Monday", the one before
+                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(2).lower()[:3])) % 7 or (
+                    7 if m.group(1).lower() != "on" else 0)
                 day = (self.anchor - timedelta(days=back)).isoformat()
                 add(m, Period(DAY, day, day))
+        for m in self._MONTH_LAST_YEAR.finditer(text):
+            if self.anchor:  # "June of last year"
+                add(m, month_period(self.anchor.year - 1, _month_index(m.group(1))))
         for m in self._DAY.finditer(text):
             when = self._date(m.group(1), m.group(2), m.group(3))
             if when and not re.search(r"\b(?:through|until|to|ending|ended)\s+$", text[max(0, m.start() - 12):m.start()], re.I):
@@ -537,7 +578,7 @@ class _Periods:
             if year:
                 add(m, month_period(year, index))
         for m in self._CALENDAR.finditer(text):
-            year = int(m.group(1) or m.group(2) or m.group(3))
+            year = int(m.group(1) or m.group(2) or m.group(3) or m.group(4))
             if self.anchor and year == self.anchor.year and self.anchor.isoformat() < f"{year}-12-31":
                 add(m, Period(YEAR_TO_DATE, f"{year}-01-01", self._ytd_end()))  # a year still running
             elif 1990 <= year <= 2100:
@@ -566,8 +607,12 @@ class _Periods:
                     r"\b(?:month|period)\b", text[max(0, m.start() - 40):m.start()], re.I)):
                 if self.anchor:
                     add(m, calendar_year(self.anchor.year - 1))
-            elif base and base.kind in (MONTH, QUARTER, DAY, WEEK, RANGE, FISCAL_YEAR, CALENDAR_YEAR):
-                add(m, _shift_year(base, -1))
+            else:  # "a year earlier": the period the sentence names before it, else the release's
+                tiling = (MONTH, QUARTER, DAY, WEEK, RANGE, FISCAL_YEAR, CALENDAR_YEAR)
+                own = [f for f in self.found if f.end <= m.start() and not f.comparison and f.period.kind in tiling]
+                base = max(own, key=lambda f: f.start).period if own else base
+                if base and base.kind in tiling:
+                    add(m, _shift_year(base, -1))
         self.found.sort(key=lambda f: f.start)
 
     def _since(self, first: date) -> Period:
@@ -767,7 +812,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     sentence_metric = _nearest(_METRIC_RES, text, 0, 0, len(text))
     figures: list[Figure] = []
     # "This is a 29% decrease from May": an earlier sentence's figure, only when referred to.
-    last_reported = head if _ANAPHOR.match(text) else None
+    last_reported = head if _ANAPHOR.match(text) or _TOTAL_REFERENCE.search(text[:numbers[0].start]) else None
     pending_from = None
     for i, number in enumerate(numbers):
         low = numbers[i - 1].end if i else 0
@@ -783,8 +828,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             comparison = True  # "compared with 12,500 in May and 40,000 in June 2023"
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
-        if comparison and compared_to is None and earlier:
-            compared_to = _named_earlier(text, number, low, earlier)
+        if comparison:  # "The number of Haitian migrants interdicted was lower than the 4,850"
+            compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures]) or compared_to
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
         period = _own_period(periods, number, low, high, quoted, len(text))
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
@@ -818,8 +863,13 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             part_of = figures[-1] if figures and figures[-1].role == REPORTED else last_reported
             if part_of is None:
                 continue
-            # "That total included 77,000 members of family units": like the figure before
-            figure = replace(part_of, value=number.value, as_written=number.written,
+            # "That total included 77,000 members of family units": like the figure before;
+            # "That works out to an average of about 1,824 a day": its daily average
+            kind = part_of.kind
+            if kind in (LEVEL, DAILY_AVERAGE):
+                daily = _DAILY.search(text[max(low, number.start - 70):min(high, number.end + 70)])
+                kind = DAILY_AVERAGE if daily else LEVEL
+            figure = replace(part_of, value=number.value, as_written=number.written, kind=kind,
                              qualifier=_qualifier(text, number), compared=[], role=REPORTED,
                              population=_population(text, number, low, words_end, part_of.metric),
                              period=period or part_of.period, text=text,
@@ -860,7 +910,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             kind = DAILY_AVERAGE
         assumed = period is None and not context_in_headline
         period = period or (context if context else Period())
-        if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):window_high]):
+        if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):
+                                                                        min(high, number.end + 120)]):
             kind = RECORD
         figure = Figure(
             metric=metric, value=number.value, unit=unit, period=period,
@@ -900,14 +951,16 @@ def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure]) 
         return None
     words = text[low:number.start]
     population = _nearest(_POPULATION_RES, words, len(words), 0, len(words))
-    nationality = _NATIONALITY.search(words)
-    who = population[0] if population else (nationality.group(1).capitalize() if nationality else "")
+    who = population[0] if population else _nationality(words, 0, len(words))
     same = [f for f in earlier if f.role == REPORTED and f.metric == metric[0] and f.population == who
             and f.kind in (LEVEL, DAILY_AVERAGE)]
     return same[-1] if same and len({f.series for f in same}) == 1 else None
 
 
-_ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|which|"
+#: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
+_TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))",
+                              re.I)
+_ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)(?! of)|which|"
                       r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
 
@@ -1006,7 +1059,7 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     # within the number's stretch of the sentence; "including those at ports of entry"
     # describes a total, not a place
     lo = max(low, number.start - 120)
-    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*",
+    window = re.sub(r"\b(?:includ|count|cover)\w* (?:those |people |encounters |migrants )?(?:who \w+ )?(?:at|between)[^,.;]*",
                     lambda m: " " * len(m.group(0)), text[lo:min(high, number.end + 120)], flags=re.I)
     # the place named nearest the number ("2,045,838 between ports ..., while OFO
     # encountered 429,831 at ports of entry")
@@ -1018,13 +1071,18 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
         location = min(places)[1]
     if metric == "apprehensions":
         location = ""  # Border Patrol apprehends between ports by definition
+    # "Agents in the Tucson Sector", "the Laredo Field Office": a part of the border
+    parts = list(_SECTOR.finditer(window))
+    if parts:
+        part = min(parts, key=lambda m: abs(m.start() - (number.start - lo)))
+        location = f"{' '.join(part.group(1).split())} {part.group(2).lower()}"
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
 
 
 def _population(text, number, low, high, metric) -> str:
     """Who is counted: the words after the number first ("11,507 were unaccompanied
     children"), then those before it ("family unit apprehensions were 9,000")."""
-    for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 45), number.start)):
+    for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 80), number.start)):
         if lo < number.start and low:
             # "5,700 members of family units in FY2019, out of 267,258 total removals": the
             # words right after the number before are that number's
@@ -1035,10 +1093,18 @@ def _population(text, number, low, high, metric) -> str:
         if found and not (found[0] == "CBP One" and metric == "appointments") \
                 and not (found[0] == "under Title 42" and metric == "expulsions"):
             return found[0]
-        nationality = _NATIONALITY.search(text, lo, hi)
+        nationality = _nationality(text, lo, hi)
         if nationality:
-            return nationality.group(1).capitalize()
+            return nationality
     return ""
+
+
+def _nationality(text: str, lo: int, hi: int) -> str:
+    found = _NATIONALITY.search(text, lo, hi)
+    if found:
+        return found.group(1).capitalize()
+    found = _FROM_COUNTRY.search(text, lo, hi)
+    return _COUNTRIES[found.group(1).lower()] if found else ""
 
 
 _PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|of those)\s+$", re.I)
@@ -1064,7 +1130,14 @@ def _agency(text, number, low, high, metric, default) -> str:
     name = found[0] if found else (_sentence_agency(text) or (default or ""))
     if metric == "apprehensions" and name in ("CBP", "DHS", ""):
         name = "USBP"
+    elif name in ("DHS", ""):
+        name = _COUNTED_BY.get(metric, name)  # the department quoting its component's count
     return name
+
+
+#: Who counts what, for a figure the department or no one in particular is said to count.
+_COUNTED_BY = {"encounters": "CBP", "passengers screened": "TSA", "interdictions": "USCG",
+               "naturalizations": "USCIS", "detention population": "ICE"}
 
 
 #: Periods a statistic printed outside a statistics release must have: ones that recur.
