@@ -152,7 +152,7 @@ METRICS = [
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
     ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
-                                 r"(?<=migrants )crossing|(?<=people )crossing"),
+                                 r"(?<=migrants )cross(?:ing|ed)|(?<=people )cross(?:ing|ed)"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
     ("repatriations", "people", r"repatriat\w*"),
@@ -228,6 +228,11 @@ _AGENCIES = [
     ("CBP", r"\bCBP\b|customs and border protection"),
 ]
 _AGENCY_RES = [(name, re.compile(p, re.I)) for name, p in _AGENCIES]
+#: "Panama's National Migration Service", "Mexico's Foreign Ministry": another country's office
+_AGENCY_RES += [(country, re.compile(rf"\b{country}(?:'s|’s)\s+(?:(?-i:[A-Z])[\w-]+\s+){{0,4}}(?:institute|service|"
+                                     r"ministry|agency|office|police|authorities|government|officials|secretariat)\b",
+                                     re.I))
+                for country in ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica")]
 #: The department's own components; a figure counted by anyone else is labelled as such.
 DHS_AGENCIES = ("CBP", "USBP", "OFO", "ICE", "USCIS", "TSA", "USCG", "DHS", "FEMA", "CISA")
 
@@ -241,7 +246,14 @@ _REGIONS = [
 _REGION_RES = [(name, re.compile(p, re.I)) for name, p in _REGIONS]
 _AT_THE_BORDER = re.compile(r"\b(?:at|along|across) the border\b", re.I)
 _OFO = re.compile(r"office of field operations|\bOFO\b", re.I)
-_SECTOR = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})([Ss]ector|[Ff]ield [Oo]ffice)\b")
+#: "the Tucson Sector", "the Laredo Field Office", "ERO Houston", "the Chicago area", "in
+#: Texas": a part of the country or of the border, a series of its own
+_SECTOR = re.compile(
+    r"\b(?P<name>(?:[A-Z][a-z]+\s+){1,3})(?P<kind>[Ss]ector|[Ff]ield [Oo]ffice|[Aa]rea of [Rr]esponsibility)\b|"
+    r"\bthe\s+(?P<area>(?:[A-Z][a-z]+\s+){1,2})(?:metro(?:politan)?\s+)?area\b|"
+    r"\bERO\s+(?P<ero>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:[A-Z]|officers|agents|\())|"
+    r"\b(?:in|across)\s+(?P<state>Texas|Arizona|California|New Mexico|Florida|New York|Illinois|Georgia|"
+    r"Louisiana|Puerto Rico)\b")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
 _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
 
@@ -294,7 +306,8 @@ _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|
 _RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
                              re.I)
 _RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b|"
-                     r"\b(?:most|highest|largest)\b[^.;]{0,40}\bever\b|\bsingle-day high\b", re.I)
+                     r"\b(?:most|highest|largest)\b[^.;]{0,60}\b(?:ever|(?:in|on) (?:a|one) single day|"
+                     r"in (?:its|the agency's) history)\b|\bsingle-day high\b", re.I)
 
 
 # --- periods --------------------------------------------------------------------------
@@ -388,6 +401,7 @@ class _Periods:
     _TO_DATE = re.compile(r"\b(fiscal|calendar)?[- ]?year[- ]to[- ]date\b|\bso far this (calendar )?year\b|\bFYTD\b",
                           re.I)
     #: "the 12 months ending in June", "the six-month period ended March 31"
+    _THROUGH_END = re.compile(rf"\b(?:through|thru|as of) the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _MONTHS_ENDING = re.compile(
         rf"\b(\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]months?"
         rf"(?:[- ]period)?\s+(?:ending|ended|through)\s+(?:in\s+)?({_MON})(?:\s+\d{{1,2}})?(?:,?\s+(\d{{4}}))?", re.I)
@@ -495,6 +509,13 @@ class _Periods:
                 add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
         for m in self._YEAR_PART.finditer(text):
             add(m, self._year_part(m))
+        for m in self._THROUGH_END.finditer(text):
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
+            if year:  # "Through the end of August": the fiscal year to that month's end
+                end = _month_end(year, index)
+                first = fiscal_year(year + (index >= 10)).start
+                add(m, Period(YEAR_TO_DATE, first, end.isoformat()))
         for m in self._MONTHS_ENDING.finditer(text):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
@@ -613,6 +634,11 @@ class _Periods:
                 base = max(own, key=lambda f: f.start).period if own else base
                 if base and base.kind in tiling:
                     add(m, _shift_year(base, -1))
+        # "Through the end of August, ... in fiscal year 2024": the year to date ends with August
+        ends = {m.period.start: m.period.end for m in self.found
+                if m.period.kind == YEAR_TO_DATE and self._THROUGH_END.fullmatch(text, m.start, m.end)}
+        self.found = [replace(m, period=replace(m.period, end=ends[m.period.start]))
+                      if m.period.kind == YEAR_TO_DATE and m.period.start in ends else m for m in self.found]
         self.found.sort(key=lambda f: f.start)
 
     def _since(self, first: date) -> Period:
@@ -829,7 +855,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
         if comparison:  # "The number of Haitian migrants interdicted was lower than the 4,850"
-            compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures]) or compared_to
+            compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures],
+                                         compared_to) or compared_to
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
         period = _own_period(periods, number, low, high, quoted, len(text))
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
@@ -922,14 +949,18 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             agency=_agency(text, number, low, high, metric, agency),
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text,
             period_assumed=assumed)
+        whole = next((f for f in reversed(figures) if f.role == REPORTED), None)
+        if whole and whole.metric == metric and whole.scope and not figure.scope \
+                and _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
+            figure.scope = whole.scope  # "ERO Houston arrested 10,500, including 4,000 with ...": Houston's
         figures.append(figure)
         last_reported = figure
         if pending_from is not None:
-            earlier, earlier_period = pending_from
+            first, first_period = pending_from
             pending_from = None
-            if earlier_period is not None and earlier_period != figure.period:
-                quoted = replace(figure, value=earlier.value, period=earlier_period, role=COMPARED,
-                                 as_written=earlier.written, qualifier=_qualifier(text, earlier),
+            if first_period is not None and first_period != figure.period:
+                quoted = replace(figure, value=first.value, period=first_period, role=COMPARED,
+                                 as_written=first.written, qualifier=_qualifier(text, first),
                                  compared=[], kind=LEVEL if figure.kind == RECORD else figure.kind)
                 figure.compared.append(quoted)
                 figures.append(quoted)
@@ -942,16 +973,20 @@ _PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|trave
                             r"noncitizens|aliens)\b", re.I)
 
 
-def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure]) -> Figure | None:
-    """The figure of an earlier sentence that a comparison names by its words: "Haitian
-    interdictions were down from 7,175" compares with the release's Haitian interdictions.
-    Only when the words name one metric and population the release reported."""
+def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure],
+                   nearest: Figure | None) -> Figure | None:
+    """The figure that a comparison names by its words when they are not the nearest
+    figure's: "Haitian interdictions were down from 7,175" compares with the release's
+    Haitian interdictions. Only when the words name a metric and a population (or none)
+    that the release reported, in one series."""
     metric = _nearest(_METRIC_RES, text, number.start, low, number.start)
     if metric is None:
         return None
     words = text[low:number.start]
     population = _nearest(_POPULATION_RES, words, len(words), 0, len(words))
     who = population[0] if population else _nationality(words, 0, len(words))
+    if nearest is not None and metric[0] == nearest.metric and who in ("", nearest.population):
+        return None  # "14,699 were encountered in May, compared with 12,162": the nearest one
     same = [f for f in earlier if f.role == REPORTED and f.metric == metric[0] and f.population == who
             and f.kind in (LEVEL, DAILY_AVERAGE)]
     return same[-1] if same and len({f.series for f in same}) == 1 else None
@@ -1075,7 +1110,9 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     parts = list(_SECTOR.finditer(window))
     if parts:
         part = min(parts, key=lambda m: abs(m.start() - (number.start - lo)))
-        location = f"{' '.join(part.group(1).split())} {part.group(2).lower()}"
+        location = (f"{' '.join(part['name'].split())} {part['kind'].lower()}" if part['name']
+                    else f"{' '.join((part['area'] or part['ero']).split())} area" if part['area'] or part['ero']
+                    else part['state'])
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
 
 
