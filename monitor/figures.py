@@ -111,12 +111,15 @@ class Figure:
     @property
     def series(self) -> str:
         """Figures with the same key can be compared honestly."""
-        # ICE, USCIS and TSA count the whole country, and Border Patrol apprehends at the
-        # southwest border unless another border is named: the words add nothing to the series
+        # ICE, USCIS and TSA count the whole country, Border Patrol apprehends at the southwest
+        # border unless another border is named, CBP One appointments are at its ports: the
+        # words add nothing to the series
         scope = self.scope
         if (scope == "nationwide" and self.agency in NATIONAL_AGENCIES) or \
-                (scope == "southwest border" and self.metric == "apprehensions" and self.agency == "USBP"):
-            scope = ""
+                (scope == "southwest border" and self.metric == "apprehensions" and self.agency == "USBP") or \
+                (self.metric == "appointments" and scope in ("southwest border", "ports of entry",
+                                                              "southwest border, ports of entry")):
+            scope = ""  # CBP One appointments are at the southwest border's ports
         return " | ".join((self.metric, scope or "-", self.population or "all",
                            self.agency or "-", self.kind, self.period.kind))
 
@@ -169,6 +172,8 @@ METRICS = [
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens"),
     ("receipts", "cases", r"receipts?|filings|received|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
+    ("net backlog", "cases", r"net backlog\w*"),
+    ("gross backlog", "cases", r"gross backlog\w*"),
     ("backlog", "cases", r"backlog\w*(?:\s+of\s+(?:[\w-]+\s+){0,2}?(?:applications|petitions|cases|filings|requests))?|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation))"),
     ("processing time", "months", r"processing times?"),
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
@@ -191,6 +196,7 @@ _POPULATIONS = [
     ("under Title 8", r"title 8\b"),
     ("CBP One", r"cbp one"),
     ("gotaways", r"got-?aways"),
+    ("Northern Triangle", r"northern triangle"),
 ]
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
 _COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Honduran", "el salvador": "Salvadoran",
@@ -201,9 +207,11 @@ _COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Hondu
               "jamaica": "Jamaican", "bahamas": "Bahamian", "nigeria": "Nigerian", "senegal": "Senegalese",
               "mauritania": "Mauritanian", "eritrea": "Eritrean", "somalia": "Somali", "sudan": "Sudanese",
               "vietnam": "Vietnamese", "philippines": "Filipino"}
-#: "people from Mexico", "7,900 were from Venezuela" (not "crossing from Mexico", a place)
-_FROM_COUNTRY = re.compile(r"\b(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+from\s+"
-                           r"(?:the\s+)?(" + "|".join(_COUNTRIES) + r")\b", re.I)
+_COUNTRY = r"(?:the\s+)?(?:" + "|".join(_COUNTRIES) + r")\b"
+#: "people from Mexico", "7,900 were from Venezuela", "nationals of El Salvador, Guatemala and
+#: Honduras" (not "crossing from Mexico", a place)
+_FROM_COUNTRY = re.compile(r"\b(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+"
+                           rf"(?:from|of)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
 #: "Cuban migrants", "Haitian interdictions", "40 Cubans"
 _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants|citizens|people|"
                           r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
@@ -263,6 +271,9 @@ _NUMBER = re.compile(
     r"(?<![\w.,/-])(\$\s?)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(\s*(?:million|thousand|billion)\b|(?<=\d)[MBK]\b)?(\s*(?:percent\b|per cent\b|%|percentage points?))?",
     re.I)
+_WORD_COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_WORD_NUMBER = re.compile(r"(?<![\w-])(one|two|three|four|five|six|seven|eight|nine|ten|half a)\s+(million|billion)\b",
+                          re.I)
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3, "m": 1e6, "b": 1e9}
 _QUALIFIER = re.compile(
     r"\b(more than|over|nearly|almost|about|approximately|roughly|around|some|at least|"
@@ -401,6 +412,11 @@ class _Periods:
     _TO_DATE = re.compile(r"\b(fiscal|calendar)?[- ]?year[- ]to[- ]date\b|\bso far this (calendar )?year\b|\bFYTD\b",
                           re.I)
     #: "the 12 months ending in June", "the six-month period ended March 31"
+    #: "the two weeks ending July 14", "the first week of September"
+    _WEEKS_ENDING = re.compile(rf"\b(\d|one|two|three|four|five|six)[- ]weeks?(?:[- ]period)?\s+(?:ending|ended|through)\s+"
+                               rf"(?:on\s+)?{_FULL_DATE}", re.I)
+    _WEEK_OF_MONTH = re.compile(rf"\b(first|second|third|fourth|last|final)\s+(?:full\s+)?week\s+of\s+({_MON})"
+                                rf"(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _THROUGH_END = re.compile(rf"\b(?:through|thru|as of) the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _MONTHS_ENDING = re.compile(
         rf"\b(\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]months?"
@@ -509,6 +525,22 @@ class _Periods:
                 add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
         for m in self._YEAR_PART.finditer(text):
             add(m, self._year_part(m))
+        for m in self._WEEKS_ENDING.finditer(text):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            last = self._date(m.group(2), m.group(3), m.group(4))
+            if last:
+                first = last - timedelta(days=7 * count - 1)
+                add(m, Period(WEEK if count == 1 else RANGE, first.isoformat(), last.isoformat()))
+        for m in self._WEEK_OF_MONTH.finditer(text):
+            index = _month_index(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self._year_of(index)
+            if year:
+                order = m.group(1).lower()
+                end = _month_end(year, index)
+                first = end - timedelta(days=6) if order in ("last", "final") else date(
+                    year, index, 1 + 7 * ("first", "second", "third", "fourth").index(order))
+                add(m, Period(RANGE, first.isoformat(), (first + timedelta(days=6)).isoformat()))
         for m in self._THROUGH_END.finditer(text):
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
@@ -589,7 +621,8 @@ class _Periods:
                 add(m, Period(DAY, when.isoformat(), when.isoformat()))
         for m in self._MONTH.finditer(text):
             if m.group(1).lower() == "may" and not m.group(2) and not re.search(
-                    r"\b(?:in|of|for|during|since|from|than|through|and|to)\s+$", text[max(0, m.start() - 8):m.start()], re.I):
+                    r"\b(?:in|of|for|during|since|from|than|through|and|to)\s+$", text[max(0, m.start() - 8):m.start()], re.I) \
+                    and not re.match(r"\s*:", text[m.end():]):  # "May: 117,901" is the month
                 continue  # the verb "may"
             if not m.group(2) and m.group(1).lower() in ("mar", "jun", "jul", "aug", "oct", "dec", "sept", "sep", "nov", "jan", "feb", "apr") \
                     and not m.group(1).endswith("."):
@@ -791,7 +824,13 @@ def _numbers(text: str) -> list[_Number]:
         small = not scale and not percent and "," not in digits and value < 100
         found.append(_Number(m.start(), m.end(), value, m.group(0).strip(), bool(percent),
                              bool(dollar), small))
-    return found
+    for m in _WORD_NUMBER.finditer(text):  # "nearly one million", "half a million"
+        if _NOT_A_COUNT_BEFORE.search(text[max(0, m.start() - 25):m.start()]):
+            continue  # "7.5 firearms per one million passengers"
+        words = m.group(1).lower()
+        count = 0.5 if "half" in words else _WORD_COUNTS.index(words) + 1
+        found.append(_Number(m.start(), m.end(), count * _SCALE[m.group(2).lower()], m.group(0), False, False, False))
+    return sorted(found, key=lambda n: n.start)
 
 
 def _nearest(patterns, text: str, position: int, low: int, high: int, limit: int = 10_000):
@@ -835,7 +874,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     if not numbers:
         return []
     periods = _Periods(text, anchor, context, starts)
-    sentence_metric = _nearest(_METRIC_RES, text, 0, 0, len(text))
+    # "the gross backlog, which counts every pending case, was 11.3 million": what a
+    # relative clause mentions is not what the number counts
+    plain = _RELATIVE_CLAUSE.sub(lambda m: " " * len(m.group(0)), text)
+    sentence_metric = _nearest(_METRIC_RES, plain, 0, 0, len(plain))
     figures: list[Figure] = []
     # "This is a 29% decrease from May": an earlier sentence's figure, only when referred to.
     last_reported = head if _ANAPHOR.match(text) or _TOTAL_REFERENCE.search(text[:numbers[0].start]) else None
@@ -865,7 +907,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             # "fell from 5.2 million in FY 2022 to 4.3 million": compared with the one after it
             pending_from = (number, _own_period(periods, number, low, high, True, len(text)))
             continue
-        region_metric = _nearest(_METRIC_RES, text, number.start, low, high, limit=90)
+        region_metric = _nearest(_METRIC_RES, plain, number.start, low, high, limit=90)
         metric_entry = region_metric or (sentence_metric if not number.small else None)
         if metric_entry is None and title_metric and not (number.small or number.percent or number.money) \
                 and title_metric[1] in ("people", "passengers", "encounters") and _PERSONS_AFTER.match(after):
@@ -949,6 +991,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             agency=_agency(text, number, low, high, metric, agency),
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text,
             period_assumed=assumed)
+        if not figure.population and _OF_THOSE.match(after):
+            figure.population = "part of a total"  # "accounted for 31,000 of those apprehensions"
         whole = next((f for f in reversed(figures) if f.role == REPORTED), None)
         if whole and whole.metric == metric and whole.scope and not figure.scope \
                 and _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
@@ -995,6 +1039,7 @@ def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure],
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
 _TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))",
                               re.I)
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who)\s+[^,\d]{0,80},", re.I)
 _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)(?! of)|which|"
                       r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
@@ -1141,9 +1186,14 @@ def _nationality(text: str, lo: int, hi: int) -> str:
     if found:
         return found.group(1).capitalize()
     found = _FROM_COUNTRY.search(text, lo, hi)
-    return _COUNTRIES[found.group(1).lower()] if found else ""
+    if not found:
+        return ""
+    names = re.findall("|".join(_COUNTRIES), found.group(1), re.I)
+    return ", ".join(_COUNTRIES[" ".join(n.lower().split())] for n in names)
 
 
+_OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
+                       r"apprehensions|removals|arrests|cases))\b", re.I)
 _PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|of those)\s+$", re.I)
 _NOUN_PHRASE = re.compile(r"\s*((?:[A-Za-z.'-]+\s+){0,5}?[A-Za-z.'-]+)\s*(?=[,;.)]|$|\s(?:who|which|that|were|was|in|at|during|from)\b)")
 
@@ -1190,8 +1240,11 @@ _FORECAST = re.compile(r"\b(?:will|would|could|expect\w*|plans? to|project\w*|fo
 
 def may_hold_figures(statements: list[str]) -> bool:
     """A quick test before reading a release that is not a statistics release: some
-    statement has a digit and names something counted."""
-    return any(re.search(r"\d", s) and _ANY_METRIC.search(s) for s in statements)
+    statement has a digit and names something counted, or a list of numbers follows one
+    that says what it counts ("Monthly apprehensions were as follows.")."""
+    return any(re.search(r"\d", s) and (_ANY_METRIC.search(s) or (
+        i and _LIST_LEAD_IN.search(statements[i - 1]) and _ANY_METRIC.search(statements[i - 1])))
+        for i, s in enumerate(statements))
 
 
 def periodic_statistic(figure: Figure, published: str | None) -> bool:
@@ -1255,10 +1308,20 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     result = []
     regions: dict[str, str] = {}
     earlier: list[Figure] = []
+    lead_in = None
     for text in statements:
         figures = extract_figures(text, published, agency=agency, context=context, head=head,
                                   context_in_headline=in_headline, starts=starts, earlier=earlier,
                                   title_metric=title_metric)
+        if _LIST_LEAD_IN.search(text) and _ANY_METRIC.search(text) and not re.search(r"\d", text):
+            lead_in = text  # "Monthly apprehensions were as follows."
+        elif lead_in and not figures and len(text.split()) <= 8 and not _ANY_METRIC.search(text):
+            # "April: 128,900." read with the sentence that says what the list counts
+            figures = extract_figures(f"{lead_in} {text}", published, agency=agency, context=context,
+                                      context_in_headline=in_headline, starts=starts, earlier=earlier,
+                                      title_metric=title_metric)
+        else:
+            lead_in = None
         # "Apprehensions of family units fell to 9,000": at the border the release is about
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
@@ -1278,6 +1341,9 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         result.append(figures)
     _quoted_in_release(earlier)
     return result
+
+
+_LIST_LEAD_IN = re.compile(r"(?::|\bas follows\.?|\bthe following\.?|\bby month\.?)\s*$", re.I)
 
 
 def _quoted_in_release(figures: list[Figure]) -> None:
