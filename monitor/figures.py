@@ -263,7 +263,8 @@ _SECTOR = re.compile(
     r"\b(?:in|across)\s+(?P<state>Texas|Arizona|California|New Mexico|Florida|New York|Illinois|Georgia|"
     r"Louisiana|Puerto Rico)\b")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
-_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
+_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?border )?"
+                       r"(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
 
 # --- numbers ----------------------------------------------------------------------------
 
@@ -316,7 +317,8 @@ _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|
 #: "23% more than in February", "2% fewer than in April", "80% above": a change, not a share
 _RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
                              re.I)
-_RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b|"
+#: (not "the third-busiest day", "one of the busiest")
+_RECORD = re.compile(r"\brecord\b|(?<!-)(?<!one of the )\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b|"
                      r"\b(?:most|highest|largest)\b[^.;]{0,60}\b(?:ever|(?:in|on) (?:a|one) single day|"
                      r"in (?:its|the agency's) history)\b|\bsingle-day high\b", re.I)
 
@@ -371,7 +373,8 @@ class _Periods:
 
     _FY = re.compile(r"\b(?:fiscal (?:year )?(?:\(FY\)\s*)?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)|"
                      r"\b(\d{4})\s+fiscal year\b", re.I)
-    _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the past) fiscal year\b", re.I)
+    _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b",
+                           re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
     _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter of (fiscal year |FY ?)?(\d{4})\b|"
@@ -417,6 +420,12 @@ class _Periods:
                                rf"(?:on\s+)?{_FULL_DATE}", re.I)
     _WEEK_OF_MONTH = re.compile(rf"\b(first|second|third|fourth|last|final)\s+(?:full\s+)?week\s+of\s+({_MON})"
                                 rf"(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _DAYS_AROUND = re.compile(rf"\b(\d{{1,3}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+days\s+"
+                              rf"(before|prior to|leading up to|after|following)\s+(?:[\w'’-]+\s+){{0,6}}?(?:on\s+)?"
+                              rf"{_FULL_DATE}", re.I)
+    _PAST_YEARS = re.compile(r"\b(?:(?:over|in|during|across)\s+)?(?:the\s+)?(?:past|last|previous)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
+                             r"\s+(fiscal|calendar)\s+years\b", re.I)
+    _SEVEN_DAY = re.compile(r"\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
     _THROUGH_END = re.compile(rf"\b(?:through|thru|as of) the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _MONTHS_ENDING = re.compile(
         rf"\b(\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]months?"
@@ -525,6 +534,23 @@ class _Periods:
                 add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
         for m in self._YEAR_PART.finditer(text):
             add(m, self._year_part(m))
+        for m in self._DAYS_AROUND.finditer(text):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            day = self._date(m.group(3), m.group(4), m.group(5))
+            if day and 1 <= count <= 120:  # "the seven days before the proclamation took effect on June 5"
+                first, last = ((day - timedelta(days=count), day - timedelta(days=1)) if m.group(2).lower() in (
+                    "before", "prior to", "leading up to") else (day + timedelta(days=1), day + timedelta(days=count)))
+                add(m, Period(RANGE, first.isoformat(), last.isoformat()))
+        for m in self._PAST_YEARS.finditer(text):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            if self.anchor and 2 <= count <= 12:  # "over the past four fiscal years": the last ones complete
+                fiscal = m.group(2).lower().startswith("fiscal")
+                last = (self.anchor.year + (self.anchor.month >= 10) - 1) if fiscal else self.anchor.year - 1
+                first, end = (fiscal_year(last - count + 1).start, fiscal_year(last).end) if fiscal else (
+                    f"{last - count + 1}-01-01", f"{last}-12-31")
+                add(m, Period(CUMULATIVE, first, end))
         for m in self._WEEKS_ENDING.finditer(text):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
@@ -571,7 +597,7 @@ class _Periods:
             else:
                 add(m, fiscal_year(year))
         for m in self._FY_WORDS.finditer(text):
-            if m.group(1).lower() in ("the previous", "the past") and self.context \
+            if m.group(1).lower() in ("the previous", "the prior", "the preceding", "the past") and self.context \
                     and self.context.kind == FISCAL_YEAR:
                 add(m, self.context.preceding())  # the fiscal year before the one reported
             elif self.anchor:
@@ -667,6 +693,10 @@ class _Periods:
                 base = max(own, key=lambda f: f.start).period if own else base
                 if base and base.kind in tiling:
                     add(m, _shift_year(base, -1))
+        if self._SEVEN_DAY.search(text):  # "As of July 28, the seven-day average": the week to that day
+            self.found = [replace(m, period=Period(RANGE, (date.fromisoformat(m.period.start) - timedelta(days=6))
+                                                   .isoformat(), m.period.end))
+                          if m.period.kind == DAY and not m.comparison else m for m in self.found]
         # "Through the end of August, ... in fiscal year 2024": the year to date ends with August
         ends = {m.period.start: m.period.end for m in self.found
                 if m.period.kind == YEAR_TO_DATE and self._THROUGH_END.fullmatch(text, m.start, m.end)}

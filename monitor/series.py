@@ -144,4 +144,6 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
     first = rows[0]
     if any(r[3] == first[3] and r[4] == first[4] and r[1] != first[1] for r in rows):
         return None  # one release gives two values for it: which one is meant is unclear
+    if any(r[4] == "reported" and abs(r[1] - first[1]) > 0.1 * abs(first[1]) for r in rows):
+        return None  # releases disagree by more than a revision: they are not all this series
     return first[:3]
