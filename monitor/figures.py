@@ -17,6 +17,7 @@ each one's previous value. Nothing here touches the database.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -162,8 +163,7 @@ METRICS = [
     # of people, not of drugs or guns ("interdicted 2,600 pounds of cocaine" is a seizure)
     ("interdictions", "people", r"interdict\w*(?![^.;]{0,60}\b(?:pounds|lbs|kilograms|kilos|kg|cocaine|marijuana|"
                                 r"fentanyl|methamphetamine|drugs|narcotics|firearms|guns|weapons|vessels)\b)|"
-                                r"(?:migrant )?interdictions? of migrants|migrant interdictions?|"
-                                rf"(?:{_NATIONALITIES}) interdictions?"),
+                                r"(?:migrant )?interdictions? of migrants|migrant interdictions?"),
     ("releases", "people", r"releas(?:ed|es)\b"),
     ("criminal arrests", "people", r"criminal arrests?"),
     ("arrests", "people", r"arrest\w*"),
@@ -219,7 +219,7 @@ _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants
 
 #: Agencies named near a figure; a foreign government's figure is never a DHS series.
 _AGENCIES = [
-    ("Mexico", r"mexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b|"
+    ("Mexico", r"\bmexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b|"
                r"national (?:migration|immigration) institute|instituto nacional de migraci"),
     ("Panama", r"panama(?:nian|'s)? (?:authorities|government|officials|immigration|migration)|"
                r"panama (?:reported|recorded|says|counted)"),
@@ -466,6 +466,10 @@ class _Periods:
         self.context = context
         self.found: list[_Mention] = []
         taken: list[tuple[int, int]] = []
+        lower = text.lower()
+
+        def scan(pattern, *cues):  # most sentences have none of a pattern's words: skip it
+            return pattern.finditer(text) if any(cue in lower for cue in cues) else ()
 
         def add(match, period, start=None, end=None):
             start = match.start() if start is None else start
@@ -509,32 +513,32 @@ class _Periods:
             first = _add_months(date(year - 1, 10, 1), 3 * (number - 1)) if fiscal \
                 else date(year, 3 * number - 2, 1)
             add(m, Period(QUARTER, first.isoformat(), (_add_months(first, 3) - timedelta(days=1)).isoformat()))
-        for m in self._HALF.finditer(text):
+        for m in scan(self._HALF, 'half'):
             year = int(m.group(2))
             first = date(year, 1 if m.group(1).lower() == "first" else 7, 1)
             add(m, Period(RANGE, first.isoformat(), (_add_months(first, 6) - timedelta(days=1)).isoformat()))
-        for m in self._SINCE.finditer(text):
+        for m in scan(self._SINCE, 'since', 'beginning', 'starting'):
             first = self._date(m.group(2), m.group(3), m.group(4))
             if first:
                 add(m, self._since(first))
-        for m in self._SINCE_MONTH.finditer(text):
+        for m in scan(self._SINCE_MONTH, 'since'):
             index = _month_index(m.group(2))
             year = int(m.group(3)) if m.group(3) else self._year_of(index)
             if year:
                 add(m, self._since(date(year, index, 1)))
-        for m in self._SINCE_EVENT_DAY.finditer(text):
+        for m in scan(self._SINCE_EVENT_DAY, 'since'):
             first = self._date(m.group(1), m.group(2), m.group(3))
             if first:  # "since the app began offering appointments on Jan. 12"
                 add(m, self._since(first))
-        for m in self._SINCE_EVENT.finditer(text):
+        for m in scan(self._SINCE_EVENT, 'since'):
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
                 add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
-        for m in self._YEAR_PART.finditer(text):
+        for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
-        for m in self._DAYS_AROUND.finditer(text):
+        for m in scan(self._DAYS_AROUND, ' days '):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
             day = self._date(m.group(3), m.group(4), m.group(5))
@@ -542,7 +546,7 @@ class _Periods:
                 first, last = ((day - timedelta(days=count), day - timedelta(days=1)) if m.group(2).lower() in (
                     "before", "prior to", "leading up to") else (day + timedelta(days=1), day + timedelta(days=count)))
                 add(m, Period(RANGE, first.isoformat(), last.isoformat()))
-        for m in self._PAST_YEARS.finditer(text):
+        for m in scan(self._PAST_YEARS, ' years'):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
             if self.anchor and 2 <= count <= 12:  # "over the past four fiscal years": the last ones complete
@@ -551,14 +555,14 @@ class _Periods:
                 first, end = (fiscal_year(last - count + 1).start, fiscal_year(last).end) if fiscal else (
                     f"{last - count + 1}-01-01", f"{last}-12-31")
                 add(m, Period(CUMULATIVE, first, end))
-        for m in self._WEEKS_ENDING.finditer(text):
+        for m in scan(self._WEEKS_ENDING, 'week'):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
             last = self._date(m.group(2), m.group(3), m.group(4))
             if last:
                 first = last - timedelta(days=7 * count - 1)
                 add(m, Period(WEEK if count == 1 else RANGE, first.isoformat(), last.isoformat()))
-        for m in self._WEEK_OF_MONTH.finditer(text):
+        for m in scan(self._WEEK_OF_MONTH, 'week of'):
             index = _month_index(m.group(2))
             year = int(m.group(3)) if m.group(3) else self._year_of(index)
             if year:
@@ -567,14 +571,14 @@ class _Periods:
                 first = end - timedelta(days=6) if order in ("last", "final") else date(
                     year, index, 1 + 7 * ("first", "second", "third", "fourth").index(order))
                 add(m, Period(RANGE, first.isoformat(), (first + timedelta(days=6)).isoformat()))
-        for m in self._THROUGH_END.finditer(text):
+        for m in scan(self._THROUGH_END, 'end of'):
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "Through the end of August": the fiscal year to that month's end
                 end = _month_end(year, index)
                 first = fiscal_year(year + (index >= 10)).start
                 add(m, Period(YEAR_TO_DATE, first, end.isoformat()))
-        for m in self._MONTHS_ENDING.finditer(text):
+        for m in scan(self._MONTHS_ENDING, 'month'):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
             index = _month_index(m.group(2))
@@ -582,7 +586,7 @@ class _Periods:
             if year and 1 <= count <= 24:
                 first = _add_months(date(year, index, 1), 1 - count)
                 add(m, Period(RANGE, first.isoformat(), _month_end(year, index).isoformat()))
-        for m in self._WEEK_OF.finditer(text):
+        for m in scan(self._WEEK_OF, 'week'):
             day = self._date(m.group(2), m.group(3), m.group(4))
             if day:
                 first = day if m.group(1).lower() == "of" else day - timedelta(days=6)
@@ -596,7 +600,7 @@ class _Periods:
                 add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
             else:
                 add(m, fiscal_year(year))
-        for m in self._FY_WORDS.finditer(text):
+        for m in scan(self._FY_WORDS, 'fiscal year'):
             if m.group(1).lower() in ("the previous", "the prior", "the preceding", "the past") and self.context \
                     and self.context.kind == FISCAL_YEAR:
                 add(m, self.context.preceding())  # the fiscal year before the one reported
@@ -615,16 +619,16 @@ class _Periods:
                 elif self.anchor:
                     current = self.anchor.year + (self.anchor.month >= 10)
                     add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
-        for m in self._START_OF_FY.finditer(text):
+        for m in scan(self._START_OF_FY, 'since the'):
             if self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
                 add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
-        for m in self._RECENT_QUARTER.finditer(text):
+        for m in scan(self._RECENT_QUARTER, 'quarter'):
             if self.anchor:
                 first = _add_months(date(self.anchor.year, (self.anchor.month - 1) // 3 * 3 + 1, 1), -3)
                 add(m, Period(QUARTER, first.isoformat(),
                               (_add_months(first, 3) - timedelta(days=1)).isoformat()))
-        for m in self._WEEK.finditer(text):
+        for m in scan(self._WEEK, 'week', 'days'):
             base = self._earlier(WEEK, m.start())
             if base and (m.group(1) or "previous").lower() in ("previous", "prior"):
                 add(m, base.preceding())  # "up from 36,900 the previous week"
@@ -638,7 +642,7 @@ class _Periods:
                     7 if m.group(1).lower() != "on" else 0)
                 day = (self.anchor - timedelta(days=back)).isoformat()
                 add(m, Period(DAY, day, day))
-        for m in self._MONTH_LAST_YEAR.finditer(text):
+        for m in scan(self._MONTH_LAST_YEAR, 'last year'):
             if self.anchor:  # "June of last year"
                 add(m, month_period(self.anchor.year - 1, _month_index(m.group(1))))
         for m in self._DAY.finditer(text):
@@ -663,7 +667,7 @@ class _Periods:
                 add(m, Period(YEAR_TO_DATE, f"{year}-01-01", self._ytd_end()))  # a year still running
             elif 1990 <= year <= 2100:
                 add(m, calendar_year(year))
-        for m in self._RELATIVE_MONTH.finditer(text):
+        for m in scan(self._RELATIVE_MONTH, 'month'):
             # "last month" is the month before the release; "the previous month", the one
             # before the month the sentence (or else the release) reports
             base = self._earlier(MONTH, m.start()) or (
@@ -675,7 +679,7 @@ class _Periods:
             elif self.anchor:
                 first = _add_months(date(self.anchor.year, self.anchor.month, 1), -1)
                 add(m, month_period(first.year, first.month))
-        for m in self._LAST_YEAR.finditer(text):
+        for m in scan(self._LAST_YEAR, 'year'):
             base = self.context
             year = self._earlier(FISCAL_YEAR, m.start()) or self._earlier(CALENDAR_YEAR, m.start()) or (
                 base if base and base.kind in (FISCAL_YEAR, CALENDAR_YEAR) else None)
@@ -854,7 +858,7 @@ def _numbers(text: str) -> list[_Number]:
         small = not scale and not percent and "," not in digits and value < 100
         found.append(_Number(m.start(), m.end(), value, m.group(0).strip(), bool(percent),
                              bool(dollar), small))
-    for m in _WORD_NUMBER.finditer(text):  # "nearly one million", "half a million"
+    for m in _WORD_NUMBER.finditer(text) if "illion" in text else ():  # "nearly one million", "half a million"
         if _NOT_A_COUNT_BEFORE.search(text[max(0, m.start() - 25):m.start()]):
             continue  # "7.5 firearms per one million passengers"
         words = m.group(1).lower()
@@ -884,7 +888,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                     agency: str | None = None, context: Period | None = None,
                     head: Figure | None = None, context_in_headline: bool = True,
                     starts: dict[tuple[int, int], date] | None = None,
-                    earlier: list[Figure] | None = None, title_metric: tuple | None = None) -> list[Figure]:
+                    earlier: list[Figure] | None = None, headline: str | None = None) -> list[Figure]:
     """Every figure in one statement, each with what it counts and its own period.
 
     ``context`` is the period the release is about (its headline's, or else, with
@@ -893,7 +897,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     "This is a 29% decrease from May" refers to; ``starts`` are the exact days the
     release counts from ("since Aug. 8"), by month; ``earlier`` are the figures the
     release reported before this sentence, which "Haitian interdictions were down from
-    7,175 in fiscal year 2022" names by its words; ``title_metric`` is what the headline
+    7,175 in fiscal year 2022" names by its words; ``headline`` says what the release
     counts ("TSA Screens Record Number of Travelers"), for a count of people in a sentence
     that names nothing counted ("checkpoints handled 15.3 million people").
     """
@@ -939,9 +943,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             continue
         region_metric = _nearest(_METRIC_RES, plain, number.start, low, high, limit=90)
         metric_entry = region_metric or (sentence_metric if not number.small else None)
-        if metric_entry is None and title_metric and not (number.small or number.percent or number.money) \
-                and title_metric[1] in ("people", "passengers", "encounters") and _PERSONS_AFTER.match(after):
-            metric_entry = title_metric  # "checkpoints handled more than 15.3 million people"
+        if metric_entry is None and headline and not (number.small or number.percent or number.money) \
+                and _PERSONS_AFTER.match(after) and (_headline_metric(headline) or ("", ""))[1] in (
+                    "people", "passengers", "encounters"):
+            metric_entry = _headline_metric(headline)  # "checkpoints handled more than 15.3 million people"
         if _POUNDS.match(after):
             metric_entry = ("seizures", "pounds", None)
         elif re.match(r"\s*months?\b", after, re.I) and sentence_metric \
@@ -1314,11 +1319,18 @@ def figure_json(figure: Figure) -> dict:
             "text": figure.text}
 
 
+@functools.lru_cache(maxsize=64)
+def _headline_metric(title: str) -> tuple | None:
+    return _nearest(_METRIC_RES, title, 0, 0, len(title))
+
+
 def _exact_starts(texts: list[str], anchor: date | None) -> dict[tuple[int, int], date]:
     """The days a release counts from ("since Aug. 8"), by (year, month), so that "since
     launching the operation in early August" elsewhere in it starts on the same day."""
-    reader = _Periods("", anchor, None)
     starts = {}
+    if not any("since" in text.lower() for text in texts):
+        return starts
+    reader = _Periods("", anchor, None)
     for text in texts:
         for m in _Periods._SINCE.finditer(text):
             day = reader._date(m.group(2), m.group(3), m.group(4))
@@ -1333,7 +1345,6 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     context = headline_period(title, _anchor(published, None))
     in_headline = context is not None
     starts = _exact_starts([title or "", *statements], _anchor(published, context))
-    title_metric = _nearest(_METRIC_RES, title, 0, 0, len(title)) if title else None
     head = None
     result = []
     regions: dict[str, str] = {}
@@ -1342,14 +1353,14 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     for text in statements:
         figures = extract_figures(text, published, agency=agency, context=context, head=head,
                                   context_in_headline=in_headline, starts=starts, earlier=earlier,
-                                  title_metric=title_metric)
-        if _LIST_LEAD_IN.search(text) and _ANY_METRIC.search(text) and not re.search(r"\d", text):
+                                  headline=title)
+        if _LIST_LEAD_IN.search(text[-20:]) and _ANY_METRIC.search(text) and not re.search(r"\d", text):
             lead_in = text  # "Monthly apprehensions were as follows."
         elif lead_in and not figures and len(text.split()) <= 8 and not _ANY_METRIC.search(text):
             # "April: 128,900." read with the sentence that says what the list counts
             figures = extract_figures(f"{lead_in} {text}", published, agency=agency, context=context,
                                       context_in_headline=in_headline, starts=starts, earlier=earlier,
-                                      title_metric=title_metric)
+                                      headline=title)
         else:
             lead_in = None
         # "Apprehensions of family units fell to 9,000": at the border the release is about
