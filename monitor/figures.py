@@ -317,10 +317,12 @@ _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|
 #: "23% more than in February", "2% fewer than in April", "80% above": a change, not a share
 _RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
                              re.I)
-#: (not "the third-busiest day", "one of the busiest")
-_RECORD = re.compile(r"\brecord\b|(?<!-)(?<!one of the )\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b|"
-                     r"\b(?:most|highest|largest)\b[^.;]{0,60}\b(?:ever|(?:in|on) (?:a|one) single day|"
-                     r"in (?:its|the agency's) history)\b|\bsingle-day high\b", re.I)
+#: "the busiest day in the agency's history", "the most ever in a single day"; not "the
+#: third-busiest day", "the busiest day of the holiday period"
+_RECORD = re.compile(r"\brecord\b|\bhighest (?:ever|on record)|\ball-time\b|\bsingle-day high\b|"
+                     r"(?<![\w-])(?:most|highest|largest|busiest)\b[^.;]{0,60}\b(?:ever|on record|"
+                     r"(?:in|on) (?:a|one) single day|in (?:its|the agency[’']s|TSA[’']?s?|the department[’']s) history)\b",
+                     re.I)
 
 
 # --- periods --------------------------------------------------------------------------
