@@ -197,6 +197,13 @@ _POPULATIONS = [
     ("CBP One", r"cbp one"),
     ("gotaways", r"got-?aways"),
     ("Northern Triangle", r"northern triangle"),
+    # what was seized: fentanyl seizures are not methamphetamine seizures
+    ("fentanyl", r"fentanyl"),
+    ("methamphetamine", r"methamphetamine|\bmeth\b"),
+    ("cocaine", r"cocaine"),
+    ("heroin", r"heroin"),
+    ("marijuana", r"marijuana|cannabis"),
+    ("firearms", r"firearms|guns\b"),
 ]
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
 _COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Honduran", "el salvador": "Salvadoran",

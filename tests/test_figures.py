@@ -263,6 +263,7 @@ def test_a_comparison_takes_the_figure_its_words_name():
     ("Border Patrol apprehended 31,000 of those migrants in June.", "CBP", ("", "part of a total")),
     ("Encounters with children traveling without a parent or guardian numbered 5,241 in October.", "CBP",
      ("", "unaccompanied children")),
+    ("Seizures of methamphetamine rose to 176,000 pounds in fiscal year 2024.", "CBP", ("", "methamphetamine")),
 ])
 def test_a_part_of_the_country_or_of_the_people_is_a_series_of_its_own(text, agency, expected):
     figure = one(text, "2024-12-20", agency=agency)
