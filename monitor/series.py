@@ -9,6 +9,10 @@ The previous value of a figure is, in this order of trust:
    period when the release gives just the change ("down 29% from May");
 3. else nothing: the first figure stored for this series.
 
+A stored value the release contradicts (it quotes another value for that period, or a
+fall from it where the stored value gives a rise) is not taken: the two are not the same
+series, whatever their words.
+
 A series is one metric, scope, population, agency, kind and kind of period
 (``monitor.figures.Figure.series``), so a subset (family units) never follows a total,
 a fiscal year never precedes a month, and a figure about Mexico's authorities is never
@@ -77,9 +81,14 @@ def _agency(store: Store, doc: dict) -> str | None:
 
 def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     previous_id = previous_value = previous_period = source = None
-    if figure.role != COMPARED and figure.kind not in (PERCENT_CHANGE, SHARE):
-        stored = previous_figure(store, figure.series, figure.period, doc["id"])
+    if figure.kind not in (PERCENT_CHANGE, SHARE):
+        # a figure quoted for comparison takes only the previous its own release gives
+        # ("compared with 6,182 in fiscal year 2022 and 838 in fiscal year 2021")
+        stored = previous_figure(store, figure.series, figure.period, doc["id"]) \
+            if figure.role != COMPARED else None
         stated = figure.stated_previous()
+        if stored and _contradicted(figure, stored[1], stated):
+            stored = None  # the release says otherwise: the stored figure is not this series'
         if stored:
             previous_id, previous_value, previous_period = stored
             source = "series"
@@ -104,6 +113,19 @@ def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     })
 
 
+def _contradicted(figure: Figure, stored: float, stated: tuple[float | None, Period] | None) -> bool:
+    """Whether the release contradicts a stored previous value: it quotes another value
+    for that period (more than a revision apart), or a fall from that period where the
+    stored value gives a rise, or the reverse. (A change of the same sense that differs is
+    kept, and the digest shows both.)"""
+    if stated and stated[0] and abs(stored - stated[0]) > 0.1 * abs(stated[0]):
+        return True
+    pct = figure.stated_change_pct
+    if pct is None or abs(pct) < 2 or not stored or figure.stated_change_from != figure.period.preceding():
+        return False
+    return (figure.value - stored) * pct < 0
+
+
 def previous_figure(store: Store, series: str, period: Period, document_id: int
                     ) -> tuple[int, float, str] | None:
     """(id, value, period label) of the stored figure for the period just before this one,
@@ -122,4 +144,6 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
     first = rows[0]
     if any(r[3] == first[3] and r[4] == first[4] and r[1] != first[1] for r in rows):
         return None  # one release gives two values for it: which one is meant is unclear
+    if any(r[4] == "reported" and abs(r[1] - first[1]) > 0.1 * abs(first[1]) for r in rows):
+        return None  # releases disagree by more than a revision: they are not all this series
     return first[:3]

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.digest import sparkline
-from monitor.evaluate_figures import parse_period
+from monitor.evaluate_figures import parse_period, simulate
 from monitor.figures import (
     COMPARED, CUMULATIVE, DAILY_AVERAGE, PERCENT_CHANGE, RECORD, REPORTED, WEEK, YEAR_TO_DATE, Period,
     extract_document, fiscal_year, month_period, periodic_statistic,
@@ -169,6 +169,121 @@ def test_periods_as_a_careful_reader_dates_them(text, published, title, expected
     assert (figure.period.kind, figure.period.start, figure.period.end) == expected
 
 
+@pytest.mark.parametrize("text, published, title, expected", [
+    # ranges of days, weeks and years, however they are written
+    ("From Nov. 22-28, officers screened about 17.8 million travelers.", "2024-12-02", None,
+     ("range", "2024-11-22", "2024-11-28")),
+    ("In the two weeks ending July 14, TSA screened 38.5 million passengers.", "2024-07-16", None,
+     ("range", "2024-07-01", "2024-07-14")),
+    ("Encounters averaged about 3,200 a day in the first week of September.", "2023-09-12", None,
+     ("range", "2023-09-01", "2023-09-07")),
+    ("As of July 28, the seven-day average of encounters stood at 1,900 per day.", "2024-08-02", None,
+     ("range", "2024-07-22", "2024-07-28")),
+    ("In the seven days before the proclamation took effect on June 5, agents averaged 4,200 "
+     "encounters a day.", "2024-08-02", None, ("range", "2024-05-29", "2024-06-04")),
+    ("USCIS welcomed about 3.5 million new citizens over the past four fiscal years.", "2024-11-08", None,
+     (CUMULATIVE, "2020-10-01", "2024-09-30")),
+    # a year to date that a month ends; a fiscal year however it is named
+    ("Through the end of August, CBP had seized about 19,600 pounds of fentanyl in fiscal year 2024.",
+     "2024-09-18", None, (YEAR_TO_DATE, "2023-10-01", "2024-08-31")),
+    ("In Fiscal Year (FY) 2024, ICE removed 271,484 noncitizens.", "2024-12-19", None,
+     ("fiscal year", "2023-10-01", "2024-09-30")),
+    ("In the 2024 fiscal year, USCIS naturalized 818,500 people.", "2025-01-30", None,
+     ("fiscal year", "2023-10-01", "2024-09-30")),
+    ("In calendar 2024, USCIS naturalized about 830,000 people.", "2025-01-30", None,
+     ("calendar year", "2024-01-01", "2024-12-31")),
+    # a date that ends the period named, or is the day of the release
+    ("In fiscal year 2023, which closed on Sept. 30, CBP recorded 2,475,669 encounters.", "2023-10-21", None,
+     ("fiscal year", "2022-10-01", "2023-09-30")),
+    ("A cutter crew returned 40 Cubans to Bahia de Cabanas on Monday.", "2023-01-16", None,
+     ("day", "2023-01-16", "2023-01-16")),
+    # a span, not a comparison
+    ("Agents apprehended 128,877 people over the 28-day month, or 4,603 a day on average.", "2023-03-15",
+     "CBP Publishes Operational Statistics for February 2023", ("month", "2023-02-01", "2023-02-28")),
+])
+def test_more_periods_as_a_careful_reader_dates_them(text, published, title, expected):
+    figure = [f for f in figures(text, published, title) if f.role == REPORTED][-1]
+    assert (figure.period.kind, figure.period.start, figure.period.end) == expected
+
+
+def test_a_change_said_as_more_or_fewer_than_a_month():
+    more = one("Southwest border encounters climbed to 191,956 in March, 23% more than in February.",
+               "2023-04-17")
+    fewer = one("Encounters at the southwest border totaled 206,690 in May, 2% fewer than in April.",
+                "2023-06-20")
+    assert (more.stated_change_pct, fewer.stated_change_pct) == (23, -2)
+    assert more.stated_previous() == (None, month_period(2023, 2))
+    removals = one("ICE carried out 142,580 removals to more than 170 countries in fiscal year 2023.",
+                   "2023-12-29", agency="ICE")
+    assert removals.kind == "level"  # "more than 170 countries" qualifies the next number
+
+
+def test_the_year_before_a_fiscal_year_is_the_fiscal_year_before():
+    found = figures("ICE carried out 267,258 removals in fiscal year 2019, up from 256,085 the year before.",
+                    "2019-12-11", agency="ICE")
+    removals = next(f for f in found if f.role == REPORTED)
+    assert removals.stated_previous() == (256_085, fiscal_year(2018))
+
+
+def test_a_records_previous_is_the_record_it_beat():
+    found = [f for s in extract_document("TSA Sets Single-Day Screening Record", [
+        "Officers screened 2,883,595 people on Friday, June 30, the busiest day in the agency's history.",
+        "The old mark of 2,882,915 dated from Nov. 27, 2019."], "2023-07-03", "TSA") for f in s]
+    record = next(f for f in found if f.role == REPORTED)
+    assert record.kind == RECORD and record.stated_previous() == (2_882_915, Period("day", "2019-11-27", "2019-11-27"))
+    third = one("The busiest day of the period was Friday, Dec. 27, with 3,043,000 passengers, the "
+                "third-busiest day in TSA history.", "2025-01-06")
+    assert third.kind == "level"
+
+
+def test_the_preceding_period_given_anywhere_in_the_release_is_its_previous():
+    found = [f for s in extract_document("CBP Publishes Operational Statistics for February 2023", [
+        "CBP logged 156,630 encounters along the southwest border in February, essentially level with "
+        "January's 157,358."], "2023-03-15", "CBP") for f in s]
+    february = next(f for f in found if f.value == 156_630)
+    assert february.stated_previous() == (157_358, month_period(2023, 1))
+
+
+def test_a_comparison_takes_the_figure_its_words_name():
+    found = [f for s in extract_document("Coast Guard Fiscal 2024 Migrant Interdictions", [
+        "During fiscal 2024, crews interdicted 2,470 Haitians, 1,330 Cubans and 960 Dominicans at sea.",
+        "The number of Haitian migrants interdicted was sharply lower than the 4,850 stopped in fiscal 2023."],
+        "2024-10-09", "USCG") for f in s]
+    haitian, dominican = (next(f for f in found if f.value == v) for v in (2_470, 960))
+    assert haitian.stated_previous() == (4_850, fiscal_year(2023)) and dominican.stated_previous() is None
+    assert {f.population for f in found if f.role == REPORTED} == {"Haitian", "Cuban", "Dominican"}
+
+
+@pytest.mark.parametrize("text, agency, expected", [
+    ("Agents in the Tucson Sector apprehended 11,700 migrants in September.", "CBP", ("Tucson sector", "")),
+    ("ERO Houston arrested 10,500 noncitizens in fiscal year 2024.", "ICE", ("Houston area", "")),
+    ("Of those apprehended in June, 12,300 were people from Mexico.", "CBP", ("", "Mexican")),
+    ("Nationals of El Salvador, Guatemala and Honduras accounted for 31,000 apprehensions in June.", "CBP",
+     ("", "Salvadoran, Guatemalan, Honduran")),
+    ("Border Patrol apprehended 31,000 of those migrants in June.", "CBP", ("", "part of a total")),
+    ("Encounters with children traveling without a parent or guardian numbered 5,241 in October.", "CBP",
+     ("", "unaccompanied children")),
+    ("Seizures of methamphetamine rose to 176,000 pounds in fiscal year 2024.", "CBP", ("", "methamphetamine")),
+])
+def test_a_part_of_the_country_or_of_the_people_is_a_series_of_its_own(text, agency, expected):
+    figure = one(text, "2024-12-20", agency=agency)
+    assert (figure.scope, figure.population) == expected
+
+
+def test_words_that_do_not_say_what_a_number_counts_or_where():
+    arrests = one("Administrative arrests fell to 143,099 in fiscal year 2019, from 158,581 in fiscal year "
+                  "2018, which the agency blamed on officers being sent to help at the border.",
+                  "2019-12-11", agency="ICE")
+    assert arrests.scope == ""  # "at the border" places the clause, not the arrests
+    gross = [f for f in figures("USCIS's net backlog stood at 4.0 million cases, while the gross backlog, "
+                                "which counts every pending case, was 11.3 million.", "2024-11-20",
+                                agency="USCIS")]
+    assert [f.metric for f in gross] == ["net backlog", "gross backlog"]
+    mexico = one("Mexico's National Migration Institute said it encountered roughly 62,000 migrants in May.",
+                 "2023-06-20", agency="CBP")
+    assert mexico.agency == "Mexico"
+
+
 def test_the_previous_month_and_week_are_the_ones_before_the_sentences():
     found = figures("Last month, Border Patrol apprehended 56,400 migrants, down from 83,536 the previous "
                     "month.", "2024-08-20")
@@ -256,6 +371,38 @@ def test_a_release_that_is_not_statistics_keeps_only_the_statistics_it_quotes():
     assert _quoted("Mexican authorities apprehended 120,000 migrants in June.", "2024-07-16") == []
     figure = one("Since Jan. 1, ICE has arrested 20,000 people.", "2024-03-01", agency="ICE")
     assert periodic_statistic(figure, "2024-03-01")  # a calendar year to date
+
+
+def _stored(*releases):
+    corpus = [{"id": f"r{i}", "title": title, "date": day, "agency": "CBP", "text": text,
+               "statistics": [{"metric": "x", "value": 1, "period": "x"}]}
+              for i, (title, day, text) in enumerate(releases)]
+    rows = simulate(corpus)
+    return {row["value"]: row for found in rows.values() for row in found}
+
+
+def test_a_stored_value_the_release_contradicts_is_not_its_previous():
+    rows = _stored(
+        ("CBP Releases October 2024 Monthly Update", "2024-11-15",
+         "CBP officers encountered 47,578 people at the southwest border in October."),
+        ("CBP Releases November 2024 Monthly Update", "2024-12-17",
+         "Southwest border encounters totaled 94,190 in November, down from 106,321 in October."))
+    november = rows[94_190]
+    assert (november["previous_value"], november["previous_source"]) == (106_321, "release")
+
+
+def test_releases_that_disagree_about_a_period_give_no_previous():
+    rows = _stored(
+        ("CBP Releases October 2024 Monthly Update", "2024-11-15",
+         "Southwest border encounters totaled 106,321 in October."),
+        ("Port Processing in October", "2024-11-20",
+         "CBP officers encountered 47,578 people at the southwest border in October."),
+        ("CBP Releases November 2024 Monthly Update", "2024-12-17",
+         "Southwest border encounters totaled 94,190 in November."),
+        ("Agents in the Tucson Sector", "2024-12-18",
+         "Agents in the Tucson Sector apprehended 11,700 migrants in November."))
+    assert rows[94_190]["previous_value"] is None
+    assert rows[11_700]["series"].split(" | ")[1] == "Tucson sector"
 
 
 @pytest.mark.parametrize("text, expected", [
