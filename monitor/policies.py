@@ -220,14 +220,21 @@ def catalogue() -> dict:
     for entry in data["policy"]:
         policies.append(entry | {"regex": re.compile("|".join(f"(?:{p})" for p in entry["patterns"]))})
     demonyms = {d: country for country, names in data["tps_demonyms"].items() for d in names}
-    names = sorted([*data["tps_countries"], *demonyms], key=len, reverse=True)
-    country = re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, names)) + r")\b")
+    tps = set(data["tps_countries"])
+    country = _country_regex([*tps, *(d for d, c in demonyms.items() if c in tps)])
+    any_country = _country_regex([*tps, *data["other_countries"], *demonyms])
     signers = "|".join(map(re.escape, data["memo_signers"]))
     signer = re.compile(
         rf"(?:\b(?P<y1>(?:19|20)\d\d)\s+)?\b(?P<s1>{signers})(?:'s|’s)?\s+(?:[a-z-]+\s+){{0,3}}?"
         rf"{_MEMO_NOUN}\b|(?:\b(?P<y2>(?:19|20)\d\d)\s+)?\b{_MEMO_NOUN}\s+(?:(?:signed|issued|written)\s+)?"
         rf"(?:by|from)\s+(?:[a-z.]+\s+){{0,3}}?(?P<s2>{signers})\b")
-    return {"policies": policies, "country": country, "demonyms": demonyms, "signer": signer}
+    return {"policies": policies, "country": country, "any_country": any_country, "demonyms": demonyms,
+            "signer": signer, "per_country": {p["key"] for p in policies if p.get("per_country")}}
+
+
+def _country_regex(names: list[str]) -> re.Pattern:
+    return re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                      + r")\b")
 
 
 def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list[Mention]:
@@ -507,12 +514,39 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
             if verb is None or (text_label == "none" and verb not in _REVERSING):
                 continue  # a statement the classifier calls no change says only what ends
-            old = best.get(mention.key)
-            if old is None or _STRENGTH[verb] > _STRENGTH[old.event] or (
-                    verb == old.event and old.statement_id is None):  # a statement says more
-                best[mention.key] = Event(mention.key, mention.name, mention.kind, verb, sid,
-                                          mention.aliases or (old.aliases if old else ()))
+            for key, name in _per_country(lowered, mention, everything):
+                old = best.get(key)
+                if old is None or _STRENGTH[verb] > _STRENGTH[old.event] or (
+                        verb == old.event and old.statement_id is None):  # a statement says more
+                    best[key] = Event(key, name, mention.kind, verb, sid,
+                                      mention.aliases or (old.aliases if old else ()))
     return list(best.values())
+
+
+def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[tuple[str, str]]:
+    """(key, name) of what the mention names: for a program made country by country (an
+    asylum cooperative agreement, family reunification parole), the program for each
+    country its sentence names ("suspended its agreements with El Salvador, Guatemala and
+    Honduras"), not one named as an exception; else the mention's own."""
+    if mention.key not in catalogue()["per_country"]:
+        return [(mention.key, mention.name)]
+    named = [o for o in others if o.kind != "designation" and o is not mention]
+    countries = []
+    for m in catalogue()["any_country"].finditer(lowered):
+        if _overlaps(m.start(), m.end(), named) or _EXEMPT.search(lowered, max(0, m.start() - 40), m.start()) \
+                or _EXEMPT_AFTER.match(lowered, m.end()):
+            continue
+        country = catalogue()["demonyms"].get(m[1], m[1])
+        if country not in countries:
+            countries.append(country)
+    return [(f"{mention.key} {c}", f"{mention.name} ({c.title()})") for c in countries] or \
+        [(mention.key, mention.name)]
+
+
+def program_of(key: str) -> str | None:
+    """The program a policy of one country belongs to ("family reunification parole" for
+    "family reunification parole cuba"), or None."""
+    return next((p for p in catalogue()["per_country"] if key.startswith(p + " ")), None)
 
 
 #: "the program", "it": what a reversing statement says of the policy its headline names.
@@ -840,25 +874,58 @@ def reversing_documents(db, policy_ids: set[int]) -> list[int]:
 
 
 def link_reversals(db, document_id: int, now: str) -> int:
-    """Replace the document's ``reverses`` links by what its events undo; returns how many."""
+    """Replace the document's ``reverses`` links by what its events undo; returns how many.
+
+    A program made country by country is undone country by country (its program-wide
+    announcement when the country has none of its own); named without a country, in
+    all of them. A notice the document names by its date and undoes ("vacating the
+    January 17, 2025 notice that extended ...") is what it reverses, not the policy that
+    notice acted on."""
     db.execute("delete from links where relation = 'reverses' and from_document_id = ?",
                [document_id])
-    added = 0
     rows = db.execute(
         "select e.policy_id, p.key, e.event, e.statement_id, e.date from policy_events e "
         "join policies p on p.id = e.policy_id where e.document_id = ? "
         "and e.event in ('suspend', 'end', 'reinstate')", [document_id]).fetchall()
+    by_country = {program_of(key) for _, key, _, _, _ in rows} - {None}
+    targets: dict[int, tuple[int | None, int, str]] = {}  # document -> (statement, its policy, key)
+    notices = set()
     for policy_id, key, event, statement_id, day in rows:
+        if key in by_country:
+            continue  # the countries it names say which
+        candidates = [(policy_id, key)]
+        program = program_of(key)
+        if program:
+            candidates.append(_policy_of(db, program))
+        elif key in catalogue()["per_country"]:
+            candidates += db.execute("select id, key from policies where key like ?",
+                                     [key.replace("%", "") + " %"]).fetchall()
         year = _named_year(db, document_id, statement_id, key)
-        target = _undone(db, policy_id, key, event, day, document_id, year)
-        if target is None:
-            continue
-        to_document, to_statement = target
+        for pid, pkey in (c for c in candidates if c[0] is not None):
+            target = _undone(db, pid, pkey, event, day, document_id, year)
+            if target is not None:
+                targets.setdefault(target[0], (statement_id, target[1], pkey))
+                if key.startswith("memo ") and event != "reinstate":
+                    notices.add(target[0])
+                if program:
+                    break  # the country's own, before the program-wide one
+    acted_on = {r[0] for r in db.execute(
+        f"select distinct p.key from policy_events e join policies p on p.id = e.policy_id "
+        f"where e.document_id in ({','.join('?' * len(notices))})", list(notices))} if notices else set()
+    added = 0
+    for to_document, (statement_id, to_statement, key) in targets.items():
+        if notices and to_document not in notices and key in acted_on:
+            continue  # the notice undone, not what it acted on
         added += db.execute(
-            "insert or ignore into links (from_document_id, from_statement_id, to_document_id,"
+            "insert into links (from_document_id, from_statement_id, to_document_id,"
             " to_statement_id, relation, score, created_at) values (?, ?, ?, ?, 'reverses', 1.0, ?)",
             [document_id, statement_id, to_document, to_statement, now]).rowcount
     return added
+
+
+def _policy_of(db, key: str) -> tuple[int | None, str]:
+    row = db.execute("select id from policies where key = ?", [key]).fetchone()
+    return (row[0] if row else None), key
 
 
 def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str | None:
