@@ -46,7 +46,7 @@ EVENT_NAMES = {"establish": "announced", "extend": "extended", "suspend": "suspe
                "end": "ended", "reinstate": "reinstated"}
 #: When one name carries several verbs, the strongest wins ("suspended and begun the
 #: process of ending" is a suspension; "rescinds ... and restores" a reinstatement).
-_STRENGTH = {"reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
+_STRENGTH = {"rename": 6, "reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
 _REVERSING = {"suspend", "end", "reinstate"}
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
@@ -54,6 +54,9 @@ MEMO_DAYS = 2
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"suspen\w* (?:the )?(?:entry|introduction)"),
+    # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
+    ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:\w+ ){0,3}?as\b|"
+               r"\b(?:re-?nam|re-?brand)\w*"),
     # "replace it with a new Priority Enforcement Program": what follows is new
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?"),
     ("reinstate", r"\b(?:revers|rescind|vacat|undo|undid|lift)\w* (?:the |its |a |their )?(?:[\w-]+ )?"
@@ -130,6 +133,8 @@ _QUOTED = re.compile(r"[\"“]([A-Z][^\"“”]{10,200}?)[,.]?[\"”]")
 _EXEMPT = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|not affect)\W+"
                      r"(?:\w+\W+){0,3}$")
 _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?:effect|place)\b|"
+                           r"[^.;]{0,40}?\b(?:handled|addressed|dealt with|decided|treated|extended|ended)"
+                           r" (?:in (?:a |an )?separate\b|separately)|"
                            r"\W+(?:is |are )?unaffected|\W+(?:is |are |will )?not (?:be )?affected")
 #: "expanded the process for Venezuelans to <the policy>": the policy is new.
 _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
@@ -512,7 +517,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
-            if verb is None or (text_label == "none" and verb not in _REVERSING):
+            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING):
                 continue  # a statement the classifier calls no change says only what ends
             for key, name in _per_country(lowered, mention, everything):
                 old = best.get(key)
@@ -611,9 +616,12 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
 def self_memo(title: str | None, label: str | None,
               statements: list[tuple[int, str, str | None]]) -> int | None | bool:
     """Whether the document is itself a memo or notice (so a later one can name it by
-    date): the statement that says so (None for the headline), or False."""
-    if title and label in ("new_policy", "reversal") and _SELF_MEMO.search(title.lower()):
-        return None
+    date; a Federal Register title that acts on an earlier one is one): the statement
+    that says so (None for the headline), or False."""
+    if title and label in ("new_policy", "reversal") and (
+            _SELF_MEMO.search(title.lower()) or _TITLE_PREFIX.match(title.lower())
+            or _TITLE_SUFFIX.search(title.lower())):
+        return None  # "Rescission of the Notice of ...": a Federal Register notice itself
     for sid, text, slabel in statements:
         if slabel in ("new_policy", "reversal") and _SELF_MEMO.search(text.lower()):
             return sid
@@ -1026,6 +1034,8 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
     rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
     shared = [r for r in rows if not r[4]]
     if not shared:
+        closest = min((r[3] for r in rows), default=0)
+        rows = [r for r in rows if r[3] == closest]  # the memo of that very day, if there is one
         events = {r[5] if r[5] is not None else r[0] for r in rows}
         if len(events) != 1:
             return None  # none, or several memos of those days and nothing to tell them apart
