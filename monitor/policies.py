@@ -986,6 +986,7 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
                 return _first([row for row in earlier[:i + 1] if row[2] in ("end", "suspend")
                                and _days(row[3], last) <= REPORT_DAYS])
         return None
+    earlier = _without_court_ordered(db, earlier)
     if year:  # the reversal says which: "the 2023 designation"
         named = [row for row in earlier if row[2] in ("establish", "reinstate", "extend")
                  and row[3][:4] == year]
@@ -1000,6 +1001,32 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
     return _first(starts) if starts else None
+
+
+#: A reinstatement the agency makes because a court made it: "court-ordered reimplementation".
+_COURT_ORDERED = re.compile(
+    r"\bcourt[- ]ordered\b|\b(?:under|pursuant to|in compliance with|(?:to )?comply(?:ing)? with|"
+    r"as required by) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?(?:court(?:'s|’s)? (?:order|ruling)|injunction|"
+    r"judge(?:'s|’s)? order)|\bordered by (?:a |the )?(?:[\w-]+ ){0,2}?(?:court|judge)")
+
+
+def _without_court_ordered(db, earlier: list) -> list:
+    """The events without a reinstatement a court ordered and the end it undid: the policy
+    lives on from what established it ("ending the court-ordered implementation of MPP"
+    undoes the announcement of MPP, not the court's)."""
+    kept = list(earlier)
+    for row in earlier:
+        if row[2] != "reinstate":
+            continue
+        texts = [row[5] or ""]
+        if row[1] is not None:
+            texts += [r[0] for r in db.execute("select text from statements where id = ?", [row[1]])]
+        if not any(_COURT_ORDERED.search(t.lower()) for t in texts):
+            continue
+        i = kept.index(row)
+        undone = [j for j in range(i) if kept[j][2] in ("end", "suspend")]
+        kept = [r for j, r in enumerate(kept) if j != i and j not in undone[-1:]]
+    return kept
 
 
 def _days(day: str, other: date) -> int:
