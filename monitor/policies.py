@@ -993,7 +993,8 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         named = [row for row in named if row[2] != "extend"] or named
         if named:
             return _first(named)
-    ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent]
+    ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent
+            and not _undoes_an_extension(db, row[0], policy_id)]
     life = earlier[ends[-1] + 1:] if ends else earlier
     # After an end, a program lives again when it is reinstated; a country's TPS by a new
     # designation too. A later "announces ... DACA" (a fee, a form) is not a new life.
@@ -1001,6 +1002,18 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
     return _first(starts) if starts else None
+
+
+def _undoes_an_extension(db, document_id: int, policy_id: int) -> bool:
+    """Whether the document ends or suspends a notice, named by its date, that extended
+    the policy ("vacating the July 1, 2024 notice that extended ..."): it undoes that
+    notice, and the policy lives on from what established it."""
+    return db.execute(
+        "select 1 from policy_events e join policies p on p.id = e.policy_id "
+        "join policy_events m on m.policy_id = e.policy_id and m.event = 'establish' "
+        "join policy_events x on x.document_id = m.document_id and x.policy_id = ? and x.event = 'extend' "
+        "where e.document_id = ? and p.key like 'memo %' and e.event in ('end', 'suspend') limit 1",
+        [policy_id, document_id]).fetchone() is not None
 
 
 #: A reinstatement the agency makes because a court made it: "court-ordered reimplementation".
