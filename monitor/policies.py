@@ -55,7 +55,7 @@ _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"suspen\w* (?:the )?(?:entry|introduction)"),
     # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
-    ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:\w+ ){0,3}?as\b|"
+    ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*"),
     # "replace it with a new Priority Enforcement Program": what follows is new
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?"),
@@ -136,6 +136,9 @@ _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?
                            r"[^.;]{0,40}?\b(?:handled|addressed|dealt with|decided|treated|extended|ended)"
                            r" (?:in (?:a |an )?separate\b|separately)|"
                            r"\W+(?:is |are )?unaffected|\W+(?:is |are |will )?not (?:be )?affected")
+#: "relaunches the X program as Y": a new name, not a reinstatement.
+_RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
+_AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
 #: "expanded the process for Venezuelans to <the policy>": the policy is new.
 _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
@@ -428,6 +431,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
               if verb != "reinstate" or _governs(lowered[m.end():mention.start])]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
+        if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
+            return "rename", m.start(), m.end()  # "relaunches X as Y"
         if verb == "extend" and _TO_NEW_SCOPE.search(window):
             return "establish", m.start(), m.end()  # "expanded the process for Venezuelans to Cubans, ...": new
         return verb, m.start(), m.end()
