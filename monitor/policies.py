@@ -46,7 +46,7 @@ EVENT_NAMES = {"establish": "announced", "extend": "extended", "suspend": "suspe
                "end": "ended", "reinstate": "reinstated"}
 #: When one name carries several verbs, the strongest wins ("suspended and begun the
 #: process of ending" is a suspension; "rescinds ... and restores" a reinstatement).
-_STRENGTH = {"reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
+_STRENGTH = {"rename": 6, "reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
 _REVERSING = {"suspend", "end", "reinstate"}
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
@@ -54,6 +54,9 @@ MEMO_DAYS = 2
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"suspen\w* (?:the )?(?:entry|introduction)"),
+    # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
+    ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
+               r"\b(?:re-?nam|re-?brand)\w*"),
     # "replace it with a new Priority Enforcement Program": what follows is new
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?"),
     ("reinstate", r"\b(?:revers|rescind|vacat|undo|undid|lift)\w* (?:the |its |a |their )?(?:[\w-]+ )?"
@@ -130,7 +133,12 @@ _QUOTED = re.compile(r"[\"“]([A-Z][^\"“”]{10,200}?)[,.]?[\"”]")
 _EXEMPT = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|not affect)\W+"
                      r"(?:\w+\W+){0,3}$")
 _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?:effect|place)\b|"
+                           r"[^.;]{0,40}?\b(?:handled|addressed|dealt with|decided|treated|extended|ended)"
+                           r" (?:in (?:a |an )?separate\b|separately)|"
                            r"\W+(?:is |are )?unaffected|\W+(?:is |are |will )?not (?:be )?affected")
+#: "relaunches the X program as Y": a new name, not a reinstatement.
+_RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
+_AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
 #: "expanded the process for Venezuelans to <the policy>": the policy is new.
 _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
@@ -220,14 +228,21 @@ def catalogue() -> dict:
     for entry in data["policy"]:
         policies.append(entry | {"regex": re.compile("|".join(f"(?:{p})" for p in entry["patterns"]))})
     demonyms = {d: country for country, names in data["tps_demonyms"].items() for d in names}
-    names = sorted([*data["tps_countries"], *demonyms], key=len, reverse=True)
-    country = re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, names)) + r")\b")
+    tps = set(data["tps_countries"])
+    country = _country_regex([*tps, *(d for d, c in demonyms.items() if c in tps)])
+    any_country = _country_regex([*tps, *data["other_countries"], *demonyms])
     signers = "|".join(map(re.escape, data["memo_signers"]))
     signer = re.compile(
         rf"(?:\b(?P<y1>(?:19|20)\d\d)\s+)?\b(?P<s1>{signers})(?:'s|’s)?\s+(?:[a-z-]+\s+){{0,3}}?"
         rf"{_MEMO_NOUN}\b|(?:\b(?P<y2>(?:19|20)\d\d)\s+)?\b{_MEMO_NOUN}\s+(?:(?:signed|issued|written)\s+)?"
         rf"(?:by|from)\s+(?:[a-z.]+\s+){{0,3}}?(?P<s2>{signers})\b")
-    return {"policies": policies, "country": country, "demonyms": demonyms, "signer": signer}
+    return {"policies": policies, "country": country, "any_country": any_country, "demonyms": demonyms,
+            "signer": signer, "per_country": {p["key"] for p in policies if p.get("per_country")}}
+
+
+def _country_regex(names: list[str]) -> re.Pattern:
+    return re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                      + r")\b")
 
 
 def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list[Mention]:
@@ -416,6 +431,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
               if verb != "reinstate" or _governs(lowered[m.end():mention.start])]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
+        if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
+            return "rename", m.start(), m.end()  # "relaunches X as Y"
         if verb == "extend" and _TO_NEW_SCOPE.search(window):
             return "establish", m.start(), m.end()  # "expanded the process for Venezuelans to Cubans, ...": new
         return verb, m.start(), m.end()
@@ -505,14 +522,41 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
-            if verb is None or (text_label == "none" and verb not in _REVERSING):
+            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING):
                 continue  # a statement the classifier calls no change says only what ends
-            old = best.get(mention.key)
-            if old is None or _STRENGTH[verb] > _STRENGTH[old.event] or (
-                    verb == old.event and old.statement_id is None):  # a statement says more
-                best[mention.key] = Event(mention.key, mention.name, mention.kind, verb, sid,
-                                          mention.aliases or (old.aliases if old else ()))
+            for key, name in _per_country(lowered, mention, everything):
+                old = best.get(key)
+                if old is None or _STRENGTH[verb] > _STRENGTH[old.event] or (
+                        verb == old.event and old.statement_id is None):  # a statement says more
+                    best[key] = Event(key, name, mention.kind, verb, sid,
+                                      mention.aliases or (old.aliases if old else ()))
     return list(best.values())
+
+
+def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[tuple[str, str]]:
+    """(key, name) of what the mention names: for a program made country by country (an
+    asylum cooperative agreement, family reunification parole), the program for each
+    country its sentence names ("suspended its agreements with El Salvador, Guatemala and
+    Honduras"), not one named as an exception; else the mention's own."""
+    if mention.key not in catalogue()["per_country"]:
+        return [(mention.key, mention.name)]
+    named = [o for o in others if o.kind != "designation" and o is not mention]
+    countries = []
+    for m in catalogue()["any_country"].finditer(lowered):
+        if _overlaps(m.start(), m.end(), named) or _EXEMPT.search(lowered, max(0, m.start() - 40), m.start()) \
+                or _EXEMPT_AFTER.match(lowered, m.end()):
+            continue
+        country = catalogue()["demonyms"].get(m[1], m[1])
+        if country not in countries:
+            countries.append(country)
+    return [(f"{mention.key} {c}", f"{mention.name} ({c.title()})") for c in countries] or \
+        [(mention.key, mention.name)]
+
+
+def program_of(key: str) -> str | None:
+    """The program a policy of one country belongs to ("family reunification parole" for
+    "family reunification parole cuba"), or None."""
+    return next((p for p in catalogue()["per_country"] if key.startswith(p + " ")), None)
 
 
 #: "the program", "it": what a reversing statement says of the policy its headline names.
@@ -577,9 +621,12 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
 def self_memo(title: str | None, label: str | None,
               statements: list[tuple[int, str, str | None]]) -> int | None | bool:
     """Whether the document is itself a memo or notice (so a later one can name it by
-    date): the statement that says so (None for the headline), or False."""
-    if title and label in ("new_policy", "reversal") and _SELF_MEMO.search(title.lower()):
-        return None
+    date; a Federal Register title that acts on an earlier one is one): the statement
+    that says so (None for the headline), or False."""
+    if title and label in ("new_policy", "reversal") and (
+            _SELF_MEMO.search(title.lower()) or _TITLE_PREFIX.match(title.lower())
+            or _TITLE_SUFFIX.search(title.lower())):
+        return None  # "Rescission of the Notice of ...": a Federal Register notice itself
     for sid, text, slabel in statements:
         if slabel in ("new_policy", "reversal") and _SELF_MEMO.search(text.lower()):
             return sid
@@ -840,25 +887,58 @@ def reversing_documents(db, policy_ids: set[int]) -> list[int]:
 
 
 def link_reversals(db, document_id: int, now: str) -> int:
-    """Replace the document's ``reverses`` links by what its events undo; returns how many."""
+    """Replace the document's ``reverses`` links by what its events undo; returns how many.
+
+    A program made country by country is undone country by country (its program-wide
+    announcement when the country has none of its own); named without a country, in
+    all of them. A notice the document names by its date and undoes ("vacating the
+    January 17, 2025 notice that extended ...") is what it reverses, not the policy that
+    notice acted on."""
     db.execute("delete from links where relation = 'reverses' and from_document_id = ?",
                [document_id])
-    added = 0
     rows = db.execute(
         "select e.policy_id, p.key, e.event, e.statement_id, e.date from policy_events e "
         "join policies p on p.id = e.policy_id where e.document_id = ? "
         "and e.event in ('suspend', 'end', 'reinstate')", [document_id]).fetchall()
+    by_country = {program_of(key) for _, key, _, _, _ in rows} - {None}
+    targets: dict[int, tuple[int | None, int, str]] = {}  # document -> (statement, its policy, key)
+    notices = set()
     for policy_id, key, event, statement_id, day in rows:
+        if key in by_country:
+            continue  # the countries it names say which
+        candidates = [(policy_id, key)]
+        program = program_of(key)
+        if program:
+            candidates.append(_policy_of(db, program))
+        elif key in catalogue()["per_country"]:
+            candidates += db.execute("select id, key from policies where key like ?",
+                                     [key.replace("%", "") + " %"]).fetchall()
         year = _named_year(db, document_id, statement_id, key)
-        target = _undone(db, policy_id, key, event, day, document_id, year)
-        if target is None:
-            continue
-        to_document, to_statement = target
+        for pid, pkey in (c for c in candidates if c[0] is not None):
+            target = _undone(db, pid, pkey, event, day, document_id, year)
+            if target is not None:
+                targets.setdefault(target[0], (statement_id, target[1], pkey))
+                if key.startswith("memo ") and event != "reinstate":
+                    notices.add(target[0])
+                if program:
+                    break  # the country's own, before the program-wide one
+    acted_on = {r[0] for r in db.execute(
+        f"select distinct p.key from policy_events e join policies p on p.id = e.policy_id "
+        f"where e.document_id in ({','.join('?' * len(notices))})", list(notices))} if notices else set()
+    added = 0
+    for to_document, (statement_id, to_statement, key) in targets.items():
+        if notices and to_document not in notices and key in acted_on:
+            continue  # the notice undone, not what it acted on
         added += db.execute(
-            "insert or ignore into links (from_document_id, from_statement_id, to_document_id,"
+            "insert into links (from_document_id, from_statement_id, to_document_id,"
             " to_statement_id, relation, score, created_at) values (?, ?, ?, ?, 'reverses', 1.0, ?)",
             [document_id, statement_id, to_document, to_statement, now]).rowcount
     return added
+
+
+def _policy_of(db, key: str) -> tuple[int | None, str]:
+    row = db.execute("select id from policies where key = ?", [key]).fetchone()
+    return (row[0] if row else None), key
 
 
 def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str | None:
@@ -911,13 +991,15 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
                 return _first([row for row in earlier[:i + 1] if row[2] in ("end", "suspend")
                                and _days(row[3], last) <= REPORT_DAYS])
         return None
+    earlier = _without_court_ordered(db, earlier)
     if year:  # the reversal says which: "the 2023 designation"
         named = [row for row in earlier if row[2] in ("establish", "reinstate", "extend")
                  and row[3][:4] == year]
         named = [row for row in named if row[2] != "extend"] or named
         if named:
             return _first(named)
-    ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent]
+    ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent
+            and not _undoes_an_extension(db, row[0], policy_id)]
     life = earlier[ends[-1] + 1:] if ends else earlier
     # After an end, a program lives again when it is reinstated; a country's TPS by a new
     # designation too. A later "announces ... DACA" (a fee, a form) is not a new life.
@@ -925,6 +1007,44 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
     return _first(starts) if starts else None
+
+
+def _undoes_an_extension(db, document_id: int, policy_id: int) -> bool:
+    """Whether the document ends or suspends a notice, named by its date, that extended
+    the policy ("vacating the July 1, 2024 notice that extended ..."): it undoes that
+    notice, and the policy lives on from what established it."""
+    return db.execute(
+        "select 1 from policy_events e join policies p on p.id = e.policy_id "
+        "join policy_events m on m.policy_id = e.policy_id and m.event = 'establish' "
+        "join policy_events x on x.document_id = m.document_id and x.policy_id = ? and x.event = 'extend' "
+        "where e.document_id = ? and p.key like 'memo %' and e.event in ('end', 'suspend') limit 1",
+        [policy_id, document_id]).fetchone() is not None
+
+
+#: A reinstatement the agency makes because a court made it: "court-ordered reimplementation".
+_COURT_ORDERED = re.compile(
+    r"\bcourt[- ]ordered\b|\b(?:under|pursuant to|in compliance with|(?:to )?comply(?:ing)? with|"
+    r"as required by) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?(?:court(?:'s|’s)? (?:order|ruling)|injunction|"
+    r"judge(?:'s|’s)? order)|\bordered by (?:a |the )?(?:[\w-]+ ){0,2}?(?:court|judge)")
+
+
+def _without_court_ordered(db, earlier: list) -> list:
+    """The events without a reinstatement a court ordered and the end it undid: the policy
+    lives on from what established it ("ending the court-ordered implementation of MPP"
+    undoes the announcement of MPP, not the court's)."""
+    kept = list(earlier)
+    for row in earlier:
+        if row[2] != "reinstate":
+            continue
+        texts = [row[5] or ""]
+        if row[1] is not None:
+            texts += [r[0] for r in db.execute("select text from statements where id = ?", [row[1]])]
+        if not any(_COURT_ORDERED.search(t.lower()) for t in texts):
+            continue
+        i = kept.index(row)
+        undone = [j for j in range(i) if kept[j][2] in ("end", "suspend")]
+        kept = [r for j, r in enumerate(kept) if j != i and j not in undone[-1:]]
+    return kept
 
 
 def _days(day: str, other: date) -> int:
@@ -959,6 +1079,8 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
     rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
     shared = [r for r in rows if not r[4]]
     if not shared:
+        closest = min((r[3] for r in rows), default=0)
+        rows = [r for r in rows if r[3] == closest]  # the memo of that very day, if there is one
         events = {r[5] if r[5] is not None else r[0] for r in rows}
         if len(events) != 1:
             return None  # none, or several memos of those days and nothing to tell them apart
