@@ -21,7 +21,8 @@ _DAY = "(?:" + "|".join(_DAYS) + ")"
 _POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocols?|parole|rule|"
                 r"guidance|guidelines?|memo|memos|memorandum|directive|designation|status|order|"
                 r"agreements?|practice|separations?|operations|raids|requirement|restrictions?|"
-                r"priorities|ban|catch[- ]and[- ]release|daca|tps|mpp|title 42|remain[- ]in[- ]mexico|"
+                r"priorities|ban|pilot|initiative|flexibilit(?:y|ies)|catch[- ]and[- ]release|daca|tps|mpp|title 42|"
+                r"remain[- ]in[- ]mexico|"
                 r"secure communities|public charge|cbp one)")
 
 # name -> regex. Each is one yes/no feature; the model learns how much each one counts.
@@ -34,7 +35,8 @@ CUES: dict[str, str] = {
                      r"delay(?:s|ed|ing)? (?:the |its )?(?:effective|compliance|enforcement|implementation) date|"
                      r"will not (?:be )?implement\w*|"
                      r"stop(?:s|ped|ping)? \w+ing|halt(?:s|ed|ing)?|"
-                     r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium))\b",
+                     r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium)|"
+                     r"temporary waiver|waiv(?:e|es|ed|ing) (?:the )?(?:jones act|coastwise))\b",
     "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
     "no_longer": r"\b(?:no longer|not be renewed|will not continue)\b",
     "no_longer_doing": r"\bno longer (?:be )?\w+ing\b|\bno longer (?:release|detain|accept|apply|process|enforce|require|allow|permit|offer|use|send|return|refer)\w*",
@@ -65,7 +67,7 @@ CUES: dict[str, str] = {
     "requirement": r"\b(?:must|required|requires|requirement|eligible|eligibility|apply for|may apply|can apply|"
                    r"cannot be|may not|will not be able)\b",
     "policy_noun": r"\b" + _POLICY_NOUN + r"\b",
-    "new_word": r"\b(?:new|newly|first time)\b",
+    "new_word": r"\b(?:new(?! (?:jersey|york|mexico|orleans|hampshire|england|haven)\b)|newly|first time)\b",
     "negated_future": r"\b(?:will not|won[’']t|will be no|there will be no|not intended|not meant)\b",
     "today": r"\b(?:today|this week|on " + _DAY + r")\b",
     # Figures.
@@ -96,6 +98,8 @@ CUES: dict[str, str] = {
     "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
                   r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
                   r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
+                  r"(?:years?|months?|weeks?) ago|when (?:i|we) (?:started|arrived|took office|came)|over the past|"
+                  r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
                   r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
                   r"introduced|launched|announced|issued))\b",
     "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
@@ -105,6 +109,41 @@ CUES: dict[str, str] = {
                         r"(?:search|rescue)",
     "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:error|typographical|"
                          r"date|citation|notice|document)|\bthis (?:document|notice) corrects\b",
+    # The Federal Register's housekeeping: paperwork, privacy and meeting notices and
+    # comment periods change no policy, whatever rule or form they concern.
+    "admin_notice": r"\b(?:paperwork reduction act|information collection|omb control (?:no|number)|"
+                    r"systems? of records|routine uses?|computer matching|\d+-day notice|"
+                    r"(?:extend\w*|extension of|reopen\w*|reopening of) (?:the )?(?:public )?comment period|"
+                    r"advisory (?:committee|council) (?:will )?meet\w*|open to the public|"
+                    r"advance notice of proposed rulemaking|request for information)\b",
+    # Saying nothing changes: denials, and decisions not (yet) taken.
+    "denial": r"\b(?:reports? (?:are|is|were|was) (?:false|inaccurate|untrue|wrong|incorrect)|"
+              r"(?:has|have|had) not (?:changed|ended|stopped|rescinded|terminated|been (?:changed|ended))|"
+              r"(?:is|are) not (?:ending|changing|terminating|rescinding|suspending|pausing)|"
+              r"no (?:policy )?changes? (?:to|in|has|have|is|are)|remains? unchanged|not under consideration|"
+              r"no (?:final )?decision (?:has been|was|is|have been) (?:made|taken|reached)|"
+              r"no new [\w ]{0,40}(?:is|was|are|were|has been) (?:announced|made|issued)|"
+              r"misstat\w*|mischaracteriz\w*|whether to)\b",
+    # Something stopped or came back that is no policy: a system, an office, a service
+    # disrupted by weather, a power cut or an IT failure.
+    "service_disruption": r"\b(?:outages?|back online|technical (?:issues?|problems?|difficult\w*)|"
+                          r"system (?:issues?|failures?|problems?|disruptions?)|inclement weather|"
+                          r"power (?:outages?|failures?|restored)|(?:closed|delayed|disrupted) (?:due to|because of|by)|"
+                          r"lapse in (?:appropriations|funding)|scheduled maintenance|"
+                          r"(?:winter|snow|ice|tropical) storm|snowstorm)\b",
+    # People, not policies: arrivals, departures and commands.
+    "personnel": r"\b(?:retir(?:e|es|ed|ing|ement)|resign\w*|step(?:s|ped|ping)? down|successor|tenure|"
+                 r"farewell|assum(?:e|es|ed|ing) command|change of command|relieved|"
+                 r"(?:was|has been|will be) (?:named|appointed|nominated|confirmed)|swore in|"
+                 r"acting (?:secretary|director|commissioner|administrator) (?:of|until)|career)\b",
+    # An event that ran its course: a campaign, an exercise, a visit.
+    "event_concluded": r"\b(?:conclud\w*|wrap(?:s|ped|ping)? up|c(?:ame|omes) to a close|complet(?:e|es|ed|ing))\b"
+                       r"[\w\s'’-]{0,40}?\b(?:campaign|exercise|conference|summit|visit|trip|tour|season|patrol|"
+                       r"deployment|ceremony|event|drill|competition|games|week|month|mission|training|series)s?\b",
+    # Someone else acting: a court, Congress, another government.
+    "other_actor": r"\b(?:(?:federal |district |appeals |supreme )?court|judge|justices|injunction|congress|lawmakers|"
+                   r"the senate|the house|legislation|(?:the )?government of|(?:mexican|canadian|foreign) "
+                   r"(?:government|authorities)|ministry)\b",
 }
 # Matched against the lower-cased text: case-insensitive matching is several times slower.
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
@@ -116,7 +155,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "end_verb": ("abandon", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
                  "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
     "soft_end_verb": ("delay", "expire", "halt", "lift", "paus", "postpon", "stop", "suspen",
-                      "will not be implement", "will not implement", "withdr"),
+                      "will not be implement", "will not implement", "withdr", "waiv"),
     "end_policy": ("end",),
     "no_longer": ("no longer", "not be renewed", "will not continue"),
     "no_longer_doing": ("no longer ",),
@@ -144,7 +183,8 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "policy_noun": ("agreement", "ban", "cbp one", "daca", "designation", "directive", "guidance",
                     "guideline", "memo", "mpp", "operations", "order", "parole", "policies", "policy",
                     "practice", "priorities", "process", "program", "protocol", "public charge",
-                    "raids", "release", "remain", "requirement", "restriction", "rule",
+                    "raids", "release", "remain", "requirement", "restriction", "rule", "pilot", "initiative",
+                   "flexibilit",
                     "secure communities", "separation", "status", "title 42", "tps"),
     "new_word": ("first time", "new"),
     "negated_future": ("not intended", "not meant", "will be no", "will not", "won"),
@@ -177,12 +217,29 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "background": ("already", "announced", "continue", "created", "designated", "earlier this ",
                    "established", "had been", "has been in place", "in recent months",
                    "introduced", "is pending", "issued", "last ", "launched", "litigation",
-                   "over the summer", "previously", "remain", "since ", "started", "the case"),
+                   "over the summer", "previously", "remain", "since ", "started", "the case", " ago",
+                   "when i ", "when we ", "over the past", "published", "finaliz"),
     "department": ("administration", "cbp", "dhs", "homeland security", "ice", "officials",
                    "secretary", "the department", "tsa", "uscis"),
     "quote": ('"', "'", "‘", "“", "”", "’"),
     "search_suspended": ("search", "rescue"),
     "correction_notice": ("correct",),
+    "admin_notice": ("paperwork reduction act", "information collection", "omb control ", "system",
+                     "routine use", "computer matching", "-day notice", "comment period",
+                     "advisory c", "open to the public", "advance notice of proposed rulemaking",
+                     "request for information"),
+    "denial": ("reports ", "report ", "not chang", "not end", "not stopp", "not rescind", "not termin",
+               "not been ", "not suspend", "not paus", "no change", "no policy change", "unchanged",
+               "not under consideration", "decision", "no new ", "misstat", "mischaracteriz", "whether to"),
+    "service_disruption": ("outage", "back online", "technical ", "system ", "inclement weather",
+                           "power ", "closed ", "delayed ", "disrupted ", "lapse in ",
+                           "scheduled maintenance", " storm", "snowstorm"),
+    "personnel": ("retir", "resign", "step", "successor", "tenure", "farewell", "command",
+                  "relieved", "named", "appointed", "nominated", "confirmed", "swore in", "acting ",
+                  "career"),
+    "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet"),
+    "other_actor": ("court", "judge", "justices", "injunction", "congress", "lawmakers", "the senate",
+                    "the house", "legislation", "government", "authorities", "ministry"),
 }
 _GRAM = 4
 
@@ -304,7 +361,7 @@ TITLE_CUES: dict[str, str] = {
     "title_readout": r"\breadout\b|\b(?:call|meeting|meets|met|speaks|spoke) with\b|\bjoint statement\b",
     "title_travel": r"\bto travel to\b|\btravels? to\b|\bvisits?\b|\btrip to\b|\btours?\b",
     "title_personnel": r"\bsworn in\b|\bconfirm(?:s|ed)? (?:as|by)\b|\bnamed\b|\bnames\b|\bappoint\w*|\bretir\w*|"
-                       r"\bnominat\w*|\bsteps? down\b|\bdepart\w*|\bwelcomes? new\b|\bnew (?:director|chief|"
+                       r"\bnominat\w*|\bsteps? down\b|\bdepart(?:s|ed|ing|ure)?\b|\bwelcomes? new\b|\bnew (?:director|chief|"
                        r"commissioner|administrator|deputy)\b|\bcommand\b",
     "title_remarks": r"\bremarks\b|\bas prepared\b|\btestimony\b|\btestif\w*|\bspeech\b|\bkeynote\b|\bop-ed\b|"
                      r"\binterview\b|\bstate of\b",
@@ -321,6 +378,8 @@ TITLE_CUES: dict[str, str] = {
     "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
+                          r"\bcomment period\b|\bnotice of availability\b|\brequest for information\b|"
+                          r"\bflood (?:hazard|elevation) determinations?\b|"
                           r"\bprivacy act\b|\bsystem of records\b|\bcomputer matching\b|"
                           r"\bpaperwork reduction\b|\bsunshine act\b",
     # A notice correcting an earlier one changes nothing itself, whatever that one did.
@@ -340,9 +399,10 @@ TITLE_CUES: dict[str, str] = {
                     r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
-                    r"\bends\b|\b(?:to|will) end\b|\bending\b|\bpauses?\b|\bhalts?\b|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
+                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
-                    r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+",
+                    r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"
+                    r"\btemporary waiver\b",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
                   r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
                   r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
@@ -350,7 +410,7 @@ TITLE_CUES: dict[str, str] = {
                          r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
                          r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
     "title_launch": r"\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
-                    r"\bnew\b|\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
+                    r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven)\b)|\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
                     r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b",
 }
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]

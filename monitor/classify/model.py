@@ -80,6 +80,12 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "correction_notice": {"none": 1.5},
     "ending_takes_effect": {"reversal": 1.5},
     "termination_takes_effect": {"reversal": 1.5},
+    "admin_notice": {"none": 1.5},
+    "denial": {"none": 1.5},
+    "service_disruption": {"none": 1.0},
+    "personnel": {"none": 1.0},
+    "event_concluded": {"none": 1.0},
+    "other_actor": {"none": 0.5},
     # The headline's genre, as context for every statement of the document.
     "title_readout": {"none": 2.0},
     "title_travel": {"none": 1.5},
