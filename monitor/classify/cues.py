@@ -137,9 +137,10 @@ CUES: dict[str, str] = {
                  r"(?:was|has been|will be) (?:named|appointed|nominated|confirmed)|swore in|"
                  r"acting (?:secretary|director|commissioner|administrator) (?:of|until)|career)\b",
     # An event that ran its course: a campaign, an exercise, a visit.
-    "event_concluded": r"\b(?:conclud\w*|wrap(?:s|ped|ping)? up|c(?:ame|omes) to a close|complet(?:e|es|ed|ing))\b"
-                       r"[\w\s'’-]{0,40}?\b(?:campaign|exercise|conference|summit|visit|trip|tour|season|patrol|"
-                       r"deployment|ceremony|event|drill|competition|games|week|month|mission|training|series)s?\b",
+    "event_concluded": r"\b(?:conclud\w*|wrap(?:s|ped|ping)? up|c(?:ame|omes) to a close|complet(?:e|es|ed|ing)|"
+                       r"end(?:s|ed)?)\b[\w\s'’-]{0,40}?\b(?:campaign|exercise|conference|summit|visit|trip|tour|"
+                       r"season|patrol|deployment|ceremony|event|drill|competition|games|week|month|mission|pursuit|"
+                       r"chase|standoff)s?\b",
     # Someone else acting: a court, Congress, another government.
     "other_actor": r"\b(?:(?:federal |district |appeals |supreme )?court|judge|justices|injunction|congress|lawmakers|"
                    r"the senate|the house|legislation|(?:the )?government of|(?:mexican|canadian|foreign) "
@@ -237,7 +238,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "personnel": ("retir", "resign", "step", "successor", "tenure", "farewell", "command",
                   "relieved", "named", "appointed", "nominated", "confirmed", "swore in", "acting ",
                   "career"),
-    "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet"),
+    "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
     "other_actor": ("court", "judge", "justices", "injunction", "congress", "lawmakers", "the senate",
                     "the house", "legislation", "government", "authorities", "ministry"),
 }
