@@ -107,15 +107,17 @@ CUES: dict[str, str] = {
     # Ending a search, or correcting a notice, ends no policy.
     "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |an |active )?"
                         r"(?:search|rescue)",
-    "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:error|typographical|"
-                         r"date|citation|notice|document)|\bthis (?:document|notice) corrects\b",
+    "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:[\w-]+ ){0,2}?"
+                         r"(?:error|typographical|date|citation|cross-reference|notice|document)|"
+                         r"\bthis (?:document|notice) corrects\b",
     # The Federal Register's housekeeping: paperwork, privacy and meeting notices and
     # comment periods change no policy, whatever rule or form they concern.
     "admin_notice": r"\b(?:paperwork reduction act|information collection|omb control (?:no|number)|"
                     r"systems? of records|routine uses?|computer matching|\d+-day notice|"
                     r"(?:extend\w*|extension of|reopen\w*|reopening of) (?:the )?(?:public )?comment period|"
                     r"advisory (?:committee|council) (?:will )?meet\w*|open to the public|"
-                    r"advance notice of proposed rulemaking|request for information)\b",
+                    r"advance notice of proposed rulemaking|request for information|"
+                    r"(?:announc\w* the|notice of(?: the)?) availability of)\b",
     # Saying nothing changes: denials, and decisions not (yet) taken.
     "denial": r"\b(?:reports? (?:are|is|were|was) (?:false|inaccurate|untrue|wrong|incorrect)|"
               r"(?:has|have|had) not (?:changed|ended|stopped|rescinded|terminated|been (?:changed|ended))|"
@@ -130,7 +132,8 @@ CUES: dict[str, str] = {
                           r"system (?:issues?|failures?|problems?|disruptions?)|inclement weather|"
                           r"power (?:outages?|failures?|restored)|(?:closed|delayed|disrupted) (?:due to|because of|by)|"
                           r"lapse in (?:appropriations|funding)|scheduled maintenance|"
-                          r"(?:winter|snow|ice|tropical) storm|snowstorm)\b",
+                          r"(?:winter|snow|ice|tropical) storm|snowstorm|working again|up and running|"
+                          r"(?:site|system|tool|website|app|portal|network|server)s? (?:was|were|went|is|are) down)\b",
     # People, not policies: arrivals, departures and commands.
     "personnel": r"\b(?:retir(?:e|es|ed|ing|ement)|resign\w*|step(?:s|ped|ping)? down|successor|tenure|"
                  r"farewell|assum(?:e|es|ed|ing) command|change of command|relieved|"
@@ -228,13 +231,14 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "admin_notice": ("paperwork reduction act", "information collection", "omb control ", "system",
                      "routine use", "computer matching", "-day notice", "comment period",
                      "advisory c", "open to the public", "advance notice of proposed rulemaking",
-                     "request for information"),
+                     "request for information", "availability of"),
     "denial": ("reports ", "report ", "not chang", "not end", "not stopp", "not rescind", "not termin",
                "not been ", "not suspend", "not paus", "no change", "no policy change", "unchanged",
                "not under consideration", "decision", "no new ", "misstat", "mischaracteriz", "whether to"),
     "service_disruption": ("outage", "back online", "technical ", "system ", "inclement weather",
                            "power ", "closed ", "delayed ", "disrupted ", "lapse in ",
-                           "scheduled maintenance", " storm", "snowstorm"),
+                           "scheduled maintenance", " storm", "snowstorm", "working again",
+                           "up and running", " down"),
     "personnel": ("retir", "resign", "step", "successor", "tenure", "farewell", "command",
                   "relieved", "named", "appointed", "nominated", "confirmed", "swore in", "acting ",
                   "career"),
