@@ -98,7 +98,6 @@ CUES: dict[str, str] = {
     "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
                   r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
                   r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
-                  r"(?:years?|months?|weeks?) ago|when (?:i|we) (?:started|arrived|took office|came)|over the past|"
                   r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
                   r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
                   r"introduced|launched|announced|issued))\b",
@@ -110,6 +109,10 @@ CUES: dict[str, str] = {
     "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:[\w-]+ ){0,2}?"
                          r"(?:error|typographical|date|citation|cross-reference|notice|document)|"
                          r"\bthis (?:document|notice) corrects\b",
+    # Looking back: what a speaker or a release recounts from before today.
+    "retrospective": r"\b(?:(?:\w+ )?(?:years?|months?|weeks?) ago|when (?:i|we) (?:started|arrived|took office|came|began)|"
+                     r"since (?:i|we) (?:took office|started|arrived|began)|over the past (?:\w+ )?(?:years?|months?|decade)|"
+                     r"back in (?:19|20)\d\d|in (?:my|our) first (?:year|months?|days?))\b",
     # The Federal Register's housekeeping: paperwork, privacy and meeting notices and
     # comment periods change no policy, whatever rule or form they concern.
     "admin_notice": r"\b(?:paperwork reduction act|information collection|omb control (?:no|number)|"
@@ -221,13 +224,15 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "background": ("already", "announced", "continue", "created", "designated", "earlier this ",
                    "established", "had been", "has been in place", "in recent months",
                    "introduced", "is pending", "issued", "last ", "launched", "litigation",
-                   "over the summer", "previously", "remain", "since ", "started", "the case", " ago",
-                   "when i ", "when we ", "over the past", "published", "finaliz"),
+                   "over the summer", "previously", "remain", "since ", "started", "the case", "published",
+                   "finaliz"),
     "department": ("administration", "cbp", "dhs", "homeland security", "ice", "officials",
                    "secretary", "the department", "tsa", "uscis"),
     "quote": ('"', "'", "‘", "“", "”", "’"),
     "search_suspended": ("search", "rescue"),
     "correction_notice": ("correct",),
+    "retrospective": (" ago", "when i ", "when we ", "since i ", "since we ", "over the past", "back in ",
+                      "in my first", "in our first"),
     "admin_notice": ("paperwork reduction act", "information collection", "omb control ", "system",
                      "routine use", "computer matching", "-day notice", "comment period",
                      "advisory c", "open to the public", "advance notice of proposed rulemaking",
@@ -365,8 +370,8 @@ _COMBO_PARTS = [(name, parts, frozenset(parts)) for name, parts in COMBOS.items(
 TITLE_CUES: dict[str, str] = {
     "title_readout": r"\breadout\b|\b(?:call|meeting|meets|met|speaks|spoke) with\b|\bjoint statement\b",
     "title_travel": r"\bto travel to\b|\btravels? to\b|\bvisits?\b|\btrip to\b|\btours?\b",
-    "title_personnel": r"\bsworn in\b|\bconfirm(?:s|ed)? (?:as|by)\b|\bnamed\b|\bnames\b|\bappoint\w*|\bretir\w*|"
-                       r"\bnominat\w*|\bsteps? down\b|\bdepart(?:s|ed|ing|ure)?\b|\bwelcomes? new\b|\bnew (?:director|chief|"
+    "title_personnel": r"\bsworn in\b|\bconfirm(?:s|ed)? (?:as|by)\b|\bnamed\b|\bnames\b|\bappoint(?:s|ed|ee|ees)?\b|\bretir\w*|"
+                       r"\bnominat\w*|\bsteps? down\b|(?<!enforced )\bdepart(?:s|ed|ing|ure)?\b|\bwelcomes? new\b|\bnew (?:director|chief|"
                        r"commissioner|administrator|deputy)\b|\bcommand\b",
     "title_remarks": r"\bremarks\b|\bas prepared\b|\btestimony\b|\btestif\w*|\bspeech\b|\bkeynote\b|\bop-ed\b|"
                      r"\binterview\b|\bstate of\b",
@@ -391,7 +396,9 @@ TITLE_CUES: dict[str, str] = {
     "title_correction": r"[;:,-] ?correct(?:ion|ing)\b|\bcorrection$|^correction\b",
     "title_denial": r"\b(?:has|have|did|does|is|are|was) not (?:chang|end|stopp|rescind|terminat|been)\w*|"
                     r"\bno (?:policy )?change\b|\b(?:false|inaccurate|misleading) (?:reports?|claims?)\b|"
-                    r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b",
+                    r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b|\bno plans? to\b|"
+                    r"\bnot (?:planning|plan) to\b|\bstays? in place\b|\bremains? (?:open|in (?:effect|place))\b|"
+                    r"\bfact check\b",
     "title_explanation": r"\bexplain\w*|\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
                          r"\bwhy\b|\bclarif\w*",
     "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
@@ -419,13 +426,24 @@ TITLE_CUES: dict[str, str] = {
                     r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b",
 }
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
+#: Headline genres whose other words describe something else: a correction names the
+#: notice it corrects, a denial the change it denies, a personnel headline's "new" is a
+#: person and an awareness campaign's "launch" a campaign. Their look-alike cues are dropped.
+TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "title_correction": ("title_ending", "title_designation", "title_rule", "title_launch"),
+    "title_denial": ("title_ending", "title_launch"),
+    "title_personnel": ("title_launch",),
+    "title_awareness": ("title_launch",),
+}
 
 
 @lru_cache(maxsize=4096)
 def _title_cues(title: str | None) -> tuple[tuple[str, str], ...]:
     lowered = (title or "").lower()
-    return tuple((name, match.group(0)) for name, pattern in _TITLE_COMPILED
-                 if (match := pattern.search(lowered)))
+    found = [(name, match.group(0)) for name, pattern in _TITLE_COMPILED
+             if (match := pattern.search(lowered))]
+    dropped = {cue for name, _ in found for cue in TITLE_OVERRIDES.get(name, ())}
+    return tuple((name, match) for name, match in found if name not in dropped)
 
 
 def title_cues(title: str | None) -> dict[str, str]:

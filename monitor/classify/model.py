@@ -17,7 +17,7 @@ from monitor.classify.data import (
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-3"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-4"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -80,6 +80,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "correction_notice": {"none": 1.5},
     "ending_takes_effect": {"reversal": 1.5},
     "termination_takes_effect": {"reversal": 1.5},
+    "retrospective": {"none": 1.5},
     "admin_notice": {"none": 1.5},
     "denial": {"none": 2.5},
     "service_disruption": {"none": 1.0},
