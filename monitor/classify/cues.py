@@ -108,7 +108,8 @@ CUES: dict[str, str] = {
                         r"(?:search|rescue)",
     "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:[\w-]+ ){0,2}?"
                          r"(?:error|typographical|date|citation|cross-reference|notice|document)|"
-                         r"\bthis (?:document|notice) corrects\b",
+                         r"\bthis (?:document|notice) corrects\b|\b(?:this|the|these) corrections?\b|"
+                         r"\bcorrect(?:s|ing)\b[^.]{0,80}\b(?:notice|rule|document|preamble|regulatory text)\b",
     # Looking back: what a speaker or a release recounts from before today.
     "retrospective": r"\b(?:(?:\w+ )?(?:years?|months?|weeks?) ago|when (?:i|we) (?:started|arrived|took office|came|began)|"
                      r"since (?:i|we) (?:took office|started|arrived|began)|over the past (?:\w+ )?(?:years?|months?|decade)|"
@@ -427,11 +428,16 @@ TITLE_CUES: dict[str, str] = {
 }
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
 #: Headline genres whose other words describe something else: a correction names the
-#: notice it corrects, a denial the change it denies, a personnel headline's "new" is a
-#: person and an awareness campaign's "launch" a campaign. Their look-alike cues are dropped.
+#: notice it corrects, a denial the change it denies, a paperwork or meeting notice the
+#: rule it concerns, a travel note or readout the policy in the news, a personnel
+#: headline's "new" is a person and an awareness campaign's "launch" a campaign. Their
+#: look-alike cues are dropped.
 TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
     "title_correction": ("title_ending", "title_designation", "title_rule", "title_launch"),
     "title_denial": ("title_ending", "title_launch"),
+    "title_admin_notice": ("title_ending", "title_rule", "title_launch"),
+    "title_travel": ("title_ending", "title_launch"),
+    "title_readout": ("title_ending", "title_launch"),
     "title_personnel": ("title_launch",),
     "title_awareness": ("title_launch",),
 }
