@@ -149,9 +149,11 @@ CUES: dict[str, str] = {
                        r"season|patrol|deployment|ceremony|event|drill|competition|games|week|month|mission|pursuit|"
                        r"chase|standoff)s?\b",
     # Someone else acting: a court, Congress, another government.
-    "other_actor": r"\b(?:(?:federal |district |appeals |supreme )?court|judge|justices|injunction|congress|lawmakers|"
-                   r"the senate|the house|legislation|(?:the )?government of|(?:mexican|canadian|foreign) "
-                   r"(?:government|authorities)|ministry)\b",
+    "other_actor": r"\b(?:(?:court|judge|justices|panel)s? (?:\w+ )?(?:ruled|rules|blocked|blocks|ordered|orders|"
+                   r"vacated|vacates|enjoined|struck|halted|halts|stayed|declined|denied|upheld|upholds|sided|found|"
+                   r"held)|injunction|congress|lawmakers|the senate|the house (?:passed|voted|approved)|legislation|"
+                   r"(?:the )?government of|(?:mexican|canadian|foreign|mexico's|canada's) (?:government|authorities)|"
+                   r"ministry)\b",
 }
 # Matched against the lower-cased text: case-insensitive matching is several times slower.
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
@@ -249,7 +251,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
                   "relieved", "named", "appointed", "nominated", "confirmed", "swore in", "acting ",
                   "career"),
     "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
-    "other_actor": ("court", "judge", "justices", "injunction", "congress", "lawmakers", "the senate",
+    "other_actor": ("court", "judge", "justices", "panel", "injunction", "congress", "lawmakers", "the senate",
                     "the house", "legislation", "government", "authorities", "ministry"),
 }
 _GRAM = 4
