@@ -388,7 +388,8 @@ TITLE_CUES: dict[str, str] = {
     "title_enforcement": r"\bseiz\w*|\barrest(?:s|ed)? \w+|\bsentenc\w*|\bindict\w*|\bconvict\w*|\bsmuggl\w*|"
                          r"\boffload\w*|\brescu\w*|\bmedevac\w*|\bsearch(?:es)? for\b|\bsearch\b|\bcharged\b|"
                          r"\bpleads?\b|\bintercept\w*|\brepatriat\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
-    "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|"
+    "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|\bready\b|"
+                       r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
                           r"\bcomment period\b|\bnotice of availability\b|\brequest for information\b|"
@@ -402,8 +403,15 @@ TITLE_CUES: dict[str, str] = {
                     r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b|\bno plans? to\b|"
                     r"\bnot (?:planning|plan) to\b|\bstays? in place\b|\bremains? (?:open|in (?:effect|place))\b|"
                     r"\bfact check\b",
-    "title_explanation": r"\bexplain\w*|\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
-                         r"\bwhy\b|\bclarif\w*",
+    "title_explanation": r"\bexplain\w*|(?<!no longer )(?<!not )\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
+                         r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ )?(?:is|are|was|were|works?|decides?)\b|"
+                         r"\bwhat happens\b|\bq&a\b|\bfaq\b|\bquestions and answers\b|\bwhat to know\b|"
+                         r"\bwhat (?:\w+ ){0,3}means\b|\bexplainer\b",
+    # Something stopped by a storm, a power cut or an IT failure: its return is no policy's.
+    "title_disruption": r"\b(?:after|following|due to|because of) (?:the |a |an )?(?:[\w-]+ ){0,3}?(?:outages?|storms?|"
+                        r"hurricanes?|snowstorms?|blizzards?|floods?|flooding|fires?|power|disruptions?|glitch\w*|"
+                        r"evacuations?|earthquakes?|tornado\w*|weather)\b|\boutages?\b|\bback online\b|"
+                        r"\bglitch\w*|\bworking again\b|\bsystems? restored\b",
     "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
                            r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",
     "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
@@ -425,7 +433,9 @@ TITLE_CUES: dict[str, str] = {
                          r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
                          r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
     "title_launch": r"\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
-                    r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven)\b)|\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
+                    r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven|citizens|officers|agents|recruits|"
+                    r"graduates|members|americans|location|office|building|headquarters|look|edition|record|high|low)\b)|"
+                    r"\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
                     r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b",
 }
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
@@ -439,6 +449,8 @@ TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
     "title_denial": ("title_ending", "title_launch"),
     "title_admin_notice": ("title_ending", "title_rule", "title_launch"),
     "title_travel": ("title_ending", "title_launch"),
+    "title_explanation": ("title_ending", "title_launch"),
+    "title_disruption": ("title_ending", "title_launch"),
     "title_readout": ("title_ending", "title_launch"),
     "title_personnel": ("title_launch",),
     "title_awareness": ("title_launch",),

@@ -103,6 +103,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_denial": {"none": 2.0},
     "title_explanation": {"none": 1.0},
     "title_office_notice": {"none": 1.0},
+    "title_disruption": {"none": 1.5},
     "title_statistics": {"statistic_update": 2.0},
     "title_figure": {"statistic_update": 1.0},
     "title_ending": {"reversal": 1.5},
