@@ -99,6 +99,7 @@ CUES: dict[str, str] = {
                   r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
                   r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
                   r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
+                  r"as (?:previously |already |we )?announced|"
                   r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
                   r"introduced|launched|announced|issued))\b",
     "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
@@ -110,6 +111,8 @@ CUES: dict[str, str] = {
                          r"(?:error|typographical|date|citation|cross-reference|notice|document)|"
                          r"\bthis (?:document|notice) corrects\b|\b(?:this|the|these) corrections?\b|"
                          r"\bcorrect(?:s|ing)\b[^.]{0,80}\b(?:notice|rule|document|preamble|regulatory text)\b",
+    # Reminding people of what already applies.
+    "reminder": r"\b(?:remind(?:s|ed|ing)?|reminder|don['’]t forget|remember (?:that|to))\b",
     # Looking back: what a speaker or a release recounts from before today.
     "retrospective": r"\b(?:(?:\w+ )?(?:years?|months?|weeks?) ago|when (?:i|we) (?:started|arrived|took office|came|began)|"
                      r"since (?:i|we) (?:took office|started|arrived|began)|over the past (?:\w+ )?(?:years?|months?|decade)|"
@@ -129,7 +132,8 @@ CUES: dict[str, str] = {
               r"no (?:policy )?changes? (?:to|in|has|have|is|are)|remains? unchanged|not under consideration|"
               r"no (?:final )?decision (?:has been|was|is|have been) (?:made|taken|reached)|"
               r"no new [\w ]{0,40}(?:is|was|are|were|has been) (?:announced|made|issued)|"
-              r"misstat\w*|mischaracteriz\w*|whether to)\b",
+              r"(?:is|are|was|were) (?:simply |completely )?(?:false|untrue|not (?:accurate|true|correct))|"
+              r"nothing (?:\w+ ){0,4}(?:has|have) changed|misstat\w*|mischaracteriz\w*|whether to)\b",
     # Something stopped or came back that is no policy: a system, an office, a service
     # disrupted by weather, a power cut or an IT failure.
     "service_disruption": r"\b(?:outages?|back online|technical (?:issues?|problems?|difficult\w*)|"
@@ -234,6 +238,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "quote": ('"', "'", "‘", "“", "”", "’"),
     "search_suspended": ("search", "rescue"),
     "correction_notice": ("correct",),
+    "reminder": ("remind", "forget", "remember "),
     "retrospective": (" ago", "when i ", "when we ", "since i ", "since we ", "over the past", "back in ",
                       "in my first", "in our first"),
     "admin_notice": ("paperwork reduction act", "information collection", "omb control ", "system",
@@ -241,7 +246,8 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
                      "advisory c", "open to the public", "advance notice of proposed rulemaking",
                      "request for information", "availability of"),
     "denial": ("reports ", "report ", "not chang", "not end", "not stopp", "not rescind", "not termin",
-               "not been ", "not suspend", "not paus", "no change", "no policy change", "unchanged",
+               "not been ", "not suspend", "not paus", "no change", "no policy change", "false",
+               "untrue", "not accurate", "not true", "not correct", "changed",
                "not under consideration", "decision", "no new ", "misstat", "mischaracteriz", "whether to"),
     "service_disruption": ("outage", "back online", "technical ", "system ", "inclement weather",
                            "power ", "closed ", "delayed ", "disrupted ", "lapse in ",
@@ -384,7 +390,9 @@ TITLE_CUES: dict[str, str] = {
     "title_ceremony": r"\banniversary\b|\bceremon\w*|\bhonou?rs?\b|\bremember\w*|\bmemorial\b|\bcommemorat\w*|"
                       r"\bheritage\b|\bawards?\b|\bcongratulat\w*|\bcondolence\w*|\bpassing of\b",
     "title_disaster": r"\bdisaster declaration\b|\bemergency declaration\b|\bdisaster (?:aid|assistance|"
-                      r"recovery)\b|\bfema\b|\bhurricane\b|\bwildfires?\b|\bstorms?\b|\bfloods?\b|\btornado\w*",
+                      r"recovery)\b|\bfema\b|\bhurricane\b|\bwildfires?\b|\bstorms?\b|\bfloods?\b|\btornado\w*|"
+                      r"\b(?:major disaster|emergency) and related determinations\b|\bcost share\b|"
+                      r"\b(?:individual|public) assistance\b|\bsurvivors?\b",
     "title_enforcement": r"\bseiz\w*|\barrest(?:s|ed)? \w+|\bsentenc\w*|\bindict\w*|\bconvict\w*|\bsmuggl\w*|"
                          r"\boffload\w*|\brescu\w*|\bmedevac\w*|\bsearch(?:es)? for\b|\bsearch\b|\bcharged\b|"
                          r"\bpleads?\b|\bintercept\w*|\brepatriat\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",

@@ -81,6 +81,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "ending_takes_effect": {"reversal": 1.5},
     "termination_takes_effect": {"reversal": 1.5},
     "retrospective": {"none": 1.5},
+    "reminder": {"none": 1.5},
     "admin_notice": {"none": 1.5},
     "denial": {"none": 2.5},
     "service_disruption": {"none": 1.0},
