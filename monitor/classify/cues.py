@@ -386,6 +386,11 @@ TITLE_CUES: dict[str, str] = {
                      r"\binterview\b|\bstate of\b",
     "title_statement": r"^(?:\w+: )?statement (?:by|from|on)\b|\bstatement (?:by|from) (?:\w+ )*secretary\b|"
                        r"\bstatement on\b|\bresponds? to\b|\breacts? to\b",
+    # Critics as the headline's subject: the policy it names is what they react to.
+    "title_reaction": r"^(?:[\w'’.-]+ ){0,4}?(?:advocates?|critics?|unions?|governors?|mayors?|lawmakers|democrats|"
+                      r"republicans|groups?|protesters?|activists?|senators?)\b[^;:]*?\b(?:condemn\w*|decr(?:y|ies|ied)|"
+                      r"slam\w*|blast\w*|denounc\w*|criticiz\w*|protest\w*|sue|sues|sued|react\w*|vow\w*|says?|"
+                      r"warn\w*|urg\w*|call\w*|march\w*|rall(?:y|ies|ied))\b",
     "title_court": r"\bcourt\b|\bruling\b|\bjudge\b|\binjunction\b|\blawsuit\b|\bverdict\b",
     "title_ceremony": r"\banniversary\b|\bceremon\w*|\bhonou?rs?\b|\bremember\w*|\bmemorial\b|\bcommemorat\w*|"
                       r"\bheritage\b|\bawards?\b|\bcongratulat\w*|\bcondolence\w*|\bpassing of\b",
@@ -458,6 +463,7 @@ TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
     "title_admin_notice": ("title_ending", "title_rule", "title_launch"),
     "title_travel": ("title_ending", "title_launch"),
     "title_explanation": ("title_ending", "title_launch"),
+    "title_reaction": ("title_ending", "title_launch", "title_rule", "title_designation"),
     "title_disruption": ("title_ending", "title_launch"),
     "title_readout": ("title_ending", "title_launch"),
     "title_personnel": ("title_launch",),

@@ -95,6 +95,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_remarks": {"none": 1.5},
     "title_statement": {"none": 0.7},
     "title_court": {"none": 1.0},
+    "title_reaction": {"none": 1.5},
     "title_ceremony": {"none": 1.5},
     "title_disaster": {"none": 1.5},
     "title_enforcement": {"none": 1.0},
