@@ -17,7 +17,7 @@ from monitor.classify.data import (
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-3"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-4"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -80,6 +80,14 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "correction_notice": {"none": 1.5},
     "ending_takes_effect": {"reversal": 1.5},
     "termination_takes_effect": {"reversal": 1.5},
+    "retrospective": {"none": 1.5},
+    "reminder": {"none": 1.5},
+    "admin_notice": {"none": 1.5},
+    "denial": {"none": 2.5},
+    "service_disruption": {"none": 1.0},
+    "personnel": {"none": 1.0},
+    "event_concluded": {"none": 1.0},
+    "other_actor": {"none": 0.5},
     # The headline's genre, as context for every statement of the document.
     "title_readout": {"none": 2.0},
     "title_travel": {"none": 1.5},
@@ -87,6 +95,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_remarks": {"none": 1.5},
     "title_statement": {"none": 0.7},
     "title_court": {"none": 1.0},
+    "title_reaction": {"none": 1.5},
     "title_ceremony": {"none": 1.5},
     "title_disaster": {"none": 1.5},
     "title_enforcement": {"none": 1.0},
@@ -96,6 +105,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_denial": {"none": 2.0},
     "title_explanation": {"none": 1.0},
     "title_office_notice": {"none": 1.0},
+    "title_disruption": {"none": 1.5},
     "title_statistics": {"statistic_update": 2.0},
     "title_figure": {"statistic_update": 1.0},
     "title_ending": {"reversal": 1.5},
