@@ -314,6 +314,11 @@ def _needles_by_piece() -> tuple[dict[str, list[tuple[int, str]]], list[tuple[in
 
 
 _PIECE_NEEDLES, _DIRECT_NEEDLES, _DIGIT_SEARCHED, _ALWAYS_SEARCHED = _needles_by_piece()
+#: The short needles by cue, so that a cue already to be searched tries none of them.
+_DIRECT_BY_CUE = [(cue, tuple(n for c, n in _DIRECT_NEEDLES if c == cue))
+                  for cue in dict.fromkeys(c for c, _ in _DIRECT_NEEDLES)]
+#: Per cue, in CUES order: its name and its pattern's search.
+_SEARCHES = [(name, pattern.search) for name, pattern, *_ in _CUE_SEARCH]
 
 
 def _piece_code(piece: str) -> int:
@@ -340,12 +345,13 @@ def _pieces_held(lowered: list[str]) -> list[set[int]]:
     encoded = [text.encode() for text in lowered]
     b = np.frombuffer(b"\0".join(encoded), dtype=np.uint8).astype(np.uint32)
     codes = b[:-3] | b[1:-2] << 8 | b[2:-1] << 16 | b[3:] << 24
-    at = np.searchsorted(_PIECE_CODES, codes).clip(max=len(_PIECE_CODES) - 1)
-    positions = np.flatnonzero(_PIECE_CODES[at] == codes)
+    at = _PIECE_CODES.searchsorted(codes)
+    np.minimum(at, len(_PIECE_CODES) - 1, out=at)
+    positions = (_PIECE_CODES[at] == codes).nonzero()[0]
     pieces = at[positions].tolist()
     # Each text's share of the (ascending) positions: its bytes end where the next one's start.
-    starts = np.cumsum([0] + [len(e) + 1 for e in encoded])
-    bounds = np.searchsorted(positions, starts).tolist()
+    starts = np.array([0] + [len(e) + 1 for e in encoded]).cumsum()
+    bounds = positions.searchsorted(starts).tolist()
     return [set(pieces[start:end]) for start, end in zip(bounds, bounds[1:])]
 
 
@@ -370,7 +376,8 @@ COMBOS = {
     "ending_takes_effect": ("end_policy", "effective"),
     "termination_takes_effect": ("end_verb", "effective"),
 }
-_COMBO_PARTS = [(name, parts, frozenset(parts)) for name, parts in COMBOS.items()]
+#: name, parts, the first part (most texts lack it: tried before the others), all parts.
+_COMBO_PARTS = [(name, parts, parts[0], frozenset(parts)) for name, parts in COMBOS.items()]
 #: What a headline says about the kind of release, as context for every statement of the
 #: document: a newsroom's genres (readouts, travel, personnel, disaster declarations,
 #: monthly updates, Federal Register actions) are named in their titles, and the same
@@ -511,19 +518,22 @@ def _cues(text: str, lowered: str, pieces: set[int]) -> dict[str, str]:
         for cue, needle in _NEEDLES_OF_PIECE[piece]:
             if cue not in searched and needle in lowered:
                 searched[cue] = 0
-    for cue, needle in _DIRECT_NEEDLES:
-        if cue not in searched and needle in lowered:
-            searched[cue] = 0
+    for cue, needles in _DIRECT_BY_CUE:
+        if cue not in searched:
+            for needle in needles:
+                if needle in lowered:
+                    searched[cue] = 0
+                    break
     # Quote the original wording when lower-casing kept every character in place.
     source = text if len(lowered) == len(text) else lowered
     found = {}
     for cue in sorted(searched):  # in CUES order
-        name, pattern = _CUE_SEARCH[cue][:2]
-        match = pattern.search(lowered, searched[cue])
-        if match:
-            found[name] = source[match.start():match.end()].strip()
-    for name, parts, needed in _COMBO_PARTS:
-        if needed <= found.keys():
+        name, search = _SEARCHES[cue]
+        if match := search(lowered, searched[cue]):
+            start, end = match.span()
+            found[name] = source[start:end].strip()
+    for name, parts, first, needed in _COMBO_PARTS:
+        if first in found and needed <= found.keys():
             found[name] = " + ".join(found[p] for p in parts)
     return found
 

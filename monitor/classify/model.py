@@ -185,51 +185,40 @@ class Model:
             np.array(rows).reshape(len(rows), DOCUMENT_FEATURES), doc_y,
             np.zeros((len(LABELS), DOCUMENT_FEATURES)), DOCUMENT_STRENGTH, steps=DOCUMENT_STEPS, rate=DOCUMENT_RATE)
 
-    def _document_features(self, x: np.ndarray, titled: bool) -> np.ndarray:
+    def _document_features(self, x: np.ndarray, titled: bool, p: list[list[float]] | None = None
+                           ) -> np.ndarray:
         """What a document holds, from its units' cue rows (headline first if ``titled``):
         the headline's cues, its title cues, the cues of the lead, of any statement and
-        their share, and the statement regression's support for each label."""
+        their share, and the statement regression's support for each label (from ``p``,
+        the regression's probabilities per unit, if given)."""
         offset = 1 if titled else 0
         head = x[0, :_STATEMENT_FEATURES] if titled else np.zeros(_STATEMENT_FEATURES)
         title = x[0, _STATEMENT_FEATURES:] if titled else np.zeros(len(TITLE_CUES))
         body = x[offset:, :_STATEMENT_FEATURES]
         if not len(body):
             body = np.zeros((1, _STATEMENT_FEATURES))
-        p = _softmax(x @ self.coef.T + self.intercept)
-        weights = np.array([HEADLINE_WEIGHT] * offset + [1.0] * LEAD_STATEMENTS
-                           + [BODY_WEIGHT] * len(x))[:len(x), None]
-        support = [_support((p * weights)[:, k]) for k in range(len(PRECEDENCE))]
-        return np.concatenate([head, title, body[:LEAD_STATEMENTS].max(axis=0), body.max(axis=0),
-                               body.mean(axis=0), support])
+        if p is None:
+            p = _softmax(x @ self.coef.T + self.intercept).tolist()
+        weights = ([HEADLINE_WEIGHT] * offset + [1.0] * LEAD_STATEMENTS + [BODY_WEIGHT] * len(x))[:len(x)]
+        support = [_support([row[k] * weight for row, weight in zip(p, weights)])
+                   for k in range(len(PRECEDENCE))]
+        # The mean is a sum over a count, as ndarray.mean computes it.
+        return np.concatenate([head, title, np.maximum.reduce(body[:LEAD_STATEMENTS]),
+                               np.maximum.reduce(body), np.add.reduce(body) / len(body), support])
 
-    def statement_probabilities(self, texts: list[str], title: str | None = None
-                                ) -> tuple[np.ndarray, list[dict], list[list], np.ndarray]:
-        """Per text: probabilities over LABELS, the cues found (with the ``title``'s cues
-        as context), the nearest examples, and the cue rows the regression read."""
-        found = _with_context(cue_matches_many(texts), _context_titles(title, len(texts)))
-        x = features(found)
-        p = _softmax(x @ self.coef.T + self.intercept)
-        tops = self.tfidf.nearest_many(texts, KNN_K)
-        # The similarities the evidence shows, rounded for all texts at once.
-        shown = iter(_rounded(np.array([sim for top in tops for _, sim in top[:3]])))
-        votes, neighbours = [], []
+    def _blend(self, p: list[list[float]], tops: list[list[tuple[int, float]]]) -> list[list[float]]:
+        """``p`` with the nearest examples' vote mixed in (``KNN_WEIGHT``), where they voted."""
+        votes = []
         for top in tops:
             vote = [0.0] * len(LABELS)
             for j, sim in top:
                 vote[self._label_index[j]] += sim
             votes.append(vote)
-            near = []
-            for j, _ in top[:3]:
-                text, label, origin = self._example_evidence[j]
-                near.append({"text": text, "label": label, "similarity": next(shown), "origin": origin})
-            neighbours.append(near)
-        # All rows at once, with the arithmetic the per-row version did (a row of four
-        # sums in order either way).
-        votes = np.array(votes).reshape(len(texts), len(LABELS))
-        total = votes.sum(axis=1)
-        voted = total > 0
-        p[voted] = (1 - KNN_WEIGHT) * p[voted] + KNN_WEIGHT * votes[voted] / total[voted, None]
-        return p, found, neighbours, x
+        # A vote's total as numpy sums a row (the blend was numpy's; its arithmetic is kept).
+        totals = np.add.reduce(np.array(votes).reshape(len(tops), len(LABELS)), axis=1).tolist()
+        keep = 1 - KNN_WEIGHT
+        return [[keep * q + KNN_WEIGHT * v / total for q, v in zip(row, vote)] if total > 0 else row
+                for row, vote, total in zip(p, votes, totals)]
 
     def _why(self, found: dict[str, str], label: str) -> list[dict]:
         """The cues that pushed hardest towards ``label`` (model weight > 0)."""
@@ -239,27 +228,47 @@ class Model:
 
     def classify(self, title: str | None, statements: list[str], published: str | None = None
                  ) -> DocumentResult:
+        """Per unit (the headline, then the statements): the cue regression's
+        probabilities blended with the nearest examples' vote; then the document."""
         units = ([title] if title else []) + list(statements)
         if not units:
             return DocumentResult("none", 1.0, [], {"reason": "no text"})
-        p, found, neighbours, x = self.statement_probabilities(units, title)
+        # The cues found, with the title's cues as context, and the rows the regression reads.
+        found = _with_context(cue_matches_many(units), _context_titles(title, len(units)))
+        x = features(found)
+        regression = _softmax(x @ self.coef.T + self.intercept).tolist()
+        tops = self.tfidf.nearest_many(units, KNN_K)
+        p = self._blend(regression, tops)
+        doc_scores = _softmax((self._document_features(x, bool(title), regression) @ self.doc_coef.T
+                               + self.doc_intercept)[None, :])[0].tolist()
+        # Every number the evidence shows, rounded at once: the units' probabilities, the
+        # document's, and the similarities of the three nearest examples of each unit.
+        shown = _rounded(np.array([q for row in p for q in row] + doc_scores
+                                  + [sim for top in tops for _, sim in top[:3]]))
+        size = len(units) * len(LABELS)
+        shown_doc, shown_sims = shown[size:size + len(LABELS)], iter(shown[size + len(LABELS):])
         offset = 1 if title else 0
         results = []
-        for i, (text, probabilities, shown) in enumerate(zip(units, p.tolist(), _rounded(p))):
+        for i, (text, probabilities, top) in enumerate(zip(units, p, tops)):
             k = probabilities.index(max(probabilities))  # the first maximum, as np.argmax
             position = "headline" if i < offset else (
                 "lead" if i - offset < LEAD_STATEMENTS else "body")
-            scores = dict(zip(LABELS, shown))
+            scores = dict(zip(LABELS, shown[i * len(LABELS):(i + 1) * len(LABELS)]))
+            nearest = []
+            for j, _ in top[:3]:
+                example, label, origin = self._example_evidence[j]
+                nearest.append({"text": example, "label": label, "similarity": next(shown_sims),
+                                "origin": origin})
             evidence = {
                 "position": position,
                 "cues": self._why(found[i], LABELS[k]),
                 "speaker": _speaker(found[i]),
-                "nearest": neighbours[i],
+                "nearest": nearest,
                 "scores": scores,
                 "classifier": CLASSIFIER_VERSION,
             }
             results.append(StatementResult(text, LABELS[k], scores[LABELS[k]], evidence))
-        label, confidence, doc_evidence = self._document_label(x, p, results, bool(title))
+        label, confidence, doc_evidence = _document_label(doc_scores, shown_doc, p, results, bool(title))
         label, confidence, relabelled = _consistent(label, confidence, p, results, doc_evidence)
         for i in relabelled:  # the cues that speak for the label they now carry
             results[i].evidence["cues"] = self._why(found[i], results[i].label)
@@ -268,21 +277,22 @@ class Model:
                                         "confidence": results[0].confidence}
         return DocumentResult(label, confidence, results[offset:], doc_evidence, title, published)
 
-    def _document_label(self, x: np.ndarray, p: np.ndarray, results: list[StatementResult],
-                        titled: bool) -> tuple[str, float, dict]:
-        """The document regression's label, with the statement that says it most strongly."""
-        scores = _softmax((self._document_features(x, titled) @ self.doc_coef.T
-                           + self.doc_intercept)[None, :])[0]
-        k = int(np.argmax(scores))
-        label = LABELS[k]
-        evidence = {"scores": dict(zip(LABELS, _rounded(scores)))}
-        if titled and (cues := title_cues(results[0].text)):
-            evidence["title_cues"] = cues
-        if label != "none":
-            i = int(np.argmax(p[:, k]))
-            evidence["decided_by"] = {"text": _clip(results[i].text, 200),
-                                      "position": results[i].evidence["position"]}
-        return label, round(float(scores[k]), 3), evidence
+
+def _document_label(scores: list[float], shown: list[float], p: list[list[float]],
+                    results: list[StatementResult], titled: bool) -> tuple[str, float, dict]:
+    """The document regression's label (its ``scores``, ``shown`` rounded), with the
+    statement that says it most strongly (by ``p``, the statements' probabilities)."""
+    k = scores.index(max(scores))  # the first maximum, as np.argmax
+    label = LABELS[k]
+    evidence = {"scores": dict(zip(LABELS, shown))}
+    if titled and (cues := title_cues(results[0].text)):
+        evidence["title_cues"] = cues
+    if label != "none":
+        column = [row[k] for row in p]
+        i = column.index(max(column))
+        evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                  "position": results[i].evidence["position"]}
+    return label, shown[k], evidence
 
 
 def _context_titles(title: str | None, units: int) -> list[str | None]:
@@ -299,7 +309,7 @@ def _with_context(found: list[dict[str, str]], titles: list[str | None]) -> list
     return found
 
 
-def _consistent(label: str, confidence: float, p: np.ndarray, results: list[StatementResult],
+def _consistent(label: str, confidence: float, p: list[list[float]], results: list[StatementResult],
                 evidence: dict) -> tuple[str, float, list[int]]:
     """Make the document's label and its statements' labels agree: the document takes the
     most significant label among its statements, and no statement outranks it.
@@ -322,7 +332,7 @@ def _consistent(label: str, confidence: float, p: np.ndarray, results: list[Stat
     allowed = [LABELS.index(k) for k in LABELS[LABELS.index(label):]]
     for i, result in enumerate(results):
         if LABELS.index(result.label) < LABELS.index(label):
-            best = max(allowed, key=lambda k: p[i, k])
+            best = max(allowed, key=lambda k: p[i][k])
             result.evidence["outranked_document"] = result.label
             result.label, result.confidence = LABELS[best], result.evidence["scores"][LABELS[best]]
             relabelled.append(i)
@@ -330,7 +340,8 @@ def _consistent(label: str, confidence: float, p: np.ndarray, results: list[Stat
         decided = next((i for i, r in enumerate(results)
                         if _clip(r.text, 200) == evidence.get("decided_by", {}).get("text")), None)
         if decided is None:
-            decided = int(np.argmax(p[:, LABELS.index(label)]))
+            column = [row[LABELS.index(label)] for row in p]
+            decided = column.index(max(column))  # the first maximum, as np.argmax
         results[decided].label = label
         results[decided].confidence = results[decided].evidence["scores"][label]
         relabelled.append(decided)
@@ -355,11 +366,11 @@ def _rounded(values: np.ndarray, digits: int = 3) -> list:
     return rounded.tolist()
 
 
-def _support(column: np.ndarray) -> float:
+def _support(column: list[float]) -> float:
     """The strongest statement, plus half the second: two statements saying the same
     thing (a headline and its lead, an announcement and its quote) outweigh one."""
-    top = np.sort(column)[::-1]
-    return float(min(1.0, top[0] + SECOND_STATEMENT_WEIGHT * (top[1] if len(top) > 1 else 0.0)))
+    top = sorted(column, reverse=True)
+    return min(1.0, top[0] + SECOND_STATEMENT_WEIGHT * (top[1] if len(top) > 1 else 0.0))
 
 
 def _speaker(found: dict[str, str]) -> str | None:
@@ -372,9 +383,10 @@ def _speaker(found: dict[str, str]) -> str | None:
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
+    # The ufuncs' reduce, not ndarray.max/sum: the same arithmetic without their Python wrappers.
+    z = z - np.maximum.reduce(z, axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return e / np.add.reduce(e, axis=1, keepdims=True)
 
 
 def _prior_matrix() -> np.ndarray:

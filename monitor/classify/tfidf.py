@@ -12,6 +12,8 @@ from operator import itemgetter
 import numpy as np
 
 
+#: The smallest positive float: a score at least this is above 0 (scores are never negative).
+_SMALLEST = np.finfo(float).smallest_subnormal
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _STOPWORDS = frozenset(
     """a an and are as at be been by for from had has have he her his in into is it its of on or
@@ -62,13 +64,21 @@ class TfidfIndex:
             for term, weight in weights.items():
                 postings[term].append((i, weight))
         # Every term's postings (text index ascending, weight) in one pair of arrays, term
-        # after term: term -> (where its run starts, its length). Two arrays for the whole
-        # index, not two per term, keep building an index about as cheap as it was.
-        self._runs: dict[str, tuple[int, int]] = {}
+        # after term: a term's id is its place in that order, and ``_starts``/``_lengths``
+        # say where its run lies. Two arrays for the whole index, not two per term, keep
+        # building an index cheap.
+        self._ids: dict[str | tuple[str, str], int] = {}  # a unigram, or a bigram's two words
+        self._term_of, self._idf, starts, lengths = [], [], [], []
         flat: list[tuple[int, float]] = []
         for term, posting in postings.items():
-            self._runs[term] = (len(flat), len(posting))
+            self._ids[tuple(term.split(" ")) if " " in term else term] = len(self._term_of)
+            self._term_of.append(term)
+            self._idf.append(self._index_idf[term])
+            starts.append(len(flat))
+            lengths.append(len(posting))
             flat += posting
+        self._starts = np.array(starts, dtype=np.intp)
+        self._lengths = np.array(lengths, dtype=np.intp)
         self._posting_texts = np.array([i for i, _ in flat], dtype=np.intp)
         self._posting_weights = np.array([w for _, w in flat], dtype=float)
 
@@ -77,13 +87,46 @@ class TfidfIndex:
         words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
         return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
 
-    def _query_terms(self, text: str) -> Counter:
-        """``_terms`` less the bigrams that neither the texts nor the background hold:
-        ``_weigh`` would drop them (no idf), and nine in ten of a new sentence's bigrams
-        are new, so building, counting and looking them up is wasted work."""
+    def _query(self, text: str) -> tuple[list[int], list[float], float]:
+        """What ``_weigh(_terms(text))`` gives, before dividing by the norm: the ids of the
+        terms the index holds and their weights, in order, and the norm of all the
+        weights (a term only the background holds counts towards it).
+
+        Terms are looked up by their words, so no bigram string is built: nine in ten of
+        a new sentence's bigrams are in no text, and most terms occur once."""
         words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        if self._background_df:
+            return self._query_with_background(words)
+        get, idf = self._ids.get, self._idf
+        ids = [i for w in words if (i := get(w)) is not None]
+        ids += [i for pair in zip(words, words[1:]) if (i := get(pair)) is not None]
+        if len(set(ids)) == len(ids):
+            weights = [idf[i] for i in ids]
+        else:
+            counts = Counter(ids)
+            ids = list(counts)
+            weights = [idf[i] if n == 1 else (1 + math.log(n)) * idf[i] for i, n in counts.items()]
+        return ids, weights, math.sqrt(sum([w * w for w in weights])) or 1.0
+
+    def _query_with_background(self, words: list[str]) -> tuple[list[int], list[float], float]:
+        """``_query`` where a term only the background holds has a weight too."""
         known = self._known_bigrams
-        return Counter(words + [" ".join(pair) for pair in zip(words, words[1:]) if pair in known])
+        bag = Counter(words + [" ".join(pair) for pair in zip(words, words[1:]) if pair in known])
+        ids, weights, squares = [], [], []
+        for term, n in bag.items():
+            i = self._ids.get(tuple(term.split(" ")) if " " in term else term)
+            if i is not None:
+                idf = self._idf[i]
+            elif df := self._background_df.get(term):
+                idf = self._smooth_idf(df)
+            else:
+                continue
+            weight = idf if n == 1 else (1 + math.log(n)) * idf
+            if i is not None:
+                ids.append(i)
+                weights.append(weight)
+            squares.append(weight * weight)
+        return ids, weights, math.sqrt(sum(squares)) or 1.0
 
     def _smooth_idf(self, n: int) -> float:
         return math.log((1 + self._total) / (1 + n)) + 1
@@ -120,38 +163,45 @@ class TfidfIndex:
         n = self.size
         if k <= 0 or n == 0 or not texts:
             return [[] for _ in texts]
-        queries = [self._weigh(self._query_terms(t)) for t in texts]
-        runs = self._runs
-        shared = [(*run, weight, row) for row, query in enumerate(queries)
-                  for term, weight in query.items() if (run := runs.get(term))]
-        if not shared:
+        queries = [self._query(t) for t in texts]
+        counts = [len(ids) for ids, _, _ in queries]
+        if not any(counts):
             return [[] for _ in texts]
-        starts, lengths, factors, rows = (np.array(column) for column in zip(*shared))
+        ids = np.array([i for ids, _, _ in queries for i in ids])
+        # The unit-length weights, divided as _weigh divides them.
+        factors = np.array([w / norm for _, weights, norm in queries for w in weights])
+        starts, lengths = self._starts[ids], self._lengths[ids]
         # Where each shared term's postings lie in the flat arrays: its run, one after another.
-        ends = np.cumsum(lengths)
-        positions = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
-        cells = self._posting_texts[positions] + np.repeat(rows * n, lengths)
-        products = np.repeat(factors, lengths) * self._posting_weights[positions]
+        # (ndarray methods rather than np.repeat & co.: the same, without a Python wrapper.)
+        runs_end = lengths.cumsum()
+        positions = np.arange(runs_end[-1]) + (starts - runs_end + lengths).repeat(lengths)
+        cells = (self._posting_texts[positions]
+                 + np.arange(0, len(texts) * n, n).repeat(counts).repeat(lengths))
+        products = factors.repeat(lengths) * self._posting_weights[positions]
         scores = np.bincount(cells, products, minlength=len(texts) * n).reshape(len(texts), n)
-        # Each row's k-th largest score (np.sort is several times faster than np.partition
-        # here); every example scoring at least that is a candidate, so ties at the
-        # boundary are ordered below like the others.
-        kth = np.sort(scores, axis=1)[:, n - k, None] if k < n else 0.0
-        cells = np.flatnonzero((scores >= kth) & (scores > 0))  # row by row, examples ascending
+        # Each row's k-th largest score (sorting is several times faster than np.partition
+        # here); every example scoring at least that, and above 0, is a candidate, so ties
+        # at the boundary are ordered below like the others.
+        threshold = _SMALLEST
+        if k < n:
+            ranked = scores.copy()
+            ranked.sort(axis=1)
+            threshold = np.maximum(ranked[:, n - k], _SMALLEST)[:, None]
+        cells = (scores >= threshold).ravel().nonzero()[0]  # row by row, examples ascending
         rows, examples = np.divmod(cells, n)
         pairs = list(zip(examples.tolist(), scores.ravel()[cells].tolist()))
-        bounds = np.searchsorted(rows, np.arange(len(texts) + 1)).tolist()
-        return [self._order(pairs[start:end], query)[:k]
-                for start, end, query in zip(bounds, bounds[1:], queries)]
+        bounds = rows.searchsorted(np.arange(len(texts) + 1)).tolist()
+        return [self._order(pairs[start:end], ids)[:k]
+                for start, end, (ids, _, _) in zip(bounds, bounds[1:], queries)]
 
-    def _order(self, candidates: list[tuple[int, float]], query: dict[str, float]
-               ) -> list[tuple[int, float]]:
-        """Most similar first; equal similarities by the first query term the example
-        holds, then by index (the order a dict filled term by term would hold them in)."""
+    def _order(self, candidates: list[tuple[int, float]], ids: list[int]) -> list[tuple[int, float]]:
+        """Most similar first; equal similarities by the first query term (``ids``, in
+        the query's order) the example holds, then by index: the order a dict filled
+        term by term would hold them in."""
         candidates.sort(key=itemgetter(1), reverse=True)  # stable: ties stay by index
-        counts = Counter(sim for _, sim in candidates)
-        if len(counts) < len(candidates):
-            terms = list(query)
+        if len({sim for _, sim in candidates}) < len(candidates):
+            counts = Counter(sim for _, sim in candidates)
+            terms = [self._term_of[i] for i in ids]
 
             def first_term(i: int, sim: float) -> int:
                 if counts[sim] == 1:
