@@ -20,6 +20,7 @@ is made on Monday morning about the week that just ended.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -215,9 +216,11 @@ def _reversed_by(store: Store, doc: dict) -> list[dict]:
     return [_ref(r) for r in rows]
 
 
-def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | None) -> list[dict]:
-    """Each policy the document suspends, ends or reinstates, with its timeline and
-    whether the history holds what this undoes (else the digest says it does not)."""
+def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | None,
+              timelines: dict[int, list[dict]]) -> list[dict]:
+    """Each policy the document suspends, ends or reinstates, with its timeline (read once
+    per digest into ``timelines``) and whether the history holds what this undoes (else
+    the digest says it does not)."""
     rows = _rows(store, """
         select p.id, p.key, p.name, e.event from policy_events e join policies p on p.id = e.policy_id
         where e.document_id = ? and e.event in ('suspend', 'end', 'reinstate') order by p.name""",
@@ -225,10 +228,12 @@ def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | No
     targets = {r["id"] for r in reverses}
     found = []
     for row in rows:
+        if row["id"] not in timelines:
+            timelines[row["id"]] = timeline(store.db, row["id"])
         events = [e | {"this": e["document_id"] == doc["id"],
                        "title": _clean(e["title"]) or e["url"],
                        "url": e["url"] if is_http_url(e["url"]) else None}
-                  for e in timeline(store.db, row["id"])]
+                  for e in timelines[row["id"]]]
         undone = any(e["document_id"] in targets for e in events)
         url = (f"{datasette}/policy_timeline?policy={quote(row['key'])}" if datasette else None)
         found.append({"name": _clean(row["name"]), "key": row["key"], "event": row["event"],
@@ -236,14 +241,14 @@ def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | No
     return found
 
 
-def _item(store: Store, doc: dict, datasette: str | None = None) -> dict:
+def _item(store: Store, doc: dict, datasette: str | None, timelines: dict[int, list[dict]]) -> dict:
     reverses = _reverses(store, doc)
     return _ref(doc) | {
         "label": doc["label"], "kind": (KIND_NAMES.get(doc["label"]) or (doc["label"],))[0],
         "statement": _key_statement(store, doc),
         "also": _same_event(store, doc), "reverses": reverses,
         "reversed_by": _reversed_by(store, doc),
-        "policies": _policies(store, doc, reverses, datasette),
+        "policies": _policies(store, doc, reverses, datasette, timelines),
         "edited": doc["version"] > 1 and doc["first_seen"] < doc["period_start"],
         "confidence": doc["confidence"] or 0.0, "first_seen": doc["first_seen"],
         "corrected": store.db.execute("select 1 from corrections where document_id = ?",
@@ -282,22 +287,43 @@ def sparkline(values: list[float | None], width: int = 120, height: int = 28) ->
 SPARK_PERIODS = 12
 
 
-def _series_points(store: Store, series: str, period: Period) -> list[float | None]:
-    """The series' values over the consecutive periods up to this one; one query, bounded
-    to the periods drawn. A figure a release reported outranks one quoted for comparison."""
+def _drawn(period: FigurePeriod) -> list[FigurePeriod]:
+    """The consecutive periods a sparkline ending at ``period`` covers, oldest first."""
     periods = [period]
     while len(periods) <= SPARK_PERIODS and (before := periods[-1].preceding()):
         periods.append(before)
-    periods.reverse()
+    return periods[::-1]
+
+
+def _series_points(store: Store, series: str, periods: list[FigurePeriod]
+                   ) -> dict[FigurePeriod, list[float | None]]:
+    """For each of ``periods`` (of one series), the series' values over the consecutive
+    periods up to it. One query for the series, bounded to the periods drawn. A figure a
+    release reported outranks one quoted for comparison."""
+    drawn = {period: _drawn(period) for period in periods if period.end}
+    # Each sparkline's span of period ends; overlapping spans are read once.
+    spans = sorted((p[0].end, p[-1].end) for p in drawn.values())
+    merged: list[list[str]] = []
+    for low, high in spans:
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
     values: dict[tuple[str, str], float] = {}
-    for start, end, value in store.db.execute(
-            "select period_start, period_end, value from statistics where series = ? "
-            "and period_end >= ? and period_end <= ? and value is not null "
-            "order by role = 'reported', published, id", [series, periods[0].end, period.end]):
-        values[(start, end)] = value  # the last wins: reported, latest
-    while periods and (periods[0].start, periods[0].end) not in values:
-        periods.pop(0)  # the line starts at the first stored figure
-    return [values.get((p.start, p.end)) for p in periods]
+    if merged:
+        bounds = " or ".join("period_end between ? and ?" for _ in merged)
+        for start, end, value in store.db.execute(
+                f"select period_start, period_end, value from statistics where series = ? "
+                f"and ({bounds}) and value is not null order by role = 'reported', published, id",
+                [series, *(bound for span in merged for bound in span)]):
+            values[(start, end)] = value  # the last wins: reported, latest
+    points = {}
+    for period in periods:
+        shown = list(drawn.get(period, []))
+        while shown and (shown[0].start, shown[0].end) not in values:
+            shown.pop(0)  # the line starts at the first stored figure
+        points[period] = [values.get((p.start, p.end)) for p in shown]
+    return points
 
 
 def _scope_words(row: dict) -> str:
@@ -310,23 +336,27 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
     """One card per figure the week's releases report (not those they only quote)."""
     if not doc_ids:
         return []
-    marks = ",".join("?" * len(doc_ids))
-    rows = _rows(store, f"""
+    rows = _rows(store, """
         select s.metric, s.value, s.unit, s.scope, s.population, s.agency, s.kind, s.qualifier,
                s.as_written, s.period, s.period_kind, s.period_start, s.period_end, s.series,
                s.previous_value, s.previous_period, s.previous_source, s.change, s.change_pct,
                s.change_stated_pct, s.document_id, d.id, d.title, d.url, d.source, d.published,
                d.first_seen
         from statistics s join documents d on d.id = s.document_id
-        where s.document_id in ({marks}) and coalesce(s.role, 'reported') = 'reported'
-        order by s.period_end is null, s.period_end desc, d.published desc, s.id""", doc_ids)
-    points: dict[tuple, list] = {}
+        where s.document_id in (select value from json_each(?))
+          and coalesce(s.role, 'reported') = 'reported'
+        order by s.period_end is null, s.period_end desc, d.published desc, s.id""",
+        [json.dumps(doc_ids)])
+    periods: dict[str, dict[FigurePeriod, None]] = {}
+    for row in rows:
+        row["figure_period"] = FigurePeriod(row["period_kind"] or "unspecified",
+                                            row["period_start"], row["period_end"])
+        if row["series"]:
+            periods.setdefault(row["series"], {})[row["figure_period"]] = None
+    points = {(series, period): values for series, wanted in periods.items()
+              for period, values in _series_points(store, series, list(wanted)).items()}
     stats = []
     for row in rows:
-        period = FigurePeriod(row["period_kind"] or "unspecified", row["period_start"], row["period_end"])
-        key = (row["series"], period)
-        if row["series"] and key not in points:
-            points[key] = _series_points(store, row["series"], period)
         percent = row["kind"] in ("percent change", "share")
         stats.append(_ref(row) | {
             "metric": _scope_words(row), "kind": row["kind"] if row["kind"] not in (None, "level") else "",
@@ -338,7 +368,7 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
             "change_pct": row["change_pct"], "change_stated_pct": row["change_stated_pct"],
             "agency": _clean(row["agency"]),
             "outside_dhs": bool(row["agency"]) and row["agency"] not in DHS_AGENCIES,
-            "spark": sparkline(points.get(key, [])),
+            "spark": sparkline(points.get((row["series"], row["figure_period"]), [])),
         })
     return stats
 
@@ -433,7 +463,8 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         [start, start, start, start, end, start, end])
     archive = [d for d in docs if d["archive"]]
     docs = [d for d in docs if not d["archive"]]
-    items = [_item(store, d, datasette) for d in docs]
+    timelines: dict[int, list[dict]] = {}
+    items = [_item(store, d, datasette, timelines) for d in docs]
     listed: set[int] = set()
 
     def section(wanted, pool=items) -> list[dict]:
@@ -458,7 +489,7 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
     if include_backlog:  # the strongest kinds first, then the latest
         rank = {label: n for n, label in enumerate(COUNTED)}
         found = sorted(section(lambda i: i["label"] not in (None, NO_CHANGE),
-                               [_item(store, d, datasette) for d in archive]),
+                               [_item(store, d, datasette, timelines) for d in archive]),
                        key=lambda i: rank.get(i["label"], len(rank)))  # stable: latest first
     return {
         "period": period,

@@ -30,7 +30,8 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
     rows = store.db.execute("select value, period_kind from statistics order by value").fetchall()
     assert rows == [(10.0, "month"), (20.0, "fiscal year"), (30.0, "unspecified"), (40.0, "other")]
     indexes = {i.name for i in store.db["statistics"].indexes}
-    assert "idx_statistics_metric_period_kind_period_end" in indexes
+    assert "idx_statistics_series_period_end" in indexes  # what the previous figure is found by
+    assert "idx_statistics_metric_period_kind_period_end" not in indexes  # unused: dropped
     assert "idx_statistics_statement_id" in indexes  # from v2, kept through the re-creation
     store.close()
     assert Store(path).db.execute("select count(*) from statistics").fetchone()[0] == 4
