@@ -53,7 +53,8 @@ KIND_NAMES = {
     None: ("not yet classified", "not yet classified"),
 }
 #: SQL conditions (no values from outside): not the baseline; and news, published
-#: at most 30 days (``BACKLOG_DAYS``) before we first saw it.
+#: at most 30 days (``BACKLOG_DAYS``) before we first saw it. The Atom feed's index
+#: (``idx_documents_news_changes`` in ``monitor.store``) repeats these terms.
 BACKLOG_DAYS = 30
 NOT_BASELINE = f"source != '{BASELINE_SOURCE}'"
 OLD_WHEN_FOUND = f"published < date(first_seen, '-{BACKLOG_DAYS:d} days')"

@@ -474,6 +474,11 @@ def _m_compact_storage(db: sqlite_utils.Database) -> None:
     db["statistics"].create_index(["document_id"], if_not_exists=True)
     db.execute("create index if not exists idx_failures_open on failures (last_seen)"
                " where resolved_at is null")
+    # The Atom feed's latest changes: labelled news, as ``digest.IS_NEWS`` says (the same terms).
+    db.execute("create index if not exists idx_documents_news_changes on documents (first_seen)"
+               " where source != 'baseline'"
+               " and (published is null or not published < date(first_seen, '-30 days'))"
+               " and label is not null and label != 'none'")
     db.execute("drop index if exists idx_statistics_metric_period_end")
     db.execute("drop index if exists idx_statistics_metric_period_kind_period_end")
 
