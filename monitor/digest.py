@@ -163,6 +163,16 @@ def _day(timestamp: str | None) -> str:
     return (timestamp or "")[:10]
 
 
+#: What the digest shows of a document: never its body, the bulk of the table.
+SHOWN = ("id", "url", "title", "source", "published", "first_seen", "last_changed", "version",
+         "label", "confidence", "event_id")
+
+
+def _shown(alias: str = "") -> str:
+    """``SHOWN`` as an SQL column list, of the table named ``alias``."""
+    return ", ".join(f"{alias}.{c}" if alias else c for c in SHOWN)
+
+
 def _rows(store: Store, sql: str, params: list) -> list[dict]:
     cursor = store.db.execute(sql, params)
     names = [c[0] for c in cursor.description]
@@ -188,7 +198,7 @@ def _ref(doc: dict) -> dict:
 
 def _same_event(store: Store, doc: dict) -> list[dict]:
     rows = _rows(store, f"""
-        select * from documents where id != :id and {NOT_BASELINE} and (
+        select {_shown()} from documents where id != :id and {NOT_BASELINE} and (
           id in (select to_document_id from links
                  where relation = 'same_event' and from_document_id = :id)
           or id in (select from_document_id from links
@@ -200,8 +210,8 @@ def _same_event(store: Store, doc: dict) -> list[dict]:
 
 
 def _reverses(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, """
-        select d.*, s.text as statement from links l
+    rows = _rows(store, f"""
+        select {_shown("d")}, s.text as statement from links l
         join documents d on d.id = l.to_document_id
         left join statements s on s.id = l.to_statement_id
         where l.relation = 'reverses' and l.from_document_id = ?
@@ -210,8 +220,8 @@ def _reverses(store: Store, doc: dict) -> list[dict]:
 
 
 def _reversed_by(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, """
-        select d.* from links l join documents d on d.id = l.from_document_id
+    rows = _rows(store, f"""
+        select {_shown("d")} from links l join documents d on d.id = l.from_document_id
         where l.relation = 'reverses' and l.to_document_id = ?
         order by d.published, d.id""", [doc["id"]])
     return [_ref(r) for r in rows]
@@ -333,10 +343,30 @@ def _scope_words(row: dict) -> str:
     return " · ".join(_clean(p) for p in parts if p)
 
 
-def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
-    """One card per figure the week's releases report (not those they only quote)."""
+#: Figure cards a digest shows at most, the latest periods first; a longer period (a
+#: backfill's years of monthly updates) says how many more there are and where to read them.
+MAX_FIGURES = 500
+
+
+@dataclass
+class _Figures:
+    cards: list[dict]
+    #: Figures reported in the period, shown or not, and the documents reporting them.
+    total: int
+    documents: set[int]
+
+
+def _statistics(store: Store, doc_ids: list[int]) -> _Figures:
+    """One card per figure the period's releases report (not those they only quote), up
+    to ``MAX_FIGURES``."""
     if not doc_ids:
-        return []
+        return _Figures([], 0, set())
+    ids = json.dumps(doc_ids)
+    reporting = dict(store.db.execute("""
+        select document_id, count(*) from statistics
+        where document_id in (select value from json_each(?))
+          and coalesce(role, 'reported') = 'reported'
+        group by document_id""", [ids]).fetchall())
     rows = _rows(store, """
         select s.metric, s.value, s.unit, s.scope, s.population, s.agency, s.kind, s.qualifier,
                s.as_written, s.period, s.period_kind, s.period_start, s.period_end, s.series,
@@ -346,8 +376,8 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
         from statistics s join documents d on d.id = s.document_id
         where s.document_id in (select value from json_each(?))
           and coalesce(s.role, 'reported') = 'reported'
-        order by s.period_end is null, s.period_end desc, d.published desc, s.id""",
-        [json.dumps(doc_ids)])
+        order by s.period_end is null, s.period_end desc, d.published desc, s.id
+        limit ?""", [ids, MAX_FIGURES])
     periods: dict[str, dict[FigurePeriod, None]] = {}
     for row in rows:
         row["figure_period"] = FigurePeriod(row["period_kind"] or "unspecified",
@@ -371,7 +401,7 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
             "outside_dhs": bool(row["agency"]) and row["agency"] not in DHS_AGENCIES,
             "spark": sparkline(points.get((row["series"], row["figure_period"]), [])),
         })
-    return stats
+    return _Figures(stats, sum(reporting.values()), set(reporting))
 
 
 def reader_today() -> date:
@@ -387,7 +417,7 @@ def coming_up(store: Store, today: date, column: str) -> list[dict]:
     if column not in ("effective_on", "comments_close_on"):
         raise ValueError(column)
     rows = _rows(store, f"""
-        select d.*, f.{column} as due, f.type as fr_type, f.action, f.document_number
+        select {_shown("d")}, f.{column} as due, f.type as fr_type, f.action, f.document_number
         from federal_register_documents f join documents d on d.id = f.document_id
         where f.{column} >= ? and f.{column} <= ? and not f.correction
         order by f.{column}, d.published, d.id""",
@@ -455,7 +485,7 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
     today = today or reader_today()
     start, end = period.start.isoformat(), period.end.isoformat()
     docs = _rows(store, f"""
-        select *, ? as period_start,
+        select {_shown()}, ? as period_start,
                coalesce(first_seen >= ? and {OLD_WHEN_FOUND} and published < ?, 0) as archive
         from documents
         where {NOT_BASELINE} and ((first_seen >= ? and first_seen < ?)
@@ -464,33 +494,39 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         [start, start, start, start, end, start, end])
     archive = [d for d in docs if d["archive"]]
     docs = [d for d in docs if not d["archive"]]
+    candidates = docs + archive if include_backlog else docs
+    # How many documents each reverses: sections put those first.
+    reversing = dict(store.db.execute("""
+        select l.from_document_id, count(*) from links l join documents d on d.id = l.to_document_id
+        where l.relation = 'reverses' and l.from_document_id in (select value from json_each(?))
+        group by l.from_document_id""", [json.dumps([d["id"] for d in candidates])]).fetchall())
     timelines: dict[int, list[dict]] = {}
-    items = [_item(store, d, datasette, timelines) for d in docs]
     listed: set[int] = set()
 
-    def section(wanted, pool=items) -> list[dict]:
-        """One item per event: the strongest report leads, the others are "also"."""
+    def section(wanted, pool=docs) -> list[dict]:
+        """One item per event: the strongest report leads, the others are "also". Only the
+        documents listed are read further (a period's many unlabelled ones are counted)."""
         chosen = []
-        for item in sorted(pool, key=lambda i: (-len(i["reverses"]), -i["confidence"],
-                                                i["first_seen"])):
-            if item["id"] not in listed and wanted(item):
+        for doc in sorted(pool, key=lambda d: (-reversing.get(d["id"], 0), -(d["confidence"] or 0.0),
+                                               d["first_seen"])):
+            if doc["id"] not in listed and wanted(doc):
+                item = _item(store, doc, datasette, timelines)
                 chosen.append(item)
                 listed.add(item["id"])
                 listed.update(a["id"] for a in item["also"])
         return sorted(chosen, key=lambda i: (i["date"], i["id"]), reverse=True)
 
-    reversals = section(lambda i: i["label"] == REVERSAL or bool(i["reverses"]))
-    new_policies = section(lambda i: i["label"] == NEW_POLICY)
-    statistics = _statistics(store, [d["id"] for d in docs])
-    listed.update(s["id"] for s in statistics)
+    reversals = section(lambda d: d["label"] == REVERSAL or d["id"] in reversing)
+    new_policies = section(lambda d: d["label"] == NEW_POLICY)
+    figures = _statistics(store, [d["id"] for d in docs])
+    listed.update(figures.documents)
     # Labelled as statistics but no figure extracted: still listed with the statistics.
-    statistic_documents = section(lambda i: i["label"] == STATISTIC_UPDATE)
-    others = section(lambda i: i["label"] not in (None, NO_CHANGE))
+    statistic_documents = section(lambda d: d["label"] == STATISTIC_UPDATE)
+    others = section(lambda d: d["label"] not in (None, NO_CHANGE))
     found = []
     if include_backlog:  # the strongest kinds first, then the latest
         rank = {label: n for n, label in enumerate(COUNTED)}
-        found = sorted(section(lambda i: i["label"] not in (None, NO_CHANGE),
-                               [_item(store, d, datasette, timelines) for d in archive]),
+        found = sorted(section(lambda d: d["label"] not in (None, NO_CHANGE), archive),
                        key=lambda i: rank.get(i["label"], len(rank)))  # stable: latest first
     return {
         "period": period,
@@ -504,7 +540,8 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         "backlog_days": BACKLOG_DAYS,
         "reversals": reversals,
         "new_policies": new_policies,
-        "statistics": statistics,
+        "statistics": figures.cards,
+        "figures_not_shown": figures.total - len(figures.cards),
         "statistic_documents": statistic_documents,
         "others": others,
         "failing": _failing_sources(store, period),
@@ -580,7 +617,7 @@ def write_atom(store: Store, out: Path) -> Path:
     """The latest detected changes (documents labelled other than "none") as Atom, led by
     the Federal Register documents taking effect or closing for comment soon."""
     docs = _rows(store, f"""
-        select * from documents
+        select {_shown()} from documents
         where {IS_NEWS} and label is not null and label != ?
         order by first_seen desc, id desc limit ?""", [NO_CHANGE, ATOM_ENTRIES])
     ET.register_namespace("", ATOM_NS)

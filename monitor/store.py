@@ -1,7 +1,8 @@
 """SQLite storage: the schema, its migrations, and the only code that writes to the database.
 
 Everything a user stored is kept: an edited page becomes a new row in
-``document_versions`` and only statements never seen before in that document are
+``document_versions`` (which keeps the text it replaced; the current text is
+``documents.body``) and only statements never seen before in that document are
 inserted, so ``statements.first_seen`` says when each sentence first appeared.
 The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` is append-only.
 """
@@ -597,7 +598,8 @@ class Store:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
-        """Bring the schema up to date, each migration in a transaction of its own.
+        """Bring the schema up to date, each migration in a transaction of its own (then a
+        VACUUM, outside it, if one of them freed much space: ``migration.vacuum``).
 
         DDL is transactional in SQLite once a transaction is open (``BEGIN IMMEDIATE``
         with the driver's own transaction handling off), so a process killed anywhere in

@@ -424,3 +424,28 @@ def test_digest_queries_read_only_the_period_and_each_series_once(week):
         scanned -= {"documents"} if any("idx_documents_news_changes" in s for s in plan) else set()
         assert not scanned & set(_HISTORY), (query, plan)
     store.close()
+
+
+def test_a_period_with_more_figures_than_a_digest_shows_says_how_many_more(week, monkeypatch):
+    """Years of monthly updates (a backfill's all-time digest) hold hundreds of thousands of
+    figures: the digest shows the latest MAX_FIGURES and counts the rest, whose releases are
+    not listed again as releases without figures."""
+    tmp_path, ids = week
+    store = Store(tmp_path / "monitor.db")
+    with store.db.conn:
+        store.db["statistics"].insert({
+            "document_id": ids["stat"], "metric": "removals", "kind": "level", "role": "reported",
+            "value": 7_000.0, "series": "removals | - | all | ICE | level | month",
+            "period": "August 2026", "period_kind": "month", "period_start": "2026-08-01",
+            "period_end": "2026-08-31", "published": "2026-11-19"})
+    monkeypatch.setattr(digest, "MAX_FIGURES", 1)
+    data = digest.collect(store, digest.iso_week(WEEK))
+    store.close()
+    assert [s["period"] for s in data["statistics"]] == ["October 2026"]  # the latest period
+    assert data["figures_not_shown"] == 1 and data["statistic_documents"] == []
+    html, text = digest.render(data)
+    assert "1 more figure of this period&rsquo;s releases not shown" in html
+    assert "1 more figure of this period's releases not shown (those above are the latest 1)" in text
+    monkeypatch.setattr(digest, "MAX_FIGURES", 500)
+    assert "more figure" not in digest.render(digest.collect(Store(tmp_path / "monitor.db"),
+                                                             digest.iso_week(WEEK)))[0]
