@@ -32,8 +32,10 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
     indexes = {i.name for i in store.db["statistics"].indexes}
     assert "idx_statistics_series_period_end" in indexes  # what the previous figure is found by
     assert "idx_statistics_metric_period_kind_period_end" not in indexes  # unused: dropped
-    assert "idx_statistics_statement_id" in indexes  # from v2, kept through the re-creation
     store.close()
+    _database_at(tmp_path / "v3.db", 3)
+    assert "idx_statistics_statement_id" in {  # from v2, kept through v3's re-creation
+        i.name for i in sqlite_utils.Database(tmp_path / "v3.db")["statistics"].indexes}
     assert Store(path).db.execute("select count(*) from statistics").fetchone()[0] == 4
 
 
@@ -238,8 +240,11 @@ def _facts(path) -> dict:
     facts["version texts"] = conn.execute(
         "select v.id, coalesce(v.body, d.body) from document_versions v"
         " join documents d on d.id = v.document_id order by v.id").fetchall()
-    facts["search"] = conn.execute("select rowid from statements_fts where statements_fts match"
-                                   " 'termination' order by rowid").fetchall()
+    facts["search"] = [conn.execute(f"select rowid from {table}_fts where {table}_fts match ?"
+                                    " order by rowid", [words]).fetchall()
+                       for table, words in (("statements", "termination"),
+                                            ("documents", '"83,536 people"'))]
+    assert all(facts["search"])
     conn.close()
     return facts
 
