@@ -179,14 +179,18 @@ def _rows(store: Store, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _key_statement(store: Store, doc: dict) -> str:
-    """The statement that carries the document's label, else its first one."""
-    rows = _rows(store, """
-        select text from statements where document_id = ?
-        order by (label = ?) desc, (label is not null and label != 'none') desc,
-                 confidence desc, seq
-        limit 1""", [doc["id"], doc["label"]])
-    return quoted(rows[0]["text"]) if rows else ""
+def _key_statements(store: Store, docs: list[dict]) -> dict[int, str]:
+    """Each document's statement that carries its label, else its first one."""
+    by_label: dict[str | None, list[int]] = {}
+    for doc in docs:
+        by_label.setdefault(doc["label"], []).append(doc["id"])
+    return {doc: quoted(text) for label, ids in by_label.items() for doc, text in store.db.execute("""
+        select d.id, (select s.text from statements s where s.document_id = d.id
+                      order by (s.label = :label) desc, (s.label is not null and s.label != 'none') desc,
+                               s.confidence desc, s.seq, s.id
+                      limit 1)
+        from documents d where d.id in (select value from json_each(:ids))""",
+        {"label": label, "ids": json.dumps(ids)}) if text is not None}
 
 
 def _ref(doc: dict) -> dict:
@@ -196,46 +200,74 @@ def _ref(doc: dict) -> dict:
             "source": doc["source"], "date": _day(doc["published"] or doc["first_seen"])}
 
 
-def _same_event(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, f"""
-        select {_shown()} from documents where id != :id and {NOT_BASELINE} and (
-          id in (select to_document_id from links
-                 where relation = 'same_event' and from_document_id = :id)
-          or id in (select from_document_id from links
-                    where relation = 'same_event' and to_document_id = :id)
-          or (event_id is not null and event_id = :event))
-        order by first_seen""",
-        {"id": doc["id"], "event": doc["event_id"]})
-    return [_ref(r) for r in rows]
+def _by_document(rows: list[dict]) -> dict[int, list[dict]]:
+    """Rows grouped by their ``of`` column (the document they were read for), in order."""
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row.pop("of"), []).append(row)
+    return grouped
 
 
-def _reverses(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, f"""
-        select {_shown("d")}, s.text as statement from links l
+@dataclass
+class _Related:
+    """What the cards of some documents show besides the documents themselves, read for
+    all of them at once: a query per document made an all-time digest slow."""
+
+    statement: dict[int, str]
+    also: dict[int, list[dict]]
+    reverses: dict[int, list[dict]]
+    reversed_by: dict[int, list[dict]]
+    policies: dict[int, list[dict]]
+    corrected: set[int]
+
+
+def _related(store: Store, docs: list[dict]) -> _Related:
+    marks = json.dumps([d["id"] for d in docs])
+    same = _rows(store, f"""
+        select l.from_document_id as of, {_shown("d")} from links l
         join documents d on d.id = l.to_document_id
-        left join statements s on s.id = l.to_statement_id
-        where l.relation = 'reverses' and l.from_document_id = ?
-        order by d.published""", [doc["id"]])
-    return [_ref(r) | {"statement": quoted(r["statement"])} for r in rows]
+        where l.relation = 'same_event' and l.from_document_id in (select value from json_each(:ids))
+        union
+        select l.to_document_id as of, {_shown("d")} from links l
+        join documents d on d.id = l.from_document_id
+        where l.relation = 'same_event' and l.to_document_id in (select value from json_each(:ids))
+        union
+        select x.id as of, {_shown("d")} from documents x join documents d on d.event_id = x.event_id
+        where x.id in (select value from json_each(:ids)) and x.event_id is not null""",
+        {"ids": marks})
+    same = [r for r in sorted(same, key=lambda r: (r["first_seen"], r["id"]))
+            if r["id"] != r["of"] and r["source"] != BASELINE_SOURCE]
+    return _Related(
+        statement=_key_statements(store, docs),
+        also=_by_document(same),
+        reverses=_by_document(_rows(store, f"""
+            select l.from_document_id as of, {_shown("d")}, s.text as statement from links l
+            join documents d on d.id = l.to_document_id
+            left join statements s on s.id = l.to_statement_id
+            where l.relation = 'reverses' and l.from_document_id in (select value from json_each(?))
+            order by d.published, d.id""", [marks])),
+        reversed_by=_by_document(_rows(store, f"""
+            select l.to_document_id as of, {_shown("d")} from links l
+            join documents d on d.id = l.from_document_id
+            where l.relation = 'reverses' and l.to_document_id in (select value from json_each(?))
+            order by d.published, d.id""", [marks])),
+        policies=_by_document(_rows(store, """
+            select e.document_id as of, p.id, p.key, p.name, e.event from policy_events e
+            join policies p on p.id = e.policy_id
+            where e.document_id in (select value from json_each(?))
+              and e.event in ('suspend', 'end', 'reinstate')
+            order by p.name, p.id""", [marks])),
+        corrected={doc for (doc,) in store.db.execute(
+            "select distinct document_id from corrections"
+            " where document_id in (select value from json_each(?))", [marks])},
+    )
 
 
-def _reversed_by(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, f"""
-        select {_shown("d")} from links l join documents d on d.id = l.from_document_id
-        where l.relation = 'reverses' and l.to_document_id = ?
-        order by d.published, d.id""", [doc["id"]])
-    return [_ref(r) for r in rows]
-
-
-def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | None,
-              timelines: dict[int, list[dict]]) -> list[dict]:
-    """Each policy the document suspends, ends or reinstates, with its timeline (read once
-    per digest into ``timelines``) and whether the history holds what this undoes (else
-    the digest says it does not)."""
-    rows = _rows(store, """
-        select p.id, p.key, p.name, e.event from policy_events e join policies p on p.id = e.policy_id
-        where e.document_id = ? and e.event in ('suspend', 'end', 'reinstate') order by p.name""",
-        [doc["id"]])
+def _policies(store: Store, doc: dict, rows: list[dict], reverses: list[dict],
+              datasette: str | None, timelines: dict[int, list[dict]]) -> list[dict]:
+    """Each policy (``rows``) the document suspends, ends or reinstates, with its timeline
+    (read once per digest into ``timelines``) and whether the history holds what this
+    undoes (else the digest says it does not)."""
     targets = {r["id"] for r in reverses}
     found = []
     for row in rows:
@@ -252,18 +284,21 @@ def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | No
     return found
 
 
-def _item(store: Store, doc: dict, datasette: str | None, timelines: dict[int, list[dict]]) -> dict:
-    reverses = _reverses(store, doc)
+def _item(store: Store, doc: dict, related: _Related, datasette: str | None,
+          timelines: dict[int, list[dict]]) -> dict:
+    doc_id = doc["id"]
+    reverses = [_ref(r) | {"statement": quoted(r["statement"])}
+                for r in related.reverses.get(doc_id, [])]
     return _ref(doc) | {
         "label": doc["label"], "kind": (KIND_NAMES.get(doc["label"]) or (doc["label"],))[0],
-        "statement": _key_statement(store, doc),
-        "also": _same_event(store, doc), "reverses": reverses,
-        "reversed_by": _reversed_by(store, doc),
-        "policies": _policies(store, doc, reverses, datasette, timelines),
+        "statement": related.statement.get(doc_id, ""),
+        "also": [_ref(r) for r in related.also.get(doc_id, [])], "reverses": reverses,
+        "reversed_by": [_ref(r) for r in related.reversed_by.get(doc_id, [])],
+        "policies": _policies(store, doc, related.policies.get(doc_id, []), reverses, datasette,
+                              timelines),
         "edited": doc["version"] > 1 and doc["first_seen"] < doc["period_start"],
         "confidence": doc["confidence"] or 0.0, "first_seen": doc["first_seen"],
-        "corrected": store.db.execute("select 1 from corrections where document_id = ?",
-                                      [doc["id"]]).fetchone() is not None,
+        "corrected": doc_id in related.corrected,
     }
 
 
@@ -507,10 +542,12 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         """One item per event: the strongest report leads, the others are "also". Only the
         documents listed are read further (a period's many unlabelled ones are counted)."""
         chosen = []
+        pool = [d for d in pool if d["id"] not in listed and wanted(d)]
+        related = _related(store, pool)
         for doc in sorted(pool, key=lambda d: (-reversing.get(d["id"], 0), -(d["confidence"] or 0.0),
                                                d["first_seen"])):
-            if doc["id"] not in listed and wanted(doc):
-                item = _item(store, doc, datasette, timelines)
+            if doc["id"] not in listed:
+                item = _item(store, doc, related, datasette, timelines)
                 chosen.append(item)
                 listed.add(item["id"])
                 listed.update(a["id"] for a in item["also"])
@@ -649,6 +686,7 @@ def write_atom(store: Store, out: Path) -> Path:
             sub(entry, "category", term=kind, label=verb.lower())
             sub(sub(entry, "author"), "name", doc["source"])
             sub(entry, "summary", f"{doc['type']}. {doc['action']}".strip(". ") + ".")
+    statements = _key_statements(store, docs)
     for doc in docs:
         entry = sub(feed, "entry")
         sub(entry, "title", _clean(doc["title"]) or doc["url"])
@@ -660,7 +698,7 @@ def write_atom(store: Store, out: Path) -> Path:
         sub(entry, "category", term=doc["label"],
             label=doc["label"].replace("_", " "))
         sub(sub(entry, "author"), "name", doc["source"])
-        sub(entry, "summary", _key_statement(store, doc))
+        sub(entry, "summary", statements.get(doc["id"], ""))
     ET.indent(feed)
     path = out / "changes.atom"
     _write(path, ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n")
