@@ -35,7 +35,6 @@ import time
 from pathlib import Path
 
 ALL_TIME = ["--since", "2017-01-01", "--until", "2026-12-31", "--include-backlog"]
-TIMEOUT = 900.0
 
 
 def sizes(db: Path, top: int = 8) -> tuple[int, int, list[tuple[str, int]]]:
@@ -57,17 +56,17 @@ def report(title: str, db: Path) -> int:
     return size // max(documents, 1)
 
 
-def timed(command: list[str], repeat: int) -> str:
-    """Median wall and CPU seconds of a command; 'not finished' past TIMEOUT."""
+def timed(command: list[str], repeat: int, timeout: float) -> str:
+    """Median wall and CPU seconds of a command; 'not finished' past ``timeout``."""
     walls, cpus = [], []
     for _ in range(repeat):
         before = os.times()
         start = time.perf_counter()
         try:
-            subprocess.run(command, check=True, capture_output=True, timeout=TIMEOUT,
+            subprocess.run(command, check=True, capture_output=True, timeout=timeout,
                            env=os.environ | {"POLICY_MONITOR_SETTINGS": "", "OMP_NUM_THREADS": "1"})
         except subprocess.TimeoutExpired:
-            return f"not finished after {TIMEOUT:.0f} s"
+            return f"not finished after {timeout:.0f} s (load {os.getloadavg()[0]:.1f})"
         after = os.times()
         walls.append(time.perf_counter() - start)
         cpus.append(after.children_user + after.children_system
@@ -76,11 +75,12 @@ def timed(command: list[str], repeat: int) -> str:
             f" (median of {repeat}; load {os.getloadavg()[0]:.1f})")
 
 
-def digests(program: list[str], db: Path, out: Path, repeat: int) -> None:
+def digests(program: list[str], db: Path, out: Path, repeat: int, timeout: float) -> None:
     week = sqlite3.connect(db).execute(
         "select strftime('%G-W%V', max(first_seen)) from documents").fetchone()[0]
     for name, period in (("all-time digest", ALL_TIME), (f"one-week digest ({week})", ["--week", week])):
-        print(f"    {name:<28} {timed(program + ['--db', str(db), 'digest', *period, '--out', str(out)], repeat)}")
+        command = program + ["--db", str(db), "digest", *period, "--out", str(out)]
+        print(f"    {name:<28} {timed(command, repeat, timeout)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("history", type=Path, help="a policy-monitor database (left untouched)")
     parser.add_argument("--before", metavar="COMMAND", help="an older policy-monitor, the baseline")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per digest")
     args = parser.parse_args(argv)
     this = [sys.executable, "-m", "monitor"]
     with tempfile.TemporaryDirectory(prefix="pm-storage-") as tmp:
@@ -96,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         before = report("before", work)
         if args.before:
             print(f"  {args.before}:")
-            digests(shlex.split(args.before), work, Path(tmp) / "before", args.repeat)
+            digests(shlex.split(args.before), work, Path(tmp) / "before", args.repeat, args.timeout)
         start = time.perf_counter()
         subprocess.run(this + ["--db", str(work), "schema"], check=True, capture_output=True)
         print(f"migration: {time.perf_counter() - start:.1f} s (load {os.getloadavg()[0]:.1f})")
         after = report("after", work)
-        print(f"  this code:")
-        digests(this, work, Path(tmp) / "after", args.repeat)
+        print("  this code:")
+        digests(this, work, Path(tmp) / "after", args.repeat, args.timeout)
         print(f"disk per document: {before:,} -> {after:,} bytes ({after / before:.0%})")
     return 0
 

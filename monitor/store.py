@@ -617,8 +617,8 @@ class Store:
         that migration again. The version is re-read under the write lock: another
         process may have migrated meanwhile.
         """
-        self._check_version(self.schema_version)
-        vacuum = False
+        first = self.schema_version
+        self._check_version(first)
         while self.schema_version < len(MIGRATIONS):
             with self._held_transaction():
                 current = self.schema_version
@@ -629,8 +629,9 @@ class Store:
                     self._clear_half_made()
                 MIGRATIONS[current](self.db)
                 self.db.conn.execute(f"PRAGMA user_version = {current + 1:d}")
-            vacuum |= current > 0 and getattr(MIGRATIONS[current], "vacuum", False)
-        if vacuum:  # outside any transaction; a kill here leaves free pages to be reused
+        migrated = MIGRATIONS[first:self.schema_version] if first else []  # a new one is small
+        if any(getattr(migration, "vacuum", False) for migration in migrated):
+            # outside any transaction; a kill here leaves free pages to be reused
             self.db.conn.execute("VACUUM")
             self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the WAL's space
 
