@@ -3,6 +3,7 @@ statement, and the document label from its headline and statements."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -127,6 +128,29 @@ class StatementResult:
     label: str
     confidence: float
     evidence: dict
+
+    def stored_evidence(self) -> str:
+        """The JSON the database keeps as this statement's ``evidence`` (``stored_evidence``)."""
+        return json.dumps(stored_evidence(self.evidence, self.label), ensure_ascii=False)
+
+
+def stored_evidence(evidence: dict, label: str | None) -> dict:
+    """What the database keeps of a statement's evidence (``classify --json`` shows all of
+    it): the classifier version, and for a statement labelled other than none, or one
+    whose own label its document outranked, the cues behind its label (cue -> the words
+    it matched, strongest first) and who speaks. Scores and nearest examples are left
+    out: kept for every statement they tripled the database. Evidence of another shape
+    (a gold label's, or one already stored) is kept as it is.
+    """
+    if "classifier" not in evidence or not isinstance(evidence.get("cues", []), list):
+        return evidence
+    kept = {}
+    if label != "none" or "outranked_document" in evidence:
+        kept["cues"] = {cue["cue"]: cue["match"] for cue in evidence.get("cues", [])}
+        for key in ("speaker", "outranked_document"):
+            if evidence.get(key):
+                kept[key] = evidence[key]
+    return kept | {"classifier": evidence["classifier"]}
 
 
 @dataclass
