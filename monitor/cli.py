@@ -797,13 +797,16 @@ def evaluate_extraction(data_dir: Path | None, as_json: bool) -> None:
 @click.option("--corpus", "corpus", default=None, type=click.Path(dir_okay=False),
               help="JSON Lines of documents with the ids each one reverses; "
                    "default: the bundled own-words set.")
+@click.option("--gold", "gold", default=None, type=click.Path(dir_okay=False),
+              help="JSON object: document id -> ids it reverses, for a corpus without "
+                   "'reverses' (e.g. monitor/data/links/realtext-gold.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def evaluate_links(corpus: str | None, as_json: bool) -> None:
+def evaluate_links(corpus: str | None, gold: str | None, as_json: bool) -> None:
     """Precision and recall of reverses links on a corpus stored through the real code."""
     from monitor.evaluate_links import CORPUS, CorpusError, evaluate, format_report
 
     try:
-        report = evaluate(corpus or CORPUS)
+        report = evaluate(corpus or CORPUS, gold)
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -890,10 +893,9 @@ def evaluate_figures(corpus_path: Path | None, as_json: bool, misses: bool) -> N
         raise click.ClickException(f"cannot read the corpus: {exc}") from exc
     results = {}
     for name, corpus in corpora.items():
-        releases = statistics_releases(corpus)
-        if not releases:
+        if not statistics_releases(corpus):
             raise click.ClickException(f"{name}: no releases with gold figures (field statistics)")
-        results[name] = score(releases)
+        results[name] = score(corpus)
     if as_json:
         echo_json(results)
         return

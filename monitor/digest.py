@@ -20,6 +20,7 @@ is made on Monday morning about the week that just ended.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -52,7 +53,8 @@ KIND_NAMES = {
     None: ("not yet classified", "not yet classified"),
 }
 #: SQL conditions (no values from outside): not the baseline; and news, published
-#: at most 30 days (``BACKLOG_DAYS``) before we first saw it.
+#: at most 30 days (``BACKLOG_DAYS``) before we first saw it. The Atom feed's index
+#: (``idx_documents_news_changes`` in ``monitor.store``) repeats these terms.
 BACKLOG_DAYS = 30
 NOT_BASELINE = f"source != '{BASELINE_SOURCE}'"
 OLD_WHEN_FOUND = f"published < date(first_seen, '-{BACKLOG_DAYS:d} days')"
@@ -161,20 +163,34 @@ def _day(timestamp: str | None) -> str:
     return (timestamp or "")[:10]
 
 
+#: What the digest shows of a document: never its body, the bulk of the table.
+SHOWN = ("id", "url", "title", "source", "published", "first_seen", "last_changed", "version",
+         "label", "confidence", "event_id")
+
+
+def _shown(alias: str = "") -> str:
+    """``SHOWN`` as an SQL column list, of the table named ``alias``."""
+    return ", ".join(f"{alias}.{c}" if alias else c for c in SHOWN)
+
+
 def _rows(store: Store, sql: str, params: list) -> list[dict]:
     cursor = store.db.execute(sql, params)
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _key_statement(store: Store, doc: dict) -> str:
-    """The statement that carries the document's label, else its first one."""
-    rows = _rows(store, """
-        select text from statements where document_id = ?
-        order by (label = ?) desc, (label is not null and label != 'none') desc,
-                 confidence desc, seq
-        limit 1""", [doc["id"], doc["label"]])
-    return quoted(rows[0]["text"]) if rows else ""
+def _key_statements(store: Store, docs: list[dict]) -> dict[int, str]:
+    """Each document's statement that carries its label, else its first one."""
+    by_label: dict[str | None, list[int]] = {}
+    for doc in docs:
+        by_label.setdefault(doc["label"], []).append(doc["id"])
+    return {doc: quoted(text) for label, ids in by_label.items() for doc, text in store.db.execute("""
+        select d.id, (select s.text from statements s where s.document_id = d.id
+                      order by (s.label = :label) desc, (s.label is not null and s.label != 'none') desc,
+                               s.confidence desc, s.seq, s.id
+                      limit 1)
+        from documents d where d.id in (select value from json_each(:ids))""",
+        {"label": label, "ids": json.dumps(ids)}) if text is not None}
 
 
 def _ref(doc: dict) -> dict:
@@ -184,51 +200,83 @@ def _ref(doc: dict) -> dict:
             "source": doc["source"], "date": _day(doc["published"] or doc["first_seen"])}
 
 
-def _same_event(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, f"""
-        select * from documents where id != :id and {NOT_BASELINE} and (
-          id in (select to_document_id from links
-                 where relation = 'same_event' and from_document_id = :id)
-          or id in (select from_document_id from links
-                    where relation = 'same_event' and to_document_id = :id)
-          or (event_id is not null and event_id = :event))
-        order by first_seen""",
-        {"id": doc["id"], "event": doc["event_id"]})
-    return [_ref(r) for r in rows]
+def _by_document(rows: list[dict]) -> dict[int, list[dict]]:
+    """Rows grouped by their ``of`` column (the document they were read for), in order."""
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row.pop("of"), []).append(row)
+    return grouped
 
 
-def _reverses(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, """
-        select d.*, s.text as statement from links l
+@dataclass
+class _Related:
+    """What the cards of some documents show besides the documents themselves, read for
+    all of them at once: a query per document made an all-time digest slow."""
+
+    statement: dict[int, str]
+    also: dict[int, list[dict]]
+    reverses: dict[int, list[dict]]
+    reversed_by: dict[int, list[dict]]
+    policies: dict[int, list[dict]]
+    corrected: set[int]
+
+
+def _related(store: Store, docs: list[dict]) -> _Related:
+    marks = json.dumps([d["id"] for d in docs])
+    same = _rows(store, f"""
+        select l.from_document_id as of, {_shown("d")} from links l
         join documents d on d.id = l.to_document_id
-        left join statements s on s.id = l.to_statement_id
-        where l.relation = 'reverses' and l.from_document_id = ?
-        order by d.published""", [doc["id"]])
-    return [_ref(r) | {"statement": quoted(r["statement"])} for r in rows]
+        where l.relation = 'same_event' and l.from_document_id in (select value from json_each(:ids))
+        union
+        select l.to_document_id as of, {_shown("d")} from links l
+        join documents d on d.id = l.from_document_id
+        where l.relation = 'same_event' and l.to_document_id in (select value from json_each(:ids))
+        union
+        select x.id as of, {_shown("d")} from documents x join documents d on d.event_id = x.event_id
+        where x.id in (select value from json_each(:ids)) and x.event_id is not null""",
+        {"ids": marks})
+    same = [r for r in sorted(same, key=lambda r: (r["first_seen"], r["id"]))
+            if r["id"] != r["of"] and r["source"] != BASELINE_SOURCE]
+    return _Related(
+        statement=_key_statements(store, docs),
+        also=_by_document(same),
+        reverses=_by_document(_rows(store, f"""
+            select l.from_document_id as of, {_shown("d")}, s.text as statement from links l
+            join documents d on d.id = l.to_document_id
+            left join statements s on s.id = l.to_statement_id
+            where l.relation = 'reverses' and l.from_document_id in (select value from json_each(?))
+            order by d.published, d.id""", [marks])),
+        reversed_by=_by_document(_rows(store, f"""
+            select l.to_document_id as of, {_shown("d")} from links l
+            join documents d on d.id = l.from_document_id
+            where l.relation = 'reverses' and l.to_document_id in (select value from json_each(?))
+            order by d.published, d.id""", [marks])),
+        policies=_by_document(_rows(store, """
+            select e.document_id as of, p.id, p.key, p.name, e.event from policy_events e
+            join policies p on p.id = e.policy_id
+            where e.document_id in (select value from json_each(?))
+              and e.event in ('suspend', 'end', 'reinstate')
+            order by p.name, p.id""", [marks])),
+        corrected={doc for (doc,) in store.db.execute(
+            "select distinct document_id from corrections"
+            " where document_id in (select value from json_each(?))", [marks])},
+    )
 
 
-def _reversed_by(store: Store, doc: dict) -> list[dict]:
-    rows = _rows(store, """
-        select d.* from links l join documents d on d.id = l.from_document_id
-        where l.relation = 'reverses' and l.to_document_id = ?
-        order by d.published, d.id""", [doc["id"]])
-    return [_ref(r) for r in rows]
-
-
-def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | None) -> list[dict]:
-    """Each policy the document suspends, ends or reinstates, with its timeline and
-    whether the history holds what this undoes (else the digest says it does not)."""
-    rows = _rows(store, """
-        select p.id, p.key, p.name, e.event from policy_events e join policies p on p.id = e.policy_id
-        where e.document_id = ? and e.event in ('suspend', 'end', 'reinstate') order by p.name""",
-        [doc["id"]])
+def _policies(store: Store, doc: dict, rows: list[dict], reverses: list[dict],
+              datasette: str | None, timelines: dict[int, list[dict]]) -> list[dict]:
+    """Each policy (``rows``) the document suspends, ends or reinstates, with its timeline
+    (read once per digest into ``timelines``) and whether the history holds what this
+    undoes (else the digest says it does not)."""
     targets = {r["id"] for r in reverses}
     found = []
     for row in rows:
+        if row["id"] not in timelines:
+            timelines[row["id"]] = timeline(store.db, row["id"])
         events = [e | {"this": e["document_id"] == doc["id"],
                        "title": _clean(e["title"]) or e["url"],
                        "url": e["url"] if is_http_url(e["url"]) else None}
-                  for e in timeline(store.db, row["id"])]
+                  for e in timelines[row["id"]]]
         undone = any(e["document_id"] in targets for e in events)
         url = (f"{datasette}/policy_timeline?policy={quote(row['key'])}" if datasette else None)
         found.append({"name": _clean(row["name"]), "key": row["key"], "event": row["event"],
@@ -236,18 +284,21 @@ def _policies(store: Store, doc: dict, reverses: list[dict], datasette: str | No
     return found
 
 
-def _item(store: Store, doc: dict, datasette: str | None = None) -> dict:
-    reverses = _reverses(store, doc)
+def _item(store: Store, doc: dict, related: _Related, datasette: str | None,
+          timelines: dict[int, list[dict]]) -> dict:
+    doc_id = doc["id"]
+    reverses = [_ref(r) | {"statement": quoted(r["statement"])}
+                for r in related.reverses.get(doc_id, [])]
     return _ref(doc) | {
         "label": doc["label"], "kind": (KIND_NAMES.get(doc["label"]) or (doc["label"],))[0],
-        "statement": _key_statement(store, doc),
-        "also": _same_event(store, doc), "reverses": reverses,
-        "reversed_by": _reversed_by(store, doc),
-        "policies": _policies(store, doc, reverses, datasette),
+        "statement": related.statement.get(doc_id, ""),
+        "also": [_ref(r) for r in related.also.get(doc_id, [])], "reverses": reverses,
+        "reversed_by": [_ref(r) for r in related.reversed_by.get(doc_id, [])],
+        "policies": _policies(store, doc, related.policies.get(doc_id, []), reverses, datasette,
+                              timelines),
         "edited": doc["version"] > 1 and doc["first_seen"] < doc["period_start"],
         "confidence": doc["confidence"] or 0.0, "first_seen": doc["first_seen"],
-        "corrected": store.db.execute("select 1 from corrections where document_id = ?",
-                                      [doc["id"]]).fetchone() is not None,
+        "corrected": doc_id in related.corrected,
     }
 
 
@@ -282,22 +333,43 @@ def sparkline(values: list[float | None], width: int = 120, height: int = 28) ->
 SPARK_PERIODS = 12
 
 
-def _series_points(store: Store, series: str, period: Period) -> list[float | None]:
-    """The series' values over the consecutive periods up to this one; one query, bounded
-    to the periods drawn. A figure a release reported outranks one quoted for comparison."""
+def _drawn(period: FigurePeriod) -> list[FigurePeriod]:
+    """The consecutive periods a sparkline ending at ``period`` covers, oldest first."""
     periods = [period]
     while len(periods) <= SPARK_PERIODS and (before := periods[-1].preceding()):
         periods.append(before)
-    periods.reverse()
+    return periods[::-1]
+
+
+def _series_points(store: Store, series: str, periods: list[FigurePeriod]
+                   ) -> dict[FigurePeriod, list[float | None]]:
+    """For each of ``periods`` (of one series), the series' values over the consecutive
+    periods up to it. One query for the series, bounded to the periods drawn. A figure a
+    release reported outranks one quoted for comparison."""
+    drawn = {period: _drawn(period) for period in periods if period.end}
+    # Each sparkline's span of period ends; overlapping spans are read once.
+    spans = sorted((p[0].end, p[-1].end) for p in drawn.values())
+    merged: list[list[str]] = []
+    for low, high in spans:
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
     values: dict[tuple[str, str], float] = {}
-    for start, end, value in store.db.execute(
-            "select period_start, period_end, value from statistics where series = ? "
-            "and period_end >= ? and period_end <= ? and value is not null "
-            "order by role = 'reported', published, id", [series, periods[0].end, period.end]):
-        values[(start, end)] = value  # the last wins: reported, latest
-    while periods and (periods[0].start, periods[0].end) not in values:
-        periods.pop(0)  # the line starts at the first stored figure
-    return [values.get((p.start, p.end)) for p in periods]
+    if merged:
+        bounds = " or ".join("period_end between ? and ?" for _ in merged)
+        for start, end, value in store.db.execute(
+                f"select period_start, period_end, value from statistics where series = ? "
+                f"and ({bounds}) and value is not null order by role = 'reported', published, id",
+                [series, *(bound for span in merged for bound in span)]):
+            values[(start, end)] = value  # the last wins: reported, latest
+    points = {}
+    for period in periods:
+        shown = list(drawn.get(period, []))
+        while shown and (shown[0].start, shown[0].end) not in values:
+            shown.pop(0)  # the line starts at the first stored figure
+        points[period] = [values.get((p.start, p.end)) for p in shown]
+    return points
 
 
 def _scope_words(row: dict) -> str:
@@ -306,27 +378,51 @@ def _scope_words(row: dict) -> str:
     return " · ".join(_clean(p) for p in parts if p)
 
 
-def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
-    """One card per figure the week's releases report (not those they only quote)."""
+#: Figure cards a digest shows at most, the latest periods first; a longer period (a
+#: backfill's years of monthly updates) says how many more there are and where to read them.
+MAX_FIGURES = 500
+
+
+@dataclass
+class _Figures:
+    cards: list[dict]
+    #: Figures reported in the period, shown or not, and the documents reporting them.
+    total: int
+    documents: set[int]
+
+
+def _statistics(store: Store, doc_ids: list[int]) -> _Figures:
+    """One card per figure the period's releases report (not those they only quote), up
+    to ``MAX_FIGURES``."""
     if not doc_ids:
-        return []
-    marks = ",".join("?" * len(doc_ids))
-    rows = _rows(store, f"""
+        return _Figures([], 0, set())
+    ids = json.dumps(doc_ids)
+    reporting = dict(store.db.execute("""
+        select document_id, count(*) from statistics
+        where document_id in (select value from json_each(?))
+          and coalesce(role, 'reported') = 'reported'
+        group by document_id""", [ids]).fetchall())
+    rows = _rows(store, """
         select s.metric, s.value, s.unit, s.scope, s.population, s.agency, s.kind, s.qualifier,
                s.as_written, s.period, s.period_kind, s.period_start, s.period_end, s.series,
                s.previous_value, s.previous_period, s.previous_source, s.change, s.change_pct,
                s.change_stated_pct, s.document_id, d.id, d.title, d.url, d.source, d.published,
                d.first_seen
         from statistics s join documents d on d.id = s.document_id
-        where s.document_id in ({marks}) and coalesce(s.role, 'reported') = 'reported'
-        order by s.period_end is null, s.period_end desc, d.published desc, s.id""", doc_ids)
-    points: dict[tuple, list] = {}
+        where s.document_id in (select value from json_each(?))
+          and coalesce(s.role, 'reported') = 'reported'
+        order by s.period_end is null, s.period_end desc, d.published desc, s.id
+        limit ?""", [ids, MAX_FIGURES])
+    periods: dict[str, dict[FigurePeriod, None]] = {}
+    for row in rows:
+        row["figure_period"] = FigurePeriod(row["period_kind"] or "unspecified",
+                                            row["period_start"], row["period_end"])
+        if row["series"]:
+            periods.setdefault(row["series"], {})[row["figure_period"]] = None
+    points = {(series, period): values for series, wanted in periods.items()
+              for period, values in _series_points(store, series, list(wanted)).items()}
     stats = []
     for row in rows:
-        period = FigurePeriod(row["period_kind"] or "unspecified", row["period_start"], row["period_end"])
-        key = (row["series"], period)
-        if row["series"] and key not in points:
-            points[key] = _series_points(store, row["series"], period)
         percent = row["kind"] in ("percent change", "share")
         stats.append(_ref(row) | {
             "metric": _scope_words(row), "kind": row["kind"] if row["kind"] not in (None, "level") else "",
@@ -338,9 +434,9 @@ def _statistics(store: Store, doc_ids: list[int]) -> list[dict]:
             "change_pct": row["change_pct"], "change_stated_pct": row["change_stated_pct"],
             "agency": _clean(row["agency"]),
             "outside_dhs": bool(row["agency"]) and row["agency"] not in DHS_AGENCIES,
-            "spark": sparkline(points.get(key, [])),
+            "spark": sparkline(points.get((row["series"], row["figure_period"]), [])),
         })
-    return stats
+    return _Figures(stats, sum(reporting.values()), set(reporting))
 
 
 def reader_today() -> date:
@@ -356,7 +452,7 @@ def coming_up(store: Store, today: date, column: str) -> list[dict]:
     if column not in ("effective_on", "comments_close_on"):
         raise ValueError(column)
     rows = _rows(store, f"""
-        select d.*, f.{column} as due, f.type as fr_type, f.action, f.document_number
+        select {_shown("d")}, f.{column} as due, f.type as fr_type, f.action, f.document_number
         from federal_register_documents f join documents d on d.id = f.document_id
         where f.{column} >= ? and f.{column} <= ? and not f.correction
         order by f.{column}, d.published, d.id""",
@@ -424,7 +520,7 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
     today = today or reader_today()
     start, end = period.start.isoformat(), period.end.isoformat()
     docs = _rows(store, f"""
-        select *, ? as period_start,
+        select {_shown()}, ? as period_start,
                coalesce(first_seen >= ? and {OLD_WHEN_FOUND} and published < ?, 0) as archive
         from documents
         where {NOT_BASELINE} and ((first_seen >= ? and first_seen < ?)
@@ -433,32 +529,41 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         [start, start, start, start, end, start, end])
     archive = [d for d in docs if d["archive"]]
     docs = [d for d in docs if not d["archive"]]
-    items = [_item(store, d, datasette) for d in docs]
+    candidates = docs + archive if include_backlog else docs
+    # How many documents each reverses: sections put those first.
+    reversing = dict(store.db.execute("""
+        select l.from_document_id, count(*) from links l join documents d on d.id = l.to_document_id
+        where l.relation = 'reverses' and l.from_document_id in (select value from json_each(?))
+        group by l.from_document_id""", [json.dumps([d["id"] for d in candidates])]).fetchall())
+    timelines: dict[int, list[dict]] = {}
     listed: set[int] = set()
 
-    def section(wanted, pool=items) -> list[dict]:
-        """One item per event: the strongest report leads, the others are "also"."""
+    def section(wanted, pool=docs) -> list[dict]:
+        """One item per event: the strongest report leads, the others are "also". Only the
+        documents listed are read further (a period's many unlabelled ones are counted)."""
         chosen = []
-        for item in sorted(pool, key=lambda i: (-len(i["reverses"]), -i["confidence"],
-                                                i["first_seen"])):
-            if item["id"] not in listed and wanted(item):
+        pool = [d for d in pool if d["id"] not in listed and wanted(d)]
+        related = _related(store, pool)
+        for doc in sorted(pool, key=lambda d: (-reversing.get(d["id"], 0), -(d["confidence"] or 0.0),
+                                               d["first_seen"])):
+            if doc["id"] not in listed:
+                item = _item(store, doc, related, datasette, timelines)
                 chosen.append(item)
                 listed.add(item["id"])
                 listed.update(a["id"] for a in item["also"])
         return sorted(chosen, key=lambda i: (i["date"], i["id"]), reverse=True)
 
-    reversals = section(lambda i: i["label"] == REVERSAL or bool(i["reverses"]))
-    new_policies = section(lambda i: i["label"] == NEW_POLICY)
-    statistics = _statistics(store, [d["id"] for d in docs])
-    listed.update(s["id"] for s in statistics)
+    reversals = section(lambda d: d["label"] == REVERSAL or d["id"] in reversing)
+    new_policies = section(lambda d: d["label"] == NEW_POLICY)
+    figures = _statistics(store, [d["id"] for d in docs])
+    listed.update(figures.documents)
     # Labelled as statistics but no figure extracted: still listed with the statistics.
-    statistic_documents = section(lambda i: i["label"] == STATISTIC_UPDATE)
-    others = section(lambda i: i["label"] not in (None, NO_CHANGE))
+    statistic_documents = section(lambda d: d["label"] == STATISTIC_UPDATE)
+    others = section(lambda d: d["label"] not in (None, NO_CHANGE))
     found = []
     if include_backlog:  # the strongest kinds first, then the latest
         rank = {label: n for n, label in enumerate(COUNTED)}
-        found = sorted(section(lambda i: i["label"] not in (None, NO_CHANGE),
-                               [_item(store, d, datasette) for d in archive]),
+        found = sorted(section(lambda d: d["label"] not in (None, NO_CHANGE), archive),
                        key=lambda i: rank.get(i["label"], len(rank)))  # stable: latest first
     return {
         "period": period,
@@ -472,7 +577,8 @@ def collect(store: Store, period: Period, include_backlog: bool = False,
         "backlog_days": BACKLOG_DAYS,
         "reversals": reversals,
         "new_policies": new_policies,
-        "statistics": statistics,
+        "statistics": figures.cards,
+        "figures_not_shown": figures.total - len(figures.cards),
         "statistic_documents": statistic_documents,
         "others": others,
         "failing": _failing_sources(store, period),
@@ -548,7 +654,7 @@ def write_atom(store: Store, out: Path) -> Path:
     """The latest detected changes (documents labelled other than "none") as Atom, led by
     the Federal Register documents taking effect or closing for comment soon."""
     docs = _rows(store, f"""
-        select * from documents
+        select {_shown()} from documents
         where {IS_NEWS} and label is not null and label != ?
         order by first_seen desc, id desc limit ?""", [NO_CHANGE, ATOM_ENTRIES])
     ET.register_namespace("", ATOM_NS)
@@ -580,6 +686,7 @@ def write_atom(store: Store, out: Path) -> Path:
             sub(entry, "category", term=kind, label=verb.lower())
             sub(sub(entry, "author"), "name", doc["source"])
             sub(entry, "summary", f"{doc['type']}. {doc['action']}".strip(". ") + ".")
+    statements = _key_statements(store, docs)
     for doc in docs:
         entry = sub(feed, "entry")
         sub(entry, "title", _clean(doc["title"]) or doc["url"])
@@ -591,7 +698,7 @@ def write_atom(store: Store, out: Path) -> Path:
         sub(entry, "category", term=doc["label"],
             label=doc["label"].replace("_", " "))
         sub(sub(entry, "author"), "name", doc["source"])
-        sub(entry, "summary", _key_statement(store, doc))
+        sub(entry, "summary", statements.get(doc["id"], ""))
     ET.indent(feed)
     path = out / "changes.atom"
     _write(path, ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n")

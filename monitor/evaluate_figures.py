@@ -17,7 +17,11 @@ gold figures:
   whose previous value and period are the gold ones. Gold previous values are explicit
   in our own corpus; in a corpus without them (``../shared/realtext/dev.jsonl``) the gold
   previous of a figure is the gold figure with the same metric wording for the period
-  just before it, in the same release or an earlier one.
+  just before it, in the same release or an earlier one;
+* **figures in releases without any**: releases whose gold ``statistics`` is an empty
+  list (a policy announcement with a fee, a deadline, an operation's tally) are stored
+  too, as ``run`` would, and every figure they give a card is counted. Some may be true
+  statistics the release quotes; the count is what to read, one by one.
 
 Metric names are not compared: a gold file may word metrics as it likes.
 """
@@ -192,13 +196,23 @@ def simulate(corpus: list[dict]) -> dict[str, list[dict]]:
 
 
 def score(corpus: list[dict]) -> dict:
-    """Value recall, period accuracy and previous-value precision over a corpus."""
+    """Value recall, period accuracy and previous-value precision over the releases of a
+    corpus with gold figures; all of its releases are stored, in date order."""
     if not any("previous_value" in g for d in corpus for g in d.get("statistics", [])):
         derive_previous(corpus)
     stored = simulate(corpus)
     totals = defaultdict(int)
     misses = []
     for doc in corpus:
+        if doc.get("statistics") == []:
+            totals["empty"] += 1
+            for row in stored.get(doc["id"], []):
+                if row.get("role") == "reported":
+                    totals["empty_figures"] += 1
+                    misses.append({"id": doc["id"], "value": row["value"], "period": row["period"],
+                                   "why": f"figure in a release without any: {row['metric']}, "
+                                          f"{row['kind']}, {row['agency']}"})
+    for doc in statistics_releases(corpus):
         rows = list(stored.get(doc["id"], []))
         if rows:
             totals["read"] += 1
@@ -244,13 +258,14 @@ def score(corpus: list[dict]) -> dict:
         return round(totals[a] / totals[b], 3) if totals[b] else None
 
     return {
-        "releases": len(corpus), "gold_figures": totals["gold"],
+        "releases": len(statistics_releases(corpus)), "gold_figures": totals["gold"],
         "value_recall": ratio("found", "gold"), "found": totals["found"],
-        # releases the classifier takes for statistics (figures are read only from those)
+        # releases that gave any figure (a release read as something else may give none)
         "releases_read": totals["read"], "value_recall_in_read": ratio("found_in_read", "gold_in_read"),
         "period_accuracy": ratio("period_right", "periods"), "periods_scored": totals["periods"],
         "previous_precision": ratio("previous_right", "previous"), "previous_given": totals["previous"],
         "previous_recall": ratio("previous_right", "gold_previous"), "gold_previous": totals["gold_previous"],
+        "releases_without_figures": totals["empty"], "figures_in_them": totals["empty_figures"],
         "misses": misses,
     }
 
@@ -266,7 +281,10 @@ def format_report(name: str, result: dict) -> str:
         return "n/a" if value is None else f"{value:.3f}"
     return (f"{name}: {result['releases']} releases, {result['gold_figures']} gold figures\n"
             f"  value recall        {pct('value_recall')}  ({result['found']}/{result['gold_figures']}; "
-            f"{pct('value_recall_in_read')} in the {result['releases_read']} releases read as statistics)\n"
+            f"{pct('value_recall_in_read')} in the {result['releases_read']} releases that gave figures)\n"
             f"  period accuracy     {pct('period_accuracy')}  (of {result['periods_scored']} found with dated gold periods)\n"
             f"  previous precision  {pct('previous_precision')}  (of {result['previous_given']} found figures given a previous)\n"
-            f"  previous recall     {pct('previous_recall')}  (of {result['gold_previous']} gold previous values)")
+            f"  previous recall     {pct('previous_recall')}  (of {result['gold_previous']} gold previous values)"
+            + (f"\n  releases without figures: {result['figures_in_them']} figure(s) stored from "
+               f"{result['releases_without_figures']} such releases"
+               if result["releases_without_figures"] else ""))

@@ -3,8 +3,10 @@
 A corpus is JSON Lines, one document per line: ``id``, ``date``, ``title``, ``text``,
 optional ``source``, and ``reverses``: the ids of the documents it undoes (empty when
 its predecessor is not in the corpus: then any link is wrong). Reversals carry a
-``split`` (``tune``, ``test``, ``heldout``, ``fresh``), scored apart: a set is held out
-only until a rule is changed after reading its errors (the README says which were).
+``split`` (``tune``, ``test``, ``heldout``, ``fresh``, ``untouched``), scored apart: a set
+is held out only until a rule is changed after reading its errors (the README says which
+were). A corpus kept elsewhere without ``reverses`` (real releases) takes them from a
+gold file: a JSON object of document id -> ids it undoes (``realtext-gold.json``).
 
 The documents go, oldest first and one at a time as successive runs would store them,
 into a temporary database that already holds the baseline, through the real code:
@@ -105,8 +107,30 @@ def score(records: list[dict], links: dict[str, set[str]]) -> dict:
             "splits": splits, "errors": errors}
 
 
-def evaluate(path: str | Path = CORPUS) -> dict:
+def load_gold(path: str | Path, records: list[dict]) -> None:
+    """Give the records the links a gold file says they make (a corpus kept elsewhere,
+    such as real releases, has no ``reverses`` of its own); other records make none."""
+    path = Path(path)
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise CorpusError(f"{path}: not JSON: {exc}") from exc
+    if not isinstance(gold, dict) or not all(isinstance(v, list) for v in gold.values()):
+        raise CorpusError(f"{path}: expected an object of document id -> list of ids")
+    known = {r["id"] for r in records}
+    unknown = sorted({k for k, v in gold.items() for k in [k, *v]} - known)
+    if unknown:
+        raise CorpusError(f"{path}: ids not in the corpus: {', '.join(unknown[:5])}")
+    for record in records:
+        record["reverses"] = gold.get(record["id"], [])
+
+
+def evaluate(path: str | Path = CORPUS, gold: str | Path | None = None) -> dict:
     records = load_corpus(path)
+    if gold:
+        load_gold(gold, records)
     return score(records, predicted_links(records))
 
 

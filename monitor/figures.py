@@ -17,6 +17,7 @@ each one's previous value. Nothing here touches the database.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -34,6 +35,8 @@ DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR = (
 YEAR_TO_DATE, RANGE, CUMULATIVE, UNSPECIFIED = "year to date", "range", "cumulative", "unspecified"
 TILING = (DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR)
 
+#: Components whose every count is the whole country's.
+NATIONAL_AGENCIES = ("ICE", "USCIS", "TSA")
 #: Kinds of figure. A percent change or a share is never a level's previous.
 LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, CHANGE_IN_NUMBER, SHARE, RATE = (
     "level", "daily average", "record", "percent change", "change", "share", "rate")
@@ -102,15 +105,32 @@ class Figure:
     #: A change the text states for this figure (percent, signed) and from which period.
     stated_change_pct: float | None = None
     stated_change_from: Period | None = None
+    #: Neither the sentence nor the headline names the period: it is the first one the
+    #: release's sentences name.
+    period_assumed: bool = False
 
     @property
     def series(self) -> str:
         """Figures with the same key can be compared honestly."""
-        return " | ".join((self.metric, self.scope or "-", self.population or "all",
+        # ICE, USCIS and TSA count the whole country, Border Patrol apprehends at the southwest
+        # border unless another border is named, CBP One appointments are at its ports: the
+        # words add nothing to the series
+        scope = self.scope
+        if (scope == "nationwide" and self.agency in NATIONAL_AGENCIES) or \
+                (scope == "southwest border" and self.metric == "apprehensions" and self.agency == "USBP") or \
+                (self.metric == "appointments" and scope in ("southwest border", "ports of entry",
+                                                              "southwest border, ports of entry")):
+            scope = ""  # CBP One appointments are at the southwest border's ports
+        return " | ".join((self.metric, scope or "-", self.population or "all",
                            self.agency or "-", self.kind, self.period.kind))
 
     def stated_previous(self) -> tuple[float | None, Period] | None:
-        """(value or None, period) of the immediately preceding period as the text states it."""
+        """(value or None, period) of the immediately preceding period as the text states it;
+        for a record, the record it beat ("beating the record of 2,883,595 set on June 30")."""
+        if self.kind == RECORD:
+            beaten = [o for o in self.compared if o.kind == RECORD and o.period.end and self.period.start
+                      and o.period.end < self.period.start]
+            return (beaten[0].value, beaten[0].period) if len(beaten) == 1 else None
         before = self.period.preceding()
         if before is None:
             return None
@@ -124,36 +144,51 @@ class Figure:
 
 # --- what is counted ------------------------------------------------------------------
 
+_NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haitian|nicaraguan|"
+                  "colombian|ecuadorian|chinese|indian|ukrainian|russian|brazilian|peruvian|"
+                  "romanian|turkish|afghan|dominican|jamaican|bahamian|nigerian|senegalese|"
+                  "mauritanian|eritrean|somali|sudanese|vietnamese|filipino")
+
 #: (metric, unit, pattern): the keyword nearest a number names what it counts.
 METRICS = [
     ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
     ("expulsions", "people", r"expul\w*|expell\w*"),
-    ("appointments", "appointments", r"appointments?"),
+    ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
     ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
-    ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?"),
+    ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
+                                 r"(?<=migrants )cross(?:ing|ed)|(?<=people )cross(?:ing|ed)"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
     ("repatriations", "people", r"repatriat\w*"),
-    ("interdictions", "people", r"interdict\w*(?=(?: or encounter\w*)? [\d,]+ (?:\w+ )?(?:migrants|people|aliens))|"
+    # of people, not of drugs or guns ("interdicted 2,600 pounds of cocaine" is a seizure)
+    ("interdictions", "people", r"interdict\w*(?![^.;]{0,60}\b(?:pounds|lbs|kilograms|kilos|kg|cocaine|marijuana|"
+                                r"fentanyl|methamphetamine|drugs|narcotics|firearms|guns|weapons|vessels)\b)|"
                                 r"(?:migrant )?interdictions? of migrants|migrant interdictions?"),
     ("releases", "people", r"releas(?:ed|es)\b"),
+    ("criminal arrests", "people", r"criminal arrests?"),
     ("arrests", "people", r"arrest\w*"),
     ("detention population", "people", r"average daily population|detention|detained|in (?:ice )?custody"),
     ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers"),
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens"),
     ("receipts", "cases", r"receipts?|filings|received|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
-    ("backlog", "cases", r"backlog\w*|pending"),
+    ("net backlog", "cases", r"net backlog\w*"),
+    ("gross backlog", "cases", r"gross backlog\w*"),
+    ("backlog", "cases", r"backlog\w*(?:\s+of\s+(?:[\w-]+\s+){0,2}?(?:applications|petitions|cases|filings|requests))?|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation))"),
     ("processing time", "months", r"processing times?"),
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
 ]
 _METRIC_RES = [(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS]
+#: Any metric, or pounds of something: a statement without one and a digit holds no figure.
+_ANY_METRIC = re.compile(r"\b(?:" + "|".join(p for _, _, p in METRICS) + r"|pounds|lbs)", re.I)
 
 _POPULATIONS = [
     ("family units", r"family[- ]units?(?:[- ]members)?|family members|members of family units|"
                      r"individuals in famil\w+|families"),
-    ("unaccompanied children", r"unaccompanied (?:alien )?(?:children|minors|kids)|\bUACs?\b|\bUCs\b"),
-    ("single adults", r"single adults?"),
+    ("unaccompanied children", r"unaccompanied (?:alien )?(?:children|minors|kids|youths?|juveniles)|\bUACs?\b|\bUCs\b|"
+                               r"(?:children|minors) (?:travell?ing|who travell?ed|arriving|who arrived) (?:alone|"
+                               r"without (?:a |their )?(?:parents?|guardians?|adults?))"),
+    ("single adults", r"single adults?|(?:lone adults|adults travell?ing (?:alone|without (?:children|famil\w+)))"),
     ("unique individuals", r"unique (?:individuals|encounters|people)"),
     ("repeat encounters", r"repeat (?:encounters|crossers)|re-encounter\w*|prior encounter"),
     ("with criminal records", r"criminal (?:records?|convictions?|histor\w+|noncitizens|aliens)|convicted criminals"),
@@ -161,18 +196,40 @@ _POPULATIONS = [
     ("under Title 8", r"title 8\b"),
     ("CBP One", r"cbp one"),
     ("gotaways", r"got-?aways"),
+    ("Northern Triangle", r"northern triangle"),
+    # what was seized: fentanyl seizures are not methamphetamine seizures
+    ("fentanyl", r"fentanyl"),
+    ("methamphetamine", r"methamphetamine|\bmeth\b"),
+    ("cocaine", r"cocaine"),
+    ("heroin", r"heroin"),
+    ("marijuana", r"marijuana|cannabis"),
+    ("firearms", r"firearms|guns\b"),
 ]
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
-_NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haitian|nicaraguan|"
-                  "colombian|ecuadorian|chinese|indian|ukrainian|russian|brazilian|peruvian|"
-                  "romanian|turkish|afghan")
-_NATIONALITY = re.compile(rf"\b({_NATIONALITIES})\s+(?:nationals|migrants|citizens|people|"
-                          r"individuals|aliens|noncitizens|adults|children|families)", re.I)
+_COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Honduran", "el salvador": "Salvadoran",
+              "venezuela": "Venezuelan", "cuba": "Cuban", "haiti": "Haitian", "nicaragua": "Nicaraguan",
+              "colombia": "Colombian", "ecuador": "Ecuadorian", "china": "Chinese", "india": "Indian",
+              "ukraine": "Ukrainian", "russia": "Russian", "brazil": "Brazilian", "peru": "Peruvian",
+              "romania": "Romanian", "turkey": "Turkish", "afghanistan": "Afghan", "dominican republic": "Dominican",
+              "jamaica": "Jamaican", "bahamas": "Bahamian", "nigeria": "Nigerian", "senegal": "Senegalese",
+              "mauritania": "Mauritanian", "eritrea": "Eritrean", "somalia": "Somali", "sudan": "Sudanese",
+              "vietnam": "Vietnamese", "philippines": "Filipino"}
+_COUNTRY = r"(?:the\s+)?(?:" + "|".join(_COUNTRIES) + r")\b"
+#: "people from Mexico", "7,900 were from Venezuela", "nationals of El Salvador, Guatemala and
+#: Honduras" (not "crossing from Mexico", a place)
+_FROM_COUNTRY = re.compile(r"\b(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+"
+                           rf"(?:from|of)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
+#: "Cuban migrants", "Haitian interdictions", "40 Cubans"
+_NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants|citizens|people|"
+                          r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
+                          r"apprehensions|removals|arrests|expulsions|repatriations)\b)", re.I)
 
 #: Agencies named near a figure; a foreign government's figure is never a DHS series.
 _AGENCIES = [
-    ("Mexico", r"mexic(?:o|an) (?:authorities|government|officials|immigration|national guard)|\bINM\b"),
-    ("Panama", r"panaman\w* (?:authorities|government)|panama (?:reported|recorded|says)"),
+    ("Mexico", r"\bmexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b|"
+               r"national (?:migration|immigration) institute|instituto nacional de migraci"),
+    ("Panama", r"panama(?:nian|'s)? (?:authorities|government|officials|immigration|migration)|"
+               r"panama (?:reported|recorded|says|counted)"),
     ("Canada", r"canad\w+ (?:authorities|government|border services)|\bCBSA\b|\bRCMP\b"),
     ("Guatemala", r"guatemalan (?:authorities|government)"),
     ("EOIR", r"immigration courts?|\bEOIR\b|executive office for immigration review"),
@@ -186,6 +243,11 @@ _AGENCIES = [
     ("CBP", r"\bCBP\b|customs and border protection"),
 ]
 _AGENCY_RES = [(name, re.compile(p, re.I)) for name, p in _AGENCIES]
+#: "Panama's National Migration Service", "Mexico's Foreign Ministry": another country's office
+_AGENCY_RES += [(country, re.compile(rf"\b{country}(?:'s|’s)\s+(?:(?-i:[A-Z])[\w-]+\s+){{0,4}}(?:institute|service|"
+                                     r"ministry|agency|office|police|authorities|government|officials|secretariat)\b",
+                                     re.I))
+                for country in ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica")]
 #: The department's own components; a figure counted by anyone else is labelled as such.
 DHS_AGENCIES = ("CBP", "USBP", "OFO", "ICE", "USCIS", "TSA", "USCG", "DHS", "FEMA", "CISA")
 
@@ -197,8 +259,19 @@ _REGIONS = [
     ("nationwide", r"nationwide|nationally|all (?:u\.s\. )?borders|across the country"),
 ]
 _REGION_RES = [(name, re.compile(p, re.I)) for name, p in _REGIONS]
+_AT_THE_BORDER = re.compile(r"\b(?:at|along|across) the border\b", re.I)
+_OFO = re.compile(r"office of field operations|\bOFO\b", re.I)
+#: "the Tucson Sector", "the Laredo Field Office", "ERO Houston", "the Chicago area", "in
+#: Texas": a part of the country or of the border, a series of its own
+_SECTOR = re.compile(
+    r"\b(?P<name>(?:[A-Z][a-z]+\s+){1,3})(?P<kind>[Ss]ector|[Ff]ield [Oo]ffice|[Aa]rea of [Rr]esponsibility)\b|"
+    r"\bthe\s+(?P<area>(?:[A-Z][a-z]+\s+){1,2})(?:metro(?:politan)?\s+)?area\b|"
+    r"\bERO\s+(?P<ero>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:[A-Z]|officers|agents|\())|"
+    r"\b(?:in|across)\s+(?P<state>Texas|Arizona|California|New Mexico|Florida|New York|Illinois|Georgia|"
+    r"Louisiana|Puerto Rico)\b")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
-_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
+_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?border )?"
+                       r"(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
 
 # --- numbers ----------------------------------------------------------------------------
 
@@ -206,6 +279,9 @@ _NUMBER = re.compile(
     r"(?<![\w.,/-])(\$\s?)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(\s*(?:million|thousand|billion)\b|(?<=\d)[MBK]\b)?(\s*(?:percent\b|per cent\b|%|percentage points?))?",
     re.I)
+_WORD_COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_WORD_NUMBER = re.compile(r"(?<![\w-])(one|two|three|four|five|six|seven|eight|nine|ten|half a)\s+(million|billion)\b",
+                          re.I)
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3, "m": 1e6, "b": 1e9}
 _QUALIFIER = re.compile(
     r"\b(more than|over|nearly|almost|about|approximately|roughly|around|some|at least|"
@@ -225,13 +301,35 @@ _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|low
                        r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid)\b", re.I)
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*)\b", re.I)
-_COMPARISON = re.compile(r"\b(?:from|compar\w* (?:with|to)|versus|vs\.?|than|over|when|"
-                         r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the)\b", re.I)
+#: "beating the record of 2,883,595", "The old mark of 2,882,915": the record a new one beat
+_RECORD_BEATEN_WORDS = (r"\b(?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)\b|"
+                        r"\b(?:beat\w*|br[oe]ke\w*|breaking|surpass\w*|topp\w*|eclips\w*|exceed\w*)\s+"
+                        r"(?:the|its|a)\s+(?:(?:previous|old|prior|former|all-time|single-day)\s+)*(?:record|mark|high)\b")
+_RECORD_BEATEN = re.compile(_RECORD_BEATEN_WORDS, re.I)
+_COMPARISON = re.compile(r"\b(?:"
+                         # "down from 117,901", "from May"; not "were from Venezuela", "people from Mexico"
+                         rf"from(?!\s+(?!{_MON}(?![a-z])|FY|fiscal|calendar|the\b|a\b|an\b|its\b)(?-i:[A-Z])[a-z]+)|"
+                         r"compar\w* (?:with|to)|versus|vs\.?|than|when|double(?!-)|twice|triple|"
+                         # "over the 28-day month" is a span; "over May", "over the same month" compare
+                         r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
+                         r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
+                         r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the|"
+                         r"(?:level|even|flat|in line|on par) with|(?:above|below)(?=\s+(?:the|that|its|last)\b))\b|"
+                         + _RECORD_BEATEN_WORDS, re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
-                    r"\baverage daily\b|\bdaily average\b", re.I)
+                    r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
-_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b", re.I)
-_RECORD = re.compile(r"\brecord\b|\bbusiest\b|\bhighest (?:ever|on record)|\ball-time\b", re.I)
+#: "46 million more than in 2023" (a difference), not "removals to more than 170 countries"
+_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b(?!\s*[$\d])", re.I)
+#: "23% more than in February", "2% fewer than in April", "80% above": a change, not a share
+_RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
+                             re.I)
+#: "the busiest day in the agency's history", "the most ever in a single day"; not "the
+#: third-busiest day", "the busiest day of the holiday period"
+_RECORD = re.compile(r"\brecord\b|\bhighest (?:ever|on record)|\ball-time\b|\bsingle-day high\b|"
+                     r"(?<![\w-])(?:most|highest|largest|busiest)\b[^.;]{0,60}\b(?:ever|on record|"
+                     r"(?:in|on) (?:a|one) single day|in (?:its|the agency[’']s|TSA[’']?s?|the department[’']s) history)\b",
+                     re.I)
 
 
 # --- periods --------------------------------------------------------------------------
@@ -282,8 +380,10 @@ class _Mention:
 class _Periods:
     """Every period expression in a sentence, resolved against the release's date."""
 
-    _FY = re.compile(r"\b(?:fiscal (?:year )?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)", re.I)
-    _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the past) fiscal year\b", re.I)
+    _FY = re.compile(r"\b(?:fiscal (?:year )?(?:\(FY\)\s*)?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)|"
+                     r"\b(\d{4})\s+fiscal year\b", re.I)
+    _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b",
+                           re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
     _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter of (fiscal year |FY ?)?(\d{4})\b|"
@@ -292,37 +392,93 @@ class _Periods:
     _FULL_DATE = rf"(?:{_WEEKDAY})?({_MON})\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"
     _RANGE = re.compile(
         rf"\b(?:(?:from|between|since)\s+)?{_FULL_DATE},?\s*(?:to|through|and|until|-|–)\s*{_FULL_DATE}", re.I)
+    _DAY_RANGE = re.compile(
+        rf"\b(?:(?:from|between)\s+)?({_MON})\s+(\d{{1,2}})\s*(?:-|–|to|through|and)\s*(\d{{1,2}})(?!\d)(?:,?\s+(\d{{4}}))?",
+        re.I)
     _MONTH_RANGE = re.compile(
         rf"\b(?:from|between)\s+({_MON})\s*(\d{{4}})?\s*(?:to|through|and|until|-|–)\s+({_MON})\s*(\d{{4}})?\b", re.I)
+    #: "January through March 2024", "October–December 2023"
+    _MONTH_SPAN = re.compile(
+        rf"\b({_MON})\s*(\d{{4}})?\s*(?:through|thru|-|–)\s*({_MON})\s*(\d{{4}})?(?![\w-])", re.I)
     _SINCE = re.compile(rf"\b(since|beginning|starting)\s+(?:on\s+)?{_FULL_DATE}", re.I)
     _SINCE_MONTH = re.compile(rf"\b(since)\s+(?:(?:its|the|the app's|the program's)\s+)?(?:(?:launch|start|"
-                              rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})\s+(\d{{4}})\b", re.I)
+                              rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})(?:\s+(\d{{4}}))?(?![\w-])",
+                              re.I)
+    #: "since the app began offering appointments in January", "since launching the
+    #: operation in early August": counted from then, not during that month
+    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
+                              rf"({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _SINCE_EVENT_DAY = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?on\s+{_FULL_DATE}", re.I)
+    _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                     "eleven", "twelve")
+    #: "fiscal year 2024 through August", "the first five months of FY2024", "the first
+    #: half of fiscal year 2024", "2024 through May": a year from its start to a month's end
+    _YEAR_PART = re.compile(
+        rf"\b(?:(fiscal (?:year )?|FY\s?)|(?:calendar year|CY|in)\s?)(\d{{4}})\s+(?:through|thru)\s+"
+        rf"(?:the end of\s+)?({_MON})\b|"
+        rf"\bfirst\s+(\w+)\s+(months?|quarters?)\s+of\s+(?:(fiscal (?:year )?|FY\s?|calendar year |CY\s?)?(\d{{4}})|"
+        rf"(?:the |this |the current )(fiscal )?year)\b|"
+        rf"\bfirst half of\s+(fiscal (?:year )?|FY\s?)(\d{{4}})\b", re.I)
+    #: "year to date" with no year named: the current fiscal year's (DHS counts fiscal
+    #: years) unless it says calendar; "so far this year" is the calendar year's
+    _TO_DATE = re.compile(r"\b(fiscal|calendar)?[- ]?year[- ]to[- ]date\b|\bso far this (calendar )?year\b|\bFYTD\b",
+                          re.I)
+    #: "the 12 months ending in June", "the six-month period ended March 31"
+    #: "the two weeks ending July 14", "the first week of September"
+    _WEEKS_ENDING = re.compile(rf"\b(\d|one|two|three|four|five|six)[- ]weeks?(?:[- ]period)?\s+(?:ending|ended|through)\s+"
+                               rf"(?:on\s+)?{_FULL_DATE}", re.I)
+    _WEEK_OF_MONTH = re.compile(rf"\b(first|second|third|fourth|last|final)\s+(?:full\s+)?week\s+of\s+({_MON})"
+                                rf"(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _DAYS_AROUND = re.compile(rf"\b(\d{{1,3}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+days\s+"
+                              rf"(before|prior to|leading up to|after|following)\s+(?:[\w'’-]+\s+){{0,6}}?(?:on\s+)?"
+                              rf"{_FULL_DATE}", re.I)
+    _PAST_YEARS = re.compile(r"\b(?:(?:over|in|during|across)\s+)?(?:the\s+)?(?:past|last|previous)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
+                             r"\s+(fiscal|calendar)\s+years\b", re.I)
+    _SEVEN_DAY = re.compile(r"\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
+    _THROUGH_END = re.compile(rf"\b(?:through|thru|as of) the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _MONTHS_ENDING = re.compile(
+        rf"\b(\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]months?"
+        rf"(?:[- ]period)?\s+(?:ending|ended|through)\s+(?:in\s+)?({_MON})(?:\s+\d{{1,2}})?(?:,?\s+(\d{{4}}))?", re.I)
+    #: "the week ending June 15", "the week of June 9"
+    _WEEK_OF = re.compile(rf"\bweek (ending|ended|of)\s+{_FULL_DATE}", re.I)
     _DAY = re.compile(rf"\b(?:on\s+)?{_FULL_DATE}", re.I)
     _MONTH = re.compile(rf"\b({_MON})(?:\s+of)?(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
-    _CALENDAR = re.compile(r"\b(?:calendar year|CY)\s?(\d{4})\b|"
-                           r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)", re.I)
+    _CALENDAR = re.compile(r"\b(?:calendar year|calendar|CY)\s?(\d{4})\b|\b(?:the\s+)?(\d{4}) calendar year\b|"
+                           r"\b(?:in|during|for|of|throughout|through|all of)\s+(\d{4})\b(?!\s*(?:-|–|to)\s*\d)|"
+                           r"\b(?:the|its|a)\s+(\d{4})\s+(?=(?:total|figure|level|count|number)\b)", re.I)
+    _MONTH_LAST_YEAR = re.compile(rf"\b({_MON})\s+(?:of\s+)?last year\b", re.I)
     _RELATIVE_MONTH = re.compile(r"\b(last month|the previous month|the prior month|this month|"
                                  r"the month before|a month earlier)\b", re.I)
     _LAST_YEAR = re.compile(r"\b(?:(the |this |that )?(?:same )?(month|period|time|quarter) (?:of |in )?last year|"
                             r"(?:this time )?(?:a|one) year (?:earlier|ago|before)|"
                             r"(?:the )?same (month|period) (?:a year (?:earlier|ago)|in the previous year)|"
-                            r"(last year|the previous year|the prior year))\b", re.I)
+                            r"(last year|the previous year|the prior year|the preceding year|the year before))\b", re.I)
     _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    _ON_WEEKDAY = re.compile(rf"\bon ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!,?\s+{_MON}\s+\d)", re.I)
+    _ON_WEEKDAY = re.compile(rf"\b(on|this past|last|past) ((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+                             rf"(?!,?\s+{_MON}\s+\d)", re.I)
     _RECENT_QUARTER = re.compile(r"\b(?:the )?(?:most recent|last|previous|past) quarter\b", re.I)
-    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(past|last|previous) (?:seven days|week)\b", re.I)
-    _INCIDENTAL = re.compile(r"\b(?:ended|expired|began|begun|lifted|took effect|ending|launched|"
-                             r"issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
+    _WEEK = re.compile(r"\b(?:in |during |over )?(?:the )?(?:(past|last|previous|prior) (?:seven days|7 days|week)|"
+                       r"week (?:before|earlier))\b", re.I)
+    _INCIDENTAL = re.compile(r"\b(?:ended|expired|lapsed|closed|concluded|began|begun|lifted|took effect|ending|"
+                             r"launched|issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
     _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bover|\bsince)\s*(?:in\s+|during\s+)?$", re.I)
+        r"\bversus|\bvs\.?|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        # "the lowest monthly total since January 2021": a comparison, not what is counted
+        r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$",
+        re.I)
 
-    def __init__(self, text: str, anchor: date | None, context: Period | None):
+    def __init__(self, text: str, anchor: date | None, context: Period | None,
+                 starts: dict[tuple[int, int], date] | None = None):
         self.anchor = anchor
         self.context = context
         self.found: list[_Mention] = []
         taken: list[tuple[int, int]] = []
+        lower = text.lower()
+
+        def scan(pattern, *cues):  # most sentences have none of a pattern's words: skip it
+            return pattern.finditer(text) if any(cue in lower for cue in cues) else ()
 
         def add(match, period, start=None, end=None):
             start = match.start() if start is None else start
@@ -331,8 +487,10 @@ class _Periods:
                 return
             taken.append((start, end))
             before = text[max(0, start - 30):start]
-            self.found.append(_Mention(start, end, period, bool(self._COMPARE_BEFORE.search(before)),
-                                       bool(self._INCIDENTAL.search(before))))
+            # "compared with 9,860 in May": the base of a comparison
+            comparison = bool(self._COMPARE_BEFORE.search(before)
+                              or self._COMPARED_NUMBER.search(text[max(0, start - 60):start]))
+            self.found.append(_Mention(start, end, period, comparison, bool(self._INCIDENTAL.search(before))))
 
         for m in self._RANGE.finditer(text):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
@@ -340,7 +498,14 @@ class _Periods:
                 first.year + (_month_index(m.group(4)) < first.month))))
             if first and last and first <= last:
                 add(m, Period(RANGE, first.isoformat(), last.isoformat()))
-        for m in self._MONTH_RANGE.finditer(text):
+        for m in self._DAY_RANGE.finditer(text):  # "Nov. 22-28", "May 12 through 31, 2023"
+            first = self._date(m.group(1), m.group(2), m.group(4))
+            if first and int(m.group(2)) < int(m.group(3)) and not re.match(r",?\d", text[m.end():m.end() + 2]):
+                try:
+                    add(m, Period(RANGE, first.isoformat(), first.replace(day=int(m.group(3))).isoformat()))
+                except ValueError:
+                    pass
+        for m in [*self._MONTH_RANGE.finditer(text), *self._MONTH_SPAN.finditer(text)]:
             year2 = int(m.group(4)) if m.group(4) else self._year_of(_month_index(m.group(3)))
             if year2 is None:
                 continue
@@ -357,25 +522,95 @@ class _Periods:
             first = _add_months(date(year - 1, 10, 1), 3 * (number - 1)) if fiscal \
                 else date(year, 3 * number - 2, 1)
             add(m, Period(QUARTER, first.isoformat(), (_add_months(first, 3) - timedelta(days=1)).isoformat()))
-        for m in self._HALF.finditer(text):
+        for m in scan(self._HALF, 'half'):
             year = int(m.group(2))
             first = date(year, 1 if m.group(1).lower() == "first" else 7, 1)
             add(m, Period(RANGE, first.isoformat(), (_add_months(first, 6) - timedelta(days=1)).isoformat()))
-        for m in self._SINCE.finditer(text):
+        for m in scan(self._SINCE, 'since', 'beginning', 'starting'):
             first = self._date(m.group(2), m.group(3), m.group(4))
             if first:
                 add(m, self._since(first))
-        for m in self._SINCE_MONTH.finditer(text):
-            add(m, self._since(date(int(m.group(3)), _month_index(m.group(2)), 1)))
+        for m in scan(self._SINCE_MONTH, 'since'):
+            index = _month_index(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self._year_of(index)
+            if year:
+                add(m, self._since(date(year, index, 1)))
+        for m in scan(self._SINCE_EVENT_DAY, 'since'):
+            first = self._date(m.group(1), m.group(2), m.group(3))
+            if first:  # "since the app began offering appointments on Jan. 12"
+                add(m, self._since(first))
+        for m in scan(self._SINCE_EVENT, 'since'):
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
+            if year:  # "launched in early August": the day the release gives elsewhere, if any
+                first = (starts or {}).get((year, index)) or date(year, index, 1)
+                add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
+        for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
+            add(m, self._year_part(m))
+        for m in scan(self._DAYS_AROUND, ' days '):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            day = self._date(m.group(3), m.group(4), m.group(5))
+            if day and 1 <= count <= 120:  # "the seven days before the proclamation took effect on June 5"
+                first, last = ((day - timedelta(days=count), day - timedelta(days=1)) if m.group(2).lower() in (
+                    "before", "prior to", "leading up to") else (day + timedelta(days=1), day + timedelta(days=count)))
+                add(m, Period(RANGE, first.isoformat(), last.isoformat()))
+        for m in scan(self._PAST_YEARS, ' years'):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            if self.anchor and 2 <= count <= 12:  # "over the past four fiscal years": the last ones complete
+                fiscal = m.group(2).lower().startswith("fiscal")
+                last = (self.anchor.year + (self.anchor.month >= 10) - 1) if fiscal else self.anchor.year - 1
+                first, end = (fiscal_year(last - count + 1).start, fiscal_year(last).end) if fiscal else (
+                    f"{last - count + 1}-01-01", f"{last}-12-31")
+                add(m, Period(CUMULATIVE, first, end))
+        for m in scan(self._WEEKS_ENDING, 'week'):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            last = self._date(m.group(2), m.group(3), m.group(4))
+            if last:
+                first = last - timedelta(days=7 * count - 1)
+                add(m, Period(WEEK if count == 1 else RANGE, first.isoformat(), last.isoformat()))
+        for m in scan(self._WEEK_OF_MONTH, 'week of'):
+            index = _month_index(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self._year_of(index)
+            if year:
+                order = m.group(1).lower()
+                end = _month_end(year, index)
+                first = end - timedelta(days=6) if order in ("last", "final") else date(
+                    year, index, 1 + 7 * ("first", "second", "third", "fourth").index(order))
+                add(m, Period(RANGE, first.isoformat(), (first + timedelta(days=6)).isoformat()))
+        for m in scan(self._THROUGH_END, 'end of'):
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
+            if year:  # "Through the end of August": the fiscal year to that month's end
+                end = _month_end(year, index)
+                first = fiscal_year(year + (index >= 10)).start
+                add(m, Period(YEAR_TO_DATE, first, end.isoformat()))
+        for m in scan(self._MONTHS_ENDING, 'month'):
+            count = m.group(1).lower()
+            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            index = _month_index(m.group(2))
+            year = int(m.group(3)) if m.group(3) else self._year_of(index)
+            if year and 1 <= count <= 24:
+                first = _add_months(date(year, index, 1), 1 - count)
+                add(m, Period(RANGE, first.isoformat(), _month_end(year, index).isoformat()))
+        for m in scan(self._WEEK_OF, 'week'):
+            day = self._date(m.group(2), m.group(3), m.group(4))
+            if day:
+                first = day if m.group(1).lower() == "of" else day - timedelta(days=6)
+                add(m, Period(WEEK, first.isoformat(), (first + timedelta(days=6)).isoformat()))
         ytd = self._YTD.search(text)
         for m in self._FY.finditer(text):
-            year = _year(m.group(1))
-            if ytd and self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end:
+            year = _year(m.group(1) or m.group(2))
+            # "so far in fiscal year 2024", or fiscal year 2024 in a release from its course
+            if self.anchor and fiscal_year(year).start <= self.anchor.isoformat() <= fiscal_year(year).end \
+                    and (ytd or self.anchor.isoformat() < fiscal_year(year).end):
                 add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
             else:
                 add(m, fiscal_year(year))
-        for m in self._FY_WORDS.finditer(text):
-            if m.group(1).lower() in ("the previous", "the past") and self.context \
+        for m in scan(self._FY_WORDS, 'fiscal year'):
+            if m.group(1).lower() in ("the previous", "the prior", "the preceding", "the past") and self.context \
                     and self.context.kind == FISCAL_YEAR:
                 add(m, self.context.preceding())  # the fiscal year before the one reported
             elif self.anchor:
@@ -385,31 +620,48 @@ class _Periods:
                     add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
                 else:
                     add(m, fiscal_year(year))
-        for m in self._START_OF_FY.finditer(text):
+        if not any(f.period.kind in (FISCAL_YEAR, YEAR_TO_DATE) for f in self.found):
+            for m in self._TO_DATE.finditer(text):
+                if self.anchor and (m.group(1) or m.group(2) or "").lower().startswith("calendar") \
+                        or (self.anchor and m.group(0).lower().startswith("so far")):
+                    add(m, Period(YEAR_TO_DATE, f"{self.anchor.year}-01-01", self._ytd_end()))
+                elif self.anchor:
+                    current = self.anchor.year + (self.anchor.month >= 10)
+                    add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
+        for m in scan(self._START_OF_FY, 'since the'):
             if self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
                 add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
-        for m in self._RECENT_QUARTER.finditer(text):
+        for m in scan(self._RECENT_QUARTER, 'quarter'):
             if self.anchor:
                 first = _add_months(date(self.anchor.year, (self.anchor.month - 1) // 3 * 3 + 1, 1), -3)
                 add(m, Period(QUARTER, first.isoformat(),
                               (_add_months(first, 3) - timedelta(days=1)).isoformat()))
-        for m in self._WEEK.finditer(text):
-            if self.anchor:
+        for m in scan(self._WEEK, 'week', 'days'):
+            base = self._earlier(WEEK, m.start())
+            if base and (m.group(1) or "previous").lower() in ("previous", "prior"):
+                add(m, base.preceding())  # "up from 36,900 the previous week"
+            elif self.anchor:
                 add(m, Period(WEEK, (self.anchor - timedelta(days=7)).isoformat(),
                               (self.anchor - timedelta(days=1)).isoformat()))
         for m in self._ON_WEEKDAY.finditer(text):
-            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday before it
-                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(1).lower()[:3])) % 7 or 7
+            if self.anchor:  # "on Sunday" in Monday's release: the latest Sunday; "on Monday", that
+                # day; "last Monday", the one before
+                back = (self.anchor.weekday() - self._WEEKDAYS.index(m.group(2).lower()[:3])) % 7 or (
+                    7 if m.group(1).lower() != "on" else 0)
                 day = (self.anchor - timedelta(days=back)).isoformat()
                 add(m, Period(DAY, day, day))
+        for m in scan(self._MONTH_LAST_YEAR, 'last year'):
+            if self.anchor:  # "June of last year"
+                add(m, month_period(self.anchor.year - 1, _month_index(m.group(1))))
         for m in self._DAY.finditer(text):
             when = self._date(m.group(1), m.group(2), m.group(3))
             if when and not re.search(r"\b(?:through|until|to|ending|ended)\s+$", text[max(0, m.start() - 12):m.start()], re.I):
                 add(m, Period(DAY, when.isoformat(), when.isoformat()))
         for m in self._MONTH.finditer(text):
             if m.group(1).lower() == "may" and not m.group(2) and not re.search(
-                    r"\b(?:in|of|for|during|since|from|than|through|and|to)\s+$", text[max(0, m.start() - 8):m.start()], re.I):
+                    r"\b(?:in|of|for|during|since|from|than|through|and|to)\s+$", text[max(0, m.start() - 8):m.start()], re.I) \
+                    and not re.match(r"\s*:", text[m.end():]):  # "May: 117,901" is the month
                 continue  # the verb "may"
             if not m.group(2) and m.group(1).lower() in ("mar", "jun", "jul", "aug", "oct", "dec", "sept", "sep", "nov", "jan", "feb", "apr") \
                     and not m.group(1).endswith("."):
@@ -419,33 +671,108 @@ class _Periods:
             if year:
                 add(m, month_period(year, index))
         for m in self._CALENDAR.finditer(text):
-            year = int(m.group(1) or m.group(2))
-            if 1990 <= year <= 2100:
+            year = int(m.group(1) or m.group(2) or m.group(3) or m.group(4))
+            if self.anchor and year == self.anchor.year and self.anchor.isoformat() < f"{year}-12-31":
+                add(m, Period(YEAR_TO_DATE, f"{year}-01-01", self._ytd_end()))  # a year still running
+            elif 1990 <= year <= 2100:
                 add(m, calendar_year(year))
-        for m in self._RELATIVE_MONTH.finditer(text):
-            base = self.context if self.context and self.context.kind == MONTH else None
+        for m in scan(self._RELATIVE_MONTH, 'month'):
+            # "last month" is the month before the release; "the previous month", the one
+            # before the month the sentence (or else the release) reports
+            base = self._earlier(MONTH, m.start()) or (
+                self.context if self.context and self.context.kind == MONTH else None)
             if m.group(1).lower() == "this month" and self.anchor:
                 add(m, month_period(self.anchor.year, self.anchor.month))
-            elif base:
+            elif base and (m.group(1).lower() != "last month" or self._comparing(text, m.start())):
                 add(m, base.preceding())
             elif self.anchor:
                 first = _add_months(date(self.anchor.year, self.anchor.month, 1), -1)
                 add(m, month_period(first.year, first.month))
-        for m in self._LAST_YEAR.finditer(text):
+        for m in scan(self._LAST_YEAR, 'year'):
             base = self.context
-            if m.group(4) and not (base and base.kind == MONTH and re.search(
+            year = self._earlier(FISCAL_YEAR, m.start()) or self._earlier(CALENDAR_YEAR, m.start()) or (
+                base if base and base.kind in (FISCAL_YEAR, CALENDAR_YEAR) else None)
+            if m.group(4) and year and (m.group(4).lower() != "last year" or self._comparing(text, m.start())):
+                # "267,258 in fiscal year 2019, up from 256,085 the year before": the year before
+                # the one reported, of its kind (a fiscal year's is a fiscal year)
+                add(m, _shift_year(year, -1))
+            elif m.group(4) and not (base and base.kind == MONTH and re.search(
                     r"\b(?:month|period)\b", text[max(0, m.start() - 40):m.start()], re.I)):
                 if self.anchor:
                     add(m, calendar_year(self.anchor.year - 1))
-            elif base and base.kind in (MONTH, QUARTER, DAY, WEEK, RANGE, FISCAL_YEAR, CALENDAR_YEAR):
-                add(m, _shift_year(base, -1))
+            else:  # "a year earlier": the period the sentence names before it, else the release's
+                tiling = (MONTH, QUARTER, DAY, WEEK, RANGE, FISCAL_YEAR, CALENDAR_YEAR)
+                own = [f for f in self.found if f.end <= m.start() and not f.comparison and f.period.kind in tiling]
+                base = max(own, key=lambda f: f.start).period if own else base
+                if base and base.kind in tiling:
+                    add(m, _shift_year(base, -1))
+        if self._SEVEN_DAY.search(text):  # "As of July 28, the seven-day average": the week to that day
+            self.found = [replace(m, period=Period(RANGE, (date.fromisoformat(m.period.start) - timedelta(days=6))
+                                                   .isoformat(), m.period.end))
+                          if m.period.kind == DAY and not m.comparison else m for m in self.found]
+        # "Through the end of August, ... in fiscal year 2024": the year to date ends with August
+        ends = {m.period.start: m.period.end for m in self.found
+                if m.period.kind == YEAR_TO_DATE and self._THROUGH_END.fullmatch(text, m.start, m.end)}
+        self.found = [replace(m, period=replace(m.period, end=ends[m.period.start]))
+                      if m.period.kind == YEAR_TO_DATE and m.period.start in ends else m for m in self.found]
         self.found.sort(key=lambda f: f.start)
 
     def _since(self, first: date) -> Period:
-        if (first.month, first.day) in ((10, 1), (1, 1)) and self.anchor and first <= self.anchor \
-                and (self.anchor - first).days < 366:
+        """"Since Oct. 1" or "since Jan. 1" within a year of the release (or in a release
+        of unknown date) counts the fiscal or calendar year to date; other starts, from then."""
+        if (first.month, first.day) in ((10, 1), (1, 1)) and (self.anchor is None or (
+                first <= self.anchor and (self.anchor - first).days < 366)):
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
         return Period(CUMULATIVE, first.isoformat(), self._ytd_end())
+
+    #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
+    #: period of a number quoted for comparison
+    _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
+                                  r"versus|vs\.?|above|below|twice|double|triple|level with|"
+                                  r"(?:record|mark|high) (?:of|was))\s+(?:the\s+|that\s+|its\s+)?[\d,.]+"
+                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+)?$", re.I)
+
+    def _earlier(self, kind: str, start: int) -> Period | None:
+        """The last period of this kind the sentence names before ``start``."""
+        found = [f for f in self.found if f.start < start and f.period.kind == kind]
+        return max(found, key=lambda f: f.start).period if found else None
+
+    def _comparing(self, text: str, start: int) -> bool:
+        """"up from 40,000 last month", "than last month": the base of a comparison."""
+        before = text[max(0, start - 60):start]
+        return bool(self._COMPARE_BEFORE.search(before) or self._COMPARED_NUMBER.search(before))
+
+    def _year_part(self, m: re.Match) -> Period | None:
+        """A fiscal or calendar year from its first day to the end of a month within it."""
+        if m.group(2):  # "fiscal year 2024 through August"
+            fiscal, year = bool(m.group(1)), int(m.group(2))
+            start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
+            index = _month_index(m.group(3))
+            last = date(year - (fiscal and index >= 10), index, 1)
+        elif m.group(5):  # "the first five months of fiscal year 2024"
+            count = m.group(4).lower()
+            count = int(count) if count.isdigit() else (
+                self._NUMBER_WORDS.index(count) + 1 if count in self._NUMBER_WORDS else None)
+            if count is None:
+                return None
+            months = count * (3 if m.group(5).lower().startswith("quarter") else 1)
+            if m.group(7):
+                fiscal = bool(m.group(6)) and not m.group(6).lower().startswith(("calendar", "cy"))
+                year = int(m.group(7))
+            elif self.anchor:  # "the first 11 months of the fiscal year": the current one
+                fiscal = bool(m.group(8))
+                year = self.anchor.year + (fiscal and self.anchor.month >= 10)
+            else:
+                return None
+            start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
+            last = _add_months(start, months - 1)
+        else:  # "the first half of fiscal year 2024"
+            year = int(m.group(10))
+            start = date(year - 1, 10, 1)
+            last = _add_months(start, 5)
+        if last < start or last >= _add_months(start, 12):
+            return None
+        return Period(YEAR_TO_DATE, start.isoformat(), _month_end(last.year, last.month).isoformat())
 
     def _ytd_end(self) -> str | None:
         return self.anchor.isoformat() if self.anchor else None
@@ -526,18 +853,27 @@ def _numbers(text: str) -> list[_Number]:
             continue
         if not percent and _NOT_A_COUNT_AFTER.search(after) and not scale:
             continue
-        if re.search(rf"\b{_MON}\s*$", before, re.I) and not scale and not percent:
+        if re.search(rf"\b{_MON}\s*$", before, re.I) and not scale and not percent and "," not in digits:
             continue  # a day of a month, or a year after one
         if re.match(r"\s*,?\s*\d{4}\b", after) and value <= 31 and not scale:
             continue
         if not scale and not percent and "," not in digits and 1900 <= value <= 2100 and "." not in digits:
             continue  # a year
+        if not scale and not percent and value < 120 and re.fullmatch(r"\d+", digits) \
+                and re.search(r"\b[A-Z][\w'’-]+,\s*$", before) and re.match(r"\s*,", after):
+            continue  # "Cesar Smith, 42, was removed": an age
         if scale:
             value *= _SCALE[scale.strip().lower()]
         small = not scale and not percent and "," not in digits and value < 100
         found.append(_Number(m.start(), m.end(), value, m.group(0).strip(), bool(percent),
                              bool(dollar), small))
-    return found
+    for m in _WORD_NUMBER.finditer(text) if "illion" in text else ():  # "nearly one million", "half a million"
+        if _NOT_A_COUNT_BEFORE.search(text[max(0, m.start() - 25):m.start()]):
+            continue  # "7.5 firearms per one million passengers"
+        words = m.group(1).lower()
+        count = 0.5 if "half" in words else _WORD_COUNTS.index(words) + 1
+        found.append(_Number(m.start(), m.end(), count * _SCALE[m.group(2).lower()], m.group(0), False, False, False))
+    return sorted(found, key=lambda n: n.start)
 
 
 def _nearest(patterns, text: str, position: int, low: int, high: int, limit: int = 10_000):
@@ -559,12 +895,20 @@ def _sentence_agency(text: str) -> str:
 
 def extract_figures(text: str, published: str | None = None, *, title: str | None = None,
                     agency: str | None = None, context: Period | None = None,
-                    head: Figure | None = None) -> list[Figure]:
+                    head: Figure | None = None, context_in_headline: bool = True,
+                    starts: dict[tuple[int, int], date] | None = None,
+                    earlier: list[Figure] | None = None, headline: str | None = None) -> list[Figure]:
     """Every figure in one statement, each with what it counts and its own period.
 
-    ``context`` is the period the release is about (its headline's), used when a
+    ``context`` is the period the release is about (its headline's, or else, with
+    ``context_in_headline=False``, the first one its sentences name), used when a
     sentence names none; ``head`` is the last figure reported before this sentence, which
-    "This is a 29% decrease from May" refers to.
+    "This is a 29% decrease from May" refers to; ``starts`` are the exact days the
+    release counts from ("since Aug. 8"), by month; ``earlier`` are the figures the
+    release reported before this sentence, which "Haitian interdictions were down from
+    7,175 in fiscal year 2022" names by its words; ``headline`` says what the release
+    counts ("TSA Screens Record Number of Travelers"), for a count of people in a sentence
+    that names nothing counted ("checkpoints handled 15.3 million people").
     """
     if context is None:
         context = headline_period(title, _anchor(published, None))
@@ -572,11 +916,14 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     numbers = _numbers(text)
     if not numbers:
         return []
-    periods = _Periods(text, anchor, context)
-    sentence_metric = _nearest(_METRIC_RES, text, 0, 0, len(text))
+    periods = _Periods(text, anchor, context, starts)
+    # "the gross backlog, which counts every pending case, was 11.3 million": what a
+    # relative clause mentions is not what the number counts
+    plain = _RELATIVE_CLAUSE.sub(lambda m: " " * len(m.group(0)), text)
+    sentence_metric = _nearest(_METRIC_RES, plain, 0, 0, len(plain))
     figures: list[Figure] = []
     # "This is a 29% decrease from May": an earlier sentence's figure, only when referred to.
-    last_reported = head if _ANAPHOR.match(text) else None
+    last_reported = head if _ANAPHOR.match(text) or _TOTAL_REFERENCE.search(text[:numbers[0].start]) else None
     pending_from = None
     for i, number in enumerate(numbers):
         low = numbers[i - 1].end if i else 0
@@ -587,26 +934,39 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         lead = _QUALIFIER.sub("", before[-45:])
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
         if not comparison and figures and figures[-1].role == COMPARED and re.fullmatch(
-                r"[^.;]{0,30}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before):
+                r"[^.;]{0,50}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before) \
+                and not _nearest(_METRIC_RES, text, number.start, low, number.start):
             comparison = True  # "compared with 12,500 in May and 40,000 in June 2023"
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
-        period = _own_period(periods, number, low, high, compared_to is not None, len(text))
+        if comparison:  # "The number of Haitian migrants interdicted was lower than the 4,850"
+            compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures],
+                                         compared_to) or compared_to
+        quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
+        period = _own_period(periods, number, low, high, quoted, len(text))
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
                 and i + 1 < len(numbers) and not numbers[i + 1].percent
                 and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
             # "fell from 5.2 million in FY 2022 to 4.3 million": compared with the one after it
             pending_from = (number, _own_period(periods, number, low, high, True, len(text)))
             continue
-        region_metric = _nearest(_METRIC_RES, text, number.start, low, high, limit=90)
+        region_metric = _nearest(_METRIC_RES, plain, number.start, low, high, limit=90)
         metric_entry = region_metric or (sentence_metric if not number.small else None)
+        if metric_entry is None and headline and not (number.small or number.percent or number.money) \
+                and _PERSONS_AFTER.match(after) and (_headline_metric(headline) or ("", ""))[1] in (
+                    "people", "passengers", "encounters"):
+            metric_entry = _headline_metric(headline)  # "checkpoints handled more than 15.3 million people"
         if _POUNDS.match(after):
             metric_entry = ("seizures", "pounds", None)
         elif re.match(r"\s*months?\b", after, re.I) and sentence_metric \
                 and sentence_metric[0] == "processing time":
             metric_entry = sentence_metric
+        elif re.match(r"\s*months?\b", after, re.I) and not number.percent:
+            continue  # "in the 12 months ending in June": a length of time
         elif compared_to is None and number.small and (region_metric is None or not (
                 re.search(r"\b\w+(?:ed|ing)\s+$", before)
+                # "the apprehension of 36 smugglers", "the removal of 54 people"
+                or re.search(r"\b\w+(?:ions?|als?|ures?)\s+of\s+$", before)
                 or _nearest(_METRIC_RES, text, number.end, number.end, high, limit=40))):
             sibling = figures[-1] if figures and figures[-1].role == REPORTED else None
             if not (sibling and re.fullmatch(r"[^.;]{0,40}\band\s+", before)):
@@ -616,11 +976,17 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             part_of = figures[-1] if figures and figures[-1].role == REPORTED else last_reported
             if part_of is None:
                 continue
-            # "That total included 77,000 members of family units": like the figure before
-            figure = replace(part_of, value=number.value, as_written=number.written,
+            # "That total included 77,000 members of family units": like the figure before;
+            # "That works out to an average of about 1,824 a day": its daily average
+            kind = part_of.kind
+            if kind in (LEVEL, DAILY_AVERAGE):
+                daily = _DAILY.search(text[max(low, number.start - 70):min(high, number.end + 70)])
+                kind = DAILY_AVERAGE if daily else LEVEL
+            figure = replace(part_of, value=number.value, as_written=number.written, kind=kind,
                              qualifier=_qualifier(text, number), compared=[], role=REPORTED,
                              population=_population(text, number, low, words_end, part_of.metric),
                              period=period or part_of.period, text=text,
+                             period_assumed=part_of.period_assumed if period is None else False,
                              stated_change_pct=None, stated_change_from=None)
             figures.append(figure)
             continue
@@ -633,10 +999,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if compared_to is not None:
             if period is None or period == compared_to.period:
                 continue  # "compared with 140,641" with no period of its own: not a figure we can place
+            # the record a new record beat is a record; a record's ordinary day is a level
+            record = compared_to.kind == RECORD and _RECORD_BEATEN.search(text[max(0, number.start - 60):number.start])
             figure = replace(compared_to, value=number.value, period=period, role=COMPARED,
                              as_written=number.written, qualifier=_qualifier(text, number),
                              compared=[], stated_change_pct=None, stated_change_from=None,
-                             kind=LEVEL if compared_to.kind == RECORD else compared_to.kind)
+                             kind=compared_to.kind if record or compared_to.kind != RECORD else LEVEL)
             compared_to.compared.append(figure)
             figures.append(figure)
             continue
@@ -653,8 +1021,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             kind = CHANGE_IN_NUMBER  # "46 million more than in 2023": a difference, not a level
         elif _DAILY.search(text[window_low:window_high]):
             kind = DAILY_AVERAGE
+        assumed = period is None and not context_in_headline
         period = period or (context if context else Period())
-        if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):window_high]):
+        if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):
+                                                                        min(high, number.end + 120)]):
             kind = RECORD
         figure = Figure(
             metric=metric, value=number.value, unit=unit, period=period,
@@ -663,22 +1033,59 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             or _part_of(text, number, before, words_end, metric,
                         next((f for f in reversed(figures) if f.role == REPORTED), last_reported)),
             agency=_agency(text, number, low, high, metric, agency),
-            kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text)
+            kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text,
+            period_assumed=assumed)
+        if not figure.population and _OF_THOSE.match(after):
+            figure.population = "part of a total"  # "accounted for 31,000 of those apprehensions"
+        whole = next((f for f in reversed(figures) if f.role == REPORTED), None)
+        if whole and whole.metric == metric and whole.scope and not figure.scope \
+                and _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
+            figure.scope = whole.scope  # "ERO Houston arrested 10,500, including 4,000 with ...": Houston's
         figures.append(figure)
         last_reported = figure
         if pending_from is not None:
-            earlier, earlier_period = pending_from
+            first, first_period = pending_from
             pending_from = None
-            if earlier_period is not None and earlier_period != figure.period:
-                quoted = replace(figure, value=earlier.value, period=earlier_period, role=COMPARED,
-                                 as_written=earlier.written, qualifier=_qualifier(text, earlier),
+            if first_period is not None and first_period != figure.period:
+                quoted = replace(figure, value=first.value, period=first_period, role=COMPARED,
+                                 as_written=first.written, qualifier=_qualifier(text, first),
                                  compared=[], kind=LEVEL if figure.kind == RECORD else figure.kind)
                 figure.compared.append(quoted)
                 figures.append(quoted)
     return figures
 
 
-_ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)|which|"
+#: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
+_QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?)\s+(?:the\s+)?$", re.I)
+_PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
+                            r"noncitizens|aliens)\b", re.I)
+
+
+def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure],
+                   nearest: Figure | None) -> Figure | None:
+    """The figure that a comparison names by its words when they are not the nearest
+    figure's: "Haitian interdictions were down from 7,175" compares with the release's
+    Haitian interdictions. Only when the words name a metric and a population (or none)
+    that the release reported, in one series."""
+    metric = _nearest(_METRIC_RES, text, number.start, low, number.start)
+    if metric is None:
+        return None
+    words = text[low:number.start]
+    population = _nearest(_POPULATION_RES, words, len(words), 0, len(words))
+    who = population[0] if population else _nationality(words, 0, len(words))
+    if nearest is not None and metric[0] == nearest.metric and who in ("", nearest.population):
+        return None  # "14,699 were encountered in May, compared with 12,162": the nearest one
+    same = [f for f in earlier if f.role == REPORTED and f.metric == metric[0] and f.population == who
+            and f.kind in (LEVEL, DAILY_AVERAGE)]
+    return same[-1] if same and len({f.series for f in same}) == 1 else None
+
+
+#: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
+_TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))",
+                              re.I)
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who)\s+[^,\d]{0,80},", re.I)
+_ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)(?! of)|which|"
+                      r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
 
 
@@ -732,6 +1139,10 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
     down, up = _DECREASE.search(window), _INCREASE.search(window)
     changed = down or up
     sign = -1 if down and not (up and up.start() < down.start()) else 1
+    relative = _RELATIVE_AFTER.match(after)
+    if relative:
+        changed = True
+        sign = -1 if relative.group(1).lower() in ("fewer", "less", "lower", "below") else 1
     base = next((m.period for m in periods.found if m.comparison and number.end <= m.start < high), None)
     if changed and last_reported is not None and (metric_entry is None or metric_entry[0] == last_reported.metric
                                                   or _nearest(_METRIC_RES, text, number.start, low, high, 90) is None):
@@ -761,35 +1172,72 @@ def _qualifier(text: str, number: _Number) -> str:
 
 
 def _scope(text, number, low, high, metric, default_agency) -> str:
-    region = _nearest(_REGION_RES, text, number.start, 0, len(text))
+    # a border named anywhere in the sentence; "at the border" only in the number's own
+    # stretch ("..., which it blamed on officers sent to help at the border" is not where)
+    region = _nearest(_REGION_RES, _AT_THE_BORDER.sub(
+        lambda m: m.group(0) if low <= m.start() and m.end() <= high else " " * len(m.group(0)), text),
+        number.start, 0, len(text))
+    if metric == "interdictions" and not region:
+        region = ("coastal",)  # the Coast Guard interdicts at sea, said or not
     location = ""
     # within the number's stretch of the sentence; "including those at ports of entry"
     # describes a total, not a place
-    window = re.sub(r"\binclud\w+ (?:those |people |encounters )?(?:at|between)[^,.;]*", "",
-                    text[max(low, number.start - 120):min(high, number.end + 120)], flags=re.I)
-    if _BETWEEN_PORTS.search(window):
-        location = "between ports"
-    elif _AT_PORTS.search(window) or re.search(r"office of field operations|\bOFO\b", window, re.I):
-        location = "ports of entry"
+    lo = max(low, number.start - 120)
+    window = re.sub(r"\b(?:includ|count|cover)\w* (?:those |people |encounters |migrants )?(?:who \w+ )?(?:at|between)[^,.;]*",
+                    lambda m: " " * len(m.group(0)), text[lo:min(high, number.end + 120)], flags=re.I)
+    # the place named nearest the number ("2,045,838 between ports ..., while OFO
+    # encountered 429,831 at ports of entry")
+    places = [(abs(m.start() + lo - number.start) if m.start() + lo >= number.start
+               else number.start - (m.end() + lo), name)
+              for name, pattern in (("between ports", _BETWEEN_PORTS), ("ports of entry", _AT_PORTS),
+                                    ("ports of entry", _OFO)) for m in pattern.finditer(window)]
+    if places:
+        location = min(places)[1]
     if metric == "apprehensions":
         location = ""  # Border Patrol apprehends between ports by definition
+    # "Agents in the Tucson Sector", "the Laredo Field Office": a part of the border
+    parts = list(_SECTOR.finditer(window))
+    if parts:
+        part = min(parts, key=lambda m: abs(m.start() - (number.start - lo)))
+        location = (f"{' '.join(part['name'].split())} {part['kind'].lower()}" if part['name']
+                    else f"{' '.join((part['area'] or part['ero']).split())} area" if part['area'] or part['ero']
+                    else part['state'])
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
 
 
 def _population(text, number, low, high, metric) -> str:
     """Who is counted: the words after the number first ("11,507 were unaccompanied
     children"), then those before it ("family unit apprehensions were 9,000")."""
-    for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 45), number.start)):
+    for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 80), number.start)):
+        if lo < number.start and low:
+            # "5,700 members of family units in FY2019, out of 267,258 total removals": the
+            # words right after the number before are that number's
+            lo = max(lo, low + 30)
+            if lo >= hi:
+                continue
         found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
         if found and not (found[0] == "CBP One" and metric == "appointments") \
                 and not (found[0] == "under Title 42" and metric == "expulsions"):
             return found[0]
-        nationality = _NATIONALITY.search(text, lo, hi)
+        nationality = _nationality(text, lo, hi)
         if nationality:
-            return nationality.group(1).capitalize()
+            return nationality
     return ""
 
 
+def _nationality(text: str, lo: int, hi: int) -> str:
+    found = _NATIONALITY.search(text, lo, hi)
+    if found:
+        return found.group(1).capitalize()
+    found = _FROM_COUNTRY.search(text, lo, hi)
+    if not found:
+        return ""
+    names = re.findall("|".join(_COUNTRIES), found.group(1), re.I)
+    return ", ".join(_COUNTRIES[" ".join(n.lower().split())] for n in names)
+
+
+_OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
+                       r"apprehensions|removals|arrests|cases))\b", re.I)
 _PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|of those)\s+$", re.I)
 _NOUN_PHRASE = re.compile(r"\s*((?:[A-Za-z.'-]+\s+){0,5}?[A-Za-z.'-]+)\s*(?=[,;.)]|$|\s(?:who|which|that|were|was|in|at|during|from)\b)")
 
@@ -801,7 +1249,11 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
     if whole is None or whole.metric != metric or not _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
         return ""
     words = _NOUN_PHRASE.match(text, number.end, words_end)
-    return " ".join(words.group(1).split()).rstrip(".") if words else "part of a total"
+    if words and re.match(r"(?:at|in|on|along|across|between|from|through)\b", words.group(1), re.I):
+        return ""  # "including 61,400 at the southwest border": a place, which the scope says
+    if not words or re.match(r"(?:that|which|who|were|was)\b", words.group(1), re.I):
+        return "part of a total"
+    return " ".join(words.group(1).split()).rstrip(".")
 
 
 def _agency(text, number, low, high, metric, default) -> str:
@@ -809,7 +1261,60 @@ def _agency(text, number, low, high, metric, default) -> str:
     name = found[0] if found else (_sentence_agency(text) or (default or ""))
     if metric == "apprehensions" and name in ("CBP", "DHS", ""):
         name = "USBP"
+    elif name in ("DHS", ""):
+        name = _COUNTED_BY.get(metric, name)  # the department quoting its component's count
     return name
+
+
+#: Who counts what, for a figure the department or no one in particular is said to count.
+_COUNTED_BY = {"encounters": "CBP", "passengers screened": "TSA", "interdictions": "USCG",
+               "naturalizations": "USCIS", "detention population": "ICE"}
+
+
+#: Periods a statistic printed outside a statistics release must have: ones that recur.
+#: A day, a span of dates or "since 2021" is the tally of an event, not a statistic.
+_RECURRING_PERIODS = (WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR, YEAR_TO_DATE)
+#: One operation's, raid's, flight's or ceremony's tally is news, not a series.
+_ONE_OFF = re.compile(r"\b(?:operations?|raids?|(?:charter|removal) flights?|ceremon\w*|sweeps?|"
+                      r"crackdowns?)\b", re.I)
+#: "will welcome 19,000", "expects to screen 18.2 million": a forecast, not a count.
+_FORECAST = re.compile(r"\b(?:will|would|could|expect\w*|plans? to|project\w*|forecast\w*|"
+                       r"anticipat\w*|estimates? (?:that|to))\b", re.I)
+
+
+def may_hold_figures(statements: list[str]) -> bool:
+    """A quick test before reading a release that is not a statistics release: some
+    statement has a digit and names something counted, or a list of numbers follows one
+    that says what it counts ("Monthly apprehensions were as follows.")."""
+    return any(re.search(r"\d", s) and (_ANY_METRIC.search(s) or (
+        i and _LIST_LEAD_IN.search(statements[i - 1]) and _ANY_METRIC.search(statements[i - 1])))
+        for i, s in enumerate(statements))
+
+
+def periodic_statistic(figure: Figure, published: str | None) -> bool:
+    """Whether a figure is a DHS statistic wherever it is printed (a policy release
+    quoting last month's encounters, an enforcement release with the fiscal year's
+    removals): a count of a recurring metric by a department component, for a period
+    of a kind that recurs and is over, said as a fact. A fee, a deadline, a share, a
+    forecast or one operation's tally is not."""
+    if figure.role != REPORTED or figure.kind not in (LEVEL, DAILY_AVERAGE, RECORD) \
+            or figure.period_assumed:
+        return False
+    if figure.unit in ("dollars", "percent") or figure.agency not in DHS_AGENCIES:
+        return False
+    period = figure.period
+    if period.kind not in _RECURRING_PERIODS and not (figure.kind == RECORD and period.kind == DAY):
+        return False
+    return not (forecast(figure, published) or _ONE_OFF.search(figure.text))
+
+
+def forecast(figure: Figure, published: str | None) -> bool:
+    """"will welcome 19,000 new citizens", "expects to screen 18.2 million", a cap "for
+    the first half of fiscal year 2025": a number for a period not over when the release
+    was published (a year or month to date ends on that day), or said of the future."""
+    if published and figure.period.end and figure.period.end > published[:10]:
+        return True
+    return bool(_FORECAST.search(figure.text[:max(0, figure.text.find(figure.as_written))]))
 
 
 def figure_json(figure: Figure) -> dict:
@@ -823,15 +1328,50 @@ def figure_json(figure: Figure) -> dict:
             "text": figure.text}
 
 
+@functools.lru_cache(maxsize=64)
+def _headline_metric(title: str) -> tuple | None:
+    return _nearest(_METRIC_RES, title, 0, 0, len(title))
+
+
+def _exact_starts(texts: list[str], anchor: date | None) -> dict[tuple[int, int], date]:
+    """The days a release counts from ("since Aug. 8"), by (year, month), so that "since
+    launching the operation in early August" elsewhere in it starts on the same day."""
+    starts = {}
+    if not any("since" in text.lower() for text in texts):
+        return starts
+    reader = _Periods("", anchor, None)
+    for text in texts:
+        for m in _Periods._SINCE.finditer(text):
+            day = reader._date(m.group(2), m.group(3), m.group(4))
+            if day:
+                starts.setdefault((day.year, day.month), day)
+    return starts
+
+
 def extract_document(title: str | None, statements: list[str], published: str | None,
                      agency: str | None = None) -> list[list[Figure]]:
     """Figures per statement of one release, each sentence read with the release's context."""
     context = headline_period(title, _anchor(published, None))
+    in_headline = context is not None
+    starts = _exact_starts([title or "", *statements], _anchor(published, context))
     head = None
     result = []
     regions: dict[str, str] = {}
+    earlier: list[Figure] = []
+    lead_in = None
     for text in statements:
-        figures = extract_figures(text, published, agency=agency, context=context, head=head)
+        figures = extract_figures(text, published, agency=agency, context=context, head=head,
+                                  context_in_headline=in_headline, starts=starts, earlier=earlier,
+                                  headline=title)
+        if _LIST_LEAD_IN.search(text[-20:]) and _ANY_METRIC.search(text) and not re.search(r"\d", text):
+            lead_in = text  # "Monthly apprehensions were as follows."
+        elif lead_in and not figures and len(text.split()) <= 8 and not _ANY_METRIC.search(text):
+            # "April: 128,900." read with the sentence that says what the list counts
+            figures = extract_figures(f"{lead_in} {text}", published, agency=agency, context=context,
+                                      context_in_headline=in_headline, starts=starts, earlier=earlier,
+                                      headline=title)
+        else:
+            lead_in = None
         # "Apprehensions of family units fell to 9,000": at the border the release is about
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
@@ -842,10 +1382,30 @@ def extract_document(title: str | None, statements: list[str], published: str | 
             if region and figure.role == REPORTED:
                 regions[figure.metric] = region
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
-        if reported:
-            head = reported[-1]
+        if reported:  # "That is a 95% drop": the total, not its daily average beside it
+            head = next((f for f in reversed(reported) if f.kind in (LEVEL, RECORD)), reported[-1])
         if context is None:
             own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
             context = own[0] if own else None
+        earlier += figures
         result.append(figures)
+    _quoted_in_release(earlier)
     return result
+
+
+_LIST_LEAD_IN = re.compile(r"(?::|\bas follows\.?|\bthe following\.?|\bby month\.?)\s*$", re.I)
+
+
+def _quoted_in_release(figures: list[Figure]) -> None:
+    """"156,630 in February, essentially level with January's 157,358", or a release
+    that gives each month of a quarter: the same series' preceding period, given anywhere
+    in the release, is quoted for comparison with the figure, unless the release gives two
+    values for it."""
+    levels = [f for f in figures if f.role in (REPORTED, COMPARED) and f.kind in (LEVEL, DAILY_AVERAGE)]
+    for figure in levels:
+        before = figure.period.preceding()
+        if before is None or any(c.period == before for c in figure.compared):
+            continue
+        same = [f for f in levels if f is not figure and f.series == figure.series and f.period == before]
+        if same and len({f.value for f in same}) == 1:
+            figure.compared.append(same[0])

@@ -229,8 +229,7 @@ def _has_unlabelled(store: Store, doc: dict) -> bool:
 def _write_statement(store: Store, statement_id: int, result) -> None:
     store.db.execute(
         "update statements set label = ?, confidence = ?, evidence = ? where id = ?",
-        [result.label, result.confidence, json.dumps(result.evidence, ensure_ascii=False),
-         statement_id])
+        [result.label, result.confidence, result.stored_evidence(), statement_id])
 
 
 def _day(doc: dict) -> date | None:

@@ -22,7 +22,6 @@ A run can be killed at any instant and the next one completes it:
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import queue
@@ -190,7 +189,7 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
         return article, statements, None
     result = classify_document(article.title, list(statements.values()), article.published)
     return article, statements, Labels(result.label, result.confidence, [
-        (s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
+        (s.label, s.confidence, s.stored_evidence())
         for s in result.statements])
 
 
@@ -501,7 +500,7 @@ class _Crawler:
         label = fr.document_label(document.type, document.action, document.title,
                                   document.correction, result.label)
         labels = Labels(label, result.confidence, [
-            (s.label, s.confidence, json.dumps(s.evidence, ensure_ascii=False))
+            (s.label, s.confidence, s.stored_evidence())
             for s in result.statements])
         self.analysing.append(_Found(self.source.name, article, statements,
                                      Response(article.url, article.url, status=200), labels,

@@ -1,18 +1,27 @@
 """Policies as things the history knows: what each document does to which policy.
 
 A policy is recognised by its identity, never by topic similarity: a named program
-and its aliases (``data/policies.toml``: MPP / "Remain in Mexico", DACA, Title 42,
-CHNV, ...), Temporary Protected Status for one country, a memo or notice by its date
-("the June 15, 2012 memorandum"), a rule by its RIN, docket or Federal Register title.
+and its aliases and descriptions (``data/policies.toml``: MPP / "Remain in Mexico" /
+"the program that made asylum seekers wait in Mexico", DACA, Title 42, CHNV, ...),
+Temporary Protected Status for one country (by name or demonym), any other program by
+its proper name or acronym ("the Priority Enforcement Program (PEP)"), a memo or notice
+by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, when one
+stored memo fits, by its month, year or signer ("the Morton memos"), a rule by its RIN,
+docket, date or Federal Register title (in a later title, quoted, or given in the text
+of the press release that announced it), an order by its number ("Proclamation 9645").
 
 The event (establish, extend, suspend, end, reinstate) comes from the action verbs
-in the clause that names the policy, in the headline and in the statements the
-classifier labelled ``new_policy`` or ``reversal``; background ("which had expanded",
-a year before the document's) and exceptions ("except for DACA") are not acts.
+in the clause that names the policy (a list of policies shares its verb), in the
+headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
+(or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
+exceptions ("except for DACA"), a court's ruling and the policy acting itself ("a memo
+pauses most deportations") are not acts on it.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
-what re-established it); for a reinstatement, the termination it undoes. When the
+what reinstated it or, for TPS, designated the country again; the one of the year the
+reversal names, "the 2023 designation"); for a reinstatement, the termination it
+undoes. Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
 """
 
@@ -21,6 +30,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sqlite3
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,7 +46,7 @@ EVENT_NAMES = {"establish": "announced", "extend": "extended", "suspend": "suspe
                "end": "ended", "reinstate": "reinstated"}
 #: When one name carries several verbs, the strongest wins ("suspended and begun the
 #: process of ending" is a suspension; "rescinds ... and restores" a reinstatement).
-_STRENGTH = {"reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
+_STRENGTH = {"rename": 6, "reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
 _REVERSING = {"suspend", "end", "reinstate"}
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
@@ -44,58 +54,149 @@ MEMO_DAYS = 2
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"suspen\w* (?:the )?(?:entry|introduction)"),
-    ("reinstate", r"reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|reopen\w*|"
-                  r"reactivat\w*|bring\w* back"),
-    ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|"
-                r"no new enrollments?|stop\w* accepting|no longer accept\w*"),
+    # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
+    ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
+               r"\b(?:re-?nam|re-?brand)\w*"),
+    # "replace it with a new Priority Enforcement Program": what follows is new
+    ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?"),
+    ("reinstate", r"\b(?:revers|rescind|vacat|undo|undid|lift)\w* (?:the |its |a |their )?(?:[\w-]+ )?"
+                  r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)"
+                  r"(?: of)?|reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
+                  r"reactivat\w*|\bbring\w* back|\bbrought back|\breviv\w*|reinstitut\w*|re-?launch\w*|"
+                  r"re-?establish\w*|reimpos\w*|unpaus\w*|"
+                  r"\bagain (?:accept|allow|enroll|process|offer|open|apply|return|requir|implement|"
+                  r"begin|take|be)\w*|"
+                  r"\blift\w* (?:the |its |a )?(?:temporary )?(?:pause|suspension|freeze|hold)\b"),
+    ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
+                r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling)|"
+                r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
     ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
-            r"withdr[ae]w\w*|wind\w* down|vacat\w*|"
-            r"remov\w* (?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
-            r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|not renew|"
-            r"stop\w* (?:using|applying|enforcing|defending)|expir\w*|"
-            r"clos\w*"),
+            r"withdr[ae]w\w*|wind\w* down|wound down|vacat\w*|supersed\w*|"
+            r"remov\w* (?:of )?(?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
+            r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|"
+            r"(?:not|won'?t|won’t) (?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
+            r"\bsunset\w*|"
+            r"\bstop\w* (?:using|applying|enforcing|defending|\w+ing)|expir\w*|\blaps(?:e|es|ed|ing)\b|"
+            r"\bclos\w*|\bceas\w*|\bscrap\w*|\bshut\w* (?:down|off)|\bshutter\w*|dismantl\w*|\bphas\w* out|"
+            r"\broll\w* back|\brevers\w*|\bdo(?:es)? away with|\bdid away with|\bdoing away with|\babandon\w*|"
+            r"\breplac\w*|\bdisabl\w*|\blift\w*|\bdrop\w* (?:its |the )?(?:defen[cs]e|plan|policy|program|rule)|"
+            r"\blos(?:e|es|ing|t) (?:their |its |the )?(?:\w+ ){0,2}?"
+            r"(?:status|protections?|parole|eligibility)"),
     ("extend", r"extend\w*|extension|redesignat\w*|expand\w*|expansion"),
     ("establish", r"announc\w*|launch\w*|establish\w*|creat\w*|\bdesignat\w*|implement\w*|"
-                  r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|\bstart\w*|activat\w*|grant\w*|"
-                  r"publish\w*|sign\w*|adopt\w*|final rule|takes? effect|new (?:process|program|rule)"),
+                  r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|begun|\bstart\w*|activat\w*|grant\w*|"
+                  r"publish\w*|sign\w*|adopt\w*|final rule|takes? effect|new (?:process|program|rule)|"
+                  r"\broll\w* out|\bdebut\w*|\bkick\w* off|\bgo(?:es)? live|\bwent live|\binstitut\w*|"
+                  r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out"),
 ]
 _VERB = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _VERBS))
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|"
-           "november|december")
-_DATE = rf"(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}"
+_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+          r"december|jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|oct\.?|nov\.?|dec\.?)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DATE = rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
 _MEMO_WORD = r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation"
-#: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum".
-_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD})\s+(?:of|dated|issued on|signed on)\s+(?P<a>{_DATE}))|"
-                   rf"(?:(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}))")
-#: A document that is itself a memo, notice or guidance (so it can be named by its date).
+#: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
+#: a rule by its date too: "the interim final rule published on November 19, 2019".
+_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
+                   rf"(?P<a>{_DATE}))|(?:\b(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule\b))")
 #: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
 _MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
                         r"(?:memorand(?:um|a)|memos?)\b")
+#: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
+_MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
+                         rf"(?:memorand(?:um|a)|memos?|notice|guidance|guidelines|directive)\b")
+#: "its July 6 directive": the latest such day on or before the naming document.
+_MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
+                       rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice)\b")
+_MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
+_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice")
+#: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
-    r"\bthis (?:notice|memorandum)\b|\b(?:issu|sign)\w*\s+(?:\w+\s+){0,3}?"
-    r"(?:memorand|memo\b|guidance|guidelines|directive|notice)|\bby this\b")
-_RIN = re.compile(r"\brin\s*(\d{4}-[a-z]{2}\d{2})\b")
-_DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|ices|iceb|tsa|fema|usbc|boep|eoir)-\d{4}-\d{4})\b")
-_TPS = re.compile(r"temporary protected status|\btps\b")
+    r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
+    r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b")
+_RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
+                  r"(\d{4}-[a-z]{2}\d{2})\b")
+_DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
+                     r"-\d{4}-\d{4})\b")
+#: "Proclamation 9645", "Executive Order 13780": an order by its number.
+_NUMBERED = re.compile(r"\b(proclamation|executive order)\s+(?:no\.?\s*|number\s+)?(\d{4,5})\b")
+_TPS = re.compile(r"temporary protected status|\btps\b|protected status|temporary protection")
+#: In a document about TPS, a country named with these words is its TPS too.
+_TPS_CONTEXT_WORDS = re.compile(r"designation|protect(?:ed|ions?)\b|beneficiar|holders\b")
 #: Federal Register titles that name an earlier rule: "<rule>; Delay of Effective Date".
 _TITLE_SUFFIX = re.compile(r"\s*[;:]\s*(?P<verb>delay of effective date|implementation of vacatur|"
                            r"withdrawal|rescission|removal|extension of comment period)\s*$")
 _TITLE_PREFIX = re.compile(r"^(?P<verb>termination of|rescission of|removal of|vacatur of|"
                            r"withdrawal of|delay of effective date (?:for|of))\s+(?:the\s+)?")
+#: A quoted title: "the interim final rule titled “Asylum Eligibility and Procedural Modifications”".
+_QUOTED = re.compile(r"[\"“]([A-Z][^\"“”]{10,200}?)[,.]?[\"”]")
 _EXEMPT = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|not affect)\W+"
                      r"(?:\w+\W+){0,3}$")
 _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?:effect|place)\b|"
-                           r"\W+(?:is |are )?unaffected")
+                           r"[^.;]{0,40}?\b(?:handled|addressed|dealt with|decided|treated|extended|ended)"
+                           r" (?:in (?:a |an )?separate\b|separately)|"
+                           r"\W+(?:is |are )?unaffected|\W+(?:is |are |will )?not (?:be )?affected")
+#: "relaunches the X program as Y": a new name, not a reinstatement.
+_RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
+_AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
 #: "expanded the process for Venezuelans to <the policy>": the policy is new.
 _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
-#: After another memo named just before: a relative clause about that one ("which
-#: rescinded ..."), or its quoted title ("the March 21, 2022 notice, 'Rescission of ...'").
-_RELATIVE = re.compile(r"\W*(?:which|that|who)\b|\s*[,(\"“'‘]\s*[\"“'‘]?[^.;]{0,40}$")
+#: Right after another policy: a relative clause about that one ("which rescinded ...").
+_RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
+#: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
+#: quoted or capitalised; not a clause of its own ("the memo, issued today, supersedes ...").
+_QUOTED_AFTER = re.compile(r"\s*(?:[,(]?\s*[\"“'‘]|[,(]\s*[A-Z])[^.;]{0,40}$")
+#: Between two policies named in one list ("for Guinea, Liberia and Sierra Leone"), words
+#: that are not a verb of their own and do not contrast them.
+_CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlike|instead|rather|"
+                       r"keeps?|remains?)\b")
+#: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
+_OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
+                     r"these|those|this|that|thousands|millions|nearly|about|more)\b")
+_PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
 _CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
-#: A statement about the past ("had been ended", "in 2017") is background, not an act.
+#: A statement about the past ("had been ended") is background, not an act.
 _PAST_PERFECT = re.compile(r"\bhad (?:been |already )?\w+(?:ed|en)\b")
-_YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
+#: A year as a time ("in 2017", "since March 2014"), not as a name ("the 2019 rule").
+_WHEN = rf"\b(?:in|on|during|since|by|until|from)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?((?:19[89]|20\d)\d)\b"
+_WHEN_RE = re.compile(_WHEN)
+_NOW = re.compile(r"\b(?:today|now|this week|will)\b")
+_WHEN_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,4}}?{_WHEN}")
+#: "the 2023 designation of Venezuela", "the 2019 public charge rule": which one.
+_YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)\s+(?:[a-z-]+\s+){0,3}?$")
+
+#: A program's proper name in a sentence: capitalised words ending in one of these...
+_NAME_HEADS = {"program", "programs", "programme", "protocols", "protocol", "process", "processes",
+               "policy", "rule", "initiative", "pilot", "pilots", "agreement", "agreements",
+               "parole", "guidelines", "directive", "model", "docket", "offices", "system",
+               "registry", "procedures", "framework", "ban", "registration", "review"}
+#: ...or followed by one of these in lower case ("the Central American Minors program").
+_NAME_NEXT = {"program", "programs", "process", "processes", "pilot", "pilots", "policy",
+              "initiative", "rule", "parole", "app", "offices", "agreements", "model", "docket"}
+#: Words that do not tell one program from another.
+_NAME_GENERIC = {"final", "interim", "proposed", "rule", "rules", "program", "programs", "programme",
+                 "process", "processes", "policy", "policies", "new", "national", "federal",
+                 "parole", "pilot", "pilots", "initiative", "temporary", "regulation", "regulations",
+                 "guidance", "guidelines", "memorandum", "directive", "model", "department",
+                 "homeland", "security", "dhs", "united", "states", "u.s.", "us", "of", "for", "and",
+                 "to", "on", "in", "under", "with", "de", "la", "del", "the", "a", "system",
+                 "review", "agreement", "agreements", "offices", "registration", "procedures",
+                 "framework", "ban", "docket", "protocol", "protocols", "immigration", "border",
+                 "president", "secretary", "administration", "government", "federal register",
+                 "ice", "cbp", "uscis", "state", "executive", "order", "act", "law"}
+#: Capitalised words that open a sentence or qualify a name without being part of it.
+_NAME_LEADING = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her",
+                 "our", "new", "under", "in", "on", "at", "for", "with", "after", "before", "since",
+                 "until", "during", "through", "following", "as", "by", "from", "to", "and", "but",
+                 "while", "when", "if", "beginning", "starting", "today", "effective", "also",
+                 "both", "all", "each", "every", "any", "dhs", "ice", "cbp", "uscis", "tsa", "u.s",
+                 "us", "united", "states"}
+_NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|\d{3}\([a-z]\))"
+_NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:of|for|the|and|to|on|in|under|with|de|la|del)\s+){{0,2}}"
+                   rf"{_NAME_TOKEN})+")
+_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Z0-9]{1,7})\)")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
 
 
 @dataclass(frozen=True)
@@ -107,6 +208,7 @@ class Mention:
     kind: str
     start: int
     end: int
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +218,7 @@ class Event:
     kind: str
     event: str
     statement_id: int | None
+    aliases: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -125,13 +228,34 @@ def catalogue() -> dict:
     for entry in data["policy"]:
         policies.append(entry | {"regex": re.compile("|".join(f"(?:{p})" for p in entry["patterns"]))})
     demonyms = {d: country for country, names in data["tps_demonyms"].items() for d in names}
-    names = sorted([*data["tps_countries"], *demonyms], key=len, reverse=True)
-    country = re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, names)) + r")\b")
-    return {"policies": policies, "country": country, "demonyms": demonyms}
+    tps = set(data["tps_countries"])
+    country = _country_regex([*tps, *(d for d, c in demonyms.items() if c in tps)])
+    any_country = _country_regex([*tps, *data["other_countries"], *demonyms])
+    signers = "|".join(map(re.escape, data["memo_signers"]))
+    signer = re.compile(
+        rf"(?:\b(?P<y1>(?:19|20)\d\d)\s+)?\b(?P<s1>{signers})(?:'s|’s)?\s+(?:[a-z-]+\s+){{0,3}}?"
+        rf"{_MEMO_NOUN}\b|(?:\b(?P<y2>(?:19|20)\d\d)\s+)?\b{_MEMO_NOUN}\s+(?:(?:signed|issued|written)\s+)?"
+        rf"(?:by|from)\s+(?:[a-z.]+\s+){{0,3}}?(?P<s2>{signers})\b")
+    return {"policies": policies, "country": country, "any_country": any_country, "demonyms": demonyms,
+            "signer": signer, "per_country": {p["key"] for p in policies if p.get("per_country")}}
 
 
-def mentions(text: str) -> list[Mention]:
-    """Every policy named in ``text`` (catalogue names, memos by date, RINs, dockets)."""
+def _country_regex(names: list[str]) -> re.Pattern:
+    return re.compile(r"\b(?<!south )(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                      + r")\b")
+
+
+def mentions(text: str, known: dict[str, tuple[str, str]] | None = None) -> list[Mention]:
+    """Every policy named in ``text``: catalogue names, memos by date, month, year or
+    signer, RINs, dockets, numbered orders, quoted titles and programs' proper names.
+    ``known`` maps how a known program is written (its acronym, or its name in lower
+    case) to its (key, name)."""
+    return list(_mentions(text, tuple(sorted((known or {}).items()))))
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
+    known = dict(known_items)
     lowered = text.lower()
     found = []
     for entry in catalogue()["policies"]:
@@ -142,7 +266,30 @@ def mentions(text: str) -> list[Mention]:
         if day:
             found.append(Mention(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                                  m.start(), m.end()))
-    for m in _MEMO_YEAR.finditer(lowered):
+    signed = []
+    memo_words = _MEMO_NOUNS.search(lowered)  # the memo patterns below all need one of these words
+    for m in catalogue()["signer"].finditer(lowered) if memo_words else ():
+        if m["s1"] and _VERB.search(lowered, m.end("s1"), m.end()):
+            continue  # "Kelly today signed two memoranda" is a signing, not a name
+        signer = (m["s1"] or m["s2"]).replace("ñ", "n")
+        year = f" {m['y1'] or m['y2']}" if m["y1"] or m["y2"] else ""
+        signed.append((m.start(), m.end()))
+        found.append(Mention(f"memo signer {signer}{year}", f"Memo signed by {signer.title()}",
+                             "memo", m.start(), m.end()))
+    for m in _MEMO_MONTH.finditer(lowered) if memo_words else ():
+        if not _inside(m, signed):
+            month = _MONTHS.index(m[1][:3]) + 1
+            found.append(Mention(f"memo month {m[2]}-{month:02d}", f"Memo of {m[1].title()} {m[2]}",
+                                 "memo", m.start(), m.end()))
+            signed.append((m.start(), m.end()))
+    for m in _MEMO_DAY.finditer(lowered) if memo_words else ():
+        month = _MONTHS.index(m[1][:3]) + 1
+        if 1 <= int(m[2]) <= 31:
+            found.append(Mention(f"memo day {month:02d}-{int(m[2]):02d}", "Memo", "memo",
+                                 m.start(), m.end()))
+    for m in _MEMO_YEAR.finditer(lowered) if memo_words else ():
+        if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]):
+            continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
         for year in filter(None, (m[1], m[2])):
             found.append(Mention(f"memo year {year}", f"Memo of {year}", "memo", m.start(), m.end()))
     for m in _RIN.finditer(lowered):
@@ -151,48 +298,176 @@ def mentions(text: str) -> list[Mention]:
     for m in _DOCKET.finditer(lowered):
         docket = m[1].upper()
         found.append(Mention(f"docket {docket}", f"Rule docket {docket}", "rule", m.start(), m.end()))
-    return sorted(found, key=lambda x: (x.start, -x.end))
+    for m in _NUMBERED.finditer(lowered) if "proclamation" in lowered or "executive order" in lowered else ():
+        name = f"{m[1].title()} {m[2]}"
+        found.append(Mention(f"{m[1]} {m[2]}", name, "order", m.start(), m.end()))
+    if len(lowered) == len(text):  # the names are read in the original case, at the same places
+        found += _quoted_titles(text, found)
+        found += _proper_names(text, found, known)
+    return tuple(sorted(found, key=lambda x: (x.start, -x.end)))
 
 
-def tps_mentions(text: str, in_tps_context: bool) -> list[Mention]:
-    """TPS per country: countries named where Temporary Protected Status is the subject."""
+def _inside(match: re.Match, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= match.start() < b or a < match.end() <= b for a, b in spans)
+
+
+def _overlaps(start: int, end: int, others: list[Mention]) -> bool:
+    return any(o.start < end and start < o.end for o in others)
+
+
+def _quoted_titles(text: str, known: list[Mention]) -> list[Mention]:
+    """A rule or memo quoted by its title ("the rule titled “Security Bars and Processing”")."""
+    found = []
+    for m in _QUOTED.finditer(text):
+        title = m[1].strip(" ,.")
+        words = title.split()
+        capitals = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+        if len(words) >= 3 and capitals >= 0.6 * len(words) and not _overlaps(m.start(), m.end(), known):
+            found.append(Mention(rule_key(title), title, "rule", m.start(), m.end()))
+    return found
+
+
+def _proper_names(text: str, known: list[Mention], names: dict[str, tuple[str, str]]
+                  ) -> list[Mention]:
+    """Programs named by a proper name in a sentence: "the Priority Enforcement Program (PEP)",
+    "the Prompt Asylum Claim Review program", "the Safe Mobility Offices". A headline in
+    title case names nothing this way (every word is capitalised there)."""
+    found: list[Mention] = []
     lowered = text.lower()
-    if not (_TPS.search(lowered) or (in_tps_context and "designation" in lowered)):
+    for surface, (key, name) in names.items():  # names known from earlier documents
+        if surface.isupper():  # an acronym, as written
+            matches = re.finditer(rf"\b{re.escape(surface)}\b", text)
+        else:  # a name: capitalised as a name, or followed by "program" and the like
+            matches = (m for m in re.finditer(rf"\b{re.escape(surface)}\b(\s+[a-z]+)?", lowered)
+                       if all(w[0].isupper() for w in text[m.start():m.end(0) - len(m[1] or "")].split()
+                              if w.lower() not in _NAME_GENERIC)
+                       or (m[1] or "").strip() in _NAME_NEXT)
+        for m in matches:
+            if not _overlaps(m.start(), m.end(), known + found) and text[m.start() - 1:m.start()] != "(":
+                found.append(Mention(key, name, "program", m.start(), m.end()))
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if words and sum(1 for w in words if w[0].isupper()) > 0.6 * len(words):
+        return found  # a headline in title case: only names already known
+    local: dict[str, tuple[str, str]] = {}
+    for m in _NAME.finditer(text):
+        tokens = [(t.group(), m.start() + t.start()) for t in re.finditer(r"\S+", m.group())]
+        while tokens and (tokens[0][0].lower().strip(".") in _NAME_LEADING
+                          or tokens[0][0].lower().endswith(("-era", "'s", "’s"))):
+            tokens.pop(0)
+        following = re.match(r"\s+([a-z]+)", text[m.end():])
+        if not (following and following[1] in _NAME_NEXT):  # else it ends at its last head word:
+            heads = [i for i, (t, _) in enumerate(tokens) if t.lower().strip(".") in _NAME_HEADS]
+            tokens = tokens[:heads[-1] + 1] if heads else []  # "the Safe Mobility Offices in Colombia"
+        if len(tokens) < 2:
+            continue
+        start, end = tokens[0][1], tokens[-1][1] + len(tokens[-1][0])
+        if _overlaps(start, end, found):
+            continue  # already found as a known name
+        normal = [t.lower().strip(".") for t, _ in tokens]
+        while normal and normal[-1] in ("program", "programs", "programme", "process", "processes",
+                                        "pilot", "pilots", "policy", "initiative"):
+            normal.pop()
+        distinctive = [w for w in normal if w not in _NAME_GENERIC]
+        if len(normal) < 2 or len(distinctive) < 2 or _overlaps(start, end, known) or \
+                _TPS.search(" ".join(normal)):
+            continue
+        key = "named " + " ".join(normal)
+        name = " ".join(t for t, _ in tokens)
+        acronym = _ACRONYM_AFTER.match(text, end)
+        aliases = (acronym[1],) if acronym else ()
+        found.append(Mention(key, name, "program", start, end, aliases))
+        if acronym:
+            local[acronym[1]] = (key, name)
+    for acronym, (key, name) in local.items():
+        for m in re.finditer(rf"\b{re.escape(acronym)}\b", text):
+            if not _overlaps(m.start(), m.end(), known + found) and \
+                    not text[max(0, m.start() - 1):m.start()] == "(":
+                found.append(Mention(key, name, "program", m.start(), m.end()))
+    return found
+
+
+def tps_mentions(text: str, in_tps_context: bool, known: list[Mention] = ()) -> list[Mention]:
+    """TPS per country: countries named where Temporary Protected Status is the subject
+    (in the text, or in a document about TPS next to words such as "designation")."""
+    lowered = text.lower()
+    if not (_TPS.search(lowered) or (in_tps_context and _TPS_CONTEXT_WORDS.search(lowered))):
         return []
     found = []
     for m in catalogue()["country"].finditer(lowered):
+        if _overlaps(m.start(), m.end(), list(known)):
+            continue  # "Cubans, Haitians, Nicaraguans and Venezuelans" name CHNV
         country = catalogue()["demonyms"].get(m[1], m[1])
         found.append(Mention(f"tps {country}", f"Temporary Protected Status for {country.title()}",
                              "designation", m.start(), m.end()))
     return found
 
 
-def verb_for(text: str, mention: Mention, others: list[Mention]) -> str | None:
-    """The action done to the named policy: the strongest verb in its clause before the
-    name (after the last other policy named there), else just after the name."""
+def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, int, int] | None:
+    """The action done to the named policy, and where its verb is: the strongest verb in
+    its clause before the name (after the last other policy named there, unless only a
+    list joins them: "terminates TPS for Guinea, Liberia and Sierra Leone"), else just
+    after the name (not in a relative clause about the past, and not a verb whose object
+    is the next policy named: "X, issued today, supersedes Y")."""
     lowered = text.lower()
     start = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, mention.start)])
-    memo_end = max([o.end for o in others if o.end <= mention.start and o.kind == "memo"
-                    and o.key != mention.key], default=-1)
-    start = max(start, mention.start - 160, memo_end)
+    start = max(start, mention.start - 160)
+    edge = mention.start
+    for other in sorted((o for o in others if o.key != mention.key and start < o.end <= mention.start),
+                        key=lambda o: -o.end):
+        if other.end > edge:
+            continue  # overlaps one already passed
+        between = lowered[other.end:edge]
+        if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
+            return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
+        if other.kind == "memo" or not _glue(between):
+            start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
+            break
+        edge = other.start
     window = lowered[start:mention.start]
-    if start == memo_end and _RELATIVE.match(window):
-        return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
-    before = [verb for verb, m in before
+    before = [(verb, m) for verb, m in before
               if verb != "reinstate" or _governs(lowered[m.end():mention.start])]
     if before:
-        verb = max(before, key=_STRENGTH.get)
+        verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
+        if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
+            return "rename", m.start(), m.end()  # "relaunches X as Y"
         if verb == "extend" and _TO_NEW_SCOPE.search(window):
-            return "establish"  # "expanded the process for Venezuelans to Cubans, ...": a new one
-        return verb
-    stop = _CLAUSE_END.search(lowered, mention.end)
-    stop = min(stop.start() if stop else len(lowered), mention.end + 80,
-               *[o.start for o in others if o.start >= mention.end])
-    after = [_verb_name(m) for m in _VERB.finditer(lowered, mention.end, stop)]
-    return max(after, key=_STRENGTH.get) if after else None
+            return "establish", m.start(), m.end()  # "expanded the process for Venezuelans to Cubans, ...": new
+        return verb, m.start(), m.end()
+    end = mention.end
+    for other in sorted((o for o in others if o.key != mention.key and o.start >= end), key=lambda o: o.start):
+        if other.start >= end and other.kind != "memo" and _glue(lowered[end:other.start]):
+            end = max(end, other.end)  # "Hondurans and Nicaraguans ... were granted": the list's verb
+        elif other.start >= end:
+            break
+    stop = _CLAUSE_END.search(lowered, end)
+    stop = min(stop.start() if stop else len(lowered), end + 80)
+    later = [o.start for o in others if o.key != mention.key and end <= o.start < stop]
+    if later:  # verbs a few words before the next policy named are that one's
+        head = lowered[end:min(later)]
+        cut = [m.start() for m in re.finditer(r"\S+", head)][-6:]
+        stop = end + (cut[0] if cut else 0)
+    after_text = lowered[end:stop]
+    after = [(_verb_name(m), m) for m in _VERB.finditer(lowered, end, stop)]
+    if not after:
+        return None
+    if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or
+                                        after[0][1].group().endswith("ed")):
+        return None  # "the CAM program, which had been reopened": background about it
+    after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())]
+    if not after:
+        return None  # "a memo from Secretary X pauses most deportations": the policy acts
+    verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
+    return verb, m.start(), m.end()
+
+
+def _glue(between: str) -> bool:
+    """Whether only a list joins two policies ("Guinea, Liberia and Sierra Leone", "Uniting
+    for Ukraine and under the parole processes for"): no verb of its own, no contrast."""
+    return not (_VERB.search(between) or _CONTRAST.search(between) or _RELATIVE.match(between)
+                or len(between.split()) > 8 or _CLAUSE_END.search(between))
 
 
 def _governs(between: str) -> bool:
@@ -206,12 +481,13 @@ def _verb_name(match: re.Match) -> str:
 
 
 def document_events(title: str | None, published: str | None, label: str | None,
-                    statements: list[tuple[int, str, str | None]]) -> list[Event]:
+                    statements: list[tuple[int, str, str | None]],
+                    known: dict[str, tuple[str, str]] | None = None) -> list[Event]:
     """What a document does to which policy: one event per policy, the strongest.
 
-    ``statements`` are (id, text, label). The headline counts when the document is a
-    new policy or a reversal; a statement when it is labelled so itself. Statements
-    about the past (a past perfect, or a year before the document's) are background.
+    ``statements`` are (id, text, label). The headline counts whatever the document's
+    label; a statement when it is labelled a new policy or a reversal itself. An act
+    told as past ("had been ended", "ended DACA in 2017") is background.
     """
     year = int(published[:4]) if published and published[:4].isdigit() else None
     texts: list[tuple[int | None, str, str]] = []
@@ -220,17 +496,22 @@ def document_events(title: str | None, published: str | None, label: str | None,
     if title:  # a headline names what the document is about, whatever its label
         texts.append((None, title, label))
     texts += [(sid, text, slabel) for sid, text, slabel in statements
-              if slabel in ("new_policy", "reversal")]
-    in_tps = bool(title and _TPS.search(title.lower()))
+              if slabel in ("new_policy", "reversal", "none")]
+    in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
     best: dict[str, Event] = {}
     for sid, text, text_label in texts:
-        named = mentions(text)
-        if sid is not None and _background(text, named, year):
-            continue
-        for mention in named + tps_mentions(text, in_tps):
-            if sid is not None and _PAST_PERFECT.search(text.lower(), 0, mention.start):
+        lowered = text.lower()
+        named = mentions(text, known)
+        everything = named + tps_mentions(text, in_tps, named)
+        for mention in everything:
+            if sid is not None and _PAST_PERFECT.search(lowered, 0, mention.start):
                 continue  # "... which had expanded it": background
-            verb = verb_for(text, mention, named)
+            found = verb_for(text, mention, everything)
+            verb = found[0] if found else None
+            if found and _told_as_past(lowered, mention, found[1], found[2], year, named):
+                continue  # "DHS rescinded DACA in 2017", in a later document
+            if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]):
+                continue  # "A judge blocked the termination of TPS": a ruling, not the agency's act
             if verb in ("establish", "extend") and mention.key.startswith("memo ") and \
                     not _near(mention.key, published):
                 continue  # naming an old memo is not issuing it
@@ -239,37 +520,113 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
             if verb is None and mention.key.startswith(("rin ", "docket ")):
                 verb = "end" if text_label == "reversal" else "establish"
-            if verb is None:
-                continue
-            old = best.get(mention.key)
-            if old is None or _STRENGTH[verb] > _STRENGTH[old.event] or (
-                    verb == old.event and old.statement_id is None):  # a statement says more
-                best[mention.key] = Event(mention.key, mention.name, mention.kind, verb, sid)
+            if verb is None and sid is None and mention.kind != "memo":
+                verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
+            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING):
+                continue  # a statement the classifier calls no change says only what ends
+            for key, name in _per_country(lowered, mention, everything):
+                old = best.get(key)
+                if old is None or _STRENGTH[verb] > _STRENGTH[old.event] or (
+                        verb == old.event and old.statement_id is None):  # a statement says more
+                    best[key] = Event(key, name, mention.kind, verb, sid,
+                                      mention.aliases or (old.aliases if old else ()))
     return list(best.values())
 
 
+def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[tuple[str, str]]:
+    """(key, name) of what the mention names: for a program made country by country (an
+    asylum cooperative agreement, family reunification parole), the program for each
+    country its sentence names ("suspended its agreements with El Salvador, Guatemala and
+    Honduras"), not one named as an exception; else the mention's own."""
+    if mention.key not in catalogue()["per_country"]:
+        return [(mention.key, mention.name)]
+    named = [o for o in others if o.kind != "designation" and o is not mention]
+    countries = []
+    for m in catalogue()["any_country"].finditer(lowered):
+        if _overlaps(m.start(), m.end(), named) or _EXEMPT.search(lowered, max(0, m.start() - 40), m.start()) \
+                or _EXEMPT_AFTER.match(lowered, m.end()):
+            continue
+        country = catalogue()["demonyms"].get(m[1], m[1])
+        if country not in countries:
+            countries.append(country)
+    return [(f"{mention.key} {c}", f"{mention.name} ({c.title()})") for c in countries] or \
+        [(mention.key, mention.name)]
+
+
+def program_of(key: str) -> str | None:
+    """The program a policy of one country belongs to ("family reunification parole" for
+    "family reunification parole cuba"), or None."""
+    return next((p for p in catalogue()["per_country"] if key.startswith(p + " ")), None)
+
+
+#: "the program", "it": what a reversing statement says of the policy its headline names.
+_ANAPHOR = re.compile(r"\s+(?:\w+\s+){0,2}?(?:(?:the|this|that|its) (?:program|policy|process|processes|"
+                      r"rule|protocols|agreements?|memo|memorandum|guidance|order|initiative|pilot|app)|"
+                      r"it)\b")
+
+
+def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Mention) -> str | None:
+    """For a policy the headline names without a verb ("Priority Enforcement Program Is
+    History"): the reversing verb a reversal statement naming no policy applies to "the
+    program" or "it" ("will no longer use the program")."""
+    for _, text, label in statements:
+        lowered = text.lower()
+        if label != "reversal" or mentions(text) or _TPS.search(lowered):
+            continue
+        for m in _VERB.finditer(lowered):
+            verb = _verb_name(m)
+            if verb in _REVERSING and _ANAPHOR.match(lowered, m.end()):
+                return verb
+    return None
+
+
+#: A court as the one acting: "a federal judge blocked", "the Supreme Court allowed".
+_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,2}?(?:orders|ordered|blocks|"
+                    r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
+                    r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused)\b")
+
+
+def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
+    clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, verb_start)])
+    return bool(_COURT.search(lowered, clause, verb_end))
+
+
 def _near(memo_key: str, published: str | None) -> bool:
-    day = _day(published)
-    return bool(day) and abs((day - date.fromisoformat(memo_key.split()[1])).days) <= MEMO_DAYS
+    """Whether a memo named by its date was issued about when the document was."""
+    day, memo = _day(published), _day(memo_key.split()[-1])
+    return bool(day and memo and len(memo_key.split()) == 2) and abs((day - memo).days) <= MEMO_DAYS
 
 
-def _background(text: str, named: list[Mention], year: int | None) -> bool:
-    lowered = text.lower()
+def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int,
+                  year: int | None, named: list[Mention]) -> bool:
+    """Whether the act is dated in an earlier year than the document's: a time ("in 2014",
+    "since March 2012") between the verb and the name, right after both, or opening the
+    clause. A year that names something ("the 2019 rule", "the 2010 earthquake") is no time,
+    and neither is a memo's date."""
     if year is None:
         return False
-    for m in sorted(named, key=lambda m: m.start, reverse=True):  # a memo's date is its name
-        lowered = lowered[:m.start] + lowered[m.end:]
-    return any(int(y) < year for y in _YEAR.findall(lowered)
-               if not re.search(rf"{y}\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule|enforcement)",
-                                lowered))
+    for m in named:  # a memo's date is its name
+        lowered = lowered[:m.start] + " " * (m.end - m.start) + lowered[m.end:]
+    low, high = min(verb_start, mention.start), max(verb_end, mention.end)
+    years = [int(y) for y in _WHEN_RE.findall(lowered, low, high)]
+    clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, low)])
+    if lowered[verb_start:verb_end].endswith("ed") and not _NOW.search(lowered, clause, high):
+        years += [int(y) for y in _WHEN_RE.findall(lowered, clause, low)]  # "In 2017, DHS rescinded"
+    after = _WHEN_AFTER.match(lowered, high)
+    if after and not re.search(r"\b\w+ed\b", lowered[high:after.start(1)]):
+        years.append(int(after[1]))  # "ended DACA in 2017", not "the rule published on July 16, 2019"
+    return any(y < year for y in years)
 
 
 def self_memo(title: str | None, label: str | None,
               statements: list[tuple[int, str, str | None]]) -> int | None | bool:
     """Whether the document is itself a memo or notice (so a later one can name it by
-    date): the statement that says so (None for the headline), or False."""
-    if title and label in ("new_policy", "reversal") and _SELF_MEMO.search(title.lower()):
-        return None
+    date; a Federal Register title that acts on an earlier one is one): the statement
+    that says so (None for the headline), or False."""
+    if title and label in ("new_policy", "reversal") and (
+            _SELF_MEMO.search(title.lower()) or _TITLE_PREFIX.match(title.lower())
+            or _TITLE_SUFFIX.search(title.lower())):
+        return None  # "Rescission of the Notice of ...": a Federal Register notice itself
     for sid, text, slabel in statements:
         if slabel in ("new_policy", "reversal") and _SELF_MEMO.search(text.lower()):
             return sid
@@ -315,7 +672,9 @@ def record_document(db, document_id: int) -> set[int]:
     touched = {r[0] for r in db.execute(
         "select policy_id from policy_events where document_id = ?", [document_id])}
     db.execute("delete from policy_events where document_id = ?", [document_id])
-    events = document_events(title, published, label, statements)
+    texts = [title or "", *(t for _, t, _ in statements)]
+    known = _known_names(db, texts, day)
+    events = document_events(title, published, label, statements, known)
     own = self_memo(title, label, statements)
     if own is not False and day:
         events.append(Event(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
@@ -329,9 +688,9 @@ def record_document(db, document_id: int) -> set[int]:
         key = rule_key(title)
         if db.execute("select 1 from policies where key = ?", [key]).fetchone():
             events.append(Event(key, " ".join(title.split()), "rule", "establish", None))
-    programs = {m.key for text in [title or "", *(t for _, t, _ in statements)]
-                for m in mentions(text) + tps_mentions(text, False) if not m.key.startswith("memo")}
-    events = _resolve_years(db, document_id, day, events, programs)
+    programs = {m.key for text in texts for m in mentions(text, known) + tps_mentions(text, False)
+                if not m.key.startswith("memo")}
+    events = _resolve_references(db, document_id, day, events, programs)
     for event in {e.key: e for e in events}.values():
         policy_id = _policy_id(db, event)
         db.execute("insert or replace into policy_events (policy_id, document_id, statement_id,"
@@ -341,40 +700,147 @@ def record_document(db, document_id: int) -> set[int]:
         touched.add(policy_id)
     if own is not False and day:
         _name_memo(db, f"memo {day}", title)
-    if named:  # the rule a later title names was established by the document titled so
-        key = rule_key(named[0])
-        for (earlier,) in db.execute(
-                "select id from documents where id != ? and lower(title) = lower(?)",
-                [document_id, named[0]]).fetchall():
-            _add_event(db, key, earlier, "establish")
+    # A rule named by its title (in a later Federal Register title, or quoted) was
+    # established by the document titled so, or by an earlier new policy that gives the title.
+    for event in events:
+        if event.key.startswith("rule ") and event.event in _REVERSING and day:
+            for earlier in _documents_naming(db, event.name, document_id, day):
+                _add_event(db, event.key, earlier, "establish")
     return touched
 
 
-def _resolve_years(db, document_id: int, day: date | None, events: list[Event],
-                   named: set[str]) -> list[Event]:
-    """"The 2017 memorandum" is the one stored memo of 2017 that acted on a policy this
-    document also names; none or several: the reference is dropped (precision first)."""
+def _known_names(db, texts: list[str], day: date | None) -> dict[str, tuple[str, str]]:
+    """Programs known by a proper name from documents dated before ``day`` that these texts
+    name, however they write it: by acronym ("PEP"), or in a headline's title case or in
+    lower case before "program" ("priority enforcement program"). Surface form -> (key,
+    name). Only earlier documents count, so the answer does not depend on the order in
+    which documents were stored."""
+    found = {}
+    if not day or not db.execute(
+            "select 1 from policies where key >= 'named ' and key < 'named!' limit 1").fetchone():
+        return found  # no program known by a proper name yet
+    earlier = "exists (select 1 from policy_events e where e.policy_id = policies.id and e.date < ?)"
+    acronyms = {m.group() for text in texts for m in _ACRONYM.finditer(text)}
+    if acronyms:
+        for key, name, aliases in db.execute(
+                "select key, name, aliases from policies where key >= 'named ' and key < 'named!' "
+                f"and aliases != '[]' and {earlier}", [day.isoformat()]):
+            for alias in set(json.loads(aliases or "[]")) & acronyms:
+                found[alias] = (key, name)
+    spans = set()
+    for text in texts:
+        for run in _CAPITALISED_RUN.finditer(text):  # "Priority Enforcement Program Is History"
+            spans |= _spans([w.strip(".").lower() for w in run.group().split()])
+        for before in _BEFORE_HEAD.finditer(text.lower()):  # "... priority enforcement program"
+            spans |= _spans(before[1].split(), ending=True)
+    spans = sorted(spans)
+    for chunk in range(0, len(spans), 400):
+        part = spans[chunk:chunk + 400]
+        for key, name in db.execute(
+                f"select key, name from policies where key in ({','.join('?' * len(part))}) and {earlier}",
+                ["named " + span for span in part] + [day.isoformat()]):
+            found[key.removeprefix("named ")] = (key, name)
+    return found
+
+
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’.-]*(?:\s+(?:of|for|the|and|to|on|in|under|with)\b)*\s*){2,}")
+_BEFORE_HEAD = re.compile(r"((?:\b[a-z][\w'’.-]*\s+){2,6})(?:" + "|".join(sorted(_NAME_NEXT)) + r")\b")
+
+
+def _spans(words: list[str], ending: bool = False) -> set[str]:
+    """Runs of 2 to 7 words (only those ending at the last word, with ``ending``)."""
+    found = set()
+    for j in ([len(words)] if ending else range(2, len(words) + 1)):
+        for i in range(max(0, j - 7), j - 1):
+            found.add(" ".join(words[i:j]))
+    return found
+
+
+def _documents_naming(db, title: str, document_id: int, day: date) -> list[int]:
+    """Documents titled ``title``, and earlier new policies whose text gives that title
+    (a press release announcing the rule under another headline)."""
+    ids = [r[0] for r in db.execute("select id from documents where id != ? and lower(title) = lower(?)",
+                                    [document_id, title])]
+    words = re.findall(r"\w+", title.lower())
+    if len(words) >= 4:
+        try:
+            ids += [r[0] for r in db.execute(
+                "select d.id from documents_fts f join documents d on d.id = f.docid "
+                "where documents_fts match ? and d.id != ? and d.label = 'new_policy' "
+                "and coalesce(d.published, d.first_seen) < ?",
+                ['"' + " ".join(words) + '"', document_id, day.isoformat()])]
+        except sqlite3.OperationalError:
+            pass  # no full-text index: the title alone
+    return list(dict.fromkeys(ids))
+
+
+def _resolve_references(db, document_id: int, day: date | None, events: list[Event],
+                        named: set[str]) -> list[Event]:
+    """A memo named by its year, month, day without a year or signer is the one stored memo
+    that fits (preferring one that acted on a policy this document also names); none or
+    several: the reference is dropped (precision first)."""
     resolved = []
     for event in events:
-        if not event.key.startswith("memo year "):
+        parts = event.key.split()
+        if parts[:2] not in (["memo", "year"], ["memo", "month"], ["memo", "day"], ["memo", "signer"]):
             resolved.append(event)
             continue
-        year = event.key.split()[-1]
-        if not named or not day:
+        if not day:
             continue
-        marks = ",".join("?" * len(named))
-        found = db.execute(
-            "select distinct m.date from policy_events m join policies pm on pm.id = m.policy_id "
-            "where pm.key like 'memo %' and m.event = 'establish' and substr(m.date, 1, 4) = ? "
-            "and m.date < ? and m.document_id != ? and m.document_id in ("
-            f" select e.document_id from policy_events e join policies p on p.id = e.policy_id"
-            f" where p.key in ({marks}))",
-            [year, day.isoformat(), document_id, *named]).fetchall()
-        if len(found) == 1:
-            memo = date.fromisoformat(found[0][0])
+        if parts[1] == "day":
+            memo = _latest_day(day, parts[2])
+        else:
+            memo = _stored_memo(db, document_id, day, parts[1], parts[2:], named)
+        if memo:
             resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                   event.event, event.statement_id))
     return resolved
+
+
+def _latest_day(day: date, month_day: str) -> date | None:
+    month, dom = map(int, month_day.split("-"))
+    for year in (day.year, day.year - 1):
+        try:
+            candidate = date(year, month, dom)
+        except ValueError:
+            continue
+        if candidate <= day:
+            return candidate
+    return None
+
+
+def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], named: set[str]
+                 ) -> date | None:
+    """The date of the one stored memo issued in that year or month, or signed by that person."""
+    where, args = "", []
+    if how == "year":
+        where, args = "and substr(m.date, 1, 4) = ?", [what[0]]
+    elif how == "month":
+        where, args = "and substr(m.date, 1, 7) = ?", [what[0]]
+    else:  # signer, and maybe a year
+        where = ("and (lower(d.title) like ? or exists (select 1 from statements s where "
+                 "s.document_id = d.id and lower(s.text) like ?))")
+        args = [f"%{what[0]}%", f"%{what[0]}%"]
+        if len(what) > 1:
+            where, args = where + " and substr(m.date, 1, 4) = ?", args + [what[1]]
+    rows = db.execute(
+        "select distinct m.date, m.document_id from policy_events m join policies pm on pm.id = m.policy_id "
+        "join documents d on d.id = m.document_id where pm.key like 'memo %' and m.event = 'establish' "
+        f"and m.date < ? and m.document_id != ? {where}",
+        [day.isoformat(), document_id, *args]).fetchall()
+    if named and rows:
+        marks = ",".join("?" * len(named))
+        acting = {r[0] for r in db.execute(
+            "select e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            f"where p.key in ({marks}) and e.document_id in ({','.join('?' * len(rows))})",
+            [*named, *(r[1] for r in rows)])}
+        on_program = {r[0] for r in rows if r[1] in acting}
+        if len(on_program) == 1:
+            return date.fromisoformat(on_program.pop())
+        if on_program or how == "year":
+            return None  # several on the program, or a year with none on it: not sure
+    dates = {r[0] for r in rows}
+    return date.fromisoformat(dates.pop()) if len(dates) == 1 else None
 
 
 def _name_memo(db, key: str, title: str | None) -> None:
@@ -396,10 +862,15 @@ def _add_event(db, key: str, document_id: int, event: str) -> None:
 
 
 def _policy_id(db, event: Event) -> int:
-    row = db.execute("select id from policies where key = ?", [event.key]).fetchone()
+    row = db.execute("select id, aliases from policies where key = ?", [event.key]).fetchone()
     if row:
+        known = json.loads(row[1] or "[]")
+        if set(event.aliases) - set(known):
+            db.execute("update policies set aliases = ? where id = ?",
+                       [json.dumps(known + [a for a in event.aliases if a not in known]), row[0]])
         return row[0]
-    aliases = next((p["aliases"] for p in catalogue()["policies"] if p["key"] == event.key), [])
+    aliases = next((p["aliases"] for p in catalogue()["policies"] if p["key"] == event.key),
+                   list(event.aliases))
     return db.execute("insert into policies (key, name, kind, aliases) values (?, ?, ?, ?)",
                       [event.key, event.name, event.kind, json.dumps(aliases)]).lastrowid
 
@@ -416,28 +887,88 @@ def reversing_documents(db, policy_ids: set[int]) -> list[int]:
 
 
 def link_reversals(db, document_id: int, now: str) -> int:
-    """Replace the document's ``reverses`` links by what its events undo; returns how many."""
+    """Replace the document's ``reverses`` links by what its events undo; returns how many.
+
+    A program made country by country is undone country by country (its program-wide
+    announcement when the country has none of its own); named without a country, in
+    all of them. A notice the document names by its date and undoes ("vacating the
+    January 17, 2025 notice that extended ...") is what it reverses, not the policy that
+    notice acted on."""
     db.execute("delete from links where relation = 'reverses' and from_document_id = ?",
                [document_id])
-    added = 0
     rows = db.execute(
         "select e.policy_id, p.key, e.event, e.statement_id, e.date from policy_events e "
         "join policies p on p.id = e.policy_id where e.document_id = ? "
         "and e.event in ('suspend', 'end', 'reinstate')", [document_id]).fetchall()
+    by_country = {program_of(key) for _, key, _, _, _ in rows} - {None}
+    targets: dict[int, tuple[int | None, int, str]] = {}  # document -> (statement, its policy, key)
+    notices = set()
     for policy_id, key, event, statement_id, day in rows:
-        target = _undone(db, policy_id, key, event, day, document_id)
-        if target is None:
-            continue
-        to_document, to_statement = target
+        if key in by_country:
+            continue  # the countries it names say which
+        candidates = [(policy_id, key)]
+        program = program_of(key)
+        if program:
+            candidates.append(_policy_of(db, program))
+        elif key in catalogue()["per_country"]:
+            candidates += db.execute("select id, key from policies where key like ?",
+                                     [key.replace("%", "") + " %"]).fetchall()
+        year = _named_year(db, document_id, statement_id, key)
+        for pid, pkey in (c for c in candidates if c[0] is not None):
+            target = _undone(db, pid, pkey, event, day, document_id, year)
+            if target is not None:
+                targets.setdefault(target[0], (statement_id, target[1], pkey))
+                if key.startswith("memo ") and event != "reinstate":
+                    notices.add(target[0])
+                if program:
+                    break  # the country's own, before the program-wide one
+    acted_on = {r[0] for r in db.execute(
+        f"select distinct p.key from policy_events e join policies p on p.id = e.policy_id "
+        f"where e.document_id in ({','.join('?' * len(notices))})", list(notices))} if notices else set()
+    added = 0
+    for to_document, (statement_id, to_statement, key) in targets.items():
+        if notices and to_document not in notices and key in acted_on:
+            continue  # the notice undone, not what it acted on
         added += db.execute(
-            "insert or ignore into links (from_document_id, from_statement_id, to_document_id,"
+            "insert into links (from_document_id, from_statement_id, to_document_id,"
             " to_statement_id, relation, score, created_at) values (?, ?, ?, ?, 'reverses', 1.0, ?)",
             [document_id, statement_id, to_document, to_statement, now]).rowcount
     return added
 
 
-def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_id: int
-            ) -> tuple[int, int | None] | None:
+def _policy_of(db, key: str) -> tuple[int | None, str]:
+    row = db.execute("select id from policies where key = ?", [key]).fetchone()
+    return (row[0] if row else None), key
+
+
+def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str | None:
+    """The year a reversal gives the thing it undoes: "the 2023 designation of Venezuela"."""
+    if key.startswith("memo "):
+        return None
+    if statement_id is None:
+        row = db.execute("select title from documents where id = ?", [document_id]).fetchone()
+    else:
+        row = db.execute("select text from statements where id = ?", [statement_id]).fetchone()
+    text = (row[0] if row else None) or ""
+    named = mentions(text)
+    lowered = text.lower()
+    for m in named:  # a memo's date is its name, not a year of this policy
+        if m.kind == "memo":
+            lowered = lowered[:m.start] + " " * (m.end - m.start) + lowered[m.end:]
+    for mention in named + tps_mentions(text, True, named):
+        if mention.key == key:
+            found = _YEAR_BEFORE.search(lowered[max(0, mention.start - 40):mention.start])
+            if found:
+                return found[1]
+    return None
+
+
+#: Two reports of one act (a DHS release and a news story) are days apart at most.
+REPORT_DAYS = 7
+
+
+def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_id: int,
+            year: str | None = None) -> tuple[int, int | None] | None:
     """(document, statement) that a suspension, end or reinstatement undoes, if stored."""
     if not day:
         return None
@@ -448,41 +979,112 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
         "and e.document_id != ? order by e.date, e.document_id",
         [policy_id, day, document_id]).fetchall()
+    this_day = date.fromisoformat(day[:10])
+    recent = {i for i, row in enumerate(earlier) if _days(row[3], this_day) <= REPORT_DAYS}
     if event == "reinstate":
-        for doc, sid, kind, _, _, _ in reversed(earlier):
-            if kind == "reinstate":
-                return None  # the last termination was undone already
+        for i in reversed(range(len(earlier))):
+            kind = earlier[i][2]
+            if kind == "reinstate" and i not in recent:
+                return None  # the last termination was undone already (not another report of this)
             if kind in ("end", "suspend"):
-                return doc, sid
+                last = date.fromisoformat(earlier[i][3][:10])
+                return _first([row for row in earlier[:i + 1] if row[2] in ("end", "suspend")
+                               and _days(row[3], last) <= REPORT_DAYS])
         return None
-    ends = [i for i, row in enumerate(earlier) if row[2] == "end"]
+    earlier = _without_court_ordered(db, earlier)
+    if year:  # the reversal says which: "the 2023 designation"
+        named = [row for row in earlier if row[2] in ("establish", "reinstate", "extend")
+                 and row[3][:4] == year]
+        named = [row for row in named if row[2] != "extend"] or named
+        if named:
+            return _first(named)
+    ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent
+            and not _undoes_an_extension(db, row[0], policy_id)]
     life = earlier[ends[-1] + 1:] if ends else earlier
-    starts = [row for row in life if row[2] in ("establish", "reinstate")] or \
+    # After an end, a program lives again when it is reinstated; a country's TPS by a new
+    # designation too. A later "announces ... DACA" (a fee, a form) is not a new life.
+    again = ("establish", "reinstate") if not ends or key.startswith("tps ") else ("reinstate",)
+    starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
-    if not starts:
-        return None
-    first_day = starts[0][3]
-    same_day = [row for row in starts if row[3] == first_day]
-    best = min(same_day, key=lambda r: (r[4] == BASELINE_SOURCE, r[0]))
+    return _first(starts) if starts else None
+
+
+def _undoes_an_extension(db, document_id: int, policy_id: int) -> bool:
+    """Whether the document ends or suspends a notice, named by its date, that extended
+    the policy ("vacating the July 1, 2024 notice that extended ..."): it undoes that
+    notice, and the policy lives on from what established it."""
+    return db.execute(
+        "select 1 from policy_events e join policies p on p.id = e.policy_id "
+        "join policy_events m on m.policy_id = e.policy_id and m.event = 'establish' "
+        "join policy_events x on x.document_id = m.document_id and x.policy_id = ? and x.event = 'extend' "
+        "where e.document_id = ? and p.key like 'memo %' and e.event in ('end', 'suspend') limit 1",
+        [policy_id, document_id]).fetchone() is not None
+
+
+#: A reinstatement the agency makes because a court made it: "court-ordered reimplementation".
+_COURT_ORDERED = re.compile(
+    r"\bcourt[- ]ordered\b|\b(?:under|pursuant to|in compliance with|(?:to )?comply(?:ing)? with|"
+    r"as required by) (?:a |an |the )?(?:[\w'’-]+ ){0,3}?(?:court(?:'s|’s)? (?:order|ruling)|injunction|"
+    r"judge(?:'s|’s)? order)|\bordered by (?:a |the )?(?:[\w-]+ ){0,2}?(?:court|judge)")
+
+
+def _without_court_ordered(db, earlier: list) -> list:
+    """The events without a reinstatement a court ordered and the end it undid: the policy
+    lives on from what established it ("ending the court-ordered implementation of MPP"
+    undoes the announcement of MPP, not the court's)."""
+    kept = list(earlier)
+    for row in earlier:
+        if row[2] != "reinstate":
+            continue
+        texts = [row[5] or ""]
+        if row[1] is not None:
+            texts += [r[0] for r in db.execute("select text from statements where id = ?", [row[1]])]
+        if not any(_COURT_ORDERED.search(t.lower()) for t in texts):
+            continue
+        i = kept.index(row)
+        undone = [j for j in range(i) if kept[j][2] in ("end", "suspend")]
+        kept = [r for j, r in enumerate(kept) if j != i and j not in undone[-1:]]
+    return kept
+
+
+def _days(day: str, other: date) -> int:
+    return abs((other - date.fromisoformat(day[:10])).days)
+
+
+def _first(rows: list) -> tuple[int, int | None]:
+    """The document of the first act among these events, oldest first: of its reports
+    (days apart at most), an agency's own before a news story and a baseline article."""
+    first = date.fromisoformat(rows[0][3][:10])
+    reports = [row for row in rows if _days(row[3], first) <= REPORT_DAYS]
+    best = min(reports, key=lambda r: (r[4] == BASELINE_SOURCE, (r[4] or "").startswith("news"),
+                                       r[3], r[0]))
     return best[0], best[1]
 
 
 def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | None:
-    """The stored document that issued the memo or notice of that date: one that says it
-    is a memo, or that acts on a policy the naming document also acts on."""
+    """The stored document that issued the memo or notice of that date: one that acts on a
+    policy the naming document also acts on, else the one that says it issued a memo then
+    (several that are not reports of one event: no link)."""
     day = date.fromisoformat(key.split()[1])
     low, high = (day - timedelta(days=MEMO_DAYS)).isoformat(), (day + timedelta(days=MEMO_DAYS)).isoformat()
     rows = db.execute(
-        "select e.document_id, e.statement_id, d.source, abs(julianday(e.date) - julianday(?)) "
+        "select e.document_id, e.statement_id, d.source, abs(julianday(e.date) - julianday(?)), "
+        "  p.key like 'memo %' and e.event = 'establish', d.event_id "
         "from policy_events e join policies p on p.id = e.policy_id "
         "join documents d on d.id = e.document_id "
         "where e.document_id != ? and e.date between ? and ? and ("
         "  (p.key like 'memo %' and e.event = 'establish') or e.policy_id in ("
         "    select policy_id from policy_events where document_id = ?)) "
         "order by e.document_id", [day.isoformat(), document_id, low, high, document_id]).fetchall()
-    if not rows:
-        return None
-    best = min(rows, key=lambda r: (r[2] == BASELINE_SOURCE, r[3], r[0]))
+    rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
+    shared = [r for r in rows if not r[4]]
+    if not shared:
+        closest = min((r[3] for r in rows), default=0)
+        rows = [r for r in rows if r[3] == closest]  # the memo of that very day, if there is one
+        events = {r[5] if r[5] is not None else r[0] for r in rows}
+        if len(events) != 1:
+            return None  # none, or several memos of those days and nothing to tell them apart
+    best = min(shared or rows, key=lambda r: (r[2] == BASELINE_SOURCE, r[3], r[0]))
     _name_memo(db, key, db.execute("select title from documents where id = ?",
                                    [best[0]]).fetchone()[0])
     db.execute("insert or ignore into policy_events (policy_id, document_id, statement_id, event, date)"
@@ -549,11 +1151,12 @@ def timeline(db, policy_id: int) -> list[dict]:
 
 
 def _parse_date(text: str) -> date | None:
-    from datetime import datetime
-
-    text = " ".join(text.replace(",", " ").split())
+    """"June 15, 2012", "Sept. 5, 2017" -> a date."""
+    m = re.match(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", " ".join(text.lower().split()))
+    if not m or m[1][:3] not in _MONTHS:
+        return None
     try:
-        return datetime.strptime(text, "%B %d %Y").date()
+        return date(int(m[3]), _MONTHS.index(m[1][:3]) + 1, int(m[2]))
     except ValueError:
         return None
 

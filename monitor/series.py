@@ -9,6 +9,10 @@ The previous value of a figure is, in this order of trust:
    period when the release gives just the change ("down 29% from May");
 3. else nothing: the first figure stored for this series.
 
+A stored value the release contradicts (it quotes another value for that period, or a
+fall from it where the stored value gives a rise) is not taken: the two are not the same
+series, whatever their words.
+
 A series is one metric, scope, population, agency, kind and kind of period
 (``monitor.figures.Figure.series``), so a subset (family units) never follows a total,
 a fiscal year never precedes a month, and a figure about Mexico's authorities is never
@@ -17,28 +21,34 @@ a DHS series. A change the release states is kept beside the computed one.
 
 from __future__ import annotations
 
-from monitor.figures import COMPARED, PERCENT_CHANGE, SHARE, Figure, Period, extract_document
+from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, Figure, Period, extract_document,
+                             may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
-#: Labels whose statements are read for figures; in a statistics release every statement is.
+#: A release of this label is a statistics release: every figure in it is kept.
 FIGURE_LABEL = "statistic_update"
 
 
 def record_statistics(store: Store, doc: dict) -> int:
-    """Store the figures of a document's statistic statements (all of its statements when
-    the document is a statistics release), each with its previous value. Idempotent:
-    a statement that already gave figures is not read again."""
+    """Store the figures of a document, each with its previous value: every figure of a
+    statistics release, and the periodic DHS statistics any other release quotes (an
+    enforcement release's fiscal-year removals, a policy release's monthly encounters;
+    ``monitor.figures.periodic_statistic``). Idempotent: a statement that already gave
+    figures is not read again."""
     rows = store.db.execute(
         "select id, text, label from statements where document_id = ? and last_seen_version = ? "
         "order by seq, id", [doc["id"], doc["version"]]).fetchall()
-    # A release with one statistic statement is read whole: its other sentences
-    # ("That compares with 37,900 in April") complete the figures.
-    if not rows or not (doc["label"] == FIGURE_LABEL or any(r[2] == FIGURE_LABEL for r in rows)):
+    if not rows:
+        return 0
+    whole = doc["label"] == FIGURE_LABEL
+    if not whole and not may_hold_figures([r[1] for r in rows]):
         return 0
     done = {r[0] for r in store.db.execute(
         "select distinct statement_id from statistics where document_id = ?", [doc["id"]])}
     agency = _agency(store, doc)
     figures = extract_document(doc.get("title"), [r[1] for r in rows], doc["published"], agency)
+    if not whole:
+        figures = statistics_quoted(figures, doc["published"])
     added = 0
     for (statement_id, _, label), found in zip(rows, figures):
         if statement_id in done:
@@ -49,6 +59,21 @@ def record_statistics(store: Store, doc: dict) -> int:
     return added
 
 
+def statistics_quoted(figures: list[list[Figure]], published: str | None) -> list[list[Figure]]:
+    """The periodic statistics among a release's figures (per statement), with the
+    figures quoted for comparison with them ("That compares with 37,900 in April") and
+    the changes stated for them."""
+    kept = {id(f) for found in figures for f in found if periodic_statistic(f, published)}
+    companions = {id(c) for found in figures for f in found if id(f) in kept for c in f.compared}
+    keys = {_key(f) for found in figures for f in found if id(f) in kept}
+    return [[f for f in found if id(f) in kept or id(f) in companions
+             or (f.role == CHANGE and _key(f) in keys)] for found in figures]
+
+
+def _key(figure: Figure) -> tuple:
+    return figure.metric, figure.scope, figure.population, figure.agency, figure.period
+
+
 def _agency(store: Store, doc: dict) -> str | None:
     row = store.db.execute("select agency from sources where name = ?", [doc["source"]]).fetchone()
     return row[0] if row else None
@@ -56,9 +81,14 @@ def _agency(store: Store, doc: dict) -> str | None:
 
 def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     previous_id = previous_value = previous_period = source = None
-    if figure.role != COMPARED and figure.kind not in (PERCENT_CHANGE, SHARE):
-        stored = previous_figure(store, figure.series, figure.period, doc["id"])
+    if figure.kind not in (PERCENT_CHANGE, SHARE):
+        # a figure quoted for comparison takes only the previous its own release gives
+        # ("compared with 6,182 in fiscal year 2022 and 838 in fiscal year 2021")
+        stored = previous_figure(store, figure.series, figure.period, doc["id"]) \
+            if figure.role != COMPARED else None
         stated = figure.stated_previous()
+        if stored and _contradicted(figure, stored[1], stated):
+            stored = None  # the release says otherwise: the stored figure is not this series'
         if stored:
             previous_id, previous_value, previous_period = stored
             source = "series"
@@ -83,6 +113,19 @@ def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     })
 
 
+def _contradicted(figure: Figure, stored: float, stated: tuple[float | None, Period] | None) -> bool:
+    """Whether the release contradicts a stored previous value: it quotes another value
+    for that period (more than a revision apart), or a fall from that period where the
+    stored value gives a rise, or the reverse. (A change of the same sense that differs is
+    kept, and the digest shows both.)"""
+    if stated and stated[0] and abs(stored - stated[0]) > 0.1 * abs(stated[0]):
+        return True
+    pct = figure.stated_change_pct
+    if pct is None or abs(pct) < 2 or not stored or figure.stated_change_from != figure.period.preceding():
+        return False
+    return (figure.value - stored) * pct < 0
+
+
 def previous_figure(store: Store, series: str, period: Period, document_id: int
                     ) -> tuple[int, float, str] | None:
     """(id, value, period label) of the stored figure for the period just before this one,
@@ -101,4 +144,6 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
     first = rows[0]
     if any(r[3] == first[3] and r[4] == first[4] and r[1] != first[1] for r in rows):
         return None  # one release gives two values for it: which one is meant is unclear
+    if any(r[4] == "reported" and abs(r[1] - first[1]) > 0.1 * abs(first[1]) for r in rows):
+        return None  # releases disagree by more than a revision: they are not all this series
     return first[:3]

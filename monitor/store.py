@@ -1,7 +1,8 @@
 """SQLite storage: the schema, its migrations, and the only code that writes to the database.
 
 Everything a user stored is kept: an edited page becomes a new row in
-``document_versions`` and only statements never seen before in that document are
+``document_versions`` (which keeps the text it replaced; the current text is
+``documents.body``) and only statements never seen before in that document are
 inserted, so ``statements.first_seen`` says when each sentence first appeared.
 The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` is append-only.
 """
@@ -295,6 +296,11 @@ FTS_TABLES = {"documents": ("title", "body"), "statements": ("text",)}
 
 def _m_fts_everyday_terms(db: sqlite_utils.Database) -> None:
     """Rebuild the FTS tables as FTS4 ``unicode61``; triggers re-index only on a text change."""
+    _build_fts(db)
+
+
+def _build_fts(db: sqlite_utils.Database, options: str = "") -> None:
+    """(Re)create and fill the FTS4 tables and their triggers; ``options`` go to FTS4."""
     for table, columns in FTS_TABLES.items():
         fts = f"{table}_fts"
         for when in ("ai", "ad", "au", "bd", "bu"):  # sqlite-utils' FTS5 ones, or ours
@@ -303,7 +309,7 @@ def _m_fts_everyday_terms(db: sqlite_utils.Database) -> None:
         names = ", ".join(f'"{c}"' for c in columns)
         new = ", ".join(f'new."{c}"' for c in columns)
         db.execute(f'CREATE VIRTUAL TABLE "{fts}" USING FTS4 ({names}, '
-                   f'tokenize=unicode61, content="{table}")')
+                   f'tokenize=unicode61, content="{table}"{options})')
         # FTS4 external content: remove before the row changes, add after (SQLite's recipe).
         add = f'INSERT INTO "{fts}" (docid, {names}) VALUES (new.rowid, {new});'
         remove = f'DELETE FROM "{fts}" WHERE docid = old.rowid;'
@@ -434,10 +440,67 @@ def _m_channels_blocks_mailboxes(db: sqlite_utils.Database) -> None:
     db["mailbox_seen"].create_index(["source", "message_id"], if_not_exists=True)
 
 
+def _m_compact_storage(db: sqlite_utils.Database) -> None:
+    """Issue 11: a third of the disk per document, and indexes for what the digest reads.
+
+    Each statement's ``evidence`` keeps what explains its label (``stored_evidence``: the
+    classifier version; for a statement labelled other than none, its cues and speaker),
+    no longer the scores and nearest examples, which were two thirds of the database. A
+    version's row in ``document_versions`` holds its body only once a later version
+    replaced it: the current body is ``documents.body``. Labels, versions and everything
+    else are kept as they were. ``Store.migrate`` VACUUMs afterwards to give the space back.
+    """
+    from monitor.classify.model import stored_evidence
+
+    last = 0
+    while rows := db.execute("select id, label, evidence from statements where id > ? and"
+                             " evidence is not null order by id limit 5000", [last]).fetchall():
+        last = rows[-1][0]
+        kept = []
+        for row_id, label, evidence in rows:
+            try:
+                parsed = json.loads(evidence)
+            except ValueError:
+                continue  # not ours: left as it is
+            if isinstance(parsed, dict) and (smaller := stored_evidence(parsed, label)) != parsed:
+                kept.append((json.dumps(smaller, ensure_ascii=False), row_id))
+        db.conn.executemany("update statements set evidence = ? where id = ?", kept)
+    db.execute("update document_versions set body = null where body is not null and exists"
+               " (select 1 from documents d where d.id = document_versions.document_id"
+               " and d.version = document_versions.version and d.body is document_versions.body)")
+    # What a period's digest reads: documents first seen or edited in it, a document's
+    # figures, what links to it, its event; failures still open.
+    db["documents"].create_index(["first_seen"], if_not_exists=True)
+    db.execute("create index if not exists idx_documents_edited on documents (last_changed)"
+               " where version > 1")
+    db.execute("create index if not exists idx_documents_event_id on documents (event_id)"
+               " where event_id is not null")
+    db["links"].create_index(["to_document_id", "relation"], if_not_exists=True)
+    db["statistics"].create_index(["document_id"], if_not_exists=True)
+    db.execute("create index if not exists idx_failures_open on failures (last_seen)"
+               " where resolved_at is null")
+    # The Atom feed's latest changes: labelled news, as ``digest.IS_NEWS`` says (the same terms).
+    db.execute("create index if not exists idx_documents_news_changes on documents (first_seen)"
+               " where source != 'baseline'"
+               " and (published is null or not published < date(first_seen, '-30 days'))"
+               " and label is not null and label != 'none'")
+    # Written with every row, read by no query: statistics by metric or statement (the
+    # series is what is compared), statements by first_seen (their ids are in that order).
+    for index in ("idx_statistics_metric_period_end", "idx_statistics_metric_period_kind_period_end",
+                  "idx_statistics_statement_id", "idx_statements_first_seen"):
+        db.execute(f'drop index if exists "{index}"')
+    # Search needs no ranking (Datasette does not rank FTS4): without matchinfo's per-row
+    # sizes, and merged into one segment, the index is a tenth smaller.
+    _build_fts(db, ", matchinfo=fts3")
+
+
+_m_compact_storage.vacuum = True  # type: ignore[attr-defined]
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
               _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
               _m_statistics_figure_model, _m_article_failures, _m_resumable_runs,
-              _m_corrections, _m_channels_blocks_mailboxes]
+              _m_corrections, _m_channels_blocks_mailboxes, _m_compact_storage]
 
 #: A failed article is tried again after 1 hour, then 2, 4, 8 and 16 hours, and given
 #: up on when its sixth attempt fails (about 31 hours after the first).
@@ -545,7 +608,8 @@ class Store:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
-        """Bring the schema up to date, each migration in a transaction of its own.
+        """Bring the schema up to date, each migration in a transaction of its own (then a
+        VACUUM, outside it, if one of them freed much space: ``migration.vacuum``).
 
         DDL is transactional in SQLite once a transaction is open (``BEGIN IMMEDIATE``
         with the driver's own transaction handling off), so a process killed anywhere in
@@ -553,7 +617,8 @@ class Store:
         that migration again. The version is re-read under the write lock: another
         process may have migrated meanwhile.
         """
-        self._check_version(self.schema_version)
+        first = self.schema_version
+        self._check_version(first)
         while self.schema_version < len(MIGRATIONS):
             with self._held_transaction():
                 current = self.schema_version
@@ -564,6 +629,11 @@ class Store:
                     self._clear_half_made()
                 MIGRATIONS[current](self.db)
                 self.db.conn.execute(f"PRAGMA user_version = {current + 1:d}")
+        migrated = MIGRATIONS[first:self.schema_version] if first else []  # a new one is small
+        if any(getattr(migration, "vacuum", False) for migration in migrated):
+            # outside any transaction; a kill here leaves free pages to be reused
+            self.db.conn.execute("VACUUM")
+            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the WAL's space
 
     def _check_version(self, version: int) -> None:
         if version > len(MIGRATIONS):
@@ -882,6 +952,11 @@ class Store:
             }
             if row:
                 document_id, version = row[0], row[1] + 1
+                # The version being replaced keeps its body: until now it was documents.body.
+                self.db.conn.execute(
+                    "update document_versions set body = (select body from documents where id = ?)"
+                    " where document_id = ? and version = ? and body is null",
+                    [document_id, document_id, row[1]])
                 assignments = ", ".join(f'"{column}" = ?' for column in fields)
                 # unlabelled until classified: a run killed before then leaves it for the next
                 self.db.conn.execute(
@@ -894,10 +969,9 @@ class Store:
                 document_id = self.insert("documents",
                                            fields | {"first_seen": now, "version": 1})
                 result = SavedDocument(document_id=document_id, created=True)
-            self.insert("document_versions", {
+            self.insert("document_versions", {  # its body is documents.body until replaced
                 "document_id": document_id, "version": version, "fetched_at": now,
-                "title": title, "published": published, "body": body,
-                "body_hash": body_hash})
+                "title": title, "published": published, "body_hash": body_hash})
             result.new_statement_ids = self._save_statements(
                 document_id, version, statements, now, labels
             )

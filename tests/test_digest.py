@@ -380,3 +380,72 @@ def test_a_reversal_card_links_its_policy_timeline_to_datasette(tmp_path):
                                   "POLICY_MONITOR_DATASETTE_URL": "javascript:alert(1)"})
     assert bad.exit_code != 0
     assert "'datasette_url' must be an http(s) URL" in bad.output
+
+
+#: Tables that grow with the history: no digest query may read one of them whole.
+_HISTORY = ("documents", "statements", "links", "statistics", "policy_events", "fetches",
+            "failures", "corrections", "federal_register_documents")
+
+
+def test_digest_queries_read_only_the_period_and_each_series_once(week):
+    """A digest's cost follows the period shown, not the history: every query it makes is
+    answered from an index (EXPLAIN QUERY PLAN), and the figures behind its sparklines
+    are read in one query per series, bounded to the periods drawn."""
+    tmp_path, ids = week
+    store = Store(tmp_path / "monitor.db")
+    second = store.save_document(
+        source="cbp", url="https://www.cbp.gov/second-update", title="CBP update, revised",
+        published="2026-11-20", body="More numbers.",
+        statements=["Encounters were 44,000 in October and 52,500 in September."],
+        seen_at="2026-11-20T10:00:00+00:00")
+    series = "encounters | southwest border | all | CBP | level | month"
+    with store.db.conn:
+        for value, start, end in ((44_000.0, "2026-10-01", "2026-10-31"),
+                                  (52_500.0, "2026-09-01", "2026-09-30")):
+            store.db["statistics"].insert({
+                "document_id": second.document_id, "metric": "encounters", "kind": "level",
+                "role": "reported", "value": value, "series": series, "period_kind": "month",
+                "period_start": start, "period_end": end, "published": "2026-11-20"})
+    sql: list[str] = []
+    store.db.conn.set_trace_callback(sql.append)
+    data = digest.collect(store, digest.iso_week(WEEK), include_backlog=True)
+    digest.write_atom(store, tmp_path)
+    store.db.conn.set_trace_callback(None)
+
+    assert len([s for s in data["statistics"] if s["spark"]]) == 3
+    assert len([q for q in sql if "from statistics where series" in q]) == 1
+    for query in {q for q in sql if q.lstrip().lower().startswith("select")}:
+        plan = [row[3] for row in store.db.execute("explain query plan " + query)]
+        names = re.findall(r"\b(?:from|join)\s+(\w+)(?:\s+(?!on\b|where\b|left\b|join\b)(\w+))?",
+                           query, re.I)
+        scanned = {table for table, alias in names for step in plan
+                   if re.match(rf"SCAN ({table}|{alias or table})\b", step)}
+        # the feed's index holds only labelled news, read newest first up to its LIMIT
+        scanned -= {"documents"} if any("idx_documents_news_changes" in s for s in plan) else set()
+        assert not scanned & set(_HISTORY), (query, plan)
+    store.close()
+
+
+def test_a_period_with_more_figures_than_a_digest_shows_says_how_many_more(week, monkeypatch):
+    """Years of monthly updates (a backfill's all-time digest) hold hundreds of thousands of
+    figures: the digest shows the latest MAX_FIGURES and counts the rest, whose releases are
+    not listed again as releases without figures."""
+    tmp_path, ids = week
+    store = Store(tmp_path / "monitor.db")
+    with store.db.conn:
+        store.db["statistics"].insert({
+            "document_id": ids["stat"], "metric": "removals", "kind": "level", "role": "reported",
+            "value": 7_000.0, "series": "removals | - | all | ICE | level | month",
+            "period": "August 2026", "period_kind": "month", "period_start": "2026-08-01",
+            "period_end": "2026-08-31", "published": "2026-11-19"})
+    monkeypatch.setattr(digest, "MAX_FIGURES", 1)
+    data = digest.collect(store, digest.iso_week(WEEK))
+    store.close()
+    assert [s["period"] for s in data["statistics"]] == ["October 2026"]  # the latest period
+    assert data["figures_not_shown"] == 1 and data["statistic_documents"] == []
+    html, text = digest.render(data)
+    assert "1 more figure of this period&rsquo;s releases not shown" in html
+    assert "1 more figure of this period's releases not shown (those above are the latest 1)" in text
+    monkeypatch.setattr(digest, "MAX_FIGURES", 500)
+    assert "more figure" not in digest.render(digest.collect(Store(tmp_path / "monitor.db"),
+                                                             digest.iso_week(WEEK)))[0]

@@ -7,11 +7,12 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.digest import sparkline
-from monitor.evaluate_figures import parse_period
+from monitor.evaluate_figures import parse_period, simulate
 from monitor.figures import (
-    COMPARED, DAILY_AVERAGE, PERCENT_CHANGE, RECORD, REPORTED, Period, extract_document,
-    fiscal_year, month_period,
+    COMPARED, CUMULATIVE, DAILY_AVERAGE, PERCENT_CHANGE, RECORD, REPORTED, WEEK, YEAR_TO_DATE, Period,
+    extract_document, fiscal_year, month_period, periodic_statistic,
 )
+from monitor.series import statistics_quoted
 
 
 def figures(text, published, title=None, agency=None):
@@ -117,6 +118,291 @@ def test_a_sentence_without_a_period_takes_the_headline_period():
     figure = one("Officers seized 1,870 pounds of fentanyl at ports of entry.", "2026-11-19",
                  title="CBP Releases October 2026 Monthly Update")
     assert (figure.metric, figure.unit, figure.period.label) == ("seizures", "pounds", "October 2026")
+
+
+@pytest.mark.parametrize("text, published, title, expected", [
+    # a year to date with no year named is the current fiscal year's, unless it says calendar
+    ("Fiscal year to date, Border Patrol has apprehended 900,000 migrants.", "2024-03-15", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-03-15")),
+    ("Year to date, Border Patrol has apprehended 900,000 migrants.", "2024-11-15", None,
+     (YEAR_TO_DATE, "2024-10-01", "2024-11-15")),
+    ("Calendar year to date, TSA has screened 700 million travelers.", "2024-06-01", None,
+     (YEAR_TO_DATE, "2024-01-01", "2024-06-01")),
+    # a fiscal year, or a calendar year, still running when the release is published
+    ("In fiscal year 2024, CBP has encountered 1.4 million migrants.", "2024-03-20", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-03-20")),
+    ("In 2024, TSA has screened 410 million travelers.", "2024-06-01", None,
+     (YEAR_TO_DATE, "2024-01-01", "2024-06-01")),
+    # part of a year, from its start
+    ("In fiscal year 2024 through August, ICE removed 200,000 noncitizens.", "2024-09-20", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-08-31")),
+    ("In the first five months of fiscal year 2024, Border Patrol apprehended 800,000 migrants.",
+     "2024-03-20", None, (YEAR_TO_DATE, "2023-10-01", "2024-02-29")),
+    ("During the first 11 months of the fiscal year, agents apprehended 1.5 million migrants.",
+     "2024-09-17", None, (YEAR_TO_DATE, "2023-10-01", "2024-08-31")),
+    ("In the first half of fiscal year 2024, USCIS completed 5.2 million cases.", "2024-05-01", None,
+     (YEAR_TO_DATE, "2023-10-01", "2024-03-31")),
+    # month ranges, rolling months, weeks
+    ("Between October and December 2023, ICE removed 60,000 people.", "2024-01-20", None,
+     ("quarter", "2023-10-01", "2023-12-31")),
+    ("January through March 2024, Border Patrol apprehended 402,000 migrants.", "2024-04-19", None,
+     ("quarter", "2024-01-01", "2024-03-31")),
+    ("In the 12 months ending in June, USCIS naturalized 800,000 people.", "2024-07-20", None,
+     ("range", "2023-07-01", "2024-06-30")),
+    ("For the week ending June 15, ICE detained an average of 37,000 people per day.", "2024-06-20", None,
+     (WEEK, "2024-06-09", "2024-06-15")),
+    # "last month" is the month before the release, even in a release about another month
+    ("Last month, Border Patrol apprehended 50,000 migrants.", "2024-03-12",
+     "CBP Releases February 2024 Monthly Update", ("month", "2024-02-01", "2024-02-29")),
+    ("Last month, Border Patrol apprehended 50,000 migrants.", "2024-03-12", "Secretary Visits Border",
+     ("month", "2024-02-01", "2024-02-29")),
+    # counted since an event: from the exact day the release gives, not during its month
+    ("Officers have seized more than 9,000 pounds of fentanyl since starting the surge in mid-March. "
+     "The surge has run every day since March 13.", "2023-05-20", None,
+     (CUMULATIVE, "2023-03-13", "2023-05-20")),
+    # "the lowest since January 2021" compares; June is what is counted
+    ("Border Patrol apprehended 83,536 migrants, the lowest monthly total since January 2021, in June.",
+     "2024-07-16", None, ("month", "2024-06-01", "2024-06-30")),
+])
+def test_periods_as_a_careful_reader_dates_them(text, published, title, expected):
+    figure = [f for f in figures(text, published, title) if f.role == REPORTED][0]
+    assert (figure.period.kind, figure.period.start, figure.period.end) == expected
+
+
+@pytest.mark.parametrize("text, published, title, expected", [
+    # ranges of days, weeks and years, however they are written
+    ("From Nov. 22-28, officers screened about 17.8 million travelers.", "2024-12-02", None,
+     ("range", "2024-11-22", "2024-11-28")),
+    ("In the two weeks ending July 14, TSA screened 38.5 million passengers.", "2024-07-16", None,
+     ("range", "2024-07-01", "2024-07-14")),
+    ("Encounters averaged about 3,200 a day in the first week of September.", "2023-09-12", None,
+     ("range", "2023-09-01", "2023-09-07")),
+    ("As of July 28, the seven-day average of encounters stood at 1,900 per day.", "2024-08-02", None,
+     ("range", "2024-07-22", "2024-07-28")),
+    ("In the seven days before the proclamation took effect on June 5, agents averaged 4,200 "
+     "encounters a day.", "2024-08-02", None, ("range", "2024-05-29", "2024-06-04")),
+    ("USCIS welcomed about 3.5 million new citizens over the past four fiscal years.", "2024-11-08", None,
+     (CUMULATIVE, "2020-10-01", "2024-09-30")),
+    # a year to date that a month ends; a fiscal year however it is named
+    ("Through the end of August, CBP had seized about 19,600 pounds of fentanyl in fiscal year 2024.",
+     "2024-09-18", None, (YEAR_TO_DATE, "2023-10-01", "2024-08-31")),
+    ("In Fiscal Year (FY) 2024, ICE removed 271,484 noncitizens.", "2024-12-19", None,
+     ("fiscal year", "2023-10-01", "2024-09-30")),
+    ("In the 2024 fiscal year, USCIS naturalized 818,500 people.", "2025-01-30", None,
+     ("fiscal year", "2023-10-01", "2024-09-30")),
+    ("In calendar 2024, USCIS naturalized about 830,000 people.", "2025-01-30", None,
+     ("calendar year", "2024-01-01", "2024-12-31")),
+    # a date that ends the period named, or is the day of the release
+    ("In fiscal year 2023, which closed on Sept. 30, CBP recorded 2,475,669 encounters.", "2023-10-21", None,
+     ("fiscal year", "2022-10-01", "2023-09-30")),
+    ("A cutter crew returned 40 Cubans to Bahia de Cabanas on Monday.", "2023-01-16", None,
+     ("day", "2023-01-16", "2023-01-16")),
+    # a span, not a comparison
+    ("Agents apprehended 128,877 people over the 28-day month, or 4,603 a day on average.", "2023-03-15",
+     "CBP Publishes Operational Statistics for February 2023", ("month", "2023-02-01", "2023-02-28")),
+])
+def test_more_periods_as_a_careful_reader_dates_them(text, published, title, expected):
+    figure = [f for f in figures(text, published, title) if f.role == REPORTED][-1]
+    assert (figure.period.kind, figure.period.start, figure.period.end) == expected
+
+
+def test_a_change_said_as_more_or_fewer_than_a_month():
+    more = one("Southwest border encounters climbed to 191,956 in March, 23% more than in February.",
+               "2023-04-17")
+    fewer = one("Encounters at the southwest border totaled 206,690 in May, 2% fewer than in April.",
+                "2023-06-20")
+    assert (more.stated_change_pct, fewer.stated_change_pct) == (23, -2)
+    assert more.stated_previous() == (None, month_period(2023, 2))
+    removals = one("ICE carried out 142,580 removals to more than 170 countries in fiscal year 2023.",
+                   "2023-12-29", agency="ICE")
+    assert removals.kind == "level"  # "more than 170 countries" qualifies the next number
+
+
+def test_the_year_before_a_fiscal_year_is_the_fiscal_year_before():
+    found = figures("ICE carried out 267,258 removals in fiscal year 2019, up from 256,085 the year before.",
+                    "2019-12-11", agency="ICE")
+    removals = next(f for f in found if f.role == REPORTED)
+    assert removals.stated_previous() == (256_085, fiscal_year(2018))
+
+
+def test_a_records_previous_is_the_record_it_beat():
+    found = [f for s in extract_document("TSA Sets Single-Day Screening Record", [
+        "Officers screened 2,883,595 people on Friday, June 30, the busiest day in the agency's history.",
+        "The old mark of 2,882,915 dated from Nov. 27, 2019."], "2023-07-03", "TSA") for f in s]
+    record = next(f for f in found if f.role == REPORTED)
+    assert record.kind == RECORD and record.stated_previous() == (2_882_915, Period("day", "2019-11-27", "2019-11-27"))
+    third = one("The busiest day of the period was Friday, Dec. 27, with 3,043,000 passengers, the "
+                "third-busiest day in TSA history.", "2025-01-06")
+    assert third.kind == "level"
+
+
+def test_the_preceding_period_given_anywhere_in_the_release_is_its_previous():
+    found = [f for s in extract_document("CBP Publishes Operational Statistics for February 2023", [
+        "CBP logged 156,630 encounters along the southwest border in February, essentially level with "
+        "January's 157,358."], "2023-03-15", "CBP") for f in s]
+    february = next(f for f in found if f.value == 156_630)
+    assert february.stated_previous() == (157_358, month_period(2023, 1))
+
+
+def test_a_comparison_takes_the_figure_its_words_name():
+    found = [f for s in extract_document("Coast Guard Fiscal 2024 Migrant Interdictions", [
+        "During fiscal 2024, crews interdicted 2,470 Haitians, 1,330 Cubans and 960 Dominicans at sea.",
+        "The number of Haitian migrants interdicted was sharply lower than the 4,850 stopped in fiscal 2023."],
+        "2024-10-09", "USCG") for f in s]
+    haitian, dominican = (next(f for f in found if f.value == v) for v in (2_470, 960))
+    assert haitian.stated_previous() == (4_850, fiscal_year(2023)) and dominican.stated_previous() is None
+    assert {f.population for f in found if f.role == REPORTED} == {"Haitian", "Cuban", "Dominican"}
+
+
+@pytest.mark.parametrize("text, agency, expected", [
+    ("Agents in the Tucson Sector apprehended 11,700 migrants in September.", "CBP", ("Tucson sector", "")),
+    ("ERO Houston arrested 10,500 noncitizens in fiscal year 2024.", "ICE", ("Houston area", "")),
+    ("Of those apprehended in June, 12,300 were people from Mexico.", "CBP", ("", "Mexican")),
+    ("Nationals of El Salvador, Guatemala and Honduras accounted for 31,000 apprehensions in June.", "CBP",
+     ("", "Salvadoran, Guatemalan, Honduran")),
+    ("Border Patrol apprehended 31,000 of those migrants in June.", "CBP", ("", "part of a total")),
+    ("Encounters with children traveling without a parent or guardian numbered 5,241 in October.", "CBP",
+     ("", "unaccompanied children")),
+    ("Seizures of methamphetamine rose to 176,000 pounds in fiscal year 2024.", "CBP", ("", "methamphetamine")),
+])
+def test_a_part_of_the_country_or_of_the_people_is_a_series_of_its_own(text, agency, expected):
+    figure = one(text, "2024-12-20", agency=agency)
+    assert (figure.scope, figure.population) == expected
+
+
+def test_words_that_do_not_say_what_a_number_counts_or_where():
+    arrests = one("Administrative arrests fell to 143,099 in fiscal year 2019, from 158,581 in fiscal year "
+                  "2018, which the agency blamed on officers being sent to help at the border.",
+                  "2019-12-11", agency="ICE")
+    assert arrests.scope == ""  # "at the border" places the clause, not the arrests
+    gross = [f for f in figures("USCIS's net backlog stood at 4.0 million cases, while the gross backlog, "
+                                "which counts every pending case, was 11.3 million.", "2024-11-20",
+                                agency="USCIS")]
+    assert [f.metric for f in gross] == ["net backlog", "gross backlog"]
+    mexico = one("Mexico's National Migration Institute said it encountered roughly 62,000 migrants in May.",
+                 "2023-06-20", agency="CBP")
+    assert mexico.agency == "Mexico"
+
+
+def test_the_previous_month_and_week_are_the_ones_before_the_sentences():
+    found = figures("Last month, Border Patrol apprehended 56,400 migrants, down from 83,536 the previous "
+                    "month.", "2024-08-20")
+    assert [(f.value, f.role, f.period.label) for f in found] == [
+        (56_400, REPORTED, "July 2024"), (83_536, COMPARED, "June 2024")]
+    week, before = figures("For the week ending June 15, 2024, ICE held an average of 37,400 people in "
+                           "detention each day, up from 36,900 the week before.", "2024-06-21")
+    assert (week.period.start, before.period.start, before.period.end) == ("2024-06-09", "2024-06-02", "2024-06-08")
+    assert week.stated_previous() == (36_900, before.period)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("In May, apprehensions were 117,901, and in April 128,900.", [117_901, 128_900]),  # not April 12
+    ("HOUSTON — ICE removed Mario Ruiz-Paz, 37, to Honduras in March 2024.", []),  # an age
+    ("In the 12 months ending in June, USCIS naturalized 800,000 people.", [800_000]),  # not 12 people
+    ("The cutter's crew made the apprehension of 36 suspected smugglers in May.", [36]),
+])
+def test_what_is_a_count(text, values):
+    assert [f.value for f in figures(text, "2024-06-15")] == values
+
+
+def test_a_comparisons_month_is_not_the_figures_own():
+    found = figures("Unaccompanied children encounters totaled 10,268, compared with 9,860 in May.",
+                    "2023-07-18", title="CBP Monthly Update - June 2023")
+    assert [(f.value, f.role, f.period.label) for f in found] == [
+        (10_268, REPORTED, "June 2023"), (9_860, COMPARED, "May 2023")]
+
+
+def test_who_is_counted_in_a_part():
+    arrests, convicted = figures("ERO arrested 113,431 noncitizens in fiscal year 2024, 81,312 of whom had "
+                                 "criminal convictions or pending charges.", "2024-12-19", agency="ICE")
+    assert (convicted.metric, convicted.population) == ("arrests", "with criminal records")  # not a backlog
+    total, border = figures("Nationwide, CBP encountered 106,000 migrants in January, including 61,400 at "
+                            "the southwest border.", "2025-02-14")
+    assert (border.scope, border.population) == ("southwest border", "")  # a place, not a population
+
+
+def test_a_total_beside_a_subset_and_each_places_nearest_words():
+    part, total = figures("ICE removed 5,700 members of family units in fiscal year 2019, out of 267,258 "
+                          "total removals.", "2019-12-11", agency="ICE")
+    assert (part.population, total.population) == ("family units", "")
+    between, ports = figures("Border Patrol encountered 2,045,838 migrants between ports of entry in FY2023, "
+                             "while OFO encountered 429,831 at ports of entry.", "2023-10-21")
+    assert (between.scope, between.agency, ports.scope, ports.agency) == (
+        "between ports", "USBP", "ports of entry", "OFO")
+
+
+def test_another_countrys_count_and_the_year_it_is_compared_with():
+    found = figures("Panama's immigration service counted 520,000 people crossing the Darien Gap in 2023, "
+                    "double the 2022 total of 248,000.", "2024-01-18")
+    assert [(f.value, f.role, f.agency, f.period.label) for f in found] == [
+        (520_000, REPORTED, "Panama", "2023"), (248_000, COMPARED, "Panama", "2022")]
+
+
+def test_that_refers_to_the_total_not_its_daily_average():
+    found = [f for statement in extract_document("CBP Releases March 2025 Monthly Update", [
+        "In March, Border Patrol recorded 7,181 apprehensions at the southwest border, an average of 232 per day.",
+        "That is a 95% drop from March 2024, when agents apprehended 137,473."], "2025-04-15")
+        for f in statement]
+    total = next(f for f in found if f.value == 7_181)
+    assert total.stated_change_pct == -95 and total.compared[0].value == 137_473
+    assert total.compared[0].kind == "level" and total.compared[0].period.label == "March 2024"
+
+
+def _quoted(text, published, title="DHS Announces a New Policy", agency="DHS"):
+    statements = [s for s in text.split("\n") if s]
+    found = statistics_quoted(extract_document(title, statements, published, agency), published)
+    return [(f.value, f.role) for statement in found for f in statement]
+
+
+def test_a_release_that_is_not_statistics_keeps_only_the_statistics_it_quotes():
+    assert _quoted("The new fee of $5,000 applies to petitions filed within 30 days, and relief lasts 18 months.\n"
+                   "In fiscal year 2023, ICE removed 142,580 noncitizens, up from 72,177 in fiscal year 2022.\n"
+                   "That total included 5,700 members of family units.",
+                   "2024-01-10") == [(142_580, REPORTED), (72_177, COMPARED), (5_700, REPORTED)]
+    # a forecast, one operation's tally, a ceremony, a share, a period the sentence does not name
+    assert _quoted("USCIS will welcome about 12,500 new citizens from June 28 through July 5.", "2024-06-25") == []
+    assert _quoted("TSA expects to screen 18.2 million passengers during the Thanksgiving period.",
+                   "2024-11-20") == []
+    assert _quoted("ICE arrested 412 people during a week-long operation in North Texas last month.",
+                   "2024-05-02") == []
+    assert _quoted("Border Patrol apprehended 50,000 migrants in May.\nOf them, 40% were single adults.\n"
+                   "More than 400 have already been removed.", "2024-06-10") == [(50_000, REPORTED)]
+    # Mexico's figure is not a DHS statistic
+    assert _quoted("Mexican authorities apprehended 120,000 migrants in June.", "2024-07-16") == []
+    figure = one("Since Jan. 1, ICE has arrested 20,000 people.", "2024-03-01", agency="ICE")
+    assert periodic_statistic(figure, "2024-03-01")  # a calendar year to date
+
+
+def _stored(*releases):
+    corpus = [{"id": f"r{i}", "title": title, "date": day, "agency": "CBP", "text": text,
+               "statistics": [{"metric": "x", "value": 1, "period": "x"}]}
+              for i, (title, day, text) in enumerate(releases)]
+    rows = simulate(corpus)
+    return {row["value"]: row for found in rows.values() for row in found}
+
+
+def test_a_stored_value_the_release_contradicts_is_not_its_previous():
+    rows = _stored(
+        ("CBP Releases October 2024 Monthly Update", "2024-11-15",
+         "CBP officers encountered 47,578 people at the southwest border in October."),
+        ("CBP Releases November 2024 Monthly Update", "2024-12-17",
+         "Southwest border encounters totaled 94,190 in November, down from 106,321 in October."))
+    november = rows[94_190]
+    assert (november["previous_value"], november["previous_source"]) == (106_321, "release")
+
+
+def test_releases_that_disagree_about_a_period_give_no_previous():
+    rows = _stored(
+        ("CBP Releases October 2024 Monthly Update", "2024-11-15",
+         "Southwest border encounters totaled 106,321 in October."),
+        ("Port Processing in October", "2024-11-20",
+         "CBP officers encountered 47,578 people at the southwest border in October."),
+        ("CBP Releases November 2024 Monthly Update", "2024-12-17",
+         "Southwest border encounters totaled 94,190 in November."),
+        ("Agents in the Tucson Sector", "2024-12-18",
+         "Agents in the Tucson Sector apprehended 11,700 migrants in November."))
+    assert rows[94_190]["previous_value"] is None
+    assert rows[11_700]["series"].split(" | ")[1] == "Tucson sector"
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -2,7 +2,9 @@
 
 A month's release followed by the next month's links the two months; a subset (family
 units) keeps its own series; a fiscal year never becomes a month's previous; a change
-the release states ("down 10% from May") is shown as stated when May is not stored.
+the release states ("down 10% from May") is shown as stated when May is not stored; a
+policy release that quotes last month's figure adds it to the series, and its fee,
+budget and deadlines are not figures.
 """
 
 import re
@@ -43,6 +45,13 @@ JUNE = ("june-2024", "CBP Releases June 2024 Monthly Update", "2024-07-16T10:00:
          "Apprehensions of family units fell to 9,000 in June, down 40% from May.",
          "Encounters at ports of entry along the southwest border totaled 46,000 in June, down 10% from May.",
          "Mexican authorities apprehended 120,000 migrants in June."])
+POLICY = ("pilot-ends", "DHS to End Family Case Management Pilot", "2024-08-20T10:00:00-04:00",
+          ["DHS announced today that it will end the family case management pilot program on Sept. 30 "
+           "and move its $15 million budget to other alternatives to detention.",
+           "Families now enrolled will be moved to other programs within 30 days, and case managers "
+           "will keep working with them for up to 18 months.",
+           "Last month, Border Patrol apprehended 56,400 migrants between ports of entry at the southwest "
+           "border, the department said."])
 
 
 def _publish(root, releases):
@@ -74,7 +83,7 @@ def crawled(tmp_path_factory):
     with SiteServer(root) as server:
         (tmp_path / "sources.toml").write_text(SOURCES.format(base=server.base_url))
         _cli(tmp_path, "run")
-        _publish(root, [FY2023, OCTOBER, MAY, JUNE])
+        _publish(root, [FY2023, OCTOBER, MAY, JUNE, POLICY])
         _cli(tmp_path, "run")
     today = date.today().isoformat()
     # a range holding the releases' dates lists them as its news (not as archive)
@@ -148,3 +157,15 @@ def test_another_countrys_figure_is_labelled_and_kept_apart(crawled):
     assert mexico["previous_value"] is None
     assert "apprehensions · Mexico" in html and "Counted by Mexico, not by DHS." in html
     assert "Counted by Mexico, not by DHS." in text
+
+
+def test_a_policy_release_adds_the_statistic_it_quotes_and_nothing_else(crawled):
+    conn, html, text = crawled
+    release = conn.execute("select id, label from documents where title like 'DHS to End%'").fetchone()
+    assert release["label"] != "statistic_update"  # the classifier reads it as policy
+    july, june = _figure(conn, 56_400), _figure(conn, 83_536)
+    assert (july["period"], july["document_id"], july["series"]) == ("July 2024", release["id"], june["series"])
+    assert (july["previous_id"], july["previous_period"], july["previous_source"]) == (june["id"], "June 2024", "series")
+    assert [r["value"] for r in conn.execute("select value from statistics where document_id = ?",
+                                             [release["id"]])] == [56_400]
+    assert "July 2024: 56,400 people · June 2024: 83,536 · −32.5%" in text

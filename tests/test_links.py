@@ -1,4 +1,6 @@
-"""evaluate-links: the bundled own-words corpora scored through the real linking code."""
+"""Reversal links: evaluate-links on the bundled own-words corpora, and how a reversal names
+what it undoes (by acronym, signer, month, designation year, a list, a second report), all
+through the real store and linking code."""
 
 import json
 
@@ -9,14 +11,17 @@ from monitor.evaluate_links import CORPUS
 
 
 def test_evaluate_links_on_the_bundled_sets_meets_the_targets():
-    for name in ("reversals.jsonl", "heldout.jsonl", "fresh.jsonl"):
+    """The tuned sets meet the targets; untouched.jsonl stays at what its one scoring after
+    the rules were written gave (README), a floor for later changes."""
+    for name, recall in (("reversals.jsonl", 0.85), ("heldout.jsonl", 0.85), ("fresh.jsonl", 0.85),
+                         ("untouched.jsonl", 0.78)):
         result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus",
                                           str(CORPUS.parent / name)])
         assert result.exit_code == 0, result.output
         report = json.loads(result.output)
         scored = report["splits"]["all"]
         assert scored["precision"] == 1.0, (name, report["errors"])
-        assert scored["recall"] >= 0.85, (name, report["errors"])
+        assert scored["recall"] >= recall, (name, report["errors"])
 
 
 def test_evaluate_links_scores_wrong_and_missed_links(tmp_path):
@@ -41,3 +46,177 @@ def test_evaluate_links_scores_wrong_and_missed_links(tmp_path):
     bad.write_text('{"id": "x"}\n')
     failed = CliRunner().invoke(cli, ["evaluate-links", "--corpus", str(bad)])
     assert failed.exit_code != 0 and "missing title, text" in failed.output
+
+
+def test_a_memo_named_by_its_year_in_a_new_rule_is_not_issued_by_it():
+    """"the 2012 memo" in a 2022 rule names an old memo: no event for it, and no crash."""
+    from monitor.policies import document_events
+
+    events = document_events("Final rule on deferred action", "2022-08-24", "new_policy",
+                             [(1, "DHS today issued a final rule that codifies the 2012 "
+                                  "memorandum on deferred action.", "new_policy")])
+    assert not any(e.key.startswith("memo year") for e in events)
+
+
+def test_evaluate_links_takes_gold_from_a_file_for_a_corpus_without_it(tmp_path):
+    """Real releases carry no 'reverses': a gold file gives them, and only it counts."""
+    corpus = tmp_path / "real.jsonl"
+    records = [
+        {"id": "a", "date": "2018-12-20", "title": "Secretary announces the Migrant Protection Protocols",
+         "text": "The Secretary today announced the Migrant Protection Protocols."},
+        {"id": "c", "date": "2021-06-01", "title": "Secretary terminates MPP",
+         "text": "The Secretary issued a memorandum terminating the Migrant Protection Protocols.",
+         "reverses": ["a"]},
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
+    gold = tmp_path / "gold.json"
+    gold.write_text('{"c": []}')
+    result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus", str(corpus),
+                                      "--gold", str(gold)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["splits"]["all"] == {"links": 1, "correct": 0, "gold": 0, "precision": 0.0,
+                                       "recall": None}
+    gold.write_text('{"c": ["a"]}')
+    result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus", str(corpus),
+                                      "--gold", str(gold)])
+    assert json.loads(result.output)["splits"]["all"]["recall"] == 1.0
+    gold.write_text('{"c": ["zz"]}')
+    failed = CliRunner().invoke(cli, ["evaluate-links", "--corpus", str(corpus), "--gold", str(gold)])
+    assert failed.exit_code != 0 and "ids not in the corpus: zz" in failed.output
+
+
+# --- how a reversal names what it undoes (through the real store and linking code) ----------
+
+import pytest  # noqa: E402
+
+from monitor.history import classify_documents  # noqa: E402
+from monitor.statements import split_statements  # noqa: E402
+from monitor.store import Store  # noqa: E402
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "monitor.db")
+    yield s
+    s.close()
+
+
+def stored(store, docs):
+    """Store (key, date, title, text[, source]) oldest first, one run each; key -> id."""
+    ids = {}
+    for key, day, title, text, *source in docs:
+        saved = store.save_document(source=(source or ["dhs"])[0], url=f"https://example.org/{key}",
+                                    title=title, published=day, body=text,
+                                    statements=split_statements(text))
+        ids[key] = saved.document_id
+        classify_documents(store, [saved.document_id])
+    return ids
+
+
+def reverses(store, ids):
+    name = {v: k for k, v in ids.items()}
+    return {(name[a], name[b]) for a, b in store.db.execute(
+        "select from_document_id, to_document_id from links where relation = 'reverses'")}
+
+
+def test_a_program_known_by_its_proper_name_and_acronym_in_later_documents(store):
+    ids = stored(store, [
+        ("launch", "2015-07-01", "ICE Begins Using New Detainer Program",
+         "ICE has begun carrying out the Priority Enforcement Program (PEP), under which officers "
+         "ask jails to hold only people convicted of serious crimes."),
+        ("other", "2016-03-01", "ICE Expands Alternatives to Detention",
+         "ICE today expanded the Alternatives to Detention program to more cities."),
+        ("end", "2017-01-26", "Executive Order Scraps PEP",
+         "The executive order signed Wednesday scraps PEP and tells officers to enforce the law "
+         "against all removable people."),
+    ])
+    assert reverses(store, ids) == {("end", "launch")}
+    assert store.db.execute("select name, aliases from policies where key = 'named priority enforcement'"
+                            ).fetchone() == ("Priority Enforcement Program", '["PEP"]')
+
+
+def test_a_memo_named_by_its_signer_or_month_is_the_one_stored_memo_that_fits(store):
+    ids = stored(store, [
+        ("morton", "2011-06-17", "ICE Director Issues Memorandum on Prosecutorial Discretion",
+         "Director John Morton today issued a memorandum telling officers to weigh family ties "
+         "and length of presence when deciding whom to arrest."),
+        ("nta", "2018-06-28", "USCIS Updates Policy on Notices to Appear",
+         "USCIS today issued a policy memorandum directing officers to issue a Notice to Appear "
+         "when they deny an application and the applicant is not lawfully present."),
+        ("johnson", "2014-11-20", "Secretary Sets Three Tiers of Enforcement Priorities",
+         "Secretary Johnson's memorandum, issued today, supersedes the Morton memos on "
+         "prosecutorial discretion."),
+        ("nta-end", "2021-02-02", "USCIS Rescinds Notice to Appear Guidance",
+         "USCIS is rescinding the June 2018 policy memorandum that widened the issuance of "
+         "Notices to Appear."),
+        ("unknown", "2021-03-01", "DHS Rescinds Enforcement Memo",
+         "DHS today rescinded the October 2019 memorandum on worksite enforcement."),
+    ])
+    assert reverses(store, ids) == {("johnson", "morton"), ("nta-end", "nta")}
+
+
+def test_two_reports_of_one_termination_and_what_undoes_it(store):
+    """A DHS release and a news story a day apart both undo the announcement; the
+    reinstatement undoes the termination, as the agency announced it, not the news story.
+    A later release that names the program while announcing something else is no new life."""
+    ids = stored(store, [
+        ("start", "2014-12-01", "USCIS Launches Central American Minors Program",
+         "USCIS today launched the Central American Minors program for children in El Salvador, "
+         "Guatemala and Honduras."),
+        ("news", "2017-08-15", "Program for Central American Children Ends",
+         "The administration has ended the Central American Minors program, a news report said.",
+         "news"),
+        ("ended", "2017-08-16", "Termination of the Central American Minors Parole Program",
+         "DHS is terminating the parole portion of the Central American Minors program."),
+        ("form", "2019-05-01", "USCIS Announces New Form Edition",
+         "USCIS announced a new edition of the form used by refugees, including under the Central "
+         "American Minors program."),
+        ("again", "2021-03-10", "Central American Children Can Again Apply",
+         "The State Department will again accept applications under the Central American Minors "
+         "program."),
+    ])
+    assert reverses(store, ids) == {("news", "start"), ("ended", "start"), ("again", "ended")}
+
+
+def test_a_tps_termination_that_names_the_designation_year_and_a_list_of_countries(store):
+    ids = stored(store, [
+        ("ve-2021", "2021-03-08", "Venezuela Designated for Temporary Protected Status",
+         "The Secretary today designated Venezuela for Temporary Protected Status for 18 months."),
+        ("ve-2023", "2023-09-20", "Venezuela Redesignated for Temporary Protected Status",
+         "The Secretary today redesignated Venezuela for Temporary Protected Status so that more "
+         "recent arrivals may apply."),
+        ("lr", "2002-10-01", "Liberia Designated for Temporary Protected Status",
+         "The Attorney General today designated Liberia for Temporary Protected Status."),
+        ("sl", "1997-11-04", "Sierra Leone Designated for Temporary Protected Status",
+         "The Attorney General today designated Sierra Leone for Temporary Protected Status."),
+        ("ve-end", "2025-02-05", "DHS Ends 2023 Venezuela TPS Designation",
+         "The Secretary has decided to terminate the 2023 designation of Venezuela for Temporary "
+         "Protected Status."),
+        ("three-end", "2016-09-26", "DHS Announces End of TPS for Three Countries",
+         "The Secretary has decided to terminate Temporary Protected Status for Guinea, Liberia "
+         "and Sierra Leone because the epidemic has ended."),
+    ])
+    assert reverses(store, ids) == {("ve-end", "ve-2023"), ("three-end", "lr"), ("three-end", "sl")}
+    assert {k for (k,) in store.db.execute(
+        "select p.key from policy_events e join policies p on p.id = e.policy_id "
+        "where e.document_id = ? and e.event = 'end'", [ids["three-end"]])} == {
+        "tps guinea", "tps liberia", "tps sierra leone"}
+
+
+def test_an_act_told_as_past_or_done_by_the_policy_itself_is_no_reversal(store):
+    ids = stored(store, [
+        ("daca", "2012-06-15", "Secretary Announces Deferred Action for Childhood Arrivals",
+         "The Secretary today issued a memorandum establishing Deferred Action for Childhood Arrivals."),
+        ("pekoske", "2021-01-20", "Acting Secretary Signs Memorandum on Enforcement Priorities",
+         "Acting Secretary David Pekoske today signed a memorandum that sets interim priorities."),
+        ("news", "2021-01-21", "Memo Orders Pause on Deportations",
+         "A memo from Acting Secretary David Pekoske pauses most deportations for 100 days.", "news"),
+        ("later", "2020-06-18", "DHS Statement on DACA",
+         "The Department ended DACA in 2017 and is reviewing the ruling. DACA recipients remain "
+         "protected for now."),
+        ("court", "2020-06-19", "Judge Blocks End of DACA",
+         "A federal judge on Friday blocked the termination of Deferred Action for Childhood Arrivals.",
+         "news"),
+    ])
+    assert reverses(store, ids) == set()

@@ -30,9 +30,12 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
     rows = store.db.execute("select value, period_kind from statistics order by value").fetchall()
     assert rows == [(10.0, "month"), (20.0, "fiscal year"), (30.0, "unspecified"), (40.0, "other")]
     indexes = {i.name for i in store.db["statistics"].indexes}
-    assert "idx_statistics_metric_period_kind_period_end" in indexes
-    assert "idx_statistics_statement_id" in indexes  # from v2, kept through the re-creation
+    assert "idx_statistics_series_period_end" in indexes  # what the previous figure is found by
+    assert "idx_statistics_metric_period_kind_period_end" not in indexes  # unused: dropped
     store.close()
+    _database_at(tmp_path / "v3.db", 3)
+    assert "idx_statistics_statement_id" in {  # from v2, kept through v3's re-creation
+        i.name for i in sqlite_utils.Database(tmp_path / "v3.db")["statistics"].indexes}
     assert Store(path).db.execute("select count(*) from statistics").fetchone()[0] == 4
 
 
@@ -149,3 +152,144 @@ def test_fts_rebuilt_for_everyday_terms_and_kept_up_to_date(tmp_path):
     saved = store.save_document(source="s", url="u3", title="T", published=None, body="b",
                                 statements=["USCIS opens H-2B filing."])
     assert _search(store, "statements", "H-2B") == saved.new_statement_ids
+
+
+def _old_history(path) -> None:
+    """A history as the release before compact storage left it: full evidence JSON on
+    every statement, the body of every version (the current one too) in
+    ``document_versions``, and labels, corrections, links, figures and policy events."""
+    import json
+
+    from monitor.classify import classify_document
+    from monitor.store import text_hash
+
+    _database_at(path, len(MIGRATIONS) - 1)
+    db = sqlite_utils.Database(path)
+    pages = [  # (title, [versions' statements])
+        ("DHS terminates the Migrant Protection Protocols",
+         [["The Secretary issued a memorandum terminating the Migrant Protection Protocols.",
+           "Officers met with local leaders on Tuesday."],
+          ["The Secretary issued a memorandum terminating the Migrant Protection Protocols.",
+           "The termination takes effect immediately for new enrollments.",
+           "Officers met with local leaders on Tuesday."]]),
+        ("CBP Releases June 2024 Monthly Update",
+         [["U.S. Border Patrol apprehended 83,536 people between ports of entry in June 2024.",
+           "The Commissioner thanked the officers for their work."]]),
+    ]
+    with db.conn:
+        for doc_id, (title, versions) in enumerate(pages, start=1):
+            for version, statements in enumerate(versions, start=1):
+                body = "\n\n".join(statements)
+                seen = f"2026-0{version}-01T00:00:00+00:00"
+                db["documents"].upsert({
+                    "id": doc_id, "url": f"https://www.dhs.gov/news/{doc_id}", "source": "dhs",
+                    "title": title, "published": "2026-01-01", "first_seen": "2026-01-01T00:00:00+00:00",
+                    "last_changed": seen, "version": version, "body": body,
+                    "body_hash": f"hash-{doc_id}-{version}", "event_id": 1}, pk="id")
+                db["document_versions"].insert({
+                    "document_id": doc_id, "version": version, "fetched_at": seen, "title": title,
+                    "published": "2026-01-01", "body": body, "body_hash": f"hash-{doc_id}-{version}"})
+                result = classify_document(title, statements, "2026-01-01")
+                for seq, (text, labelled) in enumerate(zip(statements, result.statements)):
+                    db.execute(
+                        "insert into statements (document_id, version, seq, text, hash, first_seen,"
+                        " last_seen_version, label, confidence, evidence) values (?, ?, ?, ?, ?, ?, ?,"
+                        " ?, ?, ?) on conflict (document_id, hash) do update set last_seen_version ="
+                        " excluded.last_seen_version",
+                        [doc_id, version, seq, text, text_hash(text), seen, version,
+                         labelled.label, labelled.confidence, json.dumps(labelled.evidence)])
+            db.execute("update documents set label = ?, confidence = ?, classifier = ? where id = ?",
+                       [result.label, result.confidence, result.statements[0].evidence["classifier"],
+                        doc_id])
+        db.execute("update statements set evidence = ? where id = 5",
+                   [json.dumps({"source": "baseline label"})])  # a gold label's
+        db["label_history"].insert({"kind": "document", "row_id": 1, "label": "none",
+                                    "confidence": 0.4, "classifier": "cues-lr-knn-doc-2",
+                                    "changed_at": "2026-03-01T00:00:00+00:00"})
+        db["corrections"].insert({"document_id": 2, "url": "https://www.dhs.gov/news/2",
+                                  "label": "statistic_update", "previous_label": "none",
+                                  "note": "monthly figures", "corrected_at": "2026-03-02"})
+        db["links"].insert({"from_document_id": 2, "to_document_id": 1, "relation": "same_event",
+                            "score": 0.5, "created_at": "2026-03-03"})
+        db["statistics"].insert({"document_id": 2, "statement_id": 4, "metric": "apprehensions",
+                                 "value": 83536.0, "period": "June 2024", "period_kind": "month",
+                                 "period_start": "2024-06-01", "period_end": "2024-06-30",
+                                 "series": "apprehensions | - | all | USBP | level | month"})
+        db["policies"].insert({"id": 1, "key": "mpp", "name": "Migrant Protection Protocols"})
+        db["policy_events"].insert({"policy_id": 1, "document_id": 1, "statement_id": 1,
+                                    "event": "end", "date": "2026-01-01"})
+        db["document_channels"].insert_all([
+            {"document_id": d, "source": "dhs", "url": f"https://www.dhs.gov/news/{d}",
+             "first_seen": "2026-01-01T00:00:00+00:00"} for d in (1, 2)])
+    db.close()
+
+
+def _facts(path) -> dict:
+    """Every row of every table, but the evidence (compared apart) and version bodies
+    (read as the text of each version: its own body, or the document's for the current one)."""
+    conn = sqlite3.connect(path)
+    tables = [name for (name,) in conn.execute(
+        "select name from sqlite_master where type = 'table' and name not like '%fts%'"
+        " and name not like 'sqlite_%'")]
+    facts = {}
+    for table in tables:
+        columns = [c[1] for c in conn.execute(f'pragma table_info("{table}")')
+                   if (table, c[1]) not in {("statements", "evidence"), ("document_versions", "body")}]
+        facts[table] = sorted(conn.execute(f'select {", ".join(columns)} from "{table}"').fetchall(),
+                              key=repr)
+    facts["version texts"] = conn.execute(
+        "select v.id, coalesce(v.body, d.body) from document_versions v"
+        " join documents d on d.id = v.document_id order by v.id").fetchall()
+    facts["search"] = [conn.execute(f"select rowid from {table}_fts where {table}_fts match ?"
+                                    " order by rowid", [words]).fetchall()
+                       for table, words in (("statements", "termination"),
+                                            ("documents", '"83,536 people"'))]
+    assert all(facts["search"])
+    conn.close()
+    return facts
+
+
+def test_compact_storage_keeps_every_fact_of_an_older_history(tmp_path):
+    import json
+
+    path = tmp_path / "old.db"
+    _old_history(path)
+    before = _facts(path)
+    with sqlite3.connect(path) as conn:
+        old_evidence = dict(conn.execute("select id, evidence from statements"))
+
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    store.close()
+    after = _facts(path)
+    assert after == before
+    assert before["version texts"][0][1] != before["version texts"][1][1]  # v1 is not v2
+    conn = sqlite3.connect(path)
+    bodies = dict(conn.execute("select id, body from document_versions"))
+    assert bodies[1] is not None and bodies[2] is None and bodies[3] is None  # current: documents.body
+    assert conn.execute("pragma freelist_count").fetchone()[0] == 0  # vacuumed
+    kinds = set()
+    for sid, label, evidence in conn.execute("select id, label, evidence from statements"):
+        old, new = json.loads(old_evidence[sid]), json.loads(evidence)
+        kinds.add(label if "classifier" in old else "gold")
+        if "classifier" not in old:
+            assert new == old  # a gold label's evidence stays as it was
+            continue
+        assert new["classifier"] == old["classifier"]
+        if label == "none":
+            assert new == {"classifier": old["classifier"]}
+        else:
+            assert new["cues"] == {c["cue"]: c["match"] for c in old["cues"]} and new["cues"]
+            assert len(evidence) < len(old_evidence[sid]) / 2
+    assert kinds == {"gold", "none", "reversal", "statistic_update"}
+    conn.close()
+    # the next version of a page moves the current text into its version row
+    store = Store(path)
+    store.save_document(source="dhs", url="https://www.dhs.gov/news/2", title="CBP update",
+                        published="2026-01-01", body="New text.", statements=["New text."])
+    rows = store.db.execute("select version, body from document_versions where document_id = 2"
+                            " order by version").fetchall()
+    assert rows == [(1, "U.S. Border Patrol apprehended 83,536 people between ports of entry"
+                        " in June 2024.\n\nThe Commissioner thanked the officers for their work."),
+                    (2, None)]
+    store.close()

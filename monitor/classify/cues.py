@@ -21,7 +21,8 @@ _DAY = "(?:" + "|".join(_DAYS) + ")"
 _POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocols?|parole|rule|"
                 r"guidance|guidelines?|memo|memos|memorandum|directive|designation|status|order|"
                 r"agreements?|practice|separations?|operations|raids|requirement|restrictions?|"
-                r"priorities|ban|catch[- ]and[- ]release|daca|tps|mpp|title 42|remain[- ]in[- ]mexico|"
+                r"priorities|ban|pilot|initiative|flexibilit(?:y|ies)|catch[- ]and[- ]release|daca|tps|mpp|title 42|"
+                r"remain[- ]in[- ]mexico|"
                 r"secure communities|public charge|cbp one)")
 
 # name -> regex. Each is one yes/no feature; the model learns how much each one counts.
@@ -34,7 +35,8 @@ CUES: dict[str, str] = {
                      r"delay(?:s|ed|ing)? (?:the |its )?(?:effective|compliance|enforcement|implementation) date|"
                      r"will not (?:be )?implement\w*|"
                      r"stop(?:s|ped|ping)? \w+ing|halt(?:s|ed|ing)?|"
-                     r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium))\b",
+                     r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium)|"
+                     r"temporary waiver|waiv(?:e|es|ed|ing) (?:the )?(?:jones act|coastwise))\b",
     "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
     "no_longer": r"\b(?:no longer|not be renewed|will not continue)\b",
     "no_longer_doing": r"\bno longer (?:be )?\w+ing\b|\bno longer (?:release|detain|accept|apply|process|enforce|require|allow|permit|offer|use|send|return|refer)\w*",
@@ -65,7 +67,7 @@ CUES: dict[str, str] = {
     "requirement": r"\b(?:must|required|requires|requirement|eligible|eligibility|apply for|may apply|can apply|"
                    r"cannot be|may not|will not be able)\b",
     "policy_noun": r"\b" + _POLICY_NOUN + r"\b",
-    "new_word": r"\b(?:new|newly|first time)\b",
+    "new_word": r"\b(?:new(?! (?:jersey|york|mexico|orleans|hampshire|england|haven)\b)|newly|first time)\b",
     "negated_future": r"\b(?:will not|won[’']t|will be no|there will be no|not intended|not meant)\b",
     "today": r"\b(?:today|this week|on " + _DAY + r")\b",
     # Figures.
@@ -96,6 +98,8 @@ CUES: dict[str, str] = {
     "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
                   r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
                   r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
+                  r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
+                  r"as (?:previously |already |we )?announced|"
                   r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
                   r"introduced|launched|announced|issued))\b",
     "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
@@ -103,8 +107,57 @@ CUES: dict[str, str] = {
     # Ending a search, or correcting a notice, ends no policy.
     "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |an |active )?"
                         r"(?:search|rescue)",
-    "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:error|typographical|"
-                         r"date|citation|notice|document)|\bthis (?:document|notice) corrects\b",
+    "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:[\w-]+ ){0,2}?"
+                         r"(?:error|typographical|date|citation|cross-reference|notice|document)|"
+                         r"\bthis (?:document|notice) corrects\b|\b(?:this|the|these) corrections?\b|"
+                         r"\bcorrect(?:s|ing)\b[^.]{0,80}\b(?:notice|rule|document|preamble|regulatory text)\b",
+    # Reminding people of what already applies.
+    "reminder": r"\b(?:remind(?:s|ed|ing)?|reminder|don['’]t forget|remember (?:that|to))\b",
+    # Looking back: what a speaker or a release recounts from before today.
+    "retrospective": r"\b(?:(?:\w+ )?(?:years?|months?|weeks?) ago|when (?:i|we) (?:started|arrived|took office|came|began)|"
+                     r"since (?:i|we) (?:took office|started|arrived|began)|over the past (?:\w+ )?(?:years?|months?|decade)|"
+                     r"back in (?:19|20)\d\d|in (?:my|our) first (?:year|months?|days?))\b",
+    # The Federal Register's housekeeping: paperwork, privacy and meeting notices and
+    # comment periods change no policy, whatever rule or form they concern.
+    "admin_notice": r"\b(?:paperwork reduction act|information collection|omb control (?:no|number)|"
+                    r"systems? of records|routine uses?|computer matching|\d+-day notice|"
+                    r"(?:extend\w*|extension of|reopen\w*|reopening of) (?:the )?(?:public )?comment period|"
+                    r"advisory (?:committee|council) (?:will )?meet\w*|open to the public|"
+                    r"advance notice of proposed rulemaking|request for information|"
+                    r"(?:announc\w* the|notice of(?: the)?) availability of)\b",
+    # Saying nothing changes: denials, and decisions not (yet) taken.
+    "denial": r"\b(?:reports? (?:are|is|were|was) (?:false|inaccurate|untrue|wrong|incorrect)|"
+              r"(?:has|have|had) not (?:changed|ended|stopped|rescinded|terminated|been (?:changed|ended))|"
+              r"(?:is|are) not (?:ending|changing|terminating|rescinding|suspending|pausing)|"
+              r"no (?:policy )?changes? (?:to|in|has|have|is|are)|remains? unchanged|not under consideration|"
+              r"no (?:final )?decision (?:has been|was|is|have been) (?:made|taken|reached)|"
+              r"no new [\w ]{0,40}(?:is|was|are|were|has been) (?:announced|made|issued)|"
+              r"(?:is|are|was|were) (?:simply |completely )?(?:false|untrue|not (?:accurate|true|correct))|"
+              r"nothing (?:\w+ ){0,4}(?:has|have) changed|misstat\w*|mischaracteriz\w*|whether to)\b",
+    # Something stopped or came back that is no policy: a system, an office, a service
+    # disrupted by weather, a power cut or an IT failure.
+    "service_disruption": r"\b(?:outages?|back online|technical (?:issues?|problems?|difficult\w*)|"
+                          r"system (?:issues?|failures?|problems?|disruptions?)|inclement weather|"
+                          r"power (?:outages?|failures?|restored)|(?:closed|delayed|disrupted) (?:due to|because of|by)|"
+                          r"lapse in (?:appropriations|funding)|scheduled maintenance|"
+                          r"(?:winter|snow|ice|tropical) storm|snowstorm|working again|up and running|"
+                          r"(?:site|system|tool|website|app|portal|network|server)s? (?:was|were|went|is|are) down)\b",
+    # People, not policies: arrivals, departures and commands.
+    "personnel": r"\b(?:retir(?:e|es|ed|ing|ement)|resign\w*|step(?:s|ped|ping)? down|successor|tenure|"
+                 r"farewell|assum(?:e|es|ed|ing) command|change of command|relieved|"
+                 r"(?:was|has been|will be) (?:named|appointed|nominated|confirmed)|swore in|"
+                 r"acting (?:secretary|director|commissioner|administrator) (?:of|until)|career)\b",
+    # An event that ran its course: a campaign, an exercise, a visit.
+    "event_concluded": r"\b(?:conclud\w*|wrap(?:s|ped|ping)? up|c(?:ame|omes) to a close|complet(?:e|es|ed|ing)|"
+                       r"end(?:s|ed)?)\b[\w\s'’-]{0,40}?\b(?:campaign|exercise|conference|summit|visit|trip|tour|"
+                       r"season|patrol|deployment|ceremony|event|drill|competition|games|week|month|mission|pursuit|"
+                       r"chase|standoff)s?\b",
+    # Someone else acting: a court, Congress, another government.
+    "other_actor": r"\b(?:(?:court|judge|justices|panel)s? (?:\w+ )?(?:ruled|rules|blocked|blocks|ordered|orders|"
+                   r"vacated|vacates|enjoined|struck|halted|halts|stayed|declined|denied|upheld|upholds|sided|found|"
+                   r"held)|injunction|congress|lawmakers|the senate|the house (?:passed|voted|approved)|legislation|"
+                   r"(?:the )?government of|(?:mexican|canadian|foreign|mexico's|canada's) (?:government|authorities)|"
+                   r"ministry)\b",
 }
 # Matched against the lower-cased text: case-insensitive matching is several times slower.
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
@@ -116,7 +169,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "end_verb": ("abandon", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
                  "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
     "soft_end_verb": ("delay", "expire", "halt", "lift", "paus", "postpon", "stop", "suspen",
-                      "will not be implement", "will not implement", "withdr"),
+                      "will not be implement", "will not implement", "withdr", "waiv"),
     "end_policy": ("end",),
     "no_longer": ("no longer", "not be renewed", "will not continue"),
     "no_longer_doing": ("no longer ",),
@@ -144,7 +197,8 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "policy_noun": ("agreement", "ban", "cbp one", "daca", "designation", "directive", "guidance",
                     "guideline", "memo", "mpp", "operations", "order", "parole", "policies", "policy",
                     "practice", "priorities", "process", "program", "protocol", "public charge",
-                    "raids", "release", "remain", "requirement", "restriction", "rule",
+                    "raids", "release", "remain", "requirement", "restriction", "rule", "pilot", "initiative",
+                   "flexibilit",
                     "secure communities", "separation", "status", "title 42", "tps"),
     "new_word": ("first time", "new"),
     "negated_future": ("not intended", "not meant", "will be no", "will not", "won"),
@@ -177,12 +231,34 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "background": ("already", "announced", "continue", "created", "designated", "earlier this ",
                    "established", "had been", "has been in place", "in recent months",
                    "introduced", "is pending", "issued", "last ", "launched", "litigation",
-                   "over the summer", "previously", "remain", "since ", "started", "the case"),
+                   "over the summer", "previously", "remain", "since ", "started", "the case", "published",
+                   "finaliz"),
     "department": ("administration", "cbp", "dhs", "homeland security", "ice", "officials",
                    "secretary", "the department", "tsa", "uscis"),
     "quote": ('"', "'", "‘", "“", "”", "’"),
     "search_suspended": ("search", "rescue"),
     "correction_notice": ("correct",),
+    "reminder": ("remind", "forget", "remember "),
+    "retrospective": (" ago", "when i ", "when we ", "since i ", "since we ", "over the past", "back in ",
+                      "in my first", "in our first"),
+    "admin_notice": ("paperwork reduction act", "information collection", "omb control ", "system",
+                     "routine use", "computer matching", "-day notice", "comment period",
+                     "advisory c", "open to the public", "advance notice of proposed rulemaking",
+                     "request for information", "availability of"),
+    "denial": ("reports ", "report ", "not chang", "not end", "not stopp", "not rescind", "not termin",
+               "not been ", "not suspend", "not paus", "no change", "no policy change", "false",
+               "untrue", "not accurate", "not true", "not correct", "changed",
+               "not under consideration", "decision", "no new ", "misstat", "mischaracteriz", "whether to"),
+    "service_disruption": ("outage", "back online", "technical ", "system ", "inclement weather",
+                           "power ", "closed ", "delayed ", "disrupted ", "lapse in ",
+                           "scheduled maintenance", " storm", "snowstorm", "working again",
+                           "up and running", " down"),
+    "personnel": ("retir", "resign", "step", "successor", "tenure", "farewell", "command",
+                  "relieved", "named", "appointed", "nominated", "confirmed", "swore in", "acting ",
+                  "career"),
+    "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
+    "other_actor": ("court", "judge", "justices", "panel", "injunction", "congress", "lawmakers", "the senate",
+                    "the house", "legislation", "government", "authorities", "ministry"),
 }
 _GRAM = 4
 
@@ -310,33 +386,52 @@ _COMBO_PARTS = [(name, parts, parts[0], frozenset(parts)) for name, parts in COM
 TITLE_CUES: dict[str, str] = {
     "title_readout": r"\breadout\b|\b(?:call|meeting|meets|met|speaks|spoke) with\b|\bjoint statement\b",
     "title_travel": r"\bto travel to\b|\btravels? to\b|\bvisits?\b|\btrip to\b|\btours?\b",
-    "title_personnel": r"\bsworn in\b|\bconfirm(?:s|ed)? (?:as|by)\b|\bnamed\b|\bnames\b|\bappoint\w*|\bretir\w*|"
-                       r"\bnominat\w*|\bsteps? down\b|\bdepart\w*|\bwelcomes? new\b|\bnew (?:director|chief|"
+    "title_personnel": r"\bsworn in\b|\bconfirm(?:s|ed)? (?:as|by)\b|\bnamed\b|\bnames\b|\bappoint(?:s|ed|ee|ees)?\b|\bretir\w*|"
+                       r"\bnominat\w*|\bsteps? down\b|(?<!enforced )\bdepart(?:s|ed|ing|ure)?\b|\bwelcomes? new\b|\bnew (?:director|chief|"
                        r"commissioner|administrator|deputy)\b|\bcommand\b",
     "title_remarks": r"\bremarks\b|\bas prepared\b|\btestimony\b|\btestif\w*|\bspeech\b|\bkeynote\b|\bop-ed\b|"
                      r"\binterview\b|\bstate of\b",
     "title_statement": r"^(?:\w+: )?statement (?:by|from|on)\b|\bstatement (?:by|from) (?:\w+ )*secretary\b|"
                        r"\bstatement on\b|\bresponds? to\b|\breacts? to\b",
+    # Critics as the headline's subject: the policy it names is what they react to.
+    "title_reaction": r"^(?:[\w'’.-]+ ){0,4}?(?:advocates?|critics?|unions?|governors?|mayors?|lawmakers|democrats|"
+                      r"republicans|groups?|protesters?|activists?|senators?)\b[^;:]*?\b(?:condemn\w*|decr(?:y|ies|ied)|"
+                      r"slam\w*|blast\w*|denounc\w*|criticiz\w*|protest\w*|sue|sues|sued|react\w*|vow\w*|says?|"
+                      r"warn\w*|urg\w*|call\w*|march\w*|rall(?:y|ies|ied))\b",
     "title_court": r"\bcourt\b|\bruling\b|\bjudge\b|\binjunction\b|\blawsuit\b|\bverdict\b",
     "title_ceremony": r"\banniversary\b|\bceremon\w*|\bhonou?rs?\b|\bremember\w*|\bmemorial\b|\bcommemorat\w*|"
                       r"\bheritage\b|\bawards?\b|\bcongratulat\w*|\bcondolence\w*|\bpassing of\b",
     "title_disaster": r"\bdisaster declaration\b|\bemergency declaration\b|\bdisaster (?:aid|assistance|"
-                      r"recovery)\b|\bfema\b|\bhurricane\b|\bwildfires?\b|\bstorms?\b|\bfloods?\b|\btornado\w*",
+                      r"recovery)\b|\bfema\b|\bhurricane\b|\bwildfires?\b|\bstorms?\b|\bfloods?\b|\btornado\w*|"
+                      r"\b(?:major disaster|emergency) and related determinations\b|\bcost share\b|"
+                      r"\b(?:individual|public) assistance\b|\bsurvivors?\b",
     "title_enforcement": r"\bseiz\w*|\barrest(?:s|ed)? \w+|\bsentenc\w*|\bindict\w*|\bconvict\w*|\bsmuggl\w*|"
                          r"\boffload\w*|\brescu\w*|\bmedevac\w*|\bsearch(?:es)? for\b|\bsearch\b|\bcharged\b|"
                          r"\bpleads?\b|\bintercept\w*|\brepatriat\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
-    "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|"
+    "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|\bready\b|"
+                       r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
+                          r"\bcomment period\b|\bnotice of availability\b|\brequest for information\b|"
+                          r"\bflood (?:hazard|elevation) determinations?\b|"
                           r"\bprivacy act\b|\bsystem of records\b|\bcomputer matching\b|"
                           r"\bpaperwork reduction\b|\bsunshine act\b",
     # A notice correcting an earlier one changes nothing itself, whatever that one did.
     "title_correction": r"[;:,-] ?correct(?:ion|ing)\b|\bcorrection$|^correction\b",
     "title_denial": r"\b(?:has|have|did|does|is|are|was) not (?:chang|end|stopp|rescind|terminat|been)\w*|"
                     r"\bno (?:policy )?change\b|\b(?:false|inaccurate|misleading) (?:reports?|claims?)\b|"
-                    r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b",
-    "title_explanation": r"\bexplain\w*|\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
-                         r"\bwhy\b|\bclarif\w*",
+                    r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b|\bno plans? to\b|"
+                    r"\bnot (?:planning|plan) to\b|\bstays? in place\b|\bremains? (?:open|in (?:effect|place))\b|"
+                    r"\bfact check\b",
+    "title_explanation": r"\bexplain\w*|(?<!no longer )(?<!not )\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
+                         r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ )?(?:is|are|was|were|works?|decides?)\b|"
+                         r"\bwhat happens\b|\bq&a\b|\bfaq\b|\bquestions and answers\b|\bwhat to know\b|"
+                         r"\bwhat (?:\w+ ){0,3}means\b|\bexplainer\b",
+    # Something stopped by a storm, a power cut or an IT failure: its return is no policy's.
+    "title_disruption": r"\b(?:after|following|due to|because of) (?:the |a |an )?(?:[\w-]+ ){0,3}?(?:outages?|storms?|"
+                        r"hurricanes?|snowstorms?|blizzards?|floods?|flooding|fires?|power|disruptions?|glitch\w*|"
+                        r"evacuations?|earthquakes?|tornado\w*|weather)\b|\boutages?\b|\bback online\b|"
+                        r"\bglitch\w*|\bworking again\b|\bsystems? restored\b",
     "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
                            r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",
     "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
@@ -347,9 +442,10 @@ TITLE_CUES: dict[str, str] = {
                     r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
-                    r"\bends\b|\b(?:to|will) end\b|\bending\b|\bpauses?\b|\bhalts?\b|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
+                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
-                    r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+",
+                    r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"
+                    r"\btemporary waiver\b",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
                   r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
                   r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
@@ -357,17 +453,38 @@ TITLE_CUES: dict[str, str] = {
                          r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
                          r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
     "title_launch": r"\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
-                    r"\bnew\b|\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
+                    r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven|citizens|officers|agents|recruits|"
+                    r"graduates|members|americans|location|office|building|headquarters|look|edition|record|high|low)\b)|"
+                    r"\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
                     r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b",
 }
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
+#: Headline genres whose other words describe something else: a correction names the
+#: notice it corrects, a denial the change it denies, a paperwork or meeting notice the
+#: rule it concerns, a travel note or readout the policy in the news, a personnel
+#: headline's "new" is a person and an awareness campaign's "launch" a campaign. Their
+#: look-alike cues are dropped.
+TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "title_correction": ("title_ending", "title_designation", "title_rule", "title_launch"),
+    "title_denial": ("title_ending", "title_launch"),
+    "title_admin_notice": ("title_ending", "title_rule", "title_launch"),
+    "title_travel": ("title_ending", "title_launch"),
+    "title_explanation": ("title_ending", "title_launch"),
+    "title_reaction": ("title_ending", "title_launch", "title_rule", "title_designation"),
+    "title_disruption": ("title_ending", "title_launch"),
+    "title_readout": ("title_ending", "title_launch"),
+    "title_personnel": ("title_launch",),
+    "title_awareness": ("title_launch",),
+}
 
 
 @lru_cache(maxsize=4096)
 def _title_cues(title: str | None) -> tuple[tuple[str, str], ...]:
     lowered = (title or "").lower()
-    return tuple((name, match.group(0)) for name, pattern in _TITLE_COMPILED
-                 if (match := pattern.search(lowered)))
+    found = [(name, match.group(0)) for name, pattern in _TITLE_COMPILED
+             if (match := pattern.search(lowered))]
+    dropped = {cue for name, _ in found for cue in TITLE_OVERRIDES.get(name, ())}
+    return tuple((name, match) for name, match in found if name not in dropped)
 
 
 def title_cues(title: str | None) -> dict[str, str]:

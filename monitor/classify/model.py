@@ -3,6 +3,7 @@ statement, and the document label from its headline and statements."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -17,7 +18,7 @@ from monitor.classify.data import (
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-3"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-4"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -80,6 +81,14 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "correction_notice": {"none": 1.5},
     "ending_takes_effect": {"reversal": 1.5},
     "termination_takes_effect": {"reversal": 1.5},
+    "retrospective": {"none": 1.5},
+    "reminder": {"none": 1.5},
+    "admin_notice": {"none": 1.5},
+    "denial": {"none": 2.5},
+    "service_disruption": {"none": 1.0},
+    "personnel": {"none": 1.0},
+    "event_concluded": {"none": 1.0},
+    "other_actor": {"none": 0.5},
     # The headline's genre, as context for every statement of the document.
     "title_readout": {"none": 2.0},
     "title_travel": {"none": 1.5},
@@ -87,6 +96,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_remarks": {"none": 1.5},
     "title_statement": {"none": 0.7},
     "title_court": {"none": 1.0},
+    "title_reaction": {"none": 1.5},
     "title_ceremony": {"none": 1.5},
     "title_disaster": {"none": 1.5},
     "title_enforcement": {"none": 1.0},
@@ -96,6 +106,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_denial": {"none": 2.0},
     "title_explanation": {"none": 1.0},
     "title_office_notice": {"none": 1.0},
+    "title_disruption": {"none": 1.5},
     "title_statistics": {"statistic_update": 2.0},
     "title_figure": {"statistic_update": 1.0},
     "title_ending": {"reversal": 1.5},
@@ -117,6 +128,29 @@ class StatementResult:
     label: str
     confidence: float
     evidence: dict
+
+    def stored_evidence(self) -> str:
+        """The JSON the database keeps as this statement's ``evidence`` (``stored_evidence``)."""
+        return json.dumps(stored_evidence(self.evidence, self.label), ensure_ascii=False)
+
+
+def stored_evidence(evidence: dict, label: str | None) -> dict:
+    """What the database keeps of a statement's evidence (``classify --json`` shows all of
+    it): the classifier version, and for a statement labelled other than none, or one
+    whose own label its document outranked, the cues behind its label (cue -> the words
+    it matched, strongest first) and who speaks. Scores and nearest examples are left
+    out: kept for every statement they tripled the database. Evidence of another shape
+    (a gold label's, or one already stored) is kept as it is.
+    """
+    if "classifier" not in evidence or not isinstance(evidence.get("cues", []), list):
+        return evidence
+    kept = {}
+    if label != "none" or "outranked_document" in evidence:
+        kept["cues"] = {cue["cue"]: cue["match"] for cue in evidence.get("cues", [])}
+        for key in ("speaker", "outranked_document"):
+            if evidence.get(key):
+                kept[key] = evidence[key]
+    return kept | {"classifier": evidence["classifier"]}
 
 
 @dataclass
