@@ -157,6 +157,18 @@ def test_cue_matches_for_a_whole_document_match_one_at_a_time():
     assert all(list(f) == list(reference_cue_matches(s)) for f, s in zip(found, STATEMENTS))  # order too
 
 
+def test_remembered_words_are_forgotten_in_one_go_and_gated_again(monkeypatch):
+    monkeypatch.setattr(cues, "_WORD_GATES", {})
+    monkeypatch.setattr(cues, "_WORDS_REMEMBERED", 60)
+    for doc in DEVSET[:30]:
+        statements = [doc["title"]] + split_statements(doc["text"])
+        assert classify.cue_matches_many(statements) == [reference_cue_matches(s) for s in statements]
+        words = {word for s in statements for word in s.lower().split()}
+        assert words <= cues._WORD_GATES.keys()
+        assert len(cues._WORD_GATES) <= max(60, len(words))
+    assert classify.cue_matches_many(TRICKY) == [reference_cue_matches(s) for s in TRICKY]
+
+
 def test_pieces_held_are_the_pieces_each_text_contains():
     texts = [t.lower() for t in STATEMENTS + TRICKY]
     assert cues._pieces_held(texts) == [
