@@ -12,6 +12,7 @@ prefilter literals are checked against the parsed patterns as in tests/test_equi
 import heapq
 import json
 import math
+import random
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -138,6 +139,15 @@ def test_tied_similarities_keep_the_order_the_dict_had():
     assert [i for i, _ in reference.nearest("yak zebra gnu", 3)] == [1, 0, 2]
     for k in (1, 2, 3, 4):
         assert index.nearest("yak zebra gnu", k) == reference.nearest("yak zebra gnu", k)
+
+
+def test_tokens_are_the_token_regex_matches():
+    texts = [t.lower() for t in TEXTS + STATEMENTS + TRICKY] + [
+        "'quoted' words", "well-known -- dhs's 'x'", "a-", "-b", "''", "a'-b", "x\ud800y", "tab\tnew\nline"]
+    rng = random.Random(8)
+    alphabet = "ab09'- \t\n’é\u00a0\u2028-"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(50_000)]
+    assert [tfidf._tokens(t) for t in texts] == [tfidf._TOKEN.findall(t) for t in texts]
 
 
 def test_nearest_edge_cases():

@@ -536,20 +536,24 @@ def cue_matches_many(texts: list[str]) -> list[dict[str, str]]:
     the first time are gated all at once)."""
     lowered = [text.lower() for text in texts]
     words = [low.split() for low in lowered]
-    if new := set(chain.from_iterable(words)).difference(_WORD_GATES):
+    gates = [list(map(_WORD_GATES.get, text_words)) for text_words in words]
+    if any(None in text_gates for text_gates in gates):
+        new = {word for text_words, text_gates in zip(words, gates)
+               for word, gate in zip(text_words, text_gates) if gate is None}
         if len(_WORD_GATES) + len(new) > _WORDS_REMEMBERED:
             _WORD_GATES.clear()
             new = set(chain.from_iterable(words))
         _learn_words(list(new))
-    return [_cues(text, low, text_words) for text, low, text_words in zip(texts, lowered, words)]
+        gates = [list(map(_WORD_GATES.__getitem__, text_words)) for text_words in words]
+    return [_cues(text, low, text_gates) for text, low, text_gates in zip(texts, lowered, gates)]
 
 
-def _cues(text: str, lowered: str, words: list[str]) -> dict[str, str]:
-    """``cue_matches`` of ``text``, given it lower-cased and its words (all in ``_WORD_GATES``)."""
+def _cues(text: str, lowered: str, gates: list[tuple]) -> dict[str, str]:
+    """``cue_matches`` of ``text``, given it lower-cased and its words' ``_WORD_GATES``."""
     # Search only the cues with a needle in the text: the others cannot match (see _CUE_NEEDLES).
     held: set[int] = set()
     spanning: set[tuple[int, str]] = set()
-    for cues, pairs in filter(None, map(_WORD_GATES.__getitem__, words)):
+    for cues, pairs in filter(None, gates):
         held |= cues
         spanning.update(pairs)
     for cue, needle in chain(spanning, _TEXT_NEEDLES):

@@ -16,9 +16,25 @@ import numpy as np
 #: The smallest positive float: a score at least this is above 0 (scores are never negative).
 _SMALLEST = np.finfo(float).smallest_subnormal
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+#: UTF-8 bytes: a token's characters kept, every other byte a space (see ``_tokens``).
+_TOKEN_BYTES = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789'-" else 32 for c in range(256))
+#: Where a separator (' or -) stands next to no letter or digit on one side.
+_LOOSE_SEPARATORS = ("''", "'-", "-'", "--", " '", "' ", " -", "- ")
 _STOPWORDS = frozenset(
     """a an and are as at be been by for from had has have he her his in into is it its of on or
     our said says that the their them they this to was were which who will with would""".split())
+
+
+def _tokens(lowered: str) -> list[str]:
+    """``_TOKEN.findall(lowered)``, mostly without the regex: with every character but a
+    token's made a space, the words are the tokens, unless a separator stands next to no
+    letter or digit ("'quoted'", "--"), which the regex leaves out; then it is used."""
+    spaced = lowered.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).decode("ascii")
+    if ("'" in spaced or "-" in spaced) and (
+            spaced.startswith(("'", "-")) or spaced.endswith(("'", "-"))
+            or any(map(spaced.__contains__, _LOOSE_SEPARATORS))):
+        return _TOKEN.findall(lowered)
+    return spaced.split()
 
 
 @lru_cache(maxsize=4)
@@ -86,7 +102,7 @@ class TfidfIndex:
 
     @staticmethod
     def _terms(text: str) -> Counter:
-        words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        words = [w for w in _tokens(text.lower()) if w not in _STOPWORDS]
         return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
 
     def _query(self, text: str) -> tuple[list[int], list[float], float]:
@@ -96,7 +112,7 @@ class TfidfIndex:
 
         Terms are looked up by their words, so no bigram string is built: nine in ten of
         a new sentence's bigrams are in no text, and most terms occur once."""
-        words = list(filterfalse(_STOPWORDS.__contains__, _TOKEN.findall(text.lower())))
+        words = list(filterfalse(_STOPWORDS.__contains__, _tokens(text.lower())))
         if self._background_df:
             return self._query_with_background(words)
         # map and filter rather than comprehensions: the loops run in C.
