@@ -13,11 +13,12 @@ import heapq
 import json
 import math
 import random
+import re
 from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
-from test_equivalence import TEXTS, reference_cue_matches
+from test_equivalence import TEXTS, covers, reference_cue_matches
 
 from monitor import classify
 from monitor.classify import cues, model, tfidf
@@ -198,7 +199,7 @@ def _starts_with_digit(items) -> bool:
             return all(_starts_with_digit(branch) for branch in av[1])
         if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
             return av[0] >= 1 and _starts_with_digit(av[2])
-        return op is C.IN and av == [(C.CATEGORY, C.CATEGORY_DIGIT)]
+        return (op is C.IN and av == [(C.CATEGORY, C.CATEGORY_DIGIT)]) or (op is C.LITERAL and chr(av).isdigit())
     return False
 
 
@@ -208,6 +209,36 @@ def test_digit_cues_match_only_from_a_digit(name):
     assert name not in cues._CUE_NEEDLES
     assert _starts_with_digit(_parser.parse(cues.CUES[name]))
     assert not _starts_with_digit(_parser.parse(cues.CUES["period"]))  # the check can fail
+
+
+@pytest.mark.parametrize("name", sorted(cues._CUE_PARTS))
+def test_cues_searched_by_parts_are_their_alternatives_with_their_needles(name):
+    from re import _parser
+    parts = cues._alternatives(cues.CUES[name])
+    # Split at top level: each part is a whole pattern (a cut inside a group or a class
+    # would leave one unbalanced), and together they are the cue's pattern.
+    assert len(parts) > 1 and "|".join(parts) == cues.CUES[name]
+    assert all(re.compile(part) for part in parts)
+    for part, needles in zip(parts, cues._CUE_PARTS[name], strict=True):
+        if needles is None:
+            assert _starts_with_digit(_parser.parse(part)), part
+            continue
+        assert covers(part, needles), part
+        for needle in needles:  # and each one is needed
+            assert not covers(part, tuple(n for n in needles if n != needle)), (part, needle)
+
+
+def test_the_leftmost_part_is_the_whole_patterns_match():
+    texts = [t.lower() for t in STATEMENTS + TRICKY] + [
+        "since oct. 1 and in may, up from last year, the previous year", "2019 rule and a prior policy",
+        "in 2020 policy was ended", "a trump-era rule, compared with the previous administration"]
+    searches = [entry for entry in cues._CUE_SEARCH if entry[0] in cues._CUE_PARTS]
+    for text in texts:
+        for name in cues._CUE_PARTS:
+            whole = cues._COMPILED[name].search(text)
+            matches = [m for entry in searches if entry[0] == name if (m := entry[1].search(text))]
+            first = min(matches, key=lambda m: m.start(), default=None)  # min keeps the first on a tie
+            assert (first and first.span()) == (whole and whole.span()), (name, text)
 
 
 # --- the statements' and the document's probabilities ---------------------------------

@@ -283,8 +283,62 @@ def _needle_gate(needles: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, .
             tuple(n for n in needles if len(n) < _GRAM))
 
 
-_CUE_SEARCH = [(name, pattern, _CUE_NEEDLES.get(name), *_needle_gate(_CUE_NEEDLES.get(name, ())))
-               for name, pattern in _COMPILED.items()]
+#: Cues searched as the alternatives of their pattern, each only where its own needles
+#: are (None: from the text's first digit, every match of it starting with one). A
+#: pattern of many alternatives tries every one at every position of the text, and most
+#: statements hold the needles of one alternative at most. The leftmost match of the
+#: alternatives, the first of them on a tie, is the pattern's own match (checked by
+#: tests/test_classify_speed_equivalence.py, as the needles are).
+_CUE_PARTS: dict[str, tuple[tuple[str, ...] | None, ...]] = {
+    "prior_reference": (("previous", "prior", "former", "earlier", "last"), None,
+                        ("created the", "had been ended", "had ended", "was ended"), ("-era",)),
+    "period": (("january", "february", "march", "april", "may", "june", "july", "august", "ber"),
+               ("fiscal year", "calendar year"), ("since oct",), ("fy",), ("month", "quarter", "year", "week"),
+               ("monthly",), ("daily average",), ("year", "month"), ("previous year",), tuple(_DAYS)),
+    "comparison": (("up from", "down from"), ("compared ",),
+                   ("rose", "fell", "dropped", "declined", "increased", "decreased", "climbed",
+                    "jumped", "doubled", "tripled", "reached", "topped", "surpass"),
+                   ("%", "percent"), ("record", "lowest", "highest", "most ever", "busiest")),
+}
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of ``pattern`` (split at each ``|`` outside groups,
+    classes and escapes)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] in ("]", "^"):  # a leading ] or ^ is part of the class
+                i += 1
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return parts + [pattern[start:]]
+
+
+def _searches() -> list[tuple]:
+    """What ``cue_matches`` searches, in CUES order: (cue name, compiled pattern, needles
+    or None, gate pieces, short needles) per cue, or per alternative of a ``_CUE_PARTS`` cue."""
+    searches = []
+    for name, pattern in CUES.items():
+        if name in _CUE_PARTS:
+            parts = zip(_alternatives(pattern), _CUE_PARTS[name], strict=True)
+        else:
+            parts = [(pattern, _CUE_NEEDLES.get(name))]
+        searches += [(name, re.compile(part), needles, *_needle_gate(needles or ())) for part, needles in parts]
+    return searches
+
+
+_CUE_SEARCH = _searches()
 
 
 #: Cues without needles whose every match starts with a digit (checked by
@@ -305,7 +359,7 @@ def _needles_by_piece() -> tuple[dict[str, list[tuple[int, str]]], list[tuple[in
     direct, digit, always = [], set(), set()
     for cue, (name, _, needles, _, short_needles) in enumerate(_CUE_SEARCH):
         if needles is None:
-            (digit if name in _DIGIT_CUES else always).add(cue)
+            (digit if name in _DIGIT_CUES or name in _CUE_PARTS else always).add(cue)
         for needle in needles or ():
             if needle in short_needles or not _gram(needle).isascii():
                 direct.append((cue, needle))
@@ -315,7 +369,7 @@ def _needles_by_piece() -> tuple[dict[str, list[tuple[int, str]]], list[tuple[in
 
 
 _PIECE_NEEDLES, _DIRECT_NEEDLES, _DIGIT_SEARCHED, _ALWAYS_SEARCHED = _needles_by_piece()
-#: Per cue, in CUES order: its name and its pattern's search.
+#: Per search of ``_CUE_SEARCH``: its cue's name and its pattern's search.
 _SEARCHES = [(name, pattern.search) for name, pattern, *_ in _CUE_SEARCH]
 
 
@@ -565,12 +619,12 @@ def _cues(text: str, lowered: str, gates: list[tuple]) -> dict[str, str]:
         searched.update(dict.fromkeys(_DIGIT_SEARCHED, digit.start()))
     # Quote the original wording when lower-casing kept every character in place.
     source = text if len(lowered) == len(text) else lowered
-    found = {}
-    for cue in sorted(searched):  # in CUES order
+    spans: dict[str, tuple[int, int]] = {}
+    for cue in sorted(searched):  # in CUES order, a cue's alternatives one after the other
         name, search = _SEARCHES[cue]
-        if match := search(lowered, searched[cue]):
-            start, end = match.span()
-            found[name] = source[start:end].strip()
+        if (match := search(lowered, searched[cue])) and (name not in spans or match.start() < spans[name][0]):
+            spans[name] = match.span()
+    found = {name: source[start:end].strip() for name, (start, end) in spans.items()}
     for name, parts, first, needed in _COMBO_PARTS:
         if first in found and needed <= found.keys():
             found[name] = " + ".join(found[p] for p in parts)
