@@ -350,11 +350,11 @@ _DIGIT = re.compile(r"\d")
 
 def _needles_by_piece() -> tuple[dict[str, list[tuple[int, str]]], list[tuple[int, str]],
                                  set[int], set[int]]:
-    """The gate turned around, for ``cue_matches``: piece -> the (cue position, needle)
-    pairs it stands for; the (cue position, needle) pairs tried directly (short needles);
-    the cues searched when the text holds a digit; the cues always searched. A text's
-    own pieces then name the few needles worth trying, instead of every cue testing its
-    pieces and needles in turn."""
+    """The gate turned around, for ``cue_matches``: piece -> the (search position, needle)
+    pairs it stands for; the (search position, needle) pairs tried directly (short
+    needles); the searches made when the text holds a digit; the searches always made. A
+    word's own pieces then name the few needles worth trying, instead of every cue
+    testing its pieces and needles in turn."""
     by_piece: dict[str, list[tuple[int, str]]] = defaultdict(list)
     direct, digit, always = [], set(), set()
     for cue, (name, _, needles, _, short_needles) in enumerate(_CUE_SEARCH):
