@@ -35,8 +35,9 @@ def record_statistics(store: Store, doc: dict) -> int:
     # ("That compares with 37,900 in April") complete the figures.
     if not rows or not (doc["label"] == FIGURE_LABEL or any(r[2] == FIGURE_LABEL for r in rows)):
         return 0
-    done = {r[0] for r in store.db.execute(
-        "select distinct statement_id from statistics where document_id = ?", [doc["id"]])}
+    done = {r[0] for r in store.db.execute(  # by statement: statistics(statement_id) is indexed
+        "select distinct statement_id from statistics where statement_id in "
+        "(select id from statements where document_id = ?)", [doc["id"]])}
     agency = _agency(store, doc)
     figures = extract_document(doc.get("title"), [r[1] for r in rows], doc["published"], agency)
     added = 0
@@ -91,14 +92,16 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
     before = period.preceding()
     if before is None:
         return None
-    rows = store.db.execute(
+    first = store.db.execute(
         "select id, value, period, document_id, role from statistics where series = ? "
         "and period_end = ? and period_start = ? and document_id != ? "
-        "order by role = 'reported' desc, published desc, id desc",
-        [series, before.end, before.start, document_id]).fetchall()
-    if not rows:
+        "order by role = 'reported' desc, published desc, id desc limit 1",
+        [series, before.end, before.start, document_id]).fetchone()
+    if first is None:
         return None
-    first = rows[0]
-    if any(r[3] == first[3] and r[4] == first[4] and r[1] != first[1] for r in rows):
+    if store.db.execute(
+            "select 1 from statistics where series = ? and period_end = ? and period_start = ?"
+            " and document_id = ? and role is ? and value != ? limit 1",
+            [series, before.end, before.start, first[3], first[4], first[1]]).fetchone():
         return None  # one release gives two values for it: which one is meant is unclear
     return first[:3]
