@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import shlex
@@ -58,6 +59,9 @@ ALL_TIME = ["--since", "2017-01-01", "--until", "2026-12-31", "--include-backlog
 #: The history's last full ISO week (Monday 23 to Sunday 29 June 2025).
 ONE_WEEK = ["--week", "2025-W26"]
 SAMPLE_SECONDS = 0.1
+#: A source reads at most 1,000 listing pages (``config``): a bigger history is listed
+#: with more rows a page than dhs.gov's 20.
+MAX_PAGES = 1000
 
 
 @dataclass
@@ -173,7 +177,7 @@ def write_config(path: Path, name: str, base_url: str, pages: int) -> Path:
 name = "{name}"
 kind = "html"
 url = "{base_url}/all-news-updates"
-max_pages = {pages + 5}
+max_pages = {min(MAX_PAGES, pages + 5)}
 delay = 0          # loopback: no politeness delay
 timeout = 20
 retries = 1
@@ -216,8 +220,10 @@ def age_history(db: Path) -> None:
 def build_history(work: Path, documents: int, seed: int, program: list[str],
                   timeout: float) -> dict:
     """The first crawl of ``documents`` articles into ``work/history.db``, measured."""
+    code = _code(program)  # before the crawl: the code may be edited while it runs
     fb._progress(f"generating {documents:,} articles ...")
-    site = fb.generate_site(work / "site", documents, seed)
+    site = fb.generate_site(work / "site", documents, seed, rows_per_page=max(
+        fb.ROWS_PER_PAGE, math.ceil(documents / MAX_PAGES)))
     server = fb.ServerProcess(work / "site")
     try:
         config = write_config(work / "history.toml", fb.SOURCE_NAME, server.base_url,
@@ -234,10 +240,17 @@ def build_history(work: Path, documents: int, seed: int, program: list[str],
     age_history(work / "history.db")
     build = {"documents": counts["documents"], "statements": counts["statements"],
              "bytes": counts["bytes"], "crawl": crawl.__dict__ | {"stderr": crawl.stderr[-2000:]},
-             "code": fb._code_version(), "program": program, "seed": seed,
+             "code": code, "program": program, "seed": seed,
              "load": os.getloadavg()[0], "built": time.strftime("%Y-%m-%d %H:%M")}
     (work / "build.json").write_text(json.dumps(build, indent=2), encoding="utf-8")
     return build
+
+
+def _code(program: list[str]) -> str:
+    """The code under test: this checkout's commit, or the command line given."""
+    if program == fb._policy_monitor_command():
+        return fb._code_version()
+    return " ".join(program)
 
 
 def _copy_db(source: Path, target: Path) -> Path:
@@ -283,11 +296,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds before a command is stopped (default: %(default)s)")
     parser.add_argument("--skip", action="append", default=[],
                         choices=["digests", "reclassify"], help="leave a step out")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the history (with --keep), report the first crawl, stop")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args(argv)
     if args.keep and args.reuse:
         parser.error("--keep builds a history, --reuse uses one: not both")
     program = shlex.split(args.program) if args.program else fb._policy_monitor_command()
+    args.program_command = program
     load = os.getloadavg()
 
     with tempfile.TemporaryDirectory(prefix="pm-scale-") as tmp:
@@ -300,6 +316,13 @@ def main(argv: list[str] | None = None) -> int:
             home.mkdir(parents=True, exist_ok=True)
             build = build_history(home, args.documents, args.seed, program, args.timeout)
         history = home / "history.db"
+        if args.build_only:
+            crawl = Measured(**{"tree_pss": 0} | build["crawl"])
+            print(f"first crawl of {build['documents']:,} articles: {_time(crawl)}, "
+                  f"{crawl.cpu:,.1f} CPU s, peak Rss of the tree {_mb(crawl.tree_peak)}, "
+                  f"Pss {_mb(crawl.tree_pss)}, main process {_mb(crawl.main_peak)}; "
+                  f"{build['bytes'] / build['documents'] / 1000:,.1f} KB per document")
+            return 0
 
         fb._progress(f"serving {args.new} new articles ...")
         newest = HISTORY_NEWEST + timedelta(days=20)
@@ -355,7 +378,7 @@ def report(args, build: dict, runs: dict[str, list[Measured]], after: dict[str, 
     print(f"\nHistory: {docs:,} documents, {build['statements']:,} statements, "
           f"{build['bytes'] / 1e6:,.0f} MB; built at {build['built']} by code {build['code']} "
           f"(load average {build['load']:.1f})")
-    print(f"Measured now: code {fb._code_version()}; {os.cpu_count()} CPUs, load average "
+    print(f"Measured now: code {_code(args.program_command)}; {os.cpu_count()} CPUs, load average "
           f"{load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at the end"
           + (f"; runs: median of {args.repeat} rounds" if args.repeat > 1 else ""))
     def memory(m: Measured) -> tuple[str, str, str, str]:

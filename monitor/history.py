@@ -357,20 +357,26 @@ def reclassify(store: Store) -> dict:
     change); baseline gold labels and labels readers corrected are left alone, and the
     classifier learns from the corrections first. Statistics and links are derived from
     labels, so they are rebuilt from scratch in publication order.
+
+    Documents are read and re-labelled a chunk at a time, each chunk one transaction (a
+    reclassify stopped part-way is simply run again); the links are replaced in one
+    transaction, so the history is never without them.
     """
     counts = Counter()
     now = utcnow()
     use_corrections(store)
     corrected = corrected_labels(store)
-    ids = [r[0] for r in store.db.execute("select id from documents order by id")]
-    for doc in _documents(store, ids):
-        if doc["source"] != BASELINE_SOURCE:
-            _relabel(store, doc, counts, now, corrected)
-    with store.transaction():
+    ordered = _in_order(store, [r[0] for r in store.db.execute("select id from documents")])
+    for chunk in _chunks(ordered, CHUNK):
+        with store.batch():
+            for doc in _read(store, chunk):
+                if doc["source"] != BASELINE_SOURCE:
+                    _relabel(store, doc, counts, now, corrected)
+    with store.batch():
         store.db.execute("delete from statistics")
         store.db.execute("delete from links where relation in ('reverses', 'same_event')")
         store.db.execute("update documents set event_id = null")
-    counts.update(link_documents(store, ids))
+        counts.update(link_documents(store, ordered))
     return {"classifier": CLASSIFIER_VERSION} | dict(counts)
 
 
