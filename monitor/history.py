@@ -286,26 +286,32 @@ def _add_link(store: Store, relation: str, from_doc: int, to_doc: int, score: fl
 
 class _Candidates:
     """The same-event candidates last indexed. Documents of one source published on one
-    day (a run's usual batch) have the same candidates: their index is built once."""
+    day (a run's usual batch) have the same candidates: their index is built once. The
+    next day's mostly overlap, so each candidate's terms and policy subjects are kept
+    while it is a candidate (never more than one window of documents)."""
 
     def __init__(self):
         self.ids: tuple[int, ...] = ()
-        self.texts: list[str] = []
         self.index: TfidfIndex | None = None
+        self.terms: dict[int, Counter] = {}
         self.subjects: dict[int, set[str]] = {}
+        self.texts: dict[int, str] = {}
 
     def indexed(self, others: list[tuple]) -> TfidfIndex:
         ids = tuple(row[0] for row in others)
         if self.index is None or ids != self.ids:
-            self.ids, self.subjects = ids, {}
-            self.texts = [f"{title or ''}\n{body or ''}" for _, title, body, _, _ in others]
-            self.index = TfidfIndex(self.texts, _background())
+            self.texts = {row[0]: f"{row[1] or ''}\n{row[2] or ''}" for row in others}
+            self.terms = {i: self.terms.get(i) or TfidfIndex._terms(self.texts[i]) for i in ids}
+            self.subjects = {i: self.subjects[i] for i in ids if i in self.subjects}
+            self.ids = ids
+            self.index = TfidfIndex([self.texts[i] for i in ids], _background(),
+                                    bags=[self.terms[i] for i in ids])
         return self.index
 
-    def subjects_of(self, i: int) -> set[str]:
-        if i not in self.subjects:
-            self.subjects[i] = policy_subjects(self.texts[i])
-        return self.subjects[i]
+    def subjects_of(self, document_id: int) -> set[str]:
+        if document_id not in self.subjects:
+            self.subjects[document_id] = policy_subjects(self.texts[document_id])
+        return self.subjects[document_id]
 
 
 def _link_same_event(store: Store, doc: dict, candidates: _Candidates | None = None) -> int:
@@ -333,7 +339,7 @@ def _link_same_event(store: Store, doc: dict, candidates: _Candidates | None = N
         if sim < (SAME_EVENT_MIN_SIMILARITY if days <= SAME_EVENT_DAYS
                   else SAME_EVENT_LATE_MIN_SIMILARITY):
             continue
-        other_subjects = candidates.subjects_of(i)
+        other_subjects = candidates.subjects_of(other_id)
         if subjects and other_subjects and not subjects & other_subjects:
             continue  # e.g. two TPS terminations for different countries on one day
         # The later report points to the earlier one.

@@ -92,16 +92,22 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
     before = period.preceding()
     if before is None:
         return None
-    first = store.db.execute(
-        "select id, value, period, document_id, role from statistics where series = ? "
-        "and period_end = ? and period_start = ? and document_id != ? "
-        "order by role = 'reported' desc, published desc, id desc limit 1",
-        [series, before.end, before.start, document_id]).fetchone()
+    where = "series = ? and period_end = ? and period_start = ? and document_id != ?"
+    first = None
+    for role_and_order in ("role = 'reported' order by published desc, id desc",  # one row read
+                           "role is not 'reported' order by role is null, published desc, id desc"):
+        first = store.db.execute(
+            f"select id, value, period, document_id, role from statistics where {where} "
+            f"and {role_and_order} limit 1",
+            [series, before.end, before.start, document_id]).fetchone()
+        if first:
+            break
     if first is None:
         return None
-    if store.db.execute(
-            "select 1 from statistics where series = ? and period_end = ? and period_start = ?"
-            " and document_id = ? and role is ? and value != ? limit 1",
-            [series, before.end, before.start, first[3], first[4], first[1]]).fetchone():
+    if store.db.execute(  # through its statements: a release has a few dozen
+            "select 1 from statistics where statement_id in (select id from statements where"
+            " document_id = ?) and +series = ? and +period_end = ? and +period_start = ?"
+            " and role is ? and value != ? limit 1",
+            [first[3], series, before.end, before.start, first[4], first[1]]).fetchone():
         return None  # one release gives two values for it: which one is meant is unclear
     return first[:3]
