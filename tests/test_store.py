@@ -71,7 +71,7 @@ def test_version_3_figures_join_series_and_keep_their_values(tmp_path):
          "encounters | southwest border | all | - | level | month", 100.0, "2024-05", "series", "reported"),
         (3, "removals", "", 5.0, "FY2024", "removals | - | all | - | level | fiscal year", 7.0, None,
          "release", "reported")]
-    assert "idx_statistics_series_period_end" in {i.name for i in store.db["statistics"].indexes}
+    assert "idx_statistics_series_period" in {i.name for i in store.db["statistics"].indexes}
     store.close()
     Store(path).close()  # nothing left to migrate
 
