@@ -7,7 +7,8 @@ import math
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
-from operator import itemgetter
+from itertools import chain, compress, count, filterfalse
+from operator import itemgetter, mul
 
 import numpy as np
 
@@ -68,9 +69,10 @@ class TfidfIndex:
         # Every term's postings (text index ascending, weight) in one pair of arrays, term
         # after term: a term's id is its place in that order, and ``_starts``/``_lengths``
         # say where its run lies. Two arrays for the whole index, not two per term, keep
-        # building an index cheap.
+        # building an index cheap. Id 0 is no term, so ``filter(None, ...)`` drops the
+        # words the index lacks.
         self._ids: dict[str | tuple[str, str], int] = {}  # a unigram, or a bigram's two words
-        self._term_of, self._idf, starts, lengths = [], [], [], []
+        self._term_of, self._idf, starts, lengths = [None], [0.0], [0], [0]
         flat: list[tuple[int, float]] = []
         for term, posting in postings.items():
             self._ids[tuple(term.split(" ")) if " " in term else term] = len(self._term_of)
@@ -96,19 +98,20 @@ class TfidfIndex:
 
         Terms are looked up by their words, so no bigram string is built: nine in ten of
         a new sentence's bigrams are in no text, and most terms occur once."""
-        words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        words = list(filterfalse(_STOPWORDS.__contains__, _TOKEN.findall(text.lower())))
         if self._background_df:
             return self._query_with_background(words)
+        # map and filter rather than comprehensions: the loops run in C.
         get, idf = self._ids.get, self._idf
-        ids = [i for w in words if (i := get(w)) is not None]
-        ids += [i for pair in zip(words, words[1:]) if (i := get(pair)) is not None]
+        ids = list(filter(None, map(get, words)))
+        ids += filter(None, map(get, zip(words, words[1:])))
         if len(set(ids)) == len(ids):
-            weights = [idf[i] for i in ids]
+            weights = list(map(idf.__getitem__, ids))
         else:
             counts = Counter(ids)
             ids = list(counts)
             weights = [idf[i] if n == 1 else (1 + math.log(n)) * idf[i] for i, n in counts.items()]
-        return ids, weights, math.sqrt(sum([w * w for w in weights])) or 1.0
+        return ids, weights, math.sqrt(sum(map(mul, weights, weights))) or 1.0
 
     def _query_with_background(self, words: list[str]) -> tuple[list[int], list[float], float]:
         """``_query`` where a term only the background holds has a weight too."""
@@ -169,7 +172,7 @@ class TfidfIndex:
         counts = [len(ids) for ids, _, _ in queries]
         if not any(counts):
             return [[] for _ in texts]
-        ids = np.array([i for ids, _, _ in queries for i in ids])
+        ids = np.array(list(chain.from_iterable(ids for ids, _, _ in queries)))
         # The unit-length weights, divided as _weigh divides them.
         factors = np.array([w / norm for _, weights, norm in queries for w in weights])
         starts, lengths = self._starts[ids], self._lengths[ids]
@@ -201,14 +204,15 @@ class TfidfIndex:
         the query's order) the example holds, then by index: the order a dict filled
         term by term would hold them in."""
         candidates.sort(key=itemgetter(1), reverse=True)  # stable: ties stay by index
-        if len({sim for _, sim in candidates}) < len(candidates):
-            counts = Counter(sim for _, sim in candidates)
+        similarities = [sim for _, sim in candidates]
+        if len(set(similarities)) < len(candidates):
+            counts = Counter(similarities)
             terms = [self._term_of[i] for i in ids]
 
             def first_term(i: int, sim: float) -> int:
                 if counts[sim] == 1:
                     return 0  # no tie to break
-                return next(p for p, term in enumerate(terms) if term in self._example_terms[i])
+                return next(compress(count(), map(self._example_terms[i].__contains__, terms)))
 
             candidates.sort(key=lambda item: (-item[1], first_term(*item)))
         return candidates
