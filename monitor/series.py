@@ -153,6 +153,9 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
             " and role is ? and value != ? limit 1",
             [first[3], series, before.end, before.start, first[4], first[1]]).fetchone():
         return None  # one release gives two values for it: which one is meant is unclear
-    if any(r[4] == "reported" and abs(r[1] - first[1]) > 0.1 * abs(first[1]) for r in rows):
+    if store.db.execute(
+            f"select 1 from statistics where {where} and role = 'reported'"
+            " and abs(value - ?) > 0.1 * abs(?) limit 1",
+            [series, before.end, before.start, document_id, first[1], first[1]]).fetchone():
         return None  # releases disagree by more than a revision: they are not all this series
     return first[:3]
