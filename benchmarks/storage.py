@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ALL_TIME = ["--since", "2017-01-01", "--until", "2026-12-31", "--include-backlog"]
@@ -76,8 +77,9 @@ def timed(command: list[str], repeat: int, timeout: float) -> str:
 
 
 def digests(program: list[str], db: Path, out: Path, repeat: int, timeout: float) -> None:
-    week = sqlite3.connect(db).execute(
-        "select strftime('%G-W%V', max(first_seen)) from documents").fetchone()[0]
+    last = sqlite3.connect(db).execute("select max(first_seen) from documents").fetchone()[0]
+    year, number, _ = date.fromisoformat(last[:10]).isocalendar()
+    week = f"{year}-W{number:02d}"  # the week the history was crawled in
     for name, period in (("all-time digest", ALL_TIME), (f"one-week digest ({week})", ["--week", week])):
         command = program + ["--db", str(db), "digest", *period, "--out", str(out)]
         print(f"    {name:<28} {timed(command, repeat, timeout)}")
