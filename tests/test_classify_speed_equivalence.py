@@ -1,8 +1,9 @@
 """The batched and prefiltered paths in monitor.classify give exactly what the plain code gives.
 
 Classifying a document now gates cue searches for all its statements at once, scores
-their nearest examples in numpy, rounds the evidence's numbers in numpy and prefilters
-the metric patterns. Each is compared here with the straightforward implementation it
+their nearest examples in numpy, rounds the evidence's numbers in numpy, prefilters
+the metric patterns, and blends the nearest examples' vote and the document's support
+in Python floats. Each is compared here with the straightforward implementation it
 replaced (kept below), on the packaged texts and on cases made to hit the edges: tied
 similarities, a background, values next to a rounding half, non-ASCII text. The
 prefilter literals are checked against the parsed patterns as in tests/test_equivalence.py.
@@ -62,6 +63,48 @@ class ReferenceIndex:
         return heapq.nlargest(k, scores.items(), key=lambda item: item[1])
 
 
+def reference_softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def reference_blend(m, p, tops):
+    """The vote blended in numpy, row by row where the examples voted."""
+    votes = []
+    for top in tops:
+        vote = [0.0] * len(classify.LABELS)
+        for j, sim in top:
+            vote[m._label_index[j]] += sim
+        votes.append(vote)
+    votes = np.array(votes).reshape(len(tops), len(classify.LABELS))
+    total = votes.sum(axis=1)
+    voted = total > 0
+    p[voted] = (1 - model.KNN_WEIGHT) * p[voted] + model.KNN_WEIGHT * votes[voted] / total[voted, None]
+    return p
+
+
+def reference_support(column):
+    top = np.sort(column)[::-1]
+    return float(min(1.0, top[0] + model.SECOND_STATEMENT_WEIGHT * (top[1] if len(top) > 1 else 0.0)))
+
+
+def reference_document_features(m, x, titled):
+    s = model._STATEMENT_FEATURES
+    offset = 1 if titled else 0
+    head = x[0, :s] if titled else np.zeros(s)
+    title = x[0, s:] if titled else np.zeros(len(cues.TITLE_CUES))
+    body = x[offset:, :s]
+    if not len(body):
+        body = np.zeros((1, s))
+    p = reference_softmax(x @ m.coef.T + m.intercept)
+    weights = np.array([model.HEADLINE_WEIGHT] * offset + [1.0] * model.LEAD_STATEMENTS
+                       + [model.BODY_WEIGHT] * len(x))[:len(x), None]
+    support = [reference_support((p * weights)[:, k]) for k in range(len(classify.PRECEDENCE))]
+    return np.concatenate([head, title, body[:model.LEAD_STATEMENTS].max(axis=0), body.max(axis=0),
+                           body.mean(axis=0), support])
+
+
 # --- nearest examples ----------------------------------------------------------------
 
 def test_nearest_matches_the_plain_loop_on_the_model_index():
@@ -114,6 +157,18 @@ def test_cue_matches_for_a_whole_document_match_one_at_a_time():
     assert all(list(f) == list(reference_cue_matches(s)) for f, s in zip(found, STATEMENTS))  # order too
 
 
+def test_remembered_words_are_forgotten_in_one_go_and_gated_again(monkeypatch):
+    monkeypatch.setattr(cues, "_WORD_GATES", {})
+    monkeypatch.setattr(cues, "_WORDS_REMEMBERED", 60)
+    for doc in DEVSET[:30]:
+        statements = [doc["title"]] + split_statements(doc["text"])
+        assert classify.cue_matches_many(statements) == [reference_cue_matches(s) for s in statements]
+        words = {word for s in statements for word in s.lower().split()}
+        assert words <= cues._WORD_GATES.keys()
+        assert len(cues._WORD_GATES) <= max(60, len(words))
+    assert classify.cue_matches_many(TRICKY) == [reference_cue_matches(s) for s in TRICKY]
+
+
 def test_pieces_held_are_the_pieces_each_text_contains():
     texts = [t.lower() for t in STATEMENTS + TRICKY]
     assert cues._pieces_held(texts) == [
@@ -143,6 +198,34 @@ def test_digit_cues_match_only_from_a_digit(name):
     assert name not in cues._CUE_NEEDLES
     assert _starts_with_digit(_parser.parse(cues.CUES[name]))
     assert not _starts_with_digit(_parser.parse(cues.CUES["period"]))  # the check can fail
+
+
+# --- the statements' and the document's probabilities ---------------------------------
+
+def _documents():
+    for doc in DEVSET + [{"title": None, "text": text} for text in TRICKY if text]:
+        yield doc["title"], split_statements(doc["text"])
+    for doc in BASELINE:
+        yield doc["title"], [s["text"] for s in doc["statements"]]
+    yield "A headline alone", []
+
+
+def test_vote_blend_and_document_features_match_numpy():
+    m = classify.default_model()
+    for title, statements in _documents():
+        units = ([title] if title else []) + statements
+        if not units:
+            continue  # classify answers "no text" before any of this
+        found = model._with_context(classify.cue_matches_many(units), model._context_titles(title, len(units)))
+        x = cues.features(found)
+        z = x @ m.coef.T + m.intercept
+        p = model._softmax(z)
+        assert np.array_equal(p, reference_softmax(z))
+        tops = m.tfidf.nearest_many(units, model.KNN_K)
+        assert m._blend(p.tolist(), tops) == reference_blend(m, p.copy(), tops).tolist()
+        features = m._document_features(x, bool(title), p.tolist())
+        assert np.array_equal(features, reference_document_features(m, x, bool(title)))
+        assert np.array_equal(features, m._document_features(x, bool(title)))  # as the fit computes it
 
 
 # --- rounding --------------------------------------------------------------------------

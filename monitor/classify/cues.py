@@ -1,13 +1,14 @@
 """Linguistic cues: which phrases of a statement are evidence of a label, found fast.
 
 Each cue is one yes/no feature of a statement (``cue_matches``); ``features`` turns
-them into the rows the model weighs. Needles and a four-byte gate rule out most
-cues before any regex is tried."""
+them into the rows the model weighs. Needles, found per word through a four-byte gate
+and remembered, rule out most cues before any regex is tried."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import chain
 from functools import lru_cache
 
 import numpy as np
@@ -314,9 +315,6 @@ def _needles_by_piece() -> tuple[dict[str, list[tuple[int, str]]], list[tuple[in
 
 
 _PIECE_NEEDLES, _DIRECT_NEEDLES, _DIGIT_SEARCHED, _ALWAYS_SEARCHED = _needles_by_piece()
-#: The short needles by cue, so that a cue already to be searched tries none of them.
-_DIRECT_BY_CUE = [(cue, tuple(n for c, n in _DIRECT_NEEDLES if c == cue))
-                  for cue in dict.fromkeys(c for c, _ in _DIRECT_NEEDLES)]
 #: Per cue, in CUES order: its name and its pattern's search.
 _SEARCHES = [(name, pattern.search) for name, pattern, *_ in _CUE_SEARCH]
 
@@ -353,6 +351,38 @@ def _pieces_held(lowered: list[str]) -> list[set[int]]:
     starts = np.array([0] + [len(e) + 1 for e in encoded]).cumsum()
     bounds = positions.searchsorted(starts).tolist()
     return [set(pieces[start:end]) for start, end in zip(bounds, bounds[1:])]
+
+
+#: The needles a word is tried for when first met: those its gate pieces stand for, and
+#: the short ones (or ones with a non-ASCII piece), tried in turn. A needle holds no
+#: whitespace, so a text holds it exactly where one of its words (``str.split``) does.
+_SHORT_WORD_NEEDLES = [(cue, needle) for cue, needle in _DIRECT_NEEDLES if " " not in needle]
+#: Needles spanning words are tried on the whole text: those whose gate piece a word
+#: holds (kept with the word), and those no piece without a space stands for, always.
+_TEXT_NEEDLES = [(cue, needle) for cue, needle in _DIRECT_NEEDLES if " " in needle] + [
+    pair for piece, pairs in _PIECE_NEEDLES.items() if " " in piece for pair in pairs]
+#: Per word met so far: the cues with a needle in it, and the (cue, needle) pairs spanning
+#: words that it makes worth trying, or () for neither. Newsroom text repeats its words
+#: (on real releases about one word in six is new once the training texts were read), so
+#: most are looked up, not gated again. Forgotten in one go at ``_WORDS_REMEMBERED``.
+_WORD_GATES: dict[str, tuple[frozenset[int], tuple[tuple[int, str], ...]] | tuple[()]] = {}
+_WORDS_REMEMBERED = 200_000
+
+
+def _learn_words(words: list[str]) -> None:
+    """Gate ``words`` (new ones) for ``_WORD_GATES``: the pieces of all of them at once."""
+    for word, pieces in zip(words, _pieces_held(words)):
+        held, spanning = set(), []
+        for piece in pieces:
+            for cue, needle in _NEEDLES_OF_PIECE[piece]:
+                if " " in needle:
+                    spanning.append((cue, needle))
+                elif needle in word:
+                    held.add(cue)
+        for cue, needle in _SHORT_WORD_NEEDLES:
+            if needle in word:
+                held.add(cue)
+        _WORD_GATES[word] = (frozenset(held), tuple(spanning)) if held or spanning else ()
 
 
 #: Cues that describe the sentence but are not evidence of a label on their own: a figure
@@ -502,28 +532,33 @@ def cue_matches(text: str) -> dict[str, str]:
 
 
 def cue_matches_many(texts: list[str]) -> list[dict[str, str]]:
-    """``cue_matches`` for each of ``texts`` (a document's statements: the gate is
-    cheaper for many texts at once)."""
+    """``cue_matches`` for each of ``texts`` (a document's statements: the words met for
+    the first time are gated all at once)."""
     lowered = [text.lower() for text in texts]
-    return [_cues(text, low, pieces) for text, low, pieces in zip(texts, lowered, _pieces_held(lowered))]
+    words = [low.split() for low in lowered]
+    if new := set(chain.from_iterable(words)).difference(_WORD_GATES):
+        if len(_WORD_GATES) + len(new) > _WORDS_REMEMBERED:
+            _WORD_GATES.clear()
+            new = set(chain.from_iterable(words))
+        _learn_words(list(new))
+    return [_cues(text, low, text_words) for text, low, text_words in zip(texts, lowered, words)]
 
 
-def _cues(text: str, lowered: str, pieces: set[int]) -> dict[str, str]:
-    """``cue_matches`` of ``text``, given it lower-cased and the gate pieces it holds."""
+def _cues(text: str, lowered: str, words: list[str]) -> dict[str, str]:
+    """``cue_matches`` of ``text``, given it lower-cased and its words (all in ``_WORD_GATES``)."""
     # Search only the cues with a needle in the text: the others cannot match (see _CUE_NEEDLES).
+    held: set[int] = set()
+    spanning: set[tuple[int, str]] = set()
+    for cues, pairs in filter(None, map(_WORD_GATES.__getitem__, words)):
+        held |= cues
+        spanning.update(pairs)
+    for cue, needle in chain(spanning, _TEXT_NEEDLES):
+        if cue not in held and needle in lowered:
+            held.add(cue)
     searched = dict.fromkeys(_ALWAYS_SEARCHED, 0)  # cue -> where to start searching
+    searched.update(dict.fromkeys(held, 0))
     if digit := _DIGIT.search(lowered):
         searched.update(dict.fromkeys(_DIGIT_SEARCHED, digit.start()))
-    for piece in pieces:
-        for cue, needle in _NEEDLES_OF_PIECE[piece]:
-            if cue not in searched and needle in lowered:
-                searched[cue] = 0
-    for cue, needles in _DIRECT_BY_CUE:
-        if cue not in searched:
-            for needle in needles:
-                if needle in lowered:
-                    searched[cue] = 0
-                    break
     # Quote the original wording when lower-casing kept every character in place.
     source = text if len(lowered) == len(text) else lowered
     found = {}
