@@ -389,16 +389,21 @@ def _listing_html(rows: list[dict], page: int, last: bool) -> str:
     return _page("All News Updates", main)
 
 
-def generate_site(root: Path, articles: int, seed: int = 20250121) -> dict:
-    """Write the site under ``root``; returns sizes and the article paths (newest first)."""
+def generate_site(root: Path, articles: int, seed: int = 20250121, *, first: int = 1,
+                  newest: date = date(2025, 6, 30), rows_per_page: int = ROWS_PER_PAGE) -> dict:
+    """Write the site under ``root``; returns sizes and the article paths (newest first).
+
+    Articles are numbered from ``first`` (their paths and titles carry the number) and
+    dated back from ``newest``, about three a day; the listing shows ``rows_per_page``
+    of them a page.
+    """
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
-    newest = date(2025, 6, 30)
     rows = []
     sizes = []
-    for number in range(1, articles + 1):
-        day = newest - timedelta(days=(number - 1) // 3)  # about three releases a day
+    for number in range(first, first + articles):
+        day = newest - timedelta(days=(number - first) // 3)  # about three releases a day
         article = rng.choices([k for k, _ in ARTICLE_KINDS],
                               [w for _, w in ARTICLE_KINDS])[0]
         title = _title(rng, number, day, article)
@@ -412,9 +417,9 @@ def generate_site(root: Path, articles: int, seed: int = 20250121) -> dict:
         file.write_bytes(html)
         sizes.append(len(html))
         rows.append({"path": path, "title": title, "date": day, "type": news_type})
-    pages = math.ceil(articles / ROWS_PER_PAGE)
+    pages = math.ceil(articles / rows_per_page)
     for page in range(pages):
-        chunk = rows[page * ROWS_PER_PAGE:(page + 1) * ROWS_PER_PAGE]
+        chunk = rows[page * rows_per_page:(page + 1) * rows_per_page]
         name = "all-news-updates" + (f"@page={page}" if page else "")
         (root / name).write_text(_listing_html(chunk, page, page == pages - 1), encoding="utf-8")
     return {"paths": [r["path"] for r in rows], "pages": pages, "sizes": sizes}

@@ -5,15 +5,15 @@
 
 ``HISTORY.db`` is any policy-monitor database, e.g. the one
 ``benchmarks/fetch_benchmark.py --articles 20000 --keep DIR`` leaves in
-``DIR/round-1/bench.db``. It is never modified: the benchmark works on copies in a
-temporary folder (the database's size again, twice, of free space).
+``DIR/round-1/bench.db``. It is never modified: the benchmark works on a copy in a
+temporary folder (free space: twice the database's size, the copy and its migration).
 
 1. Bytes per document of the copy as it is, and its largest tables and indexes (dbstat).
 2. With ``--before COMMAND`` (an older release's ``policy-monitor``, e.g.
-   ``/path/to/main/.venv/bin/policy-monitor``): that command's all-time and one-week
-   digests on a second copy, the baseline of the same run.
-3. Opens the copy with this code, which migrates it (timed), and prints the same
-   figures after; then this code's digests, timed the same way.
+   ``"env PYTHONPATH=/path/to/old/checkout python -m monitor"``): that command's
+   all-time and one-week digests on the copy, the baseline of the same run.
+3. Opens the copy with this checkout's code, which migrates it (timed), and prints
+   the same figures after; then this code's digests, timed the same way.
 
 Digests are timed as commands (start-up included), the median of ``--repeat`` runs,
 with user+system CPU beside wall-clock time and the load average: on a shared machine
@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ALL_TIME = ["--since", "2017-01-01", "--until", "2026-12-31", "--include-backlog"]
@@ -64,6 +65,7 @@ def timed(command: list[str], repeat: int, timeout: float) -> str:
         start = time.perf_counter()
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=timeout,
+                           cwd=tempfile.gettempdir(),  # no checkout's monitor/ on sys.path
                            env=os.environ | {"POLICY_MONITOR_SETTINGS": "", "OMP_NUM_THREADS": "1"})
         except subprocess.TimeoutExpired:
             return f"not finished after {timeout:.0f} s (load {os.getloadavg()[0]:.1f})"
@@ -76,8 +78,9 @@ def timed(command: list[str], repeat: int, timeout: float) -> str:
 
 
 def digests(program: list[str], db: Path, out: Path, repeat: int, timeout: float) -> None:
-    week = sqlite3.connect(db).execute(
-        "select strftime('%G-W%V', max(first_seen)) from documents").fetchone()[0]
+    last = sqlite3.connect(db).execute("select max(first_seen) from documents").fetchone()[0]
+    year, number, _ = date.fromisoformat(last[:10]).isocalendar()
+    week = f"{year}-W{number:02d}"  # the week the history was crawled in
     for name, period in (("all-time digest", ALL_TIME), (f"one-week digest ({week})", ["--week", week])):
         command = program + ["--db", str(db), "digest", *period, "--out", str(out)]
         print(f"    {name:<28} {timed(command, repeat, timeout)}")
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per digest")
     args = parser.parse_args(argv)
-    this = [sys.executable, "-m", "monitor"]
+    this = ["env", f"PYTHONPATH={Path(__file__).resolve().parent.parent}", sys.executable, "-m", "monitor"]
     with tempfile.TemporaryDirectory(prefix="pm-storage-") as tmp:
         work = Path(tmp) / "history.db"
         shutil.copyfile(args.history, work)
@@ -99,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {args.before}:")
             digests(shlex.split(args.before), work, Path(tmp) / "before", args.repeat, args.timeout)
         start = time.perf_counter()
-        subprocess.run(this + ["--db", str(work), "schema"], check=True, capture_output=True)
+        subprocess.run(this + ["--db", str(work), "schema"], check=True, capture_output=True,
+                       cwd=tmp)
         print(f"migration: {time.perf_counter() - start:.1f} s (load {os.getloadavg()[0]:.1f})")
         after = report("after", work)
         print("  this code:")

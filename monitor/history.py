@@ -23,6 +23,7 @@ from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from monitor import federal_register
 from monitor.classify import (
@@ -183,30 +184,58 @@ def _classify_documents(store: Store, document_ids: list[int],
     return dict(counts)
 
 
-def link_documents(store: Store, document_ids: list[int]) -> dict:
+def link_documents(store: Store, document_ids: Iterable[int]) -> dict:
     """Statistics rows, ``reverses`` and ``same_event`` links for these documents, oldest first."""
     counts = Counter()
-    docs = _documents(store, document_ids)
-    for doc in docs:
+    ordered = _in_order(store, document_ids)
+    candidates = _Candidates()
+    for doc in _read(store, ordered):
         with store.transaction():
             counts["statistics"] += record_statistics(store, doc)
-            counts["same_event"] += _link_same_event(store, doc)
+            counts["same_event"] += _link_same_event(store, doc, candidates)
     with store.transaction():
-        counts["reverses"] += record_and_link(store.db, [d["id"] for d in docs], utcnow())
+        counts["reverses"] += record_and_link(store.db, ordered, utcnow())
     return dict(counts)
 
 
-def _documents(store: Store, ids: list[int]) -> list[dict]:
-    """Documents by id in publication order, so earlier figures are recorded first."""
-    rows = []
-    for document_id in dict.fromkeys(ids):
-        row = store.db.execute(
-            "select id, source, title, published, body, version, label, confidence, first_seen "
-            "from documents where id = ?", [document_id]).fetchone()
-        if row:
-            rows.append(dict(zip(("id", "source", "title", "published", "body", "version",
-                                  "label", "confidence", "first_seen"), row)))
-    return sorted(rows, key=lambda d: (_day(d) or date.max, d["id"]))
+#: Documents read from the database at a time: a history of any size is walked in
+#: chunks, never held whole in memory.
+CHUNK = 200
+_DOCUMENT_COLUMNS = ("id", "source", "title", "published", "body", "version", "label",
+                     "confidence", "first_seen")
+
+
+def _in_order(store: Store, ids: Iterable[int]) -> list[int]:
+    """These documents' ids in publication order, so earlier figures are recorded first
+    (read without their bodies)."""
+    keys = []
+    for chunk in _chunks(list(dict.fromkeys(ids)), CHUNK * 4):
+        marks = ", ".join("?" * len(chunk))
+        for document_id, published, first_seen in store.db.execute(
+                f"select id, published, first_seen from documents where id in ({marks})", chunk):
+            day = _day({"published": published, "first_seen": first_seen})
+            keys.append((day or date.max, document_id))
+    return [document_id for _, document_id in sorted(keys)]
+
+
+def _documents(store: Store, ids: Iterable[int]) -> Iterator[dict]:
+    """Documents by id in publication order, so earlier figures are recorded first;
+    read a chunk at a time."""
+    return _read(store, _in_order(store, ids))
+
+
+def _read(store: Store, ordered: list[int]) -> Iterator[dict]:
+    """These stored documents, in this order, read a chunk at a time."""
+    for chunk in _chunks(ordered, CHUNK):
+        marks = ", ".join("?" * len(chunk))
+        rows = {row[0]: dict(zip(_DOCUMENT_COLUMNS, row)) for row in store.db.execute(
+            f"select {', '.join(_DOCUMENT_COLUMNS)} from documents where id in ({marks})", chunk)}
+        yield from (rows[i] for i in chunk)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _statements(store: Store, doc: dict, current: bool = True) -> list[dict]:
@@ -254,7 +283,37 @@ def _add_link(store: Store, relation: str, from_doc: int, to_doc: int, score: fl
     ).rowcount
 
 
-def _link_same_event(store: Store, doc: dict) -> int:
+class _Candidates:
+    """The same-event candidates last indexed. Documents of one source published on one
+    day (a run's usual batch) have the same candidates: their index is built once. The
+    next day's mostly overlap, so each candidate's terms and policy subjects are kept
+    while it is a candidate (never more than one window of documents)."""
+
+    def __init__(self):
+        self.ids: tuple[int, ...] = ()
+        self.index: TfidfIndex | None = None
+        self.terms: dict[int, Counter] = {}
+        self.subjects: dict[int, set[str]] = {}
+        self.texts: dict[int, str] = {}
+
+    def indexed(self, others: list[tuple]) -> TfidfIndex:
+        ids = tuple(row[0] for row in others)
+        if self.index is None or ids != self.ids:
+            self.texts = {row[0]: f"{row[1] or ''}\n{row[2] or ''}" for row in others}
+            self.terms = {i: self.terms.get(i) or TfidfIndex._terms(self.texts[i]) for i in ids}
+            self.subjects = {i: self.subjects[i] for i in ids if i in self.subjects}
+            self.ids = ids
+            self.index = TfidfIndex([self.texts[i] for i in ids], _background(),
+                                    bags=[self.terms[i] for i in ids])
+        return self.index
+
+    def subjects_of(self, document_id: int) -> set[str]:
+        if document_id not in self.subjects:
+            self.subjects[document_id] = policy_subjects(self.texts[document_id])
+        return self.subjects[document_id]
+
+
+def _link_same_event(store: Store, doc: dict, candidates: _Candidates | None = None) -> int:
     """Link reports of one announcement: other sources, a few days apart, similar text."""
     day = _day(doc)
     if not day:
@@ -267,10 +326,10 @@ def _link_same_event(store: Store, doc: dict) -> int:
         [doc["id"], doc["source"], low, high]).fetchall()
     if not others:
         return 0
-    texts = [f"{title or ''}\n{body or ''}" for _, title, body, _, _ in others]
+    candidates = candidates or _Candidates()
+    index = candidates.indexed(others)
     text = f"{doc['title'] or ''}\n{doc['body'] or ''}"
     subjects = policy_subjects(text)
-    index = TfidfIndex(texts, _background())
     added = 0
     for i, sim in index.nearest(text, len(others)):
         other_id, _, _, other_event, other_published = others[i]
@@ -279,7 +338,7 @@ def _link_same_event(store: Store, doc: dict) -> int:
         if sim < (SAME_EVENT_MIN_SIMILARITY if days <= SAME_EVENT_DAYS
                   else SAME_EVENT_LATE_MIN_SIMILARITY):
             continue
-        other_subjects = policy_subjects(texts[i])
+        other_subjects = candidates.subjects_of(other_id)
         if subjects and other_subjects and not subjects & other_subjects:
             continue  # e.g. two TPS terminations for different countries on one day
         # The later report points to the earlier one.
@@ -303,20 +362,26 @@ def reclassify(store: Store) -> dict:
     change); baseline gold labels and labels readers corrected are left alone, and the
     classifier learns from the corrections first. Statistics and links are derived from
     labels, so they are rebuilt from scratch in publication order.
+
+    Documents are read and re-labelled a chunk at a time, each chunk one transaction (a
+    reclassify stopped part-way is simply run again); the links are replaced in one
+    transaction, so the history is never without them.
     """
     counts = Counter()
     now = utcnow()
     use_corrections(store)
     corrected = corrected_labels(store)
-    ids = [r[0] for r in store.db.execute("select id from documents order by id")]
-    for doc in _documents(store, ids):
-        if doc["source"] != BASELINE_SOURCE:
-            _relabel(store, doc, counts, now, corrected)
-    with store.transaction():
+    ordered = _in_order(store, [r[0] for r in store.db.execute("select id from documents")])
+    for chunk in _chunks(ordered, CHUNK):
+        with store.batch():
+            for doc in _read(store, chunk):
+                if doc["source"] != BASELINE_SOURCE:
+                    _relabel(store, doc, counts, now, corrected)
+    with store.batch():
         store.db.execute("delete from statistics")
         store.db.execute("delete from links where relation in ('reverses', 'same_event')")
         store.db.execute("update documents set event_id = null")
-    counts.update(link_documents(store, ids))
+        counts.update(link_documents(store, ordered))
     return {"classifier": CLASSIFIER_VERSION} | dict(counts)
 
 
@@ -344,17 +409,17 @@ def relabel_outdated(store: Store, document_ids: list[int]) -> dict:
     labels kept in ``label_history``), and derive their figures and links again."""
     counts = Counter()
     now = utcnow()
-    docs = _documents(store, document_ids)
+    ordered = _in_order(store, document_ids)
     corrected = corrected_labels(store, document_ids)
     with store.batch():
-        for doc in docs:
+        for doc in _read(store, ordered):
             _relabel(store, doc, counts, now, corrected)
             store.db.execute("update statistics set previous_id = null where previous_id in"
                              " (select id from statistics where document_id = ?)", [doc["id"]])
             store.db.execute("delete from statistics where document_id = ?", [doc["id"]])
             store.db.execute("delete from links where relation = 'reverses' and"
                              " from_document_id = ?", [doc["id"]])
-        counts.update(link_documents(store, [d["id"] for d in docs]))
+        counts.update(link_documents(store, ordered))
     return dict(counts)
 
 

@@ -30,7 +30,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urlsplit
@@ -56,6 +56,9 @@ RECHECKS_PER_RUN = 100
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 #: Articles analysed in the crawler thread before worker processes are started.
 INLINE_ANALYSES = 16
+#: Fetched articles a crawler keeps waiting for analysis: past this it waits for the
+#: oldest, so a crawl that fetches faster than the workers analyse stays bounded in memory.
+IN_FLIGHT = 64
 #: Queue events the writer commits together.
 WRITE_BATCH = 200
 #: Documents left unlabelled by earlier runs, and documents labelled by an earlier
@@ -88,7 +91,6 @@ class SourceReport:
 class RunSummary:
     run_id: int
     reports: list[SourceReport]
-    changed_document_ids: list[int]
     fetches: int = 0
     bytes: int = 0
 
@@ -117,6 +119,9 @@ class _Found:
     #: The mailbox message it came from, remembered as read once it is stored.
     mail: Message | None = None
 
+    def __post_init__(self):
+        self.response = _headers_only(self.response)
+
 
 @dataclass
 class _MailRead:
@@ -130,6 +135,14 @@ class _MailRead:
 class _Unchanged:
     url: str
     response: Response
+
+    def __post_init__(self):
+        self.response = _headers_only(self.response)
+
+
+def _headers_only(response: Response) -> Response:
+    """What the writer needs of a response (its validators): the body is not kept."""
+    return replace(response, content=b"") if response.content else response
 
 
 @dataclass
@@ -603,13 +616,14 @@ class _Crawler:
 
     def hand_over(self, wait: bool) -> None:
         """Pass analysed articles and other events to the writer in the order they were
-        fetched: a listing's validators follow every article on it."""
+        fetched: a listing's validators follow every article on it. Without ``wait``, it
+        still waits while more than ``IN_FLIGHT`` articles are being analysed."""
         while self.analysing:
             head = self.analysing[0]
             if not isinstance(head, _Analysing):
                 self.emit(self.analysing.popleft())
                 continue
-            if not (wait or head.future.done()):
+            if not (wait or head.future.done() or len(self.analysing) > IN_FLIGHT):
                 return
             self.analysing.popleft()
             known = self.known.get(head.url)
@@ -710,7 +724,8 @@ def run_cycle(
     out: queue.Queue = queue.Queue(maxsize=256)
     validators = store.all_validators()
     reports: list[SourceReport] = []
-    changed: dict[int, Labels | None] = {}
+    #: Documents this run stored or changed -> the document label its crawl gave them.
+    changed: dict[int, tuple[str, float] | None] = {}
     by_name: dict[str, SourceReport] = {}
     fetches = size = 0
     use_corrections(store)  # readers' corrections teach the classifier first
@@ -741,7 +756,8 @@ def run_cycle(
             report.new_versions += saved.new_version
             report.new_statements += len(saved.new_statement_ids)
             if saved.created or saved.new_version:
-                changed[saved.document_id] = event.labels
+                labels = event.labels
+                changed[saved.document_id] = (labels.label, labels.confidence) if labels else None
             if progress:
                 progress(report, False)
         return 0
@@ -797,12 +813,12 @@ def run_cycle(
     left_behind = [i for i in unlabelled_documents(store, LABEL_CATCH_UP + len(changed))
                    if i not in changed][:LABEL_CATCH_UP]
     if changed or left_behind:
-        classify_documents(store, list(changed) + left_behind, {
-            i: (labels.label, labels.confidence) for i, labels in changed.items() if labels})
+        classify_documents(store, [*changed, *left_behind],
+                           {i: labels for i, labels in changed.items() if labels})
     if outdated := outdated_documents(store, LABEL_CATCH_UP):
         relabel_outdated(store, outdated)
-    summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), list(changed),
-                         fetches=fetches, bytes=size)
+    summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), fetches=fetches,
+                         bytes=size)
     store.finish_run(run_id, {
         "sources_ok": len(reports) - len(summary.failed),
         "sources_failed": len(summary.failed),

@@ -43,8 +43,9 @@ def record_statistics(store: Store, doc: dict) -> int:
     whole = doc["label"] == FIGURE_LABEL
     if not whole and not may_hold_figures([r[1] for r in rows]):
         return 0
-    done = {r[0] for r in store.db.execute(
-        "select distinct statement_id from statistics where document_id = ?", [doc["id"]])}
+    done = {r[0] for r in store.db.execute(  # by statement: statistics(statement_id) is indexed
+        "select distinct statement_id from statistics where statement_id in "
+        "(select id from statements where document_id = ?)", [doc["id"]])}
     agency = _agency(store, doc)
     figures = extract_document(doc.get("title"), [r[1] for r in rows], doc["published"], agency)
     if not whole:
@@ -134,16 +135,27 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
     before = period.preceding()
     if before is None:
         return None
-    rows = store.db.execute(
-        "select id, value, period, document_id, role from statistics where series = ? "
-        "and period_end = ? and period_start = ? and document_id != ? "
-        "order by role = 'reported' desc, published desc, id desc",
-        [series, before.end, before.start, document_id]).fetchall()
-    if not rows:
+    where = "series = ? and period_end = ? and period_start = ? and document_id != ?"
+    first = None
+    for role_and_order in ("role = 'reported' order by published desc, id desc",  # one row read
+                           "role is not 'reported' order by role is null, published desc, id desc"):
+        first = store.db.execute(
+            f"select id, value, period, document_id, role from statistics where {where} "
+            f"and {role_and_order} limit 1",
+            [series, before.end, before.start, document_id]).fetchone()
+        if first:
+            break
+    if first is None:
         return None
-    first = rows[0]
-    if any(r[3] == first[3] and r[4] == first[4] and r[1] != first[1] for r in rows):
+    if store.db.execute(  # through its statements: a release has a few dozen
+            "select 1 from statistics where statement_id in (select id from statements where"
+            " document_id = ?) and +series = ? and +period_end = ? and +period_start = ?"
+            " and role is ? and value != ? limit 1",
+            [first[3], series, before.end, before.start, first[4], first[1]]).fetchone():
         return None  # one release gives two values for it: which one is meant is unclear
-    if any(r[4] == "reported" and abs(r[1] - first[1]) > 0.1 * abs(first[1]) for r in rows):
+    if store.db.execute(
+            f"select 1 from statistics where {where} and role = 'reported'"
+            " and abs(value - ?) > 0.1 * abs(?) limit 1",
+            [series, before.end, before.start, document_id, first[1], first[1]]).fetchone():
         return None  # releases disagree by more than a revision: they are not all this series
     return first[:3]

@@ -484,10 +484,10 @@ def _m_compact_storage(db: sqlite_utils.Database) -> None:
                " where source != 'baseline'"
                " and (published is null or not published < date(first_seen, '-30 days'))"
                " and label is not null and label != 'none'")
-    # Written with every row, read by no query: statistics by metric or statement (the
-    # series is what is compared), statements by first_seen (their ids are in that order).
+    # Written with every row, read by no query: statistics by metric (the series is what
+    # is compared), statements by first_seen (their ids are in that order).
     for index in ("idx_statistics_metric_period_end", "idx_statistics_metric_period_kind_period_end",
-                  "idx_statistics_statement_id", "idx_statements_first_seen"):
+                  "idx_statements_first_seen"):
         db.execute(f'drop index if exists "{index}"')
     # Search needs no ranking (Datasette does not rank FTS4): without matchinfo's per-row
     # sizes, and merged into one segment, the index is a tenth smaller.
@@ -497,10 +497,21 @@ def _m_compact_storage(db: sqlite_utils.Database) -> None:
 _m_compact_storage.vacuum = True  # type: ignore[attr-defined]
 
 
+def _m_previous_figure_index(db: sqlite_utils.Database) -> None:
+    """A figure's previous value is the latest figure reported for the period before, in
+    its series: an index in that order finds it at once, where (series, period_end) made
+    each lookup read every figure of that period (hundreds in a long history). It serves
+    every (series, period_end) lookup, so that index goes."""
+    db.execute("create index if not exists idx_statistics_series_period on statistics"
+               " (series, period_end, period_start, role, published)")
+    db.execute("drop index if exists idx_statistics_series_period_end")
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
               _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
               _m_statistics_figure_model, _m_article_failures, _m_resumable_runs,
-              _m_corrections, _m_channels_blocks_mailboxes, _m_compact_storage]
+              _m_corrections, _m_channels_blocks_mailboxes, _m_compact_storage,
+              _m_previous_figure_index]
 
 #: A failed article is tried again after 1 hour, then 2, 4, 8 and 16 hours, and given
 #: up on when its sixth attempt fails (about 31 hours after the first).

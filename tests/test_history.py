@@ -295,3 +295,60 @@ def test_a_memo_named_by_its_year_is_the_stored_memo_of_that_year_on_the_same_pr
     links = rows(store, "select from_document_id, to_document_id from links where relation = 'reverses' "
                         "order by 1")
     assert links == [(rescinded, created), (reconsidered, rescinded)]
+
+
+def test_linking_a_chunk_at_a_time_with_shared_candidates_builds_the_same_history(
+        tmp_path, monkeypatch):
+    """Documents are read a chunk at a time, and reports of one day and source share one
+    index of their same-event candidates: the links, events and figures are those of
+    reading every document at once and indexing the candidates for each."""
+    from monitor import history
+
+    class Unshared(history._Candidates):
+        def indexed(self, others):
+            self.index = None  # each document its own index, as before they were shared
+            return super().indexed(others)
+
+    def build(name: str, chunk: int, candidates) -> tuple:
+        monkeypatch.setattr(history, "CHUNK", chunk)
+        monkeypatch.setattr(history, "_Candidates", candidates)
+        store = Store(tmp_path / name)
+        ids = [save(store, "https://dhs.gov/chnv", "DHS terminates CHNV parole", "2025-03-21",
+                    "DHS today announced it is terminating the parole program for Cubans, "
+                    "Haitians, Nicaraguans and Venezuelans. Parole will end 30 days after the "
+                    "Federal Register notice is published.")]
+        for n, outlet in enumerate(("wire", "paper", "radio")):  # one day, one source each...
+            ids.append(save(store, f"https://news.example/chnv-{n}",
+                            f"{outlet.title()}: administration ends parole for 530,000", "2025-03-22",
+                            "The administration said it is terminating the parole program for "
+                            "Cubans, Haitians, Nicaraguans and Venezuelans, ending the status of "
+                            f"530,000 people, the {outlet} reported. Parole will end 30 days after "
+                            "the notice is published.", source="news"))
+        ids.append(save(store, "https://news.example/fema", "FEMA sends aid after floods",
+                        "2025-03-22", "FEMA sent water and generators to flooded towns.",
+                        source="news"))
+        for month, value in (("March", "7,200"), ("April", "9,000"), ("May", "8,100")):
+            ids.append(save(store, f"https://cbp.gov/{month}", f"{month} apprehensions",
+                            f"2025-0{MONTHS.index(month) + 1}-14",
+                            f"Border Patrol recorded {value} apprehensions at the southwest "
+                            f"border in {month}.", source="cbp"))
+        classify_documents(store, ids)
+        url = dict(rows(store, "select id, url from documents"))
+        snapshot = (
+            sorted((url[a], url[b], r, s) for a, b, r, s in rows(
+                store, "select from_document_id, to_document_id, relation, score from links")),
+            sorted((url[i], url.get(e)) for i, e in rows(store, "select id, event_id from documents")),
+            sorted((url[d], m, v, p, pv) for d, m, v, p, pv in rows(
+                store, "select document_id, metric, value, period, previous_value from statistics")),
+        )
+        store.close()
+        return snapshot
+
+    one_go = build("one-go.db", 10_000, Unshared)
+    assert len([link for link in one_go[0] if link[2] == "same_event"]) == 3
+    assert {s[0].rsplit("/", 1)[1]: s[4] for s in one_go[2] if s[1] == "apprehensions"} == {
+        "March": None, "April": 7200.0, "May": 9000.0}
+    assert build("chunked.db", 1, history._Candidates) == one_go
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June"]

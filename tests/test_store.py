@@ -30,7 +30,7 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
     rows = store.db.execute("select value, period_kind from statistics order by value").fetchall()
     assert rows == [(10.0, "month"), (20.0, "fiscal year"), (30.0, "unspecified"), (40.0, "other")]
     indexes = {i.name for i in store.db["statistics"].indexes}
-    assert "idx_statistics_series_period_end" in indexes  # what the previous figure is found by
+    assert "idx_statistics_series_period" in indexes  # what the previous figure is found by
     assert "idx_statistics_metric_period_kind_period_end" not in indexes  # unused: dropped
     store.close()
     _database_at(tmp_path / "v3.db", 3)
@@ -71,7 +71,7 @@ def test_version_3_figures_join_series_and_keep_their_values(tmp_path):
          "encounters | southwest border | all | - | level | month", 100.0, "2024-05", "series", "reported"),
         (3, "removals", "", 5.0, "FY2024", "removals | - | all | - | level | fiscal year", 7.0, None,
          "release", "reported")]
-    assert "idx_statistics_series_period_end" in {i.name for i in store.db["statistics"].indexes}
+    assert "idx_statistics_series_period" in {i.name for i in store.db["statistics"].indexes}
     store.close()
     Store(path).close()  # nothing left to migrate
 
@@ -161,9 +161,9 @@ def _old_history(path) -> None:
     import json
 
     from monitor.classify import classify_document
-    from monitor.store import text_hash
+    from monitor.store import _m_compact_storage, text_hash
 
-    _database_at(path, len(MIGRATIONS) - 1)
+    _database_at(path, MIGRATIONS.index(_m_compact_storage))
     db = sqlite_utils.Database(path)
     pages = [  # (title, [versions' statements])
         ("DHS terminates the Migrant Protection Protocols",

@@ -61,10 +61,12 @@ class TfidfIndex:
     order the loop gave (see there).
     """
 
-    def __init__(self, texts: list[str], background: tuple[str, ...] = ()):
+    def __init__(self, texts: list[str], background: tuple[str, ...] = (),
+                 bags: list[Counter] | None = None):
         """Index ``texts``; ``background`` texts only count towards document frequencies,
-        so a handful of candidates still gets realistic weights for common words."""
-        bags = [self._terms(t) for t in texts]
+        so a handful of candidates still gets realistic weights for common words.
+        ``bags``, each text's ``_terms``, spare tokenising texts indexed before."""
+        bags = [self._terms(t) for t in texts] if bags is None else bags
         self._df = Counter(term for bag in bags for term in bag)
         self._background_df = _document_frequencies(background)
         self._total = len(texts) + len(background)
