@@ -14,8 +14,6 @@ import ssl
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-
 #: Texts of resolver failures when the original exception is not in the chain.
 _DNS_TEXTS = ("name or service not known", "temporary failure in name resolution",
               "nodename nor servname", "no address associated with hostname",
@@ -37,6 +35,8 @@ def _reason(exc: BaseException) -> str:
 
 def network_error(exc: httpx.HTTPError, url: str, timeout: float) -> str:
     """One line naming the kind of failure (DNS, connect, TLS, timeout) and the host."""
+    import httpx  # here, not at the top: commands that never fetch start faster
+
     parts = urlsplit(url)
     host = parts.hostname or parts.netloc
     where = parts.netloc or host

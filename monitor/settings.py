@@ -14,8 +14,6 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from apscheduler.triggers.cron import CronTrigger
-
 from monitor.config import allow_list, is_http_url, number_problem, read_toml, unknown_keys_problem
 
 DEFAULT_FILE = "policy-monitor.toml"
@@ -109,6 +107,7 @@ def _known(where: str, table: dict, allowed: set[str]) -> None:
 
 def check_cron(where: str, expression: str) -> str:
     """Validate now, so a typo fails at start-up rather than silently never firing."""
+    from apscheduler.triggers.cron import CronTrigger  # only when a schedule is set
     try:
         CronTrigger.from_crontab(expression)
     except ValueError as exc:

@@ -449,3 +449,30 @@ def test_a_period_with_more_figures_than_a_digest_shows_says_how_many_more(week,
     monkeypatch.setattr(digest, "MAX_FIGURES", 500)
     assert "more figure" not in digest.render(digest.collect(Store(tmp_path / "monitor.db"),
                                                              digest.iso_week(WEEK)))[0]
+
+
+def test_digest_renders_when_the_template_cache_cannot_be_written(tmp_path):
+    """Compiled templates are cached between runs; a cache folder that cannot be written
+    (here a file stands where the folder should be) only costs the compile."""
+    from jinja2 import DictLoader, Environment
+
+    from monitor.digest import _TemplateCache
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    env = Environment(loader=DictLoader({"t.html": "{{ x }}"}), autoescape=True,
+                      bytecode_cache=_TemplateCache(str(blocked)))
+    assert env.get_template("t.html").render(x="<b>") == "&lt;b&gt;"
+
+
+def test_commands_that_never_fetch_do_not_load_the_http_and_scheduler_libraries():
+    """``digest`` is run often and should start fast: httpx and APScheduler are loaded
+    only by the commands that fetch or schedule."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, monitor.cli, monitor.digest, monitor.settings, monitor.errors; "
+             "print(sorted(m for m in ('httpx', 'apscheduler') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
