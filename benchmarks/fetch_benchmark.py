@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fetch benchmark: ``policy-monitor run`` against urlwatch on a 2,000-article loopback site.
 
-    /work/venv/bin/python benchmarks/fetch_benchmark.py [--articles 2000] [--no-urlwatch]
+    python benchmarks/fetch_benchmark.py [--articles 2000] [--no-urlwatch]
 
 What it does (see benchmarks/README.md for the figures):
 
