@@ -219,7 +219,13 @@ def age_history(db: Path) -> None:
 
 
 def build_history(work: Path, documents: int, seed: int, program: list[str]) -> dict:
-    """The first crawl of ``documents`` articles into ``work/history.db``, measured."""
+    """The first crawl of ``documents`` articles into ``work/history.db``, measured.
+
+    Refused when ``work`` already holds a history: crawling on into it (a ``--keep``
+    folder of a stopped build) would measure a partial crawl as a first one."""
+    if (work / "history.db").exists():
+        raise SystemExit(f"{work} already holds a history: pass it to --reuse, or --keep "
+                         f"another folder")
     code = _code(program)  # before the crawl: the code may be edited while it runs
     fb._progress(f"generating {documents:,} articles ...")
     site = fb.generate_site(work / "site", documents, seed, rows_per_page=max(
