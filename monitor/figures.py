@@ -216,9 +216,11 @@ _COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Hondu
               "vietnam": "Vietnamese", "philippines": "Filipino"}
 _COUNTRY = r"(?:the\s+)?(?:" + "|".join(_COUNTRIES) + r")\b"
 #: "people from Mexico", "7,900 were from Venezuela", "nationals of El Salvador, Guatemala and
-#: Honduras" (not "crossing from Mexico", a place)
-_FROM_COUNTRY = re.compile(r"\b(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+"
-                           rf"(?:from|of)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
+#: Honduras", "removals to Guatemala" (where people are removed to is their country; not
+#: "crossing from Mexico", a place)
+_FROM_COUNTRY = re.compile(r"\b(?:(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+"
+                           r"(?:from|of)|(?:removals|removed|deportations|deported|repatriations|repatriated)"
+                           rf"\s+to)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
 #: "Cuban migrants", "Haitian interdictions", "40 Cubans"
 _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants|citizens|people|"
                           r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
@@ -1205,10 +1207,17 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
 
 
+#: Where the words after a number stop being about it: another clause begins.
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|while|but|whereas)\b|;")
+
+
 def _population(text, number, low, high, metric) -> str:
     """Who is counted: the words after the number first ("11,507 were unaccompanied
     children"), then those before it ("family unit apprehensions were 9,000")."""
-    for lo, hi in ((number.end, min(high, number.end + 100)), (max(low, number.start - 80), number.start)):
+    after = min(high, number.end + 100)
+    if clause := _NEXT_CLAUSE.search(text, number.end, after):  # "40,987, and removals to Mexico ..."
+        after = clause.start()
+    for lo, hi in ((number.end, after), (max(low, number.start - 80), number.start)):
         if lo < number.start and low:
             # "5,700 members of family units in FY2019, out of 267,258 total removals": the
             # words right after the number before are that number's
@@ -1389,8 +1398,26 @@ def extract_document(title: str | None, statements: list[str], published: str | 
             context = own[0] if own else None
         earlier += figures
         result.append(figures)
+    _parts_of_one_total(earlier)
     _quoted_in_release(earlier)
     return result
+
+
+def _parts_of_one_total(figures: list[Figure]) -> None:
+    """A release cannot give two totals of one series for one period: when it gives
+    different values ("271,484 removals ... removals to Guatemala reached 40,987"), the
+    largest is the total and the smaller ones count a part of it the words did not let us
+    name, kept out of the series so that none becomes a "previous" of the total's."""
+    groups: dict[tuple, list[Figure]] = {}
+    for figure in figures:
+        if figure.role == REPORTED and figure.kind in (LEVEL, RECORD, DAILY_AVERAGE):
+            key = (figure.series, figure.period.start, figure.period.end)
+            groups.setdefault(key, []).append(figure)
+    for group in groups.values():
+        largest = max(f.value for f in group)
+        for figure in group:
+            if figure.value < largest * 0.99:  # not the same total, rounded ("nearly 271,500")
+                figure.population = "part of a total"
 
 
 _LIST_LEAD_IN = re.compile(r"(?::|\bas follows\.?|\bthe following\.?|\bby month\.?)\s*$", re.I)

@@ -450,3 +450,25 @@ def test_evaluate_figures_reads_a_corpus_and_rejects_one_without_figures(tmp_pat
     result = CliRunner().invoke(cli, ["evaluate-figures", "--corpus", str(empty)])
     assert result.exit_code == 1 and "no releases with gold figures" in result.output
     assert Period().label is None
+
+
+def test_removals_to_a_country_count_its_nationals_not_the_total():
+    found = [f for s in extract_document("ICE Annual Report", [
+        "The agency deported 198,300 people in fiscal year 2022.",
+        "Deportations to Honduras came to 21,950, and deportations to Ecuador passed 6,100."],
+        "2022-12-30", "ICE") for f in s]
+    by_value = {f.value: f for f in found}
+    assert by_value[198300].population == ""
+    assert by_value[21950].population == "Honduran"  # not Ecuadorian: that is the next clause
+    assert by_value[6100].series != by_value[198300].series
+
+
+def test_a_release_never_gives_one_series_two_totals_for_one_period():
+    """The smaller of two values the words could not tell apart is part of the total, kept
+    out of its series, so it can never be a later total's "previous"."""
+    found = figures("Officers made 143,250 administrative arrests in fiscal year 2021. In the "
+                    "interior, officers made 38,900 administrative arrests in fiscal year 2021.",
+                    "2021-12-15", agency="ICE")
+    total, part = sorted(found, key=lambda f: -f.value)
+    assert (total.value, part.value) == (143250, 38900)
+    assert part.population == "part of a total" and part.series != total.series
