@@ -40,6 +40,10 @@ NATIONAL_AGENCIES = ("ICE", "USCIS", "TSA")
 #: Kinds of figure. A percent change or a share is never a level's previous.
 LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, CHANGE_IN_NUMBER, SHARE, RATE = (
     "level", "daily average", "record", "percent change", "change", "share", "rate")
+#: Metrics that count what is there on a day (a backlog, a detention population), not what
+#: happened over a period: "as of March 31" is their period, and a sentence that names none
+#: measures on the day the release last named for one ("On the same date, 190,000 ...").
+STOCKS = ("detention population", "alternatives to detention", "backlog", "net backlog", "gross backlog")
 #: Roles: a figure the release reports, one it quotes for comparison, or the percent
 #: change it gives for a reported figure.
 REPORTED, COMPARED, CHANGE = "reported", "compared", "change"
@@ -151,6 +155,8 @@ _NATIONALITIES = ("mexican|guatemalan|honduran|salvadoran|venezuelan|cuban|haiti
 
 #: (metric, unit, pattern): the keyword nearest a number names what it counts.
 METRICS = [
+    # "400 removal flights": flights, not the people on them
+    ("flights", "flights", r"(?:removal|repatriation|deportation|charter|international)\s+(?:[a-z]+\s+)?flights?\b"),
     ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
@@ -167,16 +173,24 @@ METRICS = [
     ("releases", "people", r"releas(?:ed|es)\b"),
     ("criminal arrests", "people", r"criminal arrests?"),
     ("arrests", "people", r"arrest\w*"),
+    # enrolled in a monitoring program instead of detained: not the detention population
+    ("alternatives to detention", "people", r"alternatives to detention|\bATD\b"),
     ("detention population", "people", r"average daily population|detention|detained|in (?:ice )?custody"),
-    ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers"),
-    ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens"),
-    ("receipts", "cases", r"receipts?|filings|received|applications filed|petitions filed"),
+    ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers|checkpoint (?:volumes?|throughput)|"
+                                          r"(?:daily|passenger|traveler|travel) volumes?"),
+    ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens|sworn in|swore in|took the oath|"
+                                  r"oath of allegiance"),
+    ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
+    ("paroles", "people", r"paroled\b"),
+    ("receipts", "cases", r"receipts?|filings|received|took in|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
     ("net backlog", "cases", r"net backlog\w*"),
     ("gross backlog", "cases", r"gross backlog\w*"),
-    ("backlog", "cases", r"backlog\w*(?:\s+of\s+(?:[\w-]+\s+){0,2}?(?:applications|petitions|cases|filings|requests))?|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation))"),
-    ("processing time", "months", r"processing times?"),
-    ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*"),
+    ("backlog", "cases", r"backlog\w*(?:\s+of\s+(?:[\w-]+\s+){0,2}?(?:applications|petitions|cases|filings|requests))?|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation|court|hearings?))"),
+    ("processing time", "months", r"processing times?|(?:median|average) time to \w+|time to (?:decide|process|"
+                                  r"complete|adjudicate)"),
+    # "stopped 6,737 firearms at checkpoints": guns found on travellers are seized
+    ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*|firearms?\b|guns\b"),
 ]
 _METRIC_RES = [(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS]
 #: Any metric, or pounds of something: a statement without one and a digit holds no figure.
@@ -203,7 +217,7 @@ _POPULATIONS = [
     ("cocaine", r"cocaine"),
     ("heroin", r"heroin"),
     ("marijuana", r"marijuana|cannabis"),
-    ("firearms", r"firearms|guns\b"),
+    ("firearms", r"firearms?\b|guns\b"),
 ]
 _POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
 _COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Honduran", "el salvador": "Salvadoran",
@@ -300,9 +314,9 @@ _NOT_A_COUNT_AFTER = re.compile(
 _POUNDS = re.compile(r"^\s*(?:pounds|lbs?\.?)\b", re.I)
 
 _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|lower|fewer|less|"
-                       r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid)\b", re.I)
+                       r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid|shr[iau]nk\w*|contract\w*)\b", re.I)
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
-                       r"climb\w*|spik\w*)\b", re.I)
+                       r"climb\w*|spik\w*|ahead)\b", re.I)
 #: "beating the record of 2,883,595", "The old mark of 2,882,915": the record a new one beat
 _RECORD_BEATEN_WORDS = (r"\b(?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)\b|"
                         r"\b(?:beat\w*|br[oe]ke\w*|breaking|surpass\w*|topp\w*|eclips\w*|exceed\w*)\s+"
@@ -401,7 +415,7 @@ class _Periods:
         rf"\b(?:from|between)\s+({_MON})\s*(\d{{4}})?\s*(?:to|through|and|until|-|–)\s+({_MON})\s*(\d{{4}})?\b", re.I)
     #: "January through March 2024", "October–December 2023"
     _MONTH_SPAN = re.compile(
-        rf"\b({_MON})\s*(\d{{4}})?\s*(?:through|thru|-|–)\s*({_MON})\s*(\d{{4}})?(?![\w-])", re.I)
+        rf"\b({_MON})\s*(\d{{4}})?\s*(?:through|thru|-to-|-|–)\s*({_MON})\s*(\d{{4}})?(?![\w-])", re.I)
     _SINCE = re.compile(rf"\b(since|beginning|starting)\s+(?:on\s+)?{_FULL_DATE}", re.I)
     _SINCE_MONTH = re.compile(rf"\b(since)\s+(?:(?:its|the|the app's|the program's)\s+)?(?:(?:launch|start|"
                               rf"inception|creation|introduction)\s+(?:in\s+)?)?({_MON})(?:\s+(\d{{4}}))?(?![\w-])",
@@ -468,7 +482,10 @@ class _Periods:
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
         r"\bversus|\bvs\.?|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
         # "the lowest monthly total since January 2021": a comparison, not what is counted
-        r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$",
+        r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$|"
+        # "54% below the count for August 2023", "ahead of the level of May"
+        r"\b(?:above|below|ahead of|behind|than|from|over|compared (?:with|to)|versus)\s+(?:the|that|its)\s+"
+        r"(?:same\s+)?(?:count|level|total|figure|number|tally|pace|stretch|period|span)\s+(?:for|in|of|during)\s*$",
         re.I)
 
     def __init__(self, text: str, anchor: date | None, context: Period | None,
@@ -494,12 +511,13 @@ class _Periods:
                               or self._COMPARED_NUMBER.search(text[max(0, start - 60):start]))
             self.found.append(_Mention(start, end, period, comparison, bool(self._INCIDENTAL.search(before))))
 
+        self._points_in_time(text, add, scan)
         for m in self._RANGE.finditer(text):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
             last = self._date(m.group(4), m.group(5), m.group(6) or (first and str(
                 first.year + (_month_index(m.group(4)) < first.month))))
             if first and last and first <= last:
-                add(m, Period(RANGE, first.isoformat(), last.isoformat()))
+                add(m, _range_or_year_to_date(first, last))
         for m in self._DAY_RANGE.finditer(text):  # "Nov. 22-28", "May 12 through 31, 2023"
             first = self._date(m.group(1), m.group(2), m.group(4))
             if first and int(m.group(2)) < int(m.group(3)) and not re.match(r",?\d", text[m.end():m.end() + 2]):
@@ -719,6 +737,35 @@ class _Periods:
                       if m.period.kind == YEAR_TO_DATE and m.period.start in ends else m for m in self.found]
         self.found.sort(key=lambda f: f.start)
 
+    #: "since the rule took effect on June 5, and through August 19": from one day to another
+    _SINCE_THROUGH = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{0,14}}?(?:on\s+)?{_FULL_DATE},?\s+(?:and\s+)?"
+                                rf"(?:through|thru|until|up to)\s+{_FULL_DATE}", re.I)
+    #: "at the end of March 2024", "closed June with 8.6 million pending cases": a level on
+    #: the month's last day, not over the month
+    _MONTH_END = re.compile(rf"\bat the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])|"
+                            rf"\b(?:closed|ended|finished)\s+({_MON})(?:,?\s+(\d{{4}}))?\s+with\b", re.I)
+    #: "a reduction of 200,000 over the quarter": the quarter the release is about
+    _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
+
+    def _points_in_time(self, text: str, add, scan) -> None:
+        """Spans ended by a date, levels at a month's end and "the quarter" of a quarterly
+        release: read before the plain dates and months they contain."""
+        for m in scan(self._SINCE_THROUGH, 'since'):
+            first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
+            last = self._date(m.group(4), m.group(5), m.group(6) or (first and str(first.year)))
+            if first and last and first < last:
+                add(m, Period(RANGE, first.isoformat(), last.isoformat()))
+        for m in scan(self._MONTH_END, 'end of', 'closed', 'ended', 'finished'):
+            index = _month_index(m.group(1) or m.group(3))
+            written = m.group(2) or m.group(4)
+            year = int(written) if written else self._year_of(index)
+            if year:
+                day = _month_end(year, index).isoformat()
+                add(m, Period(DAY, day, day))
+        if self.context and self.context.kind == QUARTER:
+            for m in scan(self._THE_QUARTER, 'the quarter'):
+                add(m, self.context)
+
     def _since(self, first: date) -> Period:
         """"Since Oct. 1" or "since Jan. 1" within a year of the release (or in a release
         of unknown date) counts the fiscal or calendar year to date; other starts, from then."""
@@ -792,6 +839,15 @@ class _Periods:
             return date(y, index, int(day)) if y else None
         except (ValueError, StopIteration):
             return None
+
+
+def _range_or_year_to_date(first: date, last: date) -> Period:
+    """"Between October 1, 2023 and February 29, 2024": a fiscal (or calendar) year from
+    its first day to a month's end is that year to date, a period that recurs."""
+    year_start = (first.month, first.day) in ((10, 1), (1, 1))
+    if year_start and last == _month_end(last.year, last.month) and last < _add_months(first, 12) - timedelta(days=1):
+        return Period(YEAR_TO_DATE, first.isoformat(), last.isoformat())
+    return Period(RANGE, first.isoformat(), last.isoformat())
 
 
 def _shift_year(period: Period, years: int) -> Period:
@@ -899,7 +955,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                     agency: str | None = None, context: Period | None = None,
                     head: Figure | None = None, context_in_headline: bool = True,
                     starts: dict[tuple[int, int], date] | None = None,
-                    earlier: list[Figure] | None = None, headline: str | None = None) -> list[Figure]:
+                    earlier: list[Figure] | None = None, headline: str | None = None,
+                    as_of: Period | None = None) -> list[Figure]:
     """Every figure in one statement, each with what it counts and its own period.
 
     ``context`` is the period the release is about (its headline's, or else, with
@@ -910,7 +967,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     release reported before this sentence, which "Haitian interdictions were down from
     7,175 in fiscal year 2022" names by its words; ``headline`` says what the release
     counts ("TSA Screens Record Number of Travelers"), for a count of people in a sentence
-    that names nothing counted ("checkpoints handled 15.3 million people").
+    that names nothing counted ("checkpoints handled 15.3 million people"); ``as_of`` is
+    the day the release last gave a stock for (``STOCKS``).
     """
     if context is None:
         context = headline_period(title, _anchor(published, None))
@@ -960,9 +1018,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             metric_entry = _headline_metric(headline)  # "checkpoints handled more than 15.3 million people"
         if _POUNDS.match(after):
             metric_entry = ("seizures", "pounds", None)
-        elif re.match(r"\s*months?\b", after, re.I) and sentence_metric \
-                and sentence_metric[0] == "processing time":
-            metric_entry = sentence_metric
+        elif re.match(r"\s*months?\b", after, re.I) and "processing time" in (
+                (region_metric or ("",))[0], (sentence_metric or ("",))[0]):
+            metric_entry = _METRIC_RES[[m[0] for m in _METRIC_RES].index("processing time")]
         elif re.match(r"\s*months?\b", after, re.I) and not number.percent:
             continue  # "in the 12 months ending in June": a length of time
         elif compared_to is None and number.small and (region_metric is None or not (
@@ -994,7 +1052,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             continue
         if number.percent:
             figure = _percent(text, number, before, after, period, metric_entry, last_reported,
-                              periods, low, high, context)
+                              periods, low, high, context, as_of)
             if figure is not None:
                 figures.append(figure)
             continue
@@ -1016,20 +1074,24 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         elif metric == "processing time" and re.match(r"\s*months?\b", after, re.I):
             unit = "months"
         window_low, window_high = max(low, number.start - 70), min(high, number.end + 70)
-        kind = LEVEL
+        kind, value = LEVEL, number.value
         if _RATE.match(after):
             kind = RATE
         elif _MORE_THAN_AFTER.match(after):
             kind = CHANGE_IN_NUMBER  # "46 million more than in 2023": a difference, not a level
+        elif sign := _change_by(lead):
+            kind, value = CHANGE_IN_NUMBER, sign * number.value
         elif _DAILY.search(text[window_low:window_high]):
             kind = DAILY_AVERAGE
+        if kind == LEVEL:
+            period = _stock_period(metric, period, periods, as_of)
         assumed = period is None and not context_in_headline
         period = period or (context if context else Period())
         if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):
                                                                         min(high, number.end + 120)]):
             kind = RECORD
         figure = Figure(
-            metric=metric, value=number.value, unit=unit, period=period,
+            metric=metric, value=value, unit=unit, period=period,
             scope=_scope(text, number, low, high, metric, agency),
             population=_population(text, number, low, words_end, metric)
             or _part_of(text, number, before, words_end, metric,
@@ -1128,12 +1190,39 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
     return best[1]
 
 
+_CHANGE_BY = re.compile(r"\b(?:(?:a|an)\s+(?:net\s+)?(reduction|decrease|decline|drop|fall|cut|increase|rise|jump|"
+                        r"growth|gain)\s+of|(fell|dropped|declined|decreased|shr[ua]nk|rose|increased|grew|climbed|"
+                        r"jumped)\s+by)\s+$", re.I)
+
+
+def _change_by(lead: str) -> int:
+    """"a reduction of about 200,000", "rose by 5,000": -1 or 1 for a change in number, else 0."""
+    m = _CHANGE_BY.search(lead)
+    if not m:
+        return 0
+    return -1 if _DECREASE.match(m.group(1) or m.group(2)) else 1
+
+
+def _stock_period(metric: str, period: Period | None, periods: _Periods, as_of: Period | None) -> Period | None:
+    """A stock's day: "the backlog stood at 4.1 million when the quarter closed on March 31"
+    is a level on March 31, not over the quarter; with no period of its own, the day the
+    release last measured a stock on."""
+    if metric not in STOCKS:
+        return period
+    if period is None:
+        return as_of
+    if period.kind != DAY and period.end and any(
+            m.period.kind == DAY and m.period.start == period.end and not m.comparison for m in periods.found):
+        return Period(DAY, period.end, period.end)
+    return period
+
+
 _QUALIFIERS_ANYWHERE = re.compile(r"\b(?:more|fewer|less) than\b", re.I)
 _SHARE_AFTER = re.compile(r"\s*(?:of (?:the|all|which|those|them|encounters|apprehensions)\b|were\b|are\b|involved\b)", re.I)
 
 
 def _percent(text, number, before, after, period, metric_entry, last_reported, periods, low, high,
-             context) -> Figure | None:
+             context, as_of=None) -> Figure | None:
     # "more than 45 percent of the total" is a share: qualifiers are not changes
     window = _QUALIFIERS_ANYWHERE.sub(" ", text[max(low, number.start - 60):min(high, number.end + 40)])
     if _SHARE_AFTER.match(after):
@@ -1163,6 +1252,8 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
                       scope=_scope(text, number, low, high, metric_entry[0], None),
                       agency=_agency(text, number, low, high, metric_entry[0], None),
                       stated_change_from=base)
+    if period is None and metric_entry[0] in STOCKS and as_of:
+        own = as_of  # "About 61% of those in custody": of the population counted that day
     return Figure(metric=metric_entry[0], value=number.value, unit="percent", period=own, kind=SHARE,
                   as_written=number.written, qualifier=_qualifier(text, number), text=text,
                   population=_population(text, number, low, high, metric_entry[0]))
@@ -1312,7 +1403,8 @@ def periodic_statistic(figure: Figure, published: str | None) -> bool:
     if figure.unit in ("dollars", "percent") or figure.agency not in DHS_AGENCIES:
         return False
     period = figure.period
-    if period.kind not in _RECURRING_PERIODS and not (figure.kind == RECORD and period.kind == DAY):
+    if period.kind not in _RECURRING_PERIODS and not (figure.kind == RECORD and period.kind == DAY) \
+            and not (figure.metric in STOCKS and figure.kind == LEVEL and period.kind == DAY):
         return False
     return not (forecast(figure, published) or _ONE_OFF.search(figure.text))
 
@@ -1368,10 +1460,11 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     regions: dict[str, str] = {}
     earlier: list[Figure] = []
     lead_in = None
+    as_of = None
     for text in statements:
         figures = extract_figures(text, published, agency=agency, context=context, head=head,
                                   context_in_headline=in_headline, starts=starts, earlier=earlier,
-                                  headline=title)
+                                  headline=title, as_of=as_of)
         if _LIST_LEAD_IN.search(text[-20:]) and _ANY_METRIC.search(text) and not re.search(r"\d", text):
             lead_in = text  # "Monthly apprehensions were as follows."
         elif lead_in and not figures and len(text.split()) <= 8 and not _ANY_METRIC.search(text):
@@ -1396,11 +1489,17 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         if context is None:
             own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
             context = own[0] if own else None
+        as_of = _last_stock_day(figures) or as_of
         earlier += figures
         result.append(figures)
     _parts_of_one_total(earlier)
     _quoted_in_release(earlier)
     return result
+
+
+def _last_stock_day(figures: list[Figure]) -> Period | None:
+    days = [f.period for f in figures if f.role == REPORTED and f.metric in STOCKS and f.period.kind == DAY]
+    return days[-1] if days else None
 
 
 def _parts_of_one_total(figures: list[Figure]) -> None:
