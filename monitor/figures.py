@@ -485,7 +485,7 @@ class _Periods:
         r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$|"
         # "54% below the count for August 2023", "ahead of the level of May"
         r"\b(?:above|below|ahead of|behind|than|from|over|compared (?:with|to)|versus)\s+(?:the|that|its)\s+"
-        r"(?:same\s+)?(?:count|level|total|figure|number|tally|pace|stretch|period|span)\s+(?:for|in|of|during)\s*$",
+        r"(?:same\s+)?(?:count|level|total|figure|number|tally|pace|stretch|period|span)(?:\s+(?:for|in|of|during))?\s*$",
         re.I)
 
     def __init__(self, text: str, anchor: date | None, context: Period | None,

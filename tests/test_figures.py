@@ -472,3 +472,110 @@ def test_a_release_never_gives_one_series_two_totals_for_one_period():
     total, part = sorted(found, key=lambda f: -f.value)
     assert (total.value, part.value) == (143250, 38900)
     assert part.population == "part of a total" and part.series != total.series
+
+
+# --- stocks on a day, quarters, spans and more wordings (issue 9, blind set 2) ----------
+
+def test_a_stock_at_a_months_end_is_a_level_on_that_day_not_over_the_month():
+    pending = one("At the end of June 2023, USCIS had some 5.1 million cases pending.", "2023-08-01")
+    assert pending.period == Period("day", "2023-06-30", "2023-06-30")
+    closed = one("The agency ended September with 4.9 million pending applications.", "2023-10-20",
+                 agency="USCIS")
+    assert closed.period == Period("day", "2023-09-30", "2023-09-30") and closed.metric == "backlog"
+
+
+def test_a_stock_when_its_quarter_closed_is_on_that_day_while_a_flow_keeps_the_quarter():
+    found = figures("The net backlog stood at 4.6 million cases in the second quarter of fiscal year 2023, "
+                    "which closed on March 31, and the agency completed 2.5 million cases in that quarter.",
+                    "2023-05-10", agency="USCIS")
+    by_value = {f.value: f for f in found}
+    assert by_value[4_600_000].period == Period("day", "2023-03-31", "2023-03-31")
+    assert by_value[2_500_000].period == Period("quarter", "2023-01-01", "2023-03-31")
+
+
+def test_a_stock_without_a_period_of_its_own_is_measured_on_the_releases_last_day():
+    statements = ["ICE held 36,500 people in detention as of April 14, 2024, up from 35,200 two weeks before.",
+                  "On that date about 180,000 people were enrolled in Alternatives to Detention.",
+                  "Roughly 58% of those in custody had no criminal record."]
+    found = [f for fs in extract_document("Detention newsletter", statements, "2024-04-20", "ICE") for f in fs]
+    by_value = {f.value: f for f in found}
+    day = Period("day", "2024-04-14", "2024-04-14")
+    assert by_value[36_500].period == by_value[180_000].period == by_value[58].period == day
+    # a monitoring program is not the detention population's series
+    assert by_value[180_000].metric == "alternatives to detention"
+    assert by_value[180_000].series != by_value[36_500].series
+    # a detention count on a day is a statistic wherever it is printed; an arrest tally is not
+    assert periodic_statistic(by_value[36_500], "2024-04-20")
+    raid = one("ICE arrested 230 people on March 5, 2024.", "2024-03-10")
+    assert raid.period.kind == "day" and not periodic_statistic(raid, "2024-03-10")
+
+
+def test_a_span_of_months_written_with_to_is_a_quarter():
+    found = one("During the April-to-June quarter, USCIS completed 240,000 naturalization applications.",
+                "2023-08-01")
+    assert found.period == Period("quarter", "2023-04-01", "2023-06-30")
+
+
+def test_since_a_day_and_through_another_is_the_span_between_them():
+    found = figures("Since the new rule took effect on May 12, and through July 31, DHS removed or returned "
+                    "more than 90,000 people and ICE operated more than 250 removal flights.", "2023-08-10")
+    people, flights = sorted(found, key=lambda f: -f.value)
+    span = Period("range", "2023-05-12", "2023-07-31")
+    assert people.period == flights.period == span
+    assert (people.metric, flights.metric) == ("removals and returns", "flights")
+
+
+def test_a_fiscal_year_from_its_first_day_to_a_months_end_is_that_year_to_date():
+    found = one("USCIS approved about 640,000 initial work permits between October 1, 2022 and March 31, 2023.",
+                "2023-04-20")
+    assert found.period == Period(YEAR_TO_DATE, "2022-10-01", "2023-03-31") and found.metric == "work permits"
+    assert periodic_statistic(found, "2023-04-20")  # a recurring period, quoted wherever
+    whole = one("USCIS approved about 1.4 million work permits between October 1, 2022 and September 30, 2023.",
+                "2023-11-20")
+    assert whole.period.kind == "range"  # a whole year is not "to date"
+
+
+def test_a_change_in_number_is_signed_and_for_the_quarter_the_release_covers():
+    found = figures("USCIS ended September with 8.9 million pending cases, down from 9.1 million at the end "
+                    "of June, a reduction of about 150,000 over the quarter.", "2023-11-02",
+                    title="USCIS quarterly snapshot: July-September 2023", agency="USCIS")
+    by_value = {f.value: f for f in found}
+    change = by_value[-150_000]
+    assert change.kind == "change" and change.period == Period("quarter", "2023-07-01", "2023-09-30")
+    assert by_value[8_900_000].period == Period("day", "2023-09-30", "2023-09-30")
+    june = by_value[9_100_000]
+    assert june.role == COMPARED and june.period == Period("day", "2023-06-30", "2023-06-30")
+
+
+@pytest.mark.parametrize("text, title, value, metric", [
+    ("The net backlog shrank by 9% over the year.", "USCIS fiscal 2023 results", -9, "net backlog"),
+    ("Officers also stopped 5,100 firearms at airport checkpoints.", "TSA results for 2022", 5_100, "seizures"),
+    ("The median time to decide a green card application was 8.1 months in fiscal 2023.",
+     "USCIS fiscal 2023 results", 8.1, "processing time"),
+    ("USCIS took in 9.1 million applications in fiscal year 2023.", "USCIS fiscal 2023 results", 9_100_000,
+     "receipts"),
+    ("About 190,000 people took the oath of allegiance in fiscal year 2023.", "USCIS fiscal 2023 results",
+     190_000, "naturalizations"),
+    ("Daily volume averaged about 2.2 million in May.", "May checkpoint numbers", 2_200_000, "passengers screened"),
+])
+def test_values_in_more_wordings(text, title, value, metric):
+    found = [f for f in figures(text, "2023-12-01", title=title, agency="TSA" if "TSA" in title or "checkpoint"
+                                in title else "USCIS") if f.value == value]
+    assert [f.metric for f in found] == [metric]
+
+
+def test_running_ahead_is_a_rise_and_below_the_count_for_a_month_is_a_comparison():
+    ahead = [f for f in figures("Since Jan. 1, checkpoint volumes are running 4% ahead of the same stretch of "
+                                "2022.", "2023-05-20", agency="TSA") if f.kind == PERCENT_CHANGE]
+    assert [f.value for f in ahead] == [4] and ahead[0].period.start == "2023-01-01"
+    found = figures("Total southwest border encounters were 98,000, 40% below the count for July 2022.",
+                    "2023-08-15", title="CBP Releases July 2023 Monthly Update")
+    by_value = {f.value: f for f in found}
+    assert by_value[98_000].period == month_period(2023, 7)
+    assert by_value[98_000].stated_change_pct == -40
+
+
+def test_people_released_pending_court_hearings_are_releases_not_a_backlog():
+    change = one("The number of people released from custody pending court hearings has dropped 60% since "
+                 "June 5.", "2024-08-20", agency="DHS")
+    assert change.metric == "releases" and change.value == -60
