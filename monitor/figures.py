@@ -1404,9 +1404,24 @@ def periodic_statistic(figure: Figure, published: str | None) -> bool:
         return False
     period = figure.period
     if period.kind not in _RECURRING_PERIODS and not (figure.kind == RECORD and period.kind == DAY) \
-            and not (figure.metric in STOCKS and figure.kind == LEVEL and period.kind == DAY):
+            and not (figure.metric in STOCKS and figure.kind == LEVEL and period.kind == DAY) \
+            and not _whole_months(period):
         return False
-    return not (forecast(figure, published) or _ONE_OFF.search(figure.text))
+    # a count of removal flights is a statistic; the tally of one flight is not
+    words = _FLIGHTS.sub(" ", figure.text) if figure.metric == "flights" else figure.text
+    return not (forecast(figure, published) or _ONE_OFF.search(words))
+
+
+_FLIGHTS = re.compile(r"\b(?:charter|removal|repatriation|deportation)\s+(?:[a-z]+\s+)?flights\b", re.I)
+
+
+def _whole_months(period: Period) -> bool:
+    """"The 12 months ending in June", "from May through July": months from first day to
+    last, a span that recurs."""
+    if period.kind != RANGE or not period.start or not period.end:
+        return False
+    start, end = date.fromisoformat(period.start), date.fromisoformat(period.end)
+    return start.day == 1 and end == _month_end(end.year, end.month)
 
 
 def forecast(figure: Figure, published: str | None) -> bool:

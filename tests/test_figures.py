@@ -579,3 +579,16 @@ def test_people_released_pending_court_hearings_are_releases_not_a_backlog():
     change = one("The number of people released from custody pending court hearings has dropped 60% since "
                  "June 5.", "2024-08-20", agency="DHS")
     assert change.metric == "releases" and change.value == -60
+
+
+def test_a_span_of_whole_months_and_a_count_of_removal_flights_recur():
+    rolling = one("In the 12 months ending in March 2023, USCIS naturalized 910,000 people.", "2023-04-25")
+    assert rolling.period == Period("range", "2022-04-01", "2023-03-31")
+    assert periodic_statistic(rolling, "2023-04-25")
+    flights = one("In April 2023 alone, ICE conducted 120 international removal flights.", "2023-05-20")
+    assert flights.metric == "flights" and periodic_statistic(flights, "2023-05-20")
+    one_flight = one("A removal flight carrying 130 people left Houston for Guatemala on April 4, 2023.",
+                     "2023-04-05", agency="ICE")
+    assert not periodic_statistic(one_flight, "2023-04-05")
+    event = one("Between March 3, 2023, and April 17, 2023, DHS removed more than 60,000 people.", "2023-04-20")
+    assert event.period.kind == "range" and not periodic_statistic(event, "2023-04-20")
