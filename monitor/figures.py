@@ -1358,7 +1358,9 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
 
 def _agency(text, number, low, high, metric, default) -> str:
     found = _nearest(_AGENCY_RES, text, number.start, max(0, number.start - 150), min(len(text), number.end + 60))
-    name = found[0] if found else (_sentence_agency(text) or (default or ""))
+    name = found[0] if found else _sentence_agency(text)
+    if not name and default and default.lower() not in _QUOTING_SOURCES:
+        name = default
     if metric == "apprehensions" and name in ("CBP", "DHS", ""):
         name = "USBP"
     elif name in ("DHS", ""):
@@ -1366,9 +1368,12 @@ def _agency(text, number, low, high, metric, default) -> str:
     return name
 
 
+#: Sources that count none of what they quote: a figure they print is counted by whoever
+#: the words name, else by whoever counts that metric.
+_QUOTING_SOURCES = ("news", "federal register")
 #: Who counts what, for a figure the department or no one in particular is said to count.
 _COUNTED_BY = {"encounters": "CBP", "passengers screened": "TSA", "interdictions": "USCG",
-               "naturalizations": "USCIS", "detention population": "ICE"}
+               "naturalizations": "USCIS", "detention population": "ICE", "alternatives to detention": "ICE"}
 
 
 #: Periods a statistic printed outside a statistics release must have: ones that recur.

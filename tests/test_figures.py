@@ -592,3 +592,11 @@ def test_a_span_of_whole_months_and_a_count_of_removal_flights_recur():
     assert not periodic_statistic(one_flight, "2023-04-05")
     event = one("Between March 3, 2023, and April 17, 2023, DHS removed more than 60,000 people.", "2023-04-20")
     assert event.period.kind == "range" and not periodic_statistic(event, "2023-04-20")
+
+
+def test_a_news_source_quotes_the_agency_that_counts():
+    found = one("About 180,000 people were enrolled in Alternatives to Detention on April 14, 2024.",
+                "2024-04-20", agency="News")
+    assert found.agency == "ICE" and periodic_statistic(found, "2024-04-20")
+    own = one("Some 9,800 children were in custody on April 14, 2024.", "2024-04-20", agency="HHS")
+    assert own.agency == "HHS"
