@@ -182,7 +182,7 @@ METRICS = [
                                   r"oath of allegiance"),
     ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
     ("paroles", "people", r"paroled\b"),
-    ("receipts", "cases", r"receipts?|filings|received|took in|applications filed|petitions filed"),
+    ("receipts", "cases", r"receipts?|filings|received|took in\b|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
     ("net backlog", "cases", r"net backlog\w*"),
     ("gross backlog", "cases", r"gross backlog\w*"),
@@ -314,7 +314,7 @@ _NOT_A_COUNT_AFTER = re.compile(
 _POUNDS = re.compile(r"^\s*(?:pounds|lbs?\.?)\b", re.I)
 
 _DECREASE = re.compile(r"\b(?:down|decreas\w*|declin\w*|drop\w*|fell|fall\w*|lower|fewer|less|"
-                       r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid|shr[iau]nk\w*|contract\w*)\b", re.I)
+                       r"plung\w*|plummet\w*|reduc\w*|cut|dipped|slid|shr[iau]nk\w*)\b", re.I)
 _INCREASE = re.compile(r"\b(?:up|increas\w*|ris\w*|rose|higher|more|jump\w*|grew|grow\w*|surg\w*|"
                        r"climb\w*|spik\w*|ahead)\b", re.I)
 #: "beating the record of 2,883,595", "The old mark of 2,882,915": the record a new one beat

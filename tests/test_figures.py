@@ -600,3 +600,9 @@ def test_a_news_source_quotes_the_agency_that_counts():
     assert found.agency == "ICE" and periodic_statistic(found, "2024-04-20")
     own = one("Some 9,800 children were in custody on April 14, 2024.", "2024-04-20", agency="HHS")
     assert own.agency == "HHS"
+
+
+def test_taking_people_into_custody_is_not_taking_in_filings():
+    found = figures("ICE took into custody 3,000 people who had final orders in fiscal year 2023.", "2023-11-01",
+                    agency="ICE")
+    assert "receipts" not in {f.metric for f in found}
