@@ -843,7 +843,10 @@ class _Periods:
 
 def _range_or_year_to_date(first: date, last: date) -> Period:
     """"Between October 1, 2023 and February 29, 2024": a fiscal (or calendar) year from
-    its first day to a month's end is that year to date, a period that recurs."""
+    its first day to a month's end is that year to date, a period that recurs; "from Jan. 1
+    through March 31" is a quarter."""
+    if first.day == 1 and first.month in (1, 4, 7, 10) and last == _add_months(first, 3) - timedelta(days=1):
+        return Period(QUARTER, first.isoformat(), last.isoformat())
     year_start = (first.month, first.day) in ((10, 1), (1, 1))
     if year_start and last == _month_end(last.year, last.month) and last < _add_months(first, 12) - timedelta(days=1):
         return Period(YEAR_TO_DATE, first.isoformat(), last.isoformat())

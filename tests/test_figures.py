@@ -533,6 +533,9 @@ def test_a_fiscal_year_from_its_first_day_to_a_months_end_is_that_year_to_date()
     whole = one("USCIS approved about 1.4 million work permits between October 1, 2022 and September 30, 2023.",
                 "2023-11-20")
     assert whole.period.kind == "range"  # a whole year is not "to date"
+    quarter = one("USCIS approved about 330,000 work permits between January 1, 2023 and March 31, 2023.",
+                  "2023-04-20")
+    assert quarter.period == Period("quarter", "2023-01-01", "2023-03-31")
 
 
 def test_a_change_in_number_is_signed_and_for_the_quarter_the_release_covers():
