@@ -193,6 +193,7 @@ METRICS = [
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*|firearms?\b|guns\b"),
 ]
 _METRIC_RES = [(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS]
+_PROCESSING_TIME = next(entry for entry in _METRIC_RES if entry[0] == "processing time")
 #: Any metric, or pounds of something: a statement without one and a digit holds no figure.
 _ANY_METRIC = re.compile(r"\b(?:" + "|".join(p for _, _, p in METRICS) + r"|pounds|lbs)", re.I)
 
@@ -1021,9 +1022,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             metric_entry = _headline_metric(headline)  # "checkpoints handled more than 15.3 million people"
         if _POUNDS.match(after):
             metric_entry = ("seizures", "pounds", None)
-        elif re.match(r"\s*months?\b", after, re.I) and "processing time" in (
-                (region_metric or ("",))[0], (sentence_metric or ("",))[0]):
-            metric_entry = _METRIC_RES[[m[0] for m in _METRIC_RES].index("processing time")]
+        elif re.match(r"\s*months?\b", after, re.I) and (
+                (sentence_metric or ("",))[0] == "processing time"
+                or (compared_to is not None and compared_to.metric == "processing time")
+                or _PROCESSING_TIME[2].search(text, max(low, number.start - 120), number.start)):
+            # "the median time to process a naturalization application fell to 6.1 months"
+            metric_entry = _PROCESSING_TIME
         elif re.match(r"\s*months?\b", after, re.I) and not number.percent:
             continue  # "in the 12 months ending in June": a length of time
         elif compared_to is None and number.small and (region_metric is None or not (

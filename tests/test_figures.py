@@ -609,3 +609,12 @@ def test_taking_people_into_custody_is_not_taking_in_filings():
     found = figures("ICE took into custody 3,000 people who had final orders in fiscal year 2023.", "2023-11-01",
                     agency="ICE")
     assert "receipts" not in {f.metric for f in found}
+
+
+def test_a_processing_time_after_another_figure_in_its_sentence_keeps_its_metric():
+    found = figures("The agency swore in 700,000 new citizens, and the median time to decide a naturalization "
+                    "application fell to 7.2 months from 9.9 months in fiscal year 2021.", "2023-01-20",
+                    title="USCIS fiscal 2022 results", agency="USCIS")
+    by_value = {f.value: f for f in found}
+    assert by_value[7.2].metric == by_value[9.9].metric == "processing time"
+    assert by_value[7.2].stated_previous() == (9.9, fiscal_year(2021))
