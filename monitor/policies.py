@@ -68,7 +68,7 @@ _VERBS = [
                   r"begin|take|be)\w*|"
                   r"\blift\w* (?:the |its |a )?(?:temporary )?(?:pause|suspension|freeze|hold)\b"),
     ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
-                r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling)|"
+                r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling|issuing)|"
                 r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
     ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|wind\w* down|wound down|vacat\w*|supersed\w*|"
@@ -237,7 +237,10 @@ def catalogue() -> dict:
         rf"{_MEMO_NOUN}\b|(?:\b(?P<y2>(?:19|20)\d\d)\s+)?\b{_MEMO_NOUN}\s+(?:(?:signed|issued|written)\s+)?"
         rf"(?:by|from)\s+(?:[a-z.]+\s+){{0,3}}?(?P<s2>{signers})\b")
     return {"policies": policies, "country": country, "any_country": any_country, "demonyms": demonyms,
-            "signer": signer, "per_country": {p["key"] for p in policies if p.get("per_country")}}
+            "signer": signer,
+            # program made country by country -> the countries it can have (None: any)
+            "per_country": {p["key"]: set(p["countries"]) if p.get("countries") else None
+                            for p in policies if p.get("per_country")}}
 
 
 def _country_regex(names: list[str]) -> re.Pattern:
@@ -540,6 +543,7 @@ def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[
     Honduras"), not one named as an exception; else the mention's own."""
     if mention.key not in catalogue()["per_country"]:
         return [(mention.key, mention.name)]
+    allowed = catalogue()["per_country"][mention.key]
     named = [o for o in others if o.kind != "designation" and o is not mention]
     countries = []
     for m in catalogue()["any_country"].finditer(lowered):
@@ -547,7 +551,7 @@ def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[
                 or _EXEMPT_AFTER.match(lowered, m.end()):
             continue
         country = catalogue()["demonyms"].get(m[1], m[1])
-        if country not in countries:
+        if country not in countries and (allowed is None or country in allowed):
             countries.append(country)
     return [(f"{mention.key} {c}", f"{mention.name} ({c.title()})") for c in countries] or \
         [(mention.key, mention.name)]
