@@ -87,14 +87,17 @@ _VERBS = [
                   r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|begun|\bstart\w*|activat\w*|grant\w*|"
                   r"publish\w*|sign\w*|adopt\w*|final rule|takes? effect|new (?:process|program|rule)|"
                   r"\broll\w* out|\bdebut\w*|\bkick\w* off|\bgo(?:es)? live|\bwent live|\binstitut\w*|"
-                  r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out"),
+                  r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out|"
+                  # "the process will be known as DACA": a new policy naming itself
+                  r"\b(?:will|shall) be (?:known as|called|named)\b"),
 ]
 _VERB = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _VERBS))
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
           r"december|jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|oct\.?|nov\.?|dec\.?)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE = rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
-_MEMO_WORD = r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation"
+_MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation|"
+              r"broadcast message")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
@@ -107,9 +110,9 @@ _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,
                          rf"(?:memorand(?:um|a)|memos?|notice|guidance|guidelines|directive)\b")
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
-                       rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice)\b")
+                       rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
-_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice")
+_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
@@ -501,6 +504,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
     texts += [(sid, text, slabel) for sid, text, slabel in statements
               if slabel in ("new_policy", "reversal", "none")]
     in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
+    title_act = title_rule(title)
     best: dict[str, Event] = {}
     for sid, text, text_label in texts:
         lowered = text.lower()
@@ -521,6 +525,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb is None and sid is None and text_label == "new_policy" and \
                     len((text[:mention.start] + text[mention.end:]).split()) <= 3:
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
+            if verb is None and sid is None and title_act:
+                verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
             if verb is None and mention.key.startswith(("rin ", "docket ")):
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
@@ -1065,10 +1071,69 @@ def _first(rows: list) -> tuple[int, int | None]:
     return best[0], best[1]
 
 
+#: Where the words describing a memo named by its date stop: "the November 20, 2014
+#: memorandum on priorities and ...", "its July 6 directive, which ...".
+_DESCRIPTION_END = re.compile(r"[.;,:()]|\s(?:and|but|while|after|before|because)\s")
+#: Words that tell no memo from another.
+_PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should", "have", "been",
+          "were", "with", "from", "into", "their", "there", "they", "about", "under", "over",
+          "issued", "signed", "dated", "memo", "memorandum", "memoranda", "notice", "guidance",
+          "directive", "policy", "department", "homeland", "security", "secretary", "agency",
+          "will", "also", "more", "than", "when", "what", "other", "only", "such"}
+
+
+def _words(text: str) -> set[str]:
+    """Content words, a plural's ``s`` dropped ("students" is "student")."""
+    return {w.removesuffix("s") for w in re.findall(r"[a-z]{4,}", text.lower())} - \
+        {w.removesuffix("s") for w in _PLAIN}
+
+
+def _memo_description(db, document_id: int, day: date) -> tuple[set[str], set[str]]:
+    """The words a document uses to describe the memo of ``day`` it names by its date
+    ("the November 20, 2014 memorandum on priorities", "the July 6 broadcast message on
+    online study"): what follows the name, to the end of its phrase; and the keys of the
+    policies named there ("the memorandum that created DAPA")."""
+    keys = {f"memo {day}", f"memo day {day:%m-%d}", f"memo month {day:%Y-%m}"}
+    texts = [r[0] or "" for r in db.execute("select title from documents where id = ?", [document_id])]
+    texts += [r[0] for r in db.execute(
+        "select text from statements where document_id = ? and last_seen_version = "
+        "(select version from documents where id = ?)", [document_id, document_id])]
+    words: set[str] = set()
+    policies: set[str] = set()
+    for text in texts:
+        named = mentions(text)
+        for m in named:
+            if m.key in keys:
+                cut = _DESCRIPTION_END.search(text, m.end, m.end + 160)
+                end = cut.start() if cut else min(len(text), m.end + 160)
+                words |= _words(text[m.end:end])
+                policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end}
+    return words, policies
+
+
+def _described(db, candidates: list[int], description: set[str]) -> dict[int, int]:
+    """Candidate document -> how many of the description's words its title and text have."""
+    scores = {}
+    for doc in dict.fromkeys(candidates):
+        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents "
+                         "where id = ?", [doc]).fetchone()
+        scores[doc] = len(description & _words(row[0] if row else ""))
+    return scores
+
+
+#: A memo the history did not know as one is found by its description when it shares at
+#: least this many words with one document of that day (and more than with any other).
+DESCRIPTION_WORDS = 2
+
+
 def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | None:
-    """The stored document that issued the memo or notice of that date: one that acts on a
+    """The stored document that issued the memo or notice of that date: of several, the one
+    the naming document describes ("the memorandum on priorities"); else one that acts on a
     policy the naming document also acts on, else the one that says it issued a memo then
-    (several that are not reports of one event: no link)."""
+    (several that are not reports of one event: no link). When no stored document says it
+    issued a memo then, an agency's release of that day that the description fits (at
+    least ``DESCRIPTION_WORDS`` of its words, more than any other's): the directive a
+    release announced without calling it one."""
     day = date.fromisoformat(key.split()[1])
     low, high = (day - timedelta(days=MEMO_DAYS)).isoformat(), (day + timedelta(days=MEMO_DAYS)).isoformat()
     rows = db.execute(
@@ -1081,6 +1146,23 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
         "    select policy_id from policy_events where document_id = ?)) "
         "order by e.document_id", [day.isoformat(), document_id, low, high, document_id]).fetchall()
     rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
+    description, policies = _memo_description(db, document_id, day)
+    if policies:  # "the memorandum that created DAPA": one that acted on DAPA
+        acting = {r[0] for r in db.execute(
+            "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            f"where p.key in ({','.join('?' * len(policies))})", list(policies))}
+        rows = [r for r in rows if r[0] in acting]
+        if not rows:
+            return None
+    elif len({r[0] for r in rows}) == 1:
+        pass
+    elif not rows and description:
+        rows = _described_release(db, document_id, day, low, high, description)
+    elif description:
+        scores = _described(db, [r[0] for r in rows], description)
+        best = max(scores.values())
+        if best and sum(1 for v in scores.values() if v == best) == 1:
+            rows = [r for r in rows if scores[r[0]] == best]  # "the memorandum on priorities"
     shared = [r for r in rows if not r[4]]
     if not shared:
         closest = min((r[3] for r in rows), default=0)
@@ -1095,6 +1177,24 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
                " select id, ?, ?, 'establish', ? from policies where key = ?",
                [best[0], best[1], day.isoformat(), key])
     return best[0], best[1]
+
+
+def _described_release(db, document_id: int, day: date, low: str, high: str,
+                       description: set[str]) -> list:
+    """The rows ``_memo_document`` reads for the one release of those days (an agency's,
+    not a news story or a baseline article) that the description fits best."""
+    releases = db.execute(
+        "select id, source, abs(julianday(coalesce(published, first_seen)) - julianday(?)), event_id "
+        "from documents where id != ? and substr(coalesce(published, first_seen), 1, 10) between ? and ? "
+        "and source != ? and source not like 'news%'",
+        [day.isoformat(), document_id, low, high, BASELINE_SOURCE]).fetchall()
+    scores = _described(db, [r[0] for r in releases], description)
+    best = max(scores.values(), default=0)
+    fits = [r for r in releases if scores[r[0]] == best]
+    if best < DESCRIPTION_WORDS or len(fits) != 1:
+        return []
+    doc, source, distance, event_id = fits[0]
+    return [(doc, None, source, distance, 1, event_id)]
 
 
 def record_and_link(db, document_ids: list[int], now: str) -> int:
