@@ -142,8 +142,8 @@ _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?
 #: "relaunches the X program as Y": a new name, not a reinstatement.
 _RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
 _AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
-#: "expanded the process for Venezuelans to <the policy>": the policy is new.
-_TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
+#: "expanded the process for Venezuelans to <the policy>", "to nationals of <countries>": new.
+_TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?(?:(?:nationals|citizens|people|residents) (?:of|from)\s+)?$")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
 _RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
 #: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
@@ -1073,7 +1073,8 @@ def _first(rows: list) -> tuple[int, int | None]:
 
 #: Where the words describing a memo named by its date stop: "the November 20, 2014
 #: memorandum on priorities and ...", "its July 6 directive, which ...".
-_DESCRIPTION_END = re.compile(r"[.;,:()]|\s(?:and|but|while|after|before|because)\s")
+_DESCRIPTION_END = re.compile(r"[.;,:]|\s(?:and|but|while|after|before|because)\s")
+_ASIDE = re.compile(r"\([^()]*\)")  # "(84 FR 35409)": a citation between the name and its description
 #: Words that tell no memo from another.
 _PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should", "have", "been",
           "were", "with", "from", "into", "their", "there", "they", "about", "under", "over",
@@ -1102,6 +1103,7 @@ def _memo_description(db, document_id: int, day: date) -> tuple[set[str], set[st
     policies: set[str] = set()
     for text in texts:
         named = mentions(text)
+        text = _ASIDE.sub(lambda a: " " * len(a.group()), text)
         for m in named:
             if m.key in keys:
                 cut = _DESCRIPTION_END.search(text, m.end, m.end + 160)
@@ -1156,8 +1158,8 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
             return None
     elif len({r[0] for r in rows}) == 1:
         pass
-    elif not rows and description:
-        rows = _described_release(db, document_id, day, low, high, description)
+    elif not rows and description:  # not recorded as a memo: a later text must describe it too
+        return _described_release(db, document_id, day, low, high, description)
     elif description:
         scores = _described(db, [r[0] for r in rows], description)
         best = max(scores.values())
@@ -1180,9 +1182,9 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
 
 
 def _described_release(db, document_id: int, day: date, low: str, high: str,
-                       description: set[str]) -> list:
-    """The rows ``_memo_document`` reads for the one release of those days (an agency's,
-    not a news story or a baseline article) that the description fits best."""
+                       description: set[str]) -> tuple[int, None] | None:
+    """The one release of those days (an agency's, not a news story or a baseline article)
+    that the description fits best, if it fits well enough."""
     releases = db.execute(
         "select id, source, abs(julianday(coalesce(published, first_seen)) - julianday(?)), event_id "
         "from documents where id != ? and substr(coalesce(published, first_seen), 1, 10) between ? and ? "
@@ -1192,9 +1194,8 @@ def _described_release(db, document_id: int, day: date, low: str, high: str,
     best = max(scores.values(), default=0)
     fits = [r for r in releases if scores[r[0]] == best]
     if best < DESCRIPTION_WORDS or len(fits) != 1:
-        return []
-    doc, source, distance, event_id = fits[0]
-    return [(doc, None, source, distance, 1, event_id)]
+        return None
+    return fits[0][0], None
 
 
 def record_and_link(db, document_ids: list[int], now: str) -> int:
