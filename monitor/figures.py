@@ -465,6 +465,9 @@ class _Periods:
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
         r"\bversus|\bvs\.?|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
+        r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to)\s+(?:the|that|its)\s+"
+        r"(?:[\w-]+\s+){0,2}?(?:count|total|tally|level|figure|number|pace|mark)s?\s+(?:for|of|in|during|from)\s*$|"
         # "the lowest monthly total since January 2021": a comparison, not what is counted
         r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$",
         re.I)
