@@ -1041,7 +1041,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             kind = RECORD
         if kind == LEVEL and metric in STOCKS and period.kind in (MONTH, QUARTER, RANGE):
             # "when the quarter closed on March 31, ... stood at": the day it was counted
-            days = (periods._date(m.group(1), m.group(2), m.group(3)) for m in _Periods._DAY.finditer(text, low, number.start))
+            days = (periods._date(m.group(1), m.group(2), m.group(3))
+                    for m in _Periods._DAY.finditer(text, low, number.start))
             if any(day and day.isoformat() == period.end for day in days):
                 period = Period(DAY, period.end, period.end)
         figure = Figure(

@@ -1080,7 +1080,10 @@ _PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should",
           "were", "with", "from", "into", "their", "there", "they", "about", "under", "over",
           "issued", "signed", "dated", "memo", "memorandum", "memoranda", "notice", "guidance",
           "directive", "policy", "department", "homeland", "security", "secretary", "agency",
-          "will", "also", "more", "than", "when", "what", "other", "only", "such"}
+          "will", "also", "more", "than", "when", "what", "other", "only", "such", "said", "says",
+          "today", "year", "month", "week", "immigration", "border", "customs", "citizenship",
+          "service", "protection", "united", "states", "federal", "government", "people", "program",
+          "process", "release", "statement", "announced", "nation", "country"}
 
 
 def _words(text: str) -> set[str]:
