@@ -40,6 +40,8 @@ NATIONAL_AGENCIES = ("ICE", "USCIS", "TSA")
 #: Kinds of figure. A percent change or a share is never a level's previous.
 LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, CHANGE_IN_NUMBER, SHARE, RATE = (
     "level", "daily average", "record", "percent change", "change", "share", "rate")
+#: Metrics that count what stands on a day (a backlog, people held), not what happened in a period.
+STOCKS = ("backlog", "net backlog", "gross backlog", "detention population")
 #: Roles: a figure the release reports, one it quotes for comparison, or the percent
 #: change it gives for a reported figure.
 REPORTED, COMPARED, CHANGE = "reported", "compared", "change"
@@ -437,6 +439,8 @@ class _Periods:
     _PAST_YEARS = re.compile(r"\b(?:(?:over|in|during|across)\s+)?(?:the\s+)?(?:past|last|previous)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
                              r"\s+(fiscal|calendar)\s+years\b", re.I)
     _SEVEN_DAY = re.compile(r"\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
+    #: "4.3 million cases at the end of September": a count taken on the month's last day
+    _AT_END = re.compile(rf"\bat the (?:end|close) of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _THROUGH_END = re.compile(rf"\b(?:through|thru|as of) the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _MONTHS_ENDING = re.compile(
         rf"\b(\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]months?"
@@ -467,6 +471,9 @@ class _Periods:
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
         r"\bversus|\bvs\.?|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
+        r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to)\s+(?:the|that|its)\s+"
+        r"(?:[\w-]+\s+){0,2}?(?:count|total|tally|level|figure|number|pace|mark)s?\s+(?:for|of|in|during|from)\s*$|"
         # "the lowest monthly total since January 2021": a comparison, not what is counted
         r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$",
         re.I)
@@ -589,6 +596,12 @@ class _Periods:
                 end = _month_end(year, index)
                 first = fiscal_year(year + (index >= 10)).start
                 add(m, Period(YEAR_TO_DATE, first, end.isoformat()))
+        for m in scan(self._AT_END, 'end of', 'close of'):
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
+            if year:
+                last = _month_end(year, index).isoformat()
+                add(m, Period(DAY, last, last))
         for m in scan(self._MONTHS_ENDING, 'month'):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
@@ -1028,6 +1041,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):
                                                                         min(high, number.end + 120)]):
             kind = RECORD
+        if kind == LEVEL and metric in STOCKS and period.kind in (MONTH, QUARTER, RANGE):
+            # "when the quarter closed on March 31, ... stood at": the day it was counted
+            days = (periods._date(m.group(1), m.group(2), m.group(3))
+                    for m in _Periods._DAY.finditer(text, low, number.start))
+            if any(day and day.isoformat() == period.end for day in days):
+                period = Period(DAY, period.end, period.end)
         figure = Figure(
             metric=metric, value=number.value, unit=unit, period=period,
             scope=_scope(text, number, low, high, metric, agency),
@@ -1393,8 +1412,11 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
         if reported:  # "That is a 95% drop": the total, not its daily average beside it
             head = next((f for f in reversed(reported) if f.kind in (LEVEL, RECORD)), reported[-1])
-        if context is None:
+        if context is None and figures:
             own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
+            if not own:  # "when the quarter closed on Dec. 31, the backlog stood at ...": the quarter
+                own = [m.period for m in _Periods(text, _anchor(published, None), None).found
+                       if m.period.kind in (MONTH, FISCAL_YEAR, QUARTER) and not (m.comparison or m.incidental)]
             context = own[0] if own else None
         earlier += figures
         result.append(figures)
