@@ -90,7 +90,8 @@ CUES: dict[str, str] = {
                r"hearing|remarks|keynote|symposium|news conference|spoke)\b",
     "ceremony": r"\b(?:sworn in|ceremon\w*|honou?r\w*|wreath|anniversary|memorial|passing of|condolences|"
                 r"thoughts are with|congratulat\w*|welcomed)\b",
-    "disaster": r"\b(?:fema|disaster|hurricane|wildfire|flood\w*|survivors|grants?|ransomware|cyber\w*)\b",
+    "disaster": r"\b(?:fema|disaster|hurricane|wildfire|flood\w*|survivors|grants?|ransomware|cyber\w*|"
+                r"(?:individual|public) assistance|hazard mitigation|cost share)\b",
     "critic": r"\b(?:advocates?|activists?|critics?|rights groups?|civil (?:rights|liberties)|aclu|human rights|"
               r"lawsuit|sue|sued|condemn\w*|denounc\w*|vow\w* to (?:challenge|sue|fight)|called the (?:move|policy|rule|program)|"
               r"furious|reprehensible|cruel|morally|disaster|chaos|republicans|democrats|governor|former)\b",
@@ -101,12 +102,13 @@ CUES: dict[str, str] = {
                   r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
                   r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
                   r"as (?:previously |already |we )?announced|"
+                  r"since (?:its |the |their )?(?:[\w-]+ ){0,4}?(?:launch\w*|began|started|opened|took effect)|"
                   r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
                   r"introduced|launched|announced|issued))\b",
     "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
     "quote": r"^[\"“‘']|[\"”’'],? (?:said|says|added)\b",
     # Ending a search, or correcting a notice, ends no policy.
-    "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |an |active )?"
+    "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |their |an |active )?"
                         r"(?:search|rescue)",
     "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:[\w-]+ ){0,2}?"
                          r"(?:error|typographical|date|citation|cross-reference|notice|document)|"
@@ -134,7 +136,8 @@ CUES: dict[str, str] = {
               r"no (?:final )?decision (?:has been|was|is|have been) (?:made|taken|reached)|"
               r"no new [\w ]{0,40}(?:is|was|are|were|has been) (?:announced|made|issued)|"
               r"(?:is|are|was|were) (?:simply |completely )?(?:false|untrue|not (?:accurate|true|correct))|"
-              r"nothing (?:\w+ ){0,4}(?:has|have) changed|misstat\w*|mischaracteriz\w*|whether to)\b",
+              r"nothing (?:\w+ ){0,4}(?:has|have) changed|misstat\w*|mischaracteriz\w*|whether to|"
+              r"reports? that [^.]{0,80}? (?:are|is|were|was) (?:false|inaccurate|untrue|wrong|incorrect))\b",
     # Something stopped or came back that is no policy: a system, an office, a service
     # disrupted by weather, a power cut or an IT failure.
     "service_disruption": r"\b(?:outages?|back online|technical (?:issues?|problems?|difficult\w*)|"
@@ -142,7 +145,9 @@ CUES: dict[str, str] = {
                           r"power (?:outages?|failures?|restored)|(?:closed|delayed|disrupted) (?:due to|because of|by)|"
                           r"lapse in (?:appropriations|funding)|scheduled maintenance|"
                           r"(?:winter|snow|ice|tropical) storm|snowstorm|working again|up and running|"
-                          r"(?:site|system|tool|website|app|portal|network|server)s? (?:was|were|went|is|are) down)\b",
+                          r"(?:site|system|tool|website|app|portal|network|server)s? (?:was|were|went|is|are) down|"
+                          r"clos(?:ed|ing|ures?) for (?:the )?(?:[\w'’]+ ){0,3}?holidays?|holiday (?:closures?|schedule)|"
+                          r"(?:high|strong) winds|rough seas|poor visibility)\b",
     # People, not policies: arrivals, departures and commands.
     "personnel": r"\b(?:retir(?:e|es|ed|ing|ement)|resign\w*|step(?:s|ped|ping)? down|successor|tenure|"
                  r"farewell|assum(?:e|es|ed|ing) command|change of command|relieved|"
@@ -159,6 +164,13 @@ CUES: dict[str, str] = {
                    r"held)|injunction|congress|lawmakers|the senate|the house (?:passed|voted|approved)|legislation|"
                    r"(?:the )?government of|(?:mexican|canadian|foreign|mexico's|canada's) (?:government|authorities)|"
                    r"ministry)\b",
+    # Volumes expected, not counted: a holiday forecast is no statistic.
+    "forecast": r"\b(?:expects?|expected|anticipates?|projects?|predicts?|forecasts?|estimates?) "
+                r"(?:to (?:screen|see|process|handle|welcome)|(?:about |nearly |more than |over |roughly |up to )?\d|"
+                r"(?:a )?record|(?:a )?busy|the busiest|heavy)|"
+                r"\b(?:are|is) (?:expected|projected|forecast|anticipated) to (?:travel|fly|cross|pass through|be the busiest)\b",
+    # Advice, not a requirement: voluntary guides and recommended practices.
+    "advisory": r"\b(?:voluntary|non-?binding|recommend(?:s|ed|ing|ations?)?|best practices|not mandatory)\b",
 }
 # Matched against the lower-cased text: case-insensitive matching is several times slower.
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
@@ -222,7 +234,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "ceremony": ("anniversary", "ceremon", "condolences", "congratulat", "hono", "memorial",
                  "passing of", "sworn in", "thoughts are with", "welcomed", "wreath"),
     "disaster": ("cyber", "disaster", "fema", "flood", "grant", "hurricane", "ransomware",
-                 "survivors", "wildfire"),
+                 "survivors", "wildfire", "assistance", "mitigation", "cost share"),
     "critic": ("aclu", "activist", "advocate", "called the ", "chaos", "civil ", "condemn", "critic",
                "cruel", "democrats", "denounc", "disaster", "former", "furious", "governor",
                "human rights", "lawsuit", "morally", "reprehensible", "republicans", "rights group",
@@ -253,13 +265,16 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "service_disruption": ("outage", "back online", "technical ", "system ", "inclement weather",
                            "power ", "closed ", "delayed ", "disrupted ", "lapse in ",
                            "scheduled maintenance", " storm", "snowstorm", "working again",
-                           "up and running", " down"),
+                           "up and running", " down", "holiday", "winds", "rough seas",
+                           "poor visibility"),
     "personnel": ("retir", "resign", "step", "successor", "tenure", "farewell", "command",
                   "relieved", "named", "appointed", "nominated", "confirmed", "swore in", "acting ",
                   "career"),
     "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
     "other_actor": ("court", "judge", "justices", "panel", "injunction", "congress", "lawmakers", "the senate",
                     "the house", "legislation", "government", "authorities", "ministry"),
+    "forecast": ("expect", "anticipat", "project", "predict", "forecast", "estimate"),
+    "advisory": ("voluntary", "binding", "recommend", "best practices", "not mandatory"),
 }
 _GRAM = 4
 
@@ -491,9 +506,10 @@ TITLE_CUES: dict[str, str] = {
                       r"\b(?:individual|public) assistance\b|\bsurvivors?\b",
     "title_enforcement": r"\bseiz\w*|\barrest(?:s|ed)? \w+|\bsentenc\w*|\bindict\w*|\bconvict\w*|\bsmuggl\w*|"
                          r"\boffload\w*|\brescu\w*|\bmedevac\w*|\bsearch(?:es)? for\b|\bsearch\b|\bcharged\b|"
-                         r"\bpleads?\b|\bintercept\w*|\brepatriat\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
+                         r"\bpleads?\b|\bintercept\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
     "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|\bready\b|"
-                       r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|"
+                       r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|\bguides?\b|\bplaybooks?\b|"
+                       r"\bhandbooks?\b|\brecommendations\b|\bsecuring\b|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
                           r"\bcomment period\b|\bnotice of availability\b|\brequest for information\b|"
@@ -506,7 +522,7 @@ TITLE_CUES: dict[str, str] = {
                     r"\bno (?:policy )?change\b|\b(?:false|inaccurate|misleading) (?:reports?|claims?)\b|"
                     r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b|\bno plans? to\b|"
                     r"\bnot (?:planning|plan) to\b|\bstays? in place\b|\bremains? (?:open|in (?:effect|place))\b|"
-                    r"\bfact check\b",
+                    r"\bfact check\b|\bno decision\b",
     "title_explanation": r"\bexplain\w*|(?<!no longer )(?<!not )\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
                          r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ )?(?:is|are|was|were|works?|decides?)\b|"
                          r"\bwhat happens\b|\bq&a\b|\bfaq\b|\bquestions and answers\b|\bwhat to know\b|"
@@ -514,8 +530,8 @@ TITLE_CUES: dict[str, str] = {
     # Something stopped by a storm, a power cut or an IT failure: its return is no policy's.
     "title_disruption": r"\b(?:after|following|due to|because of) (?:the |a |an )?(?:[\w-]+ ){0,3}?(?:outages?|storms?|"
                         r"hurricanes?|snowstorms?|blizzards?|floods?|flooding|fires?|power|disruptions?|glitch\w*|"
-                        r"evacuations?|earthquakes?|tornado\w*|weather)\b|\boutages?\b|\bback online\b|"
-                        r"\bglitch\w*|\bworking again\b|\bsystems? restored\b",
+                        r"evacuations?|earthquakes?|tornado\w*|weather|holidays?)\b|\boutages?\b|\bback online\b|"
+                        r"\bglitch\w*|\bworking again\b|\bsystems? restored\b|\bholiday closures?\b",
     "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
                            r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",
     "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
@@ -526,17 +542,25 @@ TITLE_CUES: dict[str, str] = {
                     r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
-                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
+                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\breinstat\w*|\brestor\w*|"
+                    r"\bresum(?:e|es|ed|ing)\b(?! (?:the |its |their )?search)|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
                     r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"
                     r"\btemporary waiver\b",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
                   r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
                   r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
+    # Volumes expected, not counted ("TSA Expects Record Holiday Travel").
+    "title_forecast": r"\bexpect(?:s|ed|ing)?\b|\banticipat\w*|\bforecast\w*|\bpredict\w*|\bprojected\b",
+    # A headline of two clauses, the second an action: "...Monthly Update; Announces ...",
+    # "Screens Record ..., Expands ...": the action is the news, whatever the first says.
+    "title_second_action": r"(?:[;,]|\band) (?:also )?(?:temporarily )?(?:announces|launches|expands|suspends|ends|"
+                           r"pauses|resumes|begins|extends|reassigns|closes|halts|terminates|rescinds|restricts|"
+                           r"requires|adds|opens|unveils|introduces|implements|to (?:end|suspend|expand|launch|begin))\b",
     "title_designation": r"\bextension (?:and redesignation )?of (?:the )?(?:designation|temporary protected status|tps)\b|"
                          r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
                          r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
-    "title_launch": r"\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
+    "title_launch": r"(?<!since )(?<!since its )\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
                     r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven|citizens|officers|agents|recruits|"
                     r"graduates|members|americans|location|office|building|headquarters|look|edition|record|high|low)\b)|"
                     r"\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
@@ -559,6 +583,7 @@ TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
     "title_readout": ("title_ending", "title_launch"),
     "title_personnel": ("title_launch",),
     "title_awareness": ("title_launch",),
+    "title_forecast": ("title_statistics", "title_figure"),
 }
 
 

@@ -18,7 +18,7 @@ from monitor.classify.data import (
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-4"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-5"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -89,6 +89,8 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "personnel": {"none": 1.0},
     "event_concluded": {"none": 1.0},
     "other_actor": {"none": 0.5},
+    "forecast": {"none": 1.0},
+    "advisory": {"none": 0.7},
     # The headline's genre, as context for every statement of the document.
     "title_readout": {"none": 2.0},
     "title_travel": {"none": 1.5},
@@ -113,6 +115,8 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_rule": {"new_policy": 1.0},
     "title_designation": {"new_policy": 1.5},
     "title_launch": {"new_policy": 0.7},
+    "title_forecast": {"none": 1.5},
+    "title_second_action": {"statistic_update": -0.5},
 }
 #: Pull towards PRIOR_WEIGHTS (L2 on the difference, per example).
 PRIOR_STRENGTH = 0.05
