@@ -57,7 +57,8 @@ CUES: dict[str, str] = {
     "instrument": r"\b(?:memorand\w*|memos?|directive|guidance|guidelines|regulation|interim final rule|"
                   r"final rule|rule|notice|proclamation|executive order|federal register)\b",
     "issue_verb": r"\b(?:issu(?:e|es|ed|ing)|sign(?:s|ed|ing)?|publish\w*|finaliz\w*|direct(?:s|ed|ing)?)\b",
-    "designate": r"\b(?:re)?designat(?:e|es|ed|ing)\b",  # the act; "designation" is a policy noun
+    # The act ("designation" is a policy noun); a county designated for FEMA assistance is disaster aid.
+    "designate": r"\b(?:re)?designat(?:e|es|ed|ing)\b(?! for (?:individual|public) assistance)",
     "expand": r"\b(?:expand\w*|expansion|extend\w*|extension|broaden\w*|now (?:cover|apply|include)\w*)\b",
     "effective": r"\b(?:takes? effect|took effect|effective (?:on|immediately|date)|go(?:es)? into effect|"
                  r"enter into force|(?:beginning|starting) (?:today|on|in|next|at the (?:end|start|beginning) of|"
@@ -475,6 +476,14 @@ COMBOS = {
     "ending_takes_effect": ("end_policy", "effective"),
     "termination_takes_effect": ("end_verb", "effective"),
 }
+#: Cues whose other words describe something else, as ``TITLE_OVERRIDES`` for headlines:
+#: a denial names the ending it denies ("reports that TPS is being terminated are
+#: false"), a search called off or resumed is no program suspended or restored. Their
+#: look-alike cues are dropped.
+CUE_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "denial": ("end_verb", "soft_end_verb", "end_policy", "no_longer", "reinstate", "reverse_word"),
+    "search_suspended": ("soft_end_verb", "end_policy", "reinstate"),
+}
 #: name, parts, the first part (most texts lack it: tried before the others), all parts.
 _COMBO_PARTS = [(name, parts, parts[0], frozenset(parts)) for name, parts in COMBOS.items()]
 #: What a headline says about the kind of release, as context for every statement of the
@@ -650,6 +659,9 @@ def _cues(text: str, lowered: str, gates: list[tuple]) -> dict[str, str]:
         if (match := search(lowered, searched[cue])) and (name not in spans or match.start() < spans[name][0]):
             spans[name] = match.span()
     found = {name: source[start:end].strip() for name, (start, end) in spans.items()}
+    for name in [n for n in CUE_OVERRIDES if n in found]:
+        for dropped in CUE_OVERRIDES[name]:
+            found.pop(dropped, None)
     for name, parts, first, needed in _COMBO_PARTS:
         if first in found and needed <= found.keys():
             found[name] = " + ".join(found[p] for p in parts)

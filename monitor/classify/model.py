@@ -30,6 +30,8 @@ SECOND_STATEMENT_WEIGHT = 0.5
 #: Share of the nearest-example vote in a statement's probabilities.
 KNN_WEIGHT = 0.3
 KNN_K = 5
+#: How sure a unit must be of an act for a two-clause headline's act to decide (``_second_action``).
+SECOND_ACTION_SUPPORT = 0.5
 #: A text of this many units (headline and statements) or fewer is labelled by its statements.
 SHORT_TEXT = 2
 
@@ -297,6 +299,8 @@ class Model:
             }
             results.append(StatementResult(text, LABELS[k], scores[LABELS[k]], evidence))
         label, confidence, doc_evidence = _document_label(doc_scores, shown_doc, p, results, bool(title))
+        if title and "title_second_action" in found[0]:
+            label, confidence = _second_action(label, confidence, p, results, doc_evidence)
         label, confidence, relabelled = _consistent(label, confidence, p, results, doc_evidence)
         for i in relabelled:  # the cues that speak for the label they now carry
             results[i].evidence["cues"] = self._why(found[i], results[i].label)
@@ -321,6 +325,23 @@ def _document_label(scores: list[float], shown: list[float], p: list[list[float]
         evidence["decided_by"] = {"text": _clip(results[i].text, 200),
                                   "position": results[i].evidence["position"]}
     return label, shown[k], evidence
+
+
+def _second_action(label: str, confidence: float, p: list[list[float]], results: list[StatementResult],
+                   evidence: dict) -> tuple[str, float]:
+    """A headline of two clauses whose second is an action ("...Monthly Update; Suspends
+    ...", "Screens Record ..., Announces ..."): the release reports and acts, and the act
+    outranks the figures. The document takes the most significant label a unit holds with
+    probability ``SECOND_ACTION_SUPPORT`` or more, if that outranks its own."""
+    for k, candidate in enumerate(PRECEDENCE[:LABELS.index(label)]):
+        column = [row[k] for row in p]
+        i = column.index(max(column))
+        if column[i] >= SECOND_ACTION_SUPPORT:
+            evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                      "position": results[i].evidence["position"]}
+            evidence["second_action"] = candidate
+            return candidate, round(column[i], 3)
+    return label, confidence
 
 
 def _context_titles(title: str | None, units: int) -> list[str | None]:
