@@ -165,6 +165,11 @@ CUES: dict[str, str] = {
                    r"held)|injunction|congress|lawmakers|the senate|the house (?:passed|voted|approved)|legislation|"
                    r"(?:the )?government of|(?:mexican|canadian|foreign|mexico's|canada's) (?:government|authorities)|"
                    r"ministry)\b",
+    # An ending as a condition, a possibility or a rule of the process, not an act:
+    # "when a designation expires", "decides whether to extend or terminate".
+    "conditional_ending": r"\b(?:if|when|whether|unless|before|until) (?:a |the |an |its |each |any )?(?:[\w-]+ ){0,3}?"
+                          r"(?:expires?|ends?|is (?:terminated|ended|suspended|rescinded)|(?:to )?(?:terminate|end|suspend|rescind))\b|"
+                          r"\b(?:extend or terminate|terminate or extend|extend, redesignate or terminate)\b",
     # Volumes expected, not counted: a holiday forecast is no statistic.
     "forecast": r"\b(?:expects?|expected|anticipates?|projects?|predicts?|forecasts?|estimates?) "
                 r"(?:to (?:screen|see|process|handle|welcome)|(?:about |nearly |more than |over |roughly |up to )?\d|"
@@ -274,6 +279,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
     "other_actor": ("court", "judge", "justices", "panel", "injunction", "congress", "lawmakers", "the senate",
                     "the house", "legislation", "government", "authorities", "ministry"),
+    "conditional_ending": ("expire", "end", "terminat", "rescind"),
     "forecast": ("expect", "anticipat", "project", "predict", "forecast", "estimate"),
     "advisory": ("voluntary", "binding", "recommend", "best practices", "not mandatory"),
 }
@@ -533,13 +539,15 @@ TITLE_CUES: dict[str, str] = {
                     r"\bnot (?:planning|plan) to\b|\bstays? in place\b|\bremains? (?:open|in (?:effect|place))\b|"
                     r"\bfact check\b|\bno decision\b",
     "title_explanation": r"\bexplain\w*|(?<!no longer )(?<!not )\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
-                         r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ )?(?:is|are|was|were|works?|decides?)\b|"
+                         r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ ){0,3}?(?:is|are|was|were|works?|decides?)\b|"
+                         r"\b(?:statement|remarks) on (?:the |its )?(?:[\w-]+ ){0,4}?(?:review|decision(?:-making)?) process\b|"
+                         r"\b(?:statement|remarks) on the process for\b|"
                          r"\bwhat happens\b|\bq&a\b|\bfaq\b|\bquestions and answers\b|\bwhat to know\b|"
                          r"\bwhat (?:\w+ ){0,3}means\b|\bexplainer\b",
     # Something stopped by a storm, a power cut or an IT failure: its return is no policy's.
     "title_disruption": r"\b(?:after|following|due to|because of) (?:the |a |an )?(?:[\w-]+ ){0,3}?(?:outages?|storms?|"
                         r"hurricanes?|snowstorms?|blizzards?|floods?|flooding|fires?|power|disruptions?|glitch\w*|"
-                        r"evacuations?|earthquakes?|tornado\w*|weather|holidays?)\b|\boutages?\b|\bback online\b|"
+                        r"evacuations?|earthquakes?|tornado\w*|weather|holidays?|shutdown|lapse|stoppage)\b|\boutages?\b|\bback online\b|"
                         r"\bglitch\w*|\bworking again\b|\bsystems? restored\b|\bholiday closures?\b",
     "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
                            r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",

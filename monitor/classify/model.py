@@ -92,6 +92,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "event_concluded": {"none": 1.0},
     "other_actor": {"none": 0.5},
     "forecast": {"none": 1.0},
+    "conditional_ending": {"none": 1.0},
     "advisory": {"none": 0.7},
     # The headline's genre, as context for every statement of the document.
     "title_readout": {"none": 2.0},
