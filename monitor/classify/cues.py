@@ -553,7 +553,7 @@ TITLE_CUES: dict[str, str] = {
                            r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",
     "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
                         r"\breleases? (?:" + _MONTH + r"|fiscal year|fy)\b|\bfiscal year (?:19|20)\d\d\b|\bfy ?\d\d|"
-                        r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|"
+                        r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|\bfiscal[- ]year\b|"
                         r"\b(?:year|month) in review\b|\bnumbers?\b|\brecord\b|\bmilestone\b",
     "title_figure": r"\d+(?:\.\d+)? ?(?:%|percent)|\b\d{1,3}(?:,\d{3})+\b|\b(?:increase[sd]?|decrease[sd]?|declines?|"
                     r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
