@@ -40,10 +40,10 @@ NATIONAL_AGENCIES = ("ICE", "USCIS", "TSA")
 #: Kinds of figure. A percent change or a share is never a level's previous.
 LEVEL, DAILY_AVERAGE, RECORD, PERCENT_CHANGE, CHANGE_IN_NUMBER, SHARE, RATE = (
     "level", "daily average", "record", "percent change", "change", "share", "rate")
-#: Metrics that count what is there on a day (a backlog, a detention population), not what
-#: happened over a period: "as of March 31" is their period, and a sentence that names none
-#: measures on the day the release last named for one ("On the same date, 190,000 ...").
-STOCKS = ("detention population", "alternatives to detention", "backlog", "net backlog", "gross backlog")
+#: Metrics that count what stands on a day (a backlog, people held), not what happened in a
+#: period: "as of March 31" is their period, and a sentence that names none measures on the
+#: day the release last named for one ("On the same date, 190,000 ...").
+STOCKS = ("backlog", "net backlog", "gross backlog", "detention population", "alternatives to detention")
 #: Roles: a figure the release reports, one it quotes for comparison, or the percent
 #: change it gives for a reported figure.
 REPORTED, COMPARED, CHANGE = "reported", "compared", "change"
@@ -452,6 +452,8 @@ class _Periods:
     _PAST_YEARS = re.compile(r"\b(?:(?:over|in|during|across)\s+)?(?:the\s+)?(?:past|last|previous)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
                              r"\s+(fiscal|calendar)\s+years\b", re.I)
     _SEVEN_DAY = re.compile(r"\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
+    #: "4.3 million cases at the end of September": a count taken on the month's last day
+    _AT_END = re.compile(rf"\bat the (?:end|close) of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _THROUGH_END = re.compile(rf"\b(?:through|thru|as of) the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
     _MONTHS_ENDING = re.compile(
         rf"\b(\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]months?"
@@ -482,11 +484,13 @@ class _Periods:
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
         r"\bversus|\bvs\.?|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
+        # "ahead of the same stretch of 2022" (whose "of" the period's words may take)
+        r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to|compared (?:with|to)|versus)\s+"
+        r"(?:the|that|its)\s+(?:[\w-]+\s+){0,2}?(?:count|total|tally|level|figure|number|pace|mark|stretch|period|"
+        r"span)s?(?:\s+(?:for|of|in|during|from))?\s*$|"
         # "the lowest monthly total since January 2021": a comparison, not what is counted
-        r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$|"
-        # "54% below the count for August 2023", "ahead of the level of May"
-        r"\b(?:above|below|ahead of|behind|than|from|over|compared (?:with|to)|versus)\s+(?:the|that|its)\s+"
-        r"(?:same\s+)?(?:count|level|total|figure|number|tally|pace|stretch|period|span)(?:\s+(?:for|in|of|during))?\s*$",
+        r"\b(?:lowest|highest|fewest|most|least|largest|smallest|biggest|first time)(?:\s+[\w-]+){0,3}\s*$",
         re.I)
 
     def __init__(self, text: str, anchor: date | None, context: Period | None,
@@ -608,6 +612,12 @@ class _Periods:
                 end = _month_end(year, index)
                 first = fiscal_year(year + (index >= 10)).start
                 add(m, Period(YEAR_TO_DATE, first, end.isoformat()))
+        for m in scan(self._AT_END, 'end of', 'close of'):
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
+            if year:
+                last = _month_end(year, index).isoformat()
+                add(m, Period(DAY, last, last))
         for m in scan(self._MONTHS_ENDING, 'month'):
             count = m.group(1).lower()
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
@@ -741,10 +751,9 @@ class _Periods:
     #: "since the rule took effect on June 5, and through August 19": from one day to another
     _SINCE_THROUGH = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{0,14}}?(?:on\s+)?{_FULL_DATE},?\s+(?:and\s+)?"
                                 rf"(?:through|thru|until|up to)\s+{_FULL_DATE}", re.I)
-    #: "at the end of March 2024", "closed June with 8.6 million pending cases": a level on
-    #: the month's last day, not over the month
-    _MONTH_END = re.compile(rf"\bat the end of ({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])|"
-                            rf"\b(?:closed|ended|finished)\s+({_MON})(?:,?\s+(\d{{4}}))?\s+with\b", re.I)
+    #: "closed June with 8.6 million pending cases": a level on the month's last day (like
+    #: "at the end of June", ``_AT_END``), not over the month
+    _MONTH_END = re.compile(rf"\b(?:closed|ended|finished)\s+({_MON})(?:,?\s+(\d{{4}}))?\s+with\b", re.I)
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
 
@@ -756,10 +765,9 @@ class _Periods:
             last = self._date(m.group(4), m.group(5), m.group(6) or (first and str(first.year)))
             if first and last and first < last:
                 add(m, Period(RANGE, first.isoformat(), last.isoformat()))
-        for m in scan(self._MONTH_END, 'end of', 'closed', 'ended', 'finished'):
-            index = _month_index(m.group(1) or m.group(3))
-            written = m.group(2) or m.group(4)
-            year = int(written) if written else self._year_of(index)
+        for m in scan(self._MONTH_END, 'closed', 'ended', 'finished'):
+            index = _month_index(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:
                 day = _month_end(year, index).isoformat()
                 add(m, Period(DAY, day, day))
@@ -1090,13 +1098,20 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             kind, value = CHANGE_IN_NUMBER, sign * number.value
         elif _DAILY.search(text[window_low:window_high]):
             kind = DAILY_AVERAGE
-        if kind == LEVEL:
-            period = _stock_period(metric, period, periods, as_of)
+        if kind == LEVEL and period is None and metric in STOCKS:
+            period = as_of  # "On the same date, 190,000 were enrolled": the day the release last gave
         assumed = period is None and not context_in_headline
         period = period or (context if context else Period())
         if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):
                                                                         min(high, number.end + 120)]):
             kind = RECORD
+        if kind == LEVEL and metric in STOCKS and period.kind in (MONTH, QUARTER, RANGE):
+            # "when the quarter closed on March 31, ... stood at", "... in the quarter, which
+            # closed on March 31": the day it was counted
+            days = (periods._date(m.group(1), m.group(2), m.group(3))
+                    for m in _Periods._DAY.finditer(text, low, high))
+            if any(day and day.isoformat() == period.end for day in days):
+                period = Period(DAY, period.end, period.end)
         figure = Figure(
             metric=metric, value=value, unit=unit, period=period,
             scope=_scope(text, number, low, high, metric, agency),
@@ -1208,20 +1223,6 @@ def _change_by(lead: str) -> int:
     if not m:
         return 0
     return -1 if _DECREASE.match(m.group(1) or m.group(2)) else 1
-
-
-def _stock_period(metric: str, period: Period | None, periods: _Periods, as_of: Period | None) -> Period | None:
-    """A stock's day: "the backlog stood at 4.1 million when the quarter closed on March 31"
-    is a level on March 31, not over the quarter; with no period of its own, the day the
-    release last measured a stock on."""
-    if metric not in STOCKS:
-        return period
-    if period is None:
-        return as_of
-    if period.kind != DAY and period.end and any(
-            m.period.kind == DAY and m.period.start == period.end and not m.comparison for m in periods.found):
-        return Period(DAY, period.end, period.end)
-    return period
 
 
 _QUALIFIERS_ANYWHERE = re.compile(r"\b(?:more|fewer|less) than\b", re.I)
@@ -1513,8 +1514,11 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
         if reported:  # "That is a 95% drop": the total, not its daily average beside it
             head = next((f for f in reversed(reported) if f.kind in (LEVEL, RECORD)), reported[-1])
-        if context is None:
+        if context is None and figures:
             own = [f.period for f in figures if f.period.kind in (MONTH, FISCAL_YEAR, QUARTER)]
+            if not own:  # "when the quarter closed on Dec. 31, the backlog stood at ...": the quarter
+                own = [m.period for m in _Periods(text, _anchor(published, None), None).found
+                       if m.period.kind in (MONTH, FISCAL_YEAR, QUARTER) and not (m.comparison or m.incidental)]
             context = own[0] if own else None
         as_of = _last_stock_day(figures) or as_of
         earlier += figures

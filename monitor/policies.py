@@ -68,7 +68,7 @@ _VERBS = [
                   r"begin|take|be)\w*|"
                   r"\blift\w* (?:the |its |a )?(?:temporary )?(?:pause|suspension|freeze|hold)\b"),
     ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
-                r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling)|"
+                r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling|issuing)|"
                 r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
     ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|wind\w* down|wound down|vacat\w*|supersed\w*|"
@@ -87,14 +87,17 @@ _VERBS = [
                   r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|begun|\bstart\w*|activat\w*|grant\w*|"
                   r"publish\w*|sign\w*|adopt\w*|final rule|takes? effect|new (?:process|program|rule)|"
                   r"\broll\w* out|\bdebut\w*|\bkick\w* off|\bgo(?:es)? live|\bwent live|\binstitut\w*|"
-                  r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out"),
+                  r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out|"
+                  # "the process will be known as DACA": a new policy naming itself
+                  r"\b(?:will|shall) be (?:known as|called|named)\b"),
 ]
 _VERB = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _VERBS))
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
           r"december|jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|oct\.?|nov\.?|dec\.?)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE = rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
-_MEMO_WORD = r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation"
+_MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation|"
+              r"broadcast message")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
@@ -107,9 +110,9 @@ _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,
                          rf"(?:memorand(?:um|a)|memos?|notice|guidance|guidelines|directive)\b")
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
-                       rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice)\b")
+                       rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
-_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice")
+_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
@@ -139,8 +142,8 @@ _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?
 #: "relaunches the X program as Y": a new name, not a reinstatement.
 _RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
 _AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
-#: "expanded the process for Venezuelans to <the policy>": the policy is new.
-_TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?$")
+#: "expanded the process for Venezuelans to <the policy>", "to nationals of <countries>": new.
+_TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?(?:(?:nationals|citizens|people|residents) (?:of|from)\s+)?$")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
 _RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
 #: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
@@ -237,7 +240,10 @@ def catalogue() -> dict:
         rf"{_MEMO_NOUN}\b|(?:\b(?P<y2>(?:19|20)\d\d)\s+)?\b{_MEMO_NOUN}\s+(?:(?:signed|issued|written)\s+)?"
         rf"(?:by|from)\s+(?:[a-z.]+\s+){{0,3}}?(?P<s2>{signers})\b")
     return {"policies": policies, "country": country, "any_country": any_country, "demonyms": demonyms,
-            "signer": signer, "per_country": {p["key"] for p in policies if p.get("per_country")}}
+            "signer": signer,
+            # program made country by country -> the countries it can have (None: any)
+            "per_country": {p["key"]: set(p["countries"]) if p.get("countries") else None
+                            for p in policies if p.get("per_country")}}
 
 
 def _country_regex(names: list[str]) -> re.Pattern:
@@ -498,6 +504,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
     texts += [(sid, text, slabel) for sid, text, slabel in statements
               if slabel in ("new_policy", "reversal", "none")]
     in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
+    title_act = title_rule(title)
     best: dict[str, Event] = {}
     for sid, text, text_label in texts:
         lowered = text.lower()
@@ -518,6 +525,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb is None and sid is None and text_label == "new_policy" and \
                     len((text[:mention.start] + text[mention.end:]).split()) <= 3:
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
+            if verb is None and sid is None and title_act:
+                verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
             if verb is None and mention.key.startswith(("rin ", "docket ")):
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
@@ -540,6 +549,7 @@ def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[
     Honduras"), not one named as an exception; else the mention's own."""
     if mention.key not in catalogue()["per_country"]:
         return [(mention.key, mention.name)]
+    allowed = catalogue()["per_country"][mention.key]
     named = [o for o in others if o.kind != "designation" and o is not mention]
     countries = []
     for m in catalogue()["any_country"].finditer(lowered):
@@ -547,7 +557,7 @@ def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[
                 or _EXEMPT_AFTER.match(lowered, m.end()):
             continue
         country = catalogue()["demonyms"].get(m[1], m[1])
-        if country not in countries:
+        if country not in countries and (allowed is None or country in allowed):
             countries.append(country)
     return [(f"{mention.key} {c}", f"{mention.name} ({c.title()})") for c in countries] or \
         [(mention.key, mention.name)]
@@ -1061,10 +1071,74 @@ def _first(rows: list) -> tuple[int, int | None]:
     return best[0], best[1]
 
 
+#: Where the words describing a memo named by its date stop: "the November 20, 2014
+#: memorandum on priorities and ...", "its July 6 directive, which ...".
+_DESCRIPTION_END = re.compile(r"[.;,:]|\s(?:and|but|while|after|before|because)\s")
+_ASIDE = re.compile(r"\([^()]*\)")  # "(84 FR 35409)": a citation between the name and its description
+#: Words that tell no memo from another.
+_PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should", "have", "been",
+          "were", "with", "from", "into", "their", "there", "they", "about", "under", "over",
+          "issued", "signed", "dated", "memo", "memorandum", "memoranda", "notice", "guidance",
+          "directive", "policy", "department", "homeland", "security", "secretary", "agency",
+          "will", "also", "more", "than", "when", "what", "other", "only", "such", "said", "says",
+          "today", "year", "month", "week", "immigration", "border", "customs", "citizenship",
+          "service", "protection", "united", "states", "federal", "government", "people", "program",
+          "process", "release", "statement", "announced", "nation", "country"}
+
+
+def _words(text: str) -> set[str]:
+    """Content words, a plural's ``s`` dropped ("students" is "student")."""
+    return {w.removesuffix("s") for w in re.findall(r"[a-z]{4,}", text.lower())} - \
+        {w.removesuffix("s") for w in _PLAIN}
+
+
+def _memo_description(db, document_id: int, day: date) -> tuple[set[str], set[str]]:
+    """The words a document uses to describe the memo of ``day`` it names by its date
+    ("the November 20, 2014 memorandum on priorities", "the July 6 broadcast message on
+    online study"): what follows the name, to the end of its phrase; and the keys of the
+    policies named there ("the memorandum that created DAPA")."""
+    keys = {f"memo {day}", f"memo day {day:%m-%d}", f"memo month {day:%Y-%m}"}
+    texts = [r[0] or "" for r in db.execute("select title from documents where id = ?", [document_id])]
+    texts += [r[0] for r in db.execute(
+        "select text from statements where document_id = ? and last_seen_version = "
+        "(select version from documents where id = ?)", [document_id, document_id])]
+    words: set[str] = set()
+    policies: set[str] = set()
+    for text in texts:
+        named = mentions(text)
+        text = _ASIDE.sub(lambda a: " " * len(a.group()), text)
+        for m in named:
+            if m.key in keys:
+                cut = _DESCRIPTION_END.search(text, m.end, m.end + 160)
+                end = cut.start() if cut else min(len(text), m.end + 160)
+                words |= _words(text[m.end:end])
+                policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end}
+    return words, policies
+
+
+def _described(db, candidates: list[int], description: set[str]) -> dict[int, int]:
+    """Candidate document -> how many of the description's words its title and text have."""
+    scores = {}
+    for doc in dict.fromkeys(candidates):
+        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents "
+                         "where id = ?", [doc]).fetchone()
+        scores[doc] = len(description & _words(row[0] if row else ""))
+    return scores
+
+
+#: A memo the history did not know as one is found by its description when it shares at
+#: least this many words with one document of that day (and more than with any other).
+DESCRIPTION_WORDS = 2
+
+
 def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | None:
-    """The stored document that issued the memo or notice of that date: one that acts on a
+    """The stored document that issued the memo or notice of that date: of several, the one
+    the naming document describes ("the memorandum on priorities"); else one that acts on a
     policy the naming document also acts on, else the one that says it issued a memo then
-    (several that are not reports of one event: no link)."""
+    (several that are not reports of one event: no link). When no stored document says it
+    issued a memo then, an agency's release of that day that the description fits (at
+    least ``DESCRIPTION_WORDS`` of its words, more than any other's): the directive a
+    release announced without calling it one."""
     day = date.fromisoformat(key.split()[1])
     low, high = (day - timedelta(days=MEMO_DAYS)).isoformat(), (day + timedelta(days=MEMO_DAYS)).isoformat()
     rows = db.execute(
@@ -1077,6 +1151,23 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
         "    select policy_id from policy_events where document_id = ?)) "
         "order by e.document_id", [day.isoformat(), document_id, low, high, document_id]).fetchall()
     rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
+    description, policies = _memo_description(db, document_id, day)
+    if policies:  # "the memorandum that created DAPA": one that acted on DAPA
+        acting = {r[0] for r in db.execute(
+            "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            f"where p.key in ({','.join('?' * len(policies))})", list(policies))}
+        rows = [r for r in rows if r[0] in acting]
+        if not rows:
+            return None
+    elif len({r[0] for r in rows}) == 1:
+        pass
+    elif not rows and description:  # not recorded as a memo: a later text must describe it too
+        return _described_release(db, document_id, day, low, high, description)
+    elif description:
+        scores = _described(db, [r[0] for r in rows], description)
+        best = max(scores.values())
+        if best and sum(1 for v in scores.values() if v == best) == 1:
+            rows = [r for r in rows if scores[r[0]] == best]  # "the memorandum on priorities"
     shared = [r for r in rows if not r[4]]
     if not shared:
         closest = min((r[3] for r in rows), default=0)
@@ -1091,6 +1182,23 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
                " select id, ?, ?, 'establish', ? from policies where key = ?",
                [best[0], best[1], day.isoformat(), key])
     return best[0], best[1]
+
+
+def _described_release(db, document_id: int, day: date, low: str, high: str,
+                       description: set[str]) -> tuple[int, None] | None:
+    """The one release of those days (an agency's, not a news story or a baseline article)
+    that the description fits best, if it fits well enough."""
+    releases = db.execute(
+        "select id, source, abs(julianday(coalesce(published, first_seen)) - julianday(?)), event_id "
+        "from documents where id != ? and substr(coalesce(published, first_seen), 1, 10) between ? and ? "
+        "and source != ? and source not like 'news%'",
+        [day.isoformat(), document_id, low, high, BASELINE_SOURCE]).fetchall()
+    scores = _described(db, [r[0] for r in releases], description)
+    best = max(scores.values(), default=0)
+    fits = [r for r in releases if scores[r[0]] == best]
+    if best < DESCRIPTION_WORDS or len(fits) != 1:
+        return None
+    return fits[0][0], None
 
 
 def record_and_link(db, document_ids: list[int], now: str) -> int:

@@ -5,6 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from monitor.classify.cues import cue_matches, title_cues
 from monitor.classify import (
     CLASSIFIER_VERSION, LABELS, classify_document, classify_text, default_model,
     load_devset,
@@ -230,3 +231,27 @@ def test_cli_evaluate_reports_held_out_scores():
     assert set(data["test_documents"]["per_class"]) == set(LABELS)
     assert data["test_statements"]["n"] > data["test_documents"]["n"]
     assert len(data["baseline_leave_one_article_out"]["documents"]) == 5
+
+
+def test_a_denial_drops_the_ending_cues_it_names():
+    found = cue_matches("Reports that TPS for Yemen is being terminated are inaccurate; no decision has been made.")
+    assert "denial" in found and "end_verb" not in found and "ending_a_policy" not in found
+    # A search resumed is no program restored.
+    found = cue_matches("Crews resumed their search at first light for a missing swimmer.")
+    assert "search_suspended" in found and "reinstate" not in found
+
+
+def test_a_two_clause_headline_lets_its_act_outrank_the_figures():
+    from monitor.classify.model import StatementResult, _second_action
+
+    units = [StatementResult(text, "statistic_update", 0.5, {"position": "lead"})
+             for text in ("Agents made 118,000 apprehensions in May.", "CBP will suspend crossings at Nogales.")]
+    p = [[0.05, 0.05, 0.85, 0.05], [0.6, 0.1, 0.2, 0.1]]  # reversal, new_policy, statistic_update, none
+    evidence = {}
+    assert _second_action("statistic_update", 0.7, p, units, evidence) == ("reversal", 0.6)
+    assert evidence["decided_by"]["text"] == "CBP will suspend crossings at Nogales."
+    # No unit sure enough of an act: the figures decide.
+    p[1] = [0.4, 0.1, 0.4, 0.1]
+    assert _second_action("statistic_update", 0.7, p, units, {}) == ("statistic_update", 0.7)
+    assert title_cues("CBP Releases May Update; Suspends Vehicle Crossings at Nogales")["title_second_action"]
+    assert "title_second_action" not in title_cues("CBP Releases May Monthly Update")

@@ -75,6 +75,8 @@ def reference_cue_matches(text: str) -> dict[str, str]:
         match = pattern.search(lowered)
         if match:
             found[name] = source[match.start():match.end()].strip()
+    overridden = {dropped for name in cues.CUE_OVERRIDES if name in found for dropped in cues.CUE_OVERRIDES[name]}
+    found = {name: match for name, match in found.items() if name not in overridden}
     for name, parts in cues.COMBOS.items():
         if all(p in found for p in parts):
             found[name] = " + ".join(found[p] for p in parts)

@@ -618,3 +618,26 @@ def test_a_processing_time_after_another_figure_in_its_sentence_keeps_its_metric
     by_value = {f.value: f for f in found}
     assert by_value[7.2].metric == by_value[9.9].metric == "processing time"
     assert by_value[7.2].stated_previous() == (9.9, fiscal_year(2021))
+
+
+def test_a_period_after_below_the_count_for_is_the_comparisons_base():
+    """"12% above the level for March 2023": March 2023 is what the figure is compared with;
+    the figure's own period is the release's month."""
+    found = figures("Encounters at the northern border came to 19,300, which is 12% above the level "
+                    "for March 2023.", "2024-04-16", title="CBP Releases March 2024 Monthly Update")
+    reported = [f for f in found if f.role == REPORTED]
+    assert {(f.value, f.period) for f in reported} == {(19300, month_period(2024, 3))}
+    assert [f.period for f in found if f.kind == PERCENT_CHANGE] == [month_period(2024, 3)]
+
+
+def test_a_stock_is_counted_on_a_day_and_a_flow_over_the_quarter():
+    """A backlog "at the end of July" or "when the quarter ended on Dec. 31" is that day's;
+    filings received "during the quarter" cover the quarter."""
+    held = one("ICE was holding 38,500 people in detention at the end of July.", "2024-08-09")
+    assert held.period == Period("day", "2024-07-31", "2024-07-31")
+    found = [f for fs in extract_document("USCIS First-Quarter Update", [
+        "When the first quarter of fiscal year 2025 ended on Dec. 31, the agency's net backlog stood at "
+        "3.9 million cases.", "During the quarter, USCIS received 2.6 million filings."],
+        "2025-02-12", "USCIS") for f in fs]
+    assert {(f.metric, f.period.start, f.period.end) for f in found} == {
+        ("net backlog", "2024-12-31", "2024-12-31"), ("receipts", "2024-10-01", "2024-12-31")}

@@ -14,7 +14,7 @@ def test_evaluate_links_on_the_bundled_sets_meets_the_targets():
     """The tuned sets meet the targets; untouched.jsonl stays at what its one scoring after
     the rules were written gave (README), a floor for later changes."""
     for name, recall in (("reversals.jsonl", 0.85), ("heldout.jsonl", 0.85), ("fresh.jsonl", 0.85),
-                         ("untouched.jsonl", 0.78)):
+                         ("mechanisms.jsonl", 1.0), ("untouched.jsonl", 0.91)):
         result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus",
                                           str(CORPUS.parent / name)])
         assert result.exit_code == 0, result.output
@@ -220,3 +220,88 @@ def test_an_act_told_as_past_or_done_by_the_policy_itself_is_no_reversal(store):
          "news"),
     ])
     assert reverses(store, ids) == set()
+
+
+def test_one_nationalitys_parole_process_is_undone_apart_from_the_others(store):
+    """CHNV is made country by country: a pause of the Venezuelan process undoes the
+    Venezuelan announcement, an end for all four undoes each country's own, and Cuban
+    family reunification parole is another program."""
+    ids = stored(store, [
+        ("ve", "2022-10-12", "DHS Opens Parole Process for Venezuelans",
+         "DHS today opened a parole process for Venezuelans who have a supporter in the United States."),
+        ("chn", "2023-01-05", "Parole Offered to Three More Nationalities",
+         "DHS today extended the sponsor-based parole process to nationals of Cuba, Haiti and Nicaragua."),
+        ("frp", "2023-07-01", "USCIS Updates the Cuban Family Reunification Parole Process",
+         "USCIS today announced that the Cuban Family Reunification Parole process accepts online filings."),
+        ("ve-pause", "2024-08-02", "DHS Pauses the Parole Process for Venezuelans",
+         "DHS has paused the parole process for Venezuelans while it reviews supporters for fraud."),
+        ("end", "2025-03-25", "Termination of Parole Processes for Cubans, Haitians, Nicaraguans, and Venezuelans",
+         "DHS is terminating the parole processes for nationals of Cuba, Haiti, Nicaragua and Venezuela."),
+    ])
+    assert reverses(store, ids) == {("ve-pause", "ve"), ("end", "ve"), ("end", "chn")}
+
+
+def test_a_memo_named_by_its_date_is_told_from_others_of_that_day_by_its_description(store):
+    """Two memos signed one day: "the memorandum on X" undoes the one about X; with no
+    description, or one naming a policy neither memo acted on, nothing is linked."""
+    ids = stored(store, [
+        ("jail", "2019-04-02", "Secretary Signs Memorandum on Detention Standards",
+         "The Secretary today signed a memorandum that tightens inspection schedules at contract "
+         "detention facilities."),
+        ("towers", "2019-04-02", "Secretary Directs CBP to Add Surveillance Towers",
+         "The Secretary also signed a memorandum directing CBP to put up more surveillance towers."),
+        ("undo", "2021-02-10", "DHS Rescinds 2019 Inspection Memo",
+         "The Secretary today rescinded the April 2, 2019 memorandum on inspection schedules at "
+         "detention facilities."),
+        ("vague", "2021-03-01", "DHS Withdraws Earlier Guidance",
+         "The Department today withdrew the April 2, 2019 memorandum."),
+        ("mpp", "2021-03-05", "DHS Withdraws a 2019 Memo",
+         "DHS withdrew the April 2, 2019 memorandum that set up the Migrant Protection Protocols."),
+    ])
+    assert reverses(store, ids) == {("undo", "jail")}
+
+
+def test_a_directive_its_release_never_called_one_is_the_release_its_description_fits(store):
+    """"its March 18 guidance on custody reviews" is the agency's release of that day about
+    custody reviews (not another release of that day, not a news story); a description no
+    release fits links nothing; a citation between the name and its description is skipped."""
+    ids = stored(store, [
+        ("custody", "2020-03-18", "ICE Reviews Custody of Older Detainees",
+         "Field offices will review the custody of detainees over 60 and may release them.", "ice"),
+        ("visits", "2020-03-18", "ICE Suspends Social Visitation",
+         "Social visits are suspended at every facility for now.", "ice"),
+        ("gone", "2020-08-03", "ICE Drops Pandemic Release Reviews",
+         "ICE has withdrawn its March 18 guidance on custody reviews for older detainees.", "news"),
+        ("bond", "2020-08-04", "ICE Drops Bond Payment Option",
+         "ICE has withdrawn its March 18 notice on online bond payments.", "news"),
+        ("fee", "2019-09-16", "Revised Criteria for Fee Waiver Requests",
+         "USCIS narrows the criteria for fee waivers. The change appears at 84 FR 48901.",
+         "federal-register"),
+        ("fee-undo", "2020-12-01", "USCIS Restores Fee Waiver Criteria",
+         "USCIS is rescinding the September 16, 2019 notice (84 FR 48901) that narrowed the "
+         "criteria for fee waivers.", "federal-register"),
+    ])
+    assert reverses(store, ids) == {("gone", "custody"), ("fee-undo", "fee")}
+    # a described release is not recorded as a memo: only a text describing it links to it
+    assert not store.db.execute("select 1 from policy_events e join policies p on p.id = e.policy_id "
+                                "where p.key = 'memo 2020-03-18'"
+                                " and e.event = 'establish'").fetchone()
+
+
+def test_a_federal_register_titles_act_and_a_policy_that_names_itself():
+    """"<rule>; Removal" ends the rule its title names, "; Extension of Comment Period"
+    extends it; "the effort will be known as X" establishes X."""
+    from monitor.policies import document_events
+
+    def events(title, label, text, slabel):
+        return {(e.key, e.event) for e in document_events(title, "2018-05-29", label, [(1, text, slabel)])}
+
+    assert ("international entrepreneur rule", "end") in events(
+        "International Entrepreneur Rule; Removal", "reversal",
+        "DHS proposes to take the start-up parole provisions out of its regulations.", "reversal")
+    assert ("public charge", "extend") in events(
+        "Inadmissibility on Public Charge Grounds; Extension of Comment Period", "new_policy",
+        "DHS gives the public two more weeks to comment.", "none")
+    assert ("central american minors", "establish") in events(
+        "Refugee Processing for Children in Central America", "new_policy",
+        "The effort will be known as the Central American Minors program.", "new_policy")

@@ -57,7 +57,8 @@ CUES: dict[str, str] = {
     "instrument": r"\b(?:memorand\w*|memos?|directive|guidance|guidelines|regulation|interim final rule|"
                   r"final rule|rule|notice|proclamation|executive order|federal register)\b",
     "issue_verb": r"\b(?:issu(?:e|es|ed|ing)|sign(?:s|ed|ing)?|publish\w*|finaliz\w*|direct(?:s|ed|ing)?)\b",
-    "designate": r"\b(?:re)?designat(?:e|es|ed|ing)\b",  # the act; "designation" is a policy noun
+    # The act ("designation" is a policy noun); a county designated for FEMA assistance is disaster aid.
+    "designate": r"\b(?:re)?designat(?:e|es|ed|ing)\b(?! for (?:individual|public) assistance)",
     "expand": r"\b(?:expand\w*|expansion|extend\w*|extension|broaden\w*|now (?:cover|apply|include)\w*)\b",
     "effective": r"\b(?:takes? effect|took effect|effective (?:on|immediately|date)|go(?:es)? into effect|"
                  r"enter into force|(?:beginning|starting) (?:today|on|in|next|at the (?:end|start|beginning) of|"
@@ -90,7 +91,8 @@ CUES: dict[str, str] = {
                r"hearing|remarks|keynote|symposium|news conference|spoke)\b",
     "ceremony": r"\b(?:sworn in|ceremon\w*|honou?r\w*|wreath|anniversary|memorial|passing of|condolences|"
                 r"thoughts are with|congratulat\w*|welcomed)\b",
-    "disaster": r"\b(?:fema|disaster|hurricane|wildfire|flood\w*|survivors|grants?|ransomware|cyber\w*)\b",
+    "disaster": r"\b(?:fema|disaster|hurricane|wildfire|flood\w*|survivors|grants?|ransomware|cyber\w*|"
+                r"(?:individual|public) assistance|hazard mitigation|cost share)\b",
     "critic": r"\b(?:advocates?|activists?|critics?|rights groups?|civil (?:rights|liberties)|aclu|human rights|"
               r"lawsuit|sue|sued|condemn\w*|denounc\w*|vow\w* to (?:challenge|sue|fight)|called the (?:move|policy|rule|program)|"
               r"furious|reprehensible|cruel|morally|disaster|chaos|republicans|democrats|governor|former)\b",
@@ -101,12 +103,13 @@ CUES: dict[str, str] = {
                   r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
                   r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
                   r"as (?:previously |already |we )?announced|"
+                  r"since (?:its |the |their )?(?:[\w-]+ ){0,4}?(?:launch\w*|began|started|opened|took effect)|"
                   r"(?:was|were) (?:first |originally )?(?:designated|created|established|started|"
                   r"introduced|launched|announced|issued))\b",
     "department": r"\b(?:secretary|dhs|the department|homeland security|uscis|ice|cbp|tsa|administration|officials)\b",
     "quote": r"^[\"“‘']|[\"”’'],? (?:said|says|added)\b",
     # Ending a search, or correcting a notice, ends no policy.
-    "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |an |active )?"
+    "search_suspended": r"\b(?:suspend\w*|ends?|ended|call(?:s|ed)? off|conclud\w*|resum\w*) (?:the |its |their |an |active )?"
                         r"(?:search|rescue)",
     "correction_notice": r"\bcorrect(?:s|ing|ion|ions)?\b (?:to |of )?(?:an? |the |two |several )?(?:[\w-]+ ){0,2}?"
                          r"(?:error|typographical|date|citation|cross-reference|notice|document)|"
@@ -134,7 +137,8 @@ CUES: dict[str, str] = {
               r"no (?:final )?decision (?:has been|was|is|have been) (?:made|taken|reached)|"
               r"no new [\w ]{0,40}(?:is|was|are|were|has been) (?:announced|made|issued)|"
               r"(?:is|are|was|were) (?:simply |completely )?(?:false|untrue|not (?:accurate|true|correct))|"
-              r"nothing (?:\w+ ){0,4}(?:has|have) changed|misstat\w*|mischaracteriz\w*|whether to)\b",
+              r"nothing (?:\w+ ){0,4}(?:has|have) changed|misstat\w*|mischaracteriz\w*|whether to|"
+              r"reports? that [^.]{0,80}? (?:are|is|were|was) (?:false|inaccurate|untrue|wrong|incorrect))\b",
     # Something stopped or came back that is no policy: a system, an office, a service
     # disrupted by weather, a power cut or an IT failure.
     "service_disruption": r"\b(?:outages?|back online|technical (?:issues?|problems?|difficult\w*)|"
@@ -142,7 +146,9 @@ CUES: dict[str, str] = {
                           r"power (?:outages?|failures?|restored)|(?:closed|delayed|disrupted) (?:due to|because of|by)|"
                           r"lapse in (?:appropriations|funding)|scheduled maintenance|"
                           r"(?:winter|snow|ice|tropical) storm|snowstorm|working again|up and running|"
-                          r"(?:site|system|tool|website|app|portal|network|server)s? (?:was|were|went|is|are) down)\b",
+                          r"(?:site|system|tool|website|app|portal|network|server)s? (?:was|were|went|is|are) down|"
+                          r"clos(?:ed|ing|ures?) for (?:the )?(?:[\w'’]+ ){0,3}?holidays?|holiday (?:closures?|schedule)|"
+                          r"(?:high|strong) winds|rough seas|poor visibility)\b",
     # People, not policies: arrivals, departures and commands.
     "personnel": r"\b(?:retir(?:e|es|ed|ing|ement)|resign\w*|step(?:s|ped|ping)? down|successor|tenure|"
                  r"farewell|assum(?:e|es|ed|ing) command|change of command|relieved|"
@@ -159,6 +165,18 @@ CUES: dict[str, str] = {
                    r"held)|injunction|congress|lawmakers|the senate|the house (?:passed|voted|approved)|legislation|"
                    r"(?:the )?government of|(?:mexican|canadian|foreign|mexico's|canada's) (?:government|authorities)|"
                    r"ministry)\b",
+    # An ending as a condition, a possibility or a rule of the process, not an act:
+    # "when a designation expires", "decides whether to extend or terminate".
+    "conditional_ending": r"\b(?:if|when|whether|unless|before|until) (?:a |the |an |its |each |any )?(?:[\w-]+ ){0,3}?"
+                          r"(?:expires?|ends?|is (?:terminated|ended|suspended|rescinded)|(?:to )?(?:terminate|end|suspend|rescind))\b|"
+                          r"\b(?:extend or terminate|terminate or extend|extend, redesignate or terminate)\b",
+    # Volumes expected, not counted: a holiday forecast is no statistic.
+    "forecast": r"\b(?:expects?|expected|anticipates?|projects?|predicts?|forecasts?|estimates?) "
+                r"(?:to (?:screen|see|process|handle|welcome)|(?:about |nearly |more than |over |roughly |up to )?\d|"
+                r"(?:a )?record|(?:a )?busy|the busiest|heavy)|"
+                r"\b(?:are|is) (?:expected|projected|forecast|anticipated) to (?:travel|fly|cross|pass through|be the busiest)\b",
+    # Advice, not a requirement: voluntary guides and recommended practices.
+    "advisory": r"\b(?:voluntary|non-?binding|recommend(?:s|ed|ing|ations?)?|best practices|not mandatory)\b",
 }
 # Matched against the lower-cased text: case-insensitive matching is several times slower.
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
@@ -222,7 +240,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "ceremony": ("anniversary", "ceremon", "condolences", "congratulat", "hono", "memorial",
                  "passing of", "sworn in", "thoughts are with", "welcomed", "wreath"),
     "disaster": ("cyber", "disaster", "fema", "flood", "grant", "hurricane", "ransomware",
-                 "survivors", "wildfire"),
+                 "survivors", "wildfire", "assistance", "mitigation", "cost share"),
     "critic": ("aclu", "activist", "advocate", "called the ", "chaos", "civil ", "condemn", "critic",
                "cruel", "democrats", "denounc", "disaster", "former", "furious", "governor",
                "human rights", "lawsuit", "morally", "reprehensible", "republicans", "rights group",
@@ -253,13 +271,17 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "service_disruption": ("outage", "back online", "technical ", "system ", "inclement weather",
                            "power ", "closed ", "delayed ", "disrupted ", "lapse in ",
                            "scheduled maintenance", " storm", "snowstorm", "working again",
-                           "up and running", " down"),
+                           "up and running", " down", "holiday", "winds", "rough seas",
+                           "poor visibility"),
     "personnel": ("retir", "resign", "step", "successor", "tenure", "farewell", "command",
                   "relieved", "named", "appointed", "nominated", "confirmed", "swore in", "acting ",
                   "career"),
     "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
     "other_actor": ("court", "judge", "justices", "panel", "injunction", "congress", "lawmakers", "the senate",
                     "the house", "legislation", "government", "authorities", "ministry"),
+    "conditional_ending": ("expire", "end", "terminat", "rescind"),
+    "forecast": ("expect", "anticipat", "project", "predict", "forecast", "estimate"),
+    "advisory": ("voluntary", "binding", "recommend", "best practices", "not mandatory"),
 }
 _GRAM = 4
 
@@ -460,6 +482,14 @@ COMBOS = {
     "ending_takes_effect": ("end_policy", "effective"),
     "termination_takes_effect": ("end_verb", "effective"),
 }
+#: Cues whose other words describe something else, as ``TITLE_OVERRIDES`` for headlines:
+#: a denial names the ending it denies ("reports that TPS is being terminated are
+#: false"), a search called off or resumed is no program suspended or restored. Their
+#: look-alike cues are dropped.
+CUE_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "denial": ("end_verb", "soft_end_verb", "end_policy", "no_longer", "reinstate", "reverse_word"),
+    "search_suspended": ("soft_end_verb", "end_policy", "reinstate"),
+}
 #: name, parts, the first part (most texts lack it: tried before the others), all parts.
 _COMBO_PARTS = [(name, parts, parts[0], frozenset(parts)) for name, parts in COMBOS.items()]
 #: What a headline says about the kind of release, as context for every statement of the
@@ -491,9 +521,10 @@ TITLE_CUES: dict[str, str] = {
                       r"\b(?:individual|public) assistance\b|\bsurvivors?\b",
     "title_enforcement": r"\bseiz\w*|\barrest(?:s|ed)? \w+|\bsentenc\w*|\bindict\w*|\bconvict\w*|\bsmuggl\w*|"
                          r"\boffload\w*|\brescu\w*|\bmedevac\w*|\bsearch(?:es)? for\b|\bsearch\b|\bcharged\b|"
-                         r"\bpleads?\b|\bintercept\w*|\brepatriat\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
+                         r"\bpleads?\b|\bintercept\w*|\bnabs?\b|\bcaught\b|\bdismantl\w*|\bbust\w*",
     "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|\bready\b|"
-                       r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|"
+                       r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|\bguides?\b|\bplaybooks?\b|"
+                       r"\bhandbooks?\b|\brecommendations\b|\bsecuring\b|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
                           r"\bcomment period\b|\bnotice of availability\b|\brequest for information\b|"
@@ -506,37 +537,47 @@ TITLE_CUES: dict[str, str] = {
                     r"\bno (?:policy )?change\b|\b(?:false|inaccurate|misleading) (?:reports?|claims?)\b|"
                     r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b|\bno plans? to\b|"
                     r"\bnot (?:planning|plan) to\b|\bstays? in place\b|\bremains? (?:open|in (?:effect|place))\b|"
-                    r"\bfact check\b",
+                    r"\bfact check\b|\bno decision\b",
     "title_explanation": r"\bexplain\w*|(?<!no longer )(?<!not )\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
-                         r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ )?(?:is|are|was|were|works?|decides?)\b|"
+                         r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ ){0,3}?(?:is|are|was|were|works?|decides?)\b|"
+                         r"\b(?:statement|remarks) on (?:the |its )?(?:[\w-]+ ){0,4}?(?:review|decision(?:-making)?) process\b|"
+                         r"\b(?:statement|remarks) on the process for\b|"
                          r"\bwhat happens\b|\bq&a\b|\bfaq\b|\bquestions and answers\b|\bwhat to know\b|"
                          r"\bwhat (?:\w+ ){0,3}means\b|\bexplainer\b",
     # Something stopped by a storm, a power cut or an IT failure: its return is no policy's.
     "title_disruption": r"\b(?:after|following|due to|because of) (?:the |a |an )?(?:[\w-]+ ){0,3}?(?:outages?|storms?|"
                         r"hurricanes?|snowstorms?|blizzards?|floods?|flooding|fires?|power|disruptions?|glitch\w*|"
-                        r"evacuations?|earthquakes?|tornado\w*|weather)\b|\boutages?\b|\bback online\b|"
-                        r"\bglitch\w*|\bworking again\b|\bsystems? restored\b",
+                        r"evacuations?|earthquakes?|tornado\w*|weather|holidays?|shutdown|lapse|stoppage)\b|\boutages?\b|\bback online\b|"
+                        r"\bglitch\w*|\bworking again\b|\bsystems? restored\b|\bholiday closures?\b",
     "title_office_notice": r"\bclos(?:es|ed|ing|ure)\b|\boutage\b|\breopen\w*|\breach(?:es|ed)? (?:the )?\S+ cap\b|"
                            r"\bselection (?:is )?complete\b|\bnew edition of\b|\bmaintenance\b|\bcap\b",
     "title_statistics": r"\bmonthly (?:operational )?update\b|\boperational update\b|\bmonthly\b|"
                         r"\breleases? (?:" + _MONTH + r"|fiscal year|fy)\b|\bfiscal year (?:19|20)\d\d\b|\bfy ?\d\d|"
-                        r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|"
+                        r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|\bfiscal[- ]year\b|"
                         r"\b(?:year|month) in review\b|\bnumbers?\b|\brecord\b|\bmilestone\b",
     "title_figure": r"\d+(?:\.\d+)? ?(?:%|percent)|\b\d{1,3}(?:,\d{3})+\b|\b(?:increase[sd]?|decrease[sd]?|declines?|"
                     r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
-                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\breinstat\w*|\brestor\w*|\bresum\w*|\brevok\w*|"
+                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\breinstat\w*|\brestor\w*|"
+                    r"\bresum(?:e|es|ed|ing)\b(?! (?:the |its |their )?search)|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
                     r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"
                     r"\btemporary waiver\b",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
                   r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
                   r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
+    # Volumes expected, not counted ("TSA Expects Record Holiday Travel").
+    "title_forecast": r"\bexpect(?:s|ed|ing)?\b|\banticipat\w*|\bforecast\w*|\bpredict\w*|\bprojected\b",
+    # A headline of two clauses, the second an action: "...Monthly Update; Announces ...",
+    # "Screens Record ..., Expands ...": the action is the news, whatever the first says.
+    "title_second_action": r"(?:[;,]|\band) (?:also )?(?:temporarily )?(?:announces|launches|expands|suspends|ends|"
+                           r"pauses|resumes|begins|extends|reassigns|closes|halts|terminates|rescinds|restricts|"
+                           r"requires|adds|opens|unveils|introduces|implements|to (?:end|suspend|expand|launch|begin))\b",
     "title_designation": r"\bextension (?:and redesignation )?of (?:the )?(?:designation|temporary protected status|tps)\b|"
                          r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
                          r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
-    "title_launch": r"\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
+    "title_launch": r"(?<!since )(?<!since its )\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
                     r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven|citizens|officers|agents|recruits|"
                     r"graduates|members|americans|location|office|building|headquarters|look|edition|record|high|low)\b)|"
                     r"\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
@@ -559,6 +600,7 @@ TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
     "title_readout": ("title_ending", "title_launch"),
     "title_personnel": ("title_launch",),
     "title_awareness": ("title_launch",),
+    "title_forecast": ("title_statistics", "title_figure"),
 }
 
 
@@ -625,6 +667,9 @@ def _cues(text: str, lowered: str, gates: list[tuple]) -> dict[str, str]:
         if (match := search(lowered, searched[cue])) and (name not in spans or match.start() < spans[name][0]):
             spans[name] = match.span()
     found = {name: source[start:end].strip() for name, (start, end) in spans.items()}
+    for name in [n for n in CUE_OVERRIDES if n in found]:
+        for dropped in CUE_OVERRIDES[name]:
+            found.pop(dropped, None)
     for name, parts, first, needed in _COMBO_PARTS:
         if first in found and needed <= found.keys():
             found[name] = " + ".join(found[p] for p in parts)

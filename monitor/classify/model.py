@@ -18,7 +18,7 @@ from monitor.classify.data import (
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-4"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-5"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -30,6 +30,8 @@ SECOND_STATEMENT_WEIGHT = 0.5
 #: Share of the nearest-example vote in a statement's probabilities.
 KNN_WEIGHT = 0.3
 KNN_K = 5
+#: How sure a unit must be of an act for a two-clause headline's act to decide (``_second_action``).
+SECOND_ACTION_SUPPORT = 0.5
 #: A text of this many units (headline and statements) or fewer is labelled by its statements.
 SHORT_TEXT = 2
 
@@ -89,6 +91,9 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "personnel": {"none": 1.0},
     "event_concluded": {"none": 1.0},
     "other_actor": {"none": 0.5},
+    "forecast": {"none": 1.0},
+    "conditional_ending": {"none": 1.0},
+    "advisory": {"none": 0.7},
     # The headline's genre, as context for every statement of the document.
     "title_readout": {"none": 2.0},
     "title_travel": {"none": 1.5},
@@ -113,6 +118,8 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_rule": {"new_policy": 1.0},
     "title_designation": {"new_policy": 1.5},
     "title_launch": {"new_policy": 0.7},
+    "title_forecast": {"none": 1.5},
+    "title_second_action": {"statistic_update": -0.5},
 }
 #: Pull towards PRIOR_WEIGHTS (L2 on the difference, per example).
 PRIOR_STRENGTH = 0.05
@@ -293,6 +300,8 @@ class Model:
             }
             results.append(StatementResult(text, LABELS[k], scores[LABELS[k]], evidence))
         label, confidence, doc_evidence = _document_label(doc_scores, shown_doc, p, results, bool(title))
+        if title and "title_second_action" in found[0]:
+            label, confidence = _second_action(label, confidence, p, results, doc_evidence)
         label, confidence, relabelled = _consistent(label, confidence, p, results, doc_evidence)
         for i in relabelled:  # the cues that speak for the label they now carry
             results[i].evidence["cues"] = self._why(found[i], results[i].label)
@@ -317,6 +326,23 @@ def _document_label(scores: list[float], shown: list[float], p: list[list[float]
         evidence["decided_by"] = {"text": _clip(results[i].text, 200),
                                   "position": results[i].evidence["position"]}
     return label, shown[k], evidence
+
+
+def _second_action(label: str, confidence: float, p: list[list[float]], results: list[StatementResult],
+                   evidence: dict) -> tuple[str, float]:
+    """A headline of two clauses whose second is an action ("...Monthly Update; Suspends
+    ...", "Screens Record ..., Announces ..."): the release reports and acts, and the act
+    outranks the figures. The document takes the most significant label a unit holds with
+    probability ``SECOND_ACTION_SUPPORT`` or more, if that outranks its own."""
+    for k, candidate in enumerate(PRECEDENCE[:LABELS.index(label)]):
+        column = [row[k] for row in p]
+        i = column.index(max(column))
+        if column[i] >= SECOND_ACTION_SUPPORT:
+            evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                      "position": results[i].evidence["position"]}
+            evidence["second_action"] = candidate
+            return candidate, round(column[i], 3)
+    return label, confidence
 
 
 def _context_titles(title: str | None, units: int) -> list[str | None]:
