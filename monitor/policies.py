@@ -53,7 +53,7 @@ MEMO_DAYS = 2
 
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
-    ("establish_entry", r"suspen\w* (?:the )?(?:entry|introduction)"),
+    ("establish_entry", r"suspen\w* (?:of )?(?:the )?(?:entry|introduction)"),
     # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*"),
@@ -161,6 +161,11 @@ _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standa
 _CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
 #: A statement about the past ("had been ended") is background, not an act.
 _PAST_PERFECT = re.compile(r"\bhad (?:been |already )?\w+(?:ed|en)\b")
+#: ...unless it is reported speech: "the State Department said the United States had suspended".
+_REPORTED = re.compile(r"\b(?:said|says|announced|confirmed|stated|reported|told)\b(?:\s+[\w,'’-]+){0,6}?\s+$")
+#: A policy as the subject of a clause of time: "the morning after the expulsion policy
+#: expired", "since that program was ended": a point in time, not the news.
+_WHEN_CLAUSE = re.compile(r"\b(?:after|since|before|when|once|until)\s+(?:[\w'’-]+\s+){0,3}?$")
 #: A year as a time ("in 2017", "since March 2014"), not as a name ("the 2019 rule").
 _WHEN = rf"\b(?:in|on|during|since|by|until|from)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?((?:19[89]|20\d)\d)\b"
 _WHEN_RE = re.compile(_WHEN)
@@ -511,10 +516,13 @@ def document_events(title: str | None, published: str | None, label: str | None,
         named = mentions(text, known)
         everything = named + tps_mentions(text, in_tps, named)
         for mention in everything:
-            if sid is not None and _PAST_PERFECT.search(lowered, 0, mention.start):
+            if sid is not None and _past_perfect(lowered, mention.start):
                 continue  # "... which had expanded it": background
             found = verb_for(text, mention, everything)
             verb = found[0] if found else None
+            if found and found[1] > mention.start and found[0] in _REVERSING and \
+                    lowered[found[1]:found[2]].endswith("ed") and _WHEN_CLAUSE.search(lowered, 0, mention.start):
+                continue  # "the morning after the expulsion policy expired": background
             if found and _told_as_past(lowered, mention, found[1], found[2], year, named):
                 continue  # "DHS rescinded DACA in 2017", in a later document
             if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]):
@@ -540,6 +548,13 @@ def document_events(title: str | None, published: str | None, label: str | None,
                     best[key] = Event(key, name, mention.kind, verb, sid,
                                       mention.aliases or (old.aliases if old else ()))
     return list(best.values())
+
+
+def _past_perfect(lowered: str, before: int) -> bool:
+    """Whether an act told in the past perfect comes before ``before`` in the text, not
+    as reported speech ("officials said the agreements had been suspended")."""
+    return any(not _REPORTED.search(lowered, 0, m.start())
+               for m in _PAST_PERFECT.finditer(lowered, 0, before))
 
 
 def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[tuple[str, str]]:
@@ -593,7 +608,8 @@ def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Ment
 #: A court as the one acting: "a federal judge blocked", "the Supreme Court allowed".
 _COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,2}?(?:orders|ordered|blocks|"
                     r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
-                    r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused)\b")
+                    r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused|stops|stopped|"
+                    r"bars|barred|prevents|prevented|keeps|kept)\b")
 
 
 def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
@@ -900,7 +916,7 @@ def link_reversals(db, document_id: int, now: str) -> int:
     """Replace the document's ``reverses`` links by what its events undo; returns how many.
 
     A program made country by country is undone country by country (its program-wide
-    announcement when the country has none of its own); named without a country, in
+    announcement when none of the countries named has one of its own); named without a country, in
     all of them. A notice the document names by its date and undoes ("vacating the
     January 17, 2025 notice that extended ...") is what it reverses, not the policy that
     notice acted on."""
@@ -912,6 +928,10 @@ def link_reversals(db, document_id: int, now: str) -> int:
         "and e.event in ('suspend', 'end', 'reinstate')", [document_id]).fetchall()
     by_country = {program_of(key) for _, key, _, _, _ in rows} - {None}
     targets: dict[int, tuple[int | None, int, str]] = {}  # document -> (statement, its policy, key)
+    # Programs of which a country named here has a founding document of its own: the
+    # program-wide one (a framework rule) is no stand-in for the other countries'.
+    own_found = {program_of(key) for policy_id, key, event, _, day in rows if program_of(key)
+                 and _undone(db, policy_id, key, event, day, document_id) is not None}
     notices = set()
     for policy_id, key, event, statement_id, day in rows:
         if key in by_country:
@@ -925,6 +945,8 @@ def link_reversals(db, document_id: int, now: str) -> int:
                                      [key.replace("%", "") + " %"]).fetchall()
         year = _named_year(db, document_id, statement_id, key)
         for pid, pkey in (c for c in candidates if c[0] is not None):
+            if program and pkey == program and program in own_found:
+                break  # other countries named have their own: this one's is not stored
             target = _undone(db, pid, pkey, event, day, document_id, year)
             if target is not None:
                 targets.setdefault(target[0], (statement_id, target[1], pkey))
