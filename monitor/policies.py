@@ -116,7 +116,10 @@ _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
-    r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b")
+    r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
+    # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
+    r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
+    r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|^[\w'’.-]+(?:\s+[\w'’.-]+)?\s+(?:memo|memorandum)\s+(?:on|for|about)\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
 _DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
@@ -947,11 +950,16 @@ def link_reversals(db, document_id: int, now: str) -> int:
         for pid, pkey in (c for c in candidates if c[0] is not None):
             if program and pkey == program and program in own_found:
                 break  # other countries named have their own: this one's is not stored
-            target = _undone(db, pid, pkey, event, day, document_id, year)
-            if target is not None:
+            memo = key.startswith("memo ") and event != "reinstate"
+            if memo and _names_memos(db, document_id, statement_id):
+                found = _memo_documents(db, key, document_id)  # "the Kelly memos": each of them
+            else:
+                found = [t for t in [_undone(db, pid, pkey, event, day, document_id, year)] if t]
+            for target in found:
                 targets.setdefault(target[0], (statement_id, target[1], pkey))
-                if key.startswith("memo ") and event != "reinstate":
+                if memo:
                     notices.add(target[0])
+            if found:
                 if program:
                     break  # the country's own, before the program-wide one
     acted_on = {r[0] for r in db.execute(
@@ -997,6 +1005,53 @@ def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str
 
 #: Two reports of one act (a DHS release and a news story) are days apart at most.
 REPORT_DAYS = 7
+
+
+#: Memos named in the plural: "the Kelly memos of February 2017", "the November 2014 memoranda".
+_PLURAL_MEMOS = re.compile(r"\b(?:memoranda|memorandums|memos|directives)\b")
+
+
+def _names_memos(db, document_id: int, statement_id: int | None) -> bool:
+    """Whether the reversing statement (or headline) names memos in the plural."""
+    if statement_id is None:
+        row = db.execute("select title from documents where id = ?", [document_id]).fetchone()
+    else:
+        row = db.execute("select text from statements where id = ?", [statement_id]).fetchone()
+    return bool(_PLURAL_MEMOS.search(((row[0] if row else None) or "").lower()))
+
+
+def _memo_documents(db, key: str, document_id: int) -> list[tuple[int, int | None]]:
+    """Every stored memo of that date (give or take ``MEMO_DAYS``, the closest day first)
+    that the naming document's description fits ("the November 2014 memoranda on
+    enforcement priorities"; all of them when it gives none): memos named in the plural
+    are undone together. One document per event (several reports of one memo)."""
+    day = date.fromisoformat(key.split()[1])
+    low, high = (day - timedelta(days=MEMO_DAYS)).isoformat(), (day + timedelta(days=MEMO_DAYS)).isoformat()
+    rows = db.execute(
+        "select e.document_id, e.statement_id, d.source, abs(julianday(e.date) - julianday(?)), d.event_id "
+        "from policy_events e join policies p on p.id = e.policy_id join documents d on d.id = e.document_id "
+        "where e.document_id != ? and e.date between ? and ? and p.key like 'memo %' "
+        "and e.event = 'establish' order by e.document_id",
+        [day.isoformat(), document_id, low, high]).fetchall()
+    if not rows:
+        return []
+    closest = min(r[3] for r in rows)
+    rows = [r for r in rows if r[3] == closest]
+    description, policies = _memo_description(db, document_id, day)
+    if policies:  # "the memoranda that created DAPA": those that acted on it
+        acting = {r[0] for r in db.execute(
+            "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            f"where p.key in ({','.join('?' * len(policies))})", list(policies))}
+        rows = [r for r in rows if r[0] in acting]
+    elif description:
+        scores = _described(db, [r[0] for r in rows], description)
+        if not any(scores.values()):
+            return []  # a description none of them fits: not these
+        rows = [r for r in rows if scores[r[0]]]
+    chosen: dict = {}
+    for r in sorted(rows, key=lambda r: (r[2] == BASELINE_SOURCE, (r[2] or "").startswith("news"), r[0])):
+        chosen.setdefault(r[4] if r[4] is not None else ("doc", r[0]), (r[0], r[1]))
+    return list(chosen.values())
 
 
 def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_id: int,
@@ -1105,7 +1160,10 @@ _PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should",
           "will", "also", "more", "than", "when", "what", "other", "only", "such", "said", "says",
           "today", "year", "month", "week", "immigration", "border", "customs", "citizenship",
           "service", "protection", "united", "states", "federal", "government", "people", "program",
-          "process", "release", "statement", "announced", "nation", "country"}
+          "process", "release", "statement", "announced", "nation", "country",
+          # a memo's date is its name, not its description
+          "january", "february", "march", "april", "june", "july", "august", "september", "october",
+          "november", "december"}
 
 
 def _words(text: str) -> set[str]:
