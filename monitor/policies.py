@@ -159,6 +159,12 @@ _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlik
 #: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
 _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
                      r"these|those|this|that|thousands|millions|nearly|about|more)\b")
+#: "withdraws the May 2018 proposal to remove X": the act is on the proposal; "proposes to
+#: remove X", "a proposal to end X": an act only proposed.
+_PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking")
+_PROPOSED_ACT = re.compile(r"\bpropos(?:es|ed|al|ing)\s+to\s+$")
+#: "(proposed rule, RIN 1615-AC04)": the number of a proposal, which its document makes.
+_PROPOSED_RIN = re.compile(r"\bpropos(?:ed rule(?:making)?|al)\W{0,4}$")
 _PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
 _CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
@@ -442,7 +448,9 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         return None  # "except for DACA", "DACA will remain in effect"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
     before = [(verb, m) for verb, m in before
-              if verb != "reinstate" or _governs(lowered[m.end():mention.start])]
+              if (verb != "reinstate" or _governs(lowered[m.end():mention.start]))
+              and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 30), m.start())
+              and (mention.key.startswith(("rin ", "docket ")) or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
@@ -536,6 +544,9 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb is None and sid is None and text_label == "new_policy" and \
                     len((text[:mention.start] + text[mention.end:]).split()) <= 3:
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
+            if verb is None and mention.key.startswith(("rin ", "docket ")) and \
+                    _PROPOSED_RIN.search(lowered, 0, mention.start):
+                verb = "establish"  # "(proposed rule, RIN 1615-AC04)": the proposal itself
             if verb is None and sid is None and title_act:
                 verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
             if verb is None and mention.key.startswith(("rin ", "docket ")):
