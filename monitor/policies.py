@@ -111,6 +111,10 @@ _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
+#: "the interim priorities set in January 2021": a policy by its description and the month
+#: it was made, found in the one document of that month the description fits.
+_SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,3}}?)(?:set|issued|announced|adopted|"
+                           rf"established|put in place|signed|published)\s+(?:in|on)\s+({_MONTH})\s+((?:19|20)\d\d)\b")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
 _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
@@ -312,6 +316,12 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
         for year in filter(None, (m[1], m[2])):
             found.append(Mention(f"memo year {year}", f"Memo of {year}", "memo", m.start(), m.end()))
+    for m in _SET_IN_MONTH.finditer(lowered):
+        words = sorted(_words(m[1]))
+        if len(words) >= DESCRIPTION_WORDS and not _inside(m, signed):
+            month = _MONTHS.index(m[2][:3]) + 1
+            found.append(Mention(f"memo described {m[3]}-{month:02d} {'+'.join(words)}", "Policy", "memo",
+                                 m.start(), m.end()))
     for m in _RIN.finditer(lowered):
         rin = m[1].upper()
         found.append(Mention(f"rin {rin}", f"Rule RIN {rin}", "rule", m.start(), m.end()))
@@ -822,6 +832,12 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     resolved = []
     for event in events:
         parts = event.key.split()
+        if parts[:2] == ["memo", "described"]:
+            memo = _described_in_month(db, document_id, day, parts[2], set(parts[3].split("+"))) if day else None
+            if memo:
+                resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
+                                      event.event, event.statement_id))
+            continue
         if parts[:2] not in (["memo", "year"], ["memo", "month"], ["memo", "day"], ["memo", "signer"]):
             resolved.append(event)
             continue
@@ -835,6 +851,28 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
             resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                   event.event, event.statement_id))
     return resolved
+
+
+def _described_in_month(db, document_id: int, day: date, month: str, description: set[str]) -> date | None:
+    """The date of the one earlier document of that month the description fits best (at
+    least ``DESCRIPTION_WORDS`` of its words, more than any other's); that document is
+    recorded as establishing the memo of its date."""
+    rows = db.execute(
+        "select id, substr(coalesce(published, first_seen), 1, 10), source from documents "
+        "where id != ? and substr(coalesce(published, first_seen), 1, 7) = ? "
+        "and coalesce(published, first_seen) < ? and source != ?",
+        [document_id, month, day.isoformat(), BASELINE_SOURCE]).fetchall()
+    scores = _described(db, [r[0] for r in rows], description)
+    best = max(scores.values(), default=0)
+    fits = [r for r in rows if scores[r[0]] == best]
+    if best < DESCRIPTION_WORDS or len({r[1] for r in fits}) != 1:
+        return None
+    doc = min(fits, key=lambda r: ((r[2] or "").startswith("news"), r[0]))
+    key = f"memo {doc[1]}"
+    _policy_id(db, Event(key, f"Memo or notice of {_long_date(date.fromisoformat(doc[1]))}", "memo",
+                         "establish", None))
+    _add_event(db, key, doc[0], "establish")
+    return date.fromisoformat(doc[1])
 
 
 def _latest_day(day: date, month_day: str) -> date | None:
