@@ -115,6 +115,10 @@ _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a
 #: it was made, found in the one document of that month the description fits.
 _SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,3}}?)(?:set|issued|announced|adopted|"
                            rf"established|put in place|signed|published)\s+(?:in|on)\s+({_MONTH})\s+((?:19|20)\d\d)\b")
+#: "would again apply the guidelines": a memo named by its kind alone, which only a
+#: reinstatement can resolve (the one memo of that kind out of force).
+_BARE_MEMO = re.compile(r"\bthe (guidelines|memorandum|memo|directive)\b(?!\s+(?:of|on|for|from|dated|signed|"
+                        r"issued|that|titled|by|to)\b)")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
 _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
@@ -322,6 +326,9 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             month = _MONTHS.index(m[2][:3]) + 1
             found.append(Mention(f"memo described {m[3]}-{month:02d} {'+'.join(words)}", "Policy", "memo",
                                  m.start(), m.end()))
+    for m in _BARE_MEMO.finditer(lowered) if memo_words else ():
+        if not _overlaps(m.start(), m.end(), found):
+            found.append(Mention(f"memo kind {m[1]}", "Memo", "memo", m.start(), m.end()))
     for m in _RIN.finditer(lowered):
         rin = m[1].upper()
         found.append(Mention(f"rin {rin}", f"Rule RIN {rin}", "rule", m.start(), m.end()))
@@ -832,6 +839,12 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     resolved = []
     for event in events:
         parts = event.key.split()
+        if parts[:2] == ["memo", "kind"]:
+            memo = _out_of_force(db, document_id, day, parts[2]) if day and event.event == "reinstate" else None
+            if memo:
+                resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
+                                      event.event, event.statement_id))
+            continue
         if parts[:2] == ["memo", "described"]:
             memo = _described_in_month(db, document_id, day, parts[2], set(parts[3].split("+"))) if day else None
             if memo:
@@ -851,6 +864,24 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
             resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                   event.event, event.statement_id))
     return resolved
+
+
+def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
+    """The date of the one stored memo out of force on ``day`` (its last event an end or
+    a suspension) whose own document calls it by that noun ("the guidelines" a court had
+    vacated: the document that issued "Guidelines for the Enforcement of ...")."""
+    rows = db.execute(
+        "select p.key, (select e2.event from policy_events e2 where e2.policy_id = p.id and e2.date < ? "
+        "   and e2.document_id != ? order by e2.date desc, e2.document_id desc limit 1), "
+        "  (select group_concat(coalesce(d.title, '') || ' ' || coalesce(d.body, ''), ' ') from policy_events e3 "
+        "   join documents d on d.id = e3.document_id where e3.policy_id = p.id and e3.date < ? "
+        "   and e3.document_id != ? and e3.event = 'establish') "
+        "from policies p where p.key like 'memo 2%' or p.key like 'memo 1%'",
+        [day.isoformat(), document_id, day.isoformat(), document_id]).fetchall()
+    word = re.compile(rf"\b{noun[:5]}\w*")
+    fits = {key for key, last, texts in rows
+            if last in ("end", "suspend") and texts and word.search(texts.lower())}
+    return _day(fits.pop().split()[1]) if len(fits) == 1 else None
 
 
 def _described_in_month(db, document_id: int, day: date, month: str, description: set[str]) -> date | None:
