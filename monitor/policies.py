@@ -113,7 +113,7 @@ _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
 #: "the interim priorities set in January 2021": a policy by its description and the month
 #: it was made, found in the one document of that month the description fits.
-_SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,3}}?)(?:set|issued|announced|adopted|"
+_SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,4}}?)(?:set|issued|announced|adopted|"
                            rf"established|put in place|signed|published)\s+(?:in|on)\s+({_MONTH})\s+((?:19|20)\d\d)\b")
 #: "would again apply the guidelines": a memo named by its kind alone, which only a
 #: reinstatement can resolve (the one memo of that kind out of force).
