@@ -305,3 +305,79 @@ def test_a_federal_register_titles_act_and_a_policy_that_names_itself():
     assert ("central american minors", "establish") in events(
         "Refugee Processing for Children in Central America", "new_policy",
         "The effort will be known as the Central American Minors program.", "new_policy")
+
+
+def test_memos_named_in_the_plural_are_each_undone_and_a_proposal_by_its_withdrawal(store):
+    """"the 2018 Nielsen memos" undoes both memos of that day, not the signer's 2019 one;
+    withdrawing a proposed rule by its RIN undoes the proposal, not the rule it would have
+    changed."""
+    ids = stored(store, [
+        ("det", "2018-04-06", "Nielsen memo on detention of arriving families",
+         "In a memorandum signed today, the Secretary told ICE to hold arriving families together."),
+        ("bond", "2018-04-06", "Nielsen memo on bond hearings",
+         "By separate memorandum the Secretary limited bond hearings for asylum seekers."),
+        ("ports", "2019-02-11", "Nielsen memo on port of entry metering",
+         "In a memorandum signed today, the Secretary set daily limits at ports of entry."),
+        ("pc", "2019-08-14", "Inadmissibility on Public Charge Grounds",
+         "SUMMARY: This final rule sets how DHS decides who is likely to become a public charge."),
+        ("nprm", "2020-03-02", "Sponsor Bond Requirements (proposed rule, RIN 1615-AX17)",
+         "SUMMARY: DHS proposes to require a bond from sponsors of applicants likely to become a "
+         "public charge."),
+        ("revoke", "2021-02-18", "DHS revokes detention and bond memos",
+         "The Secretary today revoked the 2018 Nielsen memos on family detention and bond hearings."),
+        ("withdraw", "2021-06-01", "Sponsor Bond Requirements; Withdrawal of Proposed Rule",
+         "SUMMARY: DHS withdraws the proposed rule (RIN 1615-AX17) that would have required bonds "
+         "tied to the public charge rule."),
+    ])
+    assert reverses(store, ids) == {("revoke", "det"), ("revoke", "bond"), ("withdraw", "nprm")}
+
+
+def test_agreements_per_country_an_order_by_its_statute_and_a_clause_of_time(store):
+    """Agreements named by what they do undo each named country's own (not the framework
+    rule, not a country left out); reported speech is news; an order is known by its
+    statute; "a day after the order expired" is background."""
+    ids = stored(store, [
+        ("gtm", "2019-07-26", "Guatemala signs asylum pact with the U.S.",
+         "Guatemala signed an asylum cooperative agreement with the United States on Friday.", "news"),
+        ("slv", "2019-09-20", "El Salvador signs asylum pact",
+         "El Salvador signed an asylum cooperative agreement with the United States on Friday.", "news"),
+        ("rule", "2019-11-19", "Implementing Bilateral and Multilateral Asylum Cooperative Agreements",
+         "SUMMARY: This interim final rule lets asylum officers apply asylum cooperative agreements."),
+        ("order", "2020-03-21", "Notice of Order Under the Public Health Service Act",
+         "SUMMARY: Under 42 U.S.C. 265, the CDC Director orders the suspension of the introduction "
+         "of certain people arriving from Mexico and Canada."),
+        ("end", "2021-02-08", "U.S. ends asylum deals with Central American neighbors",
+         "Officials said the United States had ended the agreements struck with Guatemala and "
+         "Honduras to send asylum seekers to those countries.", "news"),
+        ("t42-end", "2023-05-11", "Title 42 ends tonight",
+         "The public health order ends at midnight and CBP returns to Title 8 processing."),
+        ("after", "2023-05-13", "Shelters half empty in El Paso",
+         "A day after the pandemic expulsion order expired, shelters reported empty beds.", "news"),
+    ])
+    assert reverses(store, ids) == {("end", "gtm"), ("t42-end", "order")}
+
+
+def test_a_policy_by_description_and_month_and_guidelines_brought_back(store):
+    """"the interim standards issued in March 2022" is the release of that month it
+    describes; "would again apply the guidelines" undoes the end of the one memo out of
+    force its own document calls guidelines."""
+    ids = stored(store, [
+        ("memo", "2020-06-01", "Secretary signs memorandum on detention capacity",
+         "The Secretary today signed a memorandum expanding detention capacity."),
+        ("memo-end", "2021-03-01", "DHS rescinds detention capacity memo",
+         "DHS today rescinded the June 1, 2020 memorandum on detention capacity."),
+        ("guide", "2021-11-01", "Secretary issues guidelines for worksite enforcement",
+         "The Secretary today issued guidelines that focus worksite enforcement on employers."),
+        ("standards", "2022-03-14", "ICE sets interim standards for detainee medical care",
+         "ICE today set interim medical care standards for people in its detention facilities.", "ice"),
+        ("office", "2022-03-22", "ICE opens new field office in Nashville",
+         "ICE today opened a field office in Nashville.", "ice"),
+        ("vacated", "2022-07-01", "ICE stops applying worksite guidelines after ruling",
+         "ICE will no longer apply the November 1, 2021 guidelines on worksite enforcement.", "ice"),
+        ("permanent", "2023-01-10", "ICE publishes permanent medical care standards",
+         "The permanent standards replace the interim medical care standards issued in March 2022.", "ice"),
+        ("back", "2023-07-05", "Appeals court revives worksite guidelines",
+         "DHS said it would again apply the guidelines starting Monday.", "news"),
+    ])
+    assert reverses(store, ids) == {("memo-end", "memo"), ("vacated", "guide"),
+                                    ("permanent", "standards"), ("back", "vacated")}
