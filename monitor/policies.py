@@ -1035,6 +1035,11 @@ def link_reversals(db, document_id: int, now: str) -> int:
                 found = _memo_documents(db, key, document_id)  # "the Kelly memos": each of them
             else:
                 found = [t for t in [_undone(db, pid, pkey, event, day, document_id, year)] if t]
+            if found and not memo and event in ("suspend", "end"):
+                years = _years_made(db, document_id, statement_id)  # "that it announced in 2022 and 2023"
+                for resumed in (pid, *([_policy_of(db, program)[0]] if program and pkey != program else [])):
+                    found += [t for t in (_resumptions(db, resumed, found[0][0], day, document_id)
+                                          if resumed else []) if not years or _year_of(db, t[0]) in years]
             for target in found:
                 targets.setdefault(target[0], (statement_id, target[1], pkey))
                 if memo:
@@ -1174,6 +1179,53 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
     return _first(starts) if starts else None
+
+
+#: "the processes that it announced in 2022 and 2023": the years of what a reversal undoes.
+_MADE_IN = re.compile(r"\b(?:announced|established|created|launched|issued|designated|began|begun|started|"
+                      r"introduced|opened|made)\s+in\s+((?:19|20)\d\d)((?:\s*(?:,|and|,\s*and)\s*(?:19|20)\d\d)*)")
+
+
+def _years_made(db, document_id: int, statement_id: int | None) -> set[str]:
+    if statement_id is None:
+        row = db.execute("select title from documents where id = ?", [document_id]).fetchone()
+    else:
+        row = db.execute("select text from statements where id = ?", [statement_id]).fetchone()
+    return {y for m in _MADE_IN.finditer(((row[0] if row else None) or "").lower())
+            for y in re.findall(r"(?:19|20)\d\d", m.group())}
+
+
+def _year_of(db, document_id: int) -> str:
+    row = db.execute("select coalesce(published, first_seen) from documents where id = ?",
+                     [document_id]).fetchone()
+    return ((row[0] if row else None) or "")[:4]
+
+
+def _resumptions(db, policy_id: int, since_document: int, day: str | None, document_id: int
+                 ) -> list[tuple[int, int | None]]:
+    """The reinstatements of the policy after the document that established its current
+    life and before ``day`` (a resumption after a pause: the end undoes it too), one per
+    act; not one a court ordered, nor another report of this act or of that document's."""
+    if not day:
+        return []
+    since = db.execute("select coalesce(published, first_seen) from documents where id = ?",
+                       [since_document]).fetchone()
+    rows = db.execute(
+        "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
+        "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? and e.date > ? "
+        "and e.document_id not in (?, ?) order by e.date, e.document_id",
+        [policy_id, day, (since[0] or "")[:10] if since else "", document_id, since_document]).fetchall()
+    this_day = date.fromisoformat(day[:10])
+    start = date.fromisoformat((since[0] or day)[:10]) if since else this_day
+    rows = [r for r in _without_court_ordered(db, rows) if r[2] == "reinstate"
+            and _days(r[3], this_day) > REPORT_DAYS and _days(r[3], start) > REPORT_DAYS]
+    found = []
+    while rows:
+        first = _first(rows)
+        found.append(first)
+        start = date.fromisoformat(next(r[3] for r in rows if r[0] == first[0])[:10])
+        rows = [r for r in rows if _days(r[3], start) > REPORT_DAYS]
+    return found
 
 
 def _undoes_an_extension(db, document_id: int, policy_id: int) -> bool:

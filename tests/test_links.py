@@ -381,3 +381,29 @@ def test_a_policy_by_description_and_month_and_guidelines_brought_back(store):
     ])
     assert reverses(store, ids) == {("memo-end", "memo"), ("vacated", "guide"),
                                     ("permanent", "standards"), ("back", "vacated")}
+
+
+def test_an_end_after_a_pause_and_its_resumption_undoes_both_unless_it_names_the_year(store):
+    """The termination undoes the founding document and the resumption that brought the
+    process back; one that says "that it launched in 2019" undoes only what it names."""
+    ids = stored(store, [
+        ("open", "2022-11-02", "DHS opens sponsor-based parole for Nicaraguans",
+         "DHS today launched a parole process for Nicaraguans who have a supporter in the United States."),
+        ("pause", "2023-06-12", "DHS pauses parole process for Nicaraguans",
+         "DHS has paused the parole process for Nicaraguans while it reviews supporter filings."),
+        ("resume", "2023-09-01", "Parole process for Nicaraguans resumes",
+         "DHS will again accept supporter filings under the parole process for Nicaraguans."),
+        ("end", "2025-04-01", "Termination of the Parole Process for Nicaraguans",
+         "DHS is terminating the parole process for Nicaraguans; parole granted under it ends in 30 days."),
+        ("grants", "2019-05-06", "DHS launches the Rural Shelter Grant Program",
+         "DHS today launched the Rural Shelter Grant Program, which pays border towns to run shelters."),
+        ("g-pause", "2020-04-01", "Rural Shelter Grant Program paused",
+         "DHS has paused the Rural Shelter Grant Program during the health emergency."),
+        ("g-resume", "2020-09-01", "Rural Shelter Grant Program resumes",
+         "DHS has resumed the Rural Shelter Grant Program."),
+        ("g-end", "2022-01-10", "DHS ends shelter grants",
+         "DHS is ending the Rural Shelter Grant Program that it launched in 2019."),
+    ])
+    made = reverses(store, ids)
+    assert {("end", "open"), ("end", "resume"), ("g-end", "grants")} <= made
+    assert ("g-end", "g-resume") not in made
