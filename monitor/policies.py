@@ -172,6 +172,8 @@ _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|ce
 _PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking")
 _PROPOSED_ACT = re.compile(r"\bpropos(?:es|ed|al|ing)\s+to\s+$")
 #: "(proposed rule, RIN 1615-AC04)": the number of a proposal, which its document makes.
+_PROPOSING = re.compile(r"\bproposed rules?\b|\bpropos(?:es|ing) to\b|notice of proposed rulemaking|\bnprm\b")
+_WITHDRAWING = re.compile(r"\bwithdr[ae]w")
 _PROPOSED_RIN = re.compile(r"\bpropos(?:ed rule(?:making)?|al)\W{0,4}$")
 _PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
@@ -538,6 +540,9 @@ def document_events(title: str | None, published: str | None, label: str | None,
               if slabel in ("new_policy", "reversal", "none")]
     in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
     title_act = title_rule(title)
+    # A proposed rule's document makes the proposal its RIN or docket number names.
+    everything_said = " ".join([title or "", *(text for _, text, _ in statements)]).lower()
+    proposing = bool(_PROPOSING.search(everything_said)) and not _WITHDRAWING.search(everything_said)
     best: dict[str, Event] = {}
     for sid, text, text_label in texts:
         lowered = text.lower()
@@ -561,8 +566,9 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb is None and sid is None and text_label == "new_policy" and \
                     len((text[:mention.start] + text[mention.end:]).split()) <= 3:
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
-            if verb is None and mention.key.startswith(("rin ", "docket ")) and \
-                    _PROPOSED_RIN.search(lowered, 0, mention.start):
+            own_number = verb is None and mention.key.startswith(("rin ", "docket ")) and \
+                (proposing or bool(_PROPOSED_RIN.search(lowered, 0, mention.start)))
+            if own_number:
                 verb = "establish"  # "(proposed rule, RIN 1615-AC04)": the proposal itself
             if verb is None and sid is None and title_act:
                 verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
@@ -570,7 +576,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
-            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING):
+            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number):
                 continue  # a statement the classifier calls no change says only what ends
             for key, name in _per_country(lowered, mention, everything):
                 old = best.get(key)

@@ -407,3 +407,17 @@ def test_an_end_after_a_pause_and_its_resumption_undoes_both_unless_it_names_the
     made = reverses(store, ids)
     assert {("end", "open"), ("end", "resume"), ("g-end", "grants")} <= made
     assert ("g-end", "g-resume") not in made
+
+
+def test_a_proposed_rules_number_is_made_by_the_proposal_and_undone_by_its_withdrawal():
+    """A proposal whose RIN stands apart from the words "proposed rule" still makes it; the
+    withdrawal's RIN is ended."""
+    from monitor.policies import document_events
+
+    proposal = document_events("Affidavit of Support Changes", "2020-10-02", "reversal",
+                               [(1, "DHS proposes to tighten the affidavit of support rules.", "reversal"),
+                                (2, "RIN 1615-AX20.", "none")])
+    withdrawal = document_events("Affidavit of Support Changes; Withdrawal", "2021-07-02", "reversal",
+                                 [(1, "DHS withdraws the proposed rule, RIN 1615-AX20.", "reversal")])
+    assert {(e.key, e.event) for e in proposal if e.key.startswith("rin")} == {("rin 1615-AX20", "establish")}
+    assert {(e.key, e.event) for e in withdrawal if e.key.startswith("rin")} == {("rin 1615-AX20", "end")}
