@@ -53,7 +53,7 @@ MEMO_DAYS = 2
 
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
-    ("establish_entry", r"suspen\w* (?:of )?(?:the )?(?:entry|introduction)"),
+    ("establish_entry", r"(?:suspen\w*|halt\w*) (?:of |to |on )?(?:the )?(?:entry|introduction)"),
     # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*"),
@@ -100,14 +100,14 @@ _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|res
               r"broadcast message")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
-_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
+_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
                    rf"(?P<a>{_DATE}))|(?:\b(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule\b))")
 #: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
 _MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
                         r"(?:memorand(?:um|a)|memos?)\b")
 #: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
 _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
-                         rf"(?:memorand(?:um|a)|memos?|notice|guidance|guidelines|directive)\b")
+                         rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?)\b")
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
@@ -127,7 +127,8 @@ _SELF_MEMO = re.compile(
     r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
     # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
     r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
-    r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|^[\w'’.-]+(?:\s+[\w'’.-]+)?\s+(?:memo|memorandum)\s+(?:on|for|about)\b")
+    r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\bnotice of proposed rulemaking\b|"
+    r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^[\w'’.-]+(?:\s+[\w'’.-]+)?\s+(?:memo|memorandum)\s+(?:on|for|about)\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
 _DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
@@ -177,7 +178,8 @@ _WITHDRAWING = re.compile(r"\bwithdr[ae]w")
 _PROPOSED_RIN = re.compile(r"\bpropos(?:ed rule(?:making)?|al)\W{0,4}$")
 _PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
-_CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
+#: ("U.S. Code": a period after a single letter abbreviates, it ends nothing)
+_CLAUSE_END = re.compile(r"(?<!\b[a-z])[.!?]\s|;\s|\s[-–—]\s")
 #: A statement about the past ("had been ended") is background, not an act.
 _PAST_PERFECT = re.compile(r"\bhad (?:been |already )?\w+(?:ed|en)\b")
 #: ...unless it is reported speech: "the State Department said the United States had suspended".
@@ -822,8 +824,9 @@ def _spans(words: list[str], ending: bool = False) -> set[str]:
 def _documents_naming(db, title: str, document_id: int, day: date) -> list[int]:
     """Documents titled ``title``, and earlier new policies whose text gives that title
     (a press release announcing the rule under another headline)."""
-    ids = [r[0] for r in db.execute("select id from documents where id != ? and lower(title) = lower(?)",
-                                    [document_id, title])]
+    ids = [r[0] for r in db.execute(  # "Collection of Biometrics (proposed rule)" too
+        "select id from documents where id != ? and (lower(title) = lower(?) or lower(title) like lower(?))",
+        [document_id, title, title.replace("%", "") + " (%)"])]
     words = re.findall(r"\w+", title.lower())
     if len(words) >= 4:
         try:
@@ -875,7 +878,8 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
 def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
     """The date of the one stored memo out of force on ``day`` (its last event an end or
     a suspension) whose own document calls it by that noun ("the guidelines" a court had
-    vacated: the document that issued "Guidelines for the Enforcement of ...")."""
+    vacated: the document that issued "Guidelines for the Enforcement of ..."); of several,
+    the one whose words the naming document shares most (at least ``DESCRIPTION_WORDS``)."""
     rows = db.execute(
         "select p.key, (select e2.event from policy_events e2 where e2.policy_id = p.id and e2.date < ? "
         "   and e2.document_id != ? order by e2.date desc, e2.document_id desc limit 1), "
@@ -885,9 +889,16 @@ def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
         "from policies p where p.key like 'memo 2%' or p.key like 'memo 1%'",
         [day.isoformat(), document_id, day.isoformat(), document_id]).fetchall()
     word = re.compile(rf"\b{noun[:5]}\w*")
-    fits = {key for key, last, texts in rows
+    fits = {key: texts for key, last, texts in rows
             if last in ("end", "suspend") and texts and word.search(texts.lower())}
-    return _day(fits.pop().split()[1]) if len(fits) == 1 else None
+    if len(fits) > 1:  # several: the one whose words this document shares most
+        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents where id = ?",
+                         [document_id]).fetchone()
+        own = {w[:6] for w in _words(row[0] if row else "")}  # "pregnancy" and "pregnant" alike
+        scores = {key: len(own & {w[:6] for w in _words(texts)}) for key, texts in fits.items()}
+        best = max(scores.values())
+        fits = {key: 1 for key, score in scores.items() if score == best} if best >= DESCRIPTION_WORDS else {}
+    return _day(next(iter(fits)).split()[1]) if len(fits) == 1 else None
 
 
 def _described_in_month(db, document_id: int, day: date, month: str, description: set[str]) -> date | None:
@@ -1138,7 +1149,9 @@ def _memo_documents(db, key: str, document_id: int) -> list[tuple[int, int | Non
         scores = _described(db, [r[0] for r in rows], description)
         if not any(scores.values()):
             return []  # a description none of them fits: not these
-        rows = [r for r in rows if scores[r[0]]]
+        # "the March 2019 directives on courthouse arrests and detainers": each its part
+        wide = _described(db, [r[0] for r in rows], _memo_description(db, document_id, day, lists=True)[0])
+        rows = [r for r in rows if scores[r[0]] or wide[r[0]]]
     chosen: dict = {}
     for r in sorted(rows, key=lambda r: (r[2] == BASELINE_SOURCE, (r[2] or "").startswith("news"), r[0])):
         chosen.setdefault(r[4] if r[4] is not None else ("doc", r[0]), (r[0], r[1]))
@@ -1289,6 +1302,8 @@ def _first(rows: list) -> tuple[int, int | None]:
 #: Where the words describing a memo named by its date stop: "the November 20, 2014
 #: memorandum on priorities and ...", "its July 6 directive, which ...".
 _DESCRIPTION_END = re.compile(r"[.;,:]|\s(?:and|but|while|after|before|because)\s")
+#: ...the same through a list ("on courthouse arrests and detainers"), for memos in the plural.
+_LIST_END = re.compile(r"[.;:]|\s(?:but|while|after|before|because)\s")
 _ASIDE = re.compile(r"\([^()]*\)")  # "(84 FR 35409)": a citation between the name and its description
 #: Words that tell no memo from another.
 _PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should", "have", "been",
@@ -1310,7 +1325,8 @@ def _words(text: str) -> set[str]:
         {w.removesuffix("s") for w in _PLAIN}
 
 
-def _memo_description(db, document_id: int, day: date) -> tuple[set[str], set[str]]:
+def _memo_description(db, document_id: int, day: date, lists: bool = False
+                      ) -> tuple[set[str], set[str]]:
     """The words a document uses to describe the memo of ``day`` it names by its date
     ("the November 20, 2014 memorandum on priorities", "the July 6 broadcast message on
     online study"): what follows the name, to the end of its phrase; and the keys of the
@@ -1327,7 +1343,7 @@ def _memo_description(db, document_id: int, day: date) -> tuple[set[str], set[st
         text = _ASIDE.sub(lambda a: " " * len(a.group()), text)
         for m in named:
             if m.key in keys:
-                cut = _DESCRIPTION_END.search(text, m.end, m.end + 160)
+                cut = (_LIST_END if lists else _DESCRIPTION_END).search(text, m.end, m.end + 160)
                 end = cut.start() if cut else min(len(text), m.end + 160)
                 words |= _words(text[m.end:end])
                 policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end}
