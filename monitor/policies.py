@@ -58,7 +58,9 @@ _VERBS = [
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*"),
     # "replace it with a new Priority Enforcement Program": what follows is new
-    ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?"),
+    ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
+                       # "Priority Enforcement Program to replace it": the subject is the new one
+                       r"\b(?:to|will) replace (?:it|them)\b"),
     ("reinstate", r"\b(?:revers|rescind|vacat|undo|undid|lift)\w* (?:the |its |a |their )?(?:[\w-]+ )?"
                   r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)"
                   r"(?: of)?|reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
@@ -1064,6 +1066,23 @@ def link_reversals(db, document_id: int, now: str) -> int:
             if found:
                 if program:
                     break  # the country's own, before the program-wide one
+    # A notice that itself ended or suspended a policy this document ends or suspends too
+    # is replaced, not undone ("again terminated MPP; it supersedes the June 1 memorandum"):
+    # the link goes to what the policy's end undoes.
+    ours = {key for _, key, event, _, _ in rows if event in ("suspend", "end") and not key.startswith("memo ")}
+    back = {key for _, key, event, _, _ in rows if event == "reinstate"}
+    for notice in sorted(notices):
+        undone_here = back and db.execute(  # it brings back what the notice ended: undone
+            "select 1 from policy_events e join policies p on p.id = e.policy_id where e.document_id = ? "
+            f"and e.event in ('suspend', 'end') and p.key in ({','.join('?' * len(back))}) limit 1",
+            [notice, *back]).fetchone()
+        if ours and not undone_here and db.execute(
+                "select 1 from policy_events e join policies p on p.id = e.policy_id where e.document_id = ? "
+                f"and e.event in ('suspend', 'end') and p.key in ({','.join('?' * len(ours))}) limit 1",
+                [notice, *ours]).fetchone():
+            notices.discard(notice)
+            if targets.get(notice, (None, None, ""))[2].startswith("memo "):
+                del targets[notice]
     acted_on = {r[0] for r in db.execute(
         f"select distinct p.key from policy_events e join policies p on p.id = e.policy_id "
         f"where e.document_id in ({','.join('?' * len(notices))})", list(notices))} if notices else set()
