@@ -109,7 +109,8 @@ _MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a
                         r"(?:memorand(?:um|a)|memos?)\b")
 #: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
 _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
-                         rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?)\b")
+                         rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?|proposed rules?|"
+                         rf"proposals?)\b")
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
@@ -122,7 +123,7 @@ _SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,4}}?)(?:s
 _BARE_MEMO = re.compile(r"\bthe (guidelines|memorandum|memo|directive)\b(?!\s+(?:of|on|for|from|dated|signed|"
                         r"issued|that|titled|by|to)\b)")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
-_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message")
+_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
