@@ -61,8 +61,8 @@ _VERBS = [
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
                        # "Priority Enforcement Program to replace it": the subject is the new one
                        r"\b(?:to|will) replace (?:it|them)\b"),
-    ("reinstate", r"\b(?:revers|rescind|vacat|undo|undid|lift)\w* (?:the |its |a |their )?(?:[\w-]+ )?"
-                  r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)"
+    ("reinstate", r"\b(?:revers|rescind|rescission|vacat|undo|undid|lift)\w* (?:of )?(?:the |its |a |their )?(?:[\w-]+ )?"
+                  r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)s?"
                   r"(?: of)?|reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
                   r"reactivat\w*|\bbring\w* back|\bbrought back|\breviv\w*|reinstitut\w*|re-?launch\w*|"
                   r"re-?establish\w*|reimpos\w*|unpaus\w*|"
@@ -472,7 +472,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         return None  # "except for DACA", "DACA will remain in effect"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
     before = [(verb, m) for verb, m in before
-              if (verb != "reinstate" or _governs(lowered[m.end():mention.start]))
+              if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
               and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 30), m.start())
               and (mention.key.startswith(("rin ", "docket ")) or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
