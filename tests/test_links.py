@@ -16,7 +16,7 @@ def test_evaluate_links_on_the_bundled_sets_meets_the_targets():
     for name, recall in (("reversals.jsonl", 0.85), ("heldout.jsonl", 0.85), ("fresh.jsonl", 0.85),
                          ("mechanisms.jsonl", 1.0), ("untouched.jsonl", 0.91),
                          ("rephrased.jsonl", 1.0), ("rephrased2.jsonl", 1.0),
-                         ("rephrased3.jsonl", 1.0)):
+                         ("rephrased3.jsonl", 1.0), ("rephrased4.jsonl", 1.0)):
         result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus",
                                           str(CORPUS.parent / name)])
         assert result.exit_code == 0, result.output
@@ -446,3 +446,22 @@ def test_a_termination_that_replaces_a_termination_undoes_the_policy_not_the_mem
     made = reverses(store, ids)
     assert ("end2", "mpp") in made and ("end2", "end1") not in made
     assert ("kelly", "scomm") in made
+
+
+def test_promises_bills_and_clauses_of_time_are_no_acts():
+    """"promised to end DACA", "a bill that would end TPS", "propose ending", "before the
+    program was ended" name no act; "said it would again apply" is one."""
+    from monitor.policies import document_events
+
+    def acts(title, text):
+        return {(e.key, e.event) for e in document_events(title, "2024-05-01", "reversal",
+                                                         [(1, text, "reversal")])}
+
+    assert not acts("Candidates spar over border", "One candidate promised to end DACA and to restart "
+                    "the Migrant Protection Protocols if elected.")
+    assert not acts("Lawmakers propose ending TPS for Somalia",
+                    "Two senators introduced a bill that would end Temporary Protected Status for Somalia.")
+    assert not acts("Shelters see fewer arrivals", "Shelters in Tijuana, where people waited under the "
+                    "Migrant Protection Protocols before the program was ended, report fewer arrivals.")
+    assert acts("DHS to restart MPP", "DHS said it would restart the Migrant Protection Protocols.") == \
+        {("mpp", "reinstate")}
