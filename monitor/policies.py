@@ -174,9 +174,10 @@ _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|ce
 #: "withdraws the May 2018 proposal to remove X": the act is on the proposal; "proposes to
 #: remove X", "a proposal to end X": an act only proposed.
 _PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking")
-_PROPOSED_ACT = re.compile(r"\b(?:propos\w*|promis\w*|pledg\w*|vow\w*|threaten\w*|urg\w*|"
-                           r"wants?|wanted|(?<!said it )(?<!said they )(?<!said that )(?<!announced it )"
-                           r"(?:would|could|might))\s+(?:[a-z]+\s+){0,3}?(?:to\s+)?$")
+_PROPOSED_ACT = re.compile(r"\b(?:propos|promis|pledg|vow|threaten|urg|want)\w*\s+(?:[\w,]+\s+){0,6}?to\s+$|"
+                           r"\bpropos\w*\s+$|"
+                           r"(?<!said it )(?<!said they )(?<!said that )(?<!announced it )"
+                           r"\b(?:would|could|might)\s+(?:[a-z]+\s+){0,2}?$")
 #: "MPP, before the program was ended last year": the act in a clause of time after the name.
 _WHEN_BETWEEN = re.compile(r"\b(?:after|before|since|until|once|when)\b")
 #: "(proposed rule, RIN 1615-AC04)": the number of a proposal, which its document makes.
@@ -477,7 +478,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
     before = [(verb, m) for verb, m in before
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
-              and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 30), m.start())
+              and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 60), m.start())
               and (mention.key.startswith(("rin ", "docket ")) or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
@@ -507,7 +508,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
                                         after[0][1].group().endswith("ed")):
         return None  # "the CAM program, which had been reopened": background about it
     after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())
-             and not _PROPOSED_ACT.search(lowered, max(end, m.start() - 40), m.start())
+             and not _PROPOSED_ACT.search(lowered, max(end, m.start() - 60), m.start())
              and not _WHEN_BETWEEN.search(lowered, end, m.start())]
     if not after:
         return None  # "a memo from Secretary X pauses most deportations": the policy acts
