@@ -6,7 +6,10 @@ and its aliases and descriptions (``data/policies.toml``: MPP / "Remain in Mexic
 Temporary Protected Status for one country (by name or demonym), any other program by
 its proper name or acronym ("the Priority Enforcement Program (PEP)"), a memo or notice
 by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, when one
-stored memo fits, by its month, year or signer ("the Morton memos"), a rule by its RIN,
+stored memo fits, by its month, year or signer ("the Morton memos"; named in the plural,
+each memo of that date the description fits), by its description and the month it was
+made ("the interim priorities set in January 2021"), or by its kind alone when brought
+back ("would again apply the guidelines"), a rule by its RIN (a proposal's, made by it),
 docket, date or Federal Register title (in a later title, quoted, or given in the text
 of the press release that announced it), an order by its number ("Proclamation 9645").
 
@@ -14,14 +17,18 @@ The event (establish, extend, suspend, end, reinstate) comes from the action ver
 in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
-exceptions ("except for DACA"), a court's ruling and the policy acting itself ("a memo
-pauses most deportations") are not acts on it.
+exceptions ("except for DACA"), a court's ruling, the policy acting itself ("a memo
+pauses most deportations"), an act only promised or proposed ("a bill that would end"),
+one in a clause of time ("the day after the order expired") and one on a proposal about
+it ("withdraws the proposal to remove X") are not acts on it.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
 what reinstated it or, for TPS, designated the country again; the one of the year the
-reversal names, "the 2023 designation"); for a reinstatement, the termination it
-undoes. Of several reports of one act days apart, the agency's own is the one. When the
+reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
+names the years of what it undoes); for a reinstatement, the termination it undoes. A
+termination that supersedes an earlier termination undoes the policy, not that memo.
+Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
 """
 
@@ -479,7 +486,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
     before = [(verb, m) for verb, m in before
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
               and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 60), m.start())
-              and (mention.key.startswith(("rin ", "docket ")) or not _PROPOSAL.search(lowered, m.end(), mention.start))]
+              and (mention.key.startswith(("rin ", "docket "))
+                   or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
@@ -566,7 +574,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
             found = verb_for(text, mention, everything)
             verb = found[0] if found else None
             if found and found[1] > mention.start and found[0] in _REVERSING and \
-                    lowered[found[1]:found[2]].endswith("ed") and _WHEN_CLAUSE.search(lowered, 0, mention.start):
+                    lowered[found[1]:found[2]].endswith("ed") and \
+                    _WHEN_CLAUSE.search(lowered, 0, mention.start):
                 continue  # "the morning after the expulsion policy expired": background
             if found and _told_as_past(lowered, mention, found[1], found[2], year, named):
                 continue  # "DHS rescinded DACA in 2017", in a later document
