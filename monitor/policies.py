@@ -6,7 +6,10 @@ and its aliases and descriptions (``data/policies.toml``: MPP / "Remain in Mexic
 Temporary Protected Status for one country (by name or demonym), any other program by
 its proper name or acronym ("the Priority Enforcement Program (PEP)"), a memo or notice
 by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, when one
-stored memo fits, by its month, year or signer ("the Morton memos"), a rule by its RIN,
+stored memo fits, by its month, year or signer ("the Morton memos"; named in the plural,
+each memo of that date the description fits), by its description and the month it was
+made ("the interim priorities set in January 2021"), or by its kind alone when brought
+back ("would again apply the guidelines"), a rule by its RIN (a proposal's, made by it),
 docket, date or Federal Register title (in a later title, quoted, or given in the text
 of the press release that announced it), an order by its number ("Proclamation 9645").
 
@@ -14,14 +17,18 @@ The event (establish, extend, suspend, end, reinstate) comes from the action ver
 in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
-exceptions ("except for DACA"), a court's ruling and the policy acting itself ("a memo
-pauses most deportations") are not acts on it.
+exceptions ("except for DACA"), a court's ruling, the policy acting itself ("a memo
+pauses most deportations"), an act only promised or proposed ("a bill that would end"),
+one in a clause of time ("the day after the order expired") and one on a proposal about
+it ("withdraws the proposal to remove X") are not acts on it.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
 what reinstated it or, for TPS, designated the country again; the one of the year the
-reversal names, "the 2023 designation"); for a reinstatement, the termination it
-undoes. Of several reports of one act days apart, the agency's own is the one. When the
+reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
+names the years of what it undoes); for a reinstatement, the termination it undoes. A
+termination that supersedes an earlier termination undoes the policy, not that memo.
+Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
 """
 
@@ -53,14 +60,16 @@ MEMO_DAYS = 2
 
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
-    ("establish_entry", r"suspen\w* (?:the )?(?:entry|introduction)"),
+    ("establish_entry", r"(?:suspen\w*|halt\w*) (?:of |to |on )?(?:the )?(?:entry|introduction)"),
     # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*"),
     # "replace it with a new Priority Enforcement Program": what follows is new
-    ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?"),
-    ("reinstate", r"\b(?:revers|rescind|vacat|undo|undid|lift)\w* (?:the |its |a |their )?(?:[\w-]+ )?"
-                  r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)"
+    ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
+                       # "Priority Enforcement Program to replace it": the subject is the new one
+                       r"\b(?:to|will) replace (?:it|them)\b"),
+    ("reinstate", r"\b(?:revers|rescind|rescission|vacat|undo|undid|lift)\w* (?:of )?(?:the |its |a |their )?(?:[\w-]+ )?"
+                  r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)s?"
                   r"(?: of)?|reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
                   r"reactivat\w*|\bbring\w* back|\bbrought back|\breviv\w*|reinstitut\w*|re-?launch\w*|"
                   r"re-?establish\w*|reimpos\w*|unpaus\w*|"
@@ -100,23 +109,36 @@ _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|res
               r"broadcast message")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
-_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
+_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
                    rf"(?P<a>{_DATE}))|(?:\b(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule\b))")
 #: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
 _MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
                         r"(?:memorand(?:um|a)|memos?)\b")
 #: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
 _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
-                         rf"(?:memorand(?:um|a)|memos?|notice|guidance|guidelines|directive)\b")
+                         rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?|proposed rules?|"
+                         rf"proposals?)\b")
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
+#: "the interim priorities set in January 2021": a policy by its description and the month
+#: it was made, found in the one document of that month the description fits.
+_SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,4}}?)(?:set|issued|announced|adopted|"
+                           rf"established|put in place|signed|published)\s+(?:in|on)\s+({_MONTH})\s+((?:19|20)\d\d)\b")
+#: "would again apply the guidelines": a memo named by its kind alone, which only a
+#: reinstatement can resolve (the one memo of that kind out of force).
+_BARE_MEMO = re.compile(r"\bthe (guidelines|memorandum|memo|directive)\b(?!\s+(?:of|on|for|from|dated|signed|"
+                        r"issued|that|titled|by|to)\b)")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
-_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message")
+_MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
-    r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b")
+    r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
+    # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
+    r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
+    r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\bnotice of proposed rulemaking\b|"
+    r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^[\w'’.-]+(?:\s+[\w'’.-]+)?\s+(?:memo|memorandum)\s+(?:on|for|about)\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
 _DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
@@ -156,11 +178,30 @@ _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlik
 #: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
 _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
                      r"these|those|this|that|thousands|millions|nearly|about|more)\b")
+#: "withdraws the May 2018 proposal to remove X": the act is on the proposal; "proposes to
+#: remove X", "a proposal to end X": an act only proposed.
+_PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking")
+_PROPOSED_ACT = re.compile(r"\b(?:propos|promis|pledg|vow|threaten|urg|want)\w*\s+(?:[\w,]+\s+){0,6}?to\s+$|"
+                           r"\bpropos\w*\s+$|"
+                           r"(?<!said it )(?<!said they )(?<!said that )(?<!announced it )"
+                           r"\b(?:would|could|might)\s+(?:[a-z]+\s+){0,2}?$")
+#: "MPP, before the program was ended last year": the act in a clause of time after the name.
+_WHEN_BETWEEN = re.compile(r"\b(?:after|before|since|until|once|when)\b")
+#: "(proposed rule, RIN 1615-AC04)": the number of a proposal, which its document makes.
+_PROPOSING = re.compile(r"\bproposed rules?\b|\bpropos(?:es|ing) to\b|notice of proposed rulemaking|\bnprm\b")
+_WITHDRAWING = re.compile(r"\bwithdr[ae]w")
+_PROPOSED_RIN = re.compile(r"\bpropos(?:ed rule(?:making)?|al)\W{0,4}$")
 _PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
-_CLAUSE_END = re.compile(r"[.;!?]\s|\s[-–—]\s")
+#: ("U.S. Code": a period after a single letter abbreviates, it ends nothing)
+_CLAUSE_END = re.compile(r"(?<!\b[a-z])[.!?]\s|;\s|\s[-–—]\s")
 #: A statement about the past ("had been ended") is background, not an act.
 _PAST_PERFECT = re.compile(r"\bhad (?:been |already )?\w+(?:ed|en)\b")
+#: ...unless it is reported speech: "the State Department said the United States had suspended".
+_REPORTED = re.compile(r"\b(?:said|says|announced|confirmed|stated|reported|told)\b(?:\s+[\w,'’-]+){0,6}?\s+$")
+#: A policy as the subject of a clause of time: "the morning after the expulsion policy
+#: expired", "since that program was ended": a point in time, not the news.
+_WHEN_CLAUSE = re.compile(r"\b(?:after|since|before|when|once|until)\s+(?:[\w'’-]+\s+){0,3}?$")
 #: A year as a time ("in 2017", "since March 2014"), not as a name ("the 2019 rule").
 _WHEN = rf"\b(?:in|on|during|since|by|until|from)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?((?:19[89]|20\d)\d)\b"
 _WHEN_RE = re.compile(_WHEN)
@@ -298,6 +339,15 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
         for year in filter(None, (m[1], m[2])):
             found.append(Mention(f"memo year {year}", f"Memo of {year}", "memo", m.start(), m.end()))
+    for m in _SET_IN_MONTH.finditer(lowered):
+        words = sorted(_words(m[1]))
+        if len(words) >= DESCRIPTION_WORDS and not _inside(m, signed):
+            month = _MONTHS.index(m[2][:3]) + 1
+            found.append(Mention(f"memo described {m[3]}-{month:02d} {'+'.join(words)}", "Policy", "memo",
+                                 m.start(), m.end()))
+    for m in _BARE_MEMO.finditer(lowered) if memo_words else ():
+        if not _overlaps(m.start(), m.end(), found):
+            found.append(Mention(f"memo kind {m[1]}", "Memo", "memo", m.start(), m.end()))
     for m in _RIN.finditer(lowered):
         rin = m[1].upper()
         found.append(Mention(f"rin {rin}", f"Rule RIN {rin}", "rule", m.start(), m.end()))
@@ -434,7 +484,10 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         return None  # "except for DACA", "DACA will remain in effect"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
     before = [(verb, m) for verb, m in before
-              if verb != "reinstate" or _governs(lowered[m.end():mention.start])]
+              if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
+              and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 60), m.start())
+              and (mention.key.startswith(("rin ", "docket "))
+                   or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
@@ -462,7 +515,9 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
     if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or
                                         after[0][1].group().endswith("ed")):
         return None  # "the CAM program, which had been reopened": background about it
-    after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())]
+    after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())
+             and not _PROPOSED_ACT.search(lowered, max(end, m.start() - 60), m.start())
+             and not _WHEN_BETWEEN.search(lowered, end, m.start())]
     if not after:
         return None  # "a memo from Secretary X pauses most deportations": the policy acts
     verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
@@ -505,16 +560,23 @@ def document_events(title: str | None, published: str | None, label: str | None,
               if slabel in ("new_policy", "reversal", "none")]
     in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
     title_act = title_rule(title)
+    # A proposed rule's document makes the proposal its RIN or docket number names.
+    everything_said = " ".join([title or "", *(text for _, text, _ in statements)]).lower()
+    proposing = bool(_PROPOSING.search(everything_said)) and not _WITHDRAWING.search(everything_said)
     best: dict[str, Event] = {}
     for sid, text, text_label in texts:
         lowered = text.lower()
         named = mentions(text, known)
         everything = named + tps_mentions(text, in_tps, named)
         for mention in everything:
-            if sid is not None and _PAST_PERFECT.search(lowered, 0, mention.start):
+            if sid is not None and _past_perfect(lowered, mention.start):
                 continue  # "... which had expanded it": background
             found = verb_for(text, mention, everything)
             verb = found[0] if found else None
+            if found and found[1] > mention.start and found[0] in _REVERSING and \
+                    lowered[found[1]:found[2]].endswith("ed") and \
+                    _WHEN_CLAUSE.search(lowered, 0, mention.start):
+                continue  # "the morning after the expulsion policy expired": background
             if found and _told_as_past(lowered, mention, found[1], found[2], year, named):
                 continue  # "DHS rescinded DACA in 2017", in a later document
             if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]):
@@ -525,13 +587,17 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb is None and sid is None and text_label == "new_policy" and \
                     len((text[:mention.start] + text[mention.end:]).split()) <= 3:
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
+            own_number = verb is None and mention.key.startswith(("rin ", "docket ")) and \
+                (proposing or bool(_PROPOSED_RIN.search(lowered, 0, mention.start)))
+            if own_number:
+                verb = "establish"  # "(proposed rule, RIN 1615-AC04)": the proposal itself
             if verb is None and sid is None and title_act:
                 verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
             if verb is None and mention.key.startswith(("rin ", "docket ")):
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
-            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING):
+            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number):
                 continue  # a statement the classifier calls no change says only what ends
             for key, name in _per_country(lowered, mention, everything):
                 old = best.get(key)
@@ -540,6 +606,13 @@ def document_events(title: str | None, published: str | None, label: str | None,
                     best[key] = Event(key, name, mention.kind, verb, sid,
                                       mention.aliases or (old.aliases if old else ()))
     return list(best.values())
+
+
+def _past_perfect(lowered: str, before: int) -> bool:
+    """Whether an act told in the past perfect comes before ``before`` in the text, not
+    as reported speech ("officials said the agreements had been suspended")."""
+    return any(not _REPORTED.search(lowered, 0, m.start())
+               for m in _PAST_PERFECT.finditer(lowered, 0, before))
 
 
 def _per_country(lowered: str, mention: Mention, others: list[Mention]) -> list[tuple[str, str]]:
@@ -593,7 +666,8 @@ def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Ment
 #: A court as the one acting: "a federal judge blocked", "the Supreme Court allowed".
 _COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,2}?(?:orders|ordered|blocks|"
                     r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
-                    r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused)\b")
+                    r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused|stops|stopped|"
+                    r"bars|barred|prevents|prevented|keeps|kept)\b")
 
 
 def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
@@ -769,8 +843,9 @@ def _spans(words: list[str], ending: bool = False) -> set[str]:
 def _documents_naming(db, title: str, document_id: int, day: date) -> list[int]:
     """Documents titled ``title``, and earlier new policies whose text gives that title
     (a press release announcing the rule under another headline)."""
-    ids = [r[0] for r in db.execute("select id from documents where id != ? and lower(title) = lower(?)",
-                                    [document_id, title])]
+    ids = [r[0] for r in db.execute(  # "Collection of Biometrics (proposed rule)" too
+        "select id from documents where id != ? and (lower(title) = lower(?) or lower(title) like lower(?))",
+        [document_id, title, title.replace("%", "") + " (%)"])]
     words = re.findall(r"\w+", title.lower())
     if len(words) >= 4:
         try:
@@ -792,6 +867,18 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     resolved = []
     for event in events:
         parts = event.key.split()
+        if parts[:2] == ["memo", "kind"]:
+            memo = _out_of_force(db, document_id, day, parts[2]) if day and event.event == "reinstate" else None
+            if memo:
+                resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
+                                      event.event, event.statement_id))
+            continue
+        if parts[:2] == ["memo", "described"]:
+            memo = _described_in_month(db, document_id, day, parts[2], set(parts[3].split("+"))) if day else None
+            if memo:
+                resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
+                                      event.event, event.statement_id))
+            continue
         if parts[:2] not in (["memo", "year"], ["memo", "month"], ["memo", "day"], ["memo", "signer"]):
             resolved.append(event)
             continue
@@ -805,6 +892,54 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
             resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                   event.event, event.statement_id))
     return resolved
+
+
+def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
+    """The date of the one stored memo out of force on ``day`` (its last event an end or
+    a suspension) whose own document calls it by that noun ("the guidelines" a court had
+    vacated: the document that issued "Guidelines for the Enforcement of ..."); of several,
+    the one whose words the naming document shares most (at least ``DESCRIPTION_WORDS``)."""
+    rows = db.execute(
+        "select p.key, (select e2.event from policy_events e2 where e2.policy_id = p.id and e2.date < ? "
+        "   and e2.document_id != ? order by e2.date desc, e2.document_id desc limit 1), "
+        "  (select group_concat(coalesce(d.title, '') || ' ' || coalesce(d.body, ''), ' ') from policy_events e3 "
+        "   join documents d on d.id = e3.document_id where e3.policy_id = p.id and e3.date < ? "
+        "   and e3.document_id != ? and e3.event = 'establish') "
+        "from policies p where p.key like 'memo 2%' or p.key like 'memo 1%'",
+        [day.isoformat(), document_id, day.isoformat(), document_id]).fetchall()
+    word = re.compile(rf"\b{noun[:5]}\w*")
+    fits = {key: texts for key, last, texts in rows
+            if last in ("end", "suspend") and texts and word.search(texts.lower())}
+    if len(fits) > 1:  # several: the one whose words this document shares most
+        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents where id = ?",
+                         [document_id]).fetchone()
+        own = {w[:6] for w in _words(row[0] if row else "")}  # "pregnancy" and "pregnant" alike
+        scores = {key: len(own & {w[:6] for w in _words(texts)}) for key, texts in fits.items()}
+        best = max(scores.values())
+        fits = {key: 1 for key, score in scores.items() if score == best} if best >= DESCRIPTION_WORDS else {}
+    return _day(next(iter(fits)).split()[1]) if len(fits) == 1 else None
+
+
+def _described_in_month(db, document_id: int, day: date, month: str, description: set[str]) -> date | None:
+    """The date of the one earlier document of that month the description fits best (at
+    least ``DESCRIPTION_WORDS`` of its words, more than any other's); that document is
+    recorded as establishing the memo of its date."""
+    rows = db.execute(
+        "select id, substr(coalesce(published, first_seen), 1, 10), source from documents "
+        "where id != ? and substr(coalesce(published, first_seen), 1, 7) = ? "
+        "and coalesce(published, first_seen) < ? and source != ?",
+        [document_id, month, day.isoformat(), BASELINE_SOURCE]).fetchall()
+    scores = _described(db, [r[0] for r in rows], description)
+    best = max(scores.values(), default=0)
+    fits = [r for r in rows if scores[r[0]] == best]
+    if best < DESCRIPTION_WORDS or len({r[1] for r in fits}) != 1:
+        return None
+    doc = min(fits, key=lambda r: ((r[2] or "").startswith("news"), r[0]))
+    key = f"memo {doc[1]}"
+    _policy_id(db, Event(key, f"Memo or notice of {_long_date(date.fromisoformat(doc[1]))}", "memo",
+                         "establish", None))
+    _add_event(db, key, doc[0], "establish")
+    return date.fromisoformat(doc[1])
 
 
 def _latest_day(day: date, month_day: str) -> date | None:
@@ -900,7 +1035,7 @@ def link_reversals(db, document_id: int, now: str) -> int:
     """Replace the document's ``reverses`` links by what its events undo; returns how many.
 
     A program made country by country is undone country by country (its program-wide
-    announcement when the country has none of its own); named without a country, in
+    announcement when none of the countries named has one of its own); named without a country, in
     all of them. A notice the document names by its date and undoes ("vacating the
     January 17, 2025 notice that extended ...") is what it reverses, not the policy that
     notice acted on."""
@@ -912,6 +1047,10 @@ def link_reversals(db, document_id: int, now: str) -> int:
         "and e.event in ('suspend', 'end', 'reinstate')", [document_id]).fetchall()
     by_country = {program_of(key) for _, key, _, _, _ in rows} - {None}
     targets: dict[int, tuple[int | None, int, str]] = {}  # document -> (statement, its policy, key)
+    # Programs of which a country named here has a founding document of its own: the
+    # program-wide one (a framework rule) is no stand-in for the other countries'.
+    own_found = {program_of(key) for policy_id, key, event, _, day in rows if program_of(key)
+                 and _undone(db, policy_id, key, event, day, document_id) is not None}
     notices = set()
     for policy_id, key, event, statement_id, day in rows:
         if key in by_country:
@@ -925,13 +1064,42 @@ def link_reversals(db, document_id: int, now: str) -> int:
                                      [key.replace("%", "") + " %"]).fetchall()
         year = _named_year(db, document_id, statement_id, key)
         for pid, pkey in (c for c in candidates if c[0] is not None):
-            target = _undone(db, pid, pkey, event, day, document_id, year)
-            if target is not None:
+            if program and pkey == program and program in own_found:
+                break  # other countries named have their own: this one's is not stored
+            memo = key.startswith("memo ") and event != "reinstate"
+            if memo and _names_memos(db, document_id, statement_id):
+                found = _memo_documents(db, key, document_id)  # "the Kelly memos": each of them
+            else:
+                found = [t for t in [_undone(db, pid, pkey, event, day, document_id, year)] if t]
+            if found and not memo and event in ("suspend", "end"):
+                years = _years_made(db, document_id, statement_id)  # "that it announced in 2022 and 2023"
+                for resumed in (pid, *([_policy_of(db, program)[0]] if program and pkey != program else [])):
+                    found += [t for t in (_resumptions(db, resumed, found[0][0], day, document_id)
+                                          if resumed else []) if not years or _year_of(db, t[0]) in years]
+            for target in found:
                 targets.setdefault(target[0], (statement_id, target[1], pkey))
-                if key.startswith("memo ") and event != "reinstate":
+                if memo:
                     notices.add(target[0])
+            if found:
                 if program:
                     break  # the country's own, before the program-wide one
+    # A notice that itself ended or suspended a policy this document ends or suspends too
+    # is replaced, not undone ("again terminated MPP; it supersedes the June 1 memorandum"):
+    # the link goes to what the policy's end undoes.
+    ours = {key for _, key, event, _, _ in rows if event in ("suspend", "end") and not key.startswith("memo ")}
+    back = {key for _, key, event, _, _ in rows if event == "reinstate"}
+    for notice in sorted(notices):
+        undone_here = back and db.execute(  # it brings back what the notice ended: undone
+            "select 1 from policy_events e join policies p on p.id = e.policy_id where e.document_id = ? "
+            f"and e.event in ('suspend', 'end') and p.key in ({','.join('?' * len(back))}) limit 1",
+            [notice, *back]).fetchone()
+        if ours and not undone_here and db.execute(
+                "select 1 from policy_events e join policies p on p.id = e.policy_id where e.document_id = ? "
+                f"and e.event in ('suspend', 'end') and p.key in ({','.join('?' * len(ours))}) limit 1",
+                [notice, *ours]).fetchone():
+            notices.discard(notice)
+            if targets.get(notice, (None, None, ""))[2].startswith("memo "):
+                del targets[notice]
     acted_on = {r[0] for r in db.execute(
         f"select distinct p.key from policy_events e join policies p on p.id = e.policy_id "
         f"where e.document_id in ({','.join('?' * len(notices))})", list(notices))} if notices else set()
@@ -977,6 +1145,55 @@ def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str
 REPORT_DAYS = 7
 
 
+#: Memos named in the plural: "the Kelly memos of February 2017", "the November 2014 memoranda".
+_PLURAL_MEMOS = re.compile(r"\b(?:memoranda|memorandums|memos|directives)\b")
+
+
+def _names_memos(db, document_id: int, statement_id: int | None) -> bool:
+    """Whether the reversing statement (or headline) names memos in the plural."""
+    if statement_id is None:
+        row = db.execute("select title from documents where id = ?", [document_id]).fetchone()
+    else:
+        row = db.execute("select text from statements where id = ?", [statement_id]).fetchone()
+    return bool(_PLURAL_MEMOS.search(((row[0] if row else None) or "").lower()))
+
+
+def _memo_documents(db, key: str, document_id: int) -> list[tuple[int, int | None]]:
+    """Every stored memo of that date (give or take ``MEMO_DAYS``, the closest day first)
+    that the naming document's description fits ("the November 2014 memoranda on
+    enforcement priorities"; all of them when it gives none): memos named in the plural
+    are undone together. One document per event (several reports of one memo)."""
+    day = date.fromisoformat(key.split()[1])
+    low, high = (day - timedelta(days=MEMO_DAYS)).isoformat(), (day + timedelta(days=MEMO_DAYS)).isoformat()
+    rows = db.execute(
+        "select e.document_id, e.statement_id, d.source, abs(julianday(e.date) - julianday(?)), d.event_id "
+        "from policy_events e join policies p on p.id = e.policy_id join documents d on d.id = e.document_id "
+        "where e.document_id != ? and e.date between ? and ? and p.key like 'memo %' "
+        "and e.event = 'establish' order by e.document_id",
+        [day.isoformat(), document_id, low, high]).fetchall()
+    if not rows:
+        return []
+    closest = min(r[3] for r in rows)
+    rows = [r for r in rows if r[3] == closest]
+    description, policies = _memo_description(db, document_id, day)
+    if policies:  # "the memoranda that created DAPA": those that acted on it
+        acting = {r[0] for r in db.execute(
+            "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            f"where p.key in ({','.join('?' * len(policies))})", list(policies))}
+        rows = [r for r in rows if r[0] in acting]
+    elif description:
+        scores = _described(db, [r[0] for r in rows], description)
+        if not any(scores.values()):
+            return []  # a description none of them fits: not these
+        # "the March 2019 directives on courthouse arrests and detainers": each its part
+        wide = _described(db, [r[0] for r in rows], _memo_description(db, document_id, day, lists=True)[0])
+        rows = [r for r in rows if scores[r[0]] or wide[r[0]]]
+    chosen: dict = {}
+    for r in sorted(rows, key=lambda r: (r[2] == BASELINE_SOURCE, (r[2] or "").startswith("news"), r[0])):
+        chosen.setdefault(r[4] if r[4] is not None else ("doc", r[0]), (r[0], r[1]))
+    return list(chosen.values())
+
+
 def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_id: int,
             year: str | None = None) -> tuple[int, int | None] | None:
     """(document, statement) that a suspension, end or reinstatement undoes, if stored."""
@@ -1017,6 +1234,53 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
     return _first(starts) if starts else None
+
+
+#: "the processes that it announced in 2022 and 2023": the years of what a reversal undoes.
+_MADE_IN = re.compile(r"\b(?:announced|established|created|launched|issued|designated|began|begun|started|"
+                      r"introduced|opened|made)\s+in\s+((?:19|20)\d\d)((?:\s*(?:,|and|,\s*and)\s*(?:19|20)\d\d)*)")
+
+
+def _years_made(db, document_id: int, statement_id: int | None) -> set[str]:
+    if statement_id is None:
+        row = db.execute("select title from documents where id = ?", [document_id]).fetchone()
+    else:
+        row = db.execute("select text from statements where id = ?", [statement_id]).fetchone()
+    return {y for m in _MADE_IN.finditer(((row[0] if row else None) or "").lower())
+            for y in re.findall(r"(?:19|20)\d\d", m.group())}
+
+
+def _year_of(db, document_id: int) -> str:
+    row = db.execute("select coalesce(published, first_seen) from documents where id = ?",
+                     [document_id]).fetchone()
+    return ((row[0] if row else None) or "")[:4]
+
+
+def _resumptions(db, policy_id: int, since_document: int, day: str | None, document_id: int
+                 ) -> list[tuple[int, int | None]]:
+    """The reinstatements of the policy after the document that established its current
+    life and before ``day`` (a resumption after a pause: the end undoes it too), one per
+    act; not one a court ordered, nor another report of this act or of that document's."""
+    if not day:
+        return []
+    since = db.execute("select coalesce(published, first_seen) from documents where id = ?",
+                       [since_document]).fetchone()
+    rows = db.execute(
+        "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
+        "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? and e.date > ? "
+        "and e.document_id not in (?, ?) order by e.date, e.document_id",
+        [policy_id, day, (since[0] or "")[:10] if since else "", document_id, since_document]).fetchall()
+    this_day = date.fromisoformat(day[:10])
+    start = date.fromisoformat((since[0] or day)[:10]) if since else this_day
+    rows = [r for r in _without_court_ordered(db, rows) if r[2] == "reinstate"
+            and _days(r[3], this_day) > REPORT_DAYS and _days(r[3], start) > REPORT_DAYS]
+    found = []
+    while rows:
+        first = _first(rows)
+        found.append(first)
+        start = date.fromisoformat(next(r[3] for r in rows if r[0] == first[0])[:10])
+        rows = [r for r in rows if _days(r[3], start) > REPORT_DAYS]
+    return found
 
 
 def _undoes_an_extension(db, document_id: int, policy_id: int) -> bool:
@@ -1074,6 +1338,8 @@ def _first(rows: list) -> tuple[int, int | None]:
 #: Where the words describing a memo named by its date stop: "the November 20, 2014
 #: memorandum on priorities and ...", "its July 6 directive, which ...".
 _DESCRIPTION_END = re.compile(r"[.;,:]|\s(?:and|but|while|after|before|because)\s")
+#: ...the same through a list ("on courthouse arrests and detainers"), for memos in the plural.
+_LIST_END = re.compile(r"[.;:]|\s(?:but|while|after|before|because)\s")
 _ASIDE = re.compile(r"\([^()]*\)")  # "(84 FR 35409)": a citation between the name and its description
 #: Words that tell no memo from another.
 _PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should", "have", "been",
@@ -1083,7 +1349,10 @@ _PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should",
           "will", "also", "more", "than", "when", "what", "other", "only", "such", "said", "says",
           "today", "year", "month", "week", "immigration", "border", "customs", "citizenship",
           "service", "protection", "united", "states", "federal", "government", "people", "program",
-          "process", "release", "statement", "announced", "nation", "country"}
+          "process", "release", "statement", "announced", "nation", "country",
+          # a memo's date is its name, not its description
+          "january", "february", "march", "april", "june", "july", "august", "september", "october",
+          "november", "december"}
 
 
 def _words(text: str) -> set[str]:
@@ -1092,7 +1361,8 @@ def _words(text: str) -> set[str]:
         {w.removesuffix("s") for w in _PLAIN}
 
 
-def _memo_description(db, document_id: int, day: date) -> tuple[set[str], set[str]]:
+def _memo_description(db, document_id: int, day: date, lists: bool = False
+                      ) -> tuple[set[str], set[str]]:
     """The words a document uses to describe the memo of ``day`` it names by its date
     ("the November 20, 2014 memorandum on priorities", "the July 6 broadcast message on
     online study"): what follows the name, to the end of its phrase; and the keys of the
@@ -1109,7 +1379,7 @@ def _memo_description(db, document_id: int, day: date) -> tuple[set[str], set[st
         text = _ASIDE.sub(lambda a: " " * len(a.group()), text)
         for m in named:
             if m.key in keys:
-                cut = _DESCRIPTION_END.search(text, m.end, m.end + 160)
+                cut = (_LIST_END if lists else _DESCRIPTION_END).search(text, m.end, m.end + 160)
                 end = cut.start() if cut else min(len(text), m.end + 160)
                 words |= _words(text[m.end:end])
                 policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end}
