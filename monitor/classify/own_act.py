@@ -1,0 +1,80 @@
+"""Whether an ending a release speaks of is the release's own act.
+
+A reversal is news only when the department or one of its components ends, suspends or
+restores something now. Most texts that merely mention an ending do not announce one:
+the ending is the setting of other news ("as Title 42 ends", "five years after the
+rescission"), another actor's act (a court, a country, a county, a bank), a single
+office's or system's interruption, or history ("had been ended"). Where the evidence
+lives is the same whatever the wording: the words before the ending verb, in its
+clause, name who acts and whether the ending is a circumstance. ``ending_is_own``
+reads them; the model labels a document a reversal only when its headline or lead
+holds such an ending (``model._announced_reversal``).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Cues (``cues.CUES``) whose match is an ending (or a return) in the statement itself.
+ENDING_CUES = ("end_verb", "soft_end_verb", "end_policy", "no_longer", "stop_defending",
+               "reinstate", "reverse_word")
+#: The headline's own ending cue (``cues.TITLE_CUES``); statements read it as context only.
+TITLE_ENDING_CUE = "title_ending"
+
+#: A subordinating word shortly before the ending: the ending is a circumstance of other news.
+_SETTING = re.compile(r"\b(?:as|after|since|following|amid|before|until|once|when|upon|ahead of|"
+                      r"in the wake of|years? after|months? after)\s+(?:[\w'’.-]+\s+){0,6}$")
+#: ... unless the department itself acts within that span ("after review, DHS will end").
+_DEPARTMENT_ACTS = re.compile(r"\b(?:dhs|the department|uscis|ice|cbp|tsa|fema|the secretary|secretary)\b"
+                              r"(?:\s+[\w'’-]+){0,2}?\s+(?:will|shall|is|are|has|to|announc\w*|decided)\b")
+#: History: "had ended", "was rescinded".
+_PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
+
+#: Who acts, as the last actor named before the ending verb in its clause. Department
+#: actors; then other governments, courts, legislatures, companies and single places
+#: (an office, a port, a system) whose interruption is no policy's.
+_DEPARTMENT = (r"dhs|homeland security|the department|department['’]s|secretary|uscis|ice|cbp|tsa|fema|"
+               r"coast guard|cisa|border patrol|sevp|the agency|agency|agencies|administration|we|officials?|"
+               r"the government|federal government|(?:the )?united states|u\.s\.")
+_OTHER = (r"courts?|judges?|justices|congress|senate|the house|lawmakers|legislat\w+|states?|count(?:y|ies)|"
+          r"city|cities|governors?|mayors?|sheriffs?|ministry|authorities|(?:\w+ )?government|countr(?:y|ies)|nations?|"
+          r"canada|mexico|guatemala|honduras|el salvador|cuba|haiti|venezuela|colombia|panama|ecuador|brazil|"
+          r"china|india|the un|united nations|banks?|compan(?:y|ies)|contractors?|airlines?|carriers?|cruise lines?|"
+          r"universit(?:y|ies)|schools?|unions?|employers?|shelters?|operators?|"
+          r"field office|offices?|ports?(?: of entry)?|airports?|checkpoints?|terminals?|(?:service|support) centers?|"
+          r"ferry|bridges?|crossings|lanes|systems?|websites?|accounts?|access|term")
+_ACTOR = re.compile(rf"\b(?:(?P<department>{_DEPARTMENT})|(?P<other>{_OTHER}))\b")
+_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s-\s")
+
+
+def ending_is_own(text: str, found: dict[str, str], headline: bool) -> tuple[bool, str]:
+    """Whether ``text`` (with its cues ``found``) holds an ending that is its speaker's
+    own act now, and if not, why not (the reason of its first ending)."""
+    lowered = text.lower()
+    cues = ENDING_CUES + ((TITLE_ENDING_CUE,) if headline else ())
+    reason = "no ending of its own"
+    for cue in cues:
+        phrase = found.get(cue)
+        if not phrase:
+            continue
+        at = lowered.find(phrase.lower())
+        if at < 0:
+            continue
+        why = _not_own(lowered[:at])
+        if not why:
+            return True, ""
+        reason = why
+    return False, reason
+
+
+def _not_own(before: str) -> str:
+    """Why an ending preceded by ``before`` is not the speaker's act now ('' if it is)."""
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    if (setting := _SETTING.search(clause)) and not _DEPARTMENT_ACTS.search(setting.group(0)):
+        return "setting"
+    if _PAST_PERFECT.search(clause):
+        return "history"
+    actors = list(_ACTOR.finditer(clause))
+    if actors and actors[-1].group("other"):
+        return "other actor"
+    return ""
