@@ -27,6 +27,14 @@ _SETTING = re.compile(r"\b(?:as|after|since|following|amid|before|until|once|whe
 #: ... unless the department itself acts within that span ("after review, DHS will end").
 _DEPARTMENT_ACTS = re.compile(r"\b(?:dhs|the department|uscis|ice|cbp|tsa|fema|the secretary|secretary)\b"
                               r"(?:\s+[\w'’-]+){0,2}?\s+(?:will|shall|is|are|has|to|announc\w*|decided)\b")
+#: An ending as what someone may or tries to do, not what is done: "the authority to
+#: terminate", "efforts to end", "an attempt to rescind".
+_POSSIBILITY = re.compile(r"\b(?:authority|power|right|ability|efforts?|attempts?|bid|push|fight|"
+                          r"tried|trying|sought|seeking|seeks|wants?|wanted|lets?|allow\w*) to (?:\w+ )?$")
+#: Cues saying what ends is no policy (a pursuit, a search, a service outage, a term of
+#: office), or that nothing ends (a denial, a condition): its endings announce nothing.
+NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "personnel", "denial",
+                   "conditional_ending")
 #: History: "had ended", "was rescinded".
 _PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
 
@@ -51,6 +59,8 @@ def ending_is_own(text: str, found: dict[str, str], headline: bool) -> tuple[boo
     """Whether ``text`` (with its cues ``found``) holds an ending that is its speaker's
     own act now, and if not, why not (the reason of its first ending)."""
     lowered = text.lower()
+    if not_policy := next((cue for cue in NOT_POLICY_CUES if cue in found), None):
+        return False, not_policy
     cues = ENDING_CUES + ((TITLE_ENDING_CUE,) if headline else ())
     reason = "no ending of its own"
     for cue in cues:
@@ -74,6 +84,8 @@ def _not_own(before: str) -> str:
         return "setting"
     if _PAST_PERFECT.search(clause):
         return "history"
+    if _POSSIBILITY.search(clause):
+        return "possibility"
     actors = list(_ACTOR.finditer(clause))
     if actors and actors[-1].group("other"):
         return "other actor"
