@@ -20,7 +20,7 @@ from monitor.classify.own_act import ending_is_own
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-5"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-6"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -306,7 +306,7 @@ class Model:
             label, confidence = _second_action(label, confidence, p, results, doc_evidence)
         unannounced = []
         if label == "reversal" or any(r.label == "reversal" for r in results):
-            announced, unannounced = _announced_reversal(units, found, p, results, offset)
+            announced, unannounced = _announced_reversal(units, found, label == "reversal", results, offset)
             if announced:
                 unannounced = []
             else:
@@ -339,10 +339,6 @@ def _document_label(scores: list[float], shown: list[float], p: list[list[float]
     return label, shown[k], evidence
 
 
-#: How sure a headline or lead unit must be of a reversal to count as announcing one.
-ANNOUNCED_REVERSAL_SUPPORT = 0.0
-
-
 def _announcing_units(units: list[str], offset: int) -> list[int]:
     """The headline and the lead: the first ``LEAD_STATEMENTS`` statements that are not a
     Federal Register heading field ("AGENCY: ...", "ACTION: Notice.")."""
@@ -353,10 +349,11 @@ def _announcing_units(units: list[str], offset: int) -> list[int]:
 _FR_HEADING = re.compile(r"(?:AGENCY|ACTION):")
 
 
-def _announced_reversal(units: list[str], found: list[dict[str, str]], p: list[list[float]],
+def _announced_reversal(units: list[str], found: list[dict[str, str]], document_reversal: bool,
                         results: list[StatementResult], offset: int) -> tuple[bool, list[tuple[int, str]]]:
-    """Whether the document announces a reversal of its own: its headline or lead is a
-    reversal (the units' label) whose ending is the department's act now
+    """Whether the document announces a reversal of its own: its headline or lead holds
+    an ending (in a unit labelled reversal, or in any such unit when the document
+    regression found a reversal, ``document_reversal``) that is the department's act now
     (``own_act.ending_is_own``), not an ending that is the setting of other news,
     another actor's, a single office's or history. Mentions of an ending deeper in the
     text are background, quotes and reactions. Returns that, and the reversal units
@@ -364,7 +361,7 @@ def _announced_reversal(units: list[str], found: list[dict[str, str]], p: list[l
     announcing = set(_announcing_units(units, offset))
     announced, unannounced = False, []
     for i, result in enumerate(results):
-        if result.label != "reversal" and not (i in announcing and p[i][0] >= max(p[i]) - ANNOUNCED_REVERSAL_SUPPORT):
+        if result.label != "reversal" and not (document_reversal and i in announcing):
             continue
         own, why = ending_is_own(units[i], found[i], headline=i < offset)
         if own and i in announcing:

@@ -23,7 +23,7 @@ TITLE_ENDING_CUE = "title_ending"
 
 #: A subordinating word shortly before the ending: the ending is a circumstance of other news.
 _SETTING = re.compile(r"\b(?:as|after|since|following|amid|before|until|once|when|upon|ahead of|"
-                      r"in the wake of|years? after|months? after)\s+(?:[\w'’.-]+\s+){0,6}$")
+                      r"if|unless|whether|in the wake of|years? after|months? after)\s+(?:[\w'’.-]+\s+){0,6}$")
 #: ... unless the department itself acts within that span ("after review, DHS will end").
 _DEPARTMENT_ACTS = re.compile(r"\b(?:dhs|the department|uscis|ice|cbp|tsa|fema|the secretary|secretary)\b"
                               r"(?:\s+[\w'’-]+){0,2}?\s+(?:will|shall|is|are|has|to|announc\w*|decided)\b")
@@ -33,8 +33,7 @@ _POSSIBILITY = re.compile(r"\b(?:authority|power|right|ability|efforts?|attempts
                           r"tried|trying|sought|seeking|seeks|wants?|wanted|lets?|allow\w*) to (?:\w+ )?$")
 #: Cues saying what ends is no policy (a pursuit, a search, a service outage, a term of
 #: office), or that nothing ends (a denial, a condition): its endings announce nothing.
-NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "personnel", "denial",
-                   "conditional_ending")
+NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "denial")
 #: History: "had ended", "was rescinded".
 _PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
 
@@ -52,6 +51,9 @@ _OTHER = (r"courts?|judges?|justices|congress|senate|the house|lawmakers|legisla
           r"field office|offices?|ports?(?: of entry)?|airports?|checkpoints?|terminals?|(?:service|support) centers?|"
           r"ferry|bridges?|crossings|lanes|systems?|websites?|accounts?|access|term")
 _ACTOR = re.compile(rf"\b(?:(?P<department>{_DEPARTMENT})|(?P<other>{_OTHER}))\b")
+#: A preposition before an actor makes it an object, not who acts ("TPS for Honduras").
+_OBJECT = re.compile(r"\b(?:for|of|in|to|with|from|on|at|about|into|under|across|along|near|against|between|"
+                     r"toward|towards|over)\s+(?:the\s+)?$")
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s-\s")
 
 
@@ -86,7 +88,7 @@ def _not_own(before: str) -> str:
         return "history"
     if _POSSIBILITY.search(clause):
         return "possibility"
-    actors = list(_ACTOR.finditer(clause))
+    actors = [a for a in _ACTOR.finditer(clause) if not _OBJECT.search(clause, 0, a.start())]
     if actors and actors[-1].group("other"):
         return "other actor"
     return ""
