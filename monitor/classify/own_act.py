@@ -27,10 +27,20 @@ _SETTING = re.compile(r"\b(?:as|after|since|following|amid|before|until|once|whe
 #: ... unless the department itself acts within that span ("after review, DHS will end").
 _DEPARTMENT_ACTS = re.compile(r"\b(?:dhs|the department|uscis|ice|cbp|tsa|fema|the secretary|secretary)\b"
                               r"(?:\s+[\w'’-]+){0,2}?\s+(?:will|shall|is|are|has|to|announc\w*|decided)\b")
-#: An ending as what someone may or tries to do, not what is done: "the authority to
-#: terminate", "efforts to end", "an attempt to rescind".
+#: An ending as what someone may, tries or is kept from doing, not what is done: "the
+#: authority to terminate", "efforts to end", "blocked the administration from ending".
 _POSSIBILITY = re.compile(r"\b(?:authority|power|right|ability|efforts?|attempts?|bid|push|fight|"
-                          r"tried|trying|sought|seeking|seeks|wants?|wanted|lets?|allow\w*) to (?:\w+ )?$")
+                          r"tried|trying|sought|seeking|seeks|wants?|wanted|lets?|allow\w*) to (?:\w+ )?$|"
+                          r"\b(?:block\w*|barr?\w*|prevent\w*|stop\w*|kept|keeps?|keeping|enjoin\w*) (?:[\w'’.-]+ ){0,4}?"
+                          r"from (?:\w+ )?$|"
+                          r"\b(?:block\w*|challeng\w*|fight\w*|oppos\w*|decr(?:y|ies|ied)|condemn\w*|protest\w*|"
+                          r"appeal\w*|sue\w* over) (?:the |its |this |that )?(?:[\w'’-]+ )?$")
+#: An ending named as a noun after a preposition is mentioned, not done: "the way for the
+#: terminations", "a lawsuit over the rescission".
+_ENDING_NOUN = re.compile(r"(?:terminations?|rescissions?|revocations?|suspensions?|withdrawals?|repeal|"
+                          r"expiration|cancellations?|(?:the |an )?end (?:of|to))\b")
+_PREPOSITION = re.compile(r"\b(?:for|of|against|about|over|on|to|with|from|by|after|before)\s+"
+                          r"(?:the |its |this |that |a )?(?:[\w'’-]+ )?$")
 #: Cues saying what ends is no policy (a pursuit, a search, a service outage, a term of
 #: office), or that nothing ends (a denial, a condition): its endings announce nothing.
 NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "denial")
@@ -42,12 +52,19 @@ _PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
 #: (an office, a port, a system) whose interruption is no policy's.
 _DEPARTMENT = (r"dhs|homeland security|the department|department['’]s|secretary|uscis|ice|cbp|tsa|fema|"
                r"coast guard|cisa|border patrol|sevp|the agency|agency|agencies|administration|we|officials?|"
-               r"the government|federal government|(?:the )?united states|u\.s\.")
+               r"federal government|(?:the )?united states|u\.s\.")
+#: The states by name ("Texas ends its busing program"): a state's act is no DHS policy.
+_STATES = ("alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
+           "idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|"
+           "minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|"
+           "north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina|"
+           "south dakota|tennessee|texas|utah|vermont|virginia|west virginia|wisconsin|wyoming|puerto rico")
 _OTHER = (r"courts?|judges?|justices|congress|senate|the house|lawmakers|legislat\w+|states?|count(?:y|ies)|"
           r"city|cities|governors?|mayors?|sheriffs?|ministry|authorities|(?:\w+ )?government|countr(?:y|ies)|nations?|"
           r"canada|mexico|guatemala|honduras|el salvador|cuba|haiti|venezuela|colombia|panama|ecuador|brazil|"
           r"china|india|the un|united nations|banks?|compan(?:y|ies)|contractors?|airlines?|carriers?|cruise lines?|"
-          r"universit(?:y|ies)|schools?|unions?|employers?|shelters?|operators?|"
+          r"universit(?:y|ies)|schools?|unions?|employers?|shelters?|operators?|advocates?|critics?|activists?|"
+          r"groups?|protesters?|lawyers?|attorneys?|plaintiffs?|leaders?|" + _STATES + "|"
           r"field office|offices?|ports?(?: of entry)?|airports?|checkpoints?|terminals?|(?:service|support) centers?|"
           r"ferry|bridges?|crossings|lanes|systems?|websites?|accounts?|access|term")
 _ACTOR = re.compile(rf"\b(?:(?P<department>{_DEPARTMENT})|(?P<other>{_OTHER}))\b")
@@ -73,6 +90,8 @@ def ending_is_own(text: str, found: dict[str, str], headline: bool) -> tuple[boo
         if at < 0:
             continue
         why = _not_own(lowered[:at])
+        if not why and _ENDING_NOUN.match(lowered, at) and _PREPOSITION.search(lowered[:at]):
+            why = "mention"
         if not why:
             return True, ""
         reason = why
