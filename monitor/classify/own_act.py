@@ -41,8 +41,8 @@ _ENDING_NOUN = re.compile(r"(?:terminations?|rescissions?|revocations?|suspensio
                           r"expiration|cancellations?|(?:the |an )?end (?:of|to))\b")
 _PREPOSITION = re.compile(r"\b(?:for|of|against|about|over|on|to|with|from|by|after|before)\s+"
                           r"(?:the |its |this |that |a )?(?:[\w'’-]+ )?$")
-#: Cues saying what ends is no policy (a pursuit, a search, a service outage, a term of
-#: office), or that nothing ends (a denial, a condition): its endings announce nothing.
+#: Cues saying what ends is no policy (a pursuit, a search, a service outage), or that
+#: nothing ends (a denial): the statement's endings announce nothing.
 NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "denial")
 #: History: "had ended", "was rescinded".
 _PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
