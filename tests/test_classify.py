@@ -255,3 +255,49 @@ def test_a_two_clause_headline_lets_its_act_outrank_the_figures():
     assert _second_action("statistic_update", 0.7, p, units, {}) == ("statistic_update", 0.7)
     assert title_cues("CBP Releases May Update; Suspends Vehicle Crossings at Nogales")["title_second_action"]
     assert "title_second_action" not in title_cues("CBP Releases May Monthly Update")
+
+
+@pytest.mark.parametrize("text,own,why", [
+    ("DHS will end the Migrant Protection Protocols.", True, ""),
+    ("USCIS is suspending the program while it reviews fraud reports.", True, ""),
+    ("Canada said it would pause part of the border agreement.", False, "other actor"),
+    ("Texas ends its busing program to Chicago.", False, "other actor"),
+    ("A federal judge blocked the administration from ending the program.", False, "possibility"),
+    ("Five years after the rescission of DACA, recipients still renew their permits.", False, "setting"),
+    ("Shelters added cots as the expulsion order expired.", False, "setting"),
+    ("The program had been terminated in 2019.", False, "history"),
+    ("The ruling confirms the Secretary's authority to terminate the program.", False, "possibility"),
+    ("Advocates will sue to block the termination of TPS.", False, "possibility"),
+    ("Agents ended the pursuit near the river.", False, "event_concluded"),
+])
+def test_an_ending_is_the_speakers_own_act_only_when_nothing_else_acts_or_frames_it(text, own, why):
+    from monitor.classify.own_act import ending_is_own
+
+    assert ending_is_own(text, cue_matches(text), headline=False) == (own, why)
+
+
+@pytest.mark.parametrize("title,text", [
+    ("Canada Pauses Talks on Border Agreement",
+     "OTTAWA — Canada's immigration minister said Tuesday the country is pausing talks with the United States "
+     "on updating the agreement. DHS said it had received the notice."),
+    ("Shelters Brace for Arrivals as Expulsion Order Expires",
+     "EL PASO — Shelter operators said they were adding cots a week after the end of the expulsion policy. "
+     "Volunteers prepared meals for several hundred people."),
+    ("Field Office Postpones Interviews After Water Damage",
+     "The field office is postponing interviews scheduled this week because of water damage. Notices will be mailed."),
+])
+def test_a_document_mentioning_an_ending_it_does_not_announce_is_no_reversal(title, text):
+    result = classify(title, text)
+    assert result.label != "reversal"
+    assert "reversal" not in {s.label for s in result.statements}
+
+
+def test_a_reversal_announced_in_the_lead_keeps_its_label_and_one_deep_in_the_body_does_not_decide():
+    announced = classify("DHS Ends Program", "WASHINGTON — DHS today announced it will terminate the program "
+                         "effective March 1. Current participants will be notified.")
+    assert announced.label == "reversal"
+    deep = classify("DHS Expands Appointments to Two More States",
+                    "WASHINGTON — DHS will open appointments to migrants in two more states starting July 1. "
+                    "Slots remain capped at 1,450 a day. Officials said they review every process regularly. "
+                    "\"There is no plan to end this process,\" a spokesperson said.")
+    assert deep.label == "new_policy"

@@ -21,7 +21,9 @@ Labels (the digest's vocabulary; also in ``monitor/data/LABELS.md``):
 
 A document holding several kinds takes the most significant:
 reversal > new_policy > statistic_update > none, and its label never contradicts its
-statements' (``model._consistent``).
+statements' (``model._consistent``). A document is a reversal only when its headline or
+lead announces one as the department's own act (``own_act``): an ending that is the setting
+of other news, another actor's act, history, a possibility or a mere mention does not count.
 
 How. Each statement is described by linguistic cues that carry over to unseen wording
 (verbs of establishing vs ending, "no longer", reinstatement, effective dates and future
@@ -35,8 +37,8 @@ fitted at first use (plain numpy, no pickles) from the packaged data: the gold b
 the dev set's *tune* split, the own-words training documents less their held-out fifth
 (``monitor/data/training``), and readers' corrections (``set_corrections``).
 
-Modules: ``cues`` (what a text says), ``data`` (labelled examples), ``tfidf`` (nearest
-examples), ``model`` (the fit and the labels), ``evaluate`` (scores). Figures are read
+Modules: ``cues`` (what a text says), ``own_act`` (whose ending it is), ``data``
+(labelled examples), ``tfidf`` (nearest examples), ``model`` (the fit and the labels), ``evaluate`` (scores). Figures are read
 by ``monitor.figures``.
 """
 

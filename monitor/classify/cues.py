@@ -30,7 +30,7 @@ _POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocol
 CUES: dict[str, str] = {
     # Ending something that exists.
     "end_verb": r"\b(?:terminat\w*|rescind\w*|rescission|revok\w*|revocation|repeal\w*|vacat(?:e|ed|es|ing|ur)|"
-                r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|wind(?:s|ing)? (?:\w+ )?down|"
+                r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|cancel(?:s|ed|led|ing|ling)?|wind(?:s|ing)? (?:\w+ )?down|"
                 r"phas(?:e|ed|es|ing) (?:\w+ )?out|scrap\w*)\b",
     "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expire[sd]?|postpon\w*|"
                      r"delay(?:s|ed|ing)? (?:the |its )?(?:effective|compliance|enforcement|implementation) date|"
@@ -39,7 +39,7 @@ CUES: dict[str, str] = {
                      r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium)|"
                      r"temporary waiver|waiv(?:e|es|ed|ing) (?:the )?(?:jones act|coastwise))\b",
     "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
-    "no_longer": r"\b(?:no longer|not be renewed|will not continue)\b",
+    "no_longer": r"\b(?:no longer|not be renewed|not (?:to )?renew|will not continue)\b",
     "no_longer_doing": r"\bno longer (?:be )?\w+ing\b|\bno longer (?:release|detain|accept|apply|process|enforce|require|allow|permit|offer|use|send|return|refer)\w*",
     "stop_defending": r"\b(?:no longer defend|stop(?:s|ped)? defending|will not defend|not defend)\w*",
     "reinstate": r"\b(?:reinstat\w*|restor(?:e|es|ed|ing)|resum(?:e|es|ed|ing)|restart\w*|re-?implement\w*|"
@@ -185,12 +185,12 @@ _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
 #: of them cannot match and the search, ~2 µs for an alternation tried at every
 #: position, is skipped. Most cues fire on few statements. Cues not listed are searched.
 _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
-    "end_verb": ("abandon", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
+    "end_verb": ("abandon", "cancel", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
                  "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
     "soft_end_verb": ("delay", "expire", "halt", "lift", "paus", "postpon", "stop", "suspen",
                       "will not be implement", "will not implement", "withdr", "waiv"),
     "end_policy": ("end",),
-    "no_longer": ("no longer", "not be renewed", "will not continue"),
+    "no_longer": ("no longer", "not be renewed", "not renew", "not to renew", "will not continue"),
     "no_longer_doing": ("no longer ",),
     "stop_defending": (" defending", "no longer defend", "not defend"),
     "reinstate": ("again", "bring", "brought back", "implement", "reinstat", "restart", "restor",
@@ -559,7 +559,7 @@ TITLE_CUES: dict[str, str] = {
                     r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
-                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\breinstat\w*|\brestor\w*|"
+                    r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\bcancel(?:s|ed|led|ing|ling)?\b|\bwill not renew\b|\breinstat\w*|\brestor\w*|"
                     r"\bresum(?:e|es|ed|ing)\b(?! (?:the |its |their )?search)|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
                     r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"

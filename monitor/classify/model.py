@@ -4,6 +4,7 @@ statement, and the document label from its headline and statements."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -15,10 +16,11 @@ from monitor.classify.data import (
     LABELS, PRECEDENCE, Example, LabelledDocument, context_title, labelled_documents, load_gold_baseline,
     training_documents, training_examples, tune_documents,
 )
+from monitor.classify.own_act import ending_is_own
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-5"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-6"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -302,7 +304,16 @@ class Model:
         label, confidence, doc_evidence = _document_label(doc_scores, shown_doc, p, results, bool(title))
         if title and "title_second_action" in found[0]:
             label, confidence = _second_action(label, confidence, p, results, doc_evidence)
+        unannounced = []
+        if label == "reversal" or any(r.label == "reversal" for r in results):
+            announced, unannounced = _announced_reversal(units, found, label == "reversal", results, offset)
+            if announced:
+                unannounced = []
+            else:
+                label, confidence = _without_reversal(label, confidence, doc_scores, shown_doc, p, results,
+                                                      doc_evidence, unannounced)
         label, confidence, relabelled = _consistent(label, confidence, p, results, doc_evidence)
+        relabelled = sorted(set(relabelled) | {i for i, _ in unannounced})
         for i in relabelled:  # the cues that speak for the label they now carry
             results[i].evidence["cues"] = self._why(found[i], results[i].label)
         if title:
@@ -326,6 +337,61 @@ def _document_label(scores: list[float], shown: list[float], p: list[list[float]
         evidence["decided_by"] = {"text": _clip(results[i].text, 200),
                                   "position": results[i].evidence["position"]}
     return label, shown[k], evidence
+
+
+def _announcing_units(units: list[str], offset: int) -> list[int]:
+    """The headline and the lead: the first ``LEAD_STATEMENTS`` statements that are not a
+    Federal Register heading field ("AGENCY: ...", "ACTION: Notice.")."""
+    lead = [i for i in range(offset, len(units)) if not _FR_HEADING.match(units[i])][:LEAD_STATEMENTS]
+    return list(range(offset)) + lead
+
+
+_FR_HEADING = re.compile(r"(?:AGENCY|ACTION):")
+
+
+def _announced_reversal(units: list[str], found: list[dict[str, str]], document_reversal: bool,
+                        results: list[StatementResult], offset: int) -> tuple[bool, list[tuple[int, str]]]:
+    """Whether the document announces a reversal of its own: its headline or lead holds
+    an ending (in a unit labelled reversal, or in any such unit when the document
+    regression found a reversal, ``document_reversal``) that is the department's act now
+    (``own_act.ending_is_own``), not an ending that is the setting of other news,
+    another actor's, a single office's or history. Mentions of an ending deeper in the
+    text are background, quotes and reactions. Returns that, and the reversal units
+    that are not such an announcement, each with why not."""
+    announcing = set(_announcing_units(units, offset))
+    announced, unannounced = False, []
+    for i, result in enumerate(results):
+        if result.label != "reversal" and not (document_reversal and i in announcing):
+            continue
+        own, why = ending_is_own(units[i], found[i], headline=i < offset)
+        if own and i in announcing:
+            announced = True
+        elif result.label == "reversal":
+            unannounced.append((i, why if not own else "not in the headline or lead"))
+    return announced, unannounced
+
+
+def _without_reversal(label: str, confidence: float, scores: list[float], shown: list[float],
+                      p: list[list[float]], results: list[StatementResult], evidence: dict,
+                      unannounced: list[tuple[int, str]]) -> tuple[str, float]:
+    """No reversal announced: the units that said one take their best other label, and
+    the document its best other label if it was a reversal."""
+    for i, why in unannounced:
+        results[i].evidence["not_announced"] = why
+        best = max(range(1, len(LABELS)), key=lambda k: p[i][k])
+        results[i].evidence["outranked_document"] = results[i].label
+        results[i].label, results[i].confidence = LABELS[best], results[i].evidence["scores"][LABELS[best]]
+    if label != "reversal":
+        return label, confidence
+    k = max(range(1, len(LABELS)), key=lambda j: scores[j])
+    evidence["reversal_not_announced"] = True
+    evidence.pop("decided_by", None)
+    if LABELS[k] != "none":
+        column = [row[k] for row in p]
+        i = column.index(max(column))
+        evidence["decided_by"] = {"text": _clip(results[i].text, 200),
+                                  "position": results[i].evidence["position"]}
+    return LABELS[k], shown[k]
 
 
 def _second_action(label: str, confidence: float, p: list[list[float]], results: list[StatementResult],

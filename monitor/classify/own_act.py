@@ -1,0 +1,113 @@
+"""Whether an ending a release speaks of is the release's own act.
+
+A reversal is news only when the department or one of its components ends, suspends or
+restores something now. Most texts that merely mention an ending do not announce one:
+the ending is the setting of other news ("as Title 42 ends", "five years after the
+rescission"), another actor's act (a court, a country, a county, a bank), a single
+office's or system's interruption, or history ("had been ended"). Where the evidence
+lives is the same whatever the wording: the words before the ending verb, in its
+clause, name who acts and whether the ending is a circumstance. ``ending_is_own``
+reads them; the model labels a document a reversal only when its headline or lead
+holds such an ending (``model._announced_reversal``).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Cues (``cues.CUES``) whose match is an ending (or a return) in the statement itself.
+ENDING_CUES = ("end_verb", "soft_end_verb", "end_policy", "no_longer", "stop_defending",
+               "reinstate", "reverse_word")
+#: The headline's own ending cue (``cues.TITLE_CUES``); statements read it as context only.
+TITLE_ENDING_CUE = "title_ending"
+
+#: A subordinating word shortly before the ending: the ending is a circumstance of other news.
+_SETTING = re.compile(r"\b(?:as|after|since|following|amid|before|until|once|when|upon|ahead of|"
+                      r"if|unless|whether|in the wake of|years? after|months? after)\s+(?:[\w'’.-]+\s+){0,6}$")
+#: ... unless the department itself acts within that span ("after review, DHS will end").
+_DEPARTMENT_ACTS = re.compile(r"\b(?:dhs|the department|uscis|ice|cbp|tsa|fema|the secretary|secretary)\b"
+                              r"(?:\s+[\w'’-]+){0,2}?\s+(?:will|shall|is|are|has|to|announc\w*|decided)\b")
+#: An ending as what someone may, tries or is kept from doing, not what is done: "the
+#: authority to terminate", "efforts to end", "blocked the administration from ending".
+_POSSIBILITY = re.compile(r"\b(?:authority|power|right|ability|efforts?|attempts?|bid|push|fight|"
+                          r"tried|trying|sought|seeking|seeks|wants?|wanted|lets?|allow\w*) to (?:\w+ )?$|"
+                          r"\b(?:block\w*|barr?\w*|prevent\w*|stop\w*|kept|keeps?|keeping|enjoin\w*) (?:[\w'’.-]+ ){0,4}?"
+                          r"from (?:\w+ )?$|"
+                          r"\b(?:block\w*|challeng\w*|fight\w*|oppos\w*|decr(?:y|ies|ied)|condemn\w*|protest\w*|"
+                          r"appeal\w*|sue\w* over) (?:the |its |this |that )?(?:[\w'’-]+ )?$")
+#: An ending named as a noun after a preposition is mentioned, not done: "the way for the
+#: terminations", "a lawsuit over the rescission".
+_ENDING_NOUN = re.compile(r"(?:terminations?|rescissions?|revocations?|suspensions?|withdrawals?|repeal|"
+                          r"expiration|cancellations?|(?:the |an )?end (?:of|to))\b")
+_PREPOSITION = re.compile(r"\b(?:for|of|against|about|over|on|to|with|from|by|after|before)\s+"
+                          r"(?:the |its |this |that |a )?(?:[\w'’-]+ )?$")
+#: Cues saying what ends is no policy (a pursuit, a search, a service outage), or that
+#: nothing ends (a denial): the statement's endings announce nothing.
+NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "denial")
+#: History: "had ended", "was rescinded".
+_PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
+
+#: Who acts, as the last actor named before the ending verb in its clause. Department
+#: actors; then other governments, courts, legislatures, companies and single places
+#: (an office, a port, a system) whose interruption is no policy's.
+_DEPARTMENT = (r"dhs|homeland security|the department|department['’]s|secretary|uscis|ice|cbp|tsa|fema|"
+               r"coast guard|cisa|border patrol|sevp|the agency|agency|agencies|administration|we|officials?|"
+               r"federal government|(?:the )?united states|u\.s\.")
+#: The states by name ("Texas ends its busing program"): a state's act is no DHS policy.
+_STATES = ("alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
+           "idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|"
+           "minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|"
+           "north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina|"
+           "south dakota|tennessee|texas|utah|vermont|virginia|west virginia|wisconsin|wyoming|puerto rico")
+_OTHER = (r"courts?|judges?|justices|congress|senate|the house|lawmakers|legislat\w+|states?|count(?:y|ies)|"
+          r"city|cities|governors?|mayors?|sheriffs?|ministry|authorities|(?:\w+ )?government|countr(?:y|ies)|nations?|"
+          r"canada|mexico|guatemala|honduras|el salvador|cuba|haiti|venezuela|colombia|panama|ecuador|brazil|"
+          r"china|india|the un|united nations|banks?|compan(?:y|ies)|contractors?|airlines?|carriers?|cruise lines?|"
+          r"universit(?:y|ies)|schools?|unions?|employers?|shelters?|operators?|advocates?|critics?|activists?|"
+          r"groups?|protesters?|lawyers?|attorneys?|plaintiffs?|leaders?|" + _STATES + "|"
+          r"field office|offices?|ports?(?: of entry)?|airports?|checkpoints?|terminals?|(?:service|support) centers?|"
+          r"ferry|bridges?|crossings|lanes|systems?|websites?|accounts?|access|term")
+_ACTOR = re.compile(rf"\b(?:(?P<department>{_DEPARTMENT})|(?P<other>{_OTHER}))\b")
+#: A preposition before an actor makes it an object, not who acts ("TPS for Honduras").
+_OBJECT = re.compile(r"\b(?:for|of|in|to|with|from|on|at|about|into|under|across|along|near|against|between|"
+                     r"toward|towards|over)\s+(?:the\s+)?$")
+_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s-\s")
+
+
+def ending_is_own(text: str, found: dict[str, str], headline: bool) -> tuple[bool, str]:
+    """Whether ``text`` (with its cues ``found``) holds an ending that is its speaker's
+    own act now, and if not, why not (the reason of its first ending)."""
+    lowered = text.lower()
+    if not_policy := next((cue for cue in NOT_POLICY_CUES if cue in found), None):
+        return False, not_policy
+    cues = ENDING_CUES + ((TITLE_ENDING_CUE,) if headline else ())
+    reason = "no ending of its own"
+    for cue in cues:
+        phrase = found.get(cue)
+        if not phrase:
+            continue
+        at = lowered.find(phrase.lower())
+        if at < 0:
+            continue
+        why = _not_own(lowered[:at])
+        if not why and _ENDING_NOUN.match(lowered, at) and _PREPOSITION.search(lowered[:at]):
+            why = "mention"
+        if not why:
+            return True, ""
+        reason = why
+    return False, reason
+
+
+def _not_own(before: str) -> str:
+    """Why an ending preceded by ``before`` is not the speaker's act now ('' if it is)."""
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    if (setting := _SETTING.search(clause)) and not _DEPARTMENT_ACTS.search(setting.group(0)):
+        return "setting"
+    if _PAST_PERFECT.search(clause):
+        return "history"
+    if _POSSIBILITY.search(clause):
+        return "possibility"
+    actors = [a for a in _ACTOR.finditer(clause) if not _OBJECT.search(clause, 0, a.start())]
+    if actors and actors[-1].group("other"):
+        return "other actor"
+    return ""
