@@ -1,6 +1,7 @@
 """The figure model: what a number counts, for which period, and what it can be compared with."""
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -435,6 +436,16 @@ def test_evaluate_figures_meets_its_targets_on_the_held_out_releases(tmp_path):
     held = json.loads(result.output)["heldout"]
     assert held["releases"] >= 20 and held["value_recall"] >= 0.9
     assert held["period_accuracy"] >= 0.95 and held["previous_precision"] >= 0.98
+
+
+def test_no_previous_value_falls_into_the_traps():
+    """Missing months, fiscal years before months, running totals, sectors, other countries,
+    record days, percent changes: a previous is given only where it is honest."""
+    traps = Path(__file__).parent.parent / "monitor" / "data" / "figures" / "traps.jsonl"
+    result = CliRunner().invoke(cli, ["evaluate-figures", "--json", "--corpus", str(traps)])
+    assert result.exit_code == 0, result.output
+    scored = json.loads(result.output)["traps.jsonl"]
+    assert scored["previous_precision"] == 1.0 and scored["previous_given"] >= 18
 
 
 def test_evaluate_figures_reads_a_corpus_and_rejects_one_without_figures(tmp_path):
