@@ -247,7 +247,7 @@ _AGENCIES = [
                r"national (?:migration|immigration) institute|instituto nacional de migraci"),
     ("Panama", r"panama(?:nian|'s)? (?:authorities|government|officials|immigration|migration)|"
                r"panama (?:reported|recorded|says|counted)"),
-    ("Canada", r"canad\w+ (?:authorities|government|border services)|\bCBSA\b|\bRCMP\b"),
+    ("Canada", r"canad\w+(?:'s)? (?:authorities|government|border services|border agency)|\bCBSA\b|\bRCMP\b"),
     ("Guatemala", r"guatemalan (?:authorities|government)"),
     ("EOIR", r"immigration courts?|\bEOIR\b|executive office for immigration review"),
     ("HHS", r"\bHHS\b|office of refugee resettlement|\bORR\b|health and human services"),
@@ -260,11 +260,19 @@ _AGENCIES = [
     ("CBP", r"\bCBP\b|customs and border protection"),
 ]
 _AGENCY_RES = [(name, re.compile(p, re.I)) for name, p in _AGENCIES]
+#: Countries whose own counts DHS releases quote beside its own.
+_FOREIGN_COUNTERS = ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica")
 #: "Panama's National Migration Service", "Mexico's Foreign Ministry": another country's office
 _AGENCY_RES += [(country, re.compile(rf"\b{country}(?:'s|’s)\s+(?:(?-i:[A-Z])[\w-]+\s+){{0,4}}(?:institute|service|"
                                      r"ministry|agency|office|police|authorities|government|officials|secretariat)\b",
                                      re.I))
-                for country in ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica")]
+                for country in _FOREIGN_COUNTERS]
+#: "Mexico detained 9,800 migrants", "encounters in Mexico reached 9,800": the country counts
+_AGENCY_RES += [(country, re.compile(rf"\b{country}\s+(?:encountered|apprehended|detained|deported|returned|"
+                                     r"removed|intercepted|reported|recorded|counted|registered|stopped)\b|"
+                                     r"\b(?:encounters|apprehensions|detentions|arrests|deportations|crossings)"
+                                     rf"\s+(?:of\s+migrants\s+)?(?:in|by)\s+{country}\b", re.I))
+                for country in _FOREIGN_COUNTERS]
 #: The department's own components; a figure counted by anyone else is labelled as such.
 DHS_AGENCIES = ("CBP", "USBP", "OFO", "ICE", "USCIS", "TSA", "USCG", "DHS", "FEMA", "CISA")
 
@@ -399,8 +407,10 @@ class _Periods:
 
     _FY = re.compile(r"\b(?:fiscal (?:year )?(?:\(FY\)\s*)?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)|"
                      r"\b(\d{4})\s+fiscal year\b", re.I)
-    _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b",
-                           re.I)
+    #: "this fiscal year"; "the fiscal year total", "for the fiscal year now": the running one
+    _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b|"
+                           r"\b(the) fiscal year(?='s\b|\s+(?:total|tally|count|so far|now|to date)\b)|"
+                           r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)", re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
     _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter of (fiscal year |FY ?)?(\d{4})\b|"
@@ -428,10 +438,11 @@ class _Periods:
     _SINCE_EVENT_DAY = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?on\s+{_FULL_DATE}", re.I)
     _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "eleven", "twelve")
-    #: "fiscal year 2024 through August", "the first five months of FY2024", "the first
-    #: half of fiscal year 2024", "2024 through May": a year from its start to a month's end
+    #: "fiscal year 2024 through August", "FY2024 apprehensions through March", "the first
+    #: five months of FY2024", "the first half of fiscal year 2024", "2024 through May": a
+    #: year from its start to a month's end (never the month alone, nor the whole year)
     _YEAR_PART = re.compile(
-        rf"\b(?:(fiscal (?:year )?|FY\s?)|(?:calendar year|CY|in)\s?)(\d{{4}})\s+(?:through|thru)\s+"
+        rf"\b(?:(fiscal (?:year )?|FY\s?)|(?:calendar year|CY|in)\s?)(\d{{4}}),?\s+(?:[a-z-]+,?\s+){{0,3}}?(?:through|thru)\s+"
         rf"(?:the end of\s+)?({_MON})\b|"
         rf"\bfirst\s+(\w+)\s+(months?|quarters?)\s+of\s+(?:(fiscal (?:year )?|FY\s?|calendar year |CY\s?)?(\d{{4}})|"
         rf"(?:the |this |the current )(fiscal )?year)\b|"
@@ -440,6 +451,7 @@ class _Periods:
     #: years) unless it says calendar; "so far this year" is the calendar year's
     _TO_DATE = re.compile(r"\b(fiscal|calendar)?[- ]?year[- ]to[- ]date\b|\bso far this (calendar )?year\b|\bFYTD\b",
                           re.I)
+    _THROUGH_MONTH = re.compile(rf"(?:[^.;]|\.(?=\d)){{0,80}}?\b(?:through|thru)\s+(?:the end of\s+)?({_MON})\b(?!\s+\d)", re.I)
     #: "the 12 months ending in June", "the six-month period ended March 31"
     #: "the two weeks ending July 14", "the first week of September"
     _WEEKS_ENDING = re.compile(rf"\b(\d|one|two|three|four|five|six)[- ]weeks?(?:[- ]period)?\s+(?:ending|ended|through)\s+"
@@ -641,12 +653,13 @@ class _Periods:
             else:
                 add(m, fiscal_year(year))
         for m in scan(self._FY_WORDS, 'fiscal year'):
-            if m.group(1).lower() in ("the previous", "the prior", "the preceding", "the past") and self.context \
+            which = next(g for g in m.groups() if g).lower()
+            if which in ("the previous", "the prior", "the preceding", "the past") and self.context \
                     and self.context.kind == FISCAL_YEAR:
                 add(m, self.context.preceding())  # the fiscal year before the one reported
             elif self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
-                year = current if m.group(1).lower() in ("this", "the current") else current - 1
+                year = current if which in ("this", "the current", "the") else current - 1
                 if year == current or ytd:
                     add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
                 else:
@@ -658,7 +671,14 @@ class _Periods:
                     add(m, Period(YEAR_TO_DATE, f"{self.anchor.year}-01-01", self._ytd_end()))
                 elif self.anchor:
                     current = self.anchor.year + (self.anchor.month >= 10)
-                    add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
+                    through = self._THROUGH_MONTH.match(text, m.end())
+                    index = _month_index(through.group(1)) if through else None
+                    if index and date(current - (index >= 10), index, 1) <= self.anchor:
+                        # "year-to-date apprehensions reached 1.5 million through June": to June's end
+                        end = _month_end(current - (index >= 10), index).isoformat()
+                        add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, end), end=through.end())
+                    else:
+                        add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
         for m in scan(self._START_OF_FY, 'since the'):
             if self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)

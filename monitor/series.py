@@ -22,7 +22,7 @@ a DHS series. A change the release states is kept beside the computed one.
 from __future__ import annotations
 
 from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, Figure, Period, extract_document,
-                             may_hold_figures, periodic_statistic)
+                             forecast, may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
 #: A release of this label is a statistics release: every figure in it is kept.
@@ -85,8 +85,9 @@ def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     if figure.kind not in (PERCENT_CHANGE, SHARE):
         # a figure quoted for comparison takes only the previous its own release gives
         # ("compared with 6,182 in fiscal year 2022 and 838 in fiscal year 2021")
+        # nor does a figure said of a period not over yet ("expects 190,000 in March")
         stored = previous_figure(store, figure.series, figure.period, doc["id"]) \
-            if figure.role != COMPARED else None
+            if figure.role != COMPARED and not forecast(figure, doc["published"]) else None
         stated = figure.stated_previous()
         if stored and _contradicted(figure, stored[1], stated):
             stored = None  # the release says otherwise: the stored figure is not this series'

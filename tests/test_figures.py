@@ -1,6 +1,7 @@
 """The figure model: what a number counts, for which period, and what it can be compared with."""
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -437,6 +438,16 @@ def test_evaluate_figures_meets_its_targets_on_the_held_out_releases(tmp_path):
     assert held["period_accuracy"] >= 0.95 and held["previous_precision"] >= 0.98
 
 
+def test_no_previous_value_falls_into_the_traps():
+    """Missing months, fiscal years before months, running totals, sectors, other countries,
+    record days, percent changes: a previous is given only where it is honest."""
+    traps = Path(__file__).parent.parent / "monitor" / "data" / "figures" / "traps.jsonl"
+    result = CliRunner().invoke(cli, ["evaluate-figures", "--json", "--corpus", str(traps)])
+    assert result.exit_code == 0, result.output
+    scored = json.loads(result.output)["traps.jsonl"]
+    assert scored["previous_precision"] == 1.0 and scored["previous_given"] >= 18
+
+
 def test_evaluate_figures_reads_a_corpus_and_rejects_one_without_figures(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text(json.dumps({
@@ -641,3 +652,60 @@ def test_a_stock_is_counted_on_a_day_and_a_flow_over_the_quarter():
         "2025-02-12", "USCIS") for f in fs]
     assert {(f.metric, f.period.start, f.period.end) for f in found} == {
         ("net backlog", "2024-12-31", "2024-12-31"), ("receipts", "2024-10-01", "2024-12-31")}
+
+
+@pytest.mark.parametrize("text, published", [
+    ("FY2024 apprehensions through March stood at 900,000.", "2024-04-12"),
+    ("Fiscal year 2024 southwest border encounters through March totaled 900,000.", "2024-04-12"),
+    ("FY 2024 apprehensions, through March: 900,000.", "2024-04-12"),
+    ("Fiscal year-to-date apprehensions reached 900,000 through March.", "2024-04-12"),
+])
+def test_a_fiscal_year_count_through_a_month_is_year_to_date_not_the_month(text, published):
+    figure = one(text, published, agency="CBP")
+    assert (figure.period.kind, figure.period.start, figure.period.end) == (YEAR_TO_DATE, "2023-10-01", "2024-03-31")
+
+
+def test_a_year_to_date_count_through_a_month_is_never_the_next_months_previous():
+    rows = _stored(
+        ("CBP Releases March 2024 Monthly Update", "2024-04-12",
+         "FY2024 apprehensions through March stood at 900,000."),
+        ("CBP Releases April 2024 Monthly Update", "2024-05-15",
+         "Border Patrol apprehended 128,900 people in April."))
+    assert rows[128_900]["previous_value"] is None
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Mexico encountered 120,000 migrants in February, its government said.", "Mexico"),
+    ("Encounters in Mexico reached 120,000 in February.", "Mexico"),
+    ("Guatemala deported 5,000 migrants in February.", "Guatemala"),
+    ("Canada's border agency intercepted 1,800 people in February.", "Canada"),
+])
+def test_a_country_that_counts_is_the_agency_of_its_figure(text, country):
+    assert one(text, "2024-03-15", agency="CBP").agency == country
+
+
+def test_another_countrys_month_is_never_a_dhs_months_previous():
+    rows = _stored(
+        ("Regional Migration Update", "2024-03-10", "Encounters in Mexico reached 120,000 in February."),
+        ("CBP Releases March 2024 Monthly Update", "2024-04-12", "Encounters totaled 150,000 in March."))
+    assert rows[150_000]["previous_value"] is None
+
+
+def test_a_forecast_takes_no_previous_from_the_stored_series():
+    rows = _stored(
+        ("CBP Releases February 2024 Monthly Update", "2024-03-15",
+         "Southwest border encounters totaled 140,644 in February."),
+        ("CBP Releases March 2024 Monthly Update", "2024-03-20",
+         "CBP expects southwest border encounters to reach 190,000 in March."))
+    assert 190_000 not in rows or rows[190_000]["previous_value"] is None
+
+
+@pytest.mark.parametrize("text", [
+    "Crews interdicted 300 Haitians in June, raising the fiscal year total to 2,400.",
+    "ICE removed 18,000 people in June. Removals for the fiscal year now total 150,000.",
+])
+def test_a_running_fiscal_year_total_is_year_to_date_not_the_month(text):
+    found = [f for f in figures(text, "2024-07-16", agency="USCG") if f.role == REPORTED]
+    month, total = found
+    assert (month.period.kind, total.period.kind) == ("month", YEAR_TO_DATE)
+    assert total.period.start == "2023-10-01"
