@@ -466,3 +466,58 @@ def test_promises_bills_and_clauses_of_time_are_no_acts():
                     "Migrant Protection Protocols before the program was ended, report fewer arrivals.")
     assert acts("DHS to restart MPP", "DHS said it would restart the Migrant Protection Protocols.") == \
         {("mpp", "reinstate")}
+
+
+def _reversing_acts(title, published, text):
+    from monitor.policies import document_events
+
+    return {(e.key, e.event) for e in document_events(title, published, "reversal",
+                                                     [(1, text, "reversal")])
+            if e.event in ("suspend", "end", "reinstate")}
+
+
+def test_a_look_alike_a_successor_and_an_earlier_end_are_no_act_on_the_policy():
+    """Lifting DACA's age cap widens DACA; a new app that replaces CBP One is a launch;
+    "DAPA was rescinded in June", in a September release, is background. Ending DAPA
+    itself still is an act."""
+    from monitor.policies import document_events
+
+    events = document_events("Memo creates parents' deferred action", "2014-11-20", "new_policy",
+                             [(1, "The memorandum also removes the age ceiling for DACA.", "new_policy")])
+    assert {(e.key, e.event) for e in events} == {("daca", "extend")}
+    assert not _reversing_acts("CBP unveils an app", "2025-03-10",
+                               "CBP rolled out a new mobile app that will replace CBP One for people "
+                               "who want to leave.")
+    assert not _reversing_acts("Deferred action explained", "2017-09-05",
+                               "DAPA was rescinded in June and never took effect.")
+    assert _reversing_acts("Deferred action explained", "2017-06-15",
+                           "DAPA was rescinded today and never took effect.") == {("dapa", "end")}
+
+
+def test_lawsuits_bills_and_court_orders_are_no_acts():
+    """"sued DHS over the termination of X", "a bill that would force DHS to restore X", "a
+    judge in Amarillo ordered DHS to restore X": none is DHS's act."""
+    assert not _reversing_acts("Sponsors go to court", "2025-04-20",
+                               "Several sponsors sued DHS in federal court over the termination of "
+                               "the CHNV parole processes.")
+    assert not _reversing_acts("Senators file a bill", "2021-05-01",
+                               "The senators filed a bill that would force DHS to restore the Migrant "
+                               "Protection Protocols.")
+    assert not _reversing_acts("Ruling on MPP", "2021-08-20",
+                               "A federal judge in Amarillo ordered DHS to restore the Migrant "
+                               "Protection Protocols.")
+
+
+def test_guidance_named_by_what_it_limits_is_undone_by_its_rescission(store):
+    """"guidance on enforcement in or near protected areas" is the 2021 protected-areas
+    guidance, whose rescission undoes it, not the 2011 memo it replaced."""
+    ids = stored(store, [
+        ("memo2011", "2011-10-24", "ICE memo on sensitive locations",
+         "The ICE Director today signed a memo limiting arrests at schools and churches."),
+        ("guid2021", "2021-10-27", "Secretary Issues Guidance on Enforcement in or Near Protected Areas",
+         "The Secretary today issued guidance on enforcement in or near protected areas such as "
+         "clinics and playgrounds."),
+        ("resc2025", "2025-01-21", "Protected areas guidance rescinded",
+         "DHS today rescinded the guidance that restricted enforcement in or near protected areas."),
+    ])
+    assert reverses(store, ids) == {("resc2025", "guid2021")}
