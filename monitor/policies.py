@@ -68,8 +68,10 @@ _VERBS = [
     # "lifts the upper age limit for DACA": more people qualify, nothing ends
     ("extend_limit", r"\b(?:lift|rais|remov|eas)\w* (?:the |its |a |an )?(?:[\w-]+ ){0,2}?"
                      r"(?:limit|cap|ceiling|restriction|requirement|bar)s?\b"),
-    # "a new app that replaces CBP One": the launch of a successor, not an act on CBP One
-    ("rename_successor", r"\bnew (?:[\w-]+ ){0,3}?(?:that |which )?(?:will )?replac\w*"),
+    # "a new app that replaces CBP One", "replaced by CBP One": the launch of a successor,
+    # no act on the tool it replaces (new guidance that replaces a memo does undo it)
+    ("rename_successor", r"\bnew (?:[\w-]+ ){0,2}?(?:app|application|tool|portal|platform|website|system)s?,? "
+                         r"(?:that |which )?(?:will )?replac\w*|\breplac\w* by\b"),
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
                        # "Priority Enforcement Program to replace it": the subject is the new one
                        r"\b(?:to|will) replace (?:it|them)\b"),
@@ -180,6 +182,8 @@ _QUOTED_AFTER = re.compile(r"\s*(?:[,(]?\s*[\"“'‘]|[,(]\s*[A-Z])[^.;]{0,40}$
 #: that are not a verb of their own and do not contrast them.
 _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlike|instead|rather|"
                        r"keeps?|remains?)\b")
+#: ", and" between two clauses, each with its own subject and verb.
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|as|so)\s+")
 #: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
 _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
                      r"these|those|this|that|thousands|millions|nearly|about|more)\b")
@@ -494,6 +498,10 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
             start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
             break
         edge = other.start
+    if edge == mention.start:  # "Title 42 expired at midnight, and CBP One appointments rose":
+        joins = list(_NEXT_CLAUSE.finditer(lowered, start, mention.start))  # the verb is the first clause's
+        if joins and not _VERB.search(lowered, joins[-1].end(), mention.start):
+            start = joins[-1].end() if _VERB.search(lowered, start, joins[-1].start()) else start
     window = lowered[start:mention.start]
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
@@ -683,7 +691,8 @@ def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Ment
 _COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,3}?(?:orders|ordered|blocks|"
                     r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
                     r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused|stops|stopped|"
-                    r"bars|barred|prevents|prevented|keeps|kept)\b")
+                    r"bars|barred|prevents|prevented|keeps|kept|paus\w*|suspend\w*|sets? aside|"
+                    r"reinstat\w*|restor\w*)\b")
 
 
 def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:

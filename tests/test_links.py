@@ -521,3 +521,20 @@ def test_guidance_named_by_what_it_limits_is_undone_by_its_rescission(store):
          "DHS today rescinded the guidance that restricted enforcement in or near protected areas."),
     ])
     assert reverses(store, ids) == {("resc2025", "guid2021")}
+
+
+def test_a_verb_in_an_earlier_clause_or_a_successor_replacing_a_tool_is_no_act():
+    """"Title 42 expired at midnight, and CBP One appointments rose": the end is Title 42's;
+    "replaced by CBP One appointments": CBP One is the successor; "a judge in Texas paused
+    X": the court's act. "DHS ended MPP, and restored Title 42" keeps both acts."""
+    assert _reversing_acts("Title 42 expires", "2023-05-12",
+                           "The Title 42 public health order expired at midnight, and CBP One "
+                           "appointments rose to 1,000 a day.") == {("title 42", "end")}
+    assert not _reversing_acts("Border update", "2024-01-01",
+                               "The scheduling line run by shelters was replaced by CBP One appointments.")
+    assert not _reversing_acts("Ruling on parole in place", "2024-08-26",
+                               "A federal judge in Texas paused Keeping Families Together for two weeks.")
+    assert _reversing_acts("Border update", "2021-02-01",
+                           "DHS suspended the Migrant Protection Protocols, and restored the Central "
+                           "American Minors program.") == {("mpp", "suspend"),
+                                                            ("central american minors", "reinstate")}
