@@ -223,6 +223,10 @@ _WHEN = rf"\b(?:in|on|during|since|by|until|from)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?
 _WHEN_RE = re.compile(_WHEN)
 _NOW = re.compile(r"\b(?:today|now|this week|will)\b")
 _WHEN_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,4}}?{_WHEN}")
+#: "ten years ago", "last year": a time before the document's, with no date.
+_AGO = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
+_AGO_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,4}?(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
+_YEARS_SINCE = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) since|anniversary)\b")
 #: "rescinded in June": a month of this year, with no year after it.
 _IN_MONTH_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,2}}?\b(?:in|on|during|since|by|until|from|last)\s+"
                              rf"({_MONTH})\b(?!\s+\d)")
@@ -724,6 +728,11 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
     after = _WHEN_AFTER.match(lowered, high)
     if after and not re.search(r"\b\w+ed\b", lowered[high:after.start(1)]):
         years.append(int(after[1]))  # "ended DACA in 2017", not "the rule published on July 16, 2019"
+    if lowered[verb_start:verb_end].endswith("ed") and (
+            _AGO.search(lowered, clause, high) or _AGO_AFTER.match(lowered, high)):
+        return True  # "Ten years ago DHS rescinded DACA", "ended the program last year"
+    if _YEARS_SINCE.search(lowered, clause, high):
+        return True  # "Ten years since the DACA rescission", "the anniversary of its end"
     in_month = _IN_MONTH_AFTER.match(lowered, high)
     if month and in_month and lowered[verb_start:verb_end].endswith("ed") and \
             _MONTHS.index(in_month[1][:3]) + 1 < month:

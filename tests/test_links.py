@@ -538,3 +538,15 @@ def test_a_verb_in_an_earlier_clause_or_a_successor_replacing_a_tool_is_no_act()
                            "DHS suspended the Migrant Protection Protocols, and restored the Central "
                            "American Minors program.") == {("mpp", "suspend"),
                                                             ("central american minors", "reinstate")}
+
+
+def test_an_end_told_as_years_ago_or_an_anniversary_is_background():
+    """"Ten years ago DHS rescinded DACA" and "Ten years since the DACA rescission" tell of
+    an old act; "DHS rescinded DACA today" is one."""
+    assert not _reversing_acts("Looking back", "2027-09-05",
+                               "Ten years ago DHS rescinded DACA; courts later blocked that decision.")
+    assert not _reversing_acts("Ten years since the DACA rescission", "2027-09-05",
+                               "Recipients gathered in Washington.")
+    assert not _reversing_acts("Looking back", "2027-09-05",
+                               "DHS ended the Central American Minors program two years ago.")
+    assert _reversing_acts("Looking back", "2017-09-05", "DHS rescinded DACA today.") == {("daca", "end")}
