@@ -65,6 +65,13 @@ _VERBS = [
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*"),
     # "replace it with a new Priority Enforcement Program": what follows is new
+    # "lifts the upper age limit for DACA": more people qualify, nothing ends
+    ("extend_limit", r"\b(?:lift|rais|remov|eas)\w* (?:the |its |a |an )?(?:[\w-]+ ){0,2}?"
+                     r"(?:limit|cap|ceiling|restriction|requirement|bar)s?\b"),
+    # "a new app that replaces CBP One", "replaced by CBP One": the launch of a successor,
+    # no act on the tool it replaces (new guidance that replaces a memo does undo it)
+    ("rename_successor", r"\bnew (?:[\w-]+ ){0,2}?(?:app|application|tool|portal|platform|website|system)s?,? "
+                         r"(?:that |which )?(?:will )?replac\w*|\breplac\w* by\b"),
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
                        # "Priority Enforcement Program to replace it": the subject is the new one
                        r"\b(?:to|will) replace (?:it|them)\b"),
@@ -175,6 +182,8 @@ _QUOTED_AFTER = re.compile(r"\s*(?:[,(]?\s*[\"“'‘]|[,(]\s*[A-Z])[^.;]{0,40}$
 #: that are not a verb of their own and do not contrast them.
 _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlike|instead|rather|"
                        r"keeps?|remains?)\b")
+#: ", and" between two clauses, each with its own subject and verb.
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|as|so)\s+")
 #: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
 _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
                      r"these|those|this|that|thousands|millions|nearly|about|more)\b")
@@ -184,7 +193,14 @@ _PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of propo
 _PROPOSED_ACT = re.compile(r"\b(?:propos|promis|pledg|vow|threaten|urg|want)\w*\s+(?:[\w,]+\s+){0,6}?to\s+$|"
                            r"\bpropos\w*\s+$|"
                            r"(?<!said it )(?<!said they )(?<!said that )(?<!announced it )"
-                           r"\b(?:would|could|might)\s+(?:[a-z]+\s+){0,2}?$")
+                           r"\b(?:would|could|might)\s+(?:[a-z]+\s+){0,2}?$|"
+                           # "a bill that would require DHS to restore X": only proposed
+                           r"\b(?:would|could|might)\s+(?:require|force|direct|order|compel|make)\w*\s+"
+                           r"(?:[\w,]+\s+){0,3}?to\s+$|"
+                           r"\b(?:bills?|legislation|measures?|amendments?)\s+(?:[\w,]+\s+){0,6}?to\s+$|"
+                           # "sued DHS over the termination of X": the act is the lawsuit's subject
+                           r"\b(?:su(?:e|es|ed|ing|its?)|lawsuits?|litigation|challeng\w*|appeal\w*)\s+"
+                           r"(?:[\w,]+\s+){0,5}?(?:over|against|of|to)\s+(?:the\s+|its\s+|a\s+)?$")
 #: "MPP, before the program was ended last year": the act in a clause of time after the name.
 _WHEN_BETWEEN = re.compile(r"\b(?:after|before|since|until|once|when)\b")
 #: "(proposed rule, RIN 1615-AC04)": the number of a proposal, which its document makes.
@@ -207,6 +223,13 @@ _WHEN = rf"\b(?:in|on|during|since|by|until|from)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?
 _WHEN_RE = re.compile(_WHEN)
 _NOW = re.compile(r"\b(?:today|now|this week|will)\b")
 _WHEN_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,4}}?{_WHEN}")
+#: "ten years ago", "last year": a time before the document's, with no date.
+_AGO = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
+_AGO_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,4}?(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
+_YEARS_SINCE = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) since|anniversary)\b")
+#: "rescinded in June": a month of this year, with no year after it.
+_IN_MONTH_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,2}}?\b(?:in|on|during|since|by|until|from|last)\s+"
+                             rf"({_MONTH})\b(?!\s+\d)")
 #: "the 2023 designation of Venezuela", "the 2019 public charge rule": which one.
 _YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)\s+(?:[a-z-]+\s+){0,3}?$")
 
@@ -479,6 +502,10 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
             start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
             break
         edge = other.start
+    if edge == mention.start:  # "Title 42 expired at midnight, and CBP One appointments rose":
+        joins = list(_NEXT_CLAUSE.finditer(lowered, start, mention.start))  # the verb is the first clause's
+        if joins and not _VERB.search(lowered, joins[-1].end(), mention.start):
+            start = joins[-1].end() if _VERB.search(lowered, start, joins[-1].start()) else start
     window = lowered[start:mention.start]
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
@@ -551,6 +578,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
     told as past ("had been ended", "ended DACA in 2017") is background.
     """
     year = int(published[:4]) if published and published[:4].isdigit() else None
+    month = int(published[5:7]) if published and published[5:7].isdigit() else None
     texts: list[tuple[int | None, str, str]] = []
     if any(slabel == "reversal" for _, _, slabel in statements):
         label = "reversal"  # a headline reads as its strongest statement
@@ -577,7 +605,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
                     lowered[found[1]:found[2]].endswith("ed") and \
                     _WHEN_CLAUSE.search(lowered, 0, mention.start):
                 continue  # "the morning after the expulsion policy expired": background
-            if found and _told_as_past(lowered, mention, found[1], found[2], year, named):
+            if found and _told_as_past(lowered, mention, found[1], found[2], year, named, month):
                 continue  # "DHS rescinded DACA in 2017", in a later document
             if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]):
                 continue  # "A judge blocked the termination of TPS": a ruling, not the agency's act
@@ -664,10 +692,11 @@ def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Ment
 
 
 #: A court as the one acting: "a federal judge blocked", "the Supreme Court allowed".
-_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,2}?(?:orders|ordered|blocks|"
+_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,3}?(?:orders|ordered|blocks|"
                     r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
                     r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused|stops|stopped|"
-                    r"bars|barred|prevents|prevented|keeps|kept)\b")
+                    r"bars|barred|prevents|prevented|keeps|kept|paus\w*|suspend\w*|sets? aside|"
+                    r"reinstat\w*|restor\w*)\b")
 
 
 def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
@@ -682,7 +711,7 @@ def _near(memo_key: str, published: str | None) -> bool:
 
 
 def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int,
-                  year: int | None, named: list[Mention]) -> bool:
+                  year: int | None, named: list[Mention], month: int | None = None) -> bool:
     """Whether the act is dated in an earlier year than the document's: a time ("in 2014",
     "since March 2012") between the verb and the name, right after both, or opening the
     clause. A year that names something ("the 2019 rule", "the 2010 earthquake") is no time,
@@ -699,6 +728,15 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
     after = _WHEN_AFTER.match(lowered, high)
     if after and not re.search(r"\b\w+ed\b", lowered[high:after.start(1)]):
         years.append(int(after[1]))  # "ended DACA in 2017", not "the rule published on July 16, 2019"
+    if lowered[verb_start:verb_end].endswith("ed") and (
+            _AGO.search(lowered, clause, high) or _AGO_AFTER.match(lowered, high)):
+        return True  # "Ten years ago DHS rescinded DACA", "ended the program last year"
+    if _YEARS_SINCE.search(lowered, clause, high):
+        return True  # "Ten years since the DACA rescission", "the anniversary of its end"
+    in_month = _IN_MONTH_AFTER.match(lowered, high)
+    if month and in_month and lowered[verb_start:verb_end].endswith("ed") and \
+            _MONTHS.index(in_month[1][:3]) + 1 < month:
+        return True  # "DAPA was rescinded in June", in a September document
     return any(y < year for y in years)
 
 

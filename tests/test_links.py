@@ -466,3 +466,87 @@ def test_promises_bills_and_clauses_of_time_are_no_acts():
                     "Migrant Protection Protocols before the program was ended, report fewer arrivals.")
     assert acts("DHS to restart MPP", "DHS said it would restart the Migrant Protection Protocols.") == \
         {("mpp", "reinstate")}
+
+
+def _reversing_acts(title, published, text):
+    from monitor.policies import document_events
+
+    return {(e.key, e.event) for e in document_events(title, published, "reversal",
+                                                     [(1, text, "reversal")])
+            if e.event in ("suspend", "end", "reinstate")}
+
+
+def test_a_look_alike_a_successor_and_an_earlier_end_are_no_act_on_the_policy():
+    """Lifting DACA's age cap widens DACA; a new app that replaces CBP One is a launch;
+    "DAPA was rescinded in June", in a September release, is background. Ending DAPA
+    itself still is an act."""
+    from monitor.policies import document_events
+
+    events = document_events("Memo creates parents' deferred action", "2014-11-20", "new_policy",
+                             [(1, "The memorandum also removes the age ceiling for DACA.", "new_policy")])
+    assert {(e.key, e.event) for e in events} == {("daca", "extend")}
+    assert not _reversing_acts("CBP unveils an app", "2025-03-10",
+                               "CBP rolled out a new mobile app that will replace CBP One for people "
+                               "who want to leave.")
+    assert not _reversing_acts("Deferred action explained", "2017-09-05",
+                               "DAPA was rescinded in June and never took effect.")
+    assert _reversing_acts("Deferred action explained", "2017-06-15",
+                           "DAPA was rescinded today and never took effect.") == {("dapa", "end")}
+
+
+def test_lawsuits_bills_and_court_orders_are_no_acts():
+    """"sued DHS over the termination of X", "a bill that would force DHS to restore X", "a
+    judge in Amarillo ordered DHS to restore X": none is DHS's act."""
+    assert not _reversing_acts("Sponsors go to court", "2025-04-20",
+                               "Several sponsors sued DHS in federal court over the termination of "
+                               "the CHNV parole processes.")
+    assert not _reversing_acts("Senators file a bill", "2021-05-01",
+                               "The senators filed a bill that would force DHS to restore the Migrant "
+                               "Protection Protocols.")
+    assert not _reversing_acts("Ruling on MPP", "2021-08-20",
+                               "A federal judge in Amarillo ordered DHS to restore the Migrant "
+                               "Protection Protocols.")
+
+
+def test_guidance_named_by_what_it_limits_is_undone_by_its_rescission(store):
+    """"guidance on enforcement in or near protected areas" is the 2021 protected-areas
+    guidance, whose rescission undoes it, not the 2011 memo it replaced."""
+    ids = stored(store, [
+        ("memo2011", "2011-10-24", "ICE memo on sensitive locations",
+         "The ICE Director today signed a memo limiting arrests at schools and churches."),
+        ("guid2021", "2021-10-27", "Secretary Issues Guidance on Enforcement in or Near Protected Areas",
+         "The Secretary today issued guidance on enforcement in or near protected areas such as "
+         "clinics and playgrounds."),
+        ("resc2025", "2025-01-21", "Protected areas guidance rescinded",
+         "DHS today rescinded the guidance that restricted enforcement in or near protected areas."),
+    ])
+    assert reverses(store, ids) == {("resc2025", "guid2021")}
+
+
+def test_a_verb_in_an_earlier_clause_or_a_successor_replacing_a_tool_is_no_act():
+    """"Title 42 expired at midnight, and CBP One appointments rose": the end is Title 42's;
+    "replaced by CBP One appointments": CBP One is the successor; "a judge in Texas paused
+    X": the court's act. "DHS ended MPP, and restored Title 42" keeps both acts."""
+    assert _reversing_acts("Title 42 expires", "2023-05-12",
+                           "The Title 42 public health order expired at midnight, and CBP One "
+                           "appointments rose to 1,000 a day.") == {("title 42", "end")}
+    assert not _reversing_acts("Border update", "2024-01-01",
+                               "The scheduling line run by shelters was replaced by CBP One appointments.")
+    assert not _reversing_acts("Ruling on parole in place", "2024-08-26",
+                               "A federal judge in Texas paused Keeping Families Together for two weeks.")
+    assert _reversing_acts("Border update", "2021-02-01",
+                           "DHS suspended the Migrant Protection Protocols, and restored the Central "
+                           "American Minors program.") == {("mpp", "suspend"),
+                                                            ("central american minors", "reinstate")}
+
+
+def test_an_end_told_as_years_ago_or_an_anniversary_is_background():
+    """"Ten years ago DHS rescinded DACA" and "Ten years since the DACA rescission" tell of
+    an old act; "DHS rescinded DACA today" is one."""
+    assert not _reversing_acts("Looking back", "2027-09-05",
+                               "Ten years ago DHS rescinded DACA; courts later blocked that decision.")
+    assert not _reversing_acts("Ten years since the DACA rescission", "2027-09-05",
+                               "Recipients gathered in Washington.")
+    assert not _reversing_acts("Looking back", "2027-09-05",
+                               "DHS ended the Central American Minors program two years ago.")
+    assert _reversing_acts("Looking back", "2017-09-05", "DHS rescinded DACA today.") == {("daca", "end")}
