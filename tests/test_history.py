@@ -329,7 +329,7 @@ def test_linking_a_chunk_at_a_time_with_shared_candidates_builds_the_same_histor
                         source="news"))
         for month, value in (("March", "7,200"), ("April", "9,000"), ("May", "8,100")):
             ids.append(save(store, f"https://cbp.gov/{month}", f"{month} apprehensions",
-                            f"2025-0{MONTHS.index(month) + 1}-14",
+                            f"2025-0{MONTHS.index(month) + 2}-14",  # the month after
                             f"Border Patrol recorded {value} apprehensions at the southwest "
                             f"border in {month}.", source="cbp"))
         classify_documents(store, ids)
