@@ -463,11 +463,12 @@ def _relabel(store: Store, doc: dict, counts: Counter, now: str,
 
 def _remember(store: Store, kind: str, row_id: int, label: str, confidence: float | None,
               classifier: str, when: str) -> None:
-    # plain SQL: sqlite-utils' insert looks the table up on every call, which was a third
-    # of a reclassify that changes every statement's confidence
-    store.db.execute("insert into label_history (kind, row_id, label, confidence, classifier,"
-                     " changed_at) values (?, ?, ?, ?, ?, ?)",
-                     [kind, row_id, label, confidence, classifier, when])
+    # Store.insert, not sqlite-utils': that looks the table up on every call, which was a
+    # third of a reclassify that changes every statement's confidence
+    store.insert("label_history", {
+        "kind": kind, "row_id": row_id, "label": label, "confidence": confidence,
+        "classifier": classifier, "changed_at": when,
+    })
 
 
 def _classifier_of(evidence: str | None) -> str:
