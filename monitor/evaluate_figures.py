@@ -62,6 +62,18 @@ def parse_period(text: str | None) -> tuple[str, str | None] | None:
         return m[1], None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
         return s, s
+    # machine-written forms: "2024-06", "2024-Q2" (calendar), "FY2025 through 2025-05"
+    # (a fiscal year to date), "2024-06-01/2024-06-15"
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})", s):
+        return m[1], m[2]
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", s):
+        p = month_period(int(m[1]), int(m[2]))
+        return p.start, p.end
+    if m := re.fullmatch(r"(\d{4})-q([1-4])", lower):
+        year, q = int(m[1]), int(m[2])
+        return date(year, 3 * q - 2, 1).isoformat(), month_period(year, 3 * q).end
+    if m := re.fullmatch(r"fy ?(\d{4}) through (\d{4})-(\d{2})", lower):
+        return fiscal_year(int(m[1])).start, month_period(int(m[2]), int(m[3])).end
     if m := re.search(r"\bfy ?(\d{4}) to date\b", lower):
         return fiscal_year(int(m[1])).start, None
     if m := re.search(rf"\bsince {_MON} (\d{{1,2}}),? (\d{{4}})", lower):

@@ -417,6 +417,10 @@ def test_releases_that_disagree_about_a_period_give_no_previous():
     ("last year (2024)", ("2024-01-01", "2024-12-31")),
     ("2023-10-01 to 2023-12-31", ("2023-10-01", "2023-12-31")),
     ("week before release, July 2023", None),
+    ("2024-06", ("2024-06-01", "2024-06-30")),
+    ("2024-Q2", ("2024-04-01", "2024-06-30")),  # a calendar quarter
+    ("FY2025 through 2025-05", ("2024-10-01", "2025-05-31")),
+    ("2024-06-01/2024-06-15", ("2024-06-01", "2024-06-15")),
 ])
 def test_gold_periods_are_read_as_dates(text, expected):
     assert parse_period(text) == expected
