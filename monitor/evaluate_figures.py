@@ -72,8 +72,9 @@ def parse_period(text: str | None) -> tuple[str, str | None] | None:
     if m := re.fullmatch(r"(\d{4})-q([1-4])", lower):
         year, q = int(m[1]), int(m[2])
         return date(year, 3 * q - 2, 1).isoformat(), month_period(year, 3 * q).end
-    if m := re.fullmatch(r"fy ?(\d{4}) through (\d{4})-(\d{2})", lower):
-        return fiscal_year(int(m[1])).start, month_period(int(m[2]), int(m[3])).end
+    if m := re.fullmatch(r"(fy|cy) ?(\d{4}) through (\d{4})-(\d{2})", lower):
+        year = fiscal_year(int(m[2])) if m[1] == "fy" else calendar_year(int(m[2]))
+        return year.start, month_period(int(m[3]), int(m[4])).end
     if m := re.search(r"\bfy ?(\d{4}) to date\b", lower):
         return fiscal_year(int(m[1])).start, None
     if m := re.search(rf"\bsince {_MON} (\d{{1,2}}),? (\d{{4}})", lower):
@@ -154,19 +155,26 @@ def _preceding(gold: tuple[str, str | None]) -> tuple[str, str] | None:
     return None
 
 
+def _series(gold: dict) -> tuple:
+    return tuple(gold.get(k) or "" for k in ("metric", "scope", "population", "kind"))
+
+
 def derive_previous(corpus: list[dict]) -> None:
-    """Gold previous values for a corpus that gives none: the same metric's gold figure
-    for the period just before, from this release or an earlier one."""
-    seen: list[tuple[str, tuple, float, str]] = []
+    """Gold previous values where a gold file gives none (``../shared/realtext`` gives
+    none; a gold file may give only those a release states): the gold figure of the same
+    metric, scope, population and kind for the period just before, from this release or
+    an earlier one, as issue 9 defines ``previous``. A figure whose gold names only the
+    period it is compared with (a change) keeps that."""
+    seen: list[tuple[tuple, tuple, float, str]] = []
     for doc in sorted(corpus, key=lambda d: d.get("date") or ""):
-        own = [(g["metric"], parse_period(g.get("period")), g["value"], g.get("period"))
+        own = [(_series(g), parse_period(g.get("period")), g["value"], g.get("period"))
                for g in doc.get("statistics", [])]
         for gold in doc.get("statistics", []):
-            if "previous_value" in gold:
+            if "previous_value" in gold or "previous_period" in gold:
                 continue
             period = parse_period(gold.get("period"))
             before = _preceding(period) if period else None
-            match = next((h for h in reversed(seen + own) if before and h[0] == gold["metric"]
+            match = next((h for h in reversed(seen + own) if before and h[0] == _series(gold)
                           and h[1] and tuple(h[1]) == before), None)
             if match:
                 gold["previous_value"], gold["previous_period"] = match[2], match[3]
@@ -210,8 +218,7 @@ def simulate(corpus: list[dict]) -> dict[str, list[dict]]:
 def score(corpus: list[dict]) -> dict:
     """Value recall, period accuracy and previous-value precision over the releases of a
     corpus with gold figures; all of its releases are stored, in date order."""
-    if not any("previous_value" in g for d in corpus for g in d.get("statistics", [])):
-        derive_previous(corpus)
+    derive_previous(corpus)
     stored = simulate(corpus)
     totals = defaultdict(int)
     misses = []
@@ -249,7 +256,8 @@ def score(corpus: list[dict]) -> dict:
                     misses.append({"id": doc["id"], "value": gold["value"], "period": gold.get("period"),
                                    "why": f"period {row['period']!r} ({row['period_start']}..{row['period_end']})"})
             expected = gold.get("previous_value")
-            if expected is not None:
+            compared_with = gold.get("previous_period") if expected is None else None
+            if expected is not None or compared_with:
                 totals["gold_previous"] += 1
             if row.get("previous_value") is None:
                 continue
@@ -257,9 +265,12 @@ def score(corpus: list[dict]) -> dict:
             ours_period = (parse_period(row.get("previous_period")) if row.get("previous_period")
                            else row.get("previous_span"))
             gold_period = parse_period(gold.get("previous_period"))
-            ok = (expected is not None and same_value(row["previous_value"], expected)
-                  and (ours_period is None or gold_period is None
-                       or same_period(ours_period, gold_period)))
+            if compared_with:  # a change: the gold names the period, not the value
+                ok = bool(ours_period and gold_period and same_period(ours_period, gold_period))
+            else:
+                ok = (expected is not None and same_value(row["previous_value"], expected)
+                      and (ours_period is None or gold_period is None
+                           or same_period(ours_period, gold_period)))
             totals["previous_right"] += ok
             if not ok:
                 misses.append({"id": doc["id"], "value": gold["value"], "period": gold.get("period"),

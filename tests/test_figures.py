@@ -421,6 +421,7 @@ def test_releases_that_disagree_about_a_period_give_no_previous():
     ("2024-Q2", ("2024-04-01", "2024-06-30")),  # a calendar quarter
     ("FY2025 through 2025-05", ("2024-10-01", "2025-05-31")),
     ("2024-06-01/2024-06-15", ("2024-06-01", "2024-06-15")),
+    ("CY2024 through 2024-06", ("2024-01-01", "2024-06-30")),
 ])
 def test_gold_periods_are_read_as_dates(text, expected):
     assert parse_period(text) == expected
@@ -713,3 +714,30 @@ def test_a_running_fiscal_year_total_is_year_to_date_not_the_month(text):
     month, total = found
     assert (month.period.kind, total.period.kind) == ("month", YEAR_TO_DATE)
     assert total.period.start == "2023-10-01"
+
+
+def test_gold_previous_values_follow_the_series_where_a_gold_file_gives_none():
+    """A gold file may give only the previous values a release states: the rest are the
+    same series' figure for the period before (issue 9's ``previous``), never a subset's
+    or another kind's; a change names the period it is compared with, and keeps that."""
+    from monitor.evaluate_figures import derive_previous
+
+    total = {"metric": "encounters", "scope": "southwest border", "population": "", "kind": "level"}
+    corpus = [
+        {"id": "may", "date": "2024-06-15", "statistics": [
+            total | {"value": 117_901, "period": "2024-05"},
+            total | {"population": "family units", "value": 40_000, "period": "2024-05"}]},
+        {"id": "june", "date": "2024-07-15", "statistics": [
+            total | {"value": 83_536, "period": "2024-06"},
+            total | {"population": "family units", "value": 30_000, "period": "2024-06",
+                     "previous_value": 39_000, "previous_period": "2024-05"},  # stated: kept
+            total | {"kind": "percent change", "value": -29, "period": "2024-06",
+                     "previous_period": "2024-05"},
+            total | {"value": 1_500_000, "period": "FY2024 through 2024-06"}]},
+    ]
+    derive_previous(corpus)
+    june = corpus[1]["statistics"]
+    assert (june[0]["previous_value"], june[0]["previous_period"]) == (117_901, "2024-05")
+    assert june[1]["previous_value"] == 39_000
+    assert "previous_value" not in june[2] and june[2]["previous_period"] == "2024-05"
+    assert "previous_value" not in june[3]  # no month is a year to date's previous
