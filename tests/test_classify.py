@@ -269,6 +269,23 @@ def test_a_two_clause_headline_lets_its_act_outrank_the_figures():
     ("The ruling confirms the Secretary's authority to terminate the program.", False, "possibility"),
     ("Advocates will sue to block the termination of TPS.", False, "possibility"),
     ("Agents ended the pursuit near the river.", False, "event_concluded"),
+    # A bill, or work with another government, is not the act itself.
+    ("The House passed a bill to suspend the appointment app.", False, "possibility"),
+    ("The committee approved legislation that would terminate the screening contracts.", False, "possibility"),
+    ("ICE officials said they were working with Honduran authorities to restart the flights.", False, "possibility"),
+    ("CBP said it hopes to resume the ferry inspections soon.", False, "possibility"),
+    # A lapse on its date, given as the scene of local news.
+    ("With the health order due to expire at midnight, volunteers set up tents.", False, "setting"),
+    ("With the emergency order scheduled to expire on Thursday, shelters were adding beds.", False, "setting"),
+    ("With DHS set to end the program Friday, lawyers filed motions.", True, ""),
+    # What no longer applies to the things named is their state, not an ending.
+    ("Applicants may now file online, joining forms that no longer need to be mailed.", False, "description"),
+    ("CBP issues electronic records at every port, adding to the crossings that no longer hand out paper.",
+     False, "description"),
+    ("USCIS will no longer require paper filing for the form.", True, ""),
+    # Putting something on hold, and walking back a plan of one's own.
+    ("USCIS has placed the fee waiver pilot on hold.", True, ""),
+    ("ICE will keep in-person visits, reversing a decision announced in January.", True, ""),
 ])
 def test_an_ending_is_the_speakers_own_act_only_when_nothing_else_acts_or_frames_it(text, own, why):
     from monitor.classify.own_act import ending_is_own
@@ -301,3 +318,30 @@ def test_a_reversal_announced_in_the_lead_keeps_its_label_and_one_deep_in_the_bo
                     "Slots remain capped at 1,450 a day. Officials said they review every process regularly. "
                     "\"There is no plan to end this process,\" a spokesperson said.")
     assert deep.label == "new_policy"
+
+
+def test_the_mechanism_set_is_read_as_its_author_labelled_it():
+    """monitor/data/labels/mechanisms.jsonl: own-words documents, three or more wordings of
+    each kind of evidence the labels6 work reads (a bill or another country halts, a lapse as
+    the setting, a walk-back, an awareness effort, figures of use and running totals, a
+    new option that mentions what no longer applies, a requirement becoming mandatory).
+    Never trained on; most of it is read right (README: the figures)."""
+    from pathlib import Path
+
+    corpus = Path(__file__).parent.parent / "monitor" / "data" / "labels" / "mechanisms.jsonl"
+    result = CliRunner().invoke(cli, ["evaluate", "--json", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["macro_f1"] >= 0.85
+    assert scores["reversal_precision"] == 1.0
+
+
+@pytest.mark.parametrize("title,label", [
+    ("DHS Pauses Advisory Board", "reversal"),
+    ("USCIS to End Fee Waiver Pilot", "reversal"),
+    ("Secretary Noem Terminates Parole Program", "reversal"),
+])
+def test_a_headline_with_the_department_ending_something_is_its_own_act(title, label):
+    assert "title_own_ending" in title_cues(title)
+    assert "title_own_ending" not in title_cues("Coast Guard Suspends Search for Missing Diver")
+    assert "title_own_ending" not in title_cues("Canada Pauses Talks With DHS")

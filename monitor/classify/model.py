@@ -20,7 +20,7 @@ from monitor.classify.own_act import ending_is_own
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-6"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-7"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -54,6 +54,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "stop_defending": {"reversal": 2.0},
     "reinstate": {"reversal": 1.5},
     "reverse_word": {"reversal": 1.5},
+    "walk_back": {"reversal": 2.0},
     "prior_reference": {"reversal": 0.5},
     "establish_verb": {"new_policy": 1.0},
     "start_verb": {"new_policy": 0.5},
@@ -87,6 +88,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "termination_takes_effect": {"reversal": 1.5},
     "retrospective": {"none": 1.5},
     "reminder": {"none": 1.5},
+    "awareness": {"none": 1.0},
     "admin_notice": {"none": 1.5},
     "denial": {"none": 2.5},
     "service_disruption": {"none": 1.0},
@@ -117,6 +119,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_statistics": {"statistic_update": 2.0},
     "title_figure": {"statistic_update": 1.0},
     "title_ending": {"reversal": 1.5},
+    "title_own_ending": {"reversal": 1.5},
     "title_rule": {"new_policy": 1.0},
     "title_designation": {"new_policy": 1.5},
     "title_launch": {"new_policy": 0.7},
