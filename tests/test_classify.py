@@ -345,3 +345,26 @@ def test_a_headline_with_the_department_ending_something_is_its_own_act(title, l
     assert "title_own_ending" in title_cues(title)
     assert "title_own_ending" not in title_cues("Coast Guard Suspends Search for Missing Diver")
     assert "title_own_ending" not in title_cues("Canada Pauses Talks With DHS")
+
+
+@pytest.mark.parametrize("title,cue,present", [
+    ("TSA PreCheck Adds Five Airlines", "title_launch", True),
+    ("Global Entry Adds Two More Countries", "title_launch", True),
+    ("Mobile Passport Control Adds Eight Airports", "title_launch", True),
+    ("President Adds Counties to Disaster Declaration", "title_launch", False),
+    ("CISA Unveils Posters on Phishing for Small Businesses", "title_awareness", True),
+    ("Blue Campaign Video Series Helps Hotel Staff Recognize the Signs", "title_awareness", True),
+])
+def test_headline_genres_of_expansions_and_awareness_efforts(title, cue, present):
+    assert (cue in title_cues(title)) == present
+
+
+@pytest.mark.parametrize("text", [
+    "The department launched a new public awareness campaign with posters in bus stations.",
+    "TSA introduced new public service announcements for first-time flyers.",
+    "HSI unveiled a new outreach initiative with posters and a tip line.",
+])
+def test_what_an_awareness_effort_launches_is_the_effort(text):
+    found = cue_matches(text)
+    assert "awareness" in found
+    assert not {"establish_verb", "new_word", "policy_noun"} & found.keys()

@@ -512,6 +512,8 @@ COMBOS = {
 CUE_OVERRIDES: dict[str, tuple[str, ...]] = {
     "denial": ("end_verb", "soft_end_verb", "end_policy", "no_longer", "reinstate", "reverse_word", "walk_back"),
     "search_suspended": ("soft_end_verb", "end_policy", "reinstate"),
+    # What an awareness effort launches is the effort: "launched a new public awareness campaign".
+    "awareness": ("establish_verb", "new_word", "policy_noun"),
 }
 #: name, parts, the first part (most texts lack it: tried before the others), all parts.
 _COMBO_PARTS = [(name, parts, parts[0], frozenset(parts)) for name, parts in COMBOS.items()]
@@ -548,6 +550,8 @@ TITLE_CUES: dict[str, str] = {
     "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|\bready\b|"
                        r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|\bguides?\b|\bplaybooks?\b|"
                        r"\bhandbooks?\b|\brecommendations\b|\bsecuring\b|"
+                       r"\bpublic awareness\b|\bpsas?\b|\bposters?\b|\bvideo series\b|\brecogniz\w* the signs\b|"
+                       r"\bspot (?:the )?(?:signs|fakes|counterfeits?|scams?)\b|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
                           r"\bcomment period\b|\bnotice of availability\b|\brequest for information\b|"
@@ -613,7 +617,10 @@ TITLE_CUES: dict[str, str] = {
                     r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven|citizens|officers|agents|recruits|"
                     r"graduates|members|americans|location|office|building|headquarters|look|edition|record|high|low)\b)|"
                     r"\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
-                    r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b|(?<!not )\bmandatory\b",
+                    r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b|(?<!not )\bmandatory\b|"
+                    # An existing program reaching more places or partners ("PreCheck Adds Five Airlines").
+                    r"\badds? (?:[\w-]+ ){0,2}?(?:airlines|carriers|airports|ports|countries|nations|locations|sites|"
+                    r"states|cities|languages|forms)\b",
 }
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
 #: Headline genres whose other words describe something else: a correction names the
