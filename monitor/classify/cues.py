@@ -73,7 +73,9 @@ CUES: dict[str, str] = {
                  + _DAY + "|" + _MONTH + r")|"
                  r"will be (?:put in place|implemented|applied|required|in place)|in the coming (?:days|weeks)|"
                  r"(?:filed|received|submitted|postmarked|arriving|made) on or after)\b",
-    "future": r"\b(?:will|shall|plans? to|intends? to)\s+(?!not\b|no\b|be no\b)\w+",
+    # ... and the future of reported speech: "the department said Friday it would end ...".
+    "future": r"\b(?:will|shall|plans? to|intends? to|(?:said|says|announced|confirmed) (?:\w+ )?(?:that )?(?:it|they) would)"
+              r"\s+(?!not\b|no\b|be no\b)\w+",
     "requirement": r"\b(?:must|required|requires|requirement|eligible|eligibility|apply for|may apply|can apply|"
                    r"(?<!not )mandatory|only acceptable|"
                    r"cannot be|may not|will not be able)\b",
@@ -231,7 +233,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "expand": ("broaden", "expand", "expansion", "extend", "extension", "now ", "can now", "may now"),
     "effective": (" effect", " on or after", "beginning", "effective ", "enter into force",
                   "in the coming ", "starting", "will be "),
-    "future": ("intend", "plan", "shall", "will"),
+    "future": ("intend", "plan", "shall", "will", " would"),
     "requirement": ("apply for", "can apply", "cannot be", "eligib", "may apply", "may not", "must",
                     "require", "will not be able", "mandatory", "only acceptable"),
     "policy_noun": ("agreement", "ban", "cbp one", "daca", "designation", "directive", "guidance",
