@@ -286,6 +286,10 @@ def test_a_two_clause_headline_lets_its_act_outrank_the_figures():
     # Putting something on hold, and walking back a plan of one's own.
     ("USCIS has placed the fee waiver pilot on hold.", True, ""),
     ("ICE will keep in-person visits, reversing a decision announced in January.", True, ""),
+    # Reported speech shifts today's act back a tense; history stays history.
+    ("CISA said Thursday it had put the pilot on hold.", True, ""),
+    ("TSA announced that it had suspended the pilot at three airports.", True, ""),
+    ("USCIS said the office had suspended interviews in 2020.", False, "history"),
 ])
 def test_an_ending_is_the_speakers_own_act_only_when_nothing_else_acts_or_frames_it(text, own, why):
     from monitor.classify.own_act import ending_is_own

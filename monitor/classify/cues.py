@@ -593,7 +593,7 @@ TITLE_CUES: dict[str, str] = {
                     r"\bresum(?:e|es|ed|ing)\b(?! (?:the |its |their )?search)|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
                     r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"
-                    r"\btemporary waiver\b|\b(?:drops?|abandons?|scraps?|shelves|reverses?) (?:its |the |a )?(?:[\w-]+ ){0,2}?"
+                    r"\btemporary waiver\b|\bon hold\b|\b(?:drops?|abandons?|scraps?|shelves|reverses?) (?:its |the |a )?(?:[\w-]+ ){0,2}?"
                     r"(?:plans?|proposals?|decision)\b|\bbacks? (?:away from|off)\b|\breverses? course\b",
     # The department as the headline's subject, ending something: it announces its own act
     # ("DHS Pauses ...", "USCIS to End ..."), not the setting of other news.

@@ -53,6 +53,8 @@ _PREPOSITION = re.compile(r"\b(?:for|of|against|about|over|on|to|with|from|by|af
 NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "denial")
 #: "Forms that no longer require paper filing": a state of what is named, no act.
 _DESCRIPTION = re.compile(r"\b(?:that|which|who|where \w+|whose \w+)\s+$")
+#: ... but reported speech shifts today's act back a tense: "CISA said it had paused ...".
+_REPORTED = re.compile(r"\b(?:said|says|announced|confirmed|told \w+)\s+(?:\w+\s+)?(?:that\s+)?(?:it|they)\s+had\s+(?:\w+\s+)?$")
 #: History: "had ended", "was rescinded".
 _PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
 
@@ -114,7 +116,7 @@ def _not_own(before: str) -> str:
     clause = _CLAUSE_BREAK.split(before)[-1]
     if (setting := _SETTING.search(clause)) and not _DEPARTMENT_ACTS.search(setting.group(0)):
         return "setting"
-    if _PAST_PERFECT.search(clause):
+    if _PAST_PERFECT.search(clause) and not _REPORTED.search(clause):
         return "history"
     if _POSSIBILITY.search(clause):
         return "possibility"
