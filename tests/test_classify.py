@@ -372,3 +372,12 @@ def test_what_an_awareness_effort_launches_is_the_effort(text):
     found = cue_matches(text)
     assert "awareness" in found
     assert not {"establish_verb", "new_word", "policy_noun"} & found.keys()
+
+
+def test_the_department_as_the_headlines_subject_is_context_for_no_statement():
+    result = classify("DHS Terminates the Migrant Protection Protocols",
+                      "The Secretary issued a memorandum terminating the Migrant Protection Protocols.\n\n"
+                      "Officers met with local leaders on Tuesday.")
+    assert result.label == "reversal"
+    assert [s.label for s in result.statements] == ["reversal", "none"]
+    assert "title_own_ending" in result.evidence["title_cues"]

@@ -624,6 +624,9 @@ TITLE_CUES: dict[str, str] = {
                     r"\badds? (?:[\w-]+ ){0,2}?(?:airlines|carriers|airports|ports|countries|nations|locations|sites|"
                     r"states|cities|languages|forms)\b",
 }
+#: Headline cues that say who acts in the headline itself: context for no statement (a
+#: meeting in the lead of "DHS Terminates ..." is still a meeting).
+HEADLINE_ONLY_CUES = ("title_own_ending",)
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
 #: Headline genres whose other words describe something else: a correction names the
 #: notice it corrects, a denial the change it denies, a paperwork or meeting notice the

@@ -11,7 +11,9 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from monitor.classify.cues import FEATURES, TITLE_CUES, cue_matches_many, features, title_cues
+from monitor.classify.cues import (
+    FEATURES, HEADLINE_ONLY_CUES, TITLE_CUES, cue_matches_many, features, title_cues,
+)
 from monitor.classify.data import (
     LABELS, PRECEDENCE, Example, LabelledDocument, context_title, labelled_documents, load_gold_baseline,
     training_documents, training_examples, tune_documents,
@@ -202,7 +204,8 @@ class Model:
         # Most example texts are also document statements: find each text's cues once.
         texts = list(dict.fromkeys([e.text for e in examples] + [u for units in unit_lists for u in units]))
         cues_of = dict(zip(texts, cue_matches_many(texts)))
-        x = features(_with_context([dict(cues_of[e.text]) for e in examples], [e.title for e in examples]))
+        x = features(_with_context([dict(cues_of[e.text]) for e in examples], [e.title for e in examples],
+                                   [e.text for e in examples]))
         self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH, steps=200, rate=1.25)
         neighbours = [e for e in examples if e.neighbour]
         self.tfidf = TfidfIndex([e.text for e in neighbours])
@@ -214,7 +217,7 @@ class Model:
                                   for row in self.coef.tolist()]
         rows = []
         for doc, units in zip(documents, unit_lists):
-            found = _with_context([dict(cues_of[u]) for u in units], _context_titles(doc.title, len(units)))
+            found = _with_context([dict(cues_of[u]) for u in units], _context_titles(doc.title, len(units)), units)
             rows.append(self._document_features(features(found), bool(doc.title)))
         doc_y = np.array([LABELS.index(d.label) for d in documents])
         self.doc_coef, self.doc_intercept = _fit_logistic(
@@ -270,7 +273,7 @@ class Model:
         if not units:
             return DocumentResult("none", 1.0, [], {"reason": "no text"})
         # The cues found, with the title's cues as context, and the rows the regression reads.
-        found = _with_context(cue_matches_many(units), _context_titles(title, len(units)))
+        found = _with_context(cue_matches_many(units), _context_titles(title, len(units)), units)
         x = features(found)
         regression = _softmax(x @ self.coef.T + self.intercept).tolist()
         tops = self.tfidf.nearest_many(units, KNN_K)
@@ -420,11 +423,16 @@ def _context_titles(title: str | None, units: int) -> list[str | None]:
     return [title] * offset + [context_title(title, i) for i in range(units - offset)]
 
 
-def _with_context(found: list[dict[str, str]], titles: list[str | None]) -> list[dict[str, str]]:
-    """Each text's cues plus the cues of its document's headline."""
-    for cues, title in zip(found, titles):
+def _with_context(found: list[dict[str, str]], titles: list[str | None], texts: list[str]
+                  ) -> list[dict[str, str]]:
+    """Each text's cues plus the cues of its document's headline (those of
+    ``HEADLINE_ONLY_CUES`` for the headline itself only)."""
+    for cues, title, text in zip(found, titles, texts):
         if title:
             cues.update(title_cues(title))
+            if text != title:
+                for name in HEADLINE_ONLY_CUES:
+                    cues.pop(name, None)
     return found
 
 
