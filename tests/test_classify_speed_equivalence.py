@@ -257,7 +257,8 @@ def test_vote_blend_and_document_features_match_numpy():
         units = ([title] if title else []) + statements
         if not units:
             continue  # classify answers "no text" before any of this
-        found = model._with_context(classify.cue_matches_many(units), model._context_titles(title, len(units)))
+        found = model._with_context(classify.cue_matches_many(units), model._context_titles(title, len(units)),
+                                    units)
         x = cues.features(found)
         z = x @ m.coef.T + m.intercept
         p = model._softmax(z)

@@ -37,14 +37,22 @@ CUES: dict[str, str] = {
                      r"will not (?:be )?implement\w*|"
                      r"stop(?:s|ped|ping)? \w+ing|halt(?:s|ed|ing)?|"
                      r"lift(?:s|ed|ing)? (?:the )?(?:order|ban|restrictions?|pause|moratorium)|"
-                     r"temporary waiver|waiv(?:e|es|ed|ing) (?:the )?(?:jones act|coastwise))\b",
-    "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b",
+                     r"temporary waiver|waiv(?:e|es|ed|ing) (?:the )?(?:jones act|coastwise)|on hold)\b",
+    # ... or whatever the department itself put in place before: "ending the five-year
+    # validity adopted in 2023".
+    "end_policy": r"\b(?:end(?:s|ed|ing)?|an end to|the end of)\s+(?:[\w'’-]+\s+){0,6}?" + _POLICY_NOUN + r"\b|"
+                  r"\bend(?:s|ed|ing)? (?:the|its) (?:[\w'’-]+\s+){0,6}?(?:adopted|introduced|created|established|"
+                  r"put in place) (?:in|last|under|during)\b",
     "no_longer": r"\b(?:no longer|not be renewed|not (?:to )?renew|will not continue)\b",
     "no_longer_doing": r"\bno longer (?:be )?\w+ing\b|\bno longer (?:release|detain|accept|apply|process|enforce|require|allow|permit|offer|use|send|return|refer)\w*",
     "stop_defending": r"\b(?:no longer defend|stop(?:s|ped)? defending|will not defend|not defend)\w*",
     "reinstate": r"\b(?:reinstat\w*|restor(?:e|es|ed|ing)|resum(?:e|es|ed|ing)|restart\w*|re-?implement\w*|"
                  r"bring(?:s|ing)? back|brought back|reviv\w*)\b|\bagain\b",
     "reverse_word": r"\b(?:revers(?:e|ed|es|al|ing)|walk(?:s|ed|ing)? back|roll(?:s|ed|ing)? back|undo\w*|overturn\w*)\b",
+    # Walking back an earlier plan: "will not close the offices, reversing a plan announced in March".
+    "walk_back": r"(?<!not )(?<!never )\b(?:revers(?:e|es|ed|ing)|abandon(?:s|ed|ing)?|scrap(?:s|ped|ping)?|"
+                 r"walk(?:s|ed|ing)? back|back(?:s|ed|ing)? away from) (?:a |an |the |its |their |this |that )?"
+                 r"(?:[\w'’-]+ ){0,3}?(?:plan|decision|announcement|proposal)s?\b",
     "prior_reference": r"\b(?:previous|prior|former|earlier|last) (?:administration|policy|rule|guidance|memo\w*|program)|"
                        r"\b(?:19|20)\d\d (?:rule|memo\w*|guidance|designation|policy|program|decision)\b|"
                        r"\b(?:created the|had been ended|was ended|had ended)\b|-era\b",
@@ -59,14 +67,17 @@ CUES: dict[str, str] = {
     "issue_verb": r"\b(?:issu(?:e|es|ed|ing)|sign(?:s|ed|ing)?|publish\w*|finaliz\w*|direct(?:s|ed|ing)?)\b",
     # The act ("designation" is a policy noun); a county designated for FEMA assistance is disaster aid.
     "designate": r"\b(?:re)?designat(?:e|es|ed|ing)\b(?! for (?:individual|public) assistance)",
-    "expand": r"\b(?:expand\w*|expansion|extend\w*|extension|broaden\w*|now (?:cover|apply|include)\w*)\b",
+    "expand": r"\b(?:expand\w*|expansion|extend\w*|extension|broaden\w*|now (?:cover|apply|include)\w*|(?:can|may) now)\b",
     "effective": r"\b(?:takes? effect|took effect|effective (?:on|immediately|date)|go(?:es)? into effect|"
                  r"enter into force|(?:beginning|starting) (?:today|on|in|next|at the (?:end|start|beginning) of|"
                  + _DAY + "|" + _MONTH + r")|"
                  r"will be (?:put in place|implemented|applied|required|in place)|in the coming (?:days|weeks)|"
                  r"(?:filed|received|submitted|postmarked|arriving|made) on or after)\b",
-    "future": r"\b(?:will|shall|plans? to|intends? to)\s+(?!not\b|no\b|be no\b)\w+",
+    # ... and the future of reported speech: "the department said Friday it would end ...".
+    "future": r"\b(?:will|shall|plans? to|intends? to|(?:said|says|announced|confirmed) (?:\w+ )?(?:that )?(?:it|they) would)"
+              r"\s+(?!not\b|no\b|be no\b)\w+",
     "requirement": r"\b(?:must|required|requires|requirement|eligible|eligibility|apply for|may apply|can apply|"
+                   r"(?<!not )mandatory|only acceptable|"
                    r"cannot be|may not|will not be able)\b",
     "policy_noun": r"\b" + _POLICY_NOUN + r"\b",
     "new_word": r"\b(?:new(?! (?:jersey|york|mexico|orleans|hampshire|england|haven)\b)|newly|first time)\b",
@@ -76,7 +87,8 @@ CUES: dict[str, str] = {
     "number": r"\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s*(?:million|thousand|billion)\b|\b(?!(?:19|20)\d\d\b)\d{3,}\b",
     "metric": r"\b(?:encounter\w*|apprehen\w*|removals|deportations|detention population|in detention|"
               r"repatriat\w*|interdict\w*|expel\w*|expulsions?|"
-              r"passengers|travell?ers|screened|backlog|pending|processing times?|crossings|stopped|turned away)\b",
+              r"passengers|travell?ers|screened|backlog|pending|processing times?|crossings|stopped|turned away|"
+              r"arrivals|evacuees|processed|enrolled|removed or returned|removals and returns)\b",
     "period": r"\b(?:in|during|for|of|through) " + _MONTH + r"\b|\b(?:fiscal|calendar) year\b|"
               r"\bsince oct(?:ober|\.)? 1\b|\bfy ?\d{2,4}\b|"
               r"\b(?:this|last|the) (?:month|quarter|year|week)\b|\bmonthly\b|\bdaily average\b|"
@@ -100,7 +112,7 @@ CUES: dict[str, str] = {
                   r"weirdly|somehow)\b",
     "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
                   r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
-                  r"since (?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
+                  r"since (?:" + _MONTH + r" (?:\d{1,2}, )?)?(?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
                   r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
                   r"as (?:previously |already |we )?announced|"
                   r"since (?:its |the |their )?(?:[\w-]+ ){0,4}?(?:launch\w*|began|started|opened|took effect)|"
@@ -117,10 +129,20 @@ CUES: dict[str, str] = {
                          r"\bcorrect(?:s|ing)\b[^.]{0,80}\b(?:notice|rule|document|preamble|regulatory text)\b",
     # Reminding people of what already applies.
     "reminder": r"\b(?:remind(?:s|ed|ing)?|reminder|don['’]t forget|remember (?:that|to))\b",
+    # Telling the public, not changing a rule: awareness efforts and their materials.
+    "awareness": r"\b(?:public awareness|awareness (?:campaign|effort|initiative|day|week|month)|posters?|"
+                 r"public service announcements?|psas?|outreach materials|tip line)\b",
     # Looking back: what a speaker or a release recounts from before today.
     "retrospective": r"\b(?:(?:\w+ )?(?:years?|months?|weeks?) ago|when (?:i|we) (?:started|arrived|took office|came|began)|"
                      r"since (?:i|we) (?:took office|started|arrived|began)|over the past (?:\w+ )?(?:years?|months?|decade)|"
-                     r"back in (?:19|20)\d\d|in (?:my|our) first (?:year|months?|days?))\b",
+                     r"back in (?:19|20)\d\d|in (?:my|our) first (?:year|months?|days?)|"
+                     r"summariz\w* (?:the )?(?:\w+ )?(?:steps|actions|measures|efforts)|"
+                     r"(?:steps|actions|measures) (?:\w+ ){0,2}(?:has|have) taken|"
+                     # An anniversary: "one year after the order ended", "Two Years On".
+                     r"(?:years?|months?) (?:after|since) (?:the |its |their )?(?:[\w'’-]+ ){0,5}?(?:ended|began|started|"
+                     r"took effect|went live|expired|opened|(?:was )?launched)|"
+                     r"(?:years?|months?) (?:after|since) the (?:end|start|launch|expiration) of|(?:years?|months?) on,|"
+                     r"(?:first|second|third|fifth|tenth) anniversary)\b",
     # The Federal Register's housekeeping: paperwork, privacy and meeting notices and
     # comment periods change no policy, whatever rule or form they concern.
     "admin_notice": r"\b(?:paperwork reduction act|information collection|omb control (?:no|number)|"
@@ -188,7 +210,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "end_verb": ("abandon", "cancel", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
                  "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
     "soft_end_verb": ("delay", "expire", "halt", "lift", "paus", "postpon", "stop", "suspen",
-                      "will not be implement", "will not implement", "withdr", "waiv"),
+                      "will not be implement", "will not implement", "withdr", "waiv", "on hold"),
     "end_policy": ("end",),
     "no_longer": ("no longer", "not be renewed", "not renew", "not to renew", "will not continue"),
     "no_longer_doing": ("no longer ",),
@@ -196,6 +218,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "reinstate": ("again", "bring", "brought back", "implement", "reinstat", "restart", "restor",
                   "resum", "reviv"),
     "reverse_word": (" back", "overturn", "revers", "undo"),
+    "walk_back": ("abandon", "back", "revers", "scrap"),
     "prior_reference": ("-era", "created the", "had been ended", "had ended", "was ended",
                         "previous", "prior", "former", "earlier", "last", "rule", "memo", "guidance",
                         "designation", "policy", "program", "decision"),
@@ -207,12 +230,12 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
                    "memo", "notice", "proclamation", "regulation", "rule"),
     "issue_verb": ("direct", "finaliz", "issu", "publish", "sign"),
     "designate": ("designat",),
-    "expand": ("broaden", "expand", "expansion", "extend", "extension", "now "),
+    "expand": ("broaden", "expand", "expansion", "extend", "extension", "now ", "can now", "may now"),
     "effective": (" effect", " on or after", "beginning", "effective ", "enter into force",
                   "in the coming ", "starting", "will be "),
-    "future": ("intend", "plan", "shall", "will"),
+    "future": ("intend", "plan", "shall", "will", " would"),
     "requirement": ("apply for", "can apply", "cannot be", "eligib", "may apply", "may not", "must",
-                    "require", "will not be able"),
+                    "require", "will not be able", "mandatory", "only acceptable"),
     "policy_noun": ("agreement", "ban", "cbp one", "daca", "designation", "directive", "guidance",
                     "guideline", "memo", "mpp", "operations", "order", "parole", "policies", "policy",
                     "practice", "priorities", "process", "program", "protocol", "public charge",
@@ -225,7 +248,8 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "metric": ("apprehen", "backlog", "interdict", "repatriat", "expel", "expuls", "crossings",
                "deportations", "detention population",
                "encounter", "in detention", "passengers", "pending", "processing time", "removals",
-               "screened", "stopped", "travel", "turned away"),
+               "screened", "stopped", "travel", "turned away", "arrivals", "evacuee",
+               "processed", "enrolled", "removed or returned"),
     "period": ("fy", "may", "ber", "since oct", "january", "february", "march", "april", "june", "july",
                "august", *_DAYS, "daily average", "month", "quarter", "week", "year"),
     "comparison": ("up from", "down from", "compared ", "%", "percent", "busiest", "climbed",
@@ -258,8 +282,9 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "search_suspended": ("search", "rescue"),
     "correction_notice": ("correct",),
     "reminder": ("remind", "forget", "remember "),
+    "awareness": ("awareness", "poster", "public service announcement", "psa", "outreach materials", "tip line"),
     "retrospective": (" ago", "when i ", "when we ", "since i ", "since we ", "over the past", "back in ",
-                      "in my first", "in our first"),
+                      "in my first", "in our first", "summariz", "taken", "year", "month", "anniversary"),
     "admin_notice": ("paperwork reduction act", "information collection", "omb control ", "system",
                      "routine use", "computer matching", "-day notice", "comment period",
                      "advisory c", "open to the public", "advance notice of proposed rulemaking",
@@ -487,8 +512,10 @@ COMBOS = {
 #: false"), a search called off or resumed is no program suspended or restored. Their
 #: look-alike cues are dropped.
 CUE_OVERRIDES: dict[str, tuple[str, ...]] = {
-    "denial": ("end_verb", "soft_end_verb", "end_policy", "no_longer", "reinstate", "reverse_word"),
+    "denial": ("end_verb", "soft_end_verb", "end_policy", "no_longer", "reinstate", "reverse_word", "walk_back"),
     "search_suspended": ("soft_end_verb", "end_policy", "reinstate"),
+    # What an awareness effort launches is the effort: "launched a new public awareness campaign".
+    "awareness": ("establish_verb", "new_word", "policy_noun"),
 }
 #: name, parts, the first part (most texts lack it: tried before the others), all parts.
 _COMBO_PARTS = [(name, parts, parts[0], frozenset(parts)) for name, parts in COMBOS.items()]
@@ -525,6 +552,8 @@ TITLE_CUES: dict[str, str] = {
     "title_awareness": r"\bawareness\b|\bcampaign\b|\bremind\w*|\burges?\b|\bwarns?\b|\btips\b|\bprepare\w*|\bready\b|"
                        r"\bseason\b|\bbest practices\b|\bprinciples\b|\btoolkit\b|\bcatalog\b|\bguides?\b|\bplaybooks?\b|"
                        r"\bhandbooks?\b|\brecommendations\b|\bsecuring\b|"
+                       r"\bpublic awareness\b|\bpsas?\b|\bposters?\b|\bvideo series\b|\brecogniz\w* the signs\b|"
+                       r"\bspot (?:the )?(?:signs|fakes|counterfeits?|scams?)\b|"
                        r"\bencourag\w*|\bcelebrat\w*|\bpartner\w*|\bjoins?\b|\bhosts?\b|\bsummit\b|\bconference\b",
     "title_admin_notice": r"\binformation collection\b|\badvisory (?:committee|council)\b|\bmeeting\b|"
                           r"\bcomment period\b|\bnotice of availability\b|\brequest for information\b|"
@@ -556,14 +585,23 @@ TITLE_CUES: dict[str, str] = {
                         r"\bannual (?:report|statistics|results)\b|\bstatistics\b|\bby the numbers\b|\bfiscal[- ]year\b|"
                         r"\b(?:year|month) in review\b|\bnumbers?\b|\brecord\b|\bmilestone\b",
     "title_figure": r"\d+(?:\.\d+)? ?(?:%|percent)|\b\d{1,3}(?:,\d{3})+\b|\b(?:increase[sd]?|decrease[sd]?|declines?|"
-                    r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b",
+                    r"drops?|fell|falls?|rose|rises?|surge\w*|plummet\w*|surpass\w*|tops?|averag\w*)\b|"
+                    r"\breach(?:es|ed) (?:\d|one |a (?:record|milestone|new high))",
     "title_ending": r"\bdelay of (?:the )?effective date\b|\bfurther delay\b|\bremoval of\b|\bremoves?\b|"
                     r"\brescission\b|\brescind\w*|\btermination of\b|\bterminat\w*|\bvacatur\b|\bwithdraw\w*|"
                     r"(?<!not )(?:\bends\b|\b(?:to|will) end\b|\bending\b)|\bpauses?\b|\bhalts?\b|\bdiscontinu\w*|\bcancel(?:s|ed|led|ing|ling)?\b|\bwill not renew\b|\breinstat\w*|\brestor\w*|"
                     r"\bresum(?:e|es|ed|ing)\b(?! (?:the |its |their )?search)|\brevok\w*|"
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
                     r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"
-                    r"\btemporary waiver\b",
+                    r"\btemporary waiver\b|\bon hold\b|\b(?:drops?|abandons?|scraps?|shelves|reverses?) (?:its |the |a )?(?:[\w-]+ ){0,2}?"
+                    r"(?:plans?|proposals?|decision)\b|\bbacks? (?:away from|off)\b|\breverses? course\b",
+    # The department as the headline's subject, ending something: it announces its own act
+    # ("DHS Pauses ...", "USCIS to End ..."), not the setting of other news.
+    "title_own_ending": r"^(?:dhs|uscis|ice|cbp|tsa|fema|cisa|the department|(?:department of )?homeland security|"
+                        r"coast guard|(?:acting )?secretary(?: [\w.'’-]+){0,2})\b(?: [\w'’-]+){0,2}? "
+                        r"(?:ends|terminates|rescinds|pauses|suspends|halts|withdraws|revokes|reinstates|restores|resumes|"
+                        r"cancels|discontinues|winds down|phases out|(?:to|will) (?:end|terminate|rescind|suspend|pause|"
+                        r"halt|withdraw|revoke|reinstate|restore|resume|cancel|discontinue))\b(?! (?:the |its |their )?search)",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
                   r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
                   r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
@@ -581,8 +619,14 @@ TITLE_CUES: dict[str, str] = {
                     r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven|citizens|officers|agents|recruits|"
                     r"graduates|members|americans|location|office|building|headquarters|look|edition|record|high|low)\b)|"
                     r"\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
-                    r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b",
+                    r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b|(?<!not )\bmandatory\b|"
+                    # An existing program reaching more places or partners ("PreCheck Adds Five Airlines").
+                    r"\badds? (?:[\w-]+ ){0,2}?(?:airlines|carriers|airports|ports|countries|nations|locations|sites|"
+                    r"states|cities|languages|forms)\b",
 }
+#: Headline cues that say who acts in the headline itself: context for no statement (a
+#: meeting in the lead of "DHS Terminates ..." is still a meeting).
+HEADLINE_ONLY_CUES = ("title_own_ending",)
 _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.items()]
 #: Headline genres whose other words describe something else: a correction names the
 #: notice it corrects, a denial the change it denies, a paperwork or meeting notice the
@@ -590,14 +634,14 @@ _TITLE_COMPILED = [(name, re.compile(pattern)) for name, pattern in TITLE_CUES.i
 #: headline's "new" is a person and an awareness campaign's "launch" a campaign. Their
 #: look-alike cues are dropped.
 TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
-    "title_correction": ("title_ending", "title_designation", "title_rule", "title_launch"),
-    "title_denial": ("title_ending", "title_launch"),
-    "title_admin_notice": ("title_ending", "title_rule", "title_launch"),
-    "title_travel": ("title_ending", "title_launch"),
-    "title_explanation": ("title_ending", "title_launch"),
-    "title_reaction": ("title_ending", "title_launch", "title_rule", "title_designation"),
-    "title_disruption": ("title_ending", "title_launch"),
-    "title_readout": ("title_ending", "title_launch"),
+    "title_correction": ("title_ending", "title_own_ending", "title_designation", "title_rule", "title_launch"),
+    "title_denial": ("title_ending", "title_own_ending", "title_launch"),
+    "title_admin_notice": ("title_ending", "title_own_ending", "title_rule", "title_launch"),
+    "title_travel": ("title_ending", "title_own_ending", "title_launch"),
+    "title_explanation": ("title_ending", "title_own_ending", "title_launch"),
+    "title_reaction": ("title_ending", "title_own_ending", "title_launch", "title_rule", "title_designation"),
+    "title_disruption": ("title_ending", "title_own_ending", "title_launch"),
+    "title_readout": ("title_ending", "title_own_ending", "title_launch"),
     "title_personnel": ("title_launch",),
     "title_awareness": ("title_launch",),
     "title_forecast": ("title_statistics", "title_figure"),

@@ -11,7 +11,9 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from monitor.classify.cues import FEATURES, TITLE_CUES, cue_matches_many, features, title_cues
+from monitor.classify.cues import (
+    FEATURES, HEADLINE_ONLY_CUES, TITLE_CUES, cue_matches_many, features, title_cues,
+)
 from monitor.classify.data import (
     LABELS, PRECEDENCE, Example, LabelledDocument, context_title, labelled_documents, load_gold_baseline,
     training_documents, training_examples, tune_documents,
@@ -20,7 +22,7 @@ from monitor.classify.own_act import ending_is_own
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-6"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-7"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -54,6 +56,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "stop_defending": {"reversal": 2.0},
     "reinstate": {"reversal": 1.5},
     "reverse_word": {"reversal": 1.5},
+    "walk_back": {"reversal": 2.0},
     "prior_reference": {"reversal": 0.5},
     "establish_verb": {"new_policy": 1.0},
     "start_verb": {"new_policy": 0.5},
@@ -87,6 +90,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "termination_takes_effect": {"reversal": 1.5},
     "retrospective": {"none": 1.5},
     "reminder": {"none": 1.5},
+    "awareness": {"none": 1.0},
     "admin_notice": {"none": 1.5},
     "denial": {"none": 2.5},
     "service_disruption": {"none": 1.0},
@@ -117,6 +121,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_statistics": {"statistic_update": 2.0},
     "title_figure": {"statistic_update": 1.0},
     "title_ending": {"reversal": 1.5},
+    "title_own_ending": {"reversal": 1.5},
     "title_rule": {"new_policy": 1.0},
     "title_designation": {"new_policy": 1.5},
     "title_launch": {"new_policy": 0.7},
@@ -199,7 +204,8 @@ class Model:
         # Most example texts are also document statements: find each text's cues once.
         texts = list(dict.fromkeys([e.text for e in examples] + [u for units in unit_lists for u in units]))
         cues_of = dict(zip(texts, cue_matches_many(texts)))
-        x = features(_with_context([dict(cues_of[e.text]) for e in examples], [e.title for e in examples]))
+        x = features(_with_context([dict(cues_of[e.text]) for e in examples], [e.title for e in examples],
+                                   [e.text for e in examples]))
         self.coef, self.intercept = _fit_logistic(x, y, _prior_matrix(), PRIOR_STRENGTH, steps=200, rate=1.25)
         neighbours = [e for e in examples if e.neighbour]
         self.tfidf = TfidfIndex([e.text for e in neighbours])
@@ -211,7 +217,7 @@ class Model:
                                   for row in self.coef.tolist()]
         rows = []
         for doc, units in zip(documents, unit_lists):
-            found = _with_context([dict(cues_of[u]) for u in units], _context_titles(doc.title, len(units)))
+            found = _with_context([dict(cues_of[u]) for u in units], _context_titles(doc.title, len(units)), units)
             rows.append(self._document_features(features(found), bool(doc.title)))
         doc_y = np.array([LABELS.index(d.label) for d in documents])
         self.doc_coef, self.doc_intercept = _fit_logistic(
@@ -267,7 +273,7 @@ class Model:
         if not units:
             return DocumentResult("none", 1.0, [], {"reason": "no text"})
         # The cues found, with the title's cues as context, and the rows the regression reads.
-        found = _with_context(cue_matches_many(units), _context_titles(title, len(units)))
+        found = _with_context(cue_matches_many(units), _context_titles(title, len(units)), units)
         x = features(found)
         regression = _softmax(x @ self.coef.T + self.intercept).tolist()
         tops = self.tfidf.nearest_many(units, KNN_K)
@@ -417,11 +423,16 @@ def _context_titles(title: str | None, units: int) -> list[str | None]:
     return [title] * offset + [context_title(title, i) for i in range(units - offset)]
 
 
-def _with_context(found: list[dict[str, str]], titles: list[str | None]) -> list[dict[str, str]]:
-    """Each text's cues plus the cues of its document's headline."""
-    for cues, title in zip(found, titles):
+def _with_context(found: list[dict[str, str]], titles: list[str | None], texts: list[str]
+                  ) -> list[dict[str, str]]:
+    """Each text's cues plus the cues of its document's headline (those of
+    ``HEADLINE_ONLY_CUES`` for the headline itself only)."""
+    for cues, title, text in zip(found, titles, texts):
         if title:
             cues.update(title_cues(title))
+            if text != title:
+                for name in HEADLINE_ONLY_CUES:
+                    cues.pop(name, None)
     return found
 
 

@@ -17,13 +17,15 @@ import re
 
 #: Cues (``cues.CUES``) whose match is an ending (or a return) in the statement itself.
 ENDING_CUES = ("end_verb", "soft_end_verb", "end_policy", "no_longer", "stop_defending",
-               "reinstate", "reverse_word")
+               "reinstate", "reverse_word", "walk_back")
 #: The headline's own ending cue (``cues.TITLE_CUES``); statements read it as context only.
 TITLE_ENDING_CUE = "title_ending"
 
 #: A subordinating word shortly before the ending: the ending is a circumstance of other news.
 _SETTING = re.compile(r"\b(?:as|after|since|following|amid|before|until|once|when|upon|ahead of|"
-                      r"if|unless|whether|in the wake of|years? after|months? after)\s+(?:[\w'’.-]+\s+){0,6}$")
+                      r"if|unless|whether|in the wake of|years? after|months? after)\s+(?:[\w'’.-]+\s+){0,6}$|"
+                      # "with the order set to expire": a lapse on its date is the setting, no act.
+                      r"\bwith\s+(?:[\w'’.-]+\s+){0,8}?(?:set|due|scheduled|poised|about) to\s+$")
 #: ... unless the department itself acts within that span ("after review, DHS will end").
 _DEPARTMENT_ACTS = re.compile(r"\b(?:dhs|the department|uscis|ice|cbp|tsa|fema|the secretary|secretary)\b"
                               r"(?:\s+[\w'’-]+){0,2}?\s+(?:will|shall|is|are|has|to|announc\w*|decided)\b")
@@ -31,6 +33,11 @@ _DEPARTMENT_ACTS = re.compile(r"\b(?:dhs|the department|uscis|ice|cbp|tsa|fema|t
 #: authority to terminate", "efforts to end", "blocked the administration from ending".
 _POSSIBILITY = re.compile(r"\b(?:authority|power|right|ability|efforts?|attempts?|bid|push|fight|"
                           r"tried|trying|sought|seeking|seeks|wants?|wanted|lets?|allow\w*) to (?:\w+ )?$|"
+                          # Working on it with someone, or a bill that would do it, is not doing it.
+                          r"\b(?:working|works?|worked|negotiat\w*|hop(?:e|es|ed|ing)|aim(?:s|ed|ing)?) "
+                          r"(?:with (?:[\w'’.-]+ ){1,4}?)?to (?:\w+ )?$|"
+                          r"\b(?:bills?|amendments?|legislation|measures?|resolutions?)\b(?: [\w'’.-]+){0,12}? "
+                          r"(?:that would|which would|would|to) (?:\w+ )?$|"
                           r"\b(?:block\w*|barr?\w*|prevent\w*|stop\w*|kept|keeps?|keeping|enjoin\w*) (?:[\w'’.-]+ ){0,4}?"
                           r"from (?:\w+ )?$|"
                           r"\b(?:block\w*|challeng\w*|fight\w*|oppos\w*|decr(?:y|ies|ied)|condemn\w*|protest\w*|"
@@ -44,6 +51,10 @@ _PREPOSITION = re.compile(r"\b(?:for|of|against|about|over|on|to|with|from|by|af
 #: Cues saying what ends is no policy (a pursuit, a search, a service outage), or that
 #: nothing ends (a denial): the statement's endings announce nothing.
 NOT_POLICY_CUES = ("event_concluded", "search_suspended", "service_disruption", "denial")
+#: "Forms that no longer require paper filing": a state of what is named, no act.
+_DESCRIPTION = re.compile(r"\b(?:that|which|who|where \w+|whose \w+)\s+$")
+#: ... but reported speech shifts today's act back a tense: "CISA said it had paused ...".
+_REPORTED = re.compile(r"\b(?:said|says|announced|confirmed|told \w+)\s+(?:\w+\s+)?(?:that\s+)?(?:it|they)\s+had\s+(?:\w+\s+)?$")
 #: History: "had ended", "was rescinded".
 _PAST_PERFECT = re.compile(r"\b(?:had|was|were) (?:been )?(?:\w+ )?$")
 
@@ -90,6 +101,8 @@ def ending_is_own(text: str, found: dict[str, str], headline: bool) -> tuple[boo
         if at < 0:
             continue
         why = _not_own(lowered[:at])
+        if not why and cue == "no_longer" and _DESCRIPTION.search(lowered[:at]):
+            why = "description"
         if not why and _ENDING_NOUN.match(lowered, at) and _PREPOSITION.search(lowered[:at]):
             why = "mention"
         if not why:
@@ -103,7 +116,7 @@ def _not_own(before: str) -> str:
     clause = _CLAUSE_BREAK.split(before)[-1]
     if (setting := _SETTING.search(clause)) and not _DEPARTMENT_ACTS.search(setting.group(0)):
         return "setting"
-    if _PAST_PERFECT.search(clause):
+    if _PAST_PERFECT.search(clause) and not _REPORTED.search(clause):
         return "history"
     if _POSSIBILITY.search(clause):
         return "possibility"
