@@ -159,8 +159,9 @@ _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a
 _SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,4}}?)(?:set|issued|announced|adopted|"
                            rf"established|put in place|signed|published)\s+(?:in|on)\s+({_MONTH})\s+((?:19|20)\d\d)\b")
 #: "would again apply the guidelines": a memo named by its kind alone, which only a
-#: reinstatement can resolve (the one memo of that kind out of force).
-_BARE_MEMO = re.compile(r"\bthe (guidelines|memorandum|memo|directive)\b(?!\s+(?:of|on|for|from|dated|signed|"
+#: reinstatement can resolve (the one memo of that kind out of force); "has suspended the
+#: worksite enforcement guidelines": by its kind and what it is about, the one in force.
+_BARE_MEMO = re.compile(r"\bthe ((?:[a-z-]+ ){0,3}?)(guidelines|memorandum|memo|directive)\b(?!\s+(?:of|on|for|from|dated|signed|"
                         r"issued|that|titled|by|to)\b)")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
 _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
@@ -390,8 +391,10 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             continue
         year, month = m["year"] or m["year2"], m["month"] or m["month2"]
         when = f"{year}-{_MONTHS.index(month[:3]) + 1:02d}" if month else year
-        found.append(Mention(f"memo {'month' if month else 'year'} {when} rule", f"Rule of {when}", "memo",
-                             m.start(), m.end()))
+        cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)
+        about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
+        found.append(Mention(f"memo {'month' if month else 'year'} {when} rule {about}".rstrip(), f"Rule of {when}",
+                             "memo", m.start(), m.end()))
         signed.append((m.start(), m.end()))
     for m in _MEMO_DAY.finditer(lowered) if memo_words else ():
         month = _MONTHS.index(m[1][:3]) + 1
@@ -417,7 +420,8 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
                                  m.start(), m.end()))
     for m in _BARE_MEMO.finditer(lowered) if memo_words else ():
         if not _overlaps(m.start(), m.end(), found):
-            found.append(Mention(f"memo kind {m[1]}", "Memo", "memo", m.start(), m.end()))
+            about = "+".join(sorted(_words(m[1])))
+            found.append(Mention(f"memo kind {m[2]} {about}".rstrip(), "Memo", "memo", m.start(), m.end()))
     for m in _RIN.finditer(lowered):
         rin = m[1].upper()
         found.append(Mention(f"rin {rin}", f"Rule RIN {rin}", "rule", m.start(), m.end()))
@@ -984,7 +988,12 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     for event in events:
         parts = event.key.split()
         if parts[:2] == ["memo", "kind"]:
-            memo = _out_of_force(db, document_id, day, parts[2]) if day and event.event == "reinstate" else None
+            about = set(parts[3].split("+")) if len(parts) > 3 else set()
+            memo = None
+            if day and event.event == "reinstate":
+                memo = _out_of_force(db, document_id, day, parts[2])
+            elif day and len(about) >= DESCRIPTION_WORDS:
+                memo = _in_force(db, document_id, day, parts[2], about)
             if memo:
                 resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                       event.event, event.statement_id))
@@ -1040,6 +1049,24 @@ def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
         scores = {key: len(own & {w[:6] for w in _words(texts)}) for key, texts in fits.items()}
         best = max(scores.values())
         fits = {key: 1 for key, score in scores.items() if score == best} if best >= DESCRIPTION_WORDS else {}
+    return _day(next(iter(fits)).split()[1]) if len(fits) == 1 else None
+
+
+def _in_force(db, document_id: int, day: date, noun: str, about: set[str]) -> date | None:
+    """The date of the one stored memo in force on ``day`` (its last event not an end or a
+    suspension) whose own document calls it by that noun and has every word of what the
+    naming document says it is about ("the worksite enforcement guidelines")."""
+    rows = db.execute(
+        "select p.key, (select e2.event from policy_events e2 where e2.policy_id = p.id and e2.date < ? "
+        "   and e2.document_id != ? order by e2.date desc, e2.document_id desc limit 1), "
+        "  (select group_concat(coalesce(d.title, '') || ' ' || coalesce(d.body, ''), ' ') from policy_events e3 "
+        "   join documents d on d.id = e3.document_id where e3.policy_id = p.id and e3.date < ? "
+        "   and e3.document_id != ? and e3.event = 'establish') "
+        "from policies p where p.key like 'memo 2%' or p.key like 'memo 1%'",
+        [day.isoformat(), document_id, day.isoformat(), document_id]).fetchall()
+    word = re.compile(rf"\b{noun[:5]}\w*")
+    fits = {key for key, last, texts in rows if last not in (None, "end", "suspend") and texts
+            and word.search(texts.lower()) and about <= _words(texts)}
     return _day(next(iter(fits)).split()[1]) if len(fits) == 1 else None
 
 
@@ -1128,7 +1155,7 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         args = [f"%{what[0]}%", f"%{what[0]}%"]
         if len(what) > 1:
             where, args = where + " and substr(m.date, 1, 4) = ?", args + [what[1]]
-    if what[-1] == "rule":  # "the 2020 rule": a document that calls itself a rule
+    if what[1:2] == ["rule"]:  # "the 2020 rule": a document that calls itself a rule
         where += " and (lower(d.title) like '%rule%' or lower(d.title) like '%regulation%')"
     rows = db.execute(
         "select distinct m.date, m.document_id from policy_events m join policies pm on pm.id = m.policy_id "
@@ -1147,6 +1174,11 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         if on_program or how == "year":
             return None  # several on the program, or a year with none on it: not sure
     dates = {r[0] for r in rows}
+    if len(dates) > 1 and what[1:2] == ["rule"] and len(what) > 2:
+        # "the November 2020 interim final rule on farmworker housing": the one it describes
+        scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
+        best = max(scores.values())
+        dates = {r[0] for r in rows if scores[r[1]] == best} if best else dates
     return date.fromisoformat(dates.pop()) if len(dates) == 1 else None
 
 
