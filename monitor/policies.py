@@ -655,6 +655,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
     # "a court set aside the rule; DHS has stopped applying it": the agency carries the ruling out
     carried_out = any(_CARRIES_OUT.search(text.lower()) for _, text, slabel in texts if slabel == "reversal")
     best: dict[str, Event] = {}
+    renamed: set[str] = set()
     for sid, text, text_label in texts:
         lowered = text.lower()
         named = mentions(text, known)
@@ -692,6 +693,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
+            if verb == "rename":
+                renamed.add(mention.key)
             if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number):
                 continue  # a statement the classifier calls no change says only what ends
             for key, name in _per_country(lowered, mention, everything):
@@ -700,7 +703,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                         verb == old.event and old.statement_id is None):  # a statement says more
                     best[key] = Event(key, name, mention.kind, verb, sid,
                                       mention.aliases or (old.aliases if old else ()))
-    return list(best.values())
+    # "X app relaunched" over "reissued under a new name": brought back only as its new name
+    return [e for e in best.values() if not (e.event == "reinstate" and e.key in renamed)]
 
 
 def _past_perfect(lowered: str, before: int) -> bool:
