@@ -9,24 +9,33 @@ by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, whe
 stored memo fits, by its month, year or signer ("the Morton memos"; named in the plural,
 each memo of that date the description fits), by its description and the month it was
 made ("the interim priorities set in January 2021"), or by its kind alone when brought
-back ("would again apply the guidelines"), a rule by its RIN (a proposal's, made by it),
-docket, date or Federal Register title (in a later title, quoted, or given in the text
-of the press release that announced it), an order by its number ("Proclamation 9645").
+back ("would again apply the guidelines") or by its kind and subject when in force ("the
+worksite enforcement guidelines"), a rule by its RIN (a proposal's, made by it), docket,
+date, month or year and subject ("the March 2019 interim final rule on ...", "the 2022
+rule": a rule's own Federal Register title makes it one) or Federal Register title (in a
+later title, quoted, or given in the text of the press release that announced it), an
+order by its number ("Proclamation 9645"), and an earlier act by when it was done ("the
+August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"): the one act
+that period on a policy the reversal names, else the one document of that period whose
+words the reversal shares most.
 
 The event (establish, extend, suspend, end, reinstate) comes from the action verbs
 in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
-exceptions ("except for DACA"), a court's ruling, the policy acting itself ("a memo
-pauses most deportations"), an act only promised or proposed ("a bill that would end"),
-one in a clause of time ("the day after the order expired") and one on a proposal about
-it ("withdraws the proposal to remove X") are not acts on it.
+exceptions ("except for DACA"), a court's ruling (unless the release carries it out: "DHS
+has stopped applying the bar"), a new name ("reissued under a new name"), the policy
+acting itself ("a memo pauses most deportations"), an act only promised or proposed ("a
+bill that would end"), one in a clause of time ("the day after the order expired") and
+one on a proposal about it ("withdraws the proposal to remove X") are not acts on it.
+Ending an ending named as a noun ("withdraws the DACA rescission memos") reinstates.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
 what reinstated it or, for TPS, designated the country again; the one of the year the
 reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
-names the years of what it undoes); for a reinstatement, the termination it undoes. A
+names the years of what it undoes; for a memo named by its date, its resumptions since
+too); for a reinstatement, the termination it undoes. A
 termination that supersedes an earlier termination undoes the policy, not that memo.
 Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
