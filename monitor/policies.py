@@ -1139,6 +1139,7 @@ def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -
     _policy_id(db, Event(key, f"Memo or notice of {_long_date(date.fromisoformat(doc[1]))}", "memo",
                          "establish", None))
     _add_event(db, key, doc[0], "establish")
+    _name_memo(db, key, db.execute("select title from documents where id = ?", [doc[0]]).fetchone()[0])
     return date.fromisoformat(doc[1])
 
 
