@@ -9,24 +9,33 @@ by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, whe
 stored memo fits, by its month, year or signer ("the Morton memos"; named in the plural,
 each memo of that date the description fits), by its description and the month it was
 made ("the interim priorities set in January 2021"), or by its kind alone when brought
-back ("would again apply the guidelines"), a rule by its RIN (a proposal's, made by it),
-docket, date or Federal Register title (in a later title, quoted, or given in the text
-of the press release that announced it), an order by its number ("Proclamation 9645").
+back ("would again apply the guidelines") or by its kind and subject when in force ("the
+worksite enforcement guidelines"), a rule by its RIN (a proposal's, made by it), docket,
+date, month or year and subject ("the March 2019 interim final rule on ...", "the 2022
+rule": a rule's own Federal Register title makes it one) or Federal Register title (in a
+later title, quoted, or given in the text of the press release that announced it), an
+order by its number ("Proclamation 9645"), and an earlier act by when it was done ("the
+August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"): the one act
+that period on a policy the reversal names, else the one document of that period whose
+words the reversal shares most.
 
 The event (establish, extend, suspend, end, reinstate) comes from the action verbs
 in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
-exceptions ("except for DACA"), a court's ruling, the policy acting itself ("a memo
-pauses most deportations"), an act only promised or proposed ("a bill that would end"),
-one in a clause of time ("the day after the order expired") and one on a proposal about
-it ("withdraws the proposal to remove X") are not acts on it.
+exceptions ("except for DACA"), a court's ruling (unless the release carries it out: "DHS
+has stopped applying the bar"), a new name ("reissued under a new name"), the policy
+acting itself ("a memo pauses most deportations"), an act only promised or proposed ("a
+bill that would end"), one in a clause of time ("the day after the order expired") and
+one on a proposal about it ("withdraws the proposal to remove X") are not acts on it.
+Ending an ending named as a noun ("withdraws the DACA rescission memos") reinstates.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
 what reinstated it or, for TPS, designated the country again; the one of the year the
 reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
-names the years of what it undoes); for a reinstatement, the termination it undoes. A
+names the years of what it undoes; for a memo named by its date, its resumptions since
+too); for a reinstatement, the termination it undoes. A
 termination that supersedes an earlier termination undoes the policy, not that memo.
 Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
@@ -63,7 +72,10 @@ _VERBS = [
     ("establish_entry", r"(?:suspen\w*|halt\w*) (?:of |to |on )?(?:the )?(?:entry|introduction)"),
     # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
-               r"\b(?:re-?nam|re-?brand)\w*"),
+               r"\b(?:re-?nam|re-?brand)\w*|"
+               # "reissued under a new name", "now goes by the name", "now called CBP Home"
+               r"\b(?:under|with|by|takes?|took|gets?|got|given) (?:a|the|its|their) new name\b|"
+               r"\bnow (?:goes|go|going) by\b|\bnow (?:called|named|known as)\b"),
     # "replace it with a new Priority Enforcement Program": what follows is new
     # "lifts the upper age limit for DACA": more people qualify, nothing ends
     ("extend_limit", r"\b(?:lift|rais|remov|eas)\w* (?:the |its |a |an )?(?:[\w-]+ ){0,2}?"
@@ -87,7 +99,7 @@ _VERBS = [
                 r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling|issuing)|"
                 r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
     ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
-            r"withdr[ae]w\w*|wind\w* down|wound down|vacat\w*|supersed\w*|"
+            r"withdr[ae]w\w*|\bund(?:o|oes|oing|id|one)\b|wind\w*[- ]down|wound down|\bset\w* aside|\bstr(?:uck|ike|ikes|iking) down|vacat\w*|supersed\w*|"
             r"remov\w* (?:of )?(?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
             r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|"
             r"(?:not|won'?t|won’t) (?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
@@ -98,7 +110,7 @@ _VERBS = [
             r"\breplac\w*|\bdisabl\w*|\blift\w*|\bdrop\w* (?:its |the )?(?:defen[cs]e|plan|policy|program|rule)|"
             r"\blos(?:e|es|ing|t) (?:their |its |the )?(?:\w+ ){0,2}?"
             r"(?:status|protections?|parole|eligibility)"),
-    ("extend", r"extend\w*|extension|redesignat\w*|expand\w*|expansion"),
+    ("extend", r"extend\w*|extension|redesignat\w*|expand\w*|expansion|\bwiden\w*|\bbroaden\w*"),
     ("establish", r"announc\w*|launch\w*|establish\w*|creat\w*|\bdesignat\w*|implement\w*|"
                   r"introduc\w*|issu\w*|unveil\w*|begin\w*|began|begun|\bstart\w*|activat\w*|grant\w*|"
                   r"publish\w*|sign\w*|adopt\w*|final rule|takes? effect|new (?:process|program|rule)|"
@@ -125,6 +137,29 @@ _MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a
 _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
                          rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?|proposed rules?|"
                          rf"proposals?)\b")
+#: "the March 2019 interim final rule", "the 2020 rule that ...", "the rule it published in August
+#: 2018": a rule by the month or year it was made, resolved against the stored rules.
+_RULE_WHEN = re.compile(rf"\b(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d),?\s+(?:[a-z-]+\s+){{0,3}}?rules?\b|"
+                        rf"\brules?\s+(?:(?:it|dhs|uscis|ice|cbp|that|which|the department|the agency|was|were)\s+){{0,2}}"
+                        rf"(?:published|issued|adopted|finalized|made)\s+in\s+(?:(?P<month2>{_MONTH})\s+)?"
+                        rf"(?P<year2>(?:19|20)\d\d)\b")
+#: An earlier act named by when it was done, which a reversal undoes: "the August 2022 wind-down",
+#: "the 2017 change", "the decision it made in February 2019", "the practice it dropped in 2018".
+_ACT_NOUN = (r"(?:change|decision|shift|move|wind-down|shutdown|closure|closing|termination|rescission|"
+             r"suspension|pause|ending|cancellation|revocation|rollback|reversal)")
+_ACT_WHEN = re.compile(
+    rf"\b(?:the|a|an|its|their|that)\s+(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\s+(?:[a-z-]+\s+){{0,2}}?"
+    rf"{_ACT_NOUN}s?\b(?!\s+(?:of|to)\b)|"
+    rf"\b(?:{_ACT_NOUN}s?\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|were)\s+){{0,2}}"
+    rf"(?:made|took|adopted|announced|carried out)|"
+    rf"(?:practice|policy|approach|guidance)\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|"
+    rf"were|had)\s+){{0,2}}(?:dropped|ended|abandoned|rescinded|stopped|discontinued|reversed))\s+in\s+"
+    rf"(?:(?P<month2>{_MONTH})\s+)?(?P<year2>(?:19|20)\d\d)\b")
+#: How many content words a reversal must share with the one document of the period whose act
+#: it names without naming the policy, and by how many more than with any other.
+ACT_WORDS, ACT_MARGIN = 4, 3
+#: A Federal Register title that says the document is a rule: it names what it makes.
+_RULE_TITLE = re.compile(r"\((?:interim |temporary )?final rules?\b|\binterim final rules?\b")
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
@@ -133,8 +168,9 @@ _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a
 _SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,4}}?)(?:set|issued|announced|adopted|"
                            rf"established|put in place|signed|published)\s+(?:in|on)\s+({_MONTH})\s+((?:19|20)\d\d)\b")
 #: "would again apply the guidelines": a memo named by its kind alone, which only a
-#: reinstatement can resolve (the one memo of that kind out of force).
-_BARE_MEMO = re.compile(r"\bthe (guidelines|memorandum|memo|directive)\b(?!\s+(?:of|on|for|from|dated|signed|"
+#: reinstatement can resolve (the one memo of that kind out of force); "has suspended the
+#: worksite enforcement guidelines": by its kind and what it is about, the one in force.
+_BARE_MEMO = re.compile(r"\bthe ((?:[a-z-]+ ){0,3}?)(guidelines|memorandum|memo|directive)\b(?!\s+(?:of|on|for|from|dated|signed|"
                         r"issued|that|titled|by|to)\b)")
 _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
 _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
@@ -144,7 +180,7 @@ _SELF_MEMO = re.compile(
     r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
     # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
     r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
-    r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\bnotice of proposed rulemaking\b|"
+    r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\((?:interim |temporary )?final rule\b|\bnotice of proposed rulemaking\b|"
     r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^[\w'’.-]+(?:\s+[\w'’.-]+)?\s+(?:memo|memorandum)\s+(?:on|for|about)\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
@@ -168,6 +204,11 @@ _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?
                            r"[^.;]{0,40}?\b(?:handled|addressed|dealt with|decided|treated|extended|ended)"
                            r" (?:in (?:a |an )?separate\b|separately)|"
                            r"\W+(?:is |are )?unaffected|\W+(?:is |are |will )?not (?:be )?affected")
+#: Right after a policy's name, a passive verb of now ("the 2022 rule are halted", "X will be ended").
+_PASSIVE_AFTER = re.compile(r"\s+(?:is|are|will be|has been|have been|is being|are being)\s+(?:now\s+|also\s+)?")
+#: Right after a policy's name, an act that ends it, named as a noun ("the DACA rescission memos").
+_ENDING_AFTER = re.compile(r"(?:\s+(?:program|policy|process|protocols))?\s+(?:termination|rescission|revocation|"
+                           r"wind-down|cancellation|repeal)s?\b")
 #: "relaunches the X program as Y": a new name, not a reinstatement.
 _RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
 _AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
@@ -262,6 +303,8 @@ _NAME_LEADING = {"the", "a", "an", "this", "that", "these", "those", "its", "the
 _NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|\d{3}\([a-z]\))"
 _NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:of|for|the|and|to|on|in|under|with|de|la|del)\s+){{0,2}}"
                    rf"{_NAME_TOKEN})+")
+#: "launched Family Expedited Removal Management, a process for families ...": a name said to be one.
+_APPOSITIVE = re.compile(r",\s+(?:a|an)\s+(?:new\s+)?(?:[\w-]+\s+){0,2}?(?:program|process|pilot|initiative)\b")
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Z0-9]{1,7})\)")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
 
@@ -352,6 +395,16 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             found.append(Mention(f"memo month {m[2]}-{month:02d}", f"Memo of {m[1].title()} {m[2]}",
                                  "memo", m.start(), m.end()))
             signed.append((m.start(), m.end()))
+    for m in _RULE_WHEN.finditer(lowered) if "rule" in lowered else ():
+        if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
+            continue
+        year, month = m["year"] or m["year2"], m["month"] or m["month2"]
+        when = f"{year}-{_MONTHS.index(month[:3]) + 1:02d}" if month else year
+        cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)
+        about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
+        found.append(Mention(f"memo {'month' if month else 'year'} {when} rule {about}".rstrip(), f"Rule of {when}",
+                             "memo", m.start(), m.end()))
+        signed.append((m.start(), m.end()))
     for m in _MEMO_DAY.finditer(lowered) if memo_words else ():
         month = _MONTHS.index(m[1][:3]) + 1
         if 1 <= int(m[2]) <= 31:
@@ -362,6 +415,12 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
         for year in filter(None, (m[1], m[2])):
             found.append(Mention(f"memo year {year}", f"Memo of {year}", "memo", m.start(), m.end()))
+    for m in _ACT_WHEN.finditer(lowered):
+        if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
+            continue  # "the October 2021 termination memorandum" is a memo
+        year, month = m["year"] or m["year2"], m["month"] or m["month2"]
+        when = f"{year}-{_MONTHS.index(month[:3]) + 1:02d}" if month else year
+        found.append(Mention(f"memo act {when}", f"Act of {when}", "act", m.start(), m.end()))
     for m in _SET_IN_MONTH.finditer(lowered):
         words = sorted(_words(m[1]))
         if len(words) >= DESCRIPTION_WORDS and not _inside(m, signed):
@@ -370,7 +429,8 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
                                  m.start(), m.end()))
     for m in _BARE_MEMO.finditer(lowered) if memo_words else ():
         if not _overlaps(m.start(), m.end(), found):
-            found.append(Mention(f"memo kind {m[1]}", "Memo", "memo", m.start(), m.end()))
+            about = "+".join(sorted(_words(m[1])))
+            found.append(Mention(f"memo kind {m[2]} {about}".rstrip(), "Memo", "memo", m.start(), m.end()))
     for m in _RIN.finditer(lowered):
         rin = m[1].upper()
         found.append(Mention(f"rin {rin}", f"Rule RIN {rin}", "rule", m.start(), m.end()))
@@ -434,7 +494,7 @@ def _proper_names(text: str, known: list[Mention], names: dict[str, tuple[str, s
                           or tokens[0][0].lower().endswith(("-era", "'s", "’s"))):
             tokens.pop(0)
         following = re.match(r"\s+([a-z]+)", text[m.end():])
-        if not (following and following[1] in _NAME_NEXT):  # else it ends at its last head word:
+        if not (following and following[1] in _NAME_NEXT) and not _APPOSITIVE.match(text, m.end()):  # else it ends at its last head word:
             heads = [i for i, (t, _) in enumerate(tokens) if t.lower().strip(".") in _NAME_HEADS]
             tokens = tokens[:heads[-1] + 1] if heads else []  # "the Safe Mobility Offices in Colombia"
         if len(tokens) < 2:
@@ -498,7 +558,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         between = lowered[other.end:edge]
         if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
             return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
-        if other.kind == "memo" or not _glue(between):
+        if (other.kind == "memo" and not (mention.kind == "act" and _glue(between))) or not _glue(between):
             start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
             break
         edge = other.start
@@ -507,6 +567,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         if joins and not _VERB.search(lowered, joins[-1].end(), mention.start):
             start = joins[-1].end() if _VERB.search(lowered, start, joins[-1].start()) else start
     window = lowered[start:mention.start]
+    if mention.kind == "act" and (back := re.search(r"\breturn\w* to (?:the |its |their )?$", window)):
+        return "reinstate", start + back.start(), start + back.end()  # "returning to the practice it dropped"
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
@@ -517,10 +579,18 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
                    or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
+        passive = _PASSIVE_AFTER.match(lowered, mention.end)
+        if passive and verb in ("establish", "extend") and \
+                (later := _VERB.match(lowered, passive.end())) and _verb_name(later) in _REVERSING:
+            return _verb_name(later), later.start(), later.end()  # "grants under the rule are halted"
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
             return "rename", m.start(), m.end()  # "relaunches X as Y"
         if verb == "extend" and _TO_NEW_SCOPE.search(window):
             return "establish", m.start(), m.end()  # "expanded the process for Venezuelans to Cubans, ...": new
+        if verb in ("end", "establish") and _ENDING_AFTER.match(lowered, mention.end):
+            # "withdraws the DACA rescission memos": ending an ending brings the policy back;
+            # "announces the MPP termination": the name qualifies the act that ends it
+            return ("reinstate" if verb == "end" else "end"), m.start(), m.end()
         return verb, m.start(), m.end()
     end = mention.end
     for other in sorted((o for o in others if o.key != mention.key and o.start >= end), key=lambda o: o.start):
@@ -591,7 +661,10 @@ def document_events(title: str | None, published: str | None, label: str | None,
     # A proposed rule's document makes the proposal its RIN or docket number names.
     everything_said = " ".join([title or "", *(text for _, text, _ in statements)]).lower()
     proposing = bool(_PROPOSING.search(everything_said)) and not _WITHDRAWING.search(everything_said)
+    # "a court set aside the rule; DHS has stopped applying it": the agency carries the ruling out
+    carried_out = any(_CARRIES_OUT.search(text.lower()) for _, text, slabel in texts if slabel == "reversal")
     best: dict[str, Event] = {}
+    renamed: set[str] = set()
     for sid, text, text_label in texts:
         lowered = text.lower()
         named = mentions(text, known)
@@ -602,12 +675,13 @@ def document_events(title: str | None, published: str | None, label: str | None,
             found = verb_for(text, mention, everything)
             verb = found[0] if found else None
             if found and found[1] > mention.start and found[0] in _REVERSING and \
-                    lowered[found[1]:found[2]].endswith("ed") and \
+                    _PAST_VERB.search(lowered[found[1]:found[2]]) and \
                     _WHEN_CLAUSE.search(lowered, 0, mention.start):
                 continue  # "the morning after the expulsion policy expired": background
             if found and _told_as_past(lowered, mention, found[1], found[2], year, named, month):
                 continue  # "DHS rescinded DACA in 2017", in a later document
-            if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]):
+            if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]) and \
+                    not carried_out:
                 continue  # "A judge blocked the termination of TPS": a ruling, not the agency's act
             if verb in ("establish", "extend") and mention.key.startswith("memo ") and \
                     not _near(mention.key, published):
@@ -619,12 +693,17 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 (proposing or bool(_PROPOSED_RIN.search(lowered, 0, mention.start)))
             if own_number:
                 verb = "establish"  # "(proposed rule, RIN 1615-AC04)": the proposal itself
+            if verb is None and sid is None and text_label == "new_policy" and mention.kind != "memo" and \
+                    _RULE_TITLE.search(lowered):
+                verb = "establish"  # "Public Charge ... (final rule, RIN ...)": a rule makes what its title names
             if verb is None and sid is None and title_act:
                 verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
             if verb is None and mention.key.startswith(("rin ", "docket ")):
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
+            if verb == "rename":
+                renamed.add(mention.key)
             if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number):
                 continue  # a statement the classifier calls no change says only what ends
             for key, name in _per_country(lowered, mention, everything):
@@ -633,7 +712,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                         verb == old.event and old.statement_id is None):  # a statement says more
                     best[key] = Event(key, name, mention.kind, verb, sid,
                                       mention.aliases or (old.aliases if old else ()))
-    return list(best.values())
+    # "X app relaunched" over "reissued under a new name": brought back only as its new name
+    return [e for e in best.values() if not (e.event == "reinstate" and e.key in renamed)]
 
 
 def _past_perfect(lowered: str, before: int) -> bool:
@@ -699,9 +779,24 @@ _COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,3}?(?:
                     r"reinstat\w*|restor\w*)\b")
 
 
+#: The agency itself stopping, after a ruling: "DHS has stopped applying the bar", "USCIS will no
+#: longer apply the rule", "complying with the injunction" (not "will comply", "would appeal").
+_CARRIES_OUT = re.compile(
+    r"\b(?:dhs|uscis|ice|cbp|the department|the agency|(?:asylum )?officers)\b[^.;]{0,40}?\b(?:(?:has|have|will|is|are)\s+)?"
+    r"(?:stopped|stops|stop|ceased|no longer)\s+(?:appl|enforc|us|accept|process|grant|requir)\w*|"
+    r"\b(?:in compliance with|complying with|to comply with|pursuant to|following|as required by)\s+(?:a |an |the )?"
+    r"(?:[\w'’-]+\s+){0,3}?(?:court(?:'s|’s)?\s+)?(?:order|injunction|vacatur)\b")
+
+
 def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
     clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, verb_start)])
-    return bool(_COURT.search(lowered, clause, verb_end))
+    return bool(_COURT.search(lowered, clause, verb_end) or _BY_COURT.match(lowered, verb_end))
+
+
+#: A court as the agent of a passive: "was struck down by the Supreme Court".
+_BY_COURT = re.compile(r"\s+by (?:a |an |the )?(?:[\w.'’-]+ ){0,4}?(?:courts?|judges?|justices|panel)\b")
+#: A verb of the past: "expired", "struck down", "set aside".
+_PAST_VERB = re.compile(r"ed\b|\b(?:struck|undid|undone|wound|withdrew|withdrawn|froze|frozen|set aside)\b")
 
 
 def _near(memo_key: str, published: str | None) -> bool:
@@ -906,10 +1001,22 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     for event in events:
         parts = event.key.split()
         if parts[:2] == ["memo", "kind"]:
-            memo = _out_of_force(db, document_id, day, parts[2]) if day and event.event == "reinstate" else None
+            about = set(parts[3].split("+")) if len(parts) > 3 else set()
+            memo = None
+            if day and event.event == "reinstate":
+                memo = _out_of_force(db, document_id, day, parts[2])
+            elif day and len(about) >= DESCRIPTION_WORDS:
+                memo = _in_force(db, document_id, day, parts[2], about)
             if memo:
                 resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                       event.event, event.statement_id))
+            continue
+        if parts[:2] == ["memo", "act"]:
+            memo = _act_document(db, document_id, day, parts[2], named) if day and event.event in _REVERSING \
+                else None
+            if memo:  # whatever the verb ("reversing", "undoing", "returning to"), that act is undone
+                resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
+                                      "end", event.statement_id))
             continue
         if parts[:2] == ["memo", "described"]:
             memo = _described_in_month(db, document_id, day, parts[2], set(parts[3].split("+"))) if day else None
@@ -958,6 +1065,24 @@ def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
     return _day(next(iter(fits)).split()[1]) if len(fits) == 1 else None
 
 
+def _in_force(db, document_id: int, day: date, noun: str, about: set[str]) -> date | None:
+    """The date of the one stored memo in force on ``day`` (its last event not an end or a
+    suspension) whose own document calls it by that noun and has every word of what the
+    naming document says it is about ("the worksite enforcement guidelines")."""
+    rows = db.execute(
+        "select p.key, (select e2.event from policy_events e2 where e2.policy_id = p.id and e2.date < ? "
+        "   and e2.document_id != ? order by e2.date desc, e2.document_id desc limit 1), "
+        "  (select group_concat(coalesce(d.title, '') || ' ' || coalesce(d.body, ''), ' ') from policy_events e3 "
+        "   join documents d on d.id = e3.document_id where e3.policy_id = p.id and e3.date < ? "
+        "   and e3.document_id != ? and e3.event = 'establish') "
+        "from policies p where p.key like 'memo 2%' or p.key like 'memo 1%'",
+        [day.isoformat(), document_id, day.isoformat(), document_id]).fetchall()
+    word = re.compile(rf"\b{noun[:5]}\w*")
+    fits = {key for key, last, texts in rows if last not in (None, "end", "suspend") and texts
+            and word.search(texts.lower()) and about <= _words(texts)}
+    return _day(next(iter(fits)).split()[1]) if len(fits) == 1 else None
+
+
 def _described_in_month(db, document_id: int, day: date, month: str, description: set[str]) -> date | None:
     """The date of the one earlier document of that month the description fits best (at
     least ``DESCRIPTION_WORDS`` of its words, more than any other's); that document is
@@ -977,6 +1102,44 @@ def _described_in_month(db, document_id: int, day: date, month: str, description
     _policy_id(db, Event(key, f"Memo or notice of {_long_date(date.fromisoformat(doc[1]))}", "memo",
                          "establish", None))
     _add_event(db, key, doc[0], "establish")
+    return date.fromisoformat(doc[1])
+
+
+def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -> date | None:
+    """The date of the earlier document whose act a reversal names by its month or year ("the
+    August 2022 wind-down"): of that period's documents, the one act that ended or suspended a
+    policy the reversal names; else the one whose words it shares most (``ACT_WORDS``, and
+    ``ACT_MARGIN`` more than any other: "undoing the 2017 change" to a practice no name
+    calls). That document is recorded as issuing the notice of its date."""
+    rows = db.execute(
+        "select id, substr(coalesce(published, first_seen), 1, 10), source from documents where id != ? "
+        "and substr(coalesce(published, first_seen), 1, ?) = ? and coalesce(published, first_seen) < ? "
+        "and source != ?", [document_id, len(when), when, day.isoformat(), BASELINE_SOURCE]).fetchall()
+    if not rows:
+        return None
+    fits = []
+    if named:
+        ending = {r[0] for r in db.execute(
+            "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            f"where e.event in ('end', 'suspend') and p.key in ({','.join('?' * len(named))})", list(named))}
+        fits = [r for r in rows if r[0] in ending]
+        first = min((date.fromisoformat(r[1]) for r in fits), default=None)
+        if fits and any(_days(r[1], first) > REPORT_DAYS for r in fits):
+            return None  # several acts on it in that period
+    if not fits:
+        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents where id = ?",
+                         [document_id]).fetchone()
+        scores = _described(db, [r[0] for r in rows], _words(row[0] if row else ""))
+        ranked = sorted(scores.values(), reverse=True) + [0]
+        if ranked[0] < ACT_WORDS or ranked[0] < ranked[1] + ACT_MARGIN:
+            return None
+        fits = [r for r in rows if scores[r[0]] == ranked[0]]
+    doc = min(fits, key=lambda r: ((r[2] or "").startswith("news"), r[1], r[0]))
+    key = f"memo {doc[1]}"
+    _policy_id(db, Event(key, f"Memo or notice of {_long_date(date.fromisoformat(doc[1]))}", "memo",
+                         "establish", None))
+    _add_event(db, key, doc[0], "establish")
+    _name_memo(db, key, db.execute("select title from documents where id = ?", [doc[0]]).fetchone()[0])
     return date.fromisoformat(doc[1])
 
 
@@ -1006,6 +1169,8 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         args = [f"%{what[0]}%", f"%{what[0]}%"]
         if len(what) > 1:
             where, args = where + " and substr(m.date, 1, 4) = ?", args + [what[1]]
+    if what[1:2] == ["rule"]:  # "the 2020 rule": a document that calls itself a rule
+        where += " and (lower(d.title) like '%rule%' or lower(d.title) like '%regulation%')"
     rows = db.execute(
         "select distinct m.date, m.document_id from policy_events m join policies pm on pm.id = m.policy_id "
         "join documents d on d.id = m.document_id where pm.key like 'memo %' and m.event = 'establish' "
@@ -1023,6 +1188,11 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         if on_program or how == "year":
             return None  # several on the program, or a year with none on it: not sure
     dates = {r[0] for r in rows}
+    if len(dates) > 1 and what[1:2] == ["rule"] and len(what) > 2:
+        # "the November 2020 interim final rule on farmworker housing": the one it describes
+        scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
+        best = max(scores.values())
+        dates = {r[0] for r in rows if scores[r[1]] == best} if best else dates
     return date.fromisoformat(dates.pop()) if len(dates) == 1 else None
 
 
@@ -1109,7 +1279,7 @@ def link_reversals(db, document_id: int, now: str) -> int:
                 found = _memo_documents(db, key, document_id)  # "the Kelly memos": each of them
             else:
                 found = [t for t in [_undone(db, pid, pkey, event, day, document_id, year)] if t]
-            if found and not memo and event in ("suspend", "end"):
+            if found and event in ("suspend", "end") and (not memo or len(found) == 1):
                 years = _years_made(db, document_id, statement_id)  # "that it announced in 2022 and 2023"
                 for resumed in (pid, *([_policy_of(db, program)[0]] if program and pkey != program else [])):
                     found += [t for t in (_resumptions(db, resumed, found[0][0], day, document_id)
@@ -1460,6 +1630,8 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
         "order by e.document_id", [day.isoformat(), document_id, low, high, document_id]).fetchall()
     rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
     description, policies = _memo_description(db, document_id, day)
+    if not rows and description:  # not recorded as a memo: a later text must describe it too
+        return _described_release(db, document_id, day, low, high, description)
     if policies:  # "the memorandum that created DAPA": one that acted on DAPA
         acting = {r[0] for r in db.execute(
             "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "

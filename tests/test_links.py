@@ -16,7 +16,8 @@ def test_evaluate_links_on_the_bundled_sets_meets_the_targets():
     for name, recall in (("reversals.jsonl", 0.85), ("heldout.jsonl", 0.85), ("fresh.jsonl", 0.85),
                          ("mechanisms.jsonl", 1.0), ("untouched.jsonl", 0.91),
                          ("rephrased.jsonl", 1.0), ("rephrased2.jsonl", 1.0),
-                         ("rephrased3.jsonl", 1.0), ("rephrased4.jsonl", 1.0)):
+                         ("rephrased3.jsonl", 1.0), ("rephrased4.jsonl", 1.0),
+                         ("mechanisms2.jsonl", 1.0), ("rephrased5.jsonl", 0.75)):
         result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus",
                                           str(CORPUS.parent / name)])
         assert result.exit_code == 0, result.output
@@ -550,3 +551,60 @@ def test_an_end_told_as_years_ago_or_an_anniversary_is_background():
     assert not _reversing_acts("Looking back", "2027-09-05",
                                "DHS ended the Central American Minors program two years ago.")
     assert _reversing_acts("Looking back", "2017-09-05", "DHS rescinded DACA today.") == {("daca", "end")}
+
+
+def test_a_rule_named_by_its_kind_and_date_and_not_the_later_rule_on_the_same_subject(store):
+    """"the 2021 rule on ..." and "the May 2019 interim final rule" name rules by when they were
+    made: each the one rule of that period (its own Federal Register title says it is one)."""
+    ids = stored(store, [
+        ("ifr", "2019-05-06", "Detention Transfer Notice Requirements (interim final rule)",
+         "SUMMARY: ICE must tell counsel of record before moving a detained client to another state.",
+         "federal-register"),
+        ("fees", "2019-05-28", "Premium Processing Fee Adjustment (final rule)",
+         "SUMMARY: USCIS raises the premium processing fee to match inflation.", "federal-register"),
+        ("r21", "2021-02-01", "Seasonal Worker Recruitment (final rule)",
+         "SUMMARY: Employers must advertise seasonal jobs for 30 days before they petition.",
+         "federal-register"),
+        ("r23", "2023-02-06", "Seasonal Worker Recruitment Simplification (final rule)",
+         "SUMMARY: Employers may advertise seasonal jobs online only.", "federal-register"),
+        ("undo", "2023-06-05", "USCIS stops enforcing transfer notices",
+         "Following the court's order, USCIS will no longer apply the May 2019 interim final rule on "
+         "transfer notices.", "uscis"),
+        ("drop", "2024-04-08", "DHS drops recruitment rule",
+         "DHS today rescinded the 2021 rule on seasonal recruitment advertising.", "dhs"),
+    ])
+    assert reverses(store, ids) == {("undo", "ifr"), ("drop", "r21")}
+
+
+def test_an_act_named_by_when_it_was_done_is_the_document_that_did_it(store):
+    """"reversing the 2018 change" to a practice no name calls is the one 2018 document its
+    words fit; "the March 2022 pause" of a named program is the one act on it that month."""
+    ids = stored(store, [
+        ("stop", "2018-10-01", "ICE stops paying detainee phone fees",
+         "ICE will no longer pay the phone fees of detained people calling their lawyers.", "ice"),
+        ("other", "2018-11-05", "CBP ends Sunday hours at two ports",
+         "CBP has ended Sunday hours at the Lukeville and Sasabe ports.", "cbp"),
+        ("back", "2022-01-10", "ICE pays detainee phone fees again",
+         "ICE will again pay the phone fees of detained people calling their lawyers, reversing the "
+         "2018 change.", "ice"),
+        ("nofit", "2022-02-07", "CBP extends hours",
+         "CBP will again open its ports on holidays, undoing a 2019 change.", "cbp"),
+    ])
+    assert reverses(store, ids) == {("back", "stop")}
+
+
+def test_a_rename_however_said_and_an_ending_named_as_a_noun(store):
+    """A new name is no reinstatement ("reissued under a new name", "now known as"); withdrawing
+    "the X termination" brings X back, so it undoes the termination."""
+    ids = stored(store, [
+        ("app", "2021-01-04", "CBP introduces the Port Planner app",
+         "CBP today introduced the Port Planner app, which lets truck drivers book inspection times.", "cbp"),
+        ("cut", "2022-01-03", "Port Planner booking discontinued",
+         "CBP has discontinued booking in the Port Planner app.", "cbp"),
+        ("name", "2022-06-06", "Port Planner app relaunched",
+         "The Port Planner app has been reissued under a new name, Freight Pass.", "cbp"),
+        ("cam", "2017-08-16", "DHS ends CAM", "DHS today terminated the Central American Minors program.", "dhs"),
+        ("undo", "2021-02-16", "Secretary withdraws the CAM termination",
+         "The Secretary today withdrew the Central American Minors termination.", "dhs"),
+    ])
+    assert reverses(store, ids) == {("cut", "app"), ("undo", "cam")}
