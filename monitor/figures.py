@@ -130,11 +130,21 @@ class Figure:
 
     def stated_previous(self) -> tuple[float | None, Period] | None:
         """(value or None, period) of the immediately preceding period as the text states it;
-        for a record, the record it beat ("beating the record of 2,883,595 set on June 30")."""
+        for a record, the record it beat ("beating the record of 2,883,595 set on June 30");
+        for a stock counted on a day, the earlier day's count the text gives."""
         if self.kind == RECORD:
             beaten = [o for o in self.compared if o.kind == RECORD and o.period.end and self.period.start
                       and o.period.end < self.period.start]
             return (beaten[0].value, beaten[0].period) if len(beaten) == 1 else None
+        if self.metric in STOCKS and self.kind == LEVEL and self.period.kind == DAY:
+            # "37,500 held on June 9, up from 36,200 on May 26": a stock's previous reading is the
+            # earlier day the release quotes, within a quarter (not a year-ago comparison)
+            day = date.fromisoformat(self.period.start)
+            readings = [o for o in self.compared if o.period.kind == DAY and o.kind == LEVEL
+                        and 0 < (day - date.fromisoformat(o.period.start)).days <= 100]
+            if readings:
+                latest = max(readings, key=lambda o: o.period.start)
+                return latest.value, latest.period
         before = self.period.preceding()
         if before is None:
             return None
@@ -1514,11 +1524,12 @@ def may_hold_figures(statements: list[str]) -> bool:
 
 
 def periodic_statistic(figure: Figure, published: str | None) -> bool:
-    """Whether a figure is a DHS statistic wherever it is printed (a policy release
-    quoting last month's encounters, an enforcement release with the fiscal year's
-    removals): a count of a recurring metric by a department component, for a period
-    of a kind that recurs and is over, said as a fact. A fee, a deadline, a share, a
-    forecast or one operation's tally is not."""
+    """Whether a figure is a statistic wherever it is printed (a policy release quoting
+    last month's encounters, an enforcement release with the fiscal year's removals, a
+    news story with Mexico's detentions): a count of a recurring metric by a department
+    component or another country's government, for a period of a kind that recurs and is
+    over, said as a fact. A fee, a deadline, a share, a forecast or one operation's tally
+    is not."""
     if figure.role != REPORTED or figure.kind not in (LEVEL, DAILY_AVERAGE, RECORD) \
             or figure.period_assumed:
         return False

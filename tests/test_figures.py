@@ -368,8 +368,14 @@ def test_a_release_that_is_not_statistics_keeps_only_the_statistics_it_quotes():
                    "2024-05-02") == []
     assert _quoted("Border Patrol apprehended 50,000 migrants in May.\nOf them, 40% were single adults.\n"
                    "More than 400 have already been removed.", "2024-06-10") == [(50_000, REPORTED)]
-    # Mexico's figure is not a DHS statistic
-    assert _quoted("Mexican authorities apprehended 120,000 migrants in June.", "2024-07-16") == []
+    # Mexico's count is kept as Mexico's, a series of its own that never meets Border Patrol's
+    mexico = statistics_quoted(extract_document("DHS Announces a New Policy", [
+        "Mexican authorities apprehended 120,000 migrants in June.",
+        "Panama separately reported that 212,000 migrants crossed the jungle through the end of June."],
+        "2024-07-16", "DHS"), "2024-07-16")
+    assert [(f.value, f.agency, f.period.start) for s in mexico for f in s] == [
+        (120_000, "Mexico", "2024-06-01"), (212_000, "Panama", "2024-01-01")]  # a calendar year to date
+    assert "USBP" not in mexico[0][0].series and "CBP" not in mexico[1][0].series
     figure = one("Since Jan. 1, ICE has arrested 20,000 people.", "2024-03-01", agency="ICE")
     assert periodic_statistic(figure, "2024-03-01")  # a calendar year to date
 
