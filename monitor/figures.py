@@ -287,7 +287,8 @@ _FOREIGN_ADJECTIVES = {"Mexico": "Mexican", "Panama": "Panamanian", "Canada": "C
 _AGENCY_RES += [(country, re.compile(rf"\b(?:{country}(?:'s|’s)?|{_FOREIGN_ADJECTIVES[country]})\s+(?:own\s+|"
                                      r"(?:federal|national|immigration|migration|border|government)\s+){0,2}"
                                      r"(?:figures|data|numbers|counts?|statistics|tally|tallies|authorities|"
-                                     r"government|officials|police|agents|ministry|institute)\b", re.I))
+                                     r"government|officials|police|agents|ministry|institute|agency|service|"
+                                     r"office|secretariat)\b", re.I))
                 for country in _FOREIGN_COUNTERS]
 #: "Mexico detained 9,800 migrants", "Panama separately reported", "encounters in Mexico
 #: reached 9,800": the country counts
@@ -365,7 +366,8 @@ _COMPARISON = re.compile(r"\b(?:"
                          rf"from(?!\s+(?!{_MON}(?![a-z])|FY|fiscal|calendar|the\b|a\b|an\b|its\b)(?-i:[A-Z])[a-z]+)|"
                          r"compar\w* (?:with|to)|versus|vs\.?|than|when|double(?!-)|twice|triple|"
                          # ", against 1,688,900 a year earlier", "relative to 63.9 million in January"
-                         r"(?<=,\s)against|(?:as|set|measured|stacked up) against|relative to|"
+                         r"(?<=,\s)against|(?:as|set|measured|stacked up) against|relative to|as opposed to|"
+                         r"in contrast (?:to|with)|"
                          # "over the 28-day month" is a span; "over May", "over the same month" compare
                          r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
                          r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
@@ -478,7 +480,7 @@ class _Periods:
         rf"\b(?:(fiscal (?:year )?|FY\s?)|(?:calendar year|CY|in)\s?)(\d{{4}}),?\s+(?:[a-z-]+,?\s+){{0,3}}?(?:through|thru)\s+"
         rf"(?:the end of\s+)?({_MON})\b|"
         rf"\bfirst\s+(\w+)\s+(months?|quarters?)\s+of\s+(?:(fiscal (?:year )?|FY\s?|calendar year |CY\s?)?(\d{{4}})|"
-        rf"(?:the |this |the current )(fiscal )?year)\b|"
+        rf"(?:the |this |the current |last |the previous |the prior )(fiscal )?year)\b|"
         rf"\bfirst half of\s+(fiscal (?:year )?|FY\s?)(\d{{4}})\b", re.I)
     #: "year to date" with no year named: the current fiscal year's (DHS counts fiscal
     #: years) unless it says calendar; "so far this year" is the calendar year's
@@ -526,14 +528,17 @@ class _Periods:
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|lapsed|closed|concluded|began|begun|lifted|took effect|ending|"
                              r"launched|issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
     #: "since the start of the fiscal year", "since the fiscal year began October 1", "since the
-    #: new fiscal year got under way in October": the current fiscal year to date
+    #: new fiscal year got under way in October", "in the fiscal year that began Oct. 1": the
+    #: current fiscal year to date
     _START_OF_FY = re.compile(
         r"\bsince (?:the (?:start|beginning|opening|outset) of (?:the|this) (?:new |current )?fiscal year|"
-        r"(?:the|this) (?:new |current )?fiscal year (?:began|started|opened|got under ?way|kicked off|commenced))"
+        r"(?:the|this) (?:new |current )?fiscal year (?:began|started|opened|got under ?way|kicked off|commenced))|"
+        r"\b(?:in|during|for|over|so far in) (?:the|this) (?:new |current )?fiscal year,? (?:that|which) "
+        r"(?:began|started|opened|got under ?way|kicked off|commenced)"
         r"(?:,?\s+(?:on\s+|in\s+)?(?:Oct(?:ober|\.)?)(?:\s+1(?:st)?)?(?:,?\s+\d{4})?)?(?![\w-])", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bagainst|\brelative to|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        r"\bversus|\bvs\.?|\bagainst|\brelative to|\bas opposed to|\bin contrast (?:to|with)|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
         # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
         # "ahead of the same stretch of 2022" (whose "of" the period's words may take)
         r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to|compared (?:with|to)|versus)\s+"
@@ -863,6 +868,7 @@ class _Periods:
     #: period of a number quoted for comparison
     _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
                                   r"versus|vs\.?|above|below|twice|double|triple|level with|against|relative to|"
+                                  r"as opposed to|in contrast (?:to|with)|"
                                   r"(?:record|mark|high) (?:of|was))\s+(?:the\s+|that\s+|its\s+)?[\d,.]+"
                                   r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+)?$", re.I)
 
@@ -895,7 +901,8 @@ class _Periods:
                 year = int(m.group(7))
             elif self.anchor:  # "the first 11 months of the fiscal year": the current one
                 fiscal = bool(m.group(8))
-                year = self.anchor.year + (fiscal and self.anchor.month >= 10)
+                year = self.anchor.year + (fiscal and self.anchor.month >= 10) \
+                    - bool(re.search(r"\b(?:last|previous|prior)\s", m.group(0), re.I))  # "of last year"
             else:
                 return None
             start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
@@ -1075,7 +1082,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     # "The southwest border accounted for 2,402,600 of those", "Haitians accounted for 455 and
     # Cubans for 301", "Crews also stopped 96 Dominican nationals": a sentence that names nothing
     # counted gives parts of the figure reported just before, each told apart by who or where
-    implicit = (sentence_metric is None and last_reported is None and head is not None
+    foreign = _sentence_agency(text) in _FOREIGN_COUNTERS
+    implicit = (sentence_metric is None and last_reported is None and head is not None and not foreign
                 and head.role == REPORTED and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit != "dollars")
     if implicit:
         last_reported = head
@@ -1090,7 +1098,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
         if not comparison and figures and figures[-1].role == COMPARED and re.fullmatch(
                 r"[^.;]{0,50}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before) \
-                and not _nearest(_METRIC_RES, text, number.start, low, number.start):
+                and not _nearest(_METRIC_RES, text, number.start, low, number.start) \
+                and not _names_who(_SEPARATOR.split(before)[-1]):
             comparison = True  # "compared with 12,500 in May and 40,000 in June 2023"
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
@@ -1111,6 +1120,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 and _PERSONS_AFTER.match(after) and (_headline_metric(headline) or ("", ""))[1] in (
                     "people", "passengers", "encounters"):
             metric_entry = _headline_metric(headline)  # "checkpoints handled more than 15.3 million people"
+        if metric_entry is None and foreign and not (number.small or number.percent or number.money) \
+                and (_PERSONS_AFTER.match(after) or _MOVEMENTS_AFTER.match(after)):
+            # "Honduran officials registered 38,000 irregular entries": the migrants another country counts
+            metric_entry = ("migrants", "people", None)
         if _POUNDS.match(after):
             metric_entry = ("seizures", "pounds", None)
         elif re.match(r"\s*months?\b", after, re.I) and (
@@ -1243,7 +1256,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
 #: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
-_QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?|against|relative to)\s+(?:the\s+)?$", re.I)
+_QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?|against|relative to|as opposed to|"
+                            r"in contrast (?:to|with))\s+(?:the\s+)?$", re.I)
+_MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|arrivals|transits|departures)\b", re.I)
 _PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
                             r"noncitizens|aliens)\b", re.I)
 
@@ -1437,8 +1452,10 @@ def _population(text, number, low, high, metric) -> str:
     for lo, hi in ((number.end, after), (max(low, number.start - 80), number.start)):
         if lo < number.start and low and not _LIST_NEXT.match(text, low):
             # "5,700 members of family units in FY2019, out of 267,258 total removals": the
-            # words right after the number before are that number's
-            lo = max(lo, low + 30)
+            # words right after the number before are that number's, up to a comma or "and"
+            # ("4,300, down from 6,050 the year before, and Haitians 6,900")
+            separator = _SEPARATOR.search(text, low, number.start)
+            lo = max(lo, separator.end() if separator else low + 30)
             if lo >= hi:
                 continue
         found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
@@ -1449,6 +1466,11 @@ def _population(text, number, low, high, metric) -> str:
         if nationality:
             return nationality
     return ""
+
+
+def _names_who(words: str) -> bool:
+    """Whether words name a population or a nationality ("and Haitians 6,900")."""
+    return bool(_nearest(_POPULATION_RES, words, len(words), 0, len(words)) or _nationality(words, 0, len(words)))
 
 
 def _nationality(text: str, lo: int, hi: int) -> str:
@@ -1463,6 +1485,7 @@ def _nationality(text: str, lo: int, hi: int) -> str:
 
 
 _LIST_NEXT = re.compile(r"\s*(?:[,;]|and\b)")
+_SEPARATOR = re.compile(r"[,;]|\band\b")
 _OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
                        r"apprehensions|removals|arrests|cases))\b", re.I)
 _PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|of those)\s+$", re.I)
