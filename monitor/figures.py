@@ -274,14 +274,15 @@ _AGENCIES = [
 ]
 _AGENCY_RES = [(name, re.compile(p, re.I)) for name, p in _AGENCIES]
 #: Countries whose own counts DHS releases quote beside its own.
-_FOREIGN_COUNTERS = ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica")
+_FOREIGN_COUNTERS = ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica", "Bahamas")
 #: "Panama's National Migration Service", "Mexico's Foreign Ministry": another country's office
 _AGENCY_RES += [(country, re.compile(rf"\b{country}(?:'s|’s)\s+(?:(?-i:[A-Z])[\w-]+\s+){{0,4}}(?:institute|service|"
                                      r"ministry|agency|office|police|authorities|government|officials|secretariat)\b",
                                      re.I))
                 for country in _FOREIGN_COUNTERS]
 _FOREIGN_ADJECTIVES = {"Mexico": "Mexican", "Panama": "Panamanian", "Canada": "Canadian", "Guatemala": "Guatemalan",
-                       "Honduras": "Honduran", "Colombia": "Colombian", "Costa Rica": "Costa Rican"}
+                       "Honduras": "Honduran", "Colombia": "Colombian", "Costa Rica": "Costa Rican",
+                       "Bahamas": "Bahamian"}
 #: "Panama's figures show", "Mexican immigration authorities", "Honduran officials": the
 #: country's own count (not "Mexican nationals", who are counted by whoever counts them)
 _AGENCY_RES += [(country, re.compile(rf"\b(?:{country}(?:'s|’s)?|{_FOREIGN_ADJECTIVES[country]})\s+(?:own\s+|"
@@ -1081,10 +1082,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     last_reported = head if _ANAPHOR.match(text) or _TOTAL_REFERENCE.search(text[:numbers[0].start]) else None
     # "The southwest border accounted for 2,402,600 of those", "Haitians accounted for 455 and
     # Cubans for 301", "Crews also stopped 96 Dominican nationals": a sentence that names nothing
-    # counted gives parts of the figure reported just before, each told apart by who or where
+    # counted but says it shares out a total gives parts of the figure reported just before, each
+    # told apart by who or where ("Agents rescued 340 migrants in the Tucson sector" does not)
     foreign = _sentence_agency(text) in _FOREIGN_COUNTERS
     implicit = (sentence_metric is None and last_reported is None and head is not None and not foreign
-                and head.role == REPORTED and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit != "dollars")
+                and head.role == REPORTED and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit != "dollars"
+                and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))))
     if implicit:
         last_reported = head
     pending_from = None
@@ -1171,8 +1174,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                              period_assumed=part_of.period_assumed if period is None else False,
                              stated_change_pct=None, stated_change_from=None)
             figures.append(figure)
-            if implicit:
-                last_reported = figure  # "..., against 2,231,700 a year earlier": this part's
+            # "..., against 2,231,700 a year earlier", "Of those, 460 were unaccompanied children,
+            # down from 3,900 in January": a comparison after a part is the part's
+            last_reported = figure
             continue
         if number.percent:
             figure = _percent(text, number, before, after, period, metric_entry, last_reported,
@@ -1231,7 +1235,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text,
             period_assumed=assumed)
         if figure.agency in _FOREIGN_COUNTERS and figure.period.kind == YEAR_TO_DATE and figure.period.end \
-                and figure.period.start.endswith("-10-01") and not _FISCAL.search(text):
+                and figure.period.start.endswith("-10-01") and not _FISCAL.search(text) \
+                and _YEAR_ASSUMED.search(text):
             # another country counts calendar years: "through the end of August" is since Jan. 1
             figure.period = replace(figure.period, start=f"{figure.period.end[:4]}-01-01")
         if not figure.population and _OF_THOSE.match(after):
@@ -1255,6 +1260,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
+#: Words that give a year to date without saying which year (``_Periods`` assumes the fiscal one)
+_YEAR_ASSUMED = re.compile(r"\b(?:through|thru|as of) the end of\b|\byear[- ]to[- ]date\b|\bto date\b|\bso far\b", re.I)
 #: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
 _QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?|against|relative to|as opposed to|"
                             r"in contrast (?:to|with))\s+(?:the\s+)?$", re.I)
@@ -1388,12 +1395,15 @@ def _qualifier(text: str, number: _Number) -> str:
     return m.group(1).lower() if m else ""
 
 
-def _distance(start: int, end: int, number: _Number, low: int, high: int, length: int) -> int:
-    """How far words are from a number; words nearer the neighbouring number are that number's."""
+def _distance(start: int, end: int, number: _Number, low: int, high: int, text: str) -> int:
+    """How far words are from a number; words nearer the neighbouring number, or in another
+    clause ("In Yuma, apprehensions reached 7,900, while Big Bend agents ..."), are not its own."""
     if end <= number.start:
-        return number.start - end + (150 if low and start - low < number.start - end else 0)
+        return number.start - end + (150 if (low and start - low < number.start - end)
+                                     or _NEXT_CLAUSE.search(text, end, number.start) else 0)
     if start >= number.end:
-        return start - number.end + (150 if high < length and high - end < start - number.end else 0)
+        return start - number.end + (150 if (high < len(text) and high - end < start - number.end)
+                                     or _NEXT_CLAUSE.search(text, number.end, start) else 0)
     return 0
 
 
@@ -1405,7 +1415,7 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     # "2,135,005 encounters at the southwest border and 2,901,142 nationwide": the nearer
     # word, counted from the number's end when it follows
     regions = [(m.start(), m.end(), entry) for entry in _REGION_RES for m in entry[1].finditer(masked)]
-    region = min(regions, key=lambda r: _distance(r[0], r[1], number, low, high, len(text)))[2] if regions else None
+    region = min(regions, key=lambda r: _distance(r[0], r[1], number, low, high, text))[2] if regions else None
     if metric == "interdictions" and not region:
         region = ("coastal",)  # the Coast Guard interdicts at sea, said or not
     location = ""
@@ -1433,7 +1443,9 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
                   if not any(s.start() <= m.start() < s.end() for s, _ in parts)]
     if parts:
         location = min(parts, key=lambda part: _distance(part[0].start() + lo, part[0].end() + lo,
-                                                         number, low, high, len(text)))[1]
+                                                         number, low, high, text))[1]
+    if location.endswith(" sector"):
+        return location  # a sector is on one border: "the Tucson Sector" whether or not the border is named
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
 
 
@@ -1484,6 +1496,11 @@ def _nationality(text: str, lo: int, hi: int) -> str:
     return ", ".join(_COUNTRIES[" ".join(n.lower().split())] for n in names)
 
 
+#: Words that share out a total: "accounted for", "made up", "of those", "the largest group"
+_SHARE_CUE = re.compile(r"\b(?:accounted for|accounting for|made up|make up|makes up|represented|comprised|contributed|"
+                        r"(?:was|were) responsible for|numbered|totaled|totalled|(?:was|were) the (?:largest|biggest|"
+                        r"second[- ]largest) group|followed by|of (?:them|those|these|whom|which)|"
+                        r"of (?:that|this|the|the year's|the month's) (?:number|total|figure|count|tally))\b", re.I)
 _LIST_NEXT = re.compile(r"\s*(?:[,;]|and\b)")
 _SEPARATOR = re.compile(r"[,;]|\band\b")
 _OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
@@ -1666,7 +1683,8 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         # "Apprehensions of family units fell to 9,000": at the border the release is about
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
-            if not region and regions.get(figure.metric) and figure.agency in DHS_AGENCIES + ("",):
+            if not region and regions.get(figure.metric) and figure.agency in DHS_AGENCIES + ("",) \
+                    and not figure.scope.endswith(" sector"):
                 figure.scope = ", ".join(p for p in (regions[figure.metric], figure.scope) if p)
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
