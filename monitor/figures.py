@@ -321,6 +321,9 @@ _SECTOR = re.compile(
     r"\bERO\s+(?P<ero>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:[A-Z]|officers|agents|\())|"
     r"\b(?:in|across)\s+(?P<state>Texas|Arizona|California|New Mexico|Florida|New York|Illinois|Georgia|"
     r"Louisiana|Puerto Rico)\b")
+#: "The sector logged 6,925 apprehensions": a sector the release named before, never the whole border
+_THE_SECTOR = re.compile(r"\b[Tt]he sector\b(?!s)")
+THE_SECTOR = "the sector"
 #: Border Patrol's sectors, named without the word: "El Paso had the most apprehensions"
 _SECTOR_NAME = re.compile(r"\b(San Diego|El Centro|Yuma|Tucson|El Paso|Big Bend|Del Rio|Laredo|Rio Grande Valley|"
                           r"Blaine|Spokane|Havre|Grand Forks|Detroit|Buffalo|Swanton|Houlton|Ramey)\b"
@@ -1441,6 +1444,8 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     if metric == "apprehensions":  # "Tucson led with 58,900", "agents in Del Rio": Border Patrol's sectors
         parts += [(m, f"{m[1]} sector") for m in _SECTOR_NAME.finditer(window)
                   if not any(s.start() <= m.start() < s.end() for s, _ in parts)]
+    if not parts and (the := _THE_SECTOR.search(window)):
+        parts = [(the, THE_SECTOR)]  # "The sector logged 6,925": the one the release named (extract_document)
     if parts:
         location = min(parts, key=lambda part: _distance(part[0].start() + lo, part[0].end() + lo,
                                                          number, low, high, text))[1]
@@ -1664,6 +1669,11 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     head = None
     result = []
     regions: dict[str, str] = {}
+    named = [m for text in (title or "", *statements) for m in (*_SECTOR.finditer(text), *_SECTOR_NAME.finditer(text))
+             if m.re is _SECTOR_NAME or (m['name'] and m['kind'].lower() == "sector")] \
+        if any("the sector" in s.lower() for s in statements) else []
+    sector = f"{' '.join((named[0]['name'] if named[0].re is _SECTOR else named[0][1]).split())} sector" \
+        if named else ""  # "the Swanton Sector" in the headline: what "the sector" is
     earlier: list[Figure] = []
     lead_in = None
     as_of = None
@@ -1690,6 +1700,10 @@ def extract_document(title: str | None, statements: list[str], published: str | 
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
             if region and figure.role == REPORTED:
                 regions[figure.metric] = region
+            if figure.scope == THE_SECTOR and sector:
+                figure.scope = sector  # "The sector logged 6,925": the Swanton Sector named before
+            elif figure.scope.endswith(" sector") and figure.scope != THE_SECTOR:
+                sector = figure.scope
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
         if reported:  # "That is a 95% drop": the total, not its daily average beside it
             head = next((f for f in reversed(reported) if f.kind in (LEVEL, RECORD)), reported[-1])
