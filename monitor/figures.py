@@ -535,10 +535,10 @@ class _Periods:
     #: new fiscal year got under way in October", "in the fiscal year that began Oct. 1": the
     #: current fiscal year to date
     _START_OF_FY = re.compile(
-        r"\bsince (?:the (?:start|beginning|opening|outset) of (?:the|this) (?:new |current )?fiscal year|"
+        r"\b(?:since (?:the (?:start|beginning|opening|outset) of (?:the|this) (?:new |current )?fiscal year|"
         r"(?:the|this) (?:new |current )?fiscal year (?:began|started|opened|got under ?way|kicked off|commenced))|"
-        r"\b(?:in|during|for|over|so far in) (?:the|this) (?:new |current )?fiscal year,? (?:that|which) "
-        r"(?:began|started|opened|got under ?way|kicked off|commenced)"
+        r"(?:in|during|for|over|so far in) (?:the|this) (?:new |current )?fiscal year,? (?:that|which) "
+        r"(?:began|started|opened|got under ?way|kicked off|commenced))"
         r"(?:,?\s+(?:on\s+|in\s+)?(?:Oct(?:ober|\.)?)(?:\s+1(?:st)?)?(?:,?\s+\d{4})?)?(?![\w-])", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
