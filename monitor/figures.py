@@ -1012,6 +1012,9 @@ def _numbers(text: str) -> list[_Number]:
             continue
         if re.search(rf"\b{_MON}\s*$", before, re.I) and not scale and not percent and "," not in digits:
             continue  # a day of a month, or a year after one
+        if re.search(rf"\b{_MON}\s+\d{{1,2}}\s*(?:-|–|to|through|thru|and|until)\s*$", before, re.I) \
+                and not scale and not percent and value <= 31 and "." not in digits:
+            continue  # "from March 3 to 9": the last day of a span
         if re.match(r"\s*,?\s*\d{4}\b", after) and value <= 31 and not scale:
             continue
         if not scale and not percent and "," not in digits and 1900 <= value <= 2100 and "." not in digits:

@@ -715,3 +715,106 @@ def test_a_running_fiscal_year_total_is_year_to_date_not_the_month(text):
     month, total = found
     assert (month.period.kind, total.period.kind) == ("month", YEAR_TO_DATE)
     assert total.period.start == "2023-10-01"
+
+
+def _document(title, published, agency, *statements):
+    return [f for found in extract_document(title, list(statements), published, agency) for f in found]
+
+
+def test_a_sentence_that_names_nothing_counted_shares_out_the_total_before_it():
+    found = _document("CBP fiscal year 2023", "2023-10-25", "CBP",
+                      "Nationwide, CBP encountered 3,050,800 people in fiscal year 2023.",
+                      "The southwest border was responsible for 2,402,600 of those, set against 2,231,700 a year earlier.")
+    total, part, before = found
+    assert (total.scope, part.scope, part.metric) == ("nationwide", "southwest border", "encounters")
+    assert part.series != total.series  # a part never joins its total's series
+    assert (before.role, before.period, before.scope) == (COMPARED, fiscal_year(2022), "southwest border")
+    assert part.stated_previous() == (2_231_700, fiscal_year(2022)) and total.stated_previous() is None
+
+    found = _document("District Seven interdictions: February 2025", "2025-03-05", "USCG",
+                      "Coast Guard crews interdicted 1,020 migrants at sea in February.",
+                      "Haitians accounted for 498, Cubans for 330 and Dominicans for 96.",
+                      "Crews also stopped 52 Jamaican nationals off Puerto Rico.")
+    assert [(f.value, f.population, f.metric) for f in found[1:]] == [
+        (498, "Haitian", "interdictions"), (330, "Cuban", "interdictions"), (96, "Dominican", "interdictions"),
+        (52, "Jamaican", "interdictions")]
+    # the words after a comparison name the next figure's population
+    found = _document("Coast Guard fiscal year 2024", "2024-12-05", "USCG",
+                      "Coast Guard crews interdicted 12,400 migrants at sea in fiscal year 2024.",
+                      "Cubans numbered 4,300, down from 6,050 the year before, and Haitians 6,900.")
+    assert [(f.value, f.population, f.role, f.period.label) for f in found[1:]] == [
+        (4_300, "Cuban", REPORTED, "FY2024"), (6_050, "Cuban", COMPARED, "FY2023"), (6_900, "Haitian", REPORTED, "FY2024")]
+
+
+def test_a_sentence_that_does_not_share_out_a_total_gives_no_part_of_it():
+    found = _document("CBP November 2024 monthly update", "2024-12-13", "CBP",
+                      "Border Patrol apprehended 46,600 migrants at the southwest border in November 2024.",
+                      "In the Tucson sector, agents rescued 340 migrants in distress.")
+    assert [f.value for f in found] == [46_600]
+    # "Of those, 460 were ..., down from 3,900 in January": the part's previous, not the total's
+    found = _document("CBP February 2025 monthly update", "2025-03-13", "CBP",
+                      "CBP recorded 11,700 southwest border encounters in February 2025.",
+                      "Of those, 460 were unaccompanied children, down from 3,900 in January.")
+    total, part, january = found
+    assert total.stated_previous() is None and part.stated_previous() == (3_900, month_period(2025, 1))
+
+
+def test_periods_said_in_words():
+    def period(text, published, title=None):
+        return one(text, published, title).period
+    assert period("Southwest border encounters in the first half of the year came to about 1.05 million.",
+                  "2024-07-22") == Period("range", "2024-01-01", "2024-06-30")
+    assert period("In the second half of last year, apprehensions at the southwest border totaled 398,000.",
+                  "2025-02-10") == Period("range", "2024-07-01", "2024-12-31")
+    assert period("During the first six months of last year, agents apprehended 960,000 at the southwest border.",
+                  "2024-01-25") == Period(YEAR_TO_DATE, "2023-01-01", "2023-06-30")
+    for text in ("Since the fiscal year began October 1, crews have interdicted 2,940 Haitians.",
+                 "Since the fiscal year opened on Oct. 1, crews have interdicted 2,940 Haitians.",
+                 "In the fiscal year that began Oct. 1, crews have interdicted 2,940 Haitians.",
+                 "Since the new fiscal year got under way in October, crews have interdicted 2,940 Haitians."):
+        assert period(text, "2024-02-05") == Period(YEAR_TO_DATE, "2023-10-01", "2024-02-05"), text
+    assert period("Southwest border encounters came to about 313,000 in the third calendar quarter of 2024.",
+                  "2024-10-05") == Period("quarter", "2024-07-01", "2024-09-30")
+
+
+def test_border_patrol_sectors_named_without_the_word():
+    found = _document("CBP October 2024 monthly update", "2024-11-15", "CBP",
+                      "In October 2024, Border Patrol apprehended 56,500 migrants at the southwest border.",
+                      "In Yuma, apprehensions reached 7,900, while Big Bend agents apprehended 900.",
+                      "By sector, Tucson led with 8,900 apprehensions.")
+    assert [(f.value, f.scope) for f in found] == [
+        (56_500, "southwest border"), (7_900, "Yuma sector"), (900, "Big Bend sector"), (8_900, "Tucson sector")]
+    swanton = _document("Arrests climb in the Swanton Sector", "2024-03-12", "CBP",
+                        "The sector logged 6,925 apprehensions in all of fiscal year 2023.")
+    assert swanton[0].scope == "Swanton sector"
+
+
+def test_a_stock_takes_the_earlier_day_its_release_quotes_as_previous():
+    held = one("ICE held 37,500 people in detention as of June 9, 2024, up from 36,200 on May 26.", "2024-06-12")
+    assert held.stated_previous() == (36_200, Period("day", "2024-05-26", "2024-05-26"))
+    a_year = one("ICE held 37,500 people in detention on June 9, 2024, up from 30,100 on June 9, 2023.", "2024-06-12")
+    assert a_year.stated_previous() is None  # a year-ago comparison is not the previous reading
+
+
+def test_running_totals_and_daily_averages_outside_statistics_releases():
+    running = one("More than 590,000 people have scheduled appointments through CBP One since it began "
+                  "offering them on Jan. 12, 2023.", "2024-05-30", agency="CBP")
+    assert running.period.kind == CUMULATIVE and periodic_statistic(running, "2024-05-30")
+    assert running.period.preceding() is None  # never anything's previous, nor has one
+    recent = one("CBP has scheduled 14,000 appointments since it began offering them on May 20.", "2024-05-30",
+                 agency="CBP")
+    assert not periodic_statistic(recent, "2024-05-30")  # a few days' tally
+    daily = one("Border Patrol agents averaged more than 9,600 apprehensions a day at the southwest border "
+                "between Dec. 10 and Dec. 16.", "2023-12-22", agency="news")
+    assert daily.kind == DAILY_AVERAGE and periodic_statistic(daily, "2023-12-22")
+    assert [f.value for f in figures("From March 3 to 9, apprehensions averaged about 5,100 per day.",
+                                     "2024-03-12")] == [5_100]  # "to 9" is a day
+
+
+def test_the_wordings_set_meets_the_targets_with_no_wrong_previous():
+    wordings = Path(__file__).parent.parent / "monitor" / "data" / "figures" / "wordings.jsonl"
+    result = CliRunner().invoke(cli, ["evaluate-figures", "--json", "--corpus", str(wordings)])
+    assert result.exit_code == 0, result.output
+    scored = json.loads(result.output)["wordings.jsonl"]
+    assert scored["value_recall"] >= 0.95 and scored["period_accuracy"] >= 0.95
+    assert scored["previous_precision"] == 1.0 and scored["previous_given"] >= 40
