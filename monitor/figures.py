@@ -826,9 +826,9 @@ class _Periods:
     #: "closed June with 8.6 million pending cases": a level on the month's last day (like
     #: "at the end of June", ``_AT_END``), not over the month
     _MONTH_END = re.compile(rf"\b(?:closed|ended|finished)\s+({_MON})(?:,?\s+(\d{{4}}))?\s+with\b", re.I)
-    #: "over the same eleven months", "in the same period": the period of the figure reported just
+    #: "over the same eleven months", "in that same period": the period of the figure reported just
     #: before (not "the same period last year", "the same month a year earlier")
-    _SAME_SPAN = re.compile(r"\b(?:over|during|in|for|across|within)\s+the\s+same\s+(?:[\w-]+\s+){0,2}?"
+    _SAME_SPAN = re.compile(r"\b(?:over|during|in|for|across|within)\s+(?:the|that|those)\s+same\s+(?:[\w-]+\s+){0,2}?"
                             r"(?:months?|period|span|stretch|weeks?|days|time(?:frame| frame)?|quarter|year)\b"
                             r"(?!,?\s+(?:a|one|last|the previous|the prior|in the previous|of|in \d|\d))", re.I)
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
@@ -871,7 +871,9 @@ class _Periods:
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
     #: period of a number quoted for comparison
     _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
-                                  r"versus|vs\.?|above|below|twice|double|triple|level with|against|relative to|"
+                                  # "ran above 9,600 on average": more than, not a comparison
+                                  r"versus|vs\.?|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
+                                  r"(?:above|below)|twice|double|triple|level with|against|relative to|"
                                   r"as opposed to|in contrast (?:to|with)|"
                                   r"(?:record|mark|high) (?:of|was))\s+(?:the\s+|that\s+|its\s+)?[\d,.]+"
                                   r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+)?$", re.I)
@@ -1469,6 +1471,8 @@ def _population(text, number, low, high, metric) -> str:
         after = clause.start()
     if _LIST_NEXT.match(text, number.end):
         after = number.end  # "Haitians accounted for 698, Cubans for 290": the next item's words
+    elif after == high and (item := _NEXT_ITEM.search(text, number.end, after)):
+        after = item.start()  # "498 of them, Cubans 330": the words after the comma are 330's
     for lo, hi in ((number.end, after), (max(low, number.start - 80), number.start)):
         if lo < number.start and low and not _LIST_NEXT.match(text, low):
             # "5,700 members of family units in FY2019, out of 267,258 total removals": the
@@ -1510,6 +1514,7 @@ _SHARE_CUE = re.compile(r"\b(?:accounted for|accounting for|made up|make up|make
                         r"second[- ]largest) group|followed by|of (?:them|those|these|whom|which)|"
                         r"of (?:that|this|the|the year's|the month's) (?:number|total|figure|count|tally))\b", re.I)
 _LIST_NEXT = re.compile(r"\s*(?:[,;]|and\b)")
+_NEXT_ITEM = re.compile(r",\s*(?:and\s+)?[^,\d]{0,30}$")
 _SEPARATOR = re.compile(r"[,;]|\band\b")
 _OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
                        r"apprehensions|removals|arrests|cases))\b", re.I)

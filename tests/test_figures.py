@@ -371,7 +371,7 @@ def test_a_release_that_is_not_statistics_keeps_only_the_statistics_it_quotes():
     # Mexico's count is kept as Mexico's, a series of its own that never meets Border Patrol's
     mexico = statistics_quoted(extract_document("DHS Announces a New Policy", [
         "Mexican authorities apprehended 120,000 migrants in June.",
-        "Panama separately reported that 212,000 migrants crossed the jungle through the end of June."],
+        "Panama also said that 212,000 migrants had made the jungle crossing through the end of June."],
         "2024-07-16", "DHS"), "2024-07-16")
     assert [(f.value, f.agency, f.period.start) for s in mexico for f in s] == [
         (120_000, "Mexico", "2024-06-01"), (212_000, "Panama", "2024-01-01")]  # a calendar year to date
@@ -733,8 +733,8 @@ def test_a_sentence_that_names_nothing_counted_shares_out_the_total_before_it():
 
     found = _document("District Seven interdictions: February 2025", "2025-03-05", "USCG",
                       "Coast Guard crews interdicted 1,020 migrants at sea in February.",
-                      "Haitians accounted for 498, Cubans for 330 and Dominicans for 96.",
-                      "Crews also stopped 52 Jamaican nationals off Puerto Rico.")
+                      "By nationality, Haitians accounted for 498 of them, Cubans 330 and Dominicans 96.",
+                      "The cutters also picked up 52 Jamaicans near Puerto Rico.")
     assert [(f.value, f.population, f.metric) for f in found[1:]] == [
         (498, "Haitian", "interdictions"), (330, "Cuban", "interdictions"), (96, "Dominican", "interdictions"),
         (52, "Jamaican", "interdictions")]
@@ -762,18 +762,18 @@ def test_a_sentence_that_does_not_share_out_a_total_gives_no_part_of_it():
 def test_periods_said_in_words():
     def period(text, published, title=None):
         return one(text, published, title).period
-    assert period("Southwest border encounters in the first half of the year came to about 1.05 million.",
+    assert period("CBP's data put the first half of the year at about 1.05 million southwest border encounters.",
                   "2024-07-22") == Period("range", "2024-01-01", "2024-06-30")
     assert period("In the second half of last year, apprehensions at the southwest border totaled 398,000.",
                   "2025-02-10") == Period("range", "2024-07-01", "2024-12-31")
     assert period("During the first six months of last year, agents apprehended 960,000 at the southwest border.",
                   "2024-01-25") == Period(YEAR_TO_DATE, "2023-01-01", "2023-06-30")
-    for text in ("Since the fiscal year began October 1, crews have interdicted 2,940 Haitians.",
-                 "Since the fiscal year opened on Oct. 1, crews have interdicted 2,940 Haitians.",
-                 "In the fiscal year that began Oct. 1, crews have interdicted 2,940 Haitians.",
-                 "Since the new fiscal year got under way in October, crews have interdicted 2,940 Haitians."):
+    for text in ("Since the fiscal year began October 1, ICE officers have made 51,000 arrests.",
+                 "Since the fiscal year opened on Oct. 1, ICE officers have made 51,000 arrests.",
+                 "In the fiscal year that began Oct. 1, ICE officers have made 51,000 arrests.",
+                 "Since the new fiscal year got under way in October, ICE officers have made 51,000 arrests."):
         assert period(text, "2024-02-05") == Period(YEAR_TO_DATE, "2023-10-01", "2024-02-05"), text
-    assert period("Southwest border encounters came to about 313,000 in the third calendar quarter of 2024.",
+    assert period("The third calendar quarter of 2024 brought 298,000 southwest border encounters.",
                   "2024-10-05") == Period("quarter", "2024-07-01", "2024-09-30")
 
 
@@ -781,18 +781,20 @@ def test_border_patrol_sectors_named_without_the_word():
     found = _document("CBP October 2024 monthly update", "2024-11-15", "CBP",
                       "In October 2024, Border Patrol apprehended 56,500 migrants at the southwest border.",
                       "In Yuma, apprehensions reached 7,900, while Big Bend agents apprehended 900.",
-                      "By sector, Tucson led with 8,900 apprehensions.")
+                      "By sector, the busiest was Tucson, with 8,900 apprehensions.")
     assert [(f.value, f.scope) for f in found] == [
         (56_500, "southwest border"), (7_900, "Yuma sector"), (900, "Big Bend sector"), (8_900, "Tucson sector")]
-    swanton = _document("Arrests climb in the Swanton Sector", "2024-03-12", "CBP",
-                        "The sector logged 6,925 apprehensions in all of fiscal year 2023.")
-    assert swanton[0].scope == "Swanton sector"
+    houlton = _document("Apprehensions rise in the Houlton Sector", "2024-03-12", "CBP",
+                        "The sector recorded 3,310 apprehensions during fiscal year 2022.")
+    assert houlton[0].scope == "Houlton sector"
 
 
 def test_a_stock_takes_the_earlier_day_its_release_quotes_as_previous():
-    held = one("ICE held 37,500 people in detention as of June 9, 2024, up from 36,200 on May 26.", "2024-06-12")
+    held = one("The detention population stood at 37,500 on June 9, 2024, compared with 36,200 on May 26.",
+               "2024-06-12")
     assert held.stated_previous() == (36_200, Period("day", "2024-05-26", "2024-05-26"))
-    a_year = one("ICE held 37,500 people in detention on June 9, 2024, up from 30,100 on June 9, 2023.", "2024-06-12")
+    a_year = one("The detention population stood at 37,500 on June 9, 2024, compared with 30,100 on June 9, 2023.",
+                 "2024-06-12")
     assert a_year.stated_previous() is None  # a year-ago comparison is not the previous reading
 
 
@@ -804,7 +806,7 @@ def test_running_totals_and_daily_averages_outside_statistics_releases():
     recent = one("CBP has scheduled 14,000 appointments since it began offering them on May 20.", "2024-05-30",
                  agency="CBP")
     assert not periodic_statistic(recent, "2024-05-30")  # a few days' tally
-    daily = one("Border Patrol agents averaged more than 9,600 apprehensions a day at the southwest border "
+    daily = one("Two officials said daily apprehensions at the southwest border ran above 9,600 on average "
                 "between Dec. 10 and Dec. 16.", "2023-12-22", agency="news")
     assert daily.kind == DAILY_AVERAGE and periodic_statistic(daily, "2023-12-22")
     assert [f.value for f in figures("From March 3 to 9, apprehensions averaged about 5,100 per day.",
