@@ -1273,7 +1273,7 @@ _YEAR_ASSUMED = re.compile(r"\b(?:through|thru|as of) the end of\b|\byear[- ]to[
 #: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
 _QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?|against|relative to|as opposed to|"
                             r"in contrast (?:to|with))\s+(?:the\s+)?$", re.I)
-_MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|arrivals|transits|departures)\b", re.I)
+_MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|crossers|arrivals|transits|departures)\b", re.I)
 _PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
                             r"noncitizens|aliens)\b", re.I)
 
@@ -1472,7 +1472,7 @@ def _population(text, number, low, high, metric) -> str:
     if _LIST_NEXT.match(text, number.end):
         after = number.end  # "Haitians accounted for 698, Cubans for 290": the next item's words
     elif after == high and (item := _NEXT_ITEM.search(text, number.end, after)):
-        after = item.start()  # "498 of them, Cubans 330": the words after the comma are 330's
+        after = item.start()  # "498 of them, Cubans 330", "2,700 of that total and Cubans 1,900": 330's, 1,900's
     for lo, hi in ((number.end, after), (max(low, number.start - 80), number.start)):
         if lo < number.start and low and not _LIST_NEXT.match(text, low):
             # "5,700 members of family units in FY2019, out of 267,258 total removals": the
@@ -1514,7 +1514,7 @@ _SHARE_CUE = re.compile(r"\b(?:accounted for|accounting for|made up|make up|make
                         r"second[- ]largest) group|followed by|of (?:them|those|these|whom|which)|"
                         r"of (?:that|this|the|the year's|the month's) (?:number|total|figure|count|tally))\b", re.I)
 _LIST_NEXT = re.compile(r"\s*(?:[,;]|and\b)")
-_NEXT_ITEM = re.compile(r",\s*(?:and\s+)?[^,\d]{0,30}$")
+_NEXT_ITEM = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)[^,\d]{0,30}$")
 _SEPARATOR = re.compile(r"[,;]|\band\b")
 _OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
                        r"apprehensions|removals|arrests|cases))\b", re.I)

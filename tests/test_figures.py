@@ -738,6 +738,10 @@ def test_a_sentence_that_names_nothing_counted_shares_out_the_total_before_it():
     assert [(f.value, f.population, f.metric) for f in found[1:]] == [
         (498, "Haitian", "interdictions"), (330, "Cuban", "interdictions"), (96, "Dominican", "interdictions"),
         (52, "Jamaican", "interdictions")]
+    found = _document("Coast Guard, fiscal year to date", "2024-03-06", "USCG",
+                      "Since the start of fiscal 2024, Coast Guard cutters have interdicted 5,010 migrants.",
+                      "Haitians comprised 2,700 of that total and Cubans 1,900.")
+    assert [(f.value, f.population) for f in found[1:]] == [(2_700, "Haitian"), (1_900, "Cuban")]
     # the words after a comparison name the next figure's population
     found = _document("Coast Guard fiscal year 2024", "2024-12-05", "USCG",
                       "Coast Guard crews interdicted 12,400 migrants at sea in fiscal year 2024.",
