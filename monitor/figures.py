@@ -130,11 +130,21 @@ class Figure:
 
     def stated_previous(self) -> tuple[float | None, Period] | None:
         """(value or None, period) of the immediately preceding period as the text states it;
-        for a record, the record it beat ("beating the record of 2,883,595 set on June 30")."""
+        for a record, the record it beat ("beating the record of 2,883,595 set on June 30");
+        for a stock counted on a day, the earlier day's count the text gives."""
         if self.kind == RECORD:
             beaten = [o for o in self.compared if o.kind == RECORD and o.period.end and self.period.start
                       and o.period.end < self.period.start]
             return (beaten[0].value, beaten[0].period) if len(beaten) == 1 else None
+        if self.metric in STOCKS and self.kind == LEVEL and self.period.kind == DAY:
+            # "37,500 held on June 9, up from 36,200 on May 26": a stock's previous reading is the
+            # earlier day the release quotes, within a quarter (not a year-ago comparison)
+            day = date.fromisoformat(self.period.start)
+            readings = [o for o in self.compared if o.period.kind == DAY and o.kind == LEVEL
+                        and 0 < (day - date.fromisoformat(o.period.start)).days <= 100]
+            if readings:
+                latest = max(readings, key=lambda o: o.period.start)
+                return latest.value, latest.period
         before = self.period.preceding()
         if before is None:
             return None
@@ -241,6 +251,9 @@ _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants
                           r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
                           r"apprehensions|removals|arrests|expulsions|repatriations)\b)", re.I)
 
+#: "498 were Haitian", "the rest were Cuban"
+_NATIONALITY_PREDICATE = re.compile(rf"\b(?:were|was|are)\s+({_NATIONALITIES})\b", re.I)
+
 #: Agencies named near a figure; a foreign government's figure is never a DHS series.
 _AGENCIES = [
     ("Mexico", r"\bmexic(?:o|an)(?:'s)? (?:authorities|government|officials|immigration|national guard)|\bINM\b|"
@@ -261,15 +274,28 @@ _AGENCIES = [
 ]
 _AGENCY_RES = [(name, re.compile(p, re.I)) for name, p in _AGENCIES]
 #: Countries whose own counts DHS releases quote beside its own.
-_FOREIGN_COUNTERS = ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica")
+_FOREIGN_COUNTERS = ("Mexico", "Panama", "Canada", "Guatemala", "Honduras", "Colombia", "Costa Rica", "Bahamas")
 #: "Panama's National Migration Service", "Mexico's Foreign Ministry": another country's office
 _AGENCY_RES += [(country, re.compile(rf"\b{country}(?:'s|’s)\s+(?:(?-i:[A-Z])[\w-]+\s+){{0,4}}(?:institute|service|"
                                      r"ministry|agency|office|police|authorities|government|officials|secretariat)\b",
                                      re.I))
                 for country in _FOREIGN_COUNTERS]
-#: "Mexico detained 9,800 migrants", "encounters in Mexico reached 9,800": the country counts
-_AGENCY_RES += [(country, re.compile(rf"\b{country}\s+(?:encountered|apprehended|detained|deported|returned|"
-                                     r"removed|intercepted|reported|recorded|counted|registered|stopped)\b|"
+_FOREIGN_ADJECTIVES = {"Mexico": "Mexican", "Panama": "Panamanian", "Canada": "Canadian", "Guatemala": "Guatemalan",
+                       "Honduras": "Honduran", "Colombia": "Colombian", "Costa Rica": "Costa Rican",
+                       "Bahamas": "Bahamian"}
+#: "Panama's figures show", "Mexican immigration authorities", "Honduran officials": the
+#: country's own count (not "Mexican nationals", who are counted by whoever counts them)
+_AGENCY_RES += [(country, re.compile(rf"\b(?:{country}(?:'s|’s)?|{_FOREIGN_ADJECTIVES[country]})\s+(?:own\s+|"
+                                     r"(?:federal|national|immigration|migration|border|government)\s+){0,2}"
+                                     r"(?:figures|data|numbers|counts?|statistics|tally|tallies|authorities|"
+                                     r"government|officials|police|agents|ministry|institute|agency|service|"
+                                     r"office|secretariat)\b", re.I))
+                for country in _FOREIGN_COUNTERS]
+#: "Mexico detained 9,800 migrants", "Panama separately reported", "encounters in Mexico
+#: reached 9,800": the country counts
+_AGENCY_RES += [(country, re.compile(rf"\b{country}\s+(?:(?:also|separately|alone|itself|then|later|has|had|have|"
+                                     r"on\s+\w+day)\s+){0,2}(?:encountered|apprehended|detained|deported|returned|"
+                                     r"removed|intercepted|reported|recorded|counted|registered|stopped|said|says)\b|"
                                      r"\b(?:encounters|apprehensions|detentions|arrests|deportations|crossings)"
                                      rf"\s+(?:of\s+migrants\s+)?(?:in|by)\s+{country}\b", re.I))
                 for country in _FOREIGN_COUNTERS]
@@ -289,11 +315,19 @@ _OFO = re.compile(r"office of field operations|\bOFO\b", re.I)
 #: "the Tucson Sector", "the Laredo Field Office", "ERO Houston", "the Chicago area", "in
 #: Texas": a part of the country or of the border, a series of its own
 _SECTOR = re.compile(
-    r"\b(?P<name>(?:[A-Z][a-z]+\s+){1,3})(?P<kind>[Ss]ector|[Ff]ield [Oo]ffice|[Aa]rea of [Rr]esponsibility)\b|"
+    r"\b(?!(?:By|Each|Every|The|Per|Which|That|This|Its|Their|Our|Any|Other|Another|One|Busiest|Largest)\s)"
+    r"(?P<name>(?:[A-Z][a-z]+\s+){1,3})(?P<kind>[Ss]ector|[Ff]ield [Oo]ffice|[Aa]rea of [Rr]esponsibility)\b|"
     r"\bthe\s+(?P<area>(?:[A-Z][a-z]+\s+){1,2})(?:metro(?:politan)?\s+)?area\b|"
     r"\bERO\s+(?P<ero>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b(?!\s+(?:[A-Z]|officers|agents|\())|"
     r"\b(?:in|across)\s+(?P<state>Texas|Arizona|California|New Mexico|Florida|New York|Illinois|Georgia|"
     r"Louisiana|Puerto Rico)\b")
+#: "The sector logged 6,925 apprehensions": a sector the release named before, never the whole border
+_THE_SECTOR = re.compile(r"\b[Tt]he sector\b(?!s)")
+THE_SECTOR = "the sector"
+#: Border Patrol's sectors, named without the word: "El Paso had the most apprehensions"
+_SECTOR_NAME = re.compile(r"\b(San Diego|El Centro|Yuma|Tucson|El Paso|Big Bend|Del Rio|Laredo|Rio Grande Valley|"
+                          r"Blaine|Spokane|Havre|Grand Forks|Detroit|Buffalo|Swanton|Houlton|Ramey)\b"
+                          r"(?!\s+(?:[Ss]ector|[Ff]ield [Oo]ffice|[Pp]orts?|[Ss]tation))")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
 _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?border )?"
                        r"(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
@@ -335,6 +369,9 @@ _COMPARISON = re.compile(r"\b(?:"
                          # "down from 117,901", "from May"; not "were from Venezuela", "people from Mexico"
                          rf"from(?!\s+(?!{_MON}(?![a-z])|FY|fiscal|calendar|the\b|a\b|an\b|its\b)(?-i:[A-Z])[a-z]+)|"
                          r"compar\w* (?:with|to)|versus|vs\.?|than|when|double(?!-)|twice|triple|"
+                         # ", against 1,688,900 a year earlier", "relative to 63.9 million in January"
+                         r"(?<=,\s)against|(?:as|set|measured|stacked up) against|relative to|as opposed to|"
+                         r"in contrast (?:to|with)|"
                          # "over the 28-day month" is a span; "over May", "over the same month" compare
                          r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
                          r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
@@ -413,9 +450,11 @@ class _Periods:
                            r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)", re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
-    _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter of (fiscal year |FY ?)?(\d{4})\b|"
+    _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?quarter (?:of )?(?:calendar year )?"
+                          r"(fiscal year |FY ?)?(\d{4})\b|"
                           r"\bQ([1-4]) (FY ?)?(\d{4})\b", re.I)
-    _HALF = re.compile(r"\b(first|second) half of (?:calendar year |the year )?(\d{4})\b", re.I)
+    _HALF = re.compile(r"\b(first|second) half of (?:(?:calendar year |the year )?(\d{4})\b|"
+                       r"(the|this|last|the current|the previous|the past) (?:calendar )?year\b(?!\s+\d))", re.I)
     _FULL_DATE = rf"(?:{_WEEKDAY})?({_MON})\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"
     _RANGE = re.compile(
         rf"\b(?:(?:from|between|since)\s+)?{_FULL_DATE},?\s*(?:to|through|and|until|-|–)\s*{_FULL_DATE}", re.I)
@@ -445,7 +484,7 @@ class _Periods:
         rf"\b(?:(fiscal (?:year )?|FY\s?)|(?:calendar year|CY|in)\s?)(\d{{4}}),?\s+(?:[a-z-]+,?\s+){{0,3}}?(?:through|thru)\s+"
         rf"(?:the end of\s+)?({_MON})\b|"
         rf"\bfirst\s+(\w+)\s+(months?|quarters?)\s+of\s+(?:(fiscal (?:year )?|FY\s?|calendar year |CY\s?)?(\d{{4}})|"
-        rf"(?:the |this |the current )(fiscal )?year)\b|"
+        rf"(?:the |this |the current |last |the previous |the prior )(fiscal )?year)\b|"
         rf"\bfirst half of\s+(fiscal (?:year )?|FY\s?)(\d{{4}})\b", re.I)
     #: "year to date" with no year named: the current fiscal year's (DHS counts fiscal
     #: years) unless it says calendar; "so far this year" is the calendar year's
@@ -492,10 +531,18 @@ class _Periods:
                        r"week (?:before|earlier))\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|lapsed|closed|concluded|began|begun|lifted|took effect|ending|"
                              r"launched|issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
-    _START_OF_FY = re.compile(r"\bsince the (?:start|beginning) of (?:the|this) fiscal year\b", re.I)
+    #: "since the start of the fiscal year", "since the fiscal year began October 1", "since the
+    #: new fiscal year got under way in October", "in the fiscal year that began Oct. 1": the
+    #: current fiscal year to date
+    _START_OF_FY = re.compile(
+        r"\b(?:since (?:the (?:start|beginning|opening|outset) of (?:the|this) (?:new |current )?fiscal year|"
+        r"(?:the|this) (?:new |current )?fiscal year (?:began|started|opened|got under ?way|kicked off|commenced))|"
+        r"(?:in|during|for|over|so far in) (?:the|this) (?:new |current )?fiscal year,? (?:that|which) "
+        r"(?:began|started|opened|got under ?way|kicked off|commenced))"
+        r"(?:,?\s+(?:on\s+|in\s+)?(?:Oct(?:ober|\.)?)(?:\s+1(?:st)?)?(?:,?\s+\d{4})?)?(?![\w-])", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        r"\bversus|\bvs\.?|\bagainst|\brelative to|\bas opposed to|\bin contrast (?:to|with)|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
         # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
         # "ahead of the same stretch of 2022" (whose "of" the period's words may take)
         r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to|compared (?:with|to)|versus)\s+"
@@ -506,9 +553,10 @@ class _Periods:
         re.I)
 
     def __init__(self, text: str, anchor: date | None, context: Period | None,
-                 starts: dict[tuple[int, int], date] | None = None):
+                 starts: dict[tuple[int, int], date] | None = None, same: Period | None = None):
         self.anchor = anchor
         self.context = context
+        self.same = same
         self.found: list[_Mention] = []
         taken: list[tuple[int, int]] = []
         lower = text.lower()
@@ -560,7 +608,15 @@ class _Periods:
                 else date(year, 3 * number - 2, 1)
             add(m, Period(QUARTER, first.isoformat(), (_add_months(first, 3) - timedelta(days=1)).isoformat()))
         for m in scan(self._HALF, 'half'):
-            year = int(m.group(2))
+            if m.group(2):
+                year = int(m.group(2))
+            elif self.context and self.context.kind in (QUARTER, CALENDAR_YEAR, MONTH) \
+                    and m.group(3).lower() in ("the", "this", "the current"):
+                year = int(self.context.start[:4])  # "the first half of the year" in a release about Q3 2024
+            elif self.anchor:  # a calendar year: the fiscal one is "the first half of fiscal year 2024"
+                year = self.anchor.year - (m.group(3).lower() in ("last", "the previous", "the past"))
+            else:
+                continue
             first = date(year, 1 if m.group(1).lower() == "first" else 7, 1)
             add(m, Period(RANGE, first.isoformat(), (_add_months(first, 6) - timedelta(days=1)).isoformat()))
         for m in scan(self._SINCE, 'since', 'beginning', 'starting'):
@@ -679,10 +735,6 @@ class _Periods:
                         add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, end), end=through.end())
                     else:
                         add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
-        for m in scan(self._START_OF_FY, 'since the'):
-            if self.anchor:
-                current = self.anchor.year + (self.anchor.month >= 10)
-                add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
         for m in scan(self._RECENT_QUARTER, 'quarter'):
             if self.anchor:
                 first = _add_months(date(self.anchor.year, (self.anchor.month - 1) // 3 * 3 + 1, 1), -3)
@@ -774,12 +826,25 @@ class _Periods:
     #: "closed June with 8.6 million pending cases": a level on the month's last day (like
     #: "at the end of June", ``_AT_END``), not over the month
     _MONTH_END = re.compile(rf"\b(?:closed|ended|finished)\s+({_MON})(?:,?\s+(\d{{4}}))?\s+with\b", re.I)
+    #: "over the same eleven months", "in that same period": the period of the figure reported just
+    #: before (not "the same period last year", "the same month a year earlier")
+    _SAME_SPAN = re.compile(r"\b(?:over|during|in|for|across|within)\s+(?:the|that|those)\s+same\s+(?:[\w-]+\s+){0,2}?"
+                            r"(?:months?|period|span|stretch|weeks?|days|time(?:frame| frame)?|quarter|year)\b"
+                            r"(?!,?\s+(?:a|one|last|the previous|the prior|in the previous|of|in \d|\d))", re.I)
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
 
     def _points_in_time(self, text: str, add, scan) -> None:
-        """Spans ended by a date, levels at a month's end and "the quarter" of a quarterly
-        release: read before the plain dates and months they contain."""
+        """Spans ended by a date, levels at a month's end, "the quarter" of a quarterly
+        release and the fiscal year since it began: read before the plain dates and months
+        they contain."""
+        if self.same and self.same.kind != UNSPECIFIED:
+            for m in scan(self._SAME_SPAN, 'same'):
+                add(m, self.same)  # "over the same eleven months": the period just reported
+        for m in scan(self._START_OF_FY, 'fiscal year'):
+            if self.anchor:
+                current = self.anchor.year + (self.anchor.month >= 10)
+                add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
         for m in scan(self._SINCE_THROUGH, 'since'):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
             last = self._date(m.group(4), m.group(5), m.group(6) or (first and str(first.year)))
@@ -806,7 +871,10 @@ class _Periods:
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
     #: period of a number quoted for comparison
     _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
-                                  r"versus|vs\.?|above|below|twice|double|triple|level with|"
+                                  # "ran above 9,600 on average": more than, not a comparison
+                                  r"versus|vs\.?|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
+                                  r"(?:above|below)|twice|double|triple|level with|against|relative to|"
+                                  r"as opposed to|in contrast (?:to|with)|"
                                   r"(?:record|mark|high) (?:of|was))\s+(?:the\s+|that\s+|its\s+)?[\d,.]+"
                                   r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+)?$", re.I)
 
@@ -839,7 +907,8 @@ class _Periods:
                 year = int(m.group(7))
             elif self.anchor:  # "the first 11 months of the fiscal year": the current one
                 fiscal = bool(m.group(8))
-                year = self.anchor.year + (fiscal and self.anchor.month >= 10)
+                year = self.anchor.year + (fiscal and self.anchor.month >= 10) \
+                    - bool(re.search(r"\b(?:last|previous|prior)\s", m.group(0), re.I))  # "of last year"
             else:
                 return None
             start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
@@ -945,6 +1014,9 @@ def _numbers(text: str) -> list[_Number]:
             continue
         if re.search(rf"\b{_MON}\s*$", before, re.I) and not scale and not percent and "," not in digits:
             continue  # a day of a month, or a year after one
+        if re.search(rf"\b{_MON}\s+\d{{1,2}}\s*(?:-|–|to|through|thru|and|until)\s*$", before, re.I) \
+                and not scale and not percent and value <= 31 and "." not in digits:
+            continue  # "from March 3 to 9": the last day of a span
         if re.match(r"\s*,?\s*\d{4}\b", after) and value <= 31 and not scale:
             continue
         if not scale and not percent and "," not in digits and 1900 <= value <= 2100 and "." not in digits:
@@ -1008,7 +1080,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     numbers = _numbers(text)
     if not numbers:
         return []
-    periods = _Periods(text, anchor, context, starts)
+    periods = _Periods(text, anchor, context, starts, same=head.period if head else None)
     # "the gross backlog, which counts every pending case, was 11.3 million": what a
     # relative clause mentions is not what the number counts
     plain = _RELATIVE_CLAUSE.sub(lambda m: " " * len(m.group(0)), text)
@@ -1016,6 +1088,16 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     figures: list[Figure] = []
     # "This is a 29% decrease from May": an earlier sentence's figure, only when referred to.
     last_reported = head if _ANAPHOR.match(text) or _TOTAL_REFERENCE.search(text[:numbers[0].start]) else None
+    # "The southwest border accounted for 2,402,600 of those", "Haitians accounted for 455 and
+    # Cubans for 301", "Crews also stopped 96 Dominican nationals": a sentence that names nothing
+    # counted but says it shares out a total gives parts of the figure reported just before, each
+    # told apart by who or where ("Agents rescued 340 migrants in the Tucson sector" does not)
+    foreign = _sentence_agency(text) in _FOREIGN_COUNTERS
+    implicit = (sentence_metric is None and last_reported is None and head is not None and not foreign
+                and head.role == REPORTED and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit != "dollars"
+                and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))))
+    if implicit:
+        last_reported = head
     pending_from = None
     for i, number in enumerate(numbers):
         low = numbers[i - 1].end if i else 0
@@ -1027,7 +1109,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
         if not comparison and figures and figures[-1].role == COMPARED and re.fullmatch(
                 r"[^.;]{0,50}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before) \
-                and not _nearest(_METRIC_RES, text, number.start, low, number.start):
+                and not _nearest(_METRIC_RES, text, number.start, low, number.start) \
+                and not _names_who(_SEPARATOR.split(before)[-1]):
             comparison = True  # "compared with 12,500 in May and 40,000 in June 2023"
         # A figure quoted for comparison is like for like with the one it is compared with.
         compared_to = last_reported if comparison and last_reported is not None else None
@@ -1048,6 +1131,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 and _PERSONS_AFTER.match(after) and (_headline_metric(headline) or ("", ""))[1] in (
                     "people", "passengers", "encounters"):
             metric_entry = _headline_metric(headline)  # "checkpoints handled more than 15.3 million people"
+        if metric_entry is None and foreign and not (number.small or number.percent or number.money) \
+                and (_PERSONS_AFTER.match(after) or _MOVEMENTS_AFTER.match(after)):
+            # "Honduran officials registered 38,000 irregular entries": the migrants another country counts
+            metric_entry = ("migrants", "people", None)
         if _POUNDS.match(after):
             metric_entry = ("seizures", "pounds", None)
         elif re.match(r"\s*months?\b", after, re.I) and (
@@ -1058,7 +1145,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             metric_entry = _PROCESSING_TIME
         elif re.match(r"\s*months?\b", after, re.I) and not number.percent:
             continue  # "in the 12 months ending in June": a length of time
-        elif compared_to is None and number.small and (region_metric is None or not (
+        elif compared_to is None and number.small and not (implicit and _population(
+                text, number, low, words_end, head.metric)) and (region_metric is None or not (
                 re.search(r"\b\w+(?:ed|ing)\s+$", before)
                 # "the apprehension of 36 smugglers", "the removal of 54 people"
                 or re.search(r"\b\w+(?:ions?|als?|ures?)\s+of\s+$", before)
@@ -1068,7 +1156,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 continue
             metric_entry = None  # "89 people to Haiti and 54 people to Cuba": like the one before
         if metric_entry is None and not number.percent and compared_to is None:
-            part_of = figures[-1] if figures and figures[-1].role == REPORTED else last_reported
+            part_of = figures[-1] if figures and figures[-1].role == REPORTED and not implicit else last_reported
+            if implicit:
+                part_of = head  # "The northern border contributed 18,950 of them, while 84,300 ..."
             if part_of is None:
                 continue
             # "That total included 77,000 members of family units": like the figure before;
@@ -1077,13 +1167,24 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             if kind in (LEVEL, DAILY_AVERAGE):
                 daily = _DAILY.search(text[max(low, number.start - 70):min(high, number.end + 70)])
                 kind = DAILY_AVERAGE if daily else LEVEL
+            population = _population(text, number, low, words_end, part_of.metric)
+            scope = part_of.scope
+            if implicit:
+                scope = _scope(text, number, low, high, part_of.metric, agency) or scope
+                if not population and scope == part_of.scope:
+                    if not _OF_THOSE.match(after):
+                        continue  # nothing says which part: not a figure we can place
+                    population = "part of a total"
             figure = replace(part_of, value=number.value, as_written=number.written, kind=kind,
                              qualifier=_qualifier(text, number), compared=[], role=REPORTED,
-                             population=_population(text, number, low, words_end, part_of.metric),
+                             population=population, scope=scope,
                              period=period or part_of.period, text=text,
                              period_assumed=part_of.period_assumed if period is None else False,
                              stated_change_pct=None, stated_change_from=None)
             figures.append(figure)
+            # "..., against 2,231,700 a year earlier", "Of those, 460 were unaccompanied children,
+            # down from 3,900 in January": a comparison after a part is the part's
+            last_reported = figure
             continue
         if number.percent:
             figure = _percent(text, number, before, after, period, metric_entry, last_reported,
@@ -1141,6 +1242,11 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             agency=_agency(text, number, low, high, metric, agency),
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text,
             period_assumed=assumed)
+        if figure.agency in _FOREIGN_COUNTERS and figure.period.kind == YEAR_TO_DATE and figure.period.end \
+                and figure.period.start.endswith("-10-01") and not _FISCAL.search(text) \
+                and _YEAR_ASSUMED.search(text):
+            # another country counts calendar years: "through the end of August" is since Jan. 1
+            figure.period = replace(figure.period, start=f"{figure.period.end[:4]}-01-01")
         if not figure.population and _OF_THOSE.match(after):
             figure.population = "part of a total"  # "accounted for 31,000 of those apprehensions"
         whole = next((f for f in reversed(figures) if f.role == REPORTED), None)
@@ -1161,8 +1267,13 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     return figures
 
 
+_FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
+#: Words that give a year to date without saying which year (``_Periods`` assumes the fiscal one)
+_YEAR_ASSUMED = re.compile(r"\b(?:through|thru|as of) the end of\b|\byear[- ]to[- ]date\b|\bto date\b|\bso far\b", re.I)
 #: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
-_QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?)\s+(?:the\s+)?$", re.I)
+_QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?|against|relative to|as opposed to|"
+                            r"in contrast (?:to|with))\s+(?:the\s+)?$", re.I)
+_MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|crossers|arrivals|transits|departures)\b", re.I)
 _PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
                             r"noncitizens|aliens)\b", re.I)
 
@@ -1292,12 +1403,27 @@ def _qualifier(text: str, number: _Number) -> str:
     return m.group(1).lower() if m else ""
 
 
+def _distance(start: int, end: int, number: _Number, low: int, high: int, text: str) -> int:
+    """How far words are from a number; words nearer the neighbouring number, or in another
+    clause ("In Yuma, apprehensions reached 7,900, while Big Bend agents ..."), are not its own."""
+    if end <= number.start:
+        return number.start - end + (150 if (low and start - low < number.start - end)
+                                     or _NEXT_CLAUSE.search(text, end, number.start) else 0)
+    if start >= number.end:
+        return start - number.end + (150 if (high < len(text) and high - end < start - number.end)
+                                     or _NEXT_CLAUSE.search(text, number.end, start) else 0)
+    return 0
+
+
 def _scope(text, number, low, high, metric, default_agency) -> str:
     # a border named anywhere in the sentence; "at the border" only in the number's own
     # stretch ("..., which it blamed on officers sent to help at the border" is not where)
-    region = _nearest(_REGION_RES, _AT_THE_BORDER.sub(
-        lambda m: m.group(0) if low <= m.start() and m.end() <= high else " " * len(m.group(0)), text),
-        number.start, 0, len(text))
+    masked = _AT_THE_BORDER.sub(
+        lambda m: m.group(0) if low <= m.start() and m.end() <= high else " " * len(m.group(0)), text)
+    # "2,135,005 encounters at the southwest border and 2,901,142 nationwide": the nearer
+    # word, counted from the number's end when it follows
+    regions = [(m.start(), m.end(), entry) for entry in _REGION_RES for m in entry[1].finditer(masked)]
+    region = min(regions, key=lambda r: _distance(r[0], r[1], number, low, high, text))[2] if regions else None
     if metric == "interdictions" and not region:
         region = ("coastal",)  # the Coast Guard interdicts at sea, said or not
     location = ""
@@ -1317,12 +1443,19 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     if metric == "apprehensions":
         location = ""  # Border Patrol apprehends between ports by definition
     # "Agents in the Tucson Sector", "the Laredo Field Office": a part of the border
-    parts = list(_SECTOR.finditer(window))
+    parts = [(m, f"{' '.join(m['name'].split())} {m['kind'].lower()}" if m['name']
+              else f"{' '.join((m['area'] or m['ero']).split())} area" if m['area'] or m['ero']
+              else m['state']) for m in _SECTOR.finditer(window)]
+    if metric == "apprehensions":  # "Tucson led with 58,900", "agents in Del Rio": Border Patrol's sectors
+        parts += [(m, f"{m[1]} sector") for m in _SECTOR_NAME.finditer(window)
+                  if not any(s.start() <= m.start() < s.end() for s, _ in parts)]
+    if not parts and (the := _THE_SECTOR.search(window)):
+        parts = [(the, THE_SECTOR)]  # "The sector logged 6,925": the one the release named (extract_document)
     if parts:
-        part = min(parts, key=lambda m: abs(m.start() - (number.start - lo)))
-        location = (f"{' '.join(part['name'].split())} {part['kind'].lower()}" if part['name']
-                    else f"{' '.join((part['area'] or part['ero']).split())} area" if part['area'] or part['ero']
-                    else part['state'])
+        location = min(parts, key=lambda part: _distance(part[0].start() + lo, part[0].end() + lo,
+                                                         number, low, high, text))[1]
+    if location.endswith(" sector"):
+        return location  # a sector is on one border: "the Tucson Sector" whether or not the border is named
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
 
 
@@ -1336,11 +1469,17 @@ def _population(text, number, low, high, metric) -> str:
     after = min(high, number.end + 100)
     if clause := _NEXT_CLAUSE.search(text, number.end, after):  # "40,987, and removals to Mexico ..."
         after = clause.start()
+    if _LIST_NEXT.match(text, number.end):
+        after = number.end  # "Haitians accounted for 698, Cubans for 290": the next item's words
+    elif after == high and (item := _NEXT_ITEM.search(text, number.end, after)):
+        after = item.start()  # "498 of them, Cubans 330", "2,700 of that total and Cubans 1,900": 330's, 1,900's
     for lo, hi in ((number.end, after), (max(low, number.start - 80), number.start)):
-        if lo < number.start and low:
+        if lo < number.start and low and not _LIST_NEXT.match(text, low):
             # "5,700 members of family units in FY2019, out of 267,258 total removals": the
-            # words right after the number before are that number's
-            lo = max(lo, low + 30)
+            # words right after the number before are that number's, up to a comma or "and"
+            # ("4,300, down from 6,050 the year before, and Haitians 6,900")
+            separator = _SEPARATOR.search(text, low, number.start)
+            lo = max(lo, separator.end() if separator else low + 30)
             if lo >= hi:
                 continue
         found = _nearest(_POPULATION_RES, text, number.start, lo, hi)
@@ -1353,8 +1492,13 @@ def _population(text, number, low, high, metric) -> str:
     return ""
 
 
+def _names_who(words: str) -> bool:
+    """Whether words name a population or a nationality ("and Haitians 6,900")."""
+    return bool(_nearest(_POPULATION_RES, words, len(words), 0, len(words)) or _nationality(words, 0, len(words)))
+
+
 def _nationality(text: str, lo: int, hi: int) -> str:
-    found = _NATIONALITY.search(text, lo, hi)
+    found = _NATIONALITY.search(text, lo, hi) or _NATIONALITY_PREDICATE.search(text, lo, hi)
     if found:
         return found.group(1).capitalize()
     found = _FROM_COUNTRY.search(text, lo, hi)
@@ -1364,6 +1508,14 @@ def _nationality(text: str, lo: int, hi: int) -> str:
     return ", ".join(_COUNTRIES[" ".join(n.lower().split())] for n in names)
 
 
+#: Words that share out a total: "accounted for", "made up", "of those", "the largest group"
+_SHARE_CUE = re.compile(r"\b(?:accounted for|accounting for|made up|make up|makes up|represented|comprised|contributed|"
+                        r"(?:was|were) responsible for|numbered|totaled|totalled|(?:was|were) the (?:largest|biggest|"
+                        r"second[- ]largest) group|followed by|of (?:them|those|these|whom|which)|"
+                        r"of (?:that|this|the|the year's|the month's) (?:number|total|figure|count|tally))\b", re.I)
+_LIST_NEXT = re.compile(r"\s*(?:[,;]|and\b)")
+_NEXT_ITEM = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)[^,\d]{0,30}$")
+_SEPARATOR = re.compile(r"[,;]|\band\b")
 _OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
                        r"apprehensions|removals|arrests|cases))\b", re.I)
 _PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among those|of those)\s+$", re.I)
@@ -1425,20 +1577,25 @@ def may_hold_figures(statements: list[str]) -> bool:
 
 
 def periodic_statistic(figure: Figure, published: str | None) -> bool:
-    """Whether a figure is a DHS statistic wherever it is printed (a policy release
-    quoting last month's encounters, an enforcement release with the fiscal year's
-    removals): a count of a recurring metric by a department component, for a period
-    of a kind that recurs and is over, said as a fact. A fee, a deadline, a share, a
-    forecast or one operation's tally is not."""
+    """Whether a figure is a statistic wherever it is printed (a policy release quoting
+    last month's encounters, an enforcement release with the fiscal year's removals, a
+    news story with Mexico's detentions): a count of a recurring metric by a department
+    component or another country's government, for a period of a kind that recurs and is
+    over, said as a fact. A fee, a deadline, a share, a forecast or one operation's tally
+    is not."""
     if figure.role != REPORTED or figure.kind not in (LEVEL, DAILY_AVERAGE, RECORD) \
             or figure.period_assumed:
         return False
-    if figure.unit in ("dollars", "percent") or figure.agency not in DHS_AGENCIES:
+    # another country's count is a statistic too, in a series of its own (``Figure.series``)
+    if figure.unit in ("dollars", "percent") or figure.agency not in DHS_AGENCIES + _FOREIGN_COUNTERS:
         return False
     period = figure.period
+    # a daily average over days named ("averaged 9,600 a day between Dec. 10 and 16") is a rate
+    # of what recurs, and a running total since a program began is one too
     if period.kind not in _RECURRING_PERIODS and not (figure.kind == RECORD and period.kind == DAY) \
             and not (figure.metric in STOCKS and figure.kind == LEVEL and period.kind == DAY) \
-            and not _whole_months(period):
+            and not _whole_months(period) and not (figure.kind == DAILY_AVERAGE and period.kind == RANGE) \
+            and not _running_total(figure, published):
         return False
     # a count of removal flights is a statistic; the tally of one flight is not
     words = _FLIGHTS.sub(" ", figure.text) if figure.metric == "flights" else figure.text
@@ -1446,6 +1603,20 @@ def periodic_statistic(figure: Figure, published: str | None) -> bool:
 
 
 _FLIGHTS = re.compile(r"\b(?:charter|removal|repatriation|deportation)\s+(?:[a-z]+\s+)?flights\b", re.I)
+
+
+def _running_total(figure: Figure, published: str | None) -> bool:
+    """"More than 590,000 people have scheduled appointments since Jan. 12, 2023": a program's
+    count from its start to the release, which the next release brings up to date (never
+    anything's previous: a cumulative period has none). Not a tally of the last few weeks."""
+    period = figure.period
+    if period.kind != CUMULATIVE or figure.kind != LEVEL or not period.start or not published \
+            or (period.end or published[:10]) != published[:10]:
+        return False
+    try:
+        return (date.fromisoformat(published[:10]) - date.fromisoformat(period.start)).days >= 90
+    except ValueError:
+        return False
 
 
 def _whole_months(period: Period) -> bool:
@@ -1506,6 +1677,11 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     head = None
     result = []
     regions: dict[str, str] = {}
+    named = [m for text in (title or "", *statements) for m in (*_SECTOR.finditer(text), *_SECTOR_NAME.finditer(text))
+             if m.re is _SECTOR_NAME or (m['name'] and m['kind'].lower() == "sector")] \
+        if any("the sector" in s.lower() for s in statements) else []
+    sector = f"{' '.join((named[0]['name'] if named[0].re is _SECTOR else named[0][1]).split())} sector" \
+        if named else ""  # "the Swanton Sector" in the headline: what "the sector" is
     earlier: list[Figure] = []
     lead_in = None
     as_of = None
@@ -1525,12 +1701,17 @@ def extract_document(title: str | None, statements: list[str], published: str | 
         # "Apprehensions of family units fell to 9,000": at the border the release is about
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
-            if not region and regions.get(figure.metric) and figure.agency in DHS_AGENCIES + ("",):
+            if not region and regions.get(figure.metric) and figure.agency in DHS_AGENCIES + ("",) \
+                    and not figure.scope.endswith(" sector"):
                 figure.scope = ", ".join(p for p in (regions[figure.metric], figure.scope) if p)
         for figure in figures:
             region = next((r for r, _ in _REGIONS if figure.scope.startswith(r)), "")
             if region and figure.role == REPORTED:
                 regions[figure.metric] = region
+            if figure.scope == THE_SECTOR and sector:
+                figure.scope = sector  # "The sector logged 6,925": the Swanton Sector named before
+            elif figure.scope.endswith(" sector") and figure.scope != THE_SECTOR:
+                sector = figure.scope
         reported = [f for f in figures if f.role == REPORTED and f.kind != SHARE]
         if reported:  # "That is a 95% drop": the total, not its daily average beside it
             head = next((f for f in reversed(reported) if f.kind in (LEVEL, RECORD)), reported[-1])

@@ -21,8 +21,8 @@ a DHS series. A change the release states is kept beside the computed one.
 
 from __future__ import annotations
 
-from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, Figure, Period, extract_document,
-                             forecast, may_hold_figures, periodic_statistic)
+from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, THE_SECTOR, Figure, Period,
+                             extract_document, forecast, may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
 #: A release of this label is a statistics release: every figure in it is kept.
@@ -86,8 +86,10 @@ def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
         # a figure quoted for comparison takes only the previous its own release gives
         # ("compared with 6,182 in fiscal year 2022 and 838 in fiscal year 2021")
         # nor does a figure said of a period not over yet ("expects 190,000 in March")
+        # nor does "the sector" of a release that names none: which sector is not known
         stored = previous_figure(store, figure.series, figure.period, doc["id"]) \
-            if figure.role != COMPARED and not forecast(figure, doc["published"]) else None
+            if figure.role != COMPARED and not forecast(figure, doc["published"]) \
+            and figure.scope != THE_SECTOR else None
         stated = figure.stated_previous()
         if stored and _contradicted(figure, stored[1], stated):
             stored = None  # the release says otherwise: the stored figure is not this series'
