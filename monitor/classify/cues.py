@@ -325,7 +325,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
     "other_actor": ("court", "judge", "justices", "panel", "injunction", "congress", "lawmakers", "the senate",
                     "the house", "legislation", "government", "authorities", "ministry", "gov.", "governor",
-                    "bill", "law", "legislature"),
+                    "bill", "state"),
     "conditional_ending": ("expire", "end", "terminat", "rescind"),
     "forecast": ("expect", "anticipat", "project", "predict", "forecast", "estimate"),
     "advisory": ("voluntary", "binding", "recommend", "best practices", "not mandatory"),
