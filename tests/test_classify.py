@@ -495,3 +495,18 @@ def test_the_third_writers_mechanism_set_is_read_as_its_author_labelled_it():
     scores = json.loads(result.output)
     assert scores["macro_f1"] >= 0.9
     assert scores["reversal_precision"] == 1.0
+
+
+@pytest.mark.parametrize("title,text", [
+    ("Texas lawmakers require troopers to check immigration status",
+     "AUSTIN - Gov. Greg Abbott signed a bill Monday requiring state troopers to ask about immigration status at "
+     "traffic stops. The measure takes effect September 1. Police chiefs said they were reviewing it."),
+    ("Tennessee governor signs law requiring jails to honor detainers",
+     "NASHVILLE - Tennessee's governor signed a state law Tuesday that requires every county jail to hold people "
+     "named in ICE detainers for up to 48 hours. Sheriffs will have until July to comply."),
+    ("Oklahoma Legislature Requires Employers to Use E-Verify",
+     "OKLAHOMA CITY - The state legislature approved a measure, signed Thursday by Gov. Kevin Stitt, that "
+     "requires every employer with ten or more workers to check new hires through E-Verify starting next year."),
+])
+def test_what_a_state_requires_is_no_policy_of_the_department(title, text):
+    assert classify(title, text).label == "none"

@@ -314,6 +314,9 @@ class Model:
         if title and label == "none" and "title_statement" in found[0] and not any(
                 cue in found[0] for cue in STATEMENT_ABOUT_OTHERS):
             label, confidence = _statement_ending(label, confidence, units, found, results, doc_evidence, offset)
+        if title and label == "new_policy" and "title_other_actor" in found[0]:
+            label, confidence = _others_policy(label, confidence, units, found, doc_scores, shown_doc, p, results,
+                                               doc_evidence, offset)
         unannounced = []
         if label == "reversal" or any(r.label == "reversal" for r in results):
             announced, unannounced = _announced_reversal(units, found, label == "reversal", results, offset)
@@ -442,6 +445,28 @@ def _statement_ending(label: str, confidence: float, units: list[str], found: li
             evidence["statement_ending"] = True
             return "reversal", results[i].evidence["scores"]["reversal"]
     return label, confidence
+
+
+def _others_policy(label: str, confidence: float, units: list[str], found: list[dict[str, str]],
+                   scores: list[float], shown: list[float], p: list[list[float]], results: list[StatementResult],
+                   evidence: dict, offset: int) -> tuple[str, float]:
+    """A headline whose subject is another actor (a state, its lawmakers, a court) over a lead
+    telling that actor's act ("Gov. ... signed a bill requiring ..."): what it requires is its
+    own policy, not the department's. The document, and the lead statements telling that
+    act, take their best label below new_policy."""
+    lead = [i for i in _announcing_units(units, offset) if i >= offset and "other_actor" in found[i]]
+    if not lead:
+        return label, confidence
+    below = range(LABELS.index("statistic_update"), len(LABELS))
+    for i in lead:
+        if results[i].label in PRECEDENCE[:2]:
+            best = max(below, key=lambda j: p[i][j])
+            results[i].evidence["outranked_document"] = results[i].label
+            results[i].label, results[i].confidence = LABELS[best], results[i].evidence["scores"][LABELS[best]]
+    k = max(below, key=lambda j: scores[j])
+    evidence["others_policy"] = True
+    evidence.pop("decided_by", None)
+    return LABELS[k], shown[k]
 
 
 def _context_titles(title: str | None, units: int) -> list[str | None]:
