@@ -19,6 +19,12 @@ _MONTHS = ("january february march april may june july august september october 
 _MONTH = "(?:" + "|".join(_MONTHS) + ")"
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _DAY = "(?:" + "|".join(_DAYS) + ")"
+#: The states by name: a state's law or lawsuit is no act of the department's.
+STATES = ("alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
+           "idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|"
+           "minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|"
+           "north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina|"
+           "south dakota|tennessee|texas|utah|vermont|virginia|west virginia|wisconsin|wyoming|puerto rico")
 _POLICY_NOUN = (r"(?:policy|policies|program|programs|process|processes|protocols?|parole|rule|"
                 r"guidance|guidelines?|memo|memos|memorandum|directive|designation|status|order|"
                 r"agreements?|practice|separations?|operations|raids|requirement|restrictions?|"
@@ -31,7 +37,12 @@ CUES: dict[str, str] = {
     # Ending something that exists.
     "end_verb": r"\b(?:terminat\w*|rescind\w*|rescission|revok\w*|revocation|repeal\w*|vacat(?:e|ed|es|ing|ur)|"
                 r"discontinu\w*|abandon\w*|ceas(?:e|ed|es|ing)|cancel(?:s|ed|led|ing|ling)?|wind(?:s|ing)? (?:\w+ )?down|"
-                r"phas(?:e|ed|es|ing) (?:\w+ )?out|scrap\w*)\b",
+                r"phas(?:e|ed|es|ing) (?:\w+ )?out|scrap\w*|"
+                # Endings worded as phrasal verbs: "do away with", "bring X to an end", "drop the directive".
+                r"(?:do|does|doing|did|done) away with|(?:bring|brings|bringing|brought) (?:[\w'’()-]+ ){1,6}?to an end|"
+                r"(?:put|puts|putting) an end to|back(?:s|ed|ing)? (?:off|away from)|"
+                r"drop(?:s|ped|ping)? (?:the |its |a |their |this |that )?(?:[\w'’-]+ ){0,3}?"
+                r"(?:directive|rule|policy|program|guidance|requirement|plan|proposal|pilot|practice))\b",
     "soft_end_verb": r"\b(?:suspend\w*|suspension|paus(?:e|ed|es|ing)|withdr[ae]w\w*|expire[sd]?|postpon\w*|"
                      r"delay(?:s|ed|ing)? (?:the |its )?(?:effective|compliance|enforcement|implementation) date|"
                      r"will not (?:be )?implement\w*|"
@@ -47,7 +58,10 @@ CUES: dict[str, str] = {
     "no_longer_doing": r"\bno longer (?:be )?\w+ing\b|\bno longer (?:release|detain|accept|apply|process|enforce|require|allow|permit|offer|use|send|return|refer)\w*",
     "stop_defending": r"\b(?:no longer defend|stop(?:s|ped)? defending|will not defend|not defend)\w*",
     "reinstate": r"\b(?:reinstat\w*|restor(?:e|es|ed|ing)|resum(?:e|es|ed|ing)|restart\w*|re-?implement\w*|"
-                 r"bring(?:s|ing)? back|brought back|reviv\w*)\b|\bagain\b",
+                 r"bring(?:s|ing)? back|brought back|reviv\w*|"
+                 # Going back to what applied before: "returns to the approach", "return to deferring".
+                 r"return(?:s|ed|ing)? to (?:the |its |their |a )?(?:[\w'’-]+ ){0,3}?(?:approach|policy|policies|"
+                 r"practice|guidance|standards?|framework|rules?|process|procedures?|\w+ing))\b|\bagain\b",
     "reverse_word": r"\b(?:revers(?:e|ed|es|al|ing)|walk(?:s|ed|ing)? back|roll(?:s|ed|ing)? back|undo\w*|overturn\w*)\b",
     # Walking back an earlier plan: "will not close the offices, reversing a plan announced in March".
     "walk_back": r"(?<!not )(?<!never )\b(?:revers(?:e|es|ed|ing)|abandon(?:s|ed|ing)?|scrap(?:s|ped|ping)?|"
@@ -57,7 +71,7 @@ CUES: dict[str, str] = {
                        r"\b(?:19|20)\d\d (?:rule|memo\w*|guidance|designation|policy|program|decision)\b|"
                        r"\b(?:created the|had been ended|was ended|had ended)\b|-era\b",
     # Establishing something.
-    "establish_verb": r"\b(?:announc\w*|launch\w*|unveil\w*|introduc\w*|establish\w*|creat(?:e|es|ed|ing)|"
+    "establish_verb": r"\b(?:announc\w*|(?<!since )(?<!since its )(?<!since their )(?<!since the )launch\w*|unveil\w*|introduc\w*|establish\w*|creat(?:e|es|ed|ing)|"
                       r"implement\w*|institut\w*|adopt\w*|roll(?:s|ed|ing)? out|put in place)\b",
     "start_verb": r"\b(?:begin|begins|beginning|began|start(?:s|ed|ing)?|will now)\b",
     # How rules describe what they do: "This rule adjusts fees", "amends the regulations".
@@ -88,7 +102,8 @@ CUES: dict[str, str] = {
     "metric": r"\b(?:encounter\w*|apprehen\w*|removals|deportations|detention population|in detention|"
               r"repatriat\w*|interdict\w*|expel\w*|expulsions?|"
               r"passengers|travell?ers|screened|backlog|pending|processing times?|crossings|stopped|turned away|"
-              r"arrivals|evacuees|processed|enrolled|removed or returned|removals and returns)\b",
+              r"arrivals|evacuees|processed|enrolled|removed or returned|removals and returns|"
+              r"passed through (?:\w+ )?checkpoints|throughput|granted parole|paroled into)\b",
     "period": r"\b(?:in|during|for|of|through) " + _MONTH + r"\b|\b(?:fiscal|calendar) year\b|"
               r"\bsince oct(?:ober|\.)? 1\b|\bfy ?\d{2,4}\b|"
               r"\b(?:this|last|the) (?:month|quarter|year|week)\b|\bmonthly\b|\bdaily average\b|"
@@ -110,7 +125,9 @@ CUES: dict[str, str] = {
               r"furious|reprehensible|cruel|morally|disaster|chaos|republicans|democrats|governor|former)\b",
     "commentary": r"\b(?:should|ought to|called on|calls on|urged?|urging|we urge|deserve|remind\w*|"
                   r"weirdly|somehow)\b",
-    "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|had been|has been in place|"
+    "background": r"\b(?:earlier this (?:week|month|year)|last (?:week|month|year)|already|"
+                  # ... not in a relative clause describing what ends: "the policy that has been in place since".
+                  r"(?<!that )(?<!which )(?:had been|has been in place)|"
                   r"remains? in (?:effect|place)|continues? to (?:operate|be)|while (?:the case|litigation)|is pending|"
                   r"since (?:" + _MONTH + r" (?:\d{1,2}, )?)?(?:19|20)\d\d|over the summer|in recent months|previously|would continue|"
                   r"(?:rule|notice|regulation|policy|guidance|fee schedule) (?:was )?(?:published|finalized) (?:on|in|last)|"
@@ -160,6 +177,7 @@ CUES: dict[str, str] = {
               r"no new [\w ]{0,40}(?:is|was|are|were|has been) (?:announced|made|issued)|"
               r"(?:is|are|was|were) (?:simply |completely )?(?:false|untrue|not (?:accurate|true|correct))|"
               r"nothing (?:\w+ ){0,4}(?:has|have) changed|misstat\w*|mischaracteriz\w*|whether to|"
+              r"(?:does|do|did|will) not change (?:federal |the |any |current |existing |its )?(?:policy|policies|rules?|law)|"
               r"reports? that [^.]{0,80}? (?:are|is|were|was) (?:false|inaccurate|untrue|wrong|incorrect))\b",
     # Something stopped or came back that is no policy: a system, an office, a service
     # disrupted by weather, a power cut or an IT failure.
@@ -186,7 +204,8 @@ CUES: dict[str, str] = {
                    r"vacated|vacates|enjoined|struck|halted|halts|stayed|declined|denied|upheld|upholds|sided|found|"
                    r"held)|injunction|congress|lawmakers|the senate|the house (?:passed|voted|approved)|legislation|"
                    r"(?:the )?government of|(?:mexican|canadian|foreign|mexico's|canada's) (?:government|authorities)|"
-                   r"ministry)\b",
+                   r"ministry|gov\. \w+|governor \w+ (?:\w+ )?signed|signed (?:a |the )?(?:state )?bill|state(?:'s|’s)? (?:new )?law|"
+                   r"state legislature)\b",
     # An ending as a condition, a possibility or a rule of the process, not an act:
     # "when a designation expires", "decides whether to extend or terminate".
     "conditional_ending": r"\b(?:if|when|whether|unless|before|until) (?:a |the |an |its |each |any )?(?:[\w-]+ ){0,3}?"
@@ -208,7 +227,8 @@ _COMPILED = {name: re.compile(pattern) for name, pattern in CUES.items()}
 #: position, is skipped. Most cues fire on few statements. Cues not listed are searched.
 _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "end_verb": ("abandon", "cancel", "ceas", "discontinu", "phas", "repeal", "rescind", "rescission",
-                 "revocation", "revok", "scrap", "terminat", "vacat", "wind"),
+                 "revocation", "revok", "scrap", "terminat", "vacat", "wind", "away with", "to an end",
+                 "an end to", "back", "drop"),
     "soft_end_verb": ("delay", "expire", "halt", "lift", "paus", "postpon", "stop", "suspen",
                       "will not be implement", "will not implement", "withdr", "waiv", "on hold"),
     "end_policy": ("end",),
@@ -216,7 +236,7 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
     "no_longer_doing": ("no longer ",),
     "stop_defending": (" defending", "no longer defend", "not defend"),
     "reinstate": ("again", "bring", "brought back", "implement", "reinstat", "restart", "restor",
-                  "resum", "reviv"),
+                  "resum", "reviv", "return"),
     "reverse_word": (" back", "overturn", "revers", "undo"),
     "walk_back": ("abandon", "back", "revers", "scrap"),
     "prior_reference": ("-era", "created the", "had been ended", "had ended", "was ended",
@@ -249,7 +269,8 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
                "deportations", "detention population",
                "encounter", "in detention", "passengers", "pending", "processing time", "removals",
                "screened", "stopped", "travel", "turned away", "arrivals", "evacuee",
-               "processed", "enrolled", "removed or returned"),
+               "processed", "enrolled", "removed or returned", "checkpoints", "throughput", "granted parole",
+               "paroled into"),
     "period": ("fy", "may", "ber", "since oct", "january", "february", "march", "april", "june", "july",
                "august", *_DAYS, "daily average", "month", "quarter", "week", "year"),
     "comparison": ("up from", "down from", "compared ", "%", "percent", "busiest", "climbed",
@@ -303,7 +324,8 @@ _CUE_NEEDLES: dict[str, tuple[str, ...]] = {
                   "career"),
     "event_concluded": ("conclud", "wrap", "came to a close", "comes to a close", "complet", "end"),
     "other_actor": ("court", "judge", "justices", "panel", "injunction", "congress", "lawmakers", "the senate",
-                    "the house", "legislation", "government", "authorities", "ministry"),
+                    "the house", "legislation", "government", "authorities", "ministry", "gov.", "governor",
+                    "bill", "state"),
     "conditional_ending": ("expire", "end", "terminat", "rescind"),
     "forecast": ("expect", "anticipat", "project", "predict", "forecast", "estimate"),
     "advisory": ("voluntary", "binding", "recommend", "best practices", "not mandatory"),
@@ -566,7 +588,9 @@ TITLE_CUES: dict[str, str] = {
                     r"\bno (?:policy )?change\b|\b(?:false|inaccurate|misleading) (?:reports?|claims?)\b|"
                     r"\brumou?rs?\b|\bmyths?\b|\bsets? the record straight\b|\bcorrects? the record\b|\bno plans? to\b|"
                     r"\bnot (?:planning|plan) to\b|\bstays? in place\b|\bremains? (?:open|in (?:effect|place))\b|"
-                    r"\bfact check\b|\bno decision\b",
+                    r"\bfact check\b|\bno decision\b|\bden(?:y|ies|ied) (?:the )?(?:reports?|claims?|rumou?rs?)\b|"
+                    # What still applies changes nothing: "REAL ID Still Required for Labor Day Flyers".
+                    r"\bstill (?:required|requires|applies|apply|in effect|valid|needed|mandatory)\b|\bremains? required\b",
     "title_explanation": r"\bexplain\w*|(?<!no longer )(?<!not )\bdefend\w*|\bdecision-making\b|\bon (?:her|his|the|this|my) decision\b|"
                          r"\bwhy\b|\bclarif\w*|\bstands? by\b|^how\b|\bhow (?:\w+ ){0,3}?(?:is|are|was|were|works?|decides?)\b|"
                          r"\b(?:statement|remarks) on (?:the |its )?(?:[\w-]+ ){0,4}?(?:review|decision(?:-making)?) process\b|"
@@ -594,17 +618,28 @@ TITLE_CUES: dict[str, str] = {
                     r"\brevocation\b|\bsunset\w*|\bwind(?:s|ing)? down\b|\bpostpon\w*|\bdelay\w*|\bwill not implement\b|"
                     r"\bno longer\b|\bsuspen(?:ds?|sion) (?!search)\w+|[;,] removal\b|\bjones act waiver\b|\bwaives? (?:the )?jones act\b|"
                     r"\btemporary waiver\b|\bon hold\b|\b(?:drops?|abandons?|scraps?|shelves|reverses?) (?:its |the |a )?(?:[\w-]+ ){0,2}?"
-                    r"(?:plans?|proposals?|decision)\b|\bbacks? (?:away from|off)\b|\breverses? course\b",
+                    r"(?:plans?|proposals?|decision)\b|\bbacks? (?:away from|off)\b|\breverses? course\b|"
+                    # Endings and returns as phrasal verbs: "to Stop Using", "Returns to Deferring", "Does Away With".
+                    r"\bstop(?:s|ping)? \w+ing\b|\bdo(?:es)? away with\b|"
+                    r"\breturns? to (?:the |its )?(?:[\w'’-]+ ){0,2}?(?:approach|policy|practice|guidance|standards?|\w+ing)\b",
     # The department as the headline's subject, ending something: it announces its own act
     # ("DHS Pauses ...", "USCIS to End ..."), not the setting of other news.
     "title_own_ending": r"^(?:dhs|uscis|ice|cbp|tsa|fema|cisa|the department|(?:department of )?homeland security|"
                         r"coast guard|(?:acting )?secretary(?: [\w.'’-]+){0,2})\b(?: [\w'’-]+){0,2}? "
                         r"(?:ends|terminates|rescinds|pauses|suspends|halts|withdraws|revokes|reinstates|restores|resumes|"
                         r"cancels|discontinues|winds down|phases out|(?:to|will) (?:end|terminate|rescind|suspend|pause|"
-                        r"halt|withdraw|revoke|reinstate|restore|resume|cancel|discontinue))\b(?! (?:the |its |their )?search)",
+                        r"halt|withdraw|revoke|reinstate|restore|resume|cancel|discontinue|stop \w+ing)|stops \w+ing|"
+                        r"returns to)\b(?! (?:the |its |their )?search)",
     "title_rule": r"\bproposed rule\b|\bfinal rule\b|\binterim (?:final )?rule\b|\bnotice of proposed rulemaking\b|"
                   r"\brulemaking\b|\bdirective\b|\bbulletin\b|\bregulations?\b|\bproclamation\b|"
                   r"\bexecutive order\b|\bmemorandum\b|\bpolicy\b|\bguidance\b",
+    # Another actor as the headline's subject (a state, its lawmakers, a court, Congress):
+    # what it requires, ends or revives is not the department's act.
+    "title_other_actor": r"^(?:(?!(?:statement|remarks|response|on|of|for|to|after|with|by|in|about|over|as|dhs|"
+                         r"secretary)\b)[\w'’.-]+ ){0,3}?(?:lawmakers|legislature|legislators|governors?|judges?|courts?|"
+                         r"congress|senate|states)\b(?! (?:of|department|to travel)\b)|"
+                         r"^(?:" + STATES + r")(?: and (?:" + STATES + r"))? (?:sues?|sued|pass(?:es|ed)?|requires?|"
+                         r"bans?|signs?|enacts?|orders?|blocks?|asks?|seeks?|lawmakers|legislature|governor|attorney general)\b",
     # Volumes expected, not counted ("TSA Expects Record Holiday Travel").
     "title_forecast": r"\bexpect(?:s|ed|ing)?\b|\banticipat\w*|\bforecast\w*|\bpredict\w*|\bprojected\b",
     # A headline of two clauses, the second an action: "...Monthly Update; Announces ...",
@@ -615,10 +650,13 @@ TITLE_CUES: dict[str, str] = {
     "title_designation": r"\bextension (?:and redesignation )?of (?:the )?(?:designation|temporary protected status|tps)\b|"
                          r"\b(?:re)?designation of \w+(?: \w+)? for temporary protected status\b|"
                          r"\bextends? (?:temporary protected status|tps)\b|\bredesignat\w*|\bdesignates?\b",
-    "title_launch": r"(?<!since )(?<!since its )\blaunch\w*|\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
+    "title_launch": r"(?<!since )(?<!since its )\blaunch\w*|"
+                    # A rollout to a new place worded as arrival: "Face Scans Come to Orlando".
+                    r"\bcom(?:e|es|ing) to\b(?! (?:a close|an end|terms|the (?:united states|u\.s\.)))|\bgo(?:es)? live\b|\bdebuts?\b|"
+                    r"\bunveil\w*|\bintroduc\w*|\bestablish\w*|\bexpand\w*|\bexpansion\b|"
                     r"\bnew\b(?! (?:jersey|york|mexico|orleans|hampshire|england|haven|citizens|officers|agents|recruits|"
                     r"graduates|members|americans|location|office|building|headquarters|look|edition|record|high|low)\b)|"
-                    r"\bbegins?\b|\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
+                    r"\bbegins?\b|(?<!still )(?<!remains )(?<!remain )\brequir\w*|\bimplement\w*|\bannounces\b|\bcreat\w*|\bextends?\b|"
                     r"\bstarts?\b|\brolls? out\b|\bpilot\b|\bprocess\b|\bprogram\b|(?<!not )\bmandatory\b|"
                     # An existing program reaching more places or partners ("PreCheck Adds Five Airlines").
                     r"\badds? (?:[\w-]+ ){0,2}?(?:airlines|carriers|airports|ports|countries|nations|locations|sites|"
@@ -643,6 +681,7 @@ TITLE_OVERRIDES: dict[str, tuple[str, ...]] = {
     "title_disruption": ("title_ending", "title_own_ending", "title_launch"),
     "title_readout": ("title_ending", "title_own_ending", "title_launch"),
     "title_personnel": ("title_launch",),
+    "title_other_actor": ("title_ending", "title_own_ending", "title_launch", "title_rule", "title_designation"),
     "title_awareness": ("title_launch",),
     "title_forecast": ("title_statistics", "title_figure"),
 }

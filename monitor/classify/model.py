@@ -18,11 +18,11 @@ from monitor.classify.data import (
     LABELS, PRECEDENCE, Example, LabelledDocument, context_title, labelled_documents, load_gold_baseline,
     training_documents, training_examples, tune_documents,
 )
-from monitor.classify.own_act import ending_is_own
+from monitor.classify.own_act import ENDING_CUES, ending_is_own
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-doc-7"
+CLASSIFIER_VERSION = "cues-lr-knn-doc-8"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.
@@ -126,6 +126,7 @@ PRIOR_WEIGHTS: dict[str, dict[str, float]] = {
     "title_designation": {"new_policy": 1.5},
     "title_launch": {"new_policy": 0.7},
     "title_forecast": {"none": 1.5},
+    "title_other_actor": {"none": 1.5},
     "title_second_action": {"statistic_update": -0.5},
 }
 #: Pull towards PRIOR_WEIGHTS (L2 on the difference, per example).
@@ -310,6 +311,12 @@ class Model:
         label, confidence, doc_evidence = _document_label(doc_scores, shown_doc, p, results, bool(title))
         if title and "title_second_action" in found[0]:
             label, confidence = _second_action(label, confidence, p, results, doc_evidence)
+        if title and label == "none" and "title_statement" in found[0] and not any(
+                cue in found[0] for cue in STATEMENT_ABOUT_OTHERS):
+            label, confidence = _statement_ending(label, confidence, units, found, results, doc_evidence, offset)
+        if title and label == "new_policy" and "title_other_actor" in found[0]:
+            label, confidence = _others_policy(label, confidence, units, found, doc_scores, shown_doc, p, results,
+                                               doc_evidence, offset)
         unannounced = []
         if label == "reversal" or any(r.label == "reversal" for r in results):
             announced, unannounced = _announced_reversal(units, found, label == "reversal", results, offset)
@@ -415,6 +422,51 @@ def _second_action(label: str, confidence: float, p: list[list[float]], results:
             evidence["second_action"] = candidate
             return candidate, round(column[i], 3)
     return label, confidence
+
+
+#: Headline genres of a statement about another's act, or explaining: its lead's endings are theirs.
+STATEMENT_ABOUT_OTHERS = ("title_court", "title_reaction", "title_explanation", "title_denial", "title_correction",
+                          "title_admin_notice", "title_other_actor", "title_readout")
+
+
+def _statement_ending(label: str, confidence: float, units: list[str], found: list[dict[str, str]],
+                      results: list[StatementResult], evidence: dict, offset: int) -> tuple[str, float]:
+    """A "Statement by the Secretary" whose lead has the department itself ending something
+    ("Today the Department is ending the ... policy") announces that ending: the genre of
+    the headline (statements are mostly reactions) does not outweigh the lead's own act.
+    Not when the headline says the statement is about someone else's act or explains
+    (``STATEMENT_ABOUT_OTHERS``)."""
+    for i in _announcing_units(units, offset)[offset:]:
+        if "department" not in found[i] or not any(cue in found[i] for cue in ENDING_CUES):
+            continue
+        own, _ = ending_is_own(units[i], found[i], headline=False)
+        if own:
+            evidence["decided_by"] = {"text": _clip(results[i].text, 200), "position": results[i].evidence["position"]}
+            evidence["statement_ending"] = True
+            return "reversal", results[i].evidence["scores"]["reversal"]
+    return label, confidence
+
+
+def _others_policy(label: str, confidence: float, units: list[str], found: list[dict[str, str]],
+                   scores: list[float], shown: list[float], p: list[list[float]], results: list[StatementResult],
+                   evidence: dict, offset: int) -> tuple[str, float]:
+    """A headline whose subject is another actor (a state, its lawmakers, a court) over a lead
+    telling that actor's act ("Gov. ... signed a bill requiring ..."): what it requires is its
+    own policy, not the department's. The document, and the lead statements telling that
+    act, take their best label below new_policy."""
+    lead = [i for i in _announcing_units(units, offset) if i >= offset and "other_actor" in found[i]]
+    if not lead:
+        return label, confidence
+    below = range(LABELS.index("statistic_update"), len(LABELS))
+    for i in lead:
+        if results[i].label in PRECEDENCE[:2]:
+            best = max(below, key=lambda j: p[i][j])
+            results[i].evidence["outranked_document"] = results[i].label
+            results[i].label, results[i].confidence = LABELS[best], results[i].evidence["scores"][LABELS[best]]
+    k = max(below, key=lambda j: scores[j])
+    evidence["others_policy"] = True
+    evidence.pop("decided_by", None)
+    return LABELS[k], shown[k]
 
 
 def _context_titles(title: str | None, units: int) -> list[str | None]:

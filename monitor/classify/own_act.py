@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.cues import STATES
+
 #: Cues (``cues.CUES``) whose match is an ending (or a return) in the statement itself.
 ENDING_CUES = ("end_verb", "soft_end_verb", "end_policy", "no_longer", "stop_defending",
                "reinstate", "reverse_word", "walk_back")
@@ -41,7 +43,11 @@ _POSSIBILITY = re.compile(r"\b(?:authority|power|right|ability|efforts?|attempts
                           r"\b(?:block\w*|barr?\w*|prevent\w*|stop\w*|kept|keeps?|keeping|enjoin\w*) (?:[\w'’.-]+ ){0,4}?"
                           r"from (?:\w+ )?$|"
                           r"\b(?:block\w*|challeng\w*|fight\w*|oppos\w*|decr(?:y|ies|ied)|condemn\w*|protest\w*|"
-                          r"appeal\w*|sue\w* over) (?:the |its |this |that )?(?:[\w'’-]+ )?$")
+                          r"appeal\w*|sue\w* over) (?:the |its |this |that )?(?:[\w'’-]+ )?$|"
+                          # Pressing someone to do it is not doing it: "seeking to force the administration to reinstate".
+                          r"\b(?:forc\w*|compel\w*|press\w*|push\w*|urg\w*|ask\w*|petition\w*) (?:[\w'’.-]+ ){1,5}?to (?:\w+ )?$|"
+                          # A claim about it is no act: "arguing that suspending the program ...".
+                          r"\b(?:argu\w*|claim\w*|alleg\w*|contend\w*|assert\w*) (?:that )?(?:[\w'’.-]+ ){0,3}?$")
 #: An ending named as a noun after a preposition is mentioned, not done: "the way for the
 #: terminations", "a lawsuit over the rescission".
 _ENDING_NOUN = re.compile(r"(?:terminations?|rescissions?|revocations?|suspensions?|withdrawals?|repeal|"
@@ -65,17 +71,13 @@ _DEPARTMENT = (r"dhs|homeland security|the department|department['’]s|secretar
                r"coast guard|cisa|border patrol|sevp|the agency|agency|agencies|administration|we|officials?|"
                r"federal government|(?:the )?united states|u\.s\.")
 #: The states by name ("Texas ends its busing program"): a state's act is no DHS policy.
-_STATES = ("alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
-           "idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|"
-           "minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|"
-           "north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina|"
-           "south dakota|tennessee|texas|utah|vermont|virginia|west virginia|wisconsin|wyoming|puerto rico")
 _OTHER = (r"courts?|judges?|justices|congress|senate|the house|lawmakers|legislat\w+|states?|count(?:y|ies)|"
-          r"city|cities|governors?|mayors?|sheriffs?|ministry|authorities|(?:\w+ )?government|countr(?:y|ies)|nations?|"
+          r"city|cities|governors?|mayors?|sheriffs?|ministry|authorities|"
+          r"(?:(?!(?:the|federal|our|us|u\.s\.|united|states|national)\b)[\w'’.-]+ )government|countr(?:y|ies)|nations?|"
           r"canada|mexico|guatemala|honduras|el salvador|cuba|haiti|venezuela|colombia|panama|ecuador|brazil|"
           r"china|india|the un|united nations|banks?|compan(?:y|ies)|contractors?|airlines?|carriers?|cruise lines?|"
           r"universit(?:y|ies)|schools?|unions?|employers?|shelters?|operators?|advocates?|critics?|activists?|"
-          r"groups?|protesters?|lawyers?|attorneys?|plaintiffs?|leaders?|" + _STATES + "|"
+          r"groups?|protesters?|lawyers?|attorneys?|plaintiffs?|leaders?|" + STATES + "|"
           r"field office|offices?|ports?(?: of entry)?|airports?|checkpoints?|terminals?|(?:service|support) centers?|"
           r"ferry|bridges?|crossings|lanes|systems?|websites?|accounts?|access|term")
 _ACTOR = re.compile(rf"\b(?:(?P<department>{_DEPARTMENT})|(?P<other>{_OTHER}))\b")
@@ -100,7 +102,7 @@ def ending_is_own(text: str, found: dict[str, str], headline: bool) -> tuple[boo
         at = lowered.find(phrase.lower())
         if at < 0:
             continue
-        why = _not_own(lowered[:at])
+        why = _not_own(lowered[:at]) or _done_by_other(lowered[at + len(phrase):])
         if not why and cue == "no_longer" and _DESCRIPTION.search(lowered[:at]):
             why = "description"
         if not why and _ENDING_NOUN.match(lowered, at) and _PREPOSITION.search(lowered[:at]):
@@ -109,6 +111,19 @@ def ending_is_own(text: str, found: dict[str, str], headline: bool) -> tuple[boo
             return True, ""
         reason = why
     return False, reason
+
+
+#: An ending done by someone named after it: "the 2019 rule, vacated by a court".
+_BY_AGENT = re.compile(r"\s*by (?:a |an |the )?(?:[\w'’.-]+ ){0,2}?(?:court|courts|judge|judges|congress|lawmakers|"
+                       r"legislature|state|states|governor)\b")
+#: A court's order or ruling right before the ending does it: "Court Order Delaying TPS Terminations".
+_COURT_ACTS = re.compile(r"\b(?:court|judge|judge['’]s|ruling|injunction)(?: order| ruling| decision)?\s+"
+                         r"(?:(?!dhs|uscis|ice|cbp|tsa|fema|the department|secretary|we)[\w'’-]+\s+){0,3}$")
+
+
+def _done_by_other(after: str) -> str:
+    """Why an ending followed by ``after`` is another actor's ('' if not)."""
+    return "other actor" if _BY_AGENT.match(after) else ""
 
 
 def _not_own(before: str) -> str:
@@ -120,6 +135,8 @@ def _not_own(before: str) -> str:
         return "history"
     if _POSSIBILITY.search(clause):
         return "possibility"
+    if _COURT_ACTS.search(clause):
+        return "other actor"
     actors = [a for a in _ACTOR.finditer(clause) if not _OBJECT.search(clause, 0, a.start())]
     if actors and actors[-1].group("other"):
         return "other actor"
