@@ -385,7 +385,8 @@ def _series_points(store: Store, series: str, periods: list[FigurePeriod]
     if merged:
         bounds = " or ".join("period_end between ? and ?" for _ in merged)
         for start, end, value in store.db.execute(
-                f"select period_start, period_end, value from statistics where series = ? "
+                f"select period_start, period_end, value from statistic_rows"
+                f" where series_id = (select id from series where key = ?) "
                 f"and ({bounds}) and value is not null order by role = 'reported', published, id",
                 [series, *(bound for span in merged for bound in span)]):
             values[(start, end)] = value  # the last wins: reported, latest
