@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import sqlite3
+import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -622,9 +623,9 @@ STATISTICS_COLUMNS = [
     "period_end", "series", "published", "previous_id", "previous_value", "previous_period",
     "previous_source", "change", "change_pct", "change_stated_pct", "created_at",
 ]
-STATISTICS_VIEW = "create view statistics as\nselect " + ", ".join(
+STATISTICS_VIEW = "create view statistics as\nselect " + textwrap.fill(", ".join(
     "series.key as series" if c == "series" else f"statistic_rows.{c}"
-    for c in STATISTICS_COLUMNS) + \
+    for c in STATISTICS_COLUMNS), 88, subsequent_indent="       ") + \
     "\nfrom statistic_rows left join series on series.id = statistic_rows.series_id"
 
 
@@ -862,7 +863,7 @@ class Store:
         """The tables and views people query, as CREATE statements (FTS shadow tables left out)."""
         rows = self.db.execute(
             "select sql from sqlite_master where type in ('table', 'view') and sql is not null "
-            "and name not like '%_fts%' and name not like 'sqlite_%' order by rowid"
+            "and name not like '%_fts%' and name not like 'sqlite_%' order by type = 'view', rowid"
         ).fetchall()
         return ";\n".join(row[0] for row in rows) + ";\n"
 
