@@ -211,10 +211,12 @@ def _key_statements(store: Store, docs: list[dict]) -> dict[int, str]:
     for doc in docs:
         by_label.setdefault(doc["label"], []).append(doc["id"])
     return {doc: quoted(text) for label, ids in by_label.items() for doc, text in store.db.execute("""
-        select d.id, (select s.text from statements s where s.document_id = d.id
-                      order by (s.label = :label) desc, (s.label is not null and s.label != 'none') desc,
-                               s.confidence desc, s.seq, s.id
-                      limit 1)
+        select d.id, (select s.text from statements s where s.id = (
+                          select r.id from statement_rows r where r.document_id = d.id
+                          order by (r.label = :label) desc,
+                                   (r.label is not null and r.label != 'none') desc,
+                                   r.confidence desc, r.seq, r.id
+                          limit 1))
         from documents d where d.id in (select value from json_each(:ids))""",
         {"label": label, "ids": json.dumps(ids)}) if text is not None}
 
