@@ -295,3 +295,34 @@ def test_compact_storage_keeps_every_fact_of_an_older_history(tmp_path):
                         " in June 2024.\n\nThe Commissioner thanked the officers for their work."),
                     (2, None)]
     store.close()
+
+
+def test_a_run_that_stores_a_large_part_of_the_history_leaves_it_compacted(tmp_path, monkeypatch):
+    """A first crawl writes its indexes in scattered order: the run that stored it merges
+    each full-text index into one segment and VACUUMs, and search still finds everything."""
+    import monitor.store
+
+    monkeypatch.setattr(monitor.store, "COMPACT_AFTER", 3)
+    store = Store(tmp_path / "m.db")
+
+    def crawl(n: int, start: int) -> None:
+        run = store.start_run()
+        for i in range(start, start + n):
+            store.save_document(source="dhs", url=f"https://www.dhs.gov/news/{i}", title=f"T{i}",
+                                published="2026-01-01", body=f"Release {i} about parole.",
+                                statements=[f"Release {i} about parole."])
+        store.finish_run(run, {"new_documents": n})
+
+    def segments() -> list[int]:
+        return [store.db.execute(f"select count(*) from {t}_fts_segdir").fetchone()[0]
+                for t in ("documents", "statements")]
+
+    crawl(2, 0)  # fewer than COMPACT_AFTER: left as written
+    assert segments() == [2, 2]
+    crawl(4, 2)  # four of six documents: compacted
+    assert segments() == [1, 1]
+    assert store.db.execute("pragma freelist_count").fetchone()[0] == 0
+    assert len(_search(store, "statements", "parole")) == 6
+    crawl(3, 6)  # three more into nine: a third, still compacted
+    assert segments() == [1, 1]
+    store.close()
