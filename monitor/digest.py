@@ -384,13 +384,15 @@ def _series_points(store: Store, series: str, periods: list[FigurePeriod]
         else:
             merged.append([low, high])
     values: dict[tuple[str, str], float] = {}
-    if merged:
+    series_id = store.series_id(series)
+    if merged and series_id is not None:
+        # The series as a number, not a subquery: the planner gives each span of the OR
+        # the (series_id, period_end) index only when it knows the value.
         bounds = " or ".join("period_end between ? and ?" for _ in merged)
         for start, end, value in store.db.execute(
-                f"select period_start, period_end, value from statistic_rows"
-                f" where series_id = (select id from series where key = ?) "
+                f"select period_start, period_end, value from statistic_rows where series_id = ? "
                 f"and ({bounds}) and value is not null order by role = 'reported', published, id",
-                [series, *(bound for span in merged for bound in span)]):
+                [series_id, *(bound for span in merged for bound in span)]):
             values[(start, end)] = value  # the last wins: reported, latest
     points = {}
     for period in periods:
