@@ -207,8 +207,10 @@ def age_history(db: Path) -> None:
             con.execute("update documents set first_seen = strftime('%Y-%m-%dT%H:%M:%S+00:00',"
                         " published), last_changed = strftime('%Y-%m-%dT%H:%M:%S+00:00',"
                         " published) where published is not null and source != 'baseline'")
-            con.execute("update statements set first_seen = (select first_seen from documents d"
-                        " where d.id = statements.document_id)")
+            if con.execute("select type from sqlite_master where name = 'statements'"
+                           ).fetchone() == ("table",):  # an older release's (now a view of when
+                con.execute("update statements set first_seen = (select first_seen from"  # its
+                            " documents d where d.id = statements.document_id)")  # version came)
             con.execute("update document_versions set fetched_at = (select first_seen from"
                         " documents d where d.id = document_versions.document_id)")
             con.execute("update document_channels set first_seen = (select first_seen from"

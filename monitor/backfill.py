@@ -26,7 +26,7 @@ from monitor.history import classify_documents, link_documents
 from monitor.pipeline import (
     HTML_TYPES, _Analyser, _Found, _store_article, run_cycle, source_limits,
 )
-from monitor.store import Store, utcnow
+from monitor.store import COMPACT_AFTER, Store, utcnow
 
 #: Listing pages walked at most per source: a bound against a pager that never ends.
 MAX_PAGES = 20_000
@@ -231,6 +231,9 @@ def _link(store: Store, source: Source, since: date, writing: Locking) -> None:
         link_documents(store, ids)
         store.db.execute("update backfills set linked_at = ? where source = ? and since = ?",
                          [utcnow(), source.name, since.isoformat()])
+    if len(ids) >= COMPACT_AFTER:
+        with writing():
+            store.compact()
 
 
 def _walk_federal_register(store, source, since, today, fetcher, writing, state, progress,

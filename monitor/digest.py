@@ -211,10 +211,12 @@ def _key_statements(store: Store, docs: list[dict]) -> dict[int, str]:
     for doc in docs:
         by_label.setdefault(doc["label"], []).append(doc["id"])
     return {doc: quoted(text) for label, ids in by_label.items() for doc, text in store.db.execute("""
-        select d.id, (select s.text from statements s where s.document_id = d.id
-                      order by (s.label = :label) desc, (s.label is not null and s.label != 'none') desc,
-                               s.confidence desc, s.seq, s.id
-                      limit 1)
+        select d.id, (select s.text from statements s where s.id = (
+                          select r.id from statement_rows r where r.document_id = d.id
+                          order by (r.label = :label) desc,
+                                   (r.label is not null and r.label != 'none') desc,
+                                   r.confidence desc, r.seq, r.id
+                          limit 1))
         from documents d where d.id in (select value from json_each(:ids))""",
         {"label": label, "ids": json.dumps(ids)}) if text is not None}
 
@@ -382,12 +384,15 @@ def _series_points(store: Store, series: str, periods: list[FigurePeriod]
         else:
             merged.append([low, high])
     values: dict[tuple[str, str], float] = {}
-    if merged:
+    series_id = store.series_id(series)
+    if merged and series_id is not None:
+        # The series as a number, not a subquery: the planner gives each span of the OR
+        # the (series_id, period_end) index only when it knows the value.
         bounds = " or ".join("period_end between ? and ?" for _ in merged)
         for start, end, value in store.db.execute(
-                f"select period_start, period_end, value from statistics where series = ? "
+                f"select period_start, period_end, value from statistic_rows where series_id = ? "
                 f"and ({bounds}) and value is not null order by role = 'reported', published, id",
-                [series, *(bound for span in merged for bound in span)]):
+                [series_id, *(bound for span in merged for bound in span)]):
             values[(start, end)] = value  # the last wins: reported, latest
     points = {}
     for period in periods:

@@ -120,7 +120,7 @@ def _load_baseline(store: Store) -> int:
                     [saved.document_id]).fetchall():
                 if h in gold and label != gold[h]:
                     store.db.execute(
-                        "update statements set label = ?, confidence = 1.0, evidence = ? where id = ?",
+                        "update statement_rows set label = ?, confidence = 1.0, evidence = ? where id = ?",
                         [gold[h], GOLD_EVIDENCE, sid])
         added += saved.created
         if saved.created or saved.new_version:
@@ -257,7 +257,7 @@ def _has_unlabelled(store: Store, doc: dict) -> bool:
 
 def _write_statement(store: Store, statement_id: int, result) -> None:
     store.db.execute(
-        "update statements set label = ?, confidence = ?, evidence = ? where id = ?",
+        "update statement_rows set label = ?, confidence = ?, evidence = ? where id = ?",
         [result.label, result.confidence, result.stored_evidence(), statement_id])
 
 
@@ -378,7 +378,7 @@ def reclassify(store: Store) -> dict:
                 if doc["source"] != BASELINE_SOURCE:
                     _relabel(store, doc, counts, now, corrected)
     with store.batch():
-        store.db.execute("delete from statistics")
+        store.db.execute("delete from statistic_rows")
         store.db.execute("delete from links where relation in ('reverses', 'same_event')")
         store.db.execute("update documents set event_id = null")
         counts.update(link_documents(store, ordered))
@@ -414,9 +414,9 @@ def relabel_outdated(store: Store, document_ids: list[int]) -> dict:
     with store.batch():
         for doc in _read(store, ordered):
             _relabel(store, doc, counts, now, corrected)
-            store.db.execute("update statistics set previous_id = null where previous_id in"
-                             " (select id from statistics where document_id = ?)", [doc["id"]])
-            store.db.execute("delete from statistics where document_id = ?", [doc["id"]])
+            store.db.execute("update statistic_rows set previous_id = null where previous_id in"
+                             " (select id from statistic_rows where document_id = ?)", [doc["id"]])
+            store.db.execute("delete from statistic_rows where document_id = ?", [doc["id"]])
             store.db.execute("delete from links where relation = 'reverses' and"
                              " from_document_id = ?", [doc["id"]])
         counts.update(link_documents(store, ordered))

@@ -44,8 +44,8 @@ def record_statistics(store: Store, doc: dict) -> int:
     if not whole and not may_hold_figures([r[1] for r in rows]):
         return 0
     done = {r[0] for r in store.db.execute(  # by statement: statistics(statement_id) is indexed
-        "select distinct statement_id from statistics where statement_id in "
-        "(select id from statements where document_id = ?)", [doc["id"]])}
+        "select distinct statement_id from statistic_rows where statement_id in "
+        "(select id from statement_rows where document_id = ?)", [doc["id"]])}
     agency = _agency(store, doc)
     figures = extract_document(doc.get("title"), [r[1] for r in rows], doc["published"], agency)
     if not whole:
@@ -103,7 +103,7 @@ def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     if previous_value is not None:
         change = figure.value - previous_value
         change_pct = round(100 * change / previous_value, 1) if previous_value else None
-    return store.insert("statistics", {
+    return store.insert_statistic({
         "document_id": doc["id"], "statement_id": statement_id, "metric": figure.metric,
         "value": figure.value, "scope": figure.scope, "population": figure.population,
         "agency": figure.agency, "kind": figure.kind, "qualifier": figure.qualifier,
@@ -138,27 +138,30 @@ def previous_figure(store: Store, series: str, period: Period, document_id: int
     before = period.preceding()
     if before is None:
         return None
-    where = "series = ? and period_end = ? and period_start = ? and document_id != ?"
+    series_id = store.series_id(series)
+    if series_id is None:
+        return None
+    where = "series_id = ? and period_end = ? and period_start = ? and document_id != ?"
     first = None
     for role_and_order in ("role = 'reported' order by published desc, id desc",  # one row read
                            "role is not 'reported' order by role is null, published desc, id desc"):
         first = store.db.execute(
-            f"select id, value, period, document_id, role from statistics where {where} "
+            f"select id, value, period, document_id, role from statistic_rows where {where} "
             f"and {role_and_order} limit 1",
-            [series, before.end, before.start, document_id]).fetchone()
+            [series_id, before.end, before.start, document_id]).fetchone()
         if first:
             break
     if first is None:
         return None
     if store.db.execute(  # through its statements: a release has a few dozen
-            "select 1 from statistics where statement_id in (select id from statements where"
-            " document_id = ?) and +series = ? and +period_end = ? and +period_start = ?"
+            "select 1 from statistic_rows where statement_id in (select id from statement_rows"
+            " where document_id = ?) and +series_id = ? and +period_end = ? and +period_start = ?"
             " and role is ? and value != ? limit 1",
-            [first[3], series, before.end, before.start, first[4], first[1]]).fetchone():
+            [first[3], series_id, before.end, before.start, first[4], first[1]]).fetchone():
         return None  # one release gives two values for it: which one is meant is unclear
     if store.db.execute(
-            f"select 1 from statistics where {where} and role = 'reported'"
+            f"select 1 from statistic_rows where {where} and role = 'reported'"
             " and abs(value - ?) > 0.1 * abs(?) limit 1",
-            [series, before.end, before.start, document_id, first[1], first[1]]).fetchone():
+            [series_id, before.end, before.start, document_id, first[1], first[1]]).fetchone():
         return None  # releases disagree by more than a revision: they are not all this series
     return first[:3]

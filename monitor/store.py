@@ -4,6 +4,8 @@ Everything a user stored is kept: an edited page becomes a new row in
 ``document_versions`` (which keeps the text it replaced; the current text is
 ``documents.body``) and only statements never seen before in that document are
 inserted, so ``statements.first_seen`` says when each sentence first appeared.
+``statements`` is a view: a sentence is stored as where it stands in the body it came
+from (``statement_rows``), not as a second copy of that text.
 The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` is append-only.
 """
 
@@ -16,6 +18,7 @@ import os
 import re
 import signal
 import sqlite3
+import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -61,6 +64,20 @@ def text_hash(text: str) -> str:
     """Stable identity of a statement or body: whitespace- and case-insensitive."""
     canonical = " ".join(text.split()).casefold()
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def hash_number(text_hash_hex: str) -> int:
+    """A ``text_hash`` as the signed 64-bit integer ``statement_rows.hash`` keeps (the
+    ``statements`` view shows it as the same 16 hex digits again)."""
+    number = int(text_hash_hex, 16)
+    return number - (1 << 64) if number >= 1 << 63 else number
+
+
+def statement_span(body: str, text: str) -> tuple[int | None, int | None, str | None]:
+    """(start, length, text) as ``statement_rows`` keeps a statement: where it stands in
+    its body (characters, as SQLite's substr counts them), else its own text."""
+    start = body.find(text) if text and "\x00" not in body else -1
+    return (start, len(text), None) if start >= 0 else (None, None, text)
 
 
 def unique_statements(statements: Iterable[str]) -> dict[str, str]:
@@ -507,16 +524,159 @@ def _m_previous_figure_index(db: sqlite_utils.Database) -> None:
     db.execute("drop index if exists idx_statistics_series_period_end")
 
 
+#: What people read as ``statements``: the stored row, its text cut from the body of the
+#: version it first appeared in (``document_versions.body`` once a later version replaced
+#: it, ``documents.body`` until then), and when that version was fetched. A view of one
+#: table (the rest are subqueries, run only for the columns read), so SQLite flattens it
+#: into any query, even as the right side of a LEFT JOIN. ``rowid`` is there for the
+#: full-text index, which reads its external content by rowid.
+STATEMENTS_VIEW = """
+create view statements as
+select id, document_id, version, seq,
+       coalesce(text, (select substr(coalesce(v.body, d.body), r.text_start + 1, r.text_length)
+                       from documents d left join document_versions v
+                       on v.document_id = d.id and v.version = r.version
+                       where d.id = r.document_id)) as text,
+       printf('%016x', hash) as hash,
+       coalesce(first_seen, (select v.fetched_at from document_versions v
+                             where v.document_id = r.document_id and v.version = r.version))
+         as first_seen,
+       last_seen_version, label, confidence, evidence, id as rowid
+from statement_rows r
+"""
+
+
+def _m_statement_spans(db: sqlite_utils.Database) -> None:
+    """Issue 11: a statement is a span of its body, not a second copy of the text.
+
+    ``statement_rows`` keeps where each sentence stands in the body of the version it
+    first appeared in (its own text only when it is not there verbatim), its hash as an
+    integer, and ``first_seen`` only where it differs from that version's fetch time; the
+    ``statements`` view shows every column as before, and ``statements_fts`` indexes the
+    view, so search and its snippets are unchanged. Every row is checked against the old
+    text before the old table goes.
+    """
+    for when in ("ai", "ad", "au", "bd", "bu"):
+        db.execute(f'drop trigger if exists "statements_{when}"')
+    db["statement_rows"].create(
+        {
+            "id": int, "document_id": int, "version": int, "seq": int, "text_start": int,
+            "text_length": int, "text": str, "hash": int, "first_seen": str,
+            "last_seen_version": int, "label": str, "confidence": float, "evidence": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    last = 0
+    while rows := db.execute(
+            "select s.id, s.document_id, s.version, s.seq, s.text, s.hash,"
+            " nullif(s.first_seen, v.fetched_at), s.last_seen_version, s.label, s.confidence,"
+            " s.evidence, coalesce(v.body, d.body) from statements s"
+            " left join document_versions v on v.document_id = s.document_id"
+            " and v.version = s.version left join documents d on d.id = s.document_id"
+            " where s.id > ? order by s.id limit 5000", [last]).fetchall():
+        last = rows[-1][0]
+        db.conn.executemany(
+            "insert into statement_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sid, doc, version, seq, *statement_span(body or "", text or ""),
+              hash_number(h) if h and re.fullmatch("[0-9a-f]{16}", h) else h, first_seen,
+              seen, label, confidence, evidence)
+             for sid, doc, version, seq, text, h, first_seen, seen, label, confidence,
+             evidence, body in rows])
+    db.execute(STATEMENTS_VIEW.replace("create view statements", "create temp view new_statements"))
+    # Anything the view would not give back exactly (a text SQLite counts differently)
+    # keeps its own copy.
+    db.execute("update statement_rows set text = (select text from statements s where"
+               " s.id = statement_rows.id), text_start = null, text_length = null where id in"
+               " (select o.id from statements o join new_statements n on n.id = o.id"
+               " where n.text is not o.text"
+               " or n.first_seen is not o.first_seen)")
+    db.execute("drop view new_statements")
+    db.execute("drop table statements")
+    db.execute(STATEMENTS_VIEW)
+    db.execute("create unique index idx_statement_rows_document_id_hash"
+               " on statement_rows (document_id, hash)")
+    _statements_fts_triggers(db)
+
+
+_m_statement_spans.vacuum = True  # type: ignore[attr-defined]
+
+
+def _statements_fts_triggers(db: sqlite_utils.Database) -> None:
+    """Keep ``statements_fts`` (FTS4, external content: the ``statements`` view) in step
+    with ``statement_rows``: SQLite's recipe, removing before a row changes, adding after."""
+    add = ("insert into statements_fts (docid, text)"
+           " select id, text from statements where rowid = new.id;")
+    remove = "delete from statements_fts where docid = old.id;"
+    spans = "text, text_start, text_length, version, document_id"
+    db.execute(f"create trigger statement_rows_ai after insert on statement_rows begin {add} end")
+    db.execute(f"create trigger statement_rows_bd before delete on statement_rows begin {remove} end")
+    db.execute(f"create trigger statement_rows_bu before update of {spans} on statement_rows"
+               f" begin {remove} end")
+    db.execute(f"create trigger statement_rows_au after update of {spans} on statement_rows"
+               f" begin {add} end")
+
+
+#: The columns of ``statistics``, as people read them; ``statistic_rows`` keeps the same
+#: but ``series``, which it keeps as a ``series_id`` (the key is stored once in ``series``).
+STATISTICS_COLUMNS = [
+    "id", "document_id", "statement_id", "metric", "value", "scope", "population", "agency",
+    "kind", "qualifier", "as_written", "role", "unit", "period", "period_kind", "period_start",
+    "period_end", "series", "published", "previous_id", "previous_value", "previous_period",
+    "previous_source", "change", "change_pct", "change_stated_pct", "created_at",
+]
+STATISTICS_VIEW = "create view statistics as\nselect " + textwrap.fill(", ".join(
+    "(select key from series where series.id = series_id) as series" if c == "series" else c
+    for c in STATISTICS_COLUMNS), 88, subsequent_indent="       ") + "\nfrom statistic_rows"
+
+
+def _m_series_table(db: sqlite_utils.Database) -> None:
+    """Issue 11: a series is named once, in ``series``, and each figure points to it.
+
+    The key ("apprehensions | southwest border | all | USBP | level | month") was written
+    out in every figure and again in the index that finds a figure's previous period; the
+    ``statistics`` view shows every column as before.
+    """
+    db["series"].create({"id": int, "key": str}, pk="id", not_null={"key"})
+    db["series"].create_index(["key"], unique=True)
+    db.execute("insert into series (key) select series from statistics where series is not null"
+               " group by series order by min(id)")
+    python_type = {"INTEGER": int, "REAL": float, "FLOAT": float, "TEXT": str}
+    types = {c.name: python_type.get(c.type, str) for c in db["statistics"].columns}
+    db["statistic_rows"].create(
+        {("series_id" if c == "series" else c): (int if c == "series" else types[c])
+         for c in STATISTICS_COLUMNS},
+        pk="id", foreign_keys=[("series_id", "series", "id")])
+    kept = ", ".join("(select x.id from series x where x.key = s.series)" if c == "series"
+                     else f"s.{c}" for c in STATISTICS_COLUMNS)
+    db.execute(f"insert into statistic_rows select {kept} from statistics s order by s.id")
+    db.execute("drop table statistics")
+    db.execute(STATISTICS_VIEW)
+    db.execute("create index idx_statistic_rows_series_period on statistic_rows"
+               " (series_id, period_end, period_start, role, published)")
+    db["statistic_rows"].create_index(["statement_id"])
+    db["statistic_rows"].create_index(["document_id"])
+
+
+_m_series_table.vacuum = True  # type: ignore[attr-defined]
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
               _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
               _m_statistics_figure_model, _m_article_failures, _m_resumable_runs,
               _m_corrections, _m_channels_blocks_mailboxes, _m_compact_storage,
-              _m_previous_figure_index]
+              _m_previous_figure_index, _m_statement_spans, _m_series_table]
 
 #: A failed article is tried again after 1 hour, then 2, 4, 8 and 16 hours, and given
 #: up on when its sixth attempt fails (about 31 hours after the first).
 FAILURE_RETRY_FIRST = timedelta(hours=1)
 FAILURE_MAX_ATTEMPTS = 6
+#: A run that stores this many documents, a quarter of the history or more (a first crawl,
+#: a backfill), ends with ``Store.compact``.
+COMPACT_AFTER = 1000
+#: Bodies of a few KB fill 16 KB pages with little left over, where 4 KB pages (SQLite's
+#: default) hold one body each and waste the rest: a thirtieth of the database.
+PAGE_SIZE = 16384
 #: Fault injection for tests/test_faults.py: SIGKILL the process when its database
 #: connection starts the N-th SQL statement (migrations and crawls alike).
 KILL_AFTER_ENV = "POLICY_MONITOR_FAULT_KILL_AFTER"
@@ -603,6 +763,8 @@ class Store:
             if kill_after := os.environ.get(KILL_AFTER_ENV):
                 conn.set_trace_callback(_killer(int(kill_after)))
             self.db = sqlite_utils.Database(conn)
+            # Set before the first table exists; an older database gets it at its next VACUUM.
+            self.db.execute(f"PRAGMA page_size={PAGE_SIZE:d}")
             self.db.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commit.
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -642,9 +804,22 @@ class Store:
                 self.db.conn.execute(f"PRAGMA user_version = {current + 1:d}")
         migrated = MIGRATIONS[first:self.schema_version] if first else []  # a new one is small
         if any(getattr(migration, "vacuum", False) for migration in migrated):
-            # outside any transaction; a kill here leaves free pages to be reused
-            self.db.conn.execute("VACUUM")
-            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the WAL's space
+            self._vacuum()
+
+    def _vacuum(self) -> None:
+        """Give freed space back, outside any transaction (a kill leaves free pages to be
+        reused, or a hot journal SQLite rolls back), into ``PAGE_SIZE`` pages unless another
+        process has the database open (WAL mode keeps the page size)."""
+        conn = self.db.conn
+        if conn.execute("PRAGMA journal_mode=DELETE").fetchall() == [("delete",)]:
+            try:
+                conn.execute(f"PRAGMA page_size={PAGE_SIZE:d}")
+                conn.execute("VACUUM")
+            finally:
+                conn.execute("PRAGMA journal_mode=WAL").fetchall()
+        else:
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()  # and the WAL's space
 
     def _check_version(self, version: int) -> None:
         if version > len(MIGRATIONS):
@@ -689,10 +864,10 @@ class Store:
             self.db.conn.execute(f'drop table if exists "{name}"')
 
     def schema(self) -> str:
-        """The tables people query, as CREATE statements (FTS shadow tables left out)."""
+        """The tables and views people query, as CREATE statements (FTS shadow tables left out)."""
         rows = self.db.execute(
-            "select sql from sqlite_master where type = 'table' and sql is not null "
-            "and name not like '%_fts%' and name not like 'sqlite_%' order by rowid"
+            "select sql from sqlite_master where type in ('table', 'view') and sql is not null "
+            "and name not like '%_fts%' and name not like 'sqlite_%' order by type = 'view', rowid"
         ).fetchall()
         return ";\n".join(row[0] for row in rows) + ";\n"
 
@@ -984,7 +1159,7 @@ class Store:
                 "document_id": document_id, "version": version, "fetched_at": now,
                 "title": title, "published": published, "body_hash": body_hash})
             result.new_statement_ids = self._save_statements(
-                document_id, version, statements, now, labels
+                document_id, version, body, statements, labels
             )
             self.add_channel(document_id, source, channel_url or url, now)
         return result
@@ -1010,12 +1185,12 @@ class Store:
                                     list(row.values())).lastrowid
 
     def _save_statements(
-        self, document_id: int, version: int, statements: list[str] | dict[str, str], now: str,
+        self, document_id: int, version: int, body: str, statements: list[str] | dict[str, str],
         labels: list[tuple[str, float, str]] | None,
     ) -> list[int]:
         existing = {
             h: sid for sid, h in self.db.execute(
-                "select id, hash from statements where document_id = ?", [document_id]
+                "select id, hash from statement_rows where document_id = ?", [document_id]
             )
         }
         unique = statements if isinstance(statements, dict) else unique_statements(statements)
@@ -1023,21 +1198,37 @@ class Store:
             raise ValueError("labels must match unique_statements(statements) one to one")
         new_ids = []
         for seq, (h, text) in enumerate(unique.items()):
-            if h in existing:
+            number = hash_number(h)
+            if number in existing:
                 self.db.conn.execute(
-                    "update statements set last_seen_version = ? where id = ?",
-                    [version, existing[h]],
+                    "update statement_rows set last_seen_version = ? where id = ?",
+                    [version, existing[number]],
                 )
                 continue
             label, confidence, evidence = labels[seq] if labels else (None, None, None)
             cursor = self.db.conn.execute(
-                "insert into statements (document_id, version, seq, text, hash, first_seen,"
-                " last_seen_version, label, confidence, evidence)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [document_id, version, seq, text, h, now, version, label, confidence, evidence],
+                "insert into statement_rows (document_id, version, seq, text_start, text_length,"
+                " text, hash, last_seen_version, label, confidence, evidence)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [document_id, version, seq, *statement_span(body, text), number, version,
+                 label, confidence, evidence],
             )
             new_ids.append(cursor.lastrowid)
         return new_ids
+
+    def insert_statistic(self, row: dict) -> int:
+        """Store one figure given as ``statistics`` shows it (``series`` by its key)."""
+        series = row.get("series")
+        if series is not None:
+            self.db.conn.execute("insert or ignore into series (key) values (?)", [series])
+        fields = {k: v for k, v in row.items() if k != "series"}
+        if series is not None:
+            fields["series_id"] = self.series_id(series)
+        return self.insert("statistic_rows", fields)
+
+    def series_id(self, key: str) -> int | None:
+        found = self.db.conn.execute("select id from series where key = ?", [key]).fetchone()
+        return found[0] if found else None
 
     def start_run(self) -> int:
         with self.transaction():
@@ -1046,3 +1237,16 @@ class Store:
     def finish_run(self, run_id: int, totals: dict) -> None:
         with self.transaction():
             self.db["runs"].update(run_id, totals | {"finished_at": utcnow()})
+        added = totals.get("new_documents") or 0
+        if added >= COMPACT_AFTER and 4 * added >= self.db.execute(
+                "select count(*) from documents").fetchone()[0]:
+            self.compact()
+
+    def compact(self) -> None:
+        """Merge each full-text index into one segment and VACUUM: what a first crawl or a
+        backfill wrote in scattered order takes a tenth less room. A kill leaves the
+        database as it was (SQLite's VACUUM is atomic)."""
+        for fts in FTS_TABLES:
+            with self.transaction():
+                self.db.execute(f'insert into "{fts}_fts" ("{fts}_fts") values (\'optimize\')')
+        self._vacuum()

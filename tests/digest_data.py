@@ -61,9 +61,10 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
     with db.conn:
         db["documents"].update(old.document_id, {"label": "new_policy", "confidence": 0.9})
         db["documents"].update(reversal.document_id, {"label": "reversal", "confidence": 0.92})
-        db["statements"].update(reversal.new_statement_ids[1],
-                                {"label": "reversal", "confidence": 0.9})
-        db["statements"].update(reversal.new_statement_ids[0], {"label": "none", "confidence": 0.99})
+        db["statement_rows"].update(reversal.new_statement_ids[1],
+                                    {"label": "reversal", "confidence": 0.9})
+        db["statement_rows"].update(reversal.new_statement_ids[0],
+                                    {"label": "none", "confidence": 0.99})
         db["documents"].update(echo.document_id, {"label": "reversal", "confidence": 0.7})
         db["documents"].update(policy.document_id, {"label": "new_policy", "confidence": 0.8})
         db["documents"].update(stat.document_id, {"label": "statistic_update", "confidence": 0.85})
@@ -83,12 +84,12 @@ def build_week(path: Path, *, seen: str = "2026-11-17T10:00:00+00:00") -> dict[s
         for start, end, value in [("2026-07-01", "2026-07-31", 50_000.0),
                                   ("2026-08-01", "2026-08-31", 61_000.0),
                                   ("2026-09-01", "2026-09-30", 52_000.0)]:
-            db["statistics"].insert({"metric": "encounters", "scope": "southwest border",
+            store.insert_statistic({"metric": "encounters", "scope": "southwest border",
                                      "agency": "CBP", "kind": "level", "role": "reported",
                                      "value": value, "unit": "encounters", "series": series,
                                      "period_kind": "month", "period_start": start,
                                      "period_end": end})
-        db["statistics"].insert({
+        store.insert_statistic({
             "document_id": stat.document_id, "statement_id": stat.new_statement_ids[0],
             "metric": "encounters", "scope": "southwest border", "agency": "CBP", "kind": "level",
             "role": "reported", "value": 45_000.0, "as_written": "45,000", "unit": "encounters",

@@ -383,8 +383,8 @@ def test_a_reversal_card_links_its_policy_timeline_to_datasette(tmp_path):
 
 
 #: Tables that grow with the history: no digest query may read one of them whole.
-_HISTORY = ("documents", "statements", "links", "statistics", "policy_events", "fetches",
-            "failures", "corrections", "federal_register_documents")
+_HISTORY = ("documents", "statement_rows", "document_versions", "links", "statistic_rows",
+            "policy_events", "fetches", "failures", "corrections", "federal_register_documents")
 
 
 def test_digest_queries_read_only_the_period_and_each_series_once(week):
@@ -402,7 +402,7 @@ def test_digest_queries_read_only_the_period_and_each_series_once(week):
     with store.db.conn:
         for value, start, end in ((44_000.0, "2026-10-01", "2026-10-31"),
                                   (52_500.0, "2026-09-01", "2026-09-30")):
-            store.db["statistics"].insert({
+            store.insert_statistic({
                 "document_id": second.document_id, "metric": "encounters", "kind": "level",
                 "role": "reported", "value": value, "series": series, "period_kind": "month",
                 "period_start": start, "period_end": end, "published": "2026-11-20"})
@@ -413,7 +413,7 @@ def test_digest_queries_read_only_the_period_and_each_series_once(week):
     store.db.conn.set_trace_callback(None)
 
     assert len([s for s in data["statistics"] if s["spark"]]) == 3
-    assert len([q for q in sql if "from statistics where series" in q]) == 1
+    assert len([q for q in sql if "from statistic_rows where series_id" in q]) == 1
     for query in {q for q in sql if q.lstrip().lower().startswith("select")}:
         plan = [row[3] for row in store.db.execute("explain query plan " + query)]
         names = re.findall(r"\b(?:from|join)\s+(\w+)(?:\s+(?!on\b|where\b|left\b|join\b)(\w+))?",
@@ -433,7 +433,7 @@ def test_a_period_with_more_figures_than_a_digest_shows_says_how_many_more(week,
     tmp_path, ids = week
     store = Store(tmp_path / "monitor.db")
     with store.db.conn:
-        store.db["statistics"].insert({
+        store.insert_statistic({
             "document_id": ids["stat"], "metric": "removals", "kind": "level", "role": "reported",
             "value": 7_000.0, "series": "removals | - | all | ICE | level | month",
             "period": "August 2026", "period_kind": "month", "period_start": "2026-08-01",

@@ -173,7 +173,7 @@ def test_labels_left_behind_or_outdated_are_caught_up_by_the_next_run(site, tmp_
         sid, evidence = store.db.execute(
             "select s.id, s.evidence from statements s join documents d on d.id = s.document_id"
             " where d.url = ?", [fine]).fetchone()
-        store.db.execute("update statements set evidence = ? where id = ?", [
+        store.db.execute("update statement_rows set evidence = ? where id = ?", [
             json.dumps(json.loads(evidence) | {"classifier": "an-older-one"}), sid])
         store.db.execute("update documents set classifier = 'an-older-one' where url = ?", [fine])
         store.db.conn.commit()

@@ -55,7 +55,7 @@ def test_baseline_is_loaded_once_with_gold_labels(store):
     assert len(labelled) == sum(s["label"] == "reversal" for g in gold for s in g["statements"])
     assert json.loads(labelled[0][1]) == {"source": "baseline label"}
     # Gold labels are re-asserted on every call (e.g. after a hand edit of the database).
-    store.db.execute("update statements set label = 'none' where label = 'reversal'")
+    store.db.execute("update statement_rows set label = 'none' where label = 'reversal'")
     assert load_baseline(store) == 0
     assert len(rows(store, "select id from statements where label = 'reversal'")) == len(labelled)
 
@@ -147,7 +147,7 @@ def test_new_statements_get_labels_existing_keep_theirs(store):
     doc = save(store, url, MPP_ANNOUNCED[0], "2018-12-20", MPP_ANNOUNCED[1])
     classify_documents(store, [doc])
     first_id = rows(store, "select min(id) from statements")[0][0]
-    store.db.execute("update statements set label = 'none', confidence = 0.5 where id = ?", [first_id])
+    store.db.execute("update statement_rows set label = 'none', confidence = 0.5 where id = ?", [first_id])
     edited = MPP_ANNOUNCED[1] + " Officials met with Mexican counterparts on Tuesday."
     save(store, url, MPP_ANNOUNCED[0], "2018-12-20", edited)
     classify_documents(store, [doc])

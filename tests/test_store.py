@@ -29,9 +29,9 @@ def test_version_2_database_gains_period_kinds_and_keeps_its_figures(tmp_path):
     assert store.schema_version == len(MIGRATIONS)
     rows = store.db.execute("select value, period_kind from statistics order by value").fetchall()
     assert rows == [(10.0, "month"), (20.0, "fiscal year"), (30.0, "unspecified"), (40.0, "other")]
-    indexes = {i.name for i in store.db["statistics"].indexes}
-    assert "idx_statistics_series_period" in indexes  # what the previous figure is found by
-    assert "idx_statistics_metric_period_kind_period_end" not in indexes  # unused: dropped
+    indexes = {i.name for i in store.db["statistic_rows"].indexes}
+    assert "idx_statistic_rows_series_period" in indexes  # what the previous figure is found by
+    assert not any("metric" in name for name in indexes)  # unused: dropped
     store.close()
     _database_at(tmp_path / "v3.db", 3)
     assert "idx_statistics_statement_id" in {  # from v2, kept through v3's re-creation
@@ -71,7 +71,7 @@ def test_version_3_figures_join_series_and_keep_their_values(tmp_path):
          "encounters | southwest border | all | - | level | month", 100.0, "2024-05", "series", "reported"),
         (3, "removals", "", 5.0, "FY2024", "removals | - | all | - | level | fiscal year", 7.0, None,
          "release", "reported")]
-    assert "idx_statistics_series_period" in {i.name for i in store.db["statistics"].indexes}
+    assert "idx_statistic_rows_series_period" in {i.name for i in store.db["statistic_rows"].indexes}
     store.close()
     Store(path).close()  # nothing left to migrate
 
@@ -229,12 +229,14 @@ def _facts(path) -> dict:
     (read as the text of each version: its own body, or the document's for the current one)."""
     conn = sqlite3.connect(path)
     tables = [name for (name,) in conn.execute(
-        "select name from sqlite_master where type = 'table' and name not like '%fts%'"
-        " and name not like 'sqlite_%'")]
+        "select name from sqlite_master where type in ('table', 'view') and name not like '%fts%'"
+        " and name not like 'sqlite_%'"
+        " and name not in ('statement_rows', 'statistic_rows', 'series')")]  # read through views
     facts = {}
     for table in tables:
         columns = [c[1] for c in conn.execute(f'pragma table_info("{table}")')
-                   if (table, c[1]) not in {("statements", "evidence"), ("document_versions", "body")}]
+                   if (table, c[1]) not in {("statements", "evidence"), ("statements", "rowid"),
+                                            ("document_versions", "body")}]
         facts[table] = sorted(conn.execute(f'select {", ".join(columns)} from "{table}"').fetchall(),
                               key=repr)
     facts["version texts"] = conn.execute(
@@ -292,4 +294,35 @@ def test_compact_storage_keeps_every_fact_of_an_older_history(tmp_path):
     assert rows == [(1, "U.S. Border Patrol apprehended 83,536 people between ports of entry"
                         " in June 2024.\n\nThe Commissioner thanked the officers for their work."),
                     (2, None)]
+    store.close()
+
+
+def test_a_run_that_stores_a_large_part_of_the_history_leaves_it_compacted(tmp_path, monkeypatch):
+    """A first crawl writes its indexes in scattered order: the run that stored it merges
+    each full-text index into one segment and VACUUMs, and search still finds everything."""
+    import monitor.store
+
+    monkeypatch.setattr(monitor.store, "COMPACT_AFTER", 3)
+    store = Store(tmp_path / "m.db")
+
+    def crawl(n: int, start: int) -> None:
+        run = store.start_run()
+        for i in range(start, start + n):
+            store.save_document(source="dhs", url=f"https://www.dhs.gov/news/{i}", title=f"T{i}",
+                                published="2026-01-01", body=f"Release {i} about parole.",
+                                statements=[f"Release {i} about parole."])
+        store.finish_run(run, {"new_documents": n})
+
+    def segments() -> list[int]:
+        return [store.db.execute(f"select count(*) from {t}_fts_segdir").fetchone()[0]
+                for t in ("documents", "statements")]
+
+    crawl(2, 0)  # fewer than COMPACT_AFTER: left as written
+    assert segments() == [2, 2]
+    crawl(4, 2)  # four of six documents: compacted
+    assert segments() == [1, 1]
+    assert store.db.execute("pragma freelist_count").fetchone()[0] == 0
+    assert len(_search(store, "statements", "parole")) == 6
+    crawl(3, 6)  # three more into nine: a third, still compacted
+    assert segments() == [1, 1]
     store.close()
