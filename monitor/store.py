@@ -533,16 +533,19 @@ def _m_previous_figure_index(db: sqlite_utils.Database) -> None:
 STATEMENTS_VIEW = """
 create view statements as
 select id, document_id, version, seq,
-       coalesce(text, (select substr(coalesce(v.body, d.body), r.text_start + 1, r.text_length)
-                       from documents d left join document_versions v
-                       on v.document_id = d.id and v.version = r.version
-                       where d.id = r.document_id)) as text,
+       coalesce(text, (select substr(coalesce(document_versions.body, documents.body),
+                                     statement_rows.text_start + 1, statement_rows.text_length)
+                       from documents left join document_versions
+                       on document_versions.document_id = documents.id
+                          and document_versions.version = statement_rows.version
+                       where documents.id = statement_rows.document_id)) as text,
        printf('%016x', hash) as hash,
-       coalesce(first_seen, (select v.fetched_at from document_versions v
-                             where v.document_id = r.document_id and v.version = r.version))
+       coalesce(first_seen, (select fetched_at from document_versions
+                             where document_versions.document_id = statement_rows.document_id
+                               and document_versions.version = statement_rows.version))
          as first_seen,
        last_seen_version, label, confidence, evidence, id as rowid
-from statement_rows r
+from statement_rows
 """
 
 
