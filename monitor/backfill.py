@@ -22,7 +22,7 @@ from typing import Callable
 from monitor.config import Source
 from monitor.extract import extract_listing
 from monitor.fetch import Fetcher, Response
-from monitor.history import classify_documents, link_documents
+from monitor.history import FIGURES, classify_documents, link_queued, queue_documents
 from monitor.pipeline import (
     HTML_TYPES, _Analyser, _Found, _store_article, run_cycle, source_limits,
 )
@@ -220,19 +220,21 @@ def _walk_listing(store, source, since, today, fetcher, writing, state, progress
 def _link(store: Store, source: Source, since: date, writing: Locking) -> None:
     """Link the walked archive into the history once, oldest first, as ``run`` would have
     had it arrived in order; reversals published since then, from any source, are
-    linked again too, since what they reverse may only now be stored. Linking is
-    idempotent, so a link step cut short is simply done again."""
-    with writing(), store.batch():
-        if _checkpoint(store, source.name, since).get("linked_at"):
-            return
-        ids = [r[0] for r in store.db.execute(
-            "select id from documents where (source = ? or label = 'reversal') "
-            "and published >= ? order by published, id", [source.name, since.isoformat()])]
-        link_documents(store, ids)
-        store.db.execute("update backfills set linked_at = ? where source = ? and since = ?",
-                         [utcnow(), source.name, since.isoformat()])
-    if len(ids) >= COMPACT_AFTER:
-        with writing():
+    linked again too, since what they reverse may only now be stored. They are queued
+    with the checkpoint in one commit and linked a chunk per commit (``link_queued``): a
+    link step cut short goes on where it stopped, here or in the next ``run``."""
+    queued = []
+    with writing():
+        with store.transaction():
+            if not _checkpoint(store, source.name, since).get("linked_at"):
+                queued = [r[0] for r in store.db.execute(
+                    "select id from documents where (source = ? or label = 'reversal') "
+                    "and published >= ? order by published, id", [source.name, since.isoformat()])]
+                queue_documents(store, queued, FIGURES)
+                store.db.execute("update backfills set linked_at = ? where source = ? and since = ?",
+                                 [utcnow(), source.name, since.isoformat()])
+        link_queued(store)
+        if len(queued) >= COMPACT_AFTER:  # an archive a backfill has just linked
             store.compact()
 
 

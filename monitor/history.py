@@ -10,6 +10,10 @@ tied into what is already stored, so the digest can say what a change means:
 * one ``statistics`` row per reported figure, with the previous figure of its series
   and the change (``monitor.series``).
 
+The documents still to do wait in ``history_queue`` (a crawl queues each one it stores)
+and are done a chunk per commit (``link_queued``), so a first crawl of thousands shows
+its labels as it goes and a run stopped part-way loses none of its work.
+
 The five labelled baseline articles are loaded as documents of source ``baseline``;
 their gold labels are never overwritten. ``reclassify`` re-labels everything after
 the classifier changes and keeps the earlier labels in ``label_history``.
@@ -30,7 +34,7 @@ from monitor.classify import (
     CLASSIFIER_VERSION, TfidfIndex, classify_document, load_devset, load_gold_baseline,
 )
 from monitor.corrections import corrected_labels, use_corrections
-from monitor.policies import record_and_link
+from monitor.policies import link_reversals, record_document, reversing_documents
 from monitor.series import record_statistics
 from monitor.store import BASELINE_SOURCE, Store, text_hash, utcnow
 
@@ -134,16 +138,32 @@ def _load_baseline(store: Store) -> int:
 
 
 def unlabelled_documents(store: Store, limit: int) -> list[int]:
-    """Documents stored but not classified yet (by a run killed first, say), oldest first."""
+    """Documents stored but neither classified nor queued (by a run of an earlier release
+    killed first, say), oldest first."""
     return [i for (i,) in store.db.execute(
-        "select id from documents where label is null and source != ? order by id limit ?",
+        "select id from documents where label is null and source != ? and id not in"
+        " (select document_id from history_queue) order by id limit ?",
         [BASELINE_SOURCE, limit])]
+
+
+#: Where a queued document is (``history_queue.step``): to be labelled; its figures and
+#: same-event links to record; its policies to record; its ``reverses`` links to redo.
+LABEL, FIGURES, POLICIES, REVERSALS = range(4)
+
+
+def queue_documents(store: Store, document_ids: Iterable[int], step: int = LABEL) -> None:
+    """Queue these documents for labelling and linking from ``step`` on (a queued document
+    keeps the earlier of its two steps). A crawl queues what it stores in the same commit."""
+    store.db.conn.executemany(
+        "insert into history_queue (document_id, step) values (?, ?) on conflict (document_id)"
+        " do update set step = min(step, excluded.step)", [(i, step) for i in document_ids])
 
 
 def classify_documents(store: Store, document_ids: list[int],
                        labelled: dict[int, tuple[str, float]] | None = None,
                        link: bool = True) -> dict:
-    """Label new/changed documents, then link them into the history.
+    """Label new/changed documents, then link them into the history (``link_queued``,
+    together with whatever else is queued).
 
     Statements that already have a label keep it (they were judged when first seen);
     new statements get one, and the document label is recomputed from all current ones,
@@ -151,17 +171,91 @@ def classify_documents(store: Store, document_ids: list[int],
     ``labelled`` holds (label, confidence) of documents the crawl already classified in
     worker processes, storing their statements' labels with them; a document's label is
     taken from there only when every current statement of it has a label. ``link=False``
-    leaves linking to the caller (a backfill links its documents once, in date order).
+    only labels them, in one transaction, leaving linking to the caller (a backfill links
+    its documents once, in date order).
     """
-    with store.batch():
-        return _classify_documents(store, document_ids, labelled or {}, link)
+    if not link:
+        counts = Counter()
+        with store.batch():
+            _label(store, _in_order(store, document_ids), labelled or {}, counts)
+        return dict(counts)
+    with store.transaction():
+        queue_documents(store, document_ids)
+    return link_queued(store, labelled)
 
 
-def _classify_documents(store: Store, document_ids: list[int],
-                        labelled: dict[int, tuple[str, float]], link: bool) -> dict:
+def link_documents(store: Store, document_ids: Iterable[int]) -> dict:
+    """Statistics rows, ``reverses`` and ``same_event`` links for these (labelled) documents."""
+    with store.transaction():
+        queue_documents(store, document_ids, FIGURES)
+    return link_queued(store)
+
+
+def link_queued(store: Store, labelled: dict[int, tuple[str, float]] | None = None) -> dict:
+    """Label and link the queued documents, each step over all of them in publication
+    order, as one pass would: labels; figures and same-event links; what each does to
+    which policy; then ``reverses`` links again for every reversal of a policy touched.
+
+    Each chunk of ``CHUNK`` documents is one commit that also moves them to the next step,
+    so labels and links appear as the work proceeds, and a run stopped anywhere leaves
+    the queue where it stopped: the next run goes on from there and ends as this one
+    would have. Inside a ``Store.batch()`` it all is one transaction.
+    """
     counts = Counter()
-    corrected = corrected_labels(store, document_ids)
-    for doc in _documents(store, document_ids):
+    for chunk in _queued(store, LABEL):
+        with store.batch():
+            _label(store, chunk, labelled or {}, counts)
+            _advance(store, chunk, FIGURES)
+    candidates = _Candidates()
+    for chunk in _queued(store, FIGURES):
+        with store.batch():
+            for doc in _read(store, chunk):
+                counts["statistics"] += record_statistics(store, doc)
+                counts["same_event"] += _link_same_event(store, doc, candidates)
+            _advance(store, chunk, POLICIES)
+    for chunk in _queued(store, POLICIES):
+        with store.batch():
+            touched = set().union(*(record_document(store.db, i) for i in chunk))
+            store.db.conn.executemany("insert or ignore into history_queue_policies values (?)",
+                                      [(p,) for p in touched])
+            _advance(store, chunk, None)
+    with store.batch():  # reversals published earlier may undo what has just been recorded
+        touched = {p for (p,) in store.db.execute("select policy_id from history_queue_policies")}
+        queue_documents(store, reversing_documents(store.db, touched), REVERSALS)
+        store.db.execute("delete from history_queue_policies")
+    now = utcnow()
+    for chunk in _queued(store, REVERSALS):
+        with store.batch():
+            counts["reverses"] += sum(link_reversals(store.db, i, now) for i in chunk)
+            _advance(store, chunk, None)
+    return dict(counts)
+
+
+def _queued(store: Store, step: int) -> Iterator[list[int]]:
+    """The documents queued at ``step``, a chunk at a time: in publication order, or for
+    ``REVERSALS`` in the order queued (``policies.reversing_documents``'). Read once, at
+    the start: a step's chunks move its documents on."""
+    rows = store.db.execute("select document_id from history_queue where step = ? order by id",
+                            [step]).fetchall()
+    ids = [i for (i,) in rows]
+    yield from _chunks(ids if step == REVERSALS else _in_order(store, ids), CHUNK)
+
+
+def _advance(store: Store, document_ids: list[int], step: int | None) -> None:
+    """Move these documents on to ``step``, or (None) out of the queue: done."""
+    if step is None:
+        store.db.conn.executemany("delete from history_queue where document_id = ?",
+                                  [(i,) for i in document_ids])
+    else:
+        store.db.conn.executemany("update history_queue set step = ? where document_id = ?",
+                                  [(step, i) for i in document_ids])
+
+
+def _label(store: Store, ordered: list[int], labelled: dict[int, tuple[str, float]],
+           counts: Counter) -> None:
+    """Label these documents and their statements that have none yet."""
+    corrected = corrected_labels(store, ordered)
+    for doc in _read(store, ordered):
         if doc["source"] == BASELINE_SOURCE:
             continue
         if doc["id"] in labelled and not _has_unlabelled(store, doc):
@@ -179,23 +273,6 @@ def _classify_documents(store: Store, document_ids: list[int],
         store.db.execute("update documents set label = ?, confidence = ?, classifier = ?"
                          " where id = ?", [label, confidence, CLASSIFIER_VERSION, doc["id"]])
         counts["documents"] += 1
-    if link:
-        counts.update(link_documents(store, document_ids))
-    return dict(counts)
-
-
-def link_documents(store: Store, document_ids: Iterable[int]) -> dict:
-    """Statistics rows, ``reverses`` and ``same_event`` links for these documents, oldest first."""
-    counts = Counter()
-    ordered = _in_order(store, document_ids)
-    candidates = _Candidates()
-    for doc in _read(store, ordered):
-        with store.transaction():
-            counts["statistics"] += record_statistics(store, doc)
-            counts["same_event"] += _link_same_event(store, doc, candidates)
-    with store.transaction():
-        counts["reverses"] += record_and_link(store.db, ordered, utcnow())
-    return dict(counts)
 
 
 #: Documents read from the database at a time: a history of any size is walked in
@@ -216,12 +293,6 @@ def _in_order(store: Store, ids: Iterable[int]) -> list[int]:
             day = _day({"published": published, "first_seen": first_seen})
             keys.append((day or date.max, document_id))
     return [document_id for _, document_id in sorted(keys)]
-
-
-def _documents(store: Store, ids: Iterable[int]) -> Iterator[dict]:
-    """Documents by id in publication order, so earlier figures are recorded first;
-    read a chunk at a time."""
-    return _read(store, _in_order(store, ids))
 
 
 def _read(store: Store, ordered: list[int]) -> Iterator[dict]:

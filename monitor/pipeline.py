@@ -44,7 +44,8 @@ from monitor.extract import Article, ExtractError, extract_article, extract_list
 from monitor.fetch import Fetcher, RequestLimits, Response
 from monitor.corrections import use_corrections
 from monitor.history import (
-    classify_documents, load_baseline, outdated_documents, relabel_outdated, unlabelled_documents,
+    classify_documents, load_baseline, outdated_documents, queue_documents, relabel_outdated,
+    unlabelled_documents,
 )
 from monitor.mailbox import MailboxError, Message, parse_bulletin, read_messages
 from monitor.statements import split_statements
@@ -758,6 +759,10 @@ def run_cycle(
             if saved.created or saved.new_version:
                 labels = event.labels
                 changed[saved.document_id] = (labels.label, labels.confidence) if labels else None
+                if labels:  # readable at once; settled and linked after the crawl
+                    store.db.execute("update documents set label = ?, confidence = ? where id = ?",
+                                     [labels.label, labels.confidence, saved.document_id])
+                queue_documents(store, [saved.document_id])
             if progress:
                 progress(report, False)
         return 0
@@ -810,11 +815,10 @@ def run_cycle(
         analyser.close()
         if own_fetcher:
             fetcher.close()
-    left_behind = [i for i in unlabelled_documents(store, LABEL_CATCH_UP + len(changed))
-                   if i not in changed][:LABEL_CATCH_UP]
-    if changed or left_behind:
-        classify_documents(store, [*changed, *left_behind],
-                           {i: labels for i, labels in changed.items() if labels})
+    # What this run stored, what a run stopped part-way left queued, and a few documents an
+    # earlier release left unlabelled; labelled and linked a chunk per commit.
+    classify_documents(store, unlabelled_documents(store, LABEL_CATCH_UP),
+                       {i: labels for i, labels in changed.items() if labels})
     if outdated := outdated_documents(store, LABEL_CATCH_UP):
         relabel_outdated(store, outdated)
     summary = RunSummary(run_id, sorted(reports, key=lambda r: r.name), fetches=fetches,

@@ -664,11 +664,25 @@ def _m_series_table(db: sqlite_utils.Database) -> None:
 _m_series_table.vacuum = True  # type: ignore[attr-defined]
 
 
+def _m_history_queue(db: sqlite_utils.Database) -> None:
+    """Labelling and linking commit a chunk of documents at a time (``history.link_queued``):
+    what is still to do, and the policies touched so far, are kept here so that a run
+    stopped anywhere is taken up by the next exactly where it stopped. ``step`` is where a
+    document is: ``history.LABEL``, ``FIGURES``, ``POLICIES`` or ``REVERSALS``; rows are
+    deleted when done."""
+    db["history_queue"].create({"id": int, "document_id": int, "step": int}, pk="id",
+                               not_null={"document_id", "step"}, if_not_exists=True,
+                               foreign_keys=[("document_id", "documents", "id")])
+    db["history_queue"].create_index(["document_id"], unique=True, if_not_exists=True)
+    db["history_queue_policies"].create({"policy_id": int}, pk="policy_id", if_not_exists=True,
+                                        foreign_keys=[("policy_id", "policies", "id")])
+
+
 MIGRATIONS = [_m1_initial, _m2_reindex_only_text, _m3_statistics_period_kind,
               _m_policies, _m_federal_register_documents, _m_backfills, _m_fts_everyday_terms,
               _m_statistics_figure_model, _m_article_failures, _m_resumable_runs,
               _m_corrections, _m_channels_blocks_mailboxes, _m_compact_storage,
-              _m_previous_figure_index, _m_statement_spans, _m_series_table]
+              _m_previous_figure_index, _m_statement_spans, _m_series_table, _m_history_queue]
 
 #: A failed article is tried again after 1 hour, then 2, 4, 8 and 16 hours, and given
 #: up on when its sixth attempt fails (about 31 hours after the first).

@@ -88,6 +88,9 @@ def snapshot(db) -> dict:
         "select from_document_id, to_document_id, relation from links"))
     statistics = sorted((url[d], m, v, p, prev) for d, m, v, p, prev in conn.execute(
         "select document_id, metric, value, period, previous_value from statistics"))
+    policy_events = sorted((key, url[d], event, day) for key, d, event, day in conn.execute(
+        "select p.key, e.document_id, e.event, e.date from policy_events e"
+        " join policies p on p.id = e.policy_id"))
     checks = {
         "integrity": conn.execute("pragma integrity_check").fetchone()[0],
         "fts": conn.execute("select count(*) from documents_fts where documents_fts match 'border'"
@@ -97,10 +100,13 @@ def snapshot(db) -> dict:
         "failures": conn.execute("select count(*) from failures").fetchone()[0],
         "duplicate_urls": conn.execute("select count(*) - count(distinct url) from documents"
                                        ).fetchone()[0],
+        "queued": conn.execute("select (select count(*) from history_queue)"
+                               " + (select count(*) from history_queue_policies)").fetchone()[0],
     }
     conn.close()
     return {"documents": documents, "statements": statements, "versions": versions,
-            "links": links, "statistics": statistics, "checks": checks}
+            "links": links, "statistics": statistics, "policy_events": policy_events,
+            "checks": checks}
 
 
 def count_statements(work) -> int:
@@ -124,8 +130,10 @@ def reference(site, tmp_path_factory):
     expected = snapshot(folder / "cli.db")
     assert len(expected["documents"]) == DOCUMENTS + 5  # and the five baseline articles
     assert expected["checks"] == {"integrity": "ok", "fts": expected["checks"]["fts"],
-                                  "unfinished": 0, "failures": 0, "duplicate_urls": 0}
+                                  "unfinished": 0, "failures": 0, "duplicate_urls": 0,
+                                  "queued": 0}
     assert expected["checks"]["fts"] > 0 and expected["links"] and expected["statistics"]
+    assert expected["policy_events"]
 
     def crawl():
         store = Store(folder / "counted.db")
@@ -190,6 +198,80 @@ def test_a_crawl_killed_anywhere_is_completed_by_the_next_run(site, reference, t
     assert [o for o in outcomes if not o["recovered"]] == []
     assert all(o["killed"] for o in outcomes[:CRAWL_STATEMENT_KILLS])
     assert killed >= 20
+
+
+#: Documents per commit while labelling and linking in the trials below: the fault site's
+#: few dozen documents make several chunks of each step.
+SMALL_CHUNK = 4
+LINK_STATEMENT_KILLS = 12
+
+
+def cli_in_chunks(config, db, *command, env=None):
+    """The command line (in a new interpreter) labelling and linking ``SMALL_CHUNK`` documents
+    per commit."""
+    code = ("import sys; from monitor import history; history.CHUNK = int(sys.argv[1]); "
+            "from monitor.cli import cli; cli.main(sys.argv[2:], prog_name='policy-monitor')")
+    return subprocess.run(
+        [sys.executable, "-c", code, str(SMALL_CHUNK), "--config", str(config), "--db", str(db),
+         *command], capture_output=True, text=True, env=os.environ | (env or {}), timeout=300)
+
+
+def _link_trial(site, reference, folder, number: int, kill_at: int) -> dict:
+    db = folder / f"link-{number}.db"
+    killed = cli_in_chunks(site.config, db, "run", env={KILL_AFTER_ENV: str(kill_at)})
+    conn = sqlite3.connect(db)
+    labelled, settled, queued = conn.execute(
+        "select (select count(*) from documents where label is not null and source != 'baseline'),"
+        " (select count(*) from documents where classifier is not null and source != 'baseline'),"
+        " (select count(*) from history_queue)").fetchone()
+    conn.close()
+    error = normal_run(db, site.config)
+    return {"statement": kill_at, "killed": killed.returncode == -signal.SIGKILL,
+            "labelled_at_kill": labelled, "settled_at_kill": settled, "queued_at_kill": queued,
+            "resume_error": error, "recovered": error is None and snapshot(db) == reference["snapshot"]}
+
+
+def test_labelling_and_linking_killed_at_any_chunk_are_completed_by_the_next_run(
+        site, reference, tmp_path, monkeypatch):
+    """Labels and links are committed a chunk at a time (``history.link_queued``): a run
+    killed at a seeded SQL statement after its crawl leaves what it labelled and linked so
+    far, and the next run goes on from there to the same labels, links, policy events and
+    figures as an uninterrupted run. Chunk size changes nothing either."""
+    from monitor import history, pipeline
+    from monitor.cli import cli as main
+
+    monkeypatch.setattr(history, "CHUNK", SMALL_CHUNK)
+    seen, seen_at_labelling = [], []  # SQL statements run, and how many before labelling
+    classify = pipeline.classify_documents
+
+    def counted_classify(*args, **kwargs):
+        seen_at_labelling.append(len(seen))
+        return classify(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:  # the command line, counting in this process
+        patch.setenv(KILL_AFTER_ENV, "1")
+        patch.setattr(store_module, "_killer", lambda _n: seen.append)
+        patch.setattr(pipeline, "classify_documents", counted_classify)
+        main.main(["--config", str(site.config), "--db", str(tmp_path / "counted.db"), "run"],
+                  standalone_mode=False)
+    assert snapshot(tmp_path / "counted.db") == reference["snapshot"]  # chunk size: no matter
+    start, total = seen_at_labelling[0], len(seen)
+    kills = sorted(random.Random(SEED).sample(range(start + 1, total), LINK_STATEMENT_KILLS))
+    started = time.monotonic()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        outcomes = list(pool.map(lambda args: _link_trial(site, reference, tmp_path, *args),
+                                 enumerate(kills)))
+    print(f"\nfault suite, labelling and linking: seed {SEED}, {len(outcomes)} kills at a seeded "
+          f"SQL statement between {start} and {total} (chunks of {SMALL_CHUNK} documents), "
+          f"{sum(o['recovered'] for o in outcomes)} recovered identical to the uninterrupted "
+          f"run, {time.monotonic() - started:.1f} s")
+    for outcome in outcomes:
+        print("  ", outcome)
+    assert all(o["killed"] and o["recovered"] for o in outcomes), outcomes
+    # Every document stored reads with a label from the crawl on; killed part-way, a run has
+    # kept the chunks it linked, the rest still queued.
+    assert all(o["labelled_at_kill"] == DOCUMENTS for o in outcomes)
+    assert any(0 < o["queued_at_kill"] < DOCUMENTS for o in outcomes)
 
 
 # --- schema creation and migrations ---------------------------------------------------------
