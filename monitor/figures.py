@@ -637,7 +637,7 @@ class _Periods:
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
-                add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
+                add(m, Period(CUMULATIVE, first.isoformat(), self._today()))
         for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
         for m in scan(self._DAYS_AROUND, ' days '):
@@ -866,7 +866,7 @@ class _Periods:
         if (first.month, first.day) in ((10, 1), (1, 1)) and (self.anchor is None or (
                 first <= self.anchor and (self.anchor - first).days < 366)):
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
-        return Period(CUMULATIVE, first.isoformat(), self._ytd_end())
+        return Period(CUMULATIVE, first.isoformat(), self._today())
 
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
     #: period of a number quoted for comparison
@@ -922,6 +922,16 @@ class _Periods:
         return Period(YEAR_TO_DATE, start.isoformat(), _month_end(last.year, last.month).isoformat())
 
     def _ytd_end(self) -> str | None:
+        """A year to date runs to the end of the month the release reports ("halfway
+        through the fiscal year" in a March update is through March), else to its date."""
+        if self.context and self.context.kind == MONTH and self.anchor \
+                and self.context.end <= self.anchor.isoformat() \
+                and (self.anchor - date.fromisoformat(self.context.end)).days < 93:
+            return self.context.end
+        return self._today()
+
+    def _today(self) -> str | None:
+        """A running count since some day ("since the app launched") runs to the release's date."""
         return self.anchor.isoformat() if self.anchor else None
 
     def _year_of(self, month: int) -> int | None:
