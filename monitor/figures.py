@@ -875,8 +875,12 @@ class _Periods:
                                   r"versus|vs\.?|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
                                   r"(?:above|below)|twice|double|triple|level with|against|relative to|"
                                   r"as opposed to|in contrast (?:to|with)|"
-                                  r"(?:record|mark|high) (?:of|was))\s+(?:the\s+|that\s+|its\s+)?[\d,.]+"
-                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+)?$", re.I)
+                                  r"(?:record|mark|high) (?:of|was)|"
+                                  # "surpassing the 14,700 pounds seized in": the earlier figure
+                                  r"(?:surpass|exceed|eclips|overt[oa]k)\w*\s+the)"
+                                  # "compared with a daily average of 190 in June"
+                                  r"\s+(?:the\s+|that\s+|its\s+|(?:a|an|the)\s+(?:[a-z-]+\s+){1,2}of\s+)?[\d,.]+"
+                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+|for\s+)?$", re.I)
 
     def _earlier(self, kind: str, start: int) -> Period | None:
         """The last period of this kind the sentence names before ``start``."""
