@@ -877,10 +877,13 @@ class _Periods:
                                   r"as opposed to|in contrast (?:to|with)|"
                                   r"(?:record|mark|high) (?:of|was)|"
                                   # "surpassing the 14,700 pounds seized in": the earlier figure
-                                  r"(?:surpass|exceed|eclips|overt[oa]k)\w*\s+the)"
-                                  # "compared with a daily average of 190 in June"
-                                  r"\s+(?:the\s+|that\s+|its\s+|(?:a|an|the)\s+(?:[a-z-]+\s+){1,2}of\s+)?[\d,.]+"
-                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+|for\s+)?$", re.I)
+                                  r"(?:surpass|exceed|eclips|overt[oa]k)\w*\s+the|"
+                                  # "5% fewer than the 61,400 reported for": a figure, not a qualifier
+                                  r"(?:more|fewer|less|greater|higher|lower) than\s+the)"
+                                  # "compared with a daily average of about 190 in June"
+                                  r"\s+(?:the\s+|that\s+|its\s+|(?:a|an|the)\s+(?:[a-z-]+\s+){1,2}of\s+)?"
+                                  r"(?:(?:roughly|about|around|nearly|almost|approximately|some)\s+)?[\d,.]+"
+                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,3}\s*(?:in\s+|of\s+|on\s+|from\s+|for\s+)?$", re.I)
 
     def _earlier(self, kind: str, start: int) -> Period | None:
         """The last period of this kind the sentence names before ``start``."""
@@ -1463,6 +1466,11 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     if metric == "apprehensions":  # "Tucson led with 58,900", "agents in Del Rio": Border Patrol's sectors
         parts += [(m, f"{m[1]} sector") for m in _SECTOR_NAME.finditer(window)
                   if not any(s.start() <= m.start() < s.end() for s, _ in parts)]
+    if not parts and re.search(r"\b(?:agents|officers|personnel) there\b", window):
+        # "The Tucson Sector, which covers ...: agents there apprehended 37,100": the place named before
+        named = [m for m in _SECTOR.finditer(text, 0, number.start) if m['name']]
+        if named:
+            parts = [(re.search(r"there", window), f"{' '.join(named[-1]['name'].split())} {named[-1]['kind'].lower()}")]
     if not parts and (the := _THE_SECTOR.search(window)):
         parts = [(the, THE_SECTOR)]  # "The sector logged 6,925": the one the release named (extract_document)
     if parts:
