@@ -637,7 +637,7 @@ class _Periods:
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
-                add(m, Period(CUMULATIVE, first.isoformat(), self._ytd_end()))
+                add(m, Period(CUMULATIVE, first.isoformat(), self._today()))
         for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
         for m in scan(self._DAYS_AROUND, ' days '):
@@ -866,7 +866,7 @@ class _Periods:
         if (first.month, first.day) in ((10, 1), (1, 1)) and (self.anchor is None or (
                 first <= self.anchor and (self.anchor - first).days < 366)):
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
-        return Period(CUMULATIVE, first.isoformat(), self._ytd_end())
+        return Period(CUMULATIVE, first.isoformat(), self._today())
 
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
     #: period of a number quoted for comparison
@@ -875,8 +875,15 @@ class _Periods:
                                   r"versus|vs\.?|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
                                   r"(?:above|below)|twice|double|triple|level with|against|relative to|"
                                   r"as opposed to|in contrast (?:to|with)|"
-                                  r"(?:record|mark|high) (?:of|was))\s+(?:the\s+|that\s+|its\s+)?[\d,.]+"
-                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,2}\s*(?:in\s+|of\s+|on\s+|from\s+)?$", re.I)
+                                  r"(?:record|mark|high) (?:of|was)|"
+                                  # "surpassing the 14,700 pounds seized in": the earlier figure
+                                  r"(?:surpass|exceed|eclips|overt[oa]k)\w*\s+the|"
+                                  # "5% fewer than the 61,400 reported for": a figure, not a qualifier
+                                  r"(?:more|fewer|less|greater|higher|lower) than\s+the)"
+                                  # "compared with a daily average of about 190 in June"
+                                  r"\s+(?:the\s+|that\s+|its\s+|(?:a|an|the)\s+(?:[a-z-]+\s+){1,2}of\s+)?"
+                                  r"(?:(?:roughly|about|around|nearly|almost|approximately|some)\s+)?[\d,.]+"
+                                  r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,3}\s*(?:in\s+|of\s+|on\s+|from\s+|for\s+)?$", re.I)
 
     def _earlier(self, kind: str, start: int) -> Period | None:
         """The last period of this kind the sentence names before ``start``."""
@@ -922,6 +929,16 @@ class _Periods:
         return Period(YEAR_TO_DATE, start.isoformat(), _month_end(last.year, last.month).isoformat())
 
     def _ytd_end(self) -> str | None:
+        """A year to date runs to the end of the month the release reports ("halfway
+        through the fiscal year" in a March update is through March), else to its date."""
+        if self.context and self.context.kind == MONTH and self.anchor \
+                and self.context.end <= self.anchor.isoformat() \
+                and (self.anchor - date.fromisoformat(self.context.end)).days < 93:
+            return self.context.end
+        return self._today()
+
+    def _today(self) -> str | None:
+        """A running count since some day ("since the app launched") runs to the release's date."""
         return self.anchor.isoformat() if self.anchor else None
 
     def _year_of(self, month: int) -> int | None:
@@ -1449,6 +1466,11 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     if metric == "apprehensions":  # "Tucson led with 58,900", "agents in Del Rio": Border Patrol's sectors
         parts += [(m, f"{m[1]} sector") for m in _SECTOR_NAME.finditer(window)
                   if not any(s.start() <= m.start() < s.end() for s, _ in parts)]
+    if not parts and re.search(r"\b(?:agents|officers|personnel) there\b", window):
+        # "The Tucson Sector, which covers ...: agents there apprehended 37,100": the place named before
+        named = [m for m in _SECTOR.finditer(text, 0, number.start) if m['name']]
+        if named:
+            parts = [(re.search(r"there", window), f"{' '.join(named[-1]['name'].split())} {named[-1]['kind'].lower()}")]
     if not parts and (the := _THE_SECTOR.search(window)):
         parts = [(the, THE_SECTOR)]  # "The sector logged 6,925": the one the release named (extract_document)
     if parts:
