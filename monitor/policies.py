@@ -87,7 +87,9 @@ _VERBS = [
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
                        # "Priority Enforcement Program to replace it": the subject is the new one
                        r"\b(?:to|will) replace (?:it|them)\b"),
-    ("reinstate", r"\b(?:revers|rescind|rescission|vacat|undo|undid|lift)\w* (?:of )?(?:the |its |a |their )?(?:[\w-]+ )?"
+    # "rescinds the January 18, 2018 termination of ...": a termination named by its date too
+    ("reinstate", r"\b(?:revers|rescind|rescission|vacat|undo|undid|lift)\w* (?:of )?(?:the |its |a |their )?"
+                  r"(?:[\w-]+ |[a-z]{3,9}\.? \d{1,2}, \d{4},? )?"
                   r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)s?"
                   r"(?: of)?|reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
                   r"reactivat\w*|\bbring\w* back|\bbrought back|\breviv\w*|reinstitut\w*|re-?launch\w*|"
@@ -130,9 +132,13 @@ _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|res
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
                    rf"(?P<a>{_DATE}))|(?:\b(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule\b))")
+_DATE_RE = re.compile(_DATE)
+#: Dates listed before or after the one a memo is named by.
+_DATES_BEFORE = re.compile(rf"(?:{_DATE},?\s+(?:and|or)\s+|{_DATE},\s+)+$")
+_DATES_AFTER = re.compile(rf"(?:,?\s+(?:and|or)\s+{_DATE}|,\s+{_DATE})+")
 #: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
 _MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
-                        r"(?:memorand(?:um|a)|memos?)\b")
+                        r"(?:memorand(?:um|a)|memos?|guidance|guidelines|directives?)\b")
 #: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
 _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
                          rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?|proposed rules?|"
@@ -194,6 +200,9 @@ _TPS_CONTEXT_WORDS = re.compile(r"designation|protect(?:ed|ions?)\b|beneficiar|h
 #: Federal Register titles that name an earlier rule: "<rule>; Delay of Effective Date".
 _TITLE_SUFFIX = re.compile(r"\s*[;:]\s*(?P<verb>delay of effective date|implementation of vacatur|"
                            r"withdrawal|rescission|removal|extension of comment period)\s*$")
+#: A Federal Register notice titled by its own act ("Extension of the Designation of Honduras
+#: for Temporary Protected Status"): a later one can name it by its date or month.
+_NOTICE_TITLE = re.compile(r"^(?:partial\s+)?(?:extension|designation|redesignation|termination|vacatur)\s+of\b")
 _TITLE_PREFIX = re.compile(r"^(?P<verb>termination of|rescission of|removal of|vacatur of|"
                            r"withdrawal of|delay of effective date (?:for|of))\s+(?:the\s+)?")
 #: A quoted title: "the interim final rule titled “Asylum Eligibility and Procedural Modifications”".
@@ -379,6 +388,13 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
         if day:
             found.append(Mention(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                                  m.start(), m.end()))
+        # "the May 2, 2017 and March 9, 2018 memoranda", "the memoranda of May 2, 2017 and March 9,
+        # 2018": every date of the list is a memo of its own
+        listed = _DATES_BEFORE.search(lowered, 0, m.start("b")) if m["b"] else _DATES_AFTER.match(lowered, m.end())
+        for other in _DATE_RE.finditer(lowered, *listed.span()) if listed else ():
+            if other_day := _parse_date(other.group()):
+                found.append(Mention(f"memo {other_day}", f"Memo or notice of {_long_date(other_day)}", "memo",
+                                     other.start(), other.end()))
     signed = []
     memo_words = _MEMO_NOUNS.search(lowered)  # the memo patterns below all need one of these words
     for m in catalogue()["signer"].finditer(lowered) if memo_words else ():
@@ -413,8 +429,11 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
     for m in _MEMO_YEAR.finditer(lowered) if memo_words else ():
         if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]):
             continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
+        cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)  # "the 2021 guidance that limited arrests"
+        about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
         for year in filter(None, (m[1], m[2])):
-            found.append(Mention(f"memo year {year}", f"Memo of {year}", "memo", m.start(), m.end()))
+            found.append(Mention(f"memo year {year} about {about}".removesuffix(" about "), f"Memo of {year}",
+                                 "memo", m.start(), m.end()))
     for m in _ACT_WHEN.finditer(lowered):
         if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
             continue  # "the October 2021 termination memorandum" is a memo
@@ -558,7 +577,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         between = lowered[other.end:edge]
         if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
             return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
-        if (other.kind == "memo" and not (mention.kind == "act" and _glue(between))) or not _glue(between):
+        if (other.kind == "memo" and not (mention.kind in ("act", "memo") and _glue(between))) or not _glue(between):
             start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
             break
         edge = other.start
@@ -680,8 +699,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 continue  # "the morning after the expulsion policy expired": background
             if found and _told_as_past(lowered, mention, found[1], found[2], year, named, month):
                 continue  # "DHS rescinded DACA in 2017", in a later document
-            if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]) and \
-                    not carried_out:
+            if found and found[0] in _REVERSING and (_barred(lowered, found[1]) or (
+                    _by_a_court(lowered, found[1], found[2]) and not carried_out)):
                 continue  # "A judge blocked the termination of TPS": a ruling, not the agency's act
             if verb in ("establish", "extend") and mention.key.startswith("memo ") and \
                     not _near(mention.key, published):
@@ -793,6 +812,20 @@ def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
     return bool(_COURT.search(lowered, clause, verb_end) or _BY_COURT.match(lowered, verb_end))
 
 
+def _barred(lowered: str, verb_start: int) -> bool:
+    """Whether the act is one someone is kept from doing (an agency complying with the
+    order that bars it does not do it either)."""
+    clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, verb_start)])
+    return bool(_BARRED.search(lowered, clause, verb_start))
+
+
+#: An act someone is kept from doing: "an injunction barring DHS from implementing the
+#: terminations", "an order enjoining the Department from putting into effect the decisions to
+#: terminate", "DHS is prohibited from ending": whoever bars it, the act is not done.
+_BARRED = re.compile(r"\b(?:barr|block|enjoin|prohibit|prevent|forbid|forbad)\w*\s+(?:[\w.'’-]+\s+){0,5}?"
+                     r"from\s+(?:[\w'’-]+\s+){0,8}?$")
+
+
 #: A court as the agent of a passive: "was struck down by the Supreme Court".
 _BY_COURT = re.compile(r"\s+by (?:a |an |the )?(?:[\w.'’-]+ ){0,4}?(?:courts?|judges?|justices|panel)\b")
 #: A verb of the past: "expired", "struck down", "set aside".
@@ -842,7 +875,7 @@ def self_memo(title: str | None, label: str | None,
     that says so (None for the headline), or False."""
     if title and label in ("new_policy", "reversal") and (
             _SELF_MEMO.search(title.lower()) or _TITLE_PREFIX.match(title.lower())
-            or _TITLE_SUFFIX.search(title.lower())):
+            or _TITLE_SUFFIX.search(title.lower()) or _NOTICE_TITLE.match(title.lower())):
         return None  # "Rescission of the Notice of ...": a Federal Register notice itself
     for sid, text, slabel in statements:
         if slabel in ("new_policy", "reversal") and _SELF_MEMO.search(text.lower()):
@@ -1188,6 +1221,12 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         if on_program or how == "year":
             return None  # several on the program, or a year with none on it: not sure
     dates = {r[0] for r in rows}
+    if len(dates) > 1 and what[1:2] == ["about"] and len(what) > 2:
+        # "the 2021 guidance that limited arrests": of that year's memos, the one it describes best
+        scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
+        ranked = sorted(scores.values(), reverse=True) + [0]
+        if ranked[0] >= DESCRIPTION_WORDS and ranked[0] > ranked[1]:
+            dates = {r[0] for r in rows if scores[r[1]] == ranked[0]}
     if len(dates) > 1 and what[1:2] == ["rule"] and len(what) > 2:
         # "the November 2020 interim final rule on farmworker housing": the one it describes
         scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
