@@ -119,7 +119,10 @@ _VERBS = [
                   r"\broll\w* out|\bdebut\w*|\bkick\w* off|\bgo(?:es)? live|\bwent live|\binstitut\w*|"
                   r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out|"
                   # "the process will be known as DACA": a new policy naming itself
-                  r"\b(?:will|shall) be (?:known as|called|named)\b"),
+                  r"\b(?:will|shall) be (?:known as|called|named)\b|"
+                  # "the app adds appointment scheduling", "people can now use the app to": a new feature
+                  r"\badd(?:s|ed|ing)? (?:a |an )?(?:new )?(?:[\w-]+ ){0,2}?(?:feature|function|functionality|"
+                  r"capability|scheduling|tool)s?\b|\bcan now (?:use|access|request|schedule)\b"),
 ]
 _VERB = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _VERBS))
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -408,8 +411,10 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
     for m in _MEMO_MONTH.finditer(lowered) if memo_words else ():
         if not _inside(m, signed):
             month = _MONTHS.index(m[1][:3]) + 1
-            found.append(Mention(f"memo month {m[2]}-{month:02d}", f"Memo of {m[1].title()} {m[2]}",
-                                 "memo", m.start(), m.end()))
+            cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)  # "the October 2017 guidance that ..."
+            about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
+            found.append(Mention(f"memo month {m[2]}-{month:02d} about {about}".removesuffix(" about "),
+                                 f"Memo of {m[1].title()} {m[2]}", "memo", m.start(), m.end()))
             signed.append((m.start(), m.end()))
     for m in _RULE_WHEN.finditer(lowered) if "rule" in lowered else ():
         if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
@@ -677,6 +682,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
               if slabel in ("new_policy", "reversal", "none")]
     in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
     title_act = title_rule(title)
+    # "Designation of El Salvador under Temporary Protected Status": a notice's title says its own act
+    notice_title = bool(title and _NOTICE_TITLE.match(title.lower()))
     # A proposed rule's document makes the proposal its RIN or docket number names.
     everything_said = " ".join([title or "", *(text for _, text, _ in statements)]).lower()
     proposing = bool(_PROPOSING.search(everything_said)) and not _WITHDRAWING.search(everything_said)
@@ -723,7 +730,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
             if verb == "rename":
                 renamed.add(mention.key)
-            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number):
+            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number
+                                                     and not (sid is None and notice_title)):
                 continue  # a statement the classifier calls no change says only what ends
             for key, name in _per_country(lowered, mention, everything):
                 old = best.get(key)
@@ -1066,6 +1074,11 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
             memo = _latest_day(day, parts[2])
         else:
             memo = _stored_memo(db, document_id, day, parts[1], parts[2:], named)
+        if memo is None and parts[1] == "month" and parts[3:4] == ["about"] and \
+                not _stored_memo(db, document_id, day, "month", parts[2:3], set(), any_one=True):
+            # "the October 2017 guidance that directed officers to ...": no memo of that month is
+            # stored, so the one document of that month the description fits
+            memo = _described_in_month(db, document_id, day, parts[2], set(parts[4].split("+")))
         if memo:
             resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                   event.event, event.statement_id))
@@ -1188,9 +1201,10 @@ def _latest_day(day: date, month_day: str) -> date | None:
     return None
 
 
-def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], named: set[str]
-                 ) -> date | None:
-    """The date of the one stored memo issued in that year or month, or signed by that person."""
+def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], named: set[str],
+                 any_one: bool = False) -> date | None | bool:
+    """The date of the one stored memo issued in that year or month, or signed by that person
+    (with ``any_one``: whether any is stored)."""
     where, args = "", []
     if how == "year":
         where, args = "and substr(m.date, 1, 4) = ?", [what[0]]
@@ -1209,6 +1223,8 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         "join documents d on d.id = m.document_id where pm.key like 'memo %' and m.event = 'establish' "
         f"and m.date < ? and m.document_id != ? {where}",
         [day.isoformat(), document_id, *args]).fetchall()
+    if any_one:
+        return bool(rows)
     if named and rows:
         marks = ",".join("?" * len(named))
         acting = {r[0] for r in db.execute(
@@ -1314,9 +1330,9 @@ def link_reversals(db, document_id: int, now: str) -> int:
             if program and pkey == program and program in own_found:
                 break  # other countries named have their own: this one's is not stored
             memo = key.startswith("memo ") and event != "reinstate"
-            if memo and _names_memos(db, document_id, statement_id):
-                found = _memo_documents(db, key, document_id)  # "the Kelly memos": each of them
-            else:
+            found = _memo_documents(db, key, document_id) if memo and _names_memos(db, document_id, statement_id) \
+                else []  # "the Kelly memos": each of them
+            if not found:  # "the May 2, 2017 and March 9, 2018 memoranda": one of each date
                 found = [t for t in [_undone(db, pid, pkey, event, day, document_id, year)] if t]
             if found and event in ("suspend", "end") and (not memo or len(found) == 1):
                 years = _years_made(db, document_id, statement_id)  # "that it announced in 2022 and 2023"
