@@ -5,9 +5,14 @@ and its aliases and descriptions (``data/policies.toml``: MPP / "Remain in Mexic
 "the program that made asylum seekers wait in Mexico", DACA, Title 42, CHNV, ...),
 Temporary Protected Status for one country (by name or demonym), any other program by
 its proper name or acronym ("the Priority Enforcement Program (PEP)"), a memo or notice
-by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, when one
+by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"; each date of a list,
+"the May 2, 2017 and March 9, 2018 memoranda"; a Federal Register notice titled by its own
+act, "Extension of the Designation of ...", is one), or, when one
 stored memo fits, by its month, year or signer ("the Morton memos"; named in the plural,
-each memo of that date the description fits), by its description and the month it was
+each memo of that date the description fits; of several of that year, the one it describes:
+"the 2021 guidance that limited arrests"; with none stored of that month, the one document
+of the month its description fits: "the October 2017 guidance that directed officers to
+..."), by its description and the month it was
 made ("the interim priorities set in January 2021"), or by its kind alone when brought
 back ("would again apply the guidelines") or by its kind and subject when in force ("the
 worksite enforcement guidelines"), a rule by its RIN (a proposal's, made by it), docket,
@@ -24,7 +29,8 @@ in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
 exceptions ("except for DACA"), a court's ruling (unless the release carries it out: "DHS
-has stopped applying the bar"), a new name ("reissued under a new name"), the policy
+has stopped applying the bar"), an act someone is barred from ("an injunction barring DHS
+from implementing the terminations", even when DHS complies with it), a new name ("reissued under a new name"), the policy
 acting itself ("a memo pauses most deportations"), an act only promised or proposed ("a
 bill that would end"), one in a clause of time ("the day after the order expired") and
 one on a proposal about it ("withdraws the proposal to remove X") are not acts on it.
