@@ -89,7 +89,10 @@ _VERBS = [
     # "a new app that replaces CBP One", "replaced by CBP One": the launch of a successor,
     # no act on the tool it replaces (new guidance that replaces a memo does undo it)
     ("rename_successor", r"\bnew (?:[\w-]+ ){0,2}?(?:app|application|tool|portal|platform|website|system)s?,? "
-                         r"(?:that |which )?(?:will )?replac\w*|\breplac\w* by\b"),
+                         r"(?:that |which )?(?:will )?replac\w*|\breplac\w* by\b|"
+                         # "has launched CBP Home, which replaces the CBP One app": the successor's launch
+                         r"\b(?:launch|introduc|unveil|roll)\w*(?: out)? (?:the |a |an )?(?:[\w()-]+ ){1,4}?"
+                         r"\(?[\w-]+\)?, (?:which|that) (?:will )?replac\w*"),
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
                        # "Priority Enforcement Program to replace it": the subject is the new one
                        r"\b(?:to|will) replace (?:it|them)\b"),
@@ -438,8 +441,10 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             found.append(Mention(f"memo day {month:02d}-{int(m[2]):02d}", "Memo", "memo",
                                  m.start(), m.end()))
     for m in _MEMO_YEAR.finditer(lowered) if memo_words else ():
-        if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]):
-            continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
+        if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]) or \
+                _overlaps(m.start(), m.end(), [f for f in found if _DATED.match(f.key)]):
+            continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer,
+            # "the March 9, 2018 memoranda" by its date
         cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)  # "the 2021 guidance that limited arrests"
         about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
         for year in filter(None, (m[1], m[2])):
@@ -588,7 +593,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         between = lowered[other.end:edge]
         if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
             return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
-        if (other.kind == "memo" and not (mention.kind in ("act", "memo") and _glue(between))) or not _glue(between):
+        listed = mention.kind == "act" or (_DATED.match(mention.key) and _DATED.match(other.key))
+        if (other.kind == "memo" and not (listed and _glue(between))) or not _glue(between):
             start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
             break
         edge = other.start
@@ -649,6 +655,11 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         return None  # "a memo from Secretary X pauses most deportations": the policy acts
     verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
     return verb, m.start(), m.end()
+
+
+#: A memo by its full date: in a list of dates ("the May 2, 2017 and March 9, 2018 memoranda") each
+#: takes the list's verb.
+_DATED = re.compile(r"memo \d{4}-\d\d-\d\d$")
 
 
 def _glue(between: str) -> bool:
