@@ -5,9 +5,14 @@ and its aliases and descriptions (``data/policies.toml``: MPP / "Remain in Mexic
 "the program that made asylum seekers wait in Mexico", DACA, Title 42, CHNV, ...),
 Temporary Protected Status for one country (by name or demonym), any other program by
 its proper name or acronym ("the Priority Enforcement Program (PEP)"), a memo or notice
-by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"), or, when one
+by its date ("the June 15, 2012 memorandum", "the Sept. 5, 2017, memo"; each date of a list,
+"the May 2, 2017 and March 9, 2018 memoranda"; a Federal Register notice titled by its own
+act, "Extension of the Designation of ...", is one), or, when one
 stored memo fits, by its month, year or signer ("the Morton memos"; named in the plural,
-each memo of that date the description fits), by its description and the month it was
+each memo of that date the description fits; of several of that year, the one it describes:
+"the 2021 guidance that limited arrests"; with none stored of that month, the one document
+of the month its description fits: "the October 2017 guidance that directed officers to
+..."), by its description and the month it was
 made ("the interim priorities set in January 2021"), or by its kind alone when brought
 back ("would again apply the guidelines") or by its kind and subject when in force ("the
 worksite enforcement guidelines"), a rule by its RIN (a proposal's, made by it), docket,
@@ -24,7 +29,8 @@ in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
 exceptions ("except for DACA"), a court's ruling (unless the release carries it out: "DHS
-has stopped applying the bar"), a new name ("reissued under a new name"), the policy
+has stopped applying the bar"), an act someone is barred from ("an injunction barring DHS
+from implementing the terminations", even when DHS complies with it), a new name ("reissued under a new name"), the policy
 acting itself ("a memo pauses most deportations"), an act only promised or proposed ("a
 bill that would end"), one in a clause of time ("the day after the order expired") and
 one on a proposal about it ("withdraws the proposal to remove X") are not acts on it.
@@ -83,11 +89,16 @@ _VERBS = [
     # "a new app that replaces CBP One", "replaced by CBP One": the launch of a successor,
     # no act on the tool it replaces (new guidance that replaces a memo does undo it)
     ("rename_successor", r"\bnew (?:[\w-]+ ){0,2}?(?:app|application|tool|portal|platform|website|system)s?,? "
-                         r"(?:that |which )?(?:will )?replac\w*|\breplac\w* by\b"),
+                         r"(?:that |which )?(?:will )?replac\w*|\breplac\w* by\b|"
+                         # "has launched CBP Home, which replaces the CBP One app": the successor's launch
+                         r"\b(?:launch|introduc|unveil|roll)\w*(?: out)? (?:the |a |an )?(?:[\w()-]+ ){1,4}?"
+                         r"\(?[\w-]+\)?, (?:which|that) (?:will )?replac\w*"),
     ("establish_with", r"\breplac\w* (?:\w+ ){0,3}?with (?:a |an |the )?(?:new )?|"
                        # "Priority Enforcement Program to replace it": the subject is the new one
                        r"\b(?:to|will) replace (?:it|them)\b"),
-    ("reinstate", r"\b(?:revers|rescind|rescission|vacat|undo|undid|lift)\w* (?:of )?(?:the |its |a |their )?(?:[\w-]+ )?"
+    # "rescinds the January 18, 2018 termination of ...": a termination named by its date too
+    ("reinstate", r"\b(?:revers|rescind|rescission|vacat|undo|undid|lift)\w* (?:of )?(?:the |its |a |their )?"
+                  r"(?:[\w-]+ |[a-z]{3,9}\.? \d{1,2}, \d{4},? )?"
                   r"(?:termination|rescission|suspension|pause|ending|cancellation|wind-down|revocation)s?"
                   r"(?: of)?|reinstat\w*|restor\w*|resum\w*|re-?implement\w*|restart\w*|re-?open\w*|"
                   r"reactivat\w*|\bbring\w* back|\bbrought back|\breviv\w*|reinstitut\w*|re-?launch\w*|"
@@ -117,7 +128,10 @@ _VERBS = [
                   r"\broll\w* out|\bdebut\w*|\bkick\w* off|\bgo(?:es)? live|\bwent live|\binstitut\w*|"
                   r"\bput\w* in place|\bset\w* up|\bopen(?:s|ed|ing)?\b|\bcarr(?:y|ies|ied|ying) out|"
                   # "the process will be known as DACA": a new policy naming itself
-                  r"\b(?:will|shall) be (?:known as|called|named)\b"),
+                  r"\b(?:will|shall) be (?:known as|called|named)\b|"
+                  # "the app adds appointment scheduling", "people can now use the app to": a new feature
+                  r"\badd(?:s|ed|ing)? (?:a |an )?(?:new )?(?:[\w-]+ ){0,2}?(?:feature|function|functionality|"
+                  r"capability|scheduling|tool)s?\b|\bcan now (?:use|access|request|schedule)\b"),
 ]
 _VERB = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _VERBS))
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -130,9 +144,13 @@ _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|res
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
                    rf"(?P<a>{_DATE}))|(?:\b(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule\b))")
+_DATE_RE = re.compile(_DATE)
+#: Dates listed before or after the one a memo is named by.
+_DATES_BEFORE = re.compile(rf"(?:{_DATE},?\s+(?:and|or)\s+|{_DATE},\s+)+$")
+_DATES_AFTER = re.compile(rf"(?:,?\s+(?:and|or)\s+{_DATE}|,\s+{_DATE})+")
 #: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
 _MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
-                        r"(?:memorand(?:um|a)|memos?)\b")
+                        r"(?:memorand(?:um|a)|memos?|guidance|guidelines|directives?)\b")
 #: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
 _MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
                          rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?|proposed rules?|"
@@ -194,6 +212,9 @@ _TPS_CONTEXT_WORDS = re.compile(r"designation|protect(?:ed|ions?)\b|beneficiar|h
 #: Federal Register titles that name an earlier rule: "<rule>; Delay of Effective Date".
 _TITLE_SUFFIX = re.compile(r"\s*[;:]\s*(?P<verb>delay of effective date|implementation of vacatur|"
                            r"withdrawal|rescission|removal|extension of comment period)\s*$")
+#: A Federal Register notice titled by its own act ("Extension of the Designation of Honduras
+#: for Temporary Protected Status"): a later one can name it by its date or month.
+_NOTICE_TITLE = re.compile(r"^(?:partial\s+)?(?:extension|designation|redesignation|termination|vacatur)\s+of\b")
 _TITLE_PREFIX = re.compile(r"^(?P<verb>termination of|rescission of|removal of|vacatur of|"
                            r"withdrawal of|delay of effective date (?:for|of))\s+(?:the\s+)?")
 #: A quoted title: "the interim final rule titled “Asylum Eligibility and Procedural Modifications”".
@@ -379,6 +400,13 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
         if day:
             found.append(Mention(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                                  m.start(), m.end()))
+        # "the May 2, 2017 and March 9, 2018 memoranda", "the memoranda of May 2, 2017 and March 9,
+        # 2018": every date of the list is a memo of its own
+        listed = _DATES_BEFORE.search(lowered, 0, m.start("b")) if m["b"] else _DATES_AFTER.match(lowered, m.end())
+        for other in _DATE_RE.finditer(lowered, *listed.span()) if listed else ():
+            if other_day := _parse_date(other.group()):
+                found.append(Mention(f"memo {other_day}", f"Memo or notice of {_long_date(other_day)}", "memo",
+                                     other.start(), other.end()))
     signed = []
     memo_words = _MEMO_NOUNS.search(lowered)  # the memo patterns below all need one of these words
     for m in catalogue()["signer"].finditer(lowered) if memo_words else ():
@@ -392,8 +420,10 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
     for m in _MEMO_MONTH.finditer(lowered) if memo_words else ():
         if not _inside(m, signed):
             month = _MONTHS.index(m[1][:3]) + 1
-            found.append(Mention(f"memo month {m[2]}-{month:02d}", f"Memo of {m[1].title()} {m[2]}",
-                                 "memo", m.start(), m.end()))
+            cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)  # "the October 2017 guidance that ..."
+            about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
+            found.append(Mention(f"memo month {m[2]}-{month:02d} about {about}".removesuffix(" about "),
+                                 f"Memo of {m[1].title()} {m[2]}", "memo", m.start(), m.end()))
             signed.append((m.start(), m.end()))
     for m in _RULE_WHEN.finditer(lowered) if "rule" in lowered else ():
         if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
@@ -411,10 +441,15 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             found.append(Mention(f"memo day {month:02d}-{int(m[2]):02d}", "Memo", "memo",
                                  m.start(), m.end()))
     for m in _MEMO_YEAR.finditer(lowered) if memo_words else ():
-        if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]):
-            continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer
+        if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]) or \
+                _overlaps(m.start(), m.end(), [f for f in found if _DATED.match(f.key)]):
+            continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer,
+            # "the March 9, 2018 memoranda" by its date
+        cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)  # "the 2021 guidance that limited arrests"
+        about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
         for year in filter(None, (m[1], m[2])):
-            found.append(Mention(f"memo year {year}", f"Memo of {year}", "memo", m.start(), m.end()))
+            found.append(Mention(f"memo year {year} about {about}".removesuffix(" about "), f"Memo of {year}",
+                                 "memo", m.start(), m.end()))
     for m in _ACT_WHEN.finditer(lowered):
         if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
             continue  # "the October 2021 termination memorandum" is a memo
@@ -558,7 +593,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         between = lowered[other.end:edge]
         if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
             return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
-        if (other.kind == "memo" and not (mention.kind == "act" and _glue(between))) or not _glue(between):
+        listed = mention.kind == "act" or (_DATED.match(mention.key) and _DATED.match(other.key))
+        if (other.kind == "memo" and not (listed and _glue(between))) or not _glue(between):
             start = other.end  # "the 2017 memorandum on DACA": the verb is the memo's
             break
         edge = other.start
@@ -621,6 +657,11 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
     return verb, m.start(), m.end()
 
 
+#: A memo by its full date: in a list of dates ("the May 2, 2017 and March 9, 2018 memoranda") each
+#: takes the list's verb.
+_DATED = re.compile(r"memo \d{4}-\d\d-\d\d$")
+
+
 def _glue(between: str) -> bool:
     """Whether only a list joins two policies ("Guinea, Liberia and Sierra Leone", "Uniting
     for Ukraine and under the parole processes for"): no verb of its own, no contrast."""
@@ -658,6 +699,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
               if slabel in ("new_policy", "reversal", "none")]
     in_tps = any(_TPS.search(text.lower()) for _, text, _ in texts)
     title_act = title_rule(title)
+    # "Designation of El Salvador under Temporary Protected Status": a notice's title says its own act
+    notice_title = bool(title and _NOTICE_TITLE.match(title.lower()))
     # A proposed rule's document makes the proposal its RIN or docket number names.
     everything_said = " ".join([title or "", *(text for _, text, _ in statements)]).lower()
     proposing = bool(_PROPOSING.search(everything_said)) and not _WITHDRAWING.search(everything_said)
@@ -680,8 +723,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 continue  # "the morning after the expulsion policy expired": background
             if found and _told_as_past(lowered, mention, found[1], found[2], year, named, month):
                 continue  # "DHS rescinded DACA in 2017", in a later document
-            if found and found[0] in _REVERSING and _by_a_court(lowered, found[1], found[2]) and \
-                    not carried_out:
+            if found and found[0] in _REVERSING and (_barred(lowered, found[1]) or (
+                    _by_a_court(lowered, found[1], found[2]) and not carried_out)):
                 continue  # "A judge blocked the termination of TPS": a ruling, not the agency's act
             if verb in ("establish", "extend") and mention.key.startswith("memo ") and \
                     not _near(mention.key, published):
@@ -704,7 +747,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
             if verb == "rename":
                 renamed.add(mention.key)
-            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number):
+            if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number
+                                                     and not (sid is None and notice_title)):
                 continue  # a statement the classifier calls no change says only what ends
             for key, name in _per_country(lowered, mention, everything):
                 old = best.get(key)
@@ -793,6 +837,20 @@ def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
     return bool(_COURT.search(lowered, clause, verb_end) or _BY_COURT.match(lowered, verb_end))
 
 
+def _barred(lowered: str, verb_start: int) -> bool:
+    """Whether the act is one someone is kept from doing (an agency complying with the
+    order that bars it does not do it either)."""
+    clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, verb_start)])
+    return bool(_BARRED.search(lowered, clause, verb_start))
+
+
+#: An act someone is kept from doing: "an injunction barring DHS from implementing the
+#: terminations", "an order enjoining the Department from putting into effect the decisions to
+#: terminate", "DHS is prohibited from ending": whoever bars it, the act is not done.
+_BARRED = re.compile(r"\b(?:barr|block|enjoin|prohibit|prevent|forbid|forbad)\w*\s+(?:[\w.'’-]+\s+){0,5}?"
+                     r"from\s+(?:[\w'’-]+\s+){0,8}?$")
+
+
 #: A court as the agent of a passive: "was struck down by the Supreme Court".
 _BY_COURT = re.compile(r"\s+by (?:a |an |the )?(?:[\w.'’-]+ ){0,4}?(?:courts?|judges?|justices|panel)\b")
 #: A verb of the past: "expired", "struck down", "set aside".
@@ -842,7 +900,7 @@ def self_memo(title: str | None, label: str | None,
     that says so (None for the headline), or False."""
     if title and label in ("new_policy", "reversal") and (
             _SELF_MEMO.search(title.lower()) or _TITLE_PREFIX.match(title.lower())
-            or _TITLE_SUFFIX.search(title.lower())):
+            or _TITLE_SUFFIX.search(title.lower()) or _NOTICE_TITLE.match(title.lower())):
         return None  # "Rescission of the Notice of ...": a Federal Register notice itself
     for sid, text, slabel in statements:
         if slabel in ("new_policy", "reversal") and _SELF_MEMO.search(text.lower()):
@@ -1033,6 +1091,11 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
             memo = _latest_day(day, parts[2])
         else:
             memo = _stored_memo(db, document_id, day, parts[1], parts[2:], named)
+        if memo is None and parts[1] == "month" and parts[3:4] == ["about"] and \
+                not _stored_memo(db, document_id, day, "month", parts[2:3], set(), any_one=True):
+            # "the October 2017 guidance that directed officers to ...": no memo of that month is
+            # stored, so the one document of that month the description fits
+            memo = _described_in_month(db, document_id, day, parts[2], set(parts[4].split("+")))
         if memo:
             resolved.append(Event(f"memo {memo}", f"Memo or notice of {_long_date(memo)}", "memo",
                                   event.event, event.statement_id))
@@ -1155,9 +1218,10 @@ def _latest_day(day: date, month_day: str) -> date | None:
     return None
 
 
-def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], named: set[str]
-                 ) -> date | None:
-    """The date of the one stored memo issued in that year or month, or signed by that person."""
+def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], named: set[str],
+                 any_one: bool = False) -> date | None | bool:
+    """The date of the one stored memo issued in that year or month, or signed by that person
+    (with ``any_one``: whether any is stored)."""
     where, args = "", []
     if how == "year":
         where, args = "and substr(m.date, 1, 4) = ?", [what[0]]
@@ -1176,6 +1240,8 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         "join documents d on d.id = m.document_id where pm.key like 'memo %' and m.event = 'establish' "
         f"and m.date < ? and m.document_id != ? {where}",
         [day.isoformat(), document_id, *args]).fetchall()
+    if any_one:
+        return bool(rows)
     if named and rows:
         marks = ",".join("?" * len(named))
         acting = {r[0] for r in db.execute(
@@ -1188,6 +1254,12 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         if on_program or how == "year":
             return None  # several on the program, or a year with none on it: not sure
     dates = {r[0] for r in rows}
+    if len(dates) > 1 and what[1:2] == ["about"] and len(what) > 2:
+        # "the 2021 guidance that limited arrests": of that year's memos, the one it describes best
+        scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
+        ranked = sorted(scores.values(), reverse=True) + [0]
+        if ranked[0] >= DESCRIPTION_WORDS and ranked[0] > ranked[1]:
+            dates = {r[0] for r in rows if scores[r[1]] == ranked[0]}
     if len(dates) > 1 and what[1:2] == ["rule"] and len(what) > 2:
         # "the November 2020 interim final rule on farmworker housing": the one it describes
         scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
@@ -1275,9 +1347,9 @@ def link_reversals(db, document_id: int, now: str) -> int:
             if program and pkey == program and program in own_found:
                 break  # other countries named have their own: this one's is not stored
             memo = key.startswith("memo ") and event != "reinstate"
-            if memo and _names_memos(db, document_id, statement_id):
-                found = _memo_documents(db, key, document_id)  # "the Kelly memos": each of them
-            else:
+            found = _memo_documents(db, key, document_id) if memo and _names_memos(db, document_id, statement_id) \
+                else []  # "the Kelly memos": each of them
+            if not found:  # "the May 2, 2017 and March 9, 2018 memoranda": one of each date
                 found = [t for t in [_undone(db, pid, pkey, event, day, document_id, year)] if t]
             if found and event in ("suspend", "end") and (not memo or len(found) == 1):
                 years = _years_made(db, document_id, statement_id)  # "that it announced in 2022 and 2023"

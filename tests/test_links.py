@@ -17,7 +17,8 @@ def test_evaluate_links_on_the_bundled_sets_meets_the_targets():
                          ("mechanisms.jsonl", 1.0), ("untouched.jsonl", 0.91),
                          ("rephrased.jsonl", 1.0), ("rephrased2.jsonl", 1.0),
                          ("rephrased3.jsonl", 1.0), ("rephrased4.jsonl", 1.0),
-                         ("mechanisms2.jsonl", 1.0), ("rephrased5.jsonl", 0.75)):
+                         ("mechanisms2.jsonl", 1.0), ("rephrased5.jsonl", 0.75),
+                         ("mechanisms3.jsonl", 0.95)):
         result = CliRunner().invoke(cli, ["evaluate-links", "--json", "--corpus",
                                           str(CORPUS.parent / name)])
         assert result.exit_code == 0, result.output
@@ -608,3 +609,49 @@ def test_a_rename_however_said_and_an_ending_named_as_a_noun(store):
          "The Secretary today withdrew the Central American Minors termination.", "dhs"),
     ])
     assert reverses(store, ids) == {("cut", "app"), ("undo", "cam")}
+
+
+def test_an_act_a_court_bars_is_not_done_and_a_termination_rescinded_by_its_date(store):
+    """"an order barring DHS from carrying out the termination" is no termination (the
+    agency complying with it neither), so the later rescission of "the May 4, 2018
+    termination" undoes that termination, not the court's story."""
+    ids = stored(store, [
+        ("des", "2014-11-21", "DHS designates Guinea for Temporary Protected Status",
+         "Secretary Johnson today designated Guinea for Temporary Protected Status for 18 months.", "dhs"),
+        ("end", "2018-05-04", "DHS terminates Temporary Protected Status for Guinea",
+         "The Secretary is terminating the TPS designation of Guinea.", "dhs"),
+        ("court", "2018-09-12", "Guinea TPS documents stay valid in compliance with court order",
+         "A federal judge issued an order barring the Department from putting into effect the "
+         "termination of TPS for Guinea, and DHS is complying with the order.", "dhs"),
+        ("back", "2022-03-01", "DHS rescinds the termination of TPS for Guinea",
+         "DHS today rescinds the May 4, 2018 termination of Temporary Protected Status for Guinea.", "dhs"),
+    ])
+    assert reverses(store, ids) == {("end", "des"), ("back", "end")}
+
+
+def test_a_notice_by_its_month_guidance_by_its_year_and_memos_listed_by_date(store):
+    """"the June 2024 notice that extended ..." is the extension notice (a Federal Register
+    notice titled by its act is a dated notice), not the designation; "the 2022 guidance
+    that limited arrests at schools" is the memo of that year it describes; "the March 1, 2017
+    and April 2, 2018 memoranda" are two memos."""
+    ids = stored(store, [
+        ("des", "2015-06-01", "DHS designates Nepal for TPS",
+         "The Secretary today designated Nepal for Temporary Protected Status.", "dhs"),
+        ("m1", "2017-03-01", "Memorandum on parole for investors",
+         "USCIS signed a memorandum today that stops parole for foreign investors.", "uscis"),
+        ("m2", "2018-04-02", "Memorandum on pending investor parole cases",
+         "USCIS signed a memorandum today that denies pending investor parole cases.", "uscis"),
+        ("both", "2021-06-07", "USCIS rescinds investor parole memoranda",
+         "USCIS is rescinding the March 1, 2017 and April 2, 2018 memoranda on investor parole.", "uscis"),
+        ("schools", "2022-02-14", "Memorandum on enforcement near schools",
+         "The Secretary signed a memorandum today that limits immigration arrests at or near schools.", "dhs"),
+        ("ports", "2022-08-30", "Memorandum on port staffing",
+         "The Secretary signed a memorandum today on staffing at land ports of entry.", "dhs"),
+        ("ext", "2024-06-10", "Extension of the Designation of Nepal for Temporary Protected Status",
+         "The Secretary extends the designation of Nepal for TPS for 18 months.", "dhs"),
+        ("undo", "2025-02-03", "DHS rescinds guidance on arrests near schools",
+         "DHS rescinded the 2022 guidance that limited arrests at or near schools.", "dhs"),
+        ("vac", "2025-03-03", "Vacatur of the Nepal TPS extension",
+         "The Secretary vacates the June 2024 notice that extended the Nepal TPS designation.", "dhs"),
+    ])
+    assert reverses(store, ids) == {("vac", "ext"), ("undo", "schools"), ("both", "m1"), ("both", "m2")}
