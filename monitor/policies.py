@@ -420,8 +420,7 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
     for m in _MEMO_MONTH.finditer(lowered) if memo_words else ():
         if not _inside(m, signed):
             month = _MONTHS.index(m[1][:3]) + 1
-            cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)  # "the October 2017 guidance that ..."
-            about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
+            about = _described_after(lowered, m.end())  # "the October 2017 guidance that ..."
             found.append(Mention(f"memo month {m[2]}-{month:02d} about {about}".removesuffix(" about "),
                                  f"Memo of {m[1].title()} {m[2]}", "memo", m.start(), m.end()))
             signed.append((m.start(), m.end()))
@@ -430,8 +429,7 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             continue
         year, month = m["year"] or m["year2"], m["month"] or m["month2"]
         when = f"{year}-{_MONTHS.index(month[:3]) + 1:02d}" if month else year
-        cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)
-        about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
+        about = _described_after(lowered, m.end())
         found.append(Mention(f"memo {'month' if month else 'year'} {when} rule {about}".rstrip(), f"Rule of {when}",
                              "memo", m.start(), m.end()))
         signed.append((m.start(), m.end()))
@@ -445,8 +443,7 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
                 _overlaps(m.start(), m.end(), [f for f in found if _DATED.match(f.key)]):
             continue  # "the June 2018 memo" is named by its month, "the 2017 Kelly memo" by its signer,
             # "the March 9, 2018 memoranda" by its date
-        cut = _DESCRIPTION_END.search(lowered, m.end(), m.end() + 100)  # "the 2021 guidance that limited arrests"
-        about = "+".join(sorted(_words(lowered[m.end():cut.start() if cut else m.end() + 100])))
+        about = _described_after(lowered, m.end())  # "the 2021 guidance that limited arrests"
         for year in filter(None, (m[1], m[2])):
             found.append(Mention(f"memo year {year} about {about}".removesuffix(" about "), f"Memo of {year}",
                                  "memo", m.start(), m.end()))
@@ -1102,12 +1099,10 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     return resolved
 
 
-def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
-    """The date of the one stored memo out of force on ``day`` (its last event an end or
-    a suspension) whose own document calls it by that noun ("the guidelines" a court had
-    vacated: the document that issued "Guidelines for the Enforcement of ..."); of several,
-    the one whose words the naming document shares most (at least ``DESCRIPTION_WORDS``)."""
-    rows = db.execute(
+def _memos_before(db, document_id: int, day: date) -> list[tuple[str, str | None, str | None]]:
+    """(key, last event before ``day``, text of the documents that issued it) of every
+    stored memo, leaving out what ``document_id`` itself recorded."""
+    return db.execute(
         "select p.key, (select e2.event from policy_events e2 where e2.policy_id = p.id and e2.date < ? "
         "   and e2.document_id != ? order by e2.date desc, e2.document_id desc limit 1), "
         "  (select group_concat(coalesce(d.title, '') || ' ' || coalesce(d.body, ''), ' ') from policy_events e3 "
@@ -1115,13 +1110,19 @@ def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
         "   and e3.document_id != ? and e3.event = 'establish') "
         "from policies p where p.key like 'memo 2%' or p.key like 'memo 1%'",
         [day.isoformat(), document_id, day.isoformat(), document_id]).fetchall()
+
+
+def _out_of_force(db, document_id: int, day: date, noun: str) -> date | None:
+    """The date of the one stored memo out of force on ``day`` (its last event an end or
+    a suspension) whose own document calls it by that noun ("the guidelines" a court had
+    vacated: the document that issued "Guidelines for the Enforcement of ..."); of several,
+    the one whose words the naming document shares most (at least ``DESCRIPTION_WORDS``)."""
+    rows = _memos_before(db, document_id, day)
     word = re.compile(rf"\b{noun[:5]}\w*")
     fits = {key: texts for key, last, texts in rows
             if last in ("end", "suspend") and texts and word.search(texts.lower())}
     if len(fits) > 1:  # several: the one whose words this document shares most
-        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents where id = ?",
-                         [document_id]).fetchone()
-        own = {w[:6] for w in _words(row[0] if row else "")}  # "pregnancy" and "pregnant" alike
+        own = {w[:6] for w in _words(_document_text(db, document_id))}  # "pregnancy" and "pregnant" alike
         scores = {key: len(own & {w[:6] for w in _words(texts)}) for key, texts in fits.items()}
         best = max(scores.values())
         fits = {key: 1 for key, score in scores.items() if score == best} if best >= DESCRIPTION_WORDS else {}
@@ -1132,14 +1133,7 @@ def _in_force(db, document_id: int, day: date, noun: str, about: set[str]) -> da
     """The date of the one stored memo in force on ``day`` (its last event not an end or a
     suspension) whose own document calls it by that noun and has every word of what the
     naming document says it is about ("the worksite enforcement guidelines")."""
-    rows = db.execute(
-        "select p.key, (select e2.event from policy_events e2 where e2.policy_id = p.id and e2.date < ? "
-        "   and e2.document_id != ? order by e2.date desc, e2.document_id desc limit 1), "
-        "  (select group_concat(coalesce(d.title, '') || ' ' || coalesce(d.body, ''), ' ') from policy_events e3 "
-        "   join documents d on d.id = e3.document_id where e3.policy_id = p.id and e3.date < ? "
-        "   and e3.document_id != ? and e3.event = 'establish') "
-        "from policies p where p.key like 'memo 2%' or p.key like 'memo 1%'",
-        [day.isoformat(), document_id, day.isoformat(), document_id]).fetchall()
+    rows = _memos_before(db, document_id, day)
     word = re.compile(rf"\b{noun[:5]}\w*")
     fits = {key for key, last, texts in rows if last not in (None, "end", "suspend") and texts
             and word.search(texts.lower()) and about <= _words(texts)}
@@ -1190,9 +1184,7 @@ def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -
         if fits and any(_days(r[1], first) > REPORT_DAYS for r in fits):
             return None  # several acts on it in that period
     if not fits:
-        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents where id = ?",
-                         [document_id]).fetchone()
-        scores = _described(db, [r[0] for r in rows], _words(row[0] if row else ""))
+        scores = _described(db, [r[0] for r in rows], _words(_document_text(db, document_id)))
         ranked = sorted(scores.values(), reverse=True) + [0]
         if ranked[0] < ACT_WORDS or ranked[0] < ranked[1] + ACT_MARGIN:
             return None
@@ -1635,6 +1627,13 @@ _PLAIN = {"that", "this", "these", "those", "which", "would", "could", "should",
           "november", "december"}
 
 
+def _described_after(lowered: str, end: int) -> str:
+    """What the words after a mention say it is about ("the 2021 guidance that limited
+    arrests at courthouses"), up to where the description ends, as a key part."""
+    cut = _DESCRIPTION_END.search(lowered, end, end + 100)
+    return "+".join(sorted(_words(lowered[end:cut.start() if cut else end + 100])))
+
+
 def _words(text: str) -> set[str]:
     """Content words, a plural's ``s`` dropped ("students" is "student")."""
     return {w.removesuffix("s") for w in re.findall(r"[a-z]{4,}", text.lower())} - \
@@ -1668,12 +1667,14 @@ def _memo_description(db, document_id: int, day: date, lists: bool = False
 
 def _described(db, candidates: list[int], description: set[str]) -> dict[int, int]:
     """Candidate document -> how many of the description's words its title and text have."""
-    scores = {}
-    for doc in dict.fromkeys(candidates):
-        row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents "
-                         "where id = ?", [doc]).fetchone()
-        scores[doc] = len(description & _words(row[0] if row else ""))
-    return scores
+    return {doc: len(description & _words(_document_text(db, doc))) for doc in dict.fromkeys(candidates)}
+
+
+def _document_text(db, document_id: int) -> str:
+    """A stored document's title and body, as its words are read."""
+    row = db.execute("select coalesce(title, '') || ' ' || coalesce(body, '') from documents "
+                     "where id = ?", [document_id]).fetchone()
+    return row[0] if row else ""
 
 
 #: A memo the history did not know as one is found by its description when it shares at
