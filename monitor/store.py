@@ -1235,11 +1235,9 @@ class Store:
 
     def insert_statistic(self, row: dict) -> int:
         """Store one figure given as ``statistics`` shows it (``series`` by its key)."""
-        series = row.get("series")
-        if series is not None:
-            self.db.conn.execute("insert or ignore into series (key) values (?)", [series])
         fields = {k: v for k, v in row.items() if k != "series"}
-        if series is not None:
+        if (series := row.get("series")) is not None:
+            self.db.conn.execute("insert or ignore into series (key) values (?)", [series])
             fields["series_id"] = self.series_id(series)
         return self.insert("statistic_rows", fields)
 
