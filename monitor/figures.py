@@ -1460,7 +1460,7 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     if metric == "apprehensions":
         location = ""  # Border Patrol apprehends between ports by definition
     # "Agents in the Tucson Sector", "the Laredo Field Office": a part of the border
-    parts = [(m, f"{' '.join(m['name'].split())} {m['kind'].lower()}" if m['name']
+    parts = [(m, _named_part(m) if m['name']
               else f"{' '.join((m['area'] or m['ero']).split())} area" if m['area'] or m['ero']
               else m['state']) for m in _SECTOR.finditer(window)]
     if metric == "apprehensions":  # "Tucson led with 58,900", "agents in Del Rio": Border Patrol's sectors
@@ -1470,7 +1470,7 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
         # "The Tucson Sector, which covers ...: agents there apprehended 37,100": the place named before
         named = [m for m in _SECTOR.finditer(text, 0, number.start) if m['name']]
         if named:
-            parts = [(re.search(r"there", window), f"{' '.join(named[-1]['name'].split())} {named[-1]['kind'].lower()}")]
+            parts = [(re.search(r"there", window), _named_part(named[-1]))]
     if not parts and (the := _THE_SECTOR.search(window)):
         parts = [(the, THE_SECTOR)]  # "The sector logged 6,925": the one the release named (extract_document)
     if parts:
@@ -1512,6 +1512,11 @@ def _population(text, number, low, high, metric) -> str:
         if nationality:
             return nationality
     return ""
+
+
+def _named_part(m: re.Match) -> str:
+    """"Tucson sector", "Laredo field office": a ``_SECTOR`` match that names its place."""
+    return f"{' '.join(m['name'].split())} {m['kind'].lower()}"
 
 
 def _names_who(words: str) -> bool:
