@@ -1,8 +1,9 @@
 """How right the ``reverses`` links are: precision and recall on a corpus of reversals.
 
 A corpus is JSON Lines, one document per line: ``id``, ``date``, ``title``, ``text``,
-optional ``source``, and ``reverses``: the ids of the documents it undoes (empty when
-its predecessor is not in the corpus: then any link is wrong). Reversals carry a
+optional ``source``, and ``reverses``: the ids of the documents it undoes (empty or absent
+when its predecessor is not in the corpus: then any link is wrong; a corpus where no record
+has the field has no gold and is refused). Reversals carry a
 ``split`` (``tune``, ``test``, ``heldout``, ``fresh``, ``untouched``), scored apart: a set
 is held out only until a rule is changed after reading its errors (the README says which
 were). A corpus kept elsewhere without ``reverses`` (real releases) takes them from a
@@ -46,7 +47,6 @@ def load_corpus(path: str | Path) -> list[dict]:
         missing = [k for k in ("id", "title", "text") if not record.get(k)]
         if missing:
             raise CorpusError(f"{path}:{number}: missing {', '.join(missing)}")
-        record.setdefault("reverses", [])
         records.append(record)
     if not records:
         raise CorpusError(f"{path}: no documents")
@@ -131,6 +131,11 @@ def evaluate(path: str | Path = CORPUS, gold: str | Path | None = None) -> dict:
     records = load_corpus(path)
     if gold:
         load_gold(gold, records)
+    elif not any("reverses" in r for r in records):
+        raise CorpusError(f"{path}: no record says what it reverses (field 'reverses'); "
+                          "give the gold links with --gold FILE")
+    for record in records:
+        record.setdefault("reverses", [])
     return score(records, predicted_links(records))
 
 

@@ -63,7 +63,8 @@ def test_a_memo_named_by_its_year_in_a_new_rule_is_not_issued_by_it():
 
 
 def test_evaluate_links_takes_gold_from_a_file_for_a_corpus_without_it(tmp_path):
-    """Real releases carry no 'reverses': a gold file gives them, and only it counts."""
+    """Real releases carry no 'reverses': a gold file gives them, and only it counts; without
+    one such a corpus is refused rather than scored as if every link were wrong."""
     corpus = tmp_path / "real.jsonl"
     records = [
         {"id": "a", "date": "2018-12-20", "title": "Secretary announces the Migrant Protection Protocols",
@@ -88,6 +89,10 @@ def test_evaluate_links_takes_gold_from_a_file_for_a_corpus_without_it(tmp_path)
     gold.write_text('{"c": ["zz"]}')
     failed = CliRunner().invoke(cli, ["evaluate-links", "--corpus", str(corpus), "--gold", str(gold)])
     assert failed.exit_code != 0 and "ids not in the corpus: zz" in failed.output
+    del records[1]["reverses"]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
+    failed = CliRunner().invoke(cli, ["evaluate-links", "--corpus", str(corpus)])
+    assert failed.exit_code != 0 and "give the gold links with --gold" in failed.output
 
 
 # --- how a reversal names what it undoes (through the real store and linking code) ----------
