@@ -365,13 +365,14 @@ _RECORD_BEATEN_WORDS = (r"\b(?:old|previous|prior|former) (?:single-day )?(?:rec
                         r"\b(?:beat\w*|br[oe]ke\w*|breaking|surpass\w*|topp\w*|eclips\w*|exceed\w*)\s+"
                         r"(?:the|its|a)\s+(?:(?:previous|old|prior|former|all-time|single-day)\s+)*(?:record|mark|high)\b")
 _RECORD_BEATEN = re.compile(_RECORD_BEATEN_WORDS, re.I)
+#: Words that name the base of a comparison wherever one is read ("versus 2023", "relative to May")
+_BASE_WORDS = r"versus|vs\.?|relative to|as opposed to|in contrast (?:to|with)"
 _COMPARISON = re.compile(r"\b(?:"
                          # "down from 117,901", "from May"; not "were from Venezuela", "people from Mexico"
                          rf"from(?!\s+(?!{_MON}(?![a-z])|FY|fiscal|calendar|the\b|a\b|an\b|its\b)(?-i:[A-Z])[a-z]+)|"
-                         r"compar\w* (?:with|to)|versus|vs\.?|than|when|double(?!-)|twice|triple|"
+                         rf"compar\w* (?:with|to)|{_BASE_WORDS}|than|when|double(?!-)|twice|triple|"
                          # ", against 1,688,900 a year earlier", "relative to 63.9 million in January"
-                         r"(?<=,\s)against|(?:as|set|measured|stacked up) against|relative to|as opposed to|"
-                         r"in contrast (?:to|with)|"
+                         r"(?<=,\s)against|(?:as|set|measured|stacked up) against|"
                          # "over the 28-day month" is a span; "over May", "over the same month" compare
                          r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
                          r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
@@ -542,7 +543,7 @@ class _Periods:
         r"(?:,?\s+(?:on\s+|in\s+)?(?:Oct(?:ober|\.)?)(?:\s+1(?:st)?)?(?:,?\s+\d{4})?)?(?![\w-])", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        r"\bversus|\bvs\.?|\bagainst|\brelative to|\bas opposed to|\bin contrast (?:to|with)|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        rf"\b(?:{_BASE_WORDS})|\bagainst|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
         # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
         # "ahead of the same stretch of 2022" (whose "of" the period's words may take)
         r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to|compared (?:with|to)|versus)\s+"
@@ -872,9 +873,8 @@ class _Periods:
     #: period of a number quoted for comparison
     _COMPARED_NUMBER = re.compile(r"\b(?:from|(?<!more )(?<!fewer )(?<!less )(?<!greater )than|compared (?:with|to)|"
                                   # "ran above 9,600 on average": more than, not a comparison
-                                  r"versus|vs\.?|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
-                                  r"(?:above|below)|twice|double|triple|level with|against|relative to|"
-                                  r"as opposed to|in contrast (?:to|with)|"
+                                  rf"{_BASE_WORDS}|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
+                                  r"(?:above|below)|twice|double|triple|level with|against|"
                                   r"(?:record|mark|high) (?:of|was)|"
                                   # "surpassing the 14,700 pounds seized in": the earlier figure
                                   r"(?:surpass|exceed|eclips|overt[oa]k)\w*\s+the|"
@@ -1288,8 +1288,7 @@ _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
 #: Words that give a year to date without saying which year (``_Periods`` assumes the fiscal one)
 _YEAR_ASSUMED = re.compile(r"\b(?:through|thru|as of) the end of\b|\byear[- ]to[- ]date\b|\bto date\b|\bso far\b", re.I)
 #: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
-_QUOTED_BEFORE = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|vs\.?|against|relative to|as opposed to|"
-                            r"in contrast (?:to|with))\s+(?:the\s+)?$", re.I)
+_QUOTED_BEFORE = re.compile(rf"\b(?:from|than|compared (?:with|to)|against|{_BASE_WORDS})\s+(?:the\s+)?$", re.I)
 _MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|crossers|arrivals|transits|departures)\b", re.I)
 _PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
                             r"noncitizens|aliens)\b", re.I)
