@@ -53,8 +53,7 @@ def correct(store: Store, ref: str, label: str, note: str | None = None,
                 "kind": "document", "row_id": doc["id"], "label": doc["label"],
                 "confidence": doc["confidence"], "classifier": _classifier(store, doc["id"]),
                 "changed_at": row["corrected_at"]})
-        store.db.execute("update documents set label = ?, confidence = 1.0 where id = ?",
-                         [label, doc["id"]])
+        store.set_document_label(doc["id"], label, 1.0)
         row["id"] = store.insert("corrections", row)
     return row
 

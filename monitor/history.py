@@ -116,9 +116,7 @@ def _load_baseline(store: Store) -> int:
         )
         gold = {text_hash(s["text"]): s["label"] for s in doc["statements"]}
         with store.transaction():  # written only where they differ, so a second call writes nothing
-            store.db.execute("update documents set label = ?, confidence = 1.0 "
-                             "where id = ? and (label is not ? or confidence is not 1.0)",
-                             [doc["label"], saved.document_id, doc["label"]])
+            store.set_document_label(saved.document_id, doc["label"], 1.0)
             for sid, h, label in store.db.execute(
                     "select id, hash, label from statements where document_id = ?",
                     [saved.document_id]).fetchall():
@@ -270,8 +268,7 @@ def _label(store: Store, ordered: list[int], labelled: dict[int, tuple[str, floa
             label, confidence = _settled_label(store, doc, result.label), result.confidence
         if doc["id"] in corrected:
             label, confidence = corrected[doc["id"]], 1.0
-        store.db.execute("update documents set label = ?, confidence = ?, classifier = ?"
-                         " where id = ?", [label, confidence, CLASSIFIER_VERSION, doc["id"]])
+        store.set_document_label(doc["id"], label, confidence, CLASSIFIER_VERSION)
         counts["documents"] += 1
 
 
@@ -524,8 +521,7 @@ def _relabel(store: Store, doc: dict, counts: Counter, now: str,
                 _remember(store, "document", doc["id"], previous[0], previous[1],
                           _classifier_of(next((r["evidence"] for r in current), None)), now)
                 counts["changed_documents"] += 1
-            store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                             [label, result.confidence, doc["id"]])
+            store.set_document_label(doc["id"], label, result.confidence)
         store.db.execute("update documents set classifier = ? where id = ?",
                          [CLASSIFIER_VERSION, doc["id"]])
     counts["documents"] += 1

@@ -760,8 +760,7 @@ def run_cycle(
                 labels = event.labels
                 changed[saved.document_id] = (labels.label, labels.confidence) if labels else None
                 if labels:  # readable at once; settled and linked after the crawl
-                    store.db.execute("update documents set label = ?, confidence = ? where id = ?",
-                                     [labels.label, labels.confidence, saved.document_id])
+                    store.set_document_label(saved.document_id, labels.label, labels.confidence)
                 queue_documents(store, [saved.document_id])
             if progress:
                 progress(report, False)

@@ -1111,6 +1111,17 @@ class Store:
             self.db.execute("update documents set last_checked = ? where url = ?",
                             [utcnow(), url])
 
+    def set_document_label(self, document_id: int, label: str | None, confidence: float | None,
+                           classifier: str | None = None) -> None:
+        """The one writer of a document's label (and of the classifier that gave it, when
+        named); a row that already says so is not rewritten."""
+        values = [label, confidence] + ([classifier] if classifier else [])
+        columns = ("label", "confidence") + (("classifier",) if classifier else ())
+        self.db.execute(
+            f"update documents set {', '.join(c + ' = ?' for c in columns)} where id = ? and ("
+            + " or ".join(f"{c} is not ?" for c in columns) + ")",
+            values + [document_id] + values)
+
     # -- documents and statements ----------------------------------------
     def save_document(
         self,
