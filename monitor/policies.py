@@ -1154,7 +1154,7 @@ def _described_in_month(db, document_id: int, day: date, month: str, description
     fits = [r for r in rows if scores[r[0]] == best]
     if best < DESCRIPTION_WORDS or len({r[1] for r in fits}) != 1:
         return None
-    doc = min(fits, key=lambda r: ((r[2] or "").startswith("news"), r[0]))
+    doc = min(fits, key=lambda r: (_news_story(r[2]), r[0]))
     key = f"memo {doc[1]}"
     _policy_id(db, Event(key, f"Memo or notice of {_long_date(date.fromisoformat(doc[1]))}", "memo",
                          "establish", None))
@@ -1189,7 +1189,7 @@ def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -
         if ranked[0] < ACT_WORDS or ranked[0] < ranked[1] + ACT_MARGIN:
             return None
         fits = [r for r in rows if scores[r[0]] == ranked[0]]
-    doc = min(fits, key=lambda r: ((r[2] or "").startswith("news"), r[1], r[0]))
+    doc = min(fits, key=lambda r: (_news_story(r[2]), r[1], r[0]))
     key = f"memo {doc[1]}"
     _policy_id(db, Event(key, f"Memo or notice of {_long_date(date.fromisoformat(doc[1]))}", "memo",
                          "establish", None))
@@ -1461,7 +1461,7 @@ def _memo_documents(db, key: str, document_id: int) -> list[tuple[int, int | Non
         wide = _described(db, [r[0] for r in rows], _memo_description(db, document_id, day, lists=True)[0])
         rows = [r for r in rows if scores[r[0]] or wide[r[0]]]
     chosen: dict = {}
-    for r in sorted(rows, key=lambda r: (r[2] == BASELINE_SOURCE, (r[2] or "").startswith("news"), r[0])):
+    for r in sorted(rows, key=lambda r: (r[2] == BASELINE_SOURCE, _news_story(r[2]), r[0])):
         chosen.setdefault(r[4] if r[4] is not None else ("doc", r[0]), (r[0], r[1]))
     return list(chosen.values())
 
@@ -1597,12 +1597,19 @@ def _days(day: str, other: date) -> int:
     return abs((other - date.fromisoformat(day[:10])).days)
 
 
+def _news_story(source: str | None) -> bool:
+    """A third party's story, ranked after the agency's own release of the same act: the
+    sources named "news" or "news-..." (feeds/news.toml names its feeds so), not a
+    "newsroom" of the department."""
+    return source == "news" or (source or "").startswith("news-")
+
+
 def _first(rows: list) -> tuple[int, int | None]:
     """The document of the first act among these events, oldest first: of its reports
     (days apart at most), an agency's own before a news story and a baseline article."""
     first = date.fromisoformat(rows[0][3][:10])
     reports = [row for row in rows if _days(row[3], first) <= REPORT_DAYS]
-    best = min(reports, key=lambda r: (r[4] == BASELINE_SOURCE, (r[4] or "").startswith("news"),
+    best = min(reports, key=lambda r: (r[4] == BASELINE_SOURCE, _news_story(r[4]),
                                        r[3], r[0]))
     return best[0], best[1]
 
@@ -1744,8 +1751,9 @@ def _described_release(db, document_id: int, day: date, low: str, high: str,
     releases = db.execute(
         "select id, source, abs(julianday(coalesce(published, first_seen)) - julianday(?)), event_id "
         "from documents where id != ? and substr(coalesce(published, first_seen), 1, 10) between ? and ? "
-        "and source != ? and source not like 'news%'",
+        "and source != ?",
         [day.isoformat(), document_id, low, high, BASELINE_SOURCE]).fetchall()
+    releases = [r for r in releases if not _news_story(r[1])]
     scores = _described(db, [r[0] for r in releases], description)
     best = max(scores.values(), default=0)
     fits = [r for r in releases if scores[r[0]] == best]
