@@ -9,7 +9,7 @@ from pathlib import Path
 
 from monitor.classify import LABELS, set_corrections
 from monitor.classify.data import read_labelled_jsonl
-from monitor.store import BASELINE_SOURCE, Store, utcnow
+from monitor.store import BASELINE_SOURCE, Store, classifier_of, utcnow
 
 #: The classifier named in ``label_history`` for a label a reader replaced by hand.
 READER = "reader correction"
@@ -62,12 +62,11 @@ def _classifier(store: Store, document_id: int) -> str:
     """Who gave a document its current label: an earlier reader, or the classifier."""
     if corrected_labels(store, [document_id]):
         return READER
-    evidence = store.db.execute("select evidence from statements where document_id = ? "
-                                "and evidence is not null limit 1", [document_id]).fetchone()
-    try:
-        return json.loads(evidence[0]).get("classifier") or "unknown" if evidence else "unknown"
-    except ValueError:
-        return "unknown"
+    row = store.db.execute(
+        "select d.classifier, (select s.evidence from statements s where s.document_id = d.id"
+        " and s.evidence is not null limit 1) from documents d where d.id = ?",
+        [document_id]).fetchone()
+    return classifier_of(row[1], row[0]) if row else "unknown"
 
 
 def corrected_labels(store: Store, document_ids: list[int] | None = None) -> dict[int, str]:

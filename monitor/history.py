@@ -36,7 +36,7 @@ from monitor.classify import (
 from monitor.corrections import corrected_labels, use_corrections
 from monitor.policies import link_reversals, record_document, reversing_documents
 from monitor.series import record_statistics
-from monitor.store import BASELINE_SOURCE, Store, text_hash, utcnow
+from monitor.store import BASELINE_SOURCE, Store, classifier_of, text_hash, utcnow
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
 #: Reports of one announcement are published within a few days of each other...
@@ -276,7 +276,7 @@ def _label(store: Store, ordered: list[int], labelled: dict[int, tuple[str, floa
 #: chunks, never held whole in memory.
 CHUNK = 200
 _DOCUMENT_COLUMNS = ("id", "source", "title", "published", "body", "version", "label",
-                     "confidence", "first_seen")
+                     "confidence", "first_seen", "classifier")
 
 
 def _in_order(store: Store, ids: Iterable[int]) -> list[int]:
@@ -509,17 +509,18 @@ def _relabel(store: Store, doc: dict, counts: Counter, now: str,
             if (row["label"], row["confidence"]) != (new.label, new.confidence):
                 if row["label"] is not None:
                     _remember(store, "statement", row["id"], row["label"], row["confidence"],
-                              _classifier_of(row["evidence"]), now)
+                              classifier_of(row["evidence"], doc["classifier"]), now)
                     counts["changed_statements"] += 1
                 _write_statement(store, row["id"], new)
-            elif _classifier_of(row["evidence"]) != CLASSIFIER_VERSION:
-                _write_statement(store, row["id"], new)  # same verdict, now by this version
+            elif classifier_of(row["evidence"], CLASSIFIER_VERSION) != CLASSIFIER_VERSION:
+                _write_statement(store, row["id"], new)  # same verdict; drops an older version's name
         if doc["id"] in corrected:
             counts["corrected_documents_kept"] += 1
         elif previous != (label, result.confidence):
             if previous[0] is not None:
                 _remember(store, "document", doc["id"], previous[0], previous[1],
-                          _classifier_of(next((r["evidence"] for r in current), None)), now)
+                          classifier_of(next((r["evidence"] for r in current), None),
+                                         doc["classifier"]), now)
                 counts["changed_documents"] += 1
             store.set_document_label(doc["id"], label, result.confidence)
         store.db.execute("update documents set classifier = ? where id = ?",
@@ -536,11 +537,3 @@ def _remember(store: Store, kind: str, row_id: int, label: str, confidence: floa
         "kind": kind, "row_id": row_id, "label": label, "confidence": confidence,
         "classifier": classifier, "changed_at": when,
     })
-
-
-def _classifier_of(evidence: str | None) -> str:
-    """Which classifier produced a stored label (recorded in its evidence)."""
-    try:
-        return json.loads(evidence or "{}").get("classifier") or "unknown"
-    except (ValueError, AttributeError):
-        return "unknown"

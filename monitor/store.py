@@ -699,6 +699,15 @@ PAGE_SIZE = 16384
 KILL_AFTER_ENV = "POLICY_MONITOR_FAULT_KILL_AFTER"
 
 
+def classifier_of(evidence: str | None, document_classifier: str | None) -> str:
+    """Which classifier produced a stored label: its document's, unless the evidence names
+    another (rows stored before ``documents.classifier`` named it once for them all)."""
+    try:
+        return json.loads(evidence or "{}").get("classifier") or document_classifier or "unknown"
+    except (ValueError, AttributeError):
+        return "unknown"
+
+
 class _Connection(sqlite3.Connection):
     """A connection whose transaction ``Store.migrate`` can hold open.
 

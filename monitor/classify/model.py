@@ -144,18 +144,22 @@ class StatementResult:
     confidence: float
     evidence: dict
 
-    def stored_evidence(self) -> str:
-        """The JSON the database keeps as this statement's ``evidence`` (``stored_evidence``)."""
-        return json.dumps(stored_evidence(self.evidence, self.label), ensure_ascii=False)
+    def stored_evidence(self) -> str | None:
+        """The JSON the database keeps as this statement's ``evidence`` (``stored_evidence``),
+        or nothing when nothing explains its label."""
+        kept = stored_evidence(self.evidence, self.label)
+        return json.dumps(kept, ensure_ascii=False) if kept else None
 
 
 def stored_evidence(evidence: dict, label: str | None) -> dict:
     """What the database keeps of a statement's evidence (``classify --json`` shows all of
-    it): the classifier version, and for a statement labelled other than none, or one
-    whose own label its document outranked, the cues behind its label (cue -> the words
-    it matched, strongest first) and who speaks. Scores and nearest examples are left
-    out: kept for every statement they tripled the database. Evidence of another shape
-    (a gold label's, or one already stored) is kept as it is.
+    it): for a statement labelled other than none, or one whose own label its document
+    outranked, the cues behind its label (cue -> the words it matched, strongest first)
+    and who speaks. Scores and nearest examples are left out: kept for every statement
+    they tripled the database. The classifier version is its document's
+    (``documents.classifier``): a document's statements are labelled with it, always
+    together, so each statement repeating it was a twentieth of the database. Evidence of
+    another shape (a gold label's, or one already stored) is kept as it is.
     """
     if "classifier" not in evidence or not isinstance(evidence.get("cues", []), list):
         return evidence
@@ -165,7 +169,7 @@ def stored_evidence(evidence: dict, label: str | None) -> dict:
         for key in ("speaker", "outranked_document"):
             if evidence.get(key):
                 kept[key] = evidence[key]
-    return kept | {"classifier": evidence["classifier"]}
+    return kept
 
 
 @dataclass
