@@ -7,13 +7,17 @@ For checking that a change to how the history is built (speed, memory) changed n
 it decides: the same site crawled by two versions of the code. Rows are compared by
 what they are about, not by row id: documents by URL path (the loopback port differs
 between crawls), statements by their hash. Compared: document labels and confidences,
-statement labels, confidences and evidence, ``reverses`` and ``same_event`` links with
-their scores, same-event groups, ``statistics`` rows with their previous values, and
-policies with their events. Prints the differences; exit status 1 if there are any.
+statement labels, confidences and evidence (without the classifier version, which
+rows stored before 2026-12-01 repeated in every statement: the document's is compared),
+``reverses`` and ``same_event`` links with their scores, same-event groups (by their
+members: which report represents a group follows crawl order), ``statistics`` rows with
+their previous values, and policies with their events. Prints the differences; exit
+status 1 if there are any.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from urllib.parse import urlsplit
@@ -27,6 +31,25 @@ def _path(url: str) -> str:
     return where + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _evidence(evidence: str | None) -> str | None:
+    """A statement's stored evidence without the classifier version; none when empty."""
+    try:
+        parsed = json.loads(evidence or "{}")
+    except ValueError:
+        return evidence
+    if isinstance(parsed, dict):
+        parsed.pop("classifier", None)
+    return json.dumps(parsed, sort_keys=True) if parsed else None
+
+
+def _groups(con, url: dict) -> set:
+    """Same-event groups as the sets of their members' paths."""
+    members: dict = {}
+    for i, e in con.execute("select id, event_id from documents where event_id is not null"):
+        members.setdefault(e, {url[e]}).add(url[i])
+    return {tuple(sorted(m)) for m in members.values()}
+
+
 def snapshot(path: str) -> dict[str, set]:
     con = sqlite3.connect(path)
     try:
@@ -34,18 +57,19 @@ def snapshot(path: str) -> dict[str, set]:
         statement = dict(con.execute("select id, hash from statements"))
         conf = lambda c: None if c is None else round(c, 6)  # noqa: E731
         return {
-            "documents": {(url[i], source, label, conf(c), version) for i, source, label, c, version
-                          in con.execute("select id, source, label, confidence, version "
-                                         "from documents")},
-            "statements": {(url[d], h, label, conf(c), evidence) for d, h, label, c, evidence
+            "documents": {(url[i], source, label, conf(c), version, classifier)
+                          for i, source, label, c, version, classifier in con.execute(
+                              "select id, source, label, confidence, version, classifier "
+                              "from documents")},
+            "statements": {(url[d], h, label, conf(c), _evidence(evidence))
+                           for d, h, label, c, evidence
                            in con.execute("select document_id, hash, label, confidence, "
                                           "evidence from statements")},
             "links": {(url[a], statement.get(sa), url[b], statement.get(sb), relation,
                        conf(score)) for a, sa, b, sb, relation, score in con.execute(
                 "select from_document_id, from_statement_id, to_document_id, to_statement_id,"
                 " relation, score from links")},
-            "events": {(url[i], url.get(e)) for i, e in con.execute(
-                "select id, event_id from documents where event_id is not null")},
+            "events": _groups(con, url),
             "statistics": {(url[d], statement.get(s), metric, value, period, series,
                             role, kind, prev, prev_period, prev_source, change, change_pct)
                            for d, s, metric, value, period, series, role, kind, prev,
