@@ -187,7 +187,8 @@ METRICS = [
     ("alternatives to detention", "people", r"alternatives to detention|\bATD\b"),
     # "initial book-ins into ICE detention": admissions into detention over a period, not the people held
     ("book-ins", "people", r"book-ins?\b|book(?:ed|ings?|s)?\s+(?:[\w,.]+\s+){0,5}?into\b"),
-    ("detention population", "people", r"average daily population|(?<!into )(?<!into ice )detention|detained|"
+    ("detention population", "people", r"average daily population|(?<!into )(?<!into ice )(?<!\bto )(?<!\bto ice )detention|"
+                                        r"detained|"
                                         r"in (?:ice )?custody"),
     ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers|checkpoint (?:volumes?|throughput)|"
                                           r"(?:daily|passenger|traveler|travel) volumes?"),
@@ -1251,7 +1252,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         kind, value = LEVEL, number.value
         if _RATE.match(after):
             kind = RATE
-        elif more := _MORE_THAN_AFTER.match(after):
+        elif more := _MORE_THAN_AFTER.match(text, number.end):
             # "46 million more than in 2023", "34,365 fewer than in May": a difference, signed
             kind = CHANGE_IN_NUMBER
             value = -number.value if more.group(1).lower() in ("fewer", "less", "lower") else number.value
@@ -1326,7 +1327,7 @@ _MILESTONE_AFTER = re.compile(r"\s*(?:[a-z]+\s+)?(?:mark|milestone|threshold|bar
 def _milestone(text: str, number: _Number) -> bool:
     """A round number (a whole count of millions, thousands, ...) after "topped", "passed" or
     "crossed" in words that say it was a first time or a mark."""
-    if number.percent or number.money or not re.fullmatch(r"\d+\s*(?:million|billion|thousand)", number.written, re.I):
+    if number.percent or number.money or not re.fullmatch(r"\d+(?:\.\d)?\s*(?:million|billion|thousand)", number.written, re.I):
         return False
     m = _MILESTONE_BEFORE.search(text, max(0, number.start - 90), number.start)
     return bool(m and (m.group(0).lower().startswith("first time") or _MILESTONE_AFTER.match(text, number.end)))
@@ -1393,8 +1394,11 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
         distance = number.start - mention.end if left else mention.start - number.end
         if comparison and left:
             distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
-        if _NEW_PHRASE.search(text, *((mention.end, number.start) if left else (number.end, mention.start))):
+        between = text[mention.end:number.start] if left else text[number.end:mention.start]
+        if _NEW_PHRASE.search(between):
             distance += 150  # "a decline of 94% from a year earlier and an average of 298": not its period
+        if re.search(r"[.!?]\s+[A-Z]", between):
+            distance += 300  # another sentence's
         # "3 million on Sunday, July 7, intercepted 3,269 firearms during the first half":
         # a period nearer the neighbouring number is that number's
         if (left and low and mention.start - low <= distance) or \
