@@ -893,8 +893,8 @@ def test_a_component_keeps_its_figures_when_the_clause_goes_on_with_it():
 
 
 def test_some_of_them_does_not_name_the_numbers_population():
-    figure = one("Officers at the ports processed 38,700 travelers without documents in May, most of "
-                 "them from Venezuela.", "2024-06-12", agency="CBP")
+    figure = one("Officers at the ports encountered 38,700 people without documents in May, most of "
+                 "them Venezuelan nationals.", "2024-06-12", agency="CBP")
     assert figure.population == ""
 
 
