@@ -185,7 +185,7 @@ METRICS = [
     ("arrests", "people", r"arrest\w*"),
     # enrolled in a monitoring program instead of detained: not the detention population
     ("alternatives to detention", "people", r"alternatives to detention|\bATD\b"),
-    # "initial book-ins into ICE detention": admissions into detention over a period, not the people held
+    # "book-ins to ICE detention": admissions into detention over a period, not the people held
     ("book-ins", "people", r"book-ins?\b|book(?:ed|ings?|s)?\s+(?:[\w,.]+\s+){0,5}?into\b"),
     ("detention population", "people", r"average daily population|(?<!into )(?<!into ice )(?<!\bto )(?<!\bto ice )detention|"
                                         r"detained|"
@@ -549,7 +549,7 @@ class _Periods:
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
         rf"\b(?:{_BASE_WORDS})|\bagainst|\bover|\bsince|\b(?:level|even|flat|in line|on par) with|"
-        r"\b(?:double|twice|triple|half)(?:\s+that\s+of)?)\s*(?:in\s+|during\s+)?$|"
+        r"\b(?:double|twice|triple|half)(?:\s+that\s+of|\s+the)?)\s*(?:in\s+|during\s+)?$|"
         # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
         # "ahead of the same stretch of 2022" (whose "of" the period's words may take)
         r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to|compared (?:with|to)|versus)\s+"
@@ -1129,7 +1129,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         words_end = next((n.start for n in numbers[i + 1:] if not _aside(text, n)), len(text))
         before, after = text[low:number.start], text[number.end:high]
         lead = _QUALIFIER.sub("", before[-45:])
-        # "a decline of 94% from a year earlier and an average of 298 a day": the base belongs to
+        # "a drop of 88% from a year earlier and an average of 352 a day": the base belongs to
         # the words before the coordinator, not to the number after it
         lead = lead[max((m.end() for m in _NEW_PHRASE.finditer(lead)), default=0):]
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
@@ -1146,7 +1146,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
         period = _own_period(periods, number, low, high, quoted, text)
         if _milestone(text, number):
-            continue  # "the first time the agency has topped 3 million": a threshold, not a count
+            continue  # "the first time volume has passed 2.6 million": a threshold, not a count
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
                 and i + 1 < len(numbers) and not numbers[i + 1].percent
                 and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
@@ -1154,12 +1154,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             pending_from = (number, _own_period(periods, number, low, high, True, text))
             continue
         # what is counted, by whom, where and whether per day: read in the number's own clause
-        # ("310,786 book-ins ..., and an average daily population of 37,001" are two series)
+        # ("41,250 book-ins ..., and an average daily population of 22,600" are two series)
         c_low, c_high = _clause(text, number, low, high)
         region_metric = _nearest(_METRIC_RES, plain, number.start, c_low, c_high, limit=90)
         if region_metric is None and c_low > low and not number.percent and _OTHER_COUNT_AFTER.match(after) \
                 and not _PERSONS_AFTER.match(after) and not _POUNDS.match(after) and not _names_who(after[:40]):
-            continue  # "..., and 2.8 million entry summaries": its own clause counts something else
+            continue  # "..., and 3.1 million cargo containers": its own clause counts something else
         if region_metric is None and c_low > low:
             # "..., and individuals traveling in family units for 29,800": the clause goes on
             # with what the sentence counted before it, not with what a later clause counts
@@ -1253,7 +1253,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if _RATE.match(after):
             kind = RATE
         elif more := _MORE_THAN_AFTER.match(text, number.end):
-            # "46 million more than in 2023", "34,365 fewer than in May": a difference, signed
+            # "46 million more than in 2023", "12,450 fewer than in September": a difference, signed
             kind = CHANGE_IN_NUMBER
             value = -number.value if more.group(1).lower() in ("fewer", "less", "lower") else number.value
         elif sign := _change_by(lead):
@@ -1293,7 +1293,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         sibling = figures[-1] if figures and figures[-1].role == REPORTED else None
         if not figure.population and sibling and sibling.population and sibling.metric == metric \
                 and region_metric is None and _ELLIPSIS_BEFORE.fullmatch(before) and _PERIOD_AFTER.match(after):
-            figure.population = sibling.population  # "6,182 Cubans in fiscal year 2022 and 838 in fiscal year 2021"
+            figure.population = sibling.population  # "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019"
         whole = next((f for f in reversed(figures) if f.role == REPORTED), None)
         if whole and whole.metric == metric and whole.scope and not figure.scope \
                 and _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
@@ -1313,12 +1313,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
-#: "6,182 Cubans in fiscal year 2022 and 838 in fiscal year 2021": the second number leaves out
+#: "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019": the second number leaves out
 #: who it counts, which is the first's
 _ELLIPSIS_BEFORE = re.compile(r"\s+[A-Za-z-]+\s+(?:in|during|for|over)\s+[^,;\d]{0,30}?\d{0,4}\s*,?\s+and\s+", re.I)
 _PERIOD_AFTER = re.compile(r"\s+(?:in|during|for|over)\b", re.I)
 _PASSED = r"(?:topp\w*|tops|surpass\w*|cross\w*|pass\w*|exceed\w*|broke|break\w*|hit)\s+(?:the\s+)?"
-#: "the first time the agency has topped 3 million", "crossed the 2 million mark": a round
+#: "the first time volume has passed 2.6 million", "crossed the 1 million mark": a round
 #: threshold passed, not a count
 _MILESTONE_BEFORE = re.compile(rf"\bfirst time\b[^.;\d]{{0,60}}\b{_PASSED}$|\b{_PASSED}$", re.I)
 _MILESTONE_AFTER = re.compile(r"\s*(?:[a-z]+\s+)?(?:mark|milestone|threshold|barrier)\b", re.I)
@@ -1336,7 +1336,7 @@ _YEAR_ASSUMED = re.compile(r"\b(?:through|thru|as of) the end of\b|\byear[- ]to[
 #: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
 _QUOTED_BEFORE = re.compile(rf"\b(?:from|than|compared (?:with|to)|against|{_BASE_WORDS})\s+(?:the\s+)?$", re.I)
 _MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|crossers|arrivals|transits|departures)\b", re.I)
-#: "2.8 million entry summaries": a number followed by a plural noun of its own
+#: "3.1 million cargo containers": a number followed by a plural noun of its own
 _OTHER_COUNT_AFTER = re.compile(r"\s+(?!(?:in|during|for|over|at|across|along|through|since|this|its|was|is|has|"
                                 r"as|plus|less|thus|per|of|each|this|those|these)\b)(?:[a-z][a-z-]*\s+)?"
                                 r"(?!(?:was|is|has|as|this|its|thus|plus|less)\b)[a-z][a-z-]*s\b")
@@ -1396,7 +1396,7 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
             distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
         between = text[mention.end:number.start] if left else text[number.end:mention.start]
         if _NEW_PHRASE.search(between):
-            distance += 150  # "a decline of 94% from a year earlier and an average of 298": not its period
+            distance += 150  # "a drop of 88% from a year earlier and an average of 352": not its period
         if re.search(r"[.!?]\s+[A-Z]", between):
             distance += 300  # another sentence's
         # "3 million on Sunday, July 7, intercepted 3,269 firearms during the first half":
@@ -1563,9 +1563,9 @@ def _population(text, number, low, high, metric) -> str:
     after = min(high, number.end + 100)
     if clause := _NEXT_CLAUSE.search(text, number.end, after):  # "40,987, and removals to Mexico ..."
         after = clause.start()
-    if aside := _SOME_OF_THEM.search(text, number.end, after):  # "50,825 people, many of them with ..."
+    if aside := _SOME_OF_THEM.search(text, number.end, after):  # "38,700 people, most of them ..."
         after = aside.start()
-    # "4,297 apprehensions per day, while CBP officers encountered 50,825": not before its clause
+    # "2,150 a day, while officers at the ports encountered 18,340": not before its clause
     clause_start = _clause(text, number, low, high)[0]
     if _LIST_NEXT.match(text, number.end):
         after = number.end  # "Haitians accounted for 698, Cubans for 290": the next item's words
@@ -1617,7 +1617,7 @@ _SHARE_CUE = re.compile(r"\b(?:accounted for|accounting for|made up|make up|make
                         r"second[- ]largest) group|followed by|of (?:them|those|these|whom|which)|"
                         r"of (?:that|this|the|the year's|the month's) (?:number|total|figure|count|tally))\b", re.I)
 _LIST_NEXT = re.compile(r"\s*(?:[,;]|and\b)")
-#: ", many of them with appointments": words about some of the number's people, not all
+#: ", most of them Venezuelan": words about some of the number's people, not all
 _SOME_OF_THEM = re.compile(r",\s+(?:many|most|some|several|few|half|a few|a third|a quarter)\s+of\s+"
                            r"(?:them|whom|those|these)\b", re.I)
 _NEXT_ITEM = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)[^,\d]{0,30}$")
@@ -1642,7 +1642,7 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
     return " ".join(words.group(1).split()).rstrip(".")
 
 
-#: ", and reduced its backlog by 15%": a clause that goes on with the sentence's subject
+#: ", and returned 1,240 of them": a clause that goes on with the sentence's subject
 _SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|saw|rose|fell|grew|had|kept|held|"
                            r"brought|caught|found|gave|sent|won|set|cut)\b", re.I)
 
@@ -1650,7 +1650,7 @@ _SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|
 def _agency(text, number, metric, default) -> str:
     """Who counted: the agency named in the number's own clause, else the sentence's, unless
     the sentence names it in a clause that counts something else ("Border Patrol apprehended
-    83,536, while encounters at ports of entry were 46,879": the encounters are CBP's)."""
+    61,020, while encounters at the ports reached 18,340": the encounters are CBP's)."""
     c_low, c_high = _clause(text, number, 0, len(text))
     found = _nearest(_AGENCY_RES, text, number.start, max(c_low, number.start - 150), min(c_high, number.end + 60))
     name = found[0] if found else ""
