@@ -248,8 +248,8 @@ _COUNTRY = r"(?:the\s+)?(?:" + "|".join(_COUNTRIES) + r")\b"
 #: Honduras", "removals to Guatemala" (where people are removed to is their country; not
 #: "crossing from Mexico", a place)
 _FROM_COUNTRY = re.compile(r"\b(?:(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+"
-                           r"(?:from|of)|(?:removals|removed|deportations|deported|repatriations|repatriated)"
-                           rf"\s+to)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
+                           r"(?:from|of)|(?:removals|removed|deportations|deported|repatriations|repatriated|"
+                           rf"people|persons|migrants|individuals|noncitizens)\s+(?:back\s+)?to)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
 #: "Cuban migrants", "Haitian interdictions", "40 Cubans"
 _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants|citizens|people|"
                           r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
@@ -293,7 +293,7 @@ _AGENCY_RES += [(country, re.compile(rf"\b(?:{country}(?:'s|’s)?|{_FOREIGN_ADJ
                                      r"(?:federal|national|immigration|migration|border|government)\s+){0,2}"
                                      r"(?:figures|data|numbers|counts?|statistics|tally|tallies|authorities|"
                                      r"government|officials|police|agents|ministry|institute|agency|service|"
-                                     r"office|secretariat)\b", re.I))
+                                     r"office|secretariat|defen[cs]e forces?|navy|armed forces)\b", re.I))
                 for country in _FOREIGN_COUNTERS]
 #: "Mexico detained 9,800 migrants", "Panama separately reported", "encounters in Mexico
 #: reached 9,800": the country counts
@@ -1366,7 +1366,9 @@ def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure],
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
 _TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))",
                               re.I)
-_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who)\s+[^,\d]{0,80},", re.I)
+#: ", which ...,", ", working with CBP,": an aside that neither names what is counted nor who counted
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|(?:working|acting|partnering|cooperating)\s+(?:with|alongside))"
+                              r"\s+[^,\d]{0,80},", re.I)
 _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)(?! of)|which|"
                       r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
@@ -1774,6 +1776,8 @@ def figure_json(figure: Figure) -> dict:
 
 @functools.lru_cache(maxsize=64)
 def _headline_metric(title: str) -> tuple | None:
+    # "CBP Releases April 2024 Monthly Update": the verb, not released migrants
+    title = re.sub(r"\b([A-Z]{2,}) Releases\b", lambda m: m.group(1) + " " * 9, title)
     return _nearest(_METRIC_RES, title, 0, 0, len(title))
 
 

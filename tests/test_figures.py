@@ -951,3 +951,19 @@ def test_a_number_naming_another_noun_in_its_clause_counts_something_else():
     found = figures("CBP officers processed 31.4 million travelers in June, and 3.1 million cargo "
                     "containers.", "2024-07-20", agency="CBP")
     assert [f.value for f in found] == [31_400_000]
+
+
+def test_another_countrys_count_with_a_partner_named_in_an_aside_is_that_countrys():
+    figure = one("Guatemalan authorities, working with CBP, reported turning back more than 12,000 migrants "
+                 "at their southern border during the month.", "2024-05-14",
+                 title="CBP Releases April 2024 Monthly Update", agency="CBP")
+    assert figure.agency == "Guatemala" and figure.metric != "releases"
+    figure = one("The Royal Bahamas Defence Force said it intercepted about 240 people in fiscal year 2023.",
+                 "2023-11-20", agency="USCG")
+    assert figure.agency == "Bahamas"
+
+
+def test_people_returned_to_a_country_are_its_nationals():
+    found = figures("Cutter crews repatriated 61 people to Cuba and 112 people to Haiti after stops at sea "
+                    "between March 3 and March 9.", "2024-03-11", agency="USCG")
+    assert {f.value: f.population for f in found} == {61: "Cuban", 112: "Haitian"}
