@@ -387,8 +387,10 @@ _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ o
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
 #: "46 million more than in 2023" (a difference), not "removals to more than 170 countries"
-_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(more|fewer|less|higher|lower)\s+than\b"
-                              r"(?!\s*(?:(?:the|that|its)\s+)?[$\d])", re.I)
+_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(more|fewer|less|higher|lower)\s+than\b(?!\s*[$\d])", re.I)
+#: "56,500 encounters was lower than the 61,400 reported": two levels compared, not a difference
+_LEVELS_COMPARED = re.compile(r"\s*(?:[a-z]+\s+)?(?:was|were|is|are|stood|remained)\s+(?:[a-z]+\s+)?"
+                              r"(?:more|fewer|less|higher|lower)\s+than\s+(?:the|that|its)\s+[$\d]", re.I)
 #: "23% more than in February", "2% fewer than in April", "80% above": a change, not a share
 _RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
                              re.I)
@@ -1252,7 +1254,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         kind, value = LEVEL, number.value
         if _RATE.match(after):
             kind = RATE
-        elif more := _MORE_THAN_AFTER.match(text, number.end):
+        elif (more := _MORE_THAN_AFTER.match(after)) and not _LEVELS_COMPARED.match(text, number.end):
             # "46 million more than in 2023", "12,450 fewer than in September": a difference, signed
             kind = CHANGE_IN_NUMBER
             value = -number.value if more.group(1).lower() in ("fewer", "less", "lower") else number.value
