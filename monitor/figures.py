@@ -185,7 +185,11 @@ METRICS = [
     ("arrests", "people", r"arrest\w*"),
     # enrolled in a monitoring program instead of detained: not the detention population
     ("alternatives to detention", "people", r"alternatives to detention|\bATD\b"),
-    ("detention population", "people", r"average daily population|detention|detained|in (?:ice )?custody"),
+    # "book-ins to ICE detention": admissions into detention over a period, not the people held
+    ("book-ins", "people", r"book-ins?\b|book(?:ed|ings?|s)?\s+(?:[\w,.]+\s+){0,5}?into\b"),
+    ("detention population", "people", r"average daily population|(?<!into )(?<!into ice )(?<!\bto )(?<!\bto ice )detention|"
+                                        r"detained|"
+                                        r"in (?:ice )?custody"),
     ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers|checkpoint (?:volumes?|throughput)|"
                                           r"(?:daily|passenger|traveler|travel) volumes?"),
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens|sworn in|swore in|took the oath|"
@@ -244,8 +248,8 @@ _COUNTRY = r"(?:the\s+)?(?:" + "|".join(_COUNTRIES) + r")\b"
 #: Honduras", "removals to Guatemala" (where people are removed to is their country; not
 #: "crossing from Mexico", a place)
 _FROM_COUNTRY = re.compile(r"\b(?:(?:were|are|people|persons|migrants|nationals|citizens|individuals|those)\s+"
-                           r"(?:from|of)|(?:removals|removed|deportations|deported|repatriations|repatriated)"
-                           rf"\s+to)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
+                           r"(?:from|of)|(?:removals|removed|deportations|deported|repatriations|repatriated|"
+                           rf"people|persons|migrants|individuals|noncitizens)\s+(?:back\s+)?to)\s+({_COUNTRY}(?:(?:\s*,\s*|\s*,?\s+and\s+){_COUNTRY})*)", re.I)
 #: "Cuban migrants", "Haitian interdictions", "40 Cubans"
 _NATIONALITY = re.compile(rf"\b({_NATIONALITIES})(?:s\b|\s+(?:nationals|migrants|citizens|people|"
                           r"individuals|aliens|noncitizens|adults|children|families|interdictions|encounters|"
@@ -266,7 +270,7 @@ _AGENCIES = [
     ("HHS", r"\bHHS\b|office of refugee resettlement|\bORR\b|health and human services"),
     ("USBP", r"border patrol|\bUSBP\b"),
     ("OFO", r"office of field operations|\bOFO\b"),
-    ("ICE", r"\bICE\b|\bERO\b|\bHSI\b|immigration and customs enforcement"),
+    ("ICE", r"\bICE\b|\bERO\b|\bHSI\b|immigration and customs enforcement|homeland security investigations"),
     ("USCIS", r"\bUSCIS\b|citizenship and immigration services"),
     ("TSA", r"\bTSA\b|transportation security|\bTSOs?\b"),
     ("USCG", r"coast guard"),
@@ -289,7 +293,7 @@ _AGENCY_RES += [(country, re.compile(rf"\b(?:{country}(?:'s|’s)?|{_FOREIGN_ADJ
                                      r"(?:federal|national|immigration|migration|border|government)\s+){0,2}"
                                      r"(?:figures|data|numbers|counts?|statistics|tally|tallies|authorities|"
                                      r"government|officials|police|agents|ministry|institute|agency|service|"
-                                     r"office|secretariat)\b", re.I))
+                                     r"office|secretariat|defen[cs]e forces?|navy|armed forces)\b", re.I))
                 for country in _FOREIGN_COUNTERS]
 #: "Mexico detained 9,800 migrants", "Panama separately reported", "encounters in Mexico
 #: reached 9,800": the country counts
@@ -330,7 +334,7 @@ _SECTOR_NAME = re.compile(r"\b(San Diego|El Centro|Yuma|Tucson|El Paso|Big Bend|
                           r"(?!\s+(?:[Ss]ector|[Ff]ield [Oo]ffice|[Pp]orts?|[Ss]tation))")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
 _AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?border )?"
-                       r"(?:land )?ports? of entry|\bat (?:the )?poes?\b", re.I)
+                       r"(?:land )?ports? of entry|\bat (?:the )?poes?\b|\bat the ports\b(?!\s+of\b)", re.I)
 
 # --- numbers ----------------------------------------------------------------------------
 
@@ -383,7 +387,10 @@ _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ o
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
 #: "46 million more than in 2023" (a difference), not "removals to more than 170 countries"
-_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(?:more|fewer|less|higher|lower)\s+than\b(?!\s*[$\d])", re.I)
+_MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(more|fewer|less|higher|lower)\s+than\b(?!\s*[$\d])", re.I)
+#: "56,500 encounters was lower than the 61,400 reported": two levels compared, not a difference
+_LEVELS_COMPARED = re.compile(r"\s*(?:[a-z]+\s+)?(?:was|were|is|are|stood|remained)\s+(?:[a-z]+\s+)?"
+                              r"(?:more|fewer|less|higher|lower)\s+than\s+(?:the|that|its)\s+[$\d]", re.I)
 #: "23% more than in February", "2% fewer than in April", "80% above": a change, not a share
 _RELATIVE_AFTER = re.compile(r"\s*(more|fewer|less|higher|lower|greater|above|below)\b(?:\s+than\b)?(?!\s*[$\d])",
                              re.I)
@@ -543,7 +550,8 @@ class _Periods:
         r"(?:,?\s+(?:on\s+|in\s+)?(?:Oct(?:ober|\.)?)(?:\s+1(?:st)?)?(?:,?\s+\d{4})?)?(?![\w-])", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
-        rf"\b(?:{_BASE_WORDS})|\bagainst|\bover|\bsince|\b(?:level|even|flat|in line|on par) with)\s*(?:in\s+|during\s+)?$|"
+        rf"\b(?:{_BASE_WORDS})|\bagainst|\bover|\bsince|\b(?:level|even|flat|in line|on par) with|"
+        r"\b(?:double|twice|triple|half)(?:\s+that\s+of|\s+the)?)\s*(?:in\s+|during\s+)?$|"
         # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
         # "ahead of the same stretch of 2022" (whose "of" the period's words may take)
         r"\b(?:above|below|under|over|behind|ahead of|short of|than|from|with|to|compared (?:with|to)|versus)\s+"
@@ -1123,6 +1131,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         words_end = next((n.start for n in numbers[i + 1:] if not _aside(text, n)), len(text))
         before, after = text[low:number.start], text[number.end:high]
         lead = _QUALIFIER.sub("", before[-45:])
+        # "a drop of 88% from a year earlier and an average of 352 a day": the base belongs to
+        # the words before the coordinator, not to the number after it
+        lead = lead[max((m.end() for m in _NEW_PHRASE.finditer(lead)), default=0):]
         comparison = bool(_COMPARISON.search(lead)) and not number.percent
         if not comparison and figures and figures[-1].role == COMPARED and re.fullmatch(
                 r"[^.;]{0,50}?(?:,\s*|\band\s+|\bor\s+)(?:\w+\s+){0,2}", before) \
@@ -1135,14 +1146,27 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures],
                                          compared_to) or compared_to
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
-        period = _own_period(periods, number, low, high, quoted, len(text))
+        period = _own_period(periods, number, low, high, quoted, text)
+        if _milestone(text, number):
+            continue  # "the first time volume has passed 2.6 million": a threshold, not a count
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
                 and i + 1 < len(numbers) and not numbers[i + 1].percent
                 and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
             # "fell from 5.2 million in FY 2022 to 4.3 million": compared with the one after it
-            pending_from = (number, _own_period(periods, number, low, high, True, len(text)))
+            pending_from = (number, _own_period(periods, number, low, high, True, text))
             continue
-        region_metric = _nearest(_METRIC_RES, plain, number.start, low, high, limit=90)
+        # what is counted, by whom, where and whether per day: read in the number's own clause
+        # ("41,250 book-ins ..., and an average daily population of 22,600" are two series)
+        c_low, c_high = _clause(text, number, low, high)
+        region_metric = _nearest(_METRIC_RES, plain, number.start, c_low, c_high, limit=90)
+        if region_metric is None and c_low > low and not number.percent and _OTHER_COUNT_AFTER.match(after) \
+                and not _PERSONS_AFTER.match(after) and not _POUNDS.match(after) and not _names_who(after[:40]):
+            continue  # "..., and 3.1 million cargo containers": its own clause counts something else
+        if region_metric is None and c_low > low:
+            # "..., and individuals traveling in family units for 29,800": the clause goes on
+            # with what the sentence counted before it, not with what a later clause counts
+            region_metric = _nearest(_METRIC_RES, plain, number.start, _sentence_start(plain, number.start),
+                                     c_low, limit=200)
         metric_entry = region_metric or (sentence_metric if not number.small else None)
         if metric_entry is None and headline and not (number.small or number.percent or number.money) \
                 and _PERSONS_AFTER.match(after) and (_headline_metric(headline) or ("", ""))[1] in (
@@ -1182,7 +1206,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             # "That works out to an average of about 1,824 a day": its daily average
             kind = part_of.kind
             if kind in (LEVEL, DAILY_AVERAGE):
-                daily = _DAILY.search(text[max(low, number.start - 70):min(high, number.end + 70)])
+                daily = _DAILY.search(text[max(c_low, number.start - 70):min(c_high, number.end + 70)])
                 kind = DAILY_AVERAGE if daily else LEVEL
             population = _population(text, number, low, words_end, part_of.metric)
             scope = part_of.scope
@@ -1205,7 +1229,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             continue
         if number.percent:
             figure = _percent(text, number, before, after, period, metric_entry, last_reported,
-                              periods, low, high, context, as_of)
+                              periods, low, high, context, as_of, clause=(c_low, c_high))
             if figure is not None:
                 figures.append(figure)
             continue
@@ -1226,12 +1250,14 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             unit = "dollars"
         elif metric == "processing time" and re.match(r"\s*months?\b", after, re.I):
             unit = "months"
-        window_low, window_high = max(low, number.start - 70), min(high, number.end + 70)
+        window_low, window_high = max(c_low, number.start - 70), min(c_high, number.end + 70)
         kind, value = LEVEL, number.value
         if _RATE.match(after):
             kind = RATE
-        elif _MORE_THAN_AFTER.match(after):
-            kind = CHANGE_IN_NUMBER  # "46 million more than in 2023": a difference, not a level
+        elif (more := _MORE_THAN_AFTER.match(after)) and not _LEVELS_COMPARED.match(text, number.end):
+            # "46 million more than in 2023", "12,450 fewer than in September": a difference, signed
+            kind = CHANGE_IN_NUMBER
+            value = -number.value if more.group(1).lower() in ("fewer", "less", "lower") else number.value
         elif sign := _change_by(lead):
             kind, value = CHANGE_IN_NUMBER, sign * number.value
         elif _DAILY.search(text[window_low:window_high]):
@@ -1256,7 +1282,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             population=_population(text, number, low, words_end, metric)
             or _part_of(text, number, before, words_end, metric,
                         next((f for f in reversed(figures) if f.role == REPORTED), last_reported)),
-            agency=_agency(text, number, low, high, metric, agency),
+            agency=_agency(plain, number, metric, agency),
             kind=kind, qualifier=_qualifier(text, number), as_written=number.written, text=text,
             period_assumed=assumed)
         if figure.agency in _FOREIGN_COUNTERS and figure.period.kind == YEAR_TO_DATE and figure.period.end \
@@ -1266,6 +1292,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             figure.period = replace(figure.period, start=f"{figure.period.end[:4]}-01-01")
         if not figure.population and _OF_THOSE.match(after):
             figure.population = "part of a total"  # "accounted for 31,000 of those apprehensions"
+        sibling = figures[-1] if figures and figures[-1].role == REPORTED else None
+        if not figure.population and sibling and sibling.population and sibling.metric == metric \
+                and region_metric is None and _ELLIPSIS_BEFORE.fullmatch(before) and _PERIOD_AFTER.match(after):
+            figure.population = sibling.population  # "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019"
         whole = next((f for f in reversed(figures) if f.role == REPORTED), None)
         if whole and whole.metric == metric and whole.scope and not figure.scope \
                 and _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
@@ -1285,11 +1315,33 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
+#: "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019": the second number leaves out
+#: who it counts, which is the first's
+_ELLIPSIS_BEFORE = re.compile(r"\s+[A-Za-z-]+\s+(?:in|during|for|over)\s+[^,;\d]{0,30}?\d{0,4}\s*,?\s+and\s+", re.I)
+_PERIOD_AFTER = re.compile(r"\s+(?:in|during|for|over)\b", re.I)
+_PASSED = r"(?:topp\w*|tops|surpass\w*|cross\w*|pass\w*|exceed\w*|broke|break\w*|hit)\s+(?:the\s+)?"
+#: "the first time volume has passed 2.6 million", "crossed the 1 million mark": a round
+#: threshold passed, not a count
+_MILESTONE_BEFORE = re.compile(rf"\bfirst time\b[^.;\d]{{0,60}}\b{_PASSED}$|\b{_PASSED}$", re.I)
+_MILESTONE_AFTER = re.compile(r"\s*(?:[a-z]+\s+)?(?:mark|milestone|threshold|barrier)\b", re.I)
+
+
+def _milestone(text: str, number: _Number) -> bool:
+    """A round number (a whole count of millions, thousands, ...) after "topped", "passed" or
+    "crossed" in words that say it was a first time or a mark."""
+    if number.percent or number.money or not re.fullmatch(r"\d+(?:\.\d)?\s*(?:million|billion|thousand)", number.written, re.I):
+        return False
+    m = _MILESTONE_BEFORE.search(text, max(0, number.start - 90), number.start)
+    return bool(m and (m.group(0).lower().startswith("first time") or _MILESTONE_AFTER.match(text, number.end)))
 #: Words that give a year to date without saying which year (``_Periods`` assumes the fiscal one)
 _YEAR_ASSUMED = re.compile(r"\b(?:through|thru|as of) the end of\b|\byear[- ]to[- ]date\b|\bto date\b|\bso far\b", re.I)
 #: "down from 7,175", "than 9,860", "compared with 140,641": a number quoted for comparison
 _QUOTED_BEFORE = re.compile(rf"\b(?:from|than|compared (?:with|to)|against|{_BASE_WORDS})\s+(?:the\s+)?$", re.I)
 _MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|crossers|arrivals|transits|departures)\b", re.I)
+#: "3.1 million cargo containers": a number followed by a plural noun of its own
+_OTHER_COUNT_AFTER = re.compile(r"\s+(?!(?:in|during|for|over|at|across|along|through|since|this|its|was|is|has|"
+                                r"as|plus|less|thus|per|of|each|this|those|these)\b)(?:[a-z][a-z-]*\s+)?"
+                                r"(?!(?:was|is|has|as|this|its|thus|plus|less)\b)[a-z][a-z-]*s\b")
 _PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
                             r"noncitizens|aliens)\b", re.I)
 
@@ -1316,7 +1368,9 @@ def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure],
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
 _TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))",
                               re.I)
-_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who)\s+[^,\d]{0,80},", re.I)
+#: ", which ...,", ", working with CBP,": an aside that neither names what is counted nor who counted
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|(?:working|acting|partnering|cooperating)\s+(?:with|alongside))"
+                              r"\s+[^,\d]{0,80},", re.I)
 _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)(?! of)|which|"
                       r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
                       r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
@@ -1330,9 +1384,10 @@ def _aside(text: str, number: _Number) -> bool:
 
 
 def _own_period(periods: _Periods, number: _Number, low: int, high: int, comparison: bool,
-                text_length: int) -> Period | None:
+                text: str) -> Period | None:
     """The period expression nearest the number within its stretch of the sentence
     (from the number before it to the number after it)."""
+    text_length = len(text)
     best = None
     for mention in periods.found:
         if mention.end <= low or mention.start >= high:
@@ -1343,6 +1398,11 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
         distance = number.start - mention.end if left else mention.start - number.end
         if comparison and left:
             distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
+        between = text[mention.end:number.start] if left else text[number.end:mention.start]
+        if _NEW_PHRASE.search(between):
+            distance += 150  # "a drop of 88% from a year earlier and an average of 352": not its period
+        if re.search(r"[.!?]\s+[A-Z]", between):
+            distance += 300  # another sentence's
         # "3 million on Sunday, July 7, intercepted 3,269 firearms during the first half":
         # a period nearer the neighbouring number is that number's
         if (left and low and mention.start - low <= distance) or \
@@ -1377,7 +1437,7 @@ _SHARE_AFTER = re.compile(r"\s*(?:of (?:the|all|which|those|them|encounters|appr
 
 
 def _percent(text, number, before, after, period, metric_entry, last_reported, periods, low, high,
-             context, as_of=None) -> Figure | None:
+             context, as_of=None, clause=None) -> Figure | None:
     # "more than 45 percent of the total" is a share: qualifiers are not changes
     window = _QUALIFIERS_ANYWHERE.sub(" ", text[max(low, number.start - 60):min(high, number.end + 40)])
     if _SHARE_AFTER.match(after):
@@ -1391,7 +1451,8 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
         sign = -1 if relative.group(1).lower() in ("fewer", "less", "lower", "below") else 1
     base = next((m.period for m in periods.found if m.comparison and number.end <= m.start < high), None)
     if changed and last_reported is not None and (metric_entry is None or metric_entry[0] == last_reported.metric
-                                                  or _nearest(_METRIC_RES, text, number.start, low, high, 90) is None):
+                                                  or _nearest(_METRIC_RES, text, number.start,
+                                                              *(clause or (low, high)), 90) is None):
         last_reported.stated_change_pct = sign * number.value
         last_reported.stated_change_from = base
         return replace(last_reported, value=sign * number.value, unit="percent", kind=PERCENT_CHANGE,
@@ -1405,7 +1466,7 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
                       period=own, kind=PERCENT_CHANGE, as_written=number.written,
                       qualifier=_qualifier(text, number), text=text,
                       scope=_scope(text, number, low, high, metric_entry[0], None),
-                      agency=_agency(text, number, low, high, metric_entry[0], None),
+                      agency=_agency(text, number, metric_entry[0], None),
                       stated_change_from=base)
     if period is None and metric_entry[0] in STOCKS and as_of:
         own = as_of  # "About 61% of those in custody": of the population counted that day
@@ -1445,9 +1506,10 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     location = ""
     # within the number's stretch of the sentence; "including those at ports of entry"
     # describes a total, not a place
-    lo = max(low, number.start - 120)
+    c_low, c_high = _clause(text, number, low, high)
+    lo = max(c_low, number.start - 120)
     window = re.sub(r"\b(?:includ|count|cover)\w* (?:those |people |encounters |migrants )?(?:who \w+ )?(?:at|between)[^,.;]*",
-                    lambda m: " " * len(m.group(0)), text[lo:min(high, number.end + 120)], flags=re.I)
+                    lambda m: " " * len(m.group(0)), text[lo:min(c_high, number.end + 120)], flags=re.I)
     # the place named nearest the number ("2,045,838 between ports ..., while OFO
     # encountered 429,831 at ports of entry")
     places = [(abs(m.start() + lo - number.start) if m.start() + lo >= number.start
@@ -1482,6 +1544,21 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
 
 #: Where the words after a number stop being about it: another clause begins.
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|while|but|whereas)\b|;")
+#: Where a new phrase of a sentence begins: another clause, or "and a(n) ..."
+_NEW_PHRASE = re.compile(r",\s+(?:and|while|but|whereas)\b|;|\band\s+an?\s", re.I)
+
+
+def _sentence_start(text: str, position: int) -> int:
+    ends = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z\"“])", text[:position])]
+    return ends[-1] if ends else 0
+
+
+def _clause(text: str, number: _Number, low: int, high: int) -> tuple[int, int]:
+    """The number's own clause within its stretch [low, high) of the sentence: from the last
+    clause boundary before it to the first after it."""
+    starts = [m.end() for m in _NEXT_CLAUSE.finditer(text, low, number.start)]
+    end = _NEXT_CLAUSE.search(text, number.end, high)
+    return (starts[-1] if starts else low), (end.start() if end else high)
 
 
 def _population(text, number, low, high, metric) -> str:
@@ -1490,11 +1567,15 @@ def _population(text, number, low, high, metric) -> str:
     after = min(high, number.end + 100)
     if clause := _NEXT_CLAUSE.search(text, number.end, after):  # "40,987, and removals to Mexico ..."
         after = clause.start()
+    if aside := _SOME_OF_THEM.search(text, number.end, after):  # "38,700 people, most of them ..."
+        after = aside.start()
+    # "2,150 a day, while officers at the ports encountered 18,340": not before its clause
+    clause_start = _clause(text, number, low, high)[0]
     if _LIST_NEXT.match(text, number.end):
         after = number.end  # "Haitians accounted for 698, Cubans for 290": the next item's words
     elif after == high and (item := _NEXT_ITEM.search(text, number.end, after)):
         after = item.start()  # "498 of them, Cubans 330", "2,700 of that total and Cubans 1,900": 330's, 1,900's
-    for lo, hi in ((number.end, after), (max(low, number.start - 80), number.start)):
+    for lo, hi in ((number.end, after), (max(clause_start, number.start - 80), number.start)):
         if lo < number.start and low and not _LIST_NEXT.match(text, low):
             # "5,700 members of family units in FY2019, out of 267,258 total removals": the
             # words right after the number before are that number's, up to a comma or "and"
@@ -1540,6 +1621,9 @@ _SHARE_CUE = re.compile(r"\b(?:accounted for|accounting for|made up|make up|make
                         r"second[- ]largest) group|followed by|of (?:them|those|these|whom|which)|"
                         r"of (?:that|this|the|the year's|the month's) (?:number|total|figure|count|tally))\b", re.I)
 _LIST_NEXT = re.compile(r"\s*(?:[,;]|and\b)")
+#: ", most of them Venezuelan": words about some of the number's people, not all
+_SOME_OF_THEM = re.compile(r",\s+(?:many|most|some|several|few|half|a few|a third|a quarter)\s+of\s+"
+                           r"(?:them|whom|those|these)\b", re.I)
 _NEXT_ITEM = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)[^,\d]{0,30}$")
 _SEPARATOR = re.compile(r"[,;]|\band\b")
 _OF_THOSE = re.compile(r"\s+(?:[a-z]+\s+)?of\s+(?:those|them|these|the(?:se)?\s+(?:\w+\s+)?(?:total|encounters|"
@@ -1562,9 +1646,27 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
     return " ".join(words.group(1).split()).rstrip(".")
 
 
-def _agency(text, number, low, high, metric, default) -> str:
-    found = _nearest(_AGENCY_RES, text, number.start, max(0, number.start - 150), min(len(text), number.end + 60))
-    name = found[0] if found else _sentence_agency(text)
+#: ", and returned 1,240 of them": a clause that goes on with the sentence's subject
+_SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|saw|rose|fell|grew|had|kept|held|"
+                           r"brought|caught|found|gave|sent|won|set|cut)\b", re.I)
+
+
+def _agency(text, number, metric, default) -> str:
+    """Who counted: the agency named in the number's own clause, else the sentence's, unless
+    the sentence names it in a clause that counts something else ("Border Patrol apprehended
+    61,020, while encounters at the ports reached 18,340": the encounters are CBP's)."""
+    c_low, c_high = _clause(text, number, 0, len(text))
+    found = _nearest(_AGENCY_RES, text, number.start, max(c_low, number.start - 150), min(c_high, number.end + 60))
+    name = found[0] if found else ""
+    if not found:
+        mentions = [(m.start(), entry[0]) for entry in _AGENCY_RES for m in entry[1].finditer(text)]
+        if mentions:
+            start, name = min(mentions)
+            m_low, m_high = _clause(text, _Number(start, start, 0, "", False, False, False), 0, len(text))
+            theirs = _nearest(_METRIC_RES, text, start, m_low, m_high)
+            if name in ("USBP", "OFO") and theirs and theirs[0] != metric and (m_low, m_high) != (c_low, c_high) \
+                    and not _SAME_SUBJECT.match(text, c_low):
+                name = "CBP"  # a CBP component named for another count: the count is CBP's
     if not name and default and default.lower() not in _QUOTING_SOURCES:
         name = default
     if metric == "apprehensions" and name in ("CBP", "DHS", ""):
@@ -1578,7 +1680,7 @@ def _agency(text, number, low, high, metric, default) -> str:
 #: the words name, else by whoever counts that metric.
 _QUOTING_SOURCES = ("news", "federal register")
 #: Who counts what, for a figure the department or no one in particular is said to count.
-_COUNTED_BY = {"encounters": "CBP", "passengers screened": "TSA", "interdictions": "USCG",
+_COUNTED_BY = {"encounters": "CBP", "book-ins": "ICE", "passengers screened": "TSA", "interdictions": "USCG",
                "naturalizations": "USCIS", "detention population": "ICE", "alternatives to detention": "ICE"}
 
 
@@ -1676,6 +1778,8 @@ def figure_json(figure: Figure) -> dict:
 
 @functools.lru_cache(maxsize=64)
 def _headline_metric(title: str) -> tuple | None:
+    # "CBP Releases April 2024 Monthly Update": the verb, not released migrants
+    title = re.sub(r"\b([A-Z]{2,}) Releases\b", lambda m: m.group(1) + " " * 9, title)
     return _nearest(_METRIC_RES, title, 0, 0, len(title))
 
 

@@ -856,3 +856,114 @@ def test_the_wordings_set_meets_the_targets_with_no_wrong_previous():
     scored = json.loads(result.output)["wordings.jsonl"]
     assert scored["value_recall"] >= 0.95 and scored["period_accuracy"] >= 0.95
     assert scored["previous_precision"] == 1.0 and scored["previous_given"] >= 40
+
+
+# --- a number's words are read in its own clause (figs8) ---------------------------------
+
+
+def test_what_the_next_clause_counts_is_not_the_numbers():
+    # the intake figure is a flow of its own; the per-day words belong to the clause after it
+    found = figures("Admissions counted as book-ins to ICE detention came to 41,250 in fiscal year 2022, "
+                    "and the average daily population held was 22,600.", "2022-12-01", agency="ICE")
+    intake, held = (next(f for f in found if f.value == v) for v in (41_250, 22_600))
+    assert (intake.metric, intake.kind) == ("book-ins", "level")
+    assert (held.metric, held.kind) == ("detention population", DAILY_AVERAGE)
+    assert intake.series != held.series and intake.population == ""
+
+
+def test_another_clauses_component_and_place_do_not_travel():
+    found = figures("In March, Border Patrol apprehensions between ports of entry came to 61,020, "
+                    "while encounters at the ports reached 18,340.", "2024-04-16", agency="CBP")
+    ports = next(f for f in found if f.value == 18_340)
+    assert (ports.metric, ports.agency) == ("encounters", "CBP")
+    assert "between ports" not in ports.scope and ports.scope.endswith("ports of entry")
+    found = figures("Along the southwest border, encounters came to 95,400 in August, and Border Patrol "
+                    "agents between ports of entry apprehended 2,150 a day.", "2024-09-17", agency="CBP")
+    total = next(f for f in found if f.value == 95_400)
+    assert (total.agency, total.kind, total.scope) == ("CBP", "level", "southwest border")
+
+
+def test_a_component_keeps_its_figures_when_the_clause_goes_on_with_it():
+    found = figures("Border Patrol apprehended 9,870 people in the Yuma Sector in May, and returned 1,240 "
+                    "of them to Mexico.", "2024-06-10")
+    assert {f.agency for f in found if f.role == REPORTED} == {"USBP"}
+    found = figures("USCIS approved 412,000 green cards in the quarter, and its pending caseload fell "
+                    "to 3.1 million.", "2024-04-20")
+    assert next(f for f in found if f.value == 3_100_000).agency == "USCIS"
+
+
+def test_some_of_them_does_not_name_the_numbers_population():
+    figure = one("Officers at the ports encountered 38,700 people without documents in May, most of "
+                 "them Venezuelan nationals.", "2024-06-12", agency="CBP")
+    assert figure.population == ""
+
+
+def test_a_relative_clause_naming_an_agency_does_not_say_who_counted():
+    figure = one("Immigration courts, which hear cases that ICE files, completed 520,000 cases in fiscal "
+                 "year 2023.", "2023-12-05", agency="ICE")
+    assert figure.agency == "EOIR"
+
+
+def test_a_difference_said_as_fewer_than_is_negative():
+    found = figures("Southwest border encounters came to 98,200 in October, 12,450 fewer than in "
+                    "September.", "2024-11-14")
+    change = next(f for f in found if abs(f.value) == 12_450)
+    assert (change.kind, change.value) == ("change", -12_450)
+    more = next(f for f in figures("Passengers screened reached 71.2 million in July, 2.3 million more "
+                                   "than in June.", "2024-08-05", agency="TSA") if f.kind == "change")
+    assert more.value == 2_300_000
+    # "lower than the 61,400 reported": two levels compared, not a difference
+    found = figures("The 7,310 apprehensions of September were lower than the 8,020 counted for August.",
+                    "2024-10-10")
+    assert {f.kind for f in found} == {"level"}
+
+
+def test_a_comparison_base_stops_at_and_a():
+    found = figures("Border Patrol apprehended 10,920 people at the southwest border in March, a drop of "
+                    "88% from a year earlier and an average of 352 apprehensions a day.", "2025-04-15")
+    daily = next(f for f in found if f.value == 352)
+    assert (daily.role, daily.kind, daily.period) == (REPORTED, DAILY_AVERAGE, month_period(2025, 3))
+
+
+def test_a_base_after_double_is_a_comparison():
+    found = figures("The report for fiscal year 2021 counts 59,011 removals, nearly double the previous "
+                    "year, and 74,082 administrative arrests.", "2021-12-20", agency="ICE")
+    arrests = next(f for f in found if f.value == 74_082)
+    assert (arrests.metric, arrests.role, arrests.period) == ("arrests", REPORTED, fiscal_year(2021))
+
+
+def test_a_round_threshold_passed_is_not_a_count():
+    found = figures("Officers screened 2,611,040 travelers on Friday, Nov. 29, the busiest day ever and "
+                    "the first time volume has passed 2.6 million.", "2024-12-02", agency="TSA")
+    assert [f.value for f in found] == [2_611_040] and found[0].kind == RECORD
+    assert [f.value for f in figures("Enrolment in Alternatives to Detention crossed the 1 million mark in "
+                                     "March and stood at 1,004,300 on March 31.", "2024-04-02",
+                                     agency="ICE")] == [1_004_300]
+
+
+def test_a_list_that_leaves_out_who_keeps_the_first_items_population():
+    found = figures("Crews interdicted 2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019.",
+                    "2020-11-02", agency="USCG")
+    assert {f.value: f.population for f in found} == {2_410: "Haitian", 1_270: "Haitian"}
+
+
+def test_a_number_naming_another_noun_in_its_clause_counts_something_else():
+    found = figures("CBP officers processed 31.4 million travelers in June, and 3.1 million cargo "
+                    "containers.", "2024-07-20", agency="CBP")
+    assert [f.value for f in found] == [31_400_000]
+
+
+def test_another_countrys_count_with_a_partner_named_in_an_aside_is_that_countrys():
+    figure = one("Guatemalan authorities, working with CBP, reported turning back more than 12,000 migrants "
+                 "at their southern border during the month.", "2024-05-14",
+                 title="CBP Releases April 2024 Monthly Update", agency="CBP")
+    assert figure.agency == "Guatemala" and figure.metric != "releases"
+    figure = one("The Royal Bahamas Defence Force said it intercepted about 240 people in fiscal year 2023.",
+                 "2023-11-20", agency="USCG")
+    assert figure.agency == "Bahamas"
+
+
+def test_people_returned_to_a_country_are_its_nationals():
+    found = figures("Cutter crews repatriated 61 people to Cuba and 112 people to Haiti after stops at sea "
+                    "between March 3 and March 9.", "2024-03-11", agency="USCG")
+    assert {f.value: f.population for f in found} == {61: "Cuban", 112: "Haitian"}
