@@ -73,6 +73,17 @@ _REVERSING = {"suspend", "end", "reinstate"}
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
 
+#: After "end", "close" or "lapse", what makes it a noun, not an act: "the end date", "the end of
+#: the year", "at the close of business", "a lapse in funding".
+_NOUN_AFTER = (r"(?!\s+(?:dates?|points?|results?|goals?|users?|in (?:funding|appropriations|coverage)|"
+               r"of (?:[a-z-]+ ){0,2}?(?:years?|months?|weeks?|days?|period|quarter|term|decade|business|"
+               r"january|february|march|april|may|june|july|august|september|october|november|december)"
+               r")\b)")
+#: Before "stop", "close" or "lapse", an article: a noun ("a brief stop", "the close").
+_NOUN_BEFORE = r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bbrief )(?<!\bbus )"
+#: What a feature of a tool is called: "adds a scheduling function", "removes scheduling functionality".
+_FEATURE = r"(?:feature|function|functionality|capability|scheduling|tool)s?\b"
+
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"(?:suspen\w*|halt\w*) (?:of |to |on )?(?:the )?(?:entry|introduction)"),
@@ -109,14 +120,19 @@ _VERBS = [
     ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
                 r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling|issuing)|"
                 r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
-    ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
+    ("end", r"terminat\w*|\bend(?:s|ed|ing)\b|\bend\b" + _NOUN_AFTER + r"|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|\bund(?:o|oes|oing|id|one)\b|wind\w*[- ]down|wound down|\bset\w* aside|\bstr(?:uck|ike|ikes|iking) down|vacat\w*|supersed\w*|"
             r"remov\w* (?:of )?(?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
             r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|"
-            r"(?:not|won'?t|won’t) (?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
-            r"\bsunset\w*|"
-            r"\bstop\w* (?:using|applying|enforcing|defending|\w+ing)|expir\w*|\blaps(?:e|es|ed|ing)\b|"
-            r"\bclos\w*|\bceas\w*|\bscrap\w*|\bshut\w* (?:down|off)|\bshutter\w*|dismantl\w*|\bphas\w* out|"
+            r"(?:not|won'?t|won’t) (?:to )?(?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
+            r"\bsunset\w*|" +
+            _NOUN_BEFORE + r"\bstop\w* (?!during|including|according|along)(?:using|applying|enforcing|defending|\w+ing)|"
+            r"expir\w*|" + _NOUN_BEFORE + r"\blaps(?:e|es|ed|ing)\b" + _NOUN_AFTER + r"|" +
+            _NOUN_BEFORE + r"\bclos\w*" + _NOUN_AFTER + r"|"
+            # "removes the scheduling function from CBP One": the mirror of adding a feature
+            r"\b(?:remov|disabl|eliminat|discontinu|retir)\w* (?:the |its |a |an )?(?:[\w-]+ ){0,2}?" + _FEATURE + r"|"
+            r"\b(?:turn|switch|shut)\w* off (?:the |its |a |an )?(?:[\w-]+ ){0,2}?" + _FEATURE + r"|"
+            r"\bceas\w*|\bscrap\w*|\bshut\w* (?:down|off)|\bshutter\w*|dismantl\w*|\bphas\w* out|"
             r"\broll\w* back|\brevers\w*|\bdo(?:es)? away with|\bdid away with|\bdoing away with|\babandon\w*|"
             r"\breplac\w*|\bdisabl\w*|\blift\w*|\bdrop\w* (?:its |the )?(?:defen[cs]e|plan|policy|program|rule)|"
             r"\blos(?:e|es|ing|t) (?:their |its |the )?(?:\w+ ){0,2}?"
@@ -163,7 +179,7 @@ _RULE_WHEN = re.compile(rf"\b(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d),
                         rf"(?P<year2>(?:19|20)\d\d)\b")
 #: An earlier act named by when it was done, which a reversal undoes: "the August 2022 wind-down",
 #: "the 2017 change", "the decision it made in February 2019", "the practice it dropped in 2018".
-_ACT_NOUN = (r"(?:change|decision|shift|move|wind-down|shutdown|closure|closing|termination|rescission|"
+_ACT_NOUN = (r"(?:change|decision|determination|action|step|measure|shift|move|wind-down|shutdown|closure|closing|termination|rescission|"
              r"suspension|pause|ending|cancellation|revocation|rollback|reversal)")
 _ACT_WHEN = re.compile(
     rf"\b(?:the|a|an|its|their|that)\s+(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\s+(?:[a-z-]+\s+){{0,2}}?"
@@ -285,9 +301,9 @@ _WHEN = rf"\b(?:in|on|during|since|by|until|from)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?
 _WHEN_RE = re.compile(_WHEN)
 _NOW = re.compile(r"\b(?:today|now|this week|will)\b")
 _WHEN_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,4}}?{_WHEN}")
-#: "ten years ago", "last year": a time before the document's, with no date.
-_AGO = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
-_AGO_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,4}?(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
+#: "ten years ago", "last year", "last month": a time before the document's, with no date.
+_AGO = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last (?:year|month))\b")
+_AGO_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,4}?(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last (?:year|month))\b")
 _YEARS_SINCE = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) since|anniversary)\b")
 #: "rescinded in June": a month of this year, with no year after it.
 _IN_MONTH_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,2}}?\b(?:in|on|during|since|by|until|from|last)\s+"
@@ -642,9 +658,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
     after = [(_verb_name(m), m) for m in _VERB.finditer(lowered, end, stop)]
     if not after:
         return None
-    if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or
-                                        after[0][1].group().endswith("ed")):
-        return None  # "the CAM program, which had been reopened": background about it
+    if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or _told_past(after[0][1].group())):
+        return None  # "the CAM program, which had been reopened", "MPP, which DHS wound down": background
     after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())
              and not _PROPOSED_ACT.search(lowered, max(end, m.start() - 60), m.start())
              and not _WHEN_BETWEEN.search(lowered, end, m.start())]
@@ -813,7 +828,9 @@ def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Ment
 
 
 #: A court as the one acting: "a federal judge blocked", "the Supreme Court allowed".
-_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,3}?(?:orders|ordered|blocks|"
+_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+"
+                    # "the U.S. District Court for the Northern District of Texas vacated"
+                    r"(?:(?:for|of|in)\s+(?:the\s+)?(?:[\w.'’-]+\s+){1,6}?)?(?:\w+\s+){0,3}?(?:orders|ordered|blocks|"
                     r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
                     r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused|stops|stopped|"
                     r"bars|barred|prevents|prevented|keeps|kept|paus\w*|suspend\w*|sets? aside|"
@@ -851,7 +868,14 @@ _BARRED = re.compile(r"\b(?:barr|block|enjoin|prohibit|prevent|forbid|forbad)\w*
 #: A court as the agent of a passive: "was struck down by the Supreme Court".
 _BY_COURT = re.compile(r"\s+by (?:a |an |the )?(?:[\w.'’-]+ ){0,4}?(?:courts?|judges?|justices|panel)\b")
 #: A verb of the past: "expired", "struck down", "set aside".
-_PAST_VERB = re.compile(r"ed\b|\b(?:struck|undid|undone|wound|withdrew|withdrawn|froze|frozen|set aside)\b")
+_IRREGULAR_PAST = r"struck|undid|undone|wound|withdrew|withdrawn|froze|frozen|began|begun|brought|broke|chose|lost"
+_PAST_VERB = re.compile(rf"ed\b|\b(?:{_IRREGULAR_PAST}|set aside)\b")
+_IRREGULAR = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b")
+
+
+def _told_past(verb: str) -> bool:
+    """Whether a verb as matched is in the past: "rescinded", "wound down", "withdrew"."""
+    return verb.endswith("ed") or bool(_IRREGULAR.search(verb))
 
 
 def _near(memo_key: str, published: str | None) -> bool:
@@ -873,18 +897,18 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
     low, high = min(verb_start, mention.start), max(verb_end, mention.end)
     years = [int(y) for y in _WHEN_RE.findall(lowered, low, high)]
     clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, low)])
-    if lowered[verb_start:verb_end].endswith("ed") and not _NOW.search(lowered, clause, high):
+    if _told_past(lowered[verb_start:verb_end]) and not _NOW.search(lowered, clause, high):
         years += [int(y) for y in _WHEN_RE.findall(lowered, clause, low)]  # "In 2017, DHS rescinded"
     after = _WHEN_AFTER.match(lowered, high)
     if after and not re.search(r"\b\w+ed\b", lowered[high:after.start(1)]):
         years.append(int(after[1]))  # "ended DACA in 2017", not "the rule published on July 16, 2019"
-    if lowered[verb_start:verb_end].endswith("ed") and (
+    if _told_past(lowered[verb_start:verb_end]) and (
             _AGO.search(lowered, clause, high) or _AGO_AFTER.match(lowered, high)):
         return True  # "Ten years ago DHS rescinded DACA", "ended the program last year"
     if _YEARS_SINCE.search(lowered, clause, high):
         return True  # "Ten years since the DACA rescission", "the anniversary of its end"
     in_month = _IN_MONTH_AFTER.match(lowered, high)
-    if month and in_month and lowered[verb_start:verb_end].endswith("ed") and \
+    if month and in_month and _told_past(lowered[verb_start:verb_end]) and \
             _MONTHS.index(in_month[1][:3]) + 1 < month:
         return True  # "DAPA was rescinded in June", in a September document
     return any(y < year for y in years)
