@@ -81,6 +81,8 @@ _NOUN_AFTER = (r"(?!\s+(?:dates?|points?|results?|goals?|users?|in (?:funding|ap
                r")\b)")
 #: Before "stop", "close" or "lapse", an article: a noun ("a brief stop", "the close").
 _NOUN_BEFORE = r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bbrief )(?<!\bbus )"
+#: Verbs of the past that do not end in "-ed".
+_IRREGULAR_PAST = r"struck|undid|undone|wound|withdrew|withdrawn|froze|frozen|began|begun|brought|broke|chose|lost"
 #: What a feature of a tool is called: "adds a scheduling function", "removes scheduling functionality".
 _FEATURE = r"(?:feature|function|functionality|capability|scheduling|tool)s?\b"
 
@@ -155,7 +157,9 @@ _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|octob
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE = rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
 _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation|"
-              r"broadcast message")
+              r"broadcast message|decision")
+#: Before "decision", a court: its ruling, not a notice ("the Supreme Court's June 30, 2022 decision").
+_COURTS_DECISION = re.compile(r"\b(?:courts?|judges?|justices|circuit)(?:'s|’s|s')?\s+(?:[\w.,]+\s+){0,4}?$")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
@@ -211,11 +215,12 @@ _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
-    r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
+    # "issued “Guidelines for the Enforcement of ...”": the title quoted
+    r"[\"“‘']?(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
     # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
     r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
     r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\((?:interim |temporary )?final rule\b|\bnotice of proposed rulemaking\b|"
-    r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^[\w'’.-]+(?:\s+[\w'’.-]+)?\s+(?:memo|memorandum)\s+(?:on|for|about)\b")
+    r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^(?:[\w'’.-]+(?:\s+[\w'’.-]+)?\s+)?(?:memo|memorandum)\s+(?:on|for|about)\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
 _DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
@@ -251,6 +256,8 @@ _RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
 _AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
 #: "expanded the process for Venezuelans to <the policy>", "to nationals of <countries>": new.
 _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?(?:(?:nationals|citizens|people|residents) (?:of|from)\s+)?$")
+#: Right after a memo's name, the start of an appositive that says what it is: ", the guidelines that".
+_APPOSITION = re.compile(r"(?:\s*,\s*(?=(?:the|a|an|its|their)\s))?")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
 _RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
 #: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
@@ -309,7 +316,9 @@ _YEARS_SINCE = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) since|a
 _IN_MONTH_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,2}}?\b(?:in|on|during|since|by|until|from|last)\s+"
                              rf"({_MONTH})\b(?!\s+\d)")
 #: "the 2023 designation of Venezuela", "the 2019 public charge rule": which one.
-_YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)\s+(?:[a-z-]+\s+){0,3}?$")
+_YEAR_BEFORE = re.compile(r"(?<![\d,]\s)\b((?:19|20)\d\d)\s+"
+                          r"(?:(?!(?:in|on|since|by|through|until|from|and|or|to|the|is|was|are|were|dhs|uscis|ice|cbp|department|"
+                          r"secretary|it|they|we|he|she)\s|(?!protected)[a-z-]+ed\s)[a-z-]+\s+){0,6}?$")
 
 #: A program's proper name in a sentence: capitalised words ending in one of these...
 _NAME_HEADS = {"program", "programs", "programme", "protocols", "protocol", "process", "processes",
@@ -413,6 +422,8 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             found.append(Mention(entry["key"], entry["name"], entry["kind"], m.start(), m.end()))
     for m in _MEMO.finditer(lowered):
         day = _parse_date(m["a"] or m["b"])
+        if m.group().endswith("decision") and _COURTS_DECISION.search(lowered, max(0, m.start() - 60), m.start()):
+            continue  # a court's decision is no notice
         if day:
             found.append(Mention(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                                  m.start(), m.end()))
@@ -430,6 +441,9 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             continue  # "Kelly today signed two memoranda" is a signing, not a name
         signer = (m["s1"] or m["s2"]).replace("ñ", "n")
         year = f" {m['y1'] or m['y2']}" if m["y1"] or m["y2"] else ""
+        # "the Mayorkas memo, the guidelines that had narrowed ...": what it is, to tell several apart
+        about = _described_after(lowered, m.end() + len(_APPOSITION.match(lowered, m.end())[0]))
+        year += f" about {about}" if about else ""
         signed.append((m.start(), m.end()))
         found.append(Mention(f"memo signer {signer}{year}", f"Memo signed by {signer.title()}",
                              "memo", m.start(), m.end()))
@@ -589,21 +603,31 @@ def tps_mentions(text: str, in_tps_context: bool, known: list[Mention] = ()) -> 
     return found
 
 
-def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, int, int] | None:
+def verb_for(text: str, mention: Mention, others: list[Mention],
+             published: str | None = None) -> tuple[str, int, int] | None:
     """The action done to the named policy, and where its verb is: the strongest verb in
     its clause before the name (after the last other policy named there, unless only a
     list joins them: "terminates TPS for Guinea, Liberia and Sierra Leone"), else just
     after the name (not in a relative clause about the past, and not a verb whose object
-    is the next policy named: "X, issued today, supersedes Y")."""
+    is the next policy named: "X, issued today, supersedes Y"). A verb in a modifier of an
+    earlier memo named just before ("the 2012 memo establishing X", "the memoranda winding
+    down X") is that memo's act: none of this document's, unless this document ends the
+    memo and the memo ended X, which brings X back."""
     lowered = text.lower()
     start = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, mention.start)])
     start = max(start, mention.start - 160)
-    edge = mention.start
+    clause, edge = start, mention.start
     for other in sorted((o for o in others if o.key != mention.key and start < o.end <= mention.start),
                         key=lambda o: -o.end):
         if other.end > edge:
             continue  # overlaps one already passed
         between = lowered[other.end:edge]
+        if other.kind == "memo" and not _own_memo(other.key, published) and \
+                (act := _MODIFIER.match(lowered, other.end, edge)) and (verb := _VERB.match(lowered, act.start(1))):
+            memo_verb = verb_for(text, other, [o for o in others if o is not mention], published)
+            if memo_verb and memo_verb[0] == "end" and _verb_name(verb) in ("end", "suspend"):
+                return ("reinstate",) + memo_verb[1:]  # "rescinds the 2017 memoranda winding down DACA"
+            return None  # "the June 15, 2012 memorandum establishing DACA": that memo's act
         if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
             return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
         listed = mention.kind == "act" or (_DATED.match(mention.key) and _DATED.match(other.key))
@@ -616,6 +640,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         if joins and not _VERB.search(lowered, joins[-1].end(), mention.start):
             start = joins[-1].end() if _VERB.search(lowered, start, joins[-1].start()) else start
     window = lowered[start:mention.start]
+    if _exempted(lowered, clause, mention.start):
+        return None  # "does not affect the 2012 memorandum establishing deferred action for ..."
     if mention.kind == "act" and (back := re.search(r"\breturn\w* to (?:the |its |their )?$", window)):
         return "reinstate", start + back.start(), start + back.end()  # "returning to the practice it dropped"
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
@@ -667,6 +693,32 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         return None  # "a memo from Secretary X pauses most deportations": the policy acts
     verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
     return verb, m.start(), m.end()
+
+
+#: Right after an earlier memo, a modifier with its own verb: "the memo establishing", "the
+#: memoranda that had wound down", "the notice, which ended".
+_MODIFIER = re.compile(r",?\s+(?:(?:which|that)\s+(?:(?:had|has|have|was|were)\s+)?(?:been\s+)?)?([a-z]+(?:ing|ed)\b|"
+                       rf"(?:{_IRREGULAR_PAST})\b)")
+#: An exemption and the start of its object: "does not affect", "except for", "other than".
+_EXEMPTION = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|do not affect|will not affect|"
+                        r"not affect)\b")
+
+
+def _own_memo(key: str, published: str | None) -> bool:
+    """Whether a memo named by its full date is the document's own (issued about when it was)."""
+    return bool(_DATED.match(key)) and _near(key, published)
+
+
+def _exempted(lowered: str, clause: int, at: int) -> bool:
+    """Whether the policy at ``at`` is in the object of an exemption opening its clause, with
+    whatever modifies it ("does not affect the June 15, 2012 memorandum establishing deferred
+    action"): no finite verb, contrast or new clause in between."""
+    found = list(_EXEMPTION.finditer(lowered, clause, at))
+    if not found:
+        return False
+    span = lowered[found[-1].end():at]
+    return len(span.split()) <= 14 and not (_NEXT_CLAUSE.search(span) or _CONTRAST.search(span)) and \
+        all(m.group().split()[0].endswith(("ing", "ed")) for m in _VERB.finditer(span))
 
 
 #: A memo by its full date: in a list of dates ("the May 2, 2017 and March 9, 2018 memoranda") each
@@ -727,7 +779,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
         for mention in everything:
             if sid is not None and _past_perfect(lowered, mention.start):
                 continue  # "... which had expanded it": background
-            found = verb_for(text, mention, everything)
+            found = verb_for(text, mention, everything, published)
             verb = found[0] if found else None
             if found and found[1] > mention.start and found[0] in _REVERSING and \
                     _PAST_VERB.search(lowered[found[1]:found[2]]) and \
@@ -868,7 +920,6 @@ _BARRED = re.compile(r"\b(?:barr|block|enjoin|prohibit|prevent|forbid|forbad)\w*
 #: A court as the agent of a passive: "was struck down by the Supreme Court".
 _BY_COURT = re.compile(r"\s+by (?:a |an |the )?(?:[\w.'’-]+ ){0,4}?(?:courts?|judges?|justices|panel)\b")
 #: A verb of the past: "expired", "struck down", "set aside".
-_IRREGULAR_PAST = r"struck|undid|undone|wound|withdrew|withdrawn|froze|frozen|began|begun|brought|broke|chose|lost"
 _PAST_VERB = re.compile(rf"ed\b|\b(?:{_IRREGULAR_PAST}|set aside)\b")
 _IRREGULAR = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b")
 
@@ -1238,12 +1289,14 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
                  any_one: bool = False) -> date | None | bool:
     """The date of the one stored memo issued in that year or month, or signed by that person
     (with ``any_one``: whether any is stored)."""
-    where, args = "", []
+    where, args, signer_about = "", [], []
     if how == "year":
         where, args = "and substr(m.date, 1, 4) = ?", [what[0]]
     elif how == "month":
         where, args = "and substr(m.date, 1, 7) = ?", [what[0]]
-    else:  # signer, and maybe a year
+    else:  # signer, and maybe a year and what it is about
+        if "about" in what:
+            signer_about, what = what[what.index("about") + 1:], what[:what.index("about")]
         where = ("and (lower(d.title) like ? or exists (select 1 from statements s where "
                  "s.document_id = d.id and lower(s.text) like ?))")
         args = [f"%{what[0]}%", f"%{what[0]}%"]
@@ -1270,9 +1323,10 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         if on_program or how == "year":
             return None  # several on the program, or a year with none on it: not sure
     dates = {r[0] for r in rows}
-    if len(dates) > 1 and what[1:2] == ["about"] and len(what) > 2:
-        # "the 2021 guidance that limited arrests": of that year's memos, the one it describes best
-        scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
+    if len(dates) > 1 and ((what[1:2] == ["about"] and len(what) > 2) or signer_about):
+        # "the 2021 guidance that limited arrests", "the Mayorkas memo, the guidelines that narrowed
+        # arrests": of that year's or that signer's memos, the one it describes best
+        scores = _described(db, [r[1] for r in rows], set((signer_about or what[2:3])[0].split("+")))
         ranked = sorted(scores.values(), reverse=True) + [0]
         if ranked[0] >= DESCRIPTION_WORDS and ranked[0] > ranked[1]:
             dates = {r[0] for r in rows if scores[r[1]] == ranked[0]}
@@ -1431,7 +1485,7 @@ def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str
             lowered = lowered[:m.start] + " " * (m.end - m.start) + lowered[m.end:]
     for mention in named + tps_mentions(text, True, named):
         if mention.key == key:
-            found = _YEAR_BEFORE.search(lowered[max(0, mention.start - 40):mention.start])
+            found = _YEAR_BEFORE.search(lowered[max(0, mention.start - 80):mention.start])
             if found:
                 return found[1]
     return None
@@ -1692,8 +1746,13 @@ def _memo_description(db, document_id: int, day: date, lists: bool = False
                 cut = (_LIST_END if lists else _DESCRIPTION_END).search(text, m.end, m.end + 160)
                 end = cut.start() if cut else min(len(text), m.end + 160)
                 words |= _words(text[m.end:end])
-                policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end}
+                policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end
+                             and not (o.key.startswith("rule ") and _TITLED.fullmatch(text, m.end, o.start))}
     return words, policies
+
+
+#: Between a memo's name and its quoted title: "the 2014 memorandum “Policies for ...”", "entitled".
+_TITLED = re.compile(r"\W*(?:(?:en)?titled|called|named)?\W*")
 
 
 def _described(db, candidates: list[int], description: set[str]) -> dict[int, int]:
@@ -1733,25 +1792,34 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
         "    select policy_id from policy_events where document_id = ?)) "
         "order by e.document_id", [day.isoformat(), document_id, low, high, document_id]).fetchall()
     rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
+    if not rows:  # "the January 10, 2025 decision", published in a notice of January 17
+        rows = _published_later(db, document_id, day)
     description, policies = _memo_description(db, document_id, day)
     if not rows and description:  # not recorded as a memo: a later text must describe it too
         return _described_release(db, document_id, day, low, high, description)
+    fallback = False
     if policies:  # "the memorandum that created DAPA": one that acted on DAPA
         acting = {r[0] for r in db.execute(
             "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "
             f"where p.key in ({','.join('?' * len(policies))})", list(policies))}
-        rows = [r for r in rows if r[0] in acting]
-        if not rows:
+        fallback = not any(r[0] in acting for r in rows)  # none did: what the description says
+        rows = [r for r in rows if r[0] in acting] or rows
+        if fallback and not description:
             return None
-    elif len({r[0] for r in rows}) == 1:
+    if policies and not fallback:
+        pass
+    elif len({r[0] for r in rows}) == 1 and not fallback:
         pass
     elif not rows and description:  # not recorded as a memo: a later text must describe it too
         return _described_release(db, document_id, day, low, high, description)
     elif description:
         scores = _described(db, [r[0] for r in rows], description)
         best = max(scores.values())
-        if best and sum(1 for v in scores.values() if v == best) == 1:
+        if best and sum(1 for v in scores.values() if v == best) == 1 and \
+                (not fallback or best >= DESCRIPTION_WORDS):
             rows = [r for r in rows if scores[r[0]] == best]  # "the memorandum on priorities"
+        elif fallback:
+            return None
     shared = [r for r in rows if not r[4]]
     if not shared:
         closest = min((r[3] for r in rows), default=0)
@@ -1766,6 +1834,28 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
                " select id, ?, ?, 'establish', ? from policies where key = ?",
                [best[0], best[1], day.isoformat(), key])
     return best[0], best[1]
+
+
+#: A decision named by its date is published in a notice up to this many days later.
+NOTICE_DAYS = 21
+
+
+def _published_later(db, document_id: int, day: date) -> list:
+    """The one notice published within ``NOTICE_DAYS`` after ``day`` (before the naming
+    document) that acts on a policy the naming document acts on too: a decision named by the
+    day it was made ("the January 10 decision") in the notice that published it. Rows as
+    ``_memo_document`` reads them; none when several acts fit."""
+    rows = db.execute(
+        "select distinct m.document_id, m.statement_id, d.source, julianday(m.date) - julianday(?), 1, d.event_id "
+        "from policy_events m join policies pm on pm.id = m.policy_id join documents d on d.id = m.document_id "
+        "where pm.key like 'memo %' and m.event = 'establish' and m.document_id != ? and m.date > ? "
+        "and m.date <= ? and m.date < (select substr(coalesce(published, first_seen), 1, 10) from documents "
+        "  where id = ?) and exists (select 1 from policy_events e join policies p on p.id = e.policy_id "
+        "  where e.document_id = m.document_id and p.key not like 'memo %' and e.policy_id in "
+        "    (select policy_id from policy_events where document_id = ?))",
+        [day.isoformat(), document_id, (day + timedelta(days=MEMO_DAYS)).isoformat(),
+         (day + timedelta(days=NOTICE_DAYS)).isoformat(), document_id, document_id]).fetchall()
+    return rows if len({r[5] if r[5] is not None else r[0] for r in rows}) == 1 else []
 
 
 def _described_release(db, document_id: int, day: date, low: str, high: str,
