@@ -622,8 +622,9 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
         if other.end > edge:
             continue  # overlaps one already passed
         between = lowered[other.end:edge]
-        if other.kind == "memo" and not _own_memo(other.key, published) and \
-                (act := _MODIFIER.match(lowered, other.end, edge)) and (verb := _VERB.match(lowered, act.start(1))):
+        if _earlier_memo(other.key, published) and (act := _MODIFIER.match(lowered, other.end, edge)) and \
+                (verb := _VERB.match(lowered, act.start(1) if act[1] else act.start(2))) and \
+                not _VERB.search(lowered, verb.end(), edge) and len(lowered[verb.end():edge].split()) <= 6:
             memo_verb = verb_for(text, other, [o for o in others if o is not mention], published)
             if memo_verb and memo_verb[0] == "end" and _verb_name(verb) in ("end", "suspend"):
                 return ("reinstate",) + memo_verb[1:]  # "rescinds the 2017 memoranda winding down DACA"
@@ -696,17 +697,21 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
 
 
 #: Right after an earlier memo, a modifier with its own verb: "the memo establishing", "the
-#: memoranda that had wound down", "the notice, which ended".
+#: memoranda that had wound down", "the notice, which ended", "the decision to extend".
 _MODIFIER = re.compile(r",?\s+(?:(?:which|that)\s+(?:(?:had|has|have|was|were)\s+)?(?:been\s+)?)?([a-z]+(?:ing|ed)\b|"
-                       rf"(?:{_IRREGULAR_PAST})\b)")
+                       rf"(?:{_IRREGULAR_PAST})\b)|\s+to\s+([a-z]+)\b")
 #: An exemption and the start of its object: "does not affect", "except for", "other than".
 _EXEMPTION = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|do not affect|will not affect|"
                         r"not affect)\b")
 
 
-def _own_memo(key: str, published: str | None) -> bool:
-    """Whether a memo named by its full date is the document's own (issued about when it was)."""
-    return bool(_DATED.match(key)) and _near(key, published)
+def _earlier_memo(key: str, published: str | None) -> bool:
+    """Whether a memo is named as an earlier one: by a full date not the document's own, or
+    by a year or month before the document's ("the Kelly memorandum" may be the document's own)."""
+    if _DATED.match(key):
+        return bool(published) and not _near(key, published)
+    parts = key.split()
+    return parts[1:2] in (["year"], ["month"]) and bool(published) and parts[2] < published[:len(parts[2])]
 
 
 def _exempted(lowered: str, clause: int, at: int) -> bool:
@@ -1327,9 +1332,10 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         # "the 2021 guidance that limited arrests", "the Mayorkas memo, the guidelines that narrowed
         # arrests": of that year's or that signer's memos, the one it describes best
         scores = _described(db, [r[1] for r in rows], set((signer_about or what[2:3])[0].split("+")))
-        ranked = sorted(scores.values(), reverse=True) + [0]
+        by_date = {d: max(scores[r[1]] for r in rows if r[0] == d) for d in dates}  # reports of one memo
+        ranked = sorted(by_date.values(), reverse=True) + [0]
         if ranked[0] >= DESCRIPTION_WORDS and ranked[0] > ranked[1]:
-            dates = {r[0] for r in rows if scores[r[1]] == ranked[0]}
+            dates = {d for d, score in by_date.items() if score == ranked[0]}
     if len(dates) > 1 and what[1:2] == ["rule"] and len(what) > 2:
         # "the November 2020 interim final rule on farmworker housing": the one it describes
         scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
