@@ -708,7 +708,8 @@ def test_background_in_an_irregular_past_and_nouns_that_look_like_acts():
                  "down, play no part in it.") == set()
     assert _acts("ICE restored Secure Communities last month.", "new_policy") == set()
     assert _acts("All Honduran TPS holders will now share the same end date.", "none") == set()
-    assert _acts("Honduran TPS holders may file until the end of the fiscal year.", "none") == set()
+    assert _acts("Temporary Protected Status for Honduras runs to the end of the fiscal year.",
+                 "none") == set()
     assert _acts("CBP One lists the next day's appointments at the close of business.",
                  "none") == set()
     assert _acts("A lapse in funding does not stop Temporary Protected Status for Haiti.", "none") == set()
