@@ -763,7 +763,7 @@ def test_a_memo_named_by_date_with_its_quoted_title_and_by_signer_with_a_descrip
          "“Enforcement Priorities for Interior Removals” in full."),
         ("ports", "2021-04-01", "Mayorkas signs port staffing memo",
          "Secretary Mayorkas today signed a memorandum on staffing at land ports."),
-        ("farm", "2021-08-02", "Mayorkas issues farm worksite guidelines",
+        ("farm", "2021-08-02", "Mayorkas sets limits on farm raids",
          "Secretary Mayorkas today issued “Guidelines for Worksite Enforcement on Farms,” which "
          "limit arrests of farmworkers during raids."),
         ("boats", "2021-10-05", "Mayorkas signs maritime memo",
@@ -789,3 +789,14 @@ def test_a_decision_named_by_its_date_is_the_notice_that_published_it(store):
          "Supreme Court's June 30, 2022 decision is not at issue."),
     ])
     assert reverses(store, ids) == {("vac", "ext")}
+
+
+def test_what_says_a_document_is_a_memo_and_a_courts_decision_is_none():
+    from monitor.policies import mentions, self_memo
+    assert self_memo("Memorandum on Ending Family Detention", "reversal", []) is None
+    assert self_memo("DHS sets new priorities", "new_policy",
+                     [(7, "The Secretary today issued “Guidelines for Civil Enforcement.”", "new_policy")]) == 7
+    assert {m.key for m in mentions("The Secretary vacates the March 3, 2025 decision on Haiti.")} == \
+        {"memo 2025-03-03"}
+    assert not any(m.key.startswith("memo") for m in mentions(
+        "The Supreme Court's June 30, 2022 decision let the department end the program."))
