@@ -73,6 +73,19 @@ _REVERSING = {"suspend", "end", "reinstate"}
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
 
+#: After "end", "close" or "lapse", what makes it a noun, not an act: "the end date", "the end of
+#: the year", "at the close of business", "a lapse in funding".
+_NOUN_AFTER = (r"(?!\s+(?:dates?|points?|results?|goals?|users?|in (?:funding|appropriations|coverage)|"
+               r"of (?:[a-z-]+ ){0,2}?(?:years?|months?|weeks?|days?|period|quarter|term|decade|business|"
+               r"january|february|march|april|may|june|july|august|september|october|november|december)"
+               r")\b)")
+#: Before "stop", "close" or "lapse", an article: a noun ("a brief stop", "the close").
+_NOUN_BEFORE = r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bbrief )(?<!\bbus )"
+#: Verbs of the past that do not end in "-ed".
+_IRREGULAR_PAST = r"struck|undid|undone|wound|withdrew|withdrawn|froze|frozen|began|begun|brought|broke|chose|lost"
+#: What a feature of a tool is called: "adds a scheduling function", "removes scheduling functionality".
+_FEATURE = r"(?:feature|function|functionality|capability|scheduling|tool)s?\b"
+
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"(?:suspen\w*|halt\w*) (?:of |to |on )?(?:the )?(?:entry|introduction)"),
@@ -109,14 +122,19 @@ _VERBS = [
     ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
                 r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling|issuing)|"
                 r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
-    ("end", r"terminat\w*|\bend(?:s|ed|ing)?\b|rescin\w*|rescission|revok\w*|revocation|"
+    ("end", r"terminat\w*|\bend(?:s|ed|ing)\b|\bend\b" + _NOUN_AFTER + r"|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|\bund(?:o|oes|oing|id|one)\b|wind\w*[- ]down|wound down|\bset\w* aside|\bstr(?:uck|ike|ikes|iking) down|vacat\w*|supersed\w*|"
             r"remov\w* (?:of )?(?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
             r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|"
-            r"(?:not|won'?t|won’t) (?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
-            r"\bsunset\w*|"
-            r"\bstop\w* (?:using|applying|enforcing|defending|\w+ing)|expir\w*|\blaps(?:e|es|ed|ing)\b|"
-            r"\bclos\w*|\bceas\w*|\bscrap\w*|\bshut\w* (?:down|off)|\bshutter\w*|dismantl\w*|\bphas\w* out|"
+            r"(?:not|won'?t|won’t) (?:to )?(?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
+            r"\bsunset\w*|" +
+            _NOUN_BEFORE + r"\bstop\w* (?!during|including|according|along)(?:using|applying|enforcing|defending|\w+ing)|"
+            r"expir\w*|" + _NOUN_BEFORE + r"\blaps(?:e|es|ed|ing)\b" + _NOUN_AFTER + r"|" +
+            _NOUN_BEFORE + r"\bclos\w*" + _NOUN_AFTER + r"|"
+            # "removes the scheduling function from CBP One": the mirror of adding a feature
+            r"\b(?:remov|disabl|eliminat|discontinu|retir)\w* (?:the |its |a |an )?(?:[\w-]+ ){0,2}?" + _FEATURE + r"|"
+            r"\b(?:turn|switch|shut)\w* off (?:the |its |a |an )?(?:[\w-]+ ){0,2}?" + _FEATURE + r"|"
+            r"\bceas\w*|\bscrap\w*|\bshut\w* (?:down|off)|\bshutter\w*|dismantl\w*|\bphas\w* out|"
             r"\broll\w* back|\brevers\w*|\bdo(?:es)? away with|\bdid away with|\bdoing away with|\babandon\w*|"
             r"\breplac\w*|\bdisabl\w*|\blift\w*|\bdrop\w* (?:its |the )?(?:defen[cs]e|plan|policy|program|rule)|"
             r"\blos(?:e|es|ing|t) (?:their |its |the )?(?:\w+ ){0,2}?"
@@ -139,7 +157,9 @@ _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|octob
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE = rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
 _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|rescission|designation|"
-              r"broadcast message")
+              r"broadcast message|decision")
+#: Before "decision", a court: its ruling, not a notice ("the Supreme Court's June 30, 2022 decision").
+_COURTS_DECISION = re.compile(r"\b(?:courts?|judges?|justices|circuit)(?:'s|’s|s')?\s+(?:[\w.,]+\s+){0,4}?$")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
 _MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
@@ -163,7 +183,7 @@ _RULE_WHEN = re.compile(rf"\b(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d),
                         rf"(?P<year2>(?:19|20)\d\d)\b")
 #: An earlier act named by when it was done, which a reversal undoes: "the August 2022 wind-down",
 #: "the 2017 change", "the decision it made in February 2019", "the practice it dropped in 2018".
-_ACT_NOUN = (r"(?:change|decision|shift|move|wind-down|shutdown|closure|closing|termination|rescission|"
+_ACT_NOUN = (r"(?:change|decision|determination|action|step|measure|shift|move|wind-down|shutdown|closure|closing|termination|rescission|"
              r"suspension|pause|ending|cancellation|revocation|rollback|reversal)")
 _ACT_WHEN = re.compile(
     rf"\b(?:the|a|an|its|their|that)\s+(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\s+(?:[a-z-]+\s+){{0,2}}?"
@@ -195,11 +215,12 @@ _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
     r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
-    r"(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
+    # "issued “Guidelines for the Enforcement of ...”": the title quoted
+    r"[\"“‘']?(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
     # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
     r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
     r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\((?:interim |temporary )?final rule\b|\bnotice of proposed rulemaking\b|"
-    r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^[\w'’.-]+(?:\s+[\w'’.-]+)?\s+(?:memo|memorandum)\s+(?:on|for|about)\b")
+    r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^(?:[\w'’.-]+(?:\s+[\w'’.-]+)?\s+)?(?:memo|memorandum)\s+(?:on|for|about)\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
 _DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
@@ -235,6 +256,8 @@ _RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
 _AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
 #: "expanded the process for Venezuelans to <the policy>", "to nationals of <countries>": new.
 _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?(?:(?:nationals|citizens|people|residents) (?:of|from)\s+)?$")
+#: Right after a memo's name, the start of an appositive that says what it is: ", the guidelines that".
+_APPOSITION = re.compile(r"(?:\s*,\s*(?=(?:the|a|an|its|their)\s))?")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
 _RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
 #: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
@@ -285,15 +308,17 @@ _WHEN = rf"\b(?:in|on|during|since|by|until|from)\s+(?:{_MONTH}\s+(?:\d{{1,2}},?
 _WHEN_RE = re.compile(_WHEN)
 _NOW = re.compile(r"\b(?:today|now|this week|will)\b")
 _WHEN_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,4}}?{_WHEN}")
-#: "ten years ago", "last year": a time before the document's, with no date.
-_AGO = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
-_AGO_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,4}?(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last year)\b")
+#: "ten years ago", "last year", "last month": a time before the document's, with no date.
+_AGO = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last (?:year|month))\b")
+_AGO_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,4}?(?:(?:\w+|\d+) (?:years?|decades?|months?) ago|last (?:year|month))\b")
 _YEARS_SINCE = re.compile(r"\b(?:(?:\w+|\d+) (?:years?|decades?|months?) since|anniversary)\b")
 #: "rescinded in June": a month of this year, with no year after it.
 _IN_MONTH_AFTER = re.compile(rf"\W*(?:[\w'’-]+\W+){{0,2}}?\b(?:in|on|during|since|by|until|from|last)\s+"
                              rf"({_MONTH})\b(?!\s+\d)")
 #: "the 2023 designation of Venezuela", "the 2019 public charge rule": which one.
-_YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)\s+(?:[a-z-]+\s+){0,3}?$")
+_YEAR_BEFORE = re.compile(r"(?<![\d,]\s)\b((?:19|20)\d\d)\s+"
+                          r"(?:(?!(?:in|on|since|by|through|until|from|and|or|to|the|is|was|are|were|dhs|uscis|ice|cbp|department|"
+                          r"secretary|it|they|we|he|she)\s|(?!protected)[a-z-]+ed\s)[a-z-]+\s+){0,6}?$")
 
 #: A program's proper name in a sentence: capitalised words ending in one of these...
 _NAME_HEADS = {"program", "programs", "programme", "protocols", "protocol", "process", "processes",
@@ -397,6 +422,8 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             found.append(Mention(entry["key"], entry["name"], entry["kind"], m.start(), m.end()))
     for m in _MEMO.finditer(lowered):
         day = _parse_date(m["a"] or m["b"])
+        if m.group().endswith("decision") and _COURTS_DECISION.search(lowered, max(0, m.start() - 60), m.start()):
+            continue  # a court's decision is no notice
         if day:
             found.append(Mention(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                                  m.start(), m.end()))
@@ -414,6 +441,9 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
             continue  # "Kelly today signed two memoranda" is a signing, not a name
         signer = (m["s1"] or m["s2"]).replace("ñ", "n")
         year = f" {m['y1'] or m['y2']}" if m["y1"] or m["y2"] else ""
+        # "the Mayorkas memo, the guidelines that had narrowed ...": what it is, to tell several apart
+        about = _described_after(lowered, m.end() + len(_APPOSITION.match(lowered, m.end())[0]))
+        year += f" about {about}" if about else ""
         signed.append((m.start(), m.end()))
         found.append(Mention(f"memo signer {signer}{year}", f"Memo signed by {signer.title()}",
                              "memo", m.start(), m.end()))
@@ -573,21 +603,32 @@ def tps_mentions(text: str, in_tps_context: bool, known: list[Mention] = ()) -> 
     return found
 
 
-def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, int, int] | None:
+def verb_for(text: str, mention: Mention, others: list[Mention],
+             published: str | None = None) -> tuple[str, int, int] | None:
     """The action done to the named policy, and where its verb is: the strongest verb in
     its clause before the name (after the last other policy named there, unless only a
     list joins them: "terminates TPS for Guinea, Liberia and Sierra Leone"), else just
     after the name (not in a relative clause about the past, and not a verb whose object
-    is the next policy named: "X, issued today, supersedes Y")."""
+    is the next policy named: "X, issued today, supersedes Y"). A verb in a modifier of an
+    earlier memo named just before ("the 2012 memo establishing X", "the memoranda winding
+    down X") is that memo's act: none of this document's, unless this document ends the
+    memo and the memo ended X, which brings X back."""
     lowered = text.lower()
     start = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, mention.start)])
     start = max(start, mention.start - 160)
-    edge = mention.start
+    clause, edge = start, mention.start
     for other in sorted((o for o in others if o.key != mention.key and start < o.end <= mention.start),
                         key=lambda o: -o.end):
         if other.end > edge:
             continue  # overlaps one already passed
         between = lowered[other.end:edge]
+        if _earlier_memo(other.key, published) and (act := _MODIFIER.match(lowered, other.end, edge)) and \
+                (verb := _VERB.match(lowered, act.start(1) if act[1] else act.start(2))) and \
+                not _VERB.search(lowered, verb.end(), edge) and len(lowered[verb.end():edge].split()) <= 6:
+            memo_verb = verb_for(text, other, [o for o in others if o is not mention], published)
+            if memo_verb and memo_verb[0] == "end" and _verb_name(verb) in ("end", "suspend"):
+                return ("reinstate",) + memo_verb[1:]  # "rescinds the 2017 memoranda winding down DACA"
+            return None  # "the June 15, 2012 memorandum establishing DACA": that memo's act
         if _RELATIVE.match(between) or (other.kind == "memo" and _QUOTED_AFTER.match(text[other.end:edge])):
             return None  # "the 2022 notice, which rescinded the 2019 one": the verb is the 2022 notice's
         listed = mention.kind == "act" or (_DATED.match(mention.key) and _DATED.match(other.key))
@@ -600,6 +641,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         if joins and not _VERB.search(lowered, joins[-1].end(), mention.start):
             start = joins[-1].end() if _VERB.search(lowered, start, joins[-1].start()) else start
     window = lowered[start:mention.start]
+    if _exempted(lowered, clause, mention.start):
+        return None  # "does not affect the 2012 memorandum establishing deferred action for ..."
     if mention.kind == "act" and (back := re.search(r"\breturn\w* to (?:the |its |their )?$", window)):
         return "reinstate", start + back.start(), start + back.end()  # "returning to the practice it dropped"
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
@@ -642,9 +685,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
     after = [(_verb_name(m), m) for m in _VERB.finditer(lowered, end, stop)]
     if not after:
         return None
-    if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or
-                                        after[0][1].group().endswith("ed")):
-        return None  # "the CAM program, which had been reopened": background about it
+    if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or _told_past(after[0][1].group())):
+        return None  # "the CAM program, which had been reopened", "MPP, which DHS wound down": background
     after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())
              and not _PROPOSED_ACT.search(lowered, max(end, m.start() - 60), m.start())
              and not _WHEN_BETWEEN.search(lowered, end, m.start())]
@@ -652,6 +694,36 @@ def verb_for(text: str, mention: Mention, others: list[Mention]) -> tuple[str, i
         return None  # "a memo from Secretary X pauses most deportations": the policy acts
     verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
     return verb, m.start(), m.end()
+
+
+#: Right after an earlier memo, a modifier with its own verb: "the memo establishing", "the
+#: memoranda that had wound down", "the notice, which ended", "the decision to extend".
+_MODIFIER = re.compile(r",?\s+(?:(?:which|that)\s+(?:(?:had|has|have|was|were)\s+)?(?:been\s+)?)?([a-z]+(?:ing|ed)\b|"
+                       rf"(?:{_IRREGULAR_PAST})\b)|\s+to\s+([a-z]+)\b")
+#: An exemption and the start of its object: "does not affect", "except for", "other than".
+_EXEMPTION = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|do not affect|will not affect|"
+                        r"not affect)\b")
+
+
+def _earlier_memo(key: str, published: str | None) -> bool:
+    """Whether a memo is named as an earlier one: by a full date not the document's own, or
+    by a year or month before the document's ("the Kelly memorandum" may be the document's own)."""
+    if _DATED.match(key):
+        return bool(published) and not _near(key, published)
+    parts = key.split()
+    return parts[1:2] in (["year"], ["month"]) and bool(published) and parts[2] < published[:len(parts[2])]
+
+
+def _exempted(lowered: str, clause: int, at: int) -> bool:
+    """Whether the policy at ``at`` is in the object of an exemption opening its clause, with
+    whatever modifies it ("does not affect the June 15, 2012 memorandum establishing deferred
+    action"): no finite verb, contrast or new clause in between."""
+    found = list(_EXEMPTION.finditer(lowered, clause, at))
+    if not found:
+        return False
+    span = lowered[found[-1].end():at]
+    return len(span.split()) <= 14 and not (_NEXT_CLAUSE.search(span) or _CONTRAST.search(span)) and \
+        all(m.group().split()[0].endswith(("ing", "ed")) for m in _VERB.finditer(span))
 
 
 #: A memo by its full date: in a list of dates ("the May 2, 2017 and March 9, 2018 memoranda") each
@@ -712,7 +784,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
         for mention in everything:
             if sid is not None and _past_perfect(lowered, mention.start):
                 continue  # "... which had expanded it": background
-            found = verb_for(text, mention, everything)
+            found = verb_for(text, mention, everything, published)
             verb = found[0] if found else None
             if found and found[1] > mention.start and found[0] in _REVERSING and \
                     _PAST_VERB.search(lowered[found[1]:found[2]]) and \
@@ -813,7 +885,9 @@ def _anaphoric_verb(statements: list[tuple[int, str, str | None]], mention: Ment
 
 
 #: A court as the one acting: "a federal judge blocked", "the Supreme Court allowed".
-_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+(?:\w+\s+){0,3}?(?:orders|ordered|blocks|"
+_COURT = re.compile(r"\b(?:judges?|courts?|justices|panel)\s+"
+                    # "the U.S. District Court for the Northern District of Texas vacated"
+                    r"(?:(?:for|of|in)\s+(?:the\s+)?(?:[\w.'’-]+\s+){1,6}?)?(?:\w+\s+){0,3}?(?:orders|ordered|blocks|"
                     r"blocked|rules|ruled|vacates|vacated|halts|halted|struck|strikes|enjoins|enjoined|"
                     r"stays|stayed|allows|allowed|upholds|upheld|lets|rejects|rejected|refuses|refused|stops|stopped|"
                     r"bars|barred|prevents|prevented|keeps|kept|paus\w*|suspend\w*|sets? aside|"
@@ -851,7 +925,13 @@ _BARRED = re.compile(r"\b(?:barr|block|enjoin|prohibit|prevent|forbid|forbad)\w*
 #: A court as the agent of a passive: "was struck down by the Supreme Court".
 _BY_COURT = re.compile(r"\s+by (?:a |an |the )?(?:[\w.'’-]+ ){0,4}?(?:courts?|judges?|justices|panel)\b")
 #: A verb of the past: "expired", "struck down", "set aside".
-_PAST_VERB = re.compile(r"ed\b|\b(?:struck|undid|undone|wound|withdrew|withdrawn|froze|frozen|set aside)\b")
+_PAST_VERB = re.compile(rf"ed\b|\b(?:{_IRREGULAR_PAST}|set aside)\b")
+_IRREGULAR = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b")
+
+
+def _told_past(verb: str) -> bool:
+    """Whether a verb as matched is in the past: "rescinded", "wound down", "withdrew"."""
+    return verb.endswith("ed") or bool(_IRREGULAR.search(verb))
 
 
 def _near(memo_key: str, published: str | None) -> bool:
@@ -873,18 +953,18 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
     low, high = min(verb_start, mention.start), max(verb_end, mention.end)
     years = [int(y) for y in _WHEN_RE.findall(lowered, low, high)]
     clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, low)])
-    if lowered[verb_start:verb_end].endswith("ed") and not _NOW.search(lowered, clause, high):
+    if _told_past(lowered[verb_start:verb_end]) and not _NOW.search(lowered, clause, high):
         years += [int(y) for y in _WHEN_RE.findall(lowered, clause, low)]  # "In 2017, DHS rescinded"
     after = _WHEN_AFTER.match(lowered, high)
     if after and not re.search(r"\b\w+ed\b", lowered[high:after.start(1)]):
         years.append(int(after[1]))  # "ended DACA in 2017", not "the rule published on July 16, 2019"
-    if lowered[verb_start:verb_end].endswith("ed") and (
+    if _told_past(lowered[verb_start:verb_end]) and (
             _AGO.search(lowered, clause, high) or _AGO_AFTER.match(lowered, high)):
         return True  # "Ten years ago DHS rescinded DACA", "ended the program last year"
     if _YEARS_SINCE.search(lowered, clause, high):
         return True  # "Ten years since the DACA rescission", "the anniversary of its end"
     in_month = _IN_MONTH_AFTER.match(lowered, high)
-    if month and in_month and lowered[verb_start:verb_end].endswith("ed") and \
+    if month and in_month and _told_past(lowered[verb_start:verb_end]) and \
             _MONTHS.index(in_month[1][:3]) + 1 < month:
         return True  # "DAPA was rescinded in June", in a September document
     return any(y < year for y in years)
@@ -1214,12 +1294,14 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
                  any_one: bool = False) -> date | None | bool:
     """The date of the one stored memo issued in that year or month, or signed by that person
     (with ``any_one``: whether any is stored)."""
-    where, args = "", []
+    where, args, signer_about = "", [], []
     if how == "year":
         where, args = "and substr(m.date, 1, 4) = ?", [what[0]]
     elif how == "month":
         where, args = "and substr(m.date, 1, 7) = ?", [what[0]]
-    else:  # signer, and maybe a year
+    else:  # signer, and maybe a year and what it is about
+        if "about" in what:
+            signer_about, what = what[what.index("about") + 1:], what[:what.index("about")]
         where = ("and (lower(d.title) like ? or exists (select 1 from statements s where "
                  "s.document_id = d.id and lower(s.text) like ?))")
         args = [f"%{what[0]}%", f"%{what[0]}%"]
@@ -1246,12 +1328,14 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         if on_program or how == "year":
             return None  # several on the program, or a year with none on it: not sure
     dates = {r[0] for r in rows}
-    if len(dates) > 1 and what[1:2] == ["about"] and len(what) > 2:
-        # "the 2021 guidance that limited arrests": of that year's memos, the one it describes best
-        scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
-        ranked = sorted(scores.values(), reverse=True) + [0]
+    if len(dates) > 1 and ((what[1:2] == ["about"] and len(what) > 2) or signer_about):
+        # "the 2021 guidance that limited arrests", "the Mayorkas memo, the guidelines that narrowed
+        # arrests": of that year's or that signer's memos, the one it describes best
+        scores = _described(db, [r[1] for r in rows], set((signer_about or what[2:3])[0].split("+")))
+        by_date = {d: max(scores[r[1]] for r in rows if r[0] == d) for d in dates}  # reports of one memo
+        ranked = sorted(by_date.values(), reverse=True) + [0]
         if ranked[0] >= DESCRIPTION_WORDS and ranked[0] > ranked[1]:
-            dates = {r[0] for r in rows if scores[r[1]] == ranked[0]}
+            dates = {d for d, score in by_date.items() if score == ranked[0]}
     if len(dates) > 1 and what[1:2] == ["rule"] and len(what) > 2:
         # "the November 2020 interim final rule on farmworker housing": the one it describes
         scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
@@ -1407,7 +1491,7 @@ def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str
             lowered = lowered[:m.start] + " " * (m.end - m.start) + lowered[m.end:]
     for mention in named + tps_mentions(text, True, named):
         if mention.key == key:
-            found = _YEAR_BEFORE.search(lowered[max(0, mention.start - 40):mention.start])
+            found = _YEAR_BEFORE.search(lowered[max(0, mention.start - 80):mention.start])
             if found:
                 return found[1]
     return None
@@ -1668,8 +1752,13 @@ def _memo_description(db, document_id: int, day: date, lists: bool = False
                 cut = (_LIST_END if lists else _DESCRIPTION_END).search(text, m.end, m.end + 160)
                 end = cut.start() if cut else min(len(text), m.end + 160)
                 words |= _words(text[m.end:end])
-                policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end}
+                policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end
+                             and not (o.key.startswith("rule ") and _TITLED.fullmatch(text, m.end, o.start))}
     return words, policies
+
+
+#: Between a memo's name and its quoted title: "the 2014 memorandum “Policies for ...”", "entitled".
+_TITLED = re.compile(r"\W*(?:(?:en)?titled|called|named)?\W*")
 
 
 def _described(db, candidates: list[int], description: set[str]) -> dict[int, int]:
@@ -1709,25 +1798,34 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
         "    select policy_id from policy_events where document_id = ?)) "
         "order by e.document_id", [day.isoformat(), document_id, low, high, document_id]).fetchall()
     rows = [r for r in rows if r[2] != BASELINE_SOURCE] or rows  # the crawled one before a baseline article
+    if not rows:  # "the January 10, 2025 decision", published in a notice of January 17
+        rows = _published_later(db, document_id, day)
     description, policies = _memo_description(db, document_id, day)
     if not rows and description:  # not recorded as a memo: a later text must describe it too
         return _described_release(db, document_id, day, low, high, description)
+    fallback = False
     if policies:  # "the memorandum that created DAPA": one that acted on DAPA
         acting = {r[0] for r in db.execute(
             "select distinct e.document_id from policy_events e join policies p on p.id = e.policy_id "
             f"where p.key in ({','.join('?' * len(policies))})", list(policies))}
-        rows = [r for r in rows if r[0] in acting]
-        if not rows:
+        fallback = not any(r[0] in acting for r in rows)  # none did: what the description says
+        rows = [r for r in rows if r[0] in acting] or rows
+        if fallback and not description:
             return None
-    elif len({r[0] for r in rows}) == 1:
+    if policies and not fallback:
+        pass
+    elif len({r[0] for r in rows}) == 1 and not fallback:
         pass
     elif not rows and description:  # not recorded as a memo: a later text must describe it too
         return _described_release(db, document_id, day, low, high, description)
     elif description:
         scores = _described(db, [r[0] for r in rows], description)
         best = max(scores.values())
-        if best and sum(1 for v in scores.values() if v == best) == 1:
+        if best and sum(1 for v in scores.values() if v == best) == 1 and \
+                (not fallback or best >= DESCRIPTION_WORDS):
             rows = [r for r in rows if scores[r[0]] == best]  # "the memorandum on priorities"
+        elif fallback:
+            return None
     shared = [r for r in rows if not r[4]]
     if not shared:
         closest = min((r[3] for r in rows), default=0)
@@ -1742,6 +1840,28 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
                " select id, ?, ?, 'establish', ? from policies where key = ?",
                [best[0], best[1], day.isoformat(), key])
     return best[0], best[1]
+
+
+#: A decision named by its date is published in a notice up to this many days later.
+NOTICE_DAYS = 21
+
+
+def _published_later(db, document_id: int, day: date) -> list:
+    """The one notice published within ``NOTICE_DAYS`` after ``day`` (before the naming
+    document) that acts on a policy the naming document acts on too: a decision named by the
+    day it was made ("the January 10 decision") in the notice that published it. Rows as
+    ``_memo_document`` reads them; none when several acts fit."""
+    rows = db.execute(
+        "select distinct m.document_id, m.statement_id, d.source, julianday(m.date) - julianday(?), 1, d.event_id "
+        "from policy_events m join policies pm on pm.id = m.policy_id join documents d on d.id = m.document_id "
+        "where pm.key like 'memo %' and m.event = 'establish' and m.document_id != ? and m.date > ? "
+        "and m.date <= ? and m.date < (select substr(coalesce(published, first_seen), 1, 10) from documents "
+        "  where id = ?) and exists (select 1 from policy_events e join policies p on p.id = e.policy_id "
+        "  where e.document_id = m.document_id and p.key not like 'memo %' and e.policy_id in "
+        "    (select policy_id from policy_events where document_id = ?))",
+        [day.isoformat(), document_id, (day + timedelta(days=MEMO_DAYS)).isoformat(),
+         (day + timedelta(days=NOTICE_DAYS)).isoformat(), document_id, document_id]).fetchall()
+    return rows if len({r[5] if r[5] is not None else r[0] for r in rows}) == 1 else []
 
 
 def _described_release(db, document_id: int, day: date, low: str, high: str,

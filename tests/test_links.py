@@ -660,3 +660,143 @@ def test_a_notice_by_its_month_guidance_by_its_year_and_memos_listed_by_date(sto
          "The Secretary vacates the June 2024 notice that extended the Nepal TPS designation.", "dhs"),
     ])
     assert reverses(store, ids) == {("vac", "ext"), ("undo", "schools"), ("both", "m1"), ("both", "m2")}
+
+
+from monitor.policies import document_events  # noqa: E402
+
+
+def _acts(text, label="reversal", title=None, published="2024-05-06"):
+    """(policy key, event) of what one statement does."""
+    return {(e.key, e.event) for e in document_events(title, published, label, [(1, text, label)])}
+
+
+def test_a_verb_modifying_an_earlier_memo_is_that_memos_act(store):
+    """"the 2013 memorandum setting up DACA", named in an exemption, is no act of this
+    document's; revoking "the 2018 memorandum phasing out DACA" ends an ending, so it brings
+    DACA back and undoes the phase-out, not the document that only named the first memo."""
+    assert _acts("The new guidance does not affect the March 4, 2013 memorandum setting up "
+                 "Deferred Action for Childhood Arrivals.", "new_policy") == set()
+    assert ("daca", "reinstate") in _acts(
+        "The Secretary signed a memorandum that revokes the 2018 memoranda phasing out "
+        "Deferred Action for Childhood Arrivals.")
+    # the document's own memo: its participle is this document's act
+    assert ("mpp", "end") in _acts("The Secretary today signed a memorandum terminating the "
+                                   "Migrant Protection Protocols.")
+    ids = stored(store, [
+        ("orig", "2013-03-04", "Secretary creates deferred action for young people",
+         "The Secretary today signed a memorandum creating Deferred Action for Childhood Arrivals."),
+        ("scope", "2016-05-02", "DHS sets new detention standards",
+         "The Secretary today issued a memorandum on detention standards. The memorandum does not "
+         "affect the March 4, 2013 memorandum setting up Deferred Action for Childhood Arrivals."),
+        ("stop", "2018-01-08", "Memorandum on Phasing Out DACA",
+         "The Secretary today signed a memorandum that phases out Deferred Action for Childhood "
+         "Arrivals."),
+        ("undo", "2021-02-01", "DHS restores DACA",
+         "The Secretary today signed a memorandum that revokes the 2018 memorandum phasing out "
+         "Deferred Action for Childhood Arrivals."),
+    ])
+    assert reverses(store, ids) == {("stop", "orig"), ("undo", "stop")}
+    assert not store.db.execute(
+        "select 1 from policy_events e join policies p on p.id = e.policy_id "
+        "where p.key = 'daca' and e.document_id = ?", [ids["scope"]]).fetchone()
+
+
+def test_background_in_an_irregular_past_and_nouns_that_look_like_acts():
+    """"which DHS wound down" and "restored last month" are background; "the end date", "the
+    end of the fiscal year", "the close of business" and "a lapse in funding" are nouns."""
+    assert _acts("The new process starts today; the Migrant Protection Protocols, which DHS wound "
+                 "down, play no part in it.") == set()
+    assert _acts("ICE restored Secure Communities last month.", "new_policy") == set()
+    assert _acts("All Honduran TPS holders will now share the same end date.", "none") == set()
+    assert _acts("Temporary Protected Status for Honduras runs to the end of the fiscal year.",
+                 "none") == set()
+    assert _acts("CBP One lists the next day's appointments at the close of business.",
+                 "none") == set()
+    assert _acts("A lapse in funding does not stop Temporary Protected Status for Haiti.", "none") == set()
+    # the verbs themselves still act
+    assert ("tps haiti", "end") in _acts("DHS will let Temporary Protected Status for Haiti lapse.")
+    assert ("mpp", "end") in _acts("DHS moved to end the Migrant Protection Protocols.")
+
+
+def test_a_court_with_a_long_name_is_the_one_acting():
+    """A ruling is no act of the department however long the court's name."""
+    assert _acts("On March 2, the U.S. District Court for the Western District of Louisiana "
+                 "vacated the Department's January 20 memorandum.", "none") == set()
+
+
+def test_deciding_not_to_renew_ends_and_removing_a_feature_ends_the_tool():
+    assert ("287(g)", "end") in _acts("ICE chose not to continue its 287(g) agreements with three "
+                                      "counties.")
+    assert ("287(g)", "end") in _acts("The agency decided not to renew the 287(g) task force "
+                                      "agreements.")
+    assert ("cbp one", "end") in _acts("", title="CBP Disables the Booking Feature in CBP One")
+    assert ("cbp one", "end") in _acts("", title="CBP Removes the Scheduling Function From CBP One")
+
+
+def test_an_earlier_act_named_as_an_action_is_the_document_its_words_fit(store):
+    ids = stored(store, [
+        ("narrow", "2019-06-10", "DHS narrows fast-track deportation",
+         "DHS limited fast-track deportation to people caught within fourteen days of crossing and "
+         "within one hundred miles of the border."),
+        ("other", "2019-06-20", "CBP opens an inspection lane",
+         "CBP opened a new inspection lane at the Otay Mesa port."),
+        ("widen", "2022-01-10", "DHS widens fast-track deportation",
+         "DHS will apply fast-track deportation to people caught anywhere in the country, rescinding "
+         "the June 2019 action that limited it to people caught within fourteen days of crossing."),
+    ])
+    assert reverses(store, ids) == {("widen", "narrow")}
+
+
+def test_a_memo_named_by_date_with_its_quoted_title_and_by_signer_with_a_description(store):
+    """A memo's own quoted title is no policy its description names (of two memos that day,
+    the one the title fits); of a signer's three memos, the one the appositive describes (one
+    issued under a quoted title being a memo too)."""
+    ids = stored(store, [
+        ("prio", "2014-11-20", "Secretary sets enforcement priorities",
+         "The Secretary today issued a memorandum setting enforcement priorities for interior "
+         "removals by ICE and CBP."),
+        ("parents", "2014-11-20", "Secretary expands deferred action for parents",
+         "The Secretary today signed a memorandum offering deferred action to some parents of "
+         "citizens."),
+        ("end", "2017-02-20", "New enforcement memorandum",
+         "The Secretary today issued a memorandum. It rescinds the November 20, 2014 memorandum "
+         "“Enforcement Priorities for Interior Removals” in full."),
+        ("ports", "2021-04-01", "Mayorkas signs port staffing memo",
+         "Secretary Mayorkas today signed a memorandum on staffing at land ports."),
+        ("farm", "2021-08-02", "Mayorkas sets limits on farm raids",
+         "Secretary Mayorkas today issued “Guidelines for Worksite Enforcement on Farms,” which "
+         "limit arrests of farmworkers during raids."),
+        ("boats", "2021-10-05", "Mayorkas signs maritime memo",
+         "Secretary Mayorkas today signed a memorandum on Coast Guard boat patrols."),
+        ("drop", "2025-01-27", "DHS withdraws farm guidelines",
+         "The Acting Secretary today withdrew the Mayorkas memo, the guidelines that had limited "
+         "arrests of farmworkers."),
+    ])
+    assert reverses(store, ids) == {("end", "prio"), ("drop", "farm")}
+
+
+def test_a_decision_named_by_its_date_is_the_notice_that_published_it(store):
+    """"the January 9, 2025 decision" is the notice published eight days later that acts on
+    the same TPS, and "the 2025 TPS decision for Sudan" is that year's, not the designation."""
+    ids = stored(store, [
+        ("des", "2022-04-19", "Designation of Sudan for Temporary Protected Status",
+         "The Secretary designates Sudan for Temporary Protected Status for 18 months."),
+        ("ext", "2025-01-17", "Extension of the Designation of Sudan for Temporary Protected Status",
+         "On January 9, 2025, the Secretary decided to extend the designation of Sudan for TPS "
+         "for 18 months."),
+        ("vac", "2025-02-05", "Vacatur of 2025 Temporary Protected Status Decision for Sudan",
+         "The Secretary is setting aside the January 9, 2025 decision about Sudan. The "
+         "Supreme Court's June 30, 2022 decision is not at issue."),
+    ])
+    assert reverses(store, ids) == {("vac", "ext")}
+
+
+def test_what_says_a_document_is_a_memo_and_a_courts_decision_is_none():
+    from monitor.policies import mentions, self_memo
+    assert self_memo("Memorandum on Ending Family Detention", "reversal", []) is None
+    assert self_memo("DHS sets new priorities", "new_policy",
+                     [(7, "The Secretary today issued “Guidelines for Civil Enforcement.”", "new_policy")]) == 7
+    assert {m.key for m in mentions("The Secretary vacates the March 3, 2025 decision on Haiti.")} == \
+        {"memo 2025-03-03"}
+    assert not any(m.key.startswith("memo") for m in mentions(
+        "The Supreme Court's June 30, 2022 decision let the department end the program."))
