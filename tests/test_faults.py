@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -54,12 +55,13 @@ def site(tmp_path_factory):
 
 
 def cli(config, db, *command, env=None, kill_after: float | None = None, preexec_fn=None):
-    """Run the real command line; ``kill_after`` seconds later it is sent SIGKILL."""
+    """Run the real command line in the database's folder (where ``init`` writes its
+    settings file); ``kill_after`` seconds later it is sent SIGKILL."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(config), "--db", str(db), *command],
             stdout=out, stderr=err, text=True, env=os.environ | (env or {}),
-            preexec_fn=preexec_fn)
+            preexec_fn=preexec_fn, cwd=Path(db).parent)
         if kill_after is not None:
             try:
                 process.wait(kill_after)
@@ -302,6 +304,7 @@ def forked_cli(config, db, *command, env: dict) -> int:
     pid = os.fork()
     if pid == 0:  # the child never returns into pytest
         try:
+            os.chdir(Path(db).parent)  # init writes its settings file here, not in the checkout
             os.environ.update(env)
             main.main(["--config", str(config), "--db", str(db), *command], standalone_mode=False)
         finally:
