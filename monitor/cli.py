@@ -824,7 +824,8 @@ def policy(ctx: Context, name: str, as_json: bool) -> None:
 
     NAME is its name or an alias ("Remain in Mexico", "DACA", "TPS Haiti", "memo 2012-06-15").
     """
-    from monitor.policies import find_policy, timeline
+    from monitor.policies import find_policy
+    from monitor.timeline import timeline
 
     if not Path(ctx.db_path).exists():
         raise click.ClickException(f"{ctx.db_path}: no such database (run `policy-monitor init`)")

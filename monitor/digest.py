@@ -33,11 +33,11 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
 
 from monitor.config import is_http_url
-from monitor.figures import DHS_AGENCIES
-from monitor.figures import Period as FigurePeriod
-from monitor.policies import timeline
+from monitor.periods import DHS_AGENCIES
+from monitor.periods import Period as FigurePeriod
 from monitor.statements import normalize_space
 from monitor.store import BASELINE_SOURCE, Store, utcnow
+from monitor.timeline import timeline
 
 #: Document labels with a section of their own; any other label except "none"
 #: is listed under "Other changes".

@@ -22,18 +22,14 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
+from monitor.periods import (CALENDAR_YEAR, CUMULATIVE, DAY, DHS_AGENCIES, FISCAL_YEAR, MONTH,
+                             MONTHS, QUARTER, RANGE, TILING, UNSPECIFIED, WEEK, YEAR_TO_DATE, Period,
+                             add_months, calendar_year, fiscal_year, month_end, month_period)
+
 _MON = (r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|"
         r"aug(?:ust|\.)?|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)")
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)"
 
-#: Period kinds; figures are compared only within one kind, and only the kinds below
-#: that tile time (a month follows a month) have an immediately preceding period.
-DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR = (
-    "day", "week", "month", "quarter", "fiscal year", "calendar year")
-YEAR_TO_DATE, RANGE, CUMULATIVE, UNSPECIFIED = "year to date", "range", "cumulative", "unspecified"
-TILING = (DAY, WEEK, MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR)
 
 #: Components whose every count is the whole country's.
 NATIONAL_AGENCIES = ("ICE", "USCIS", "TSA")
@@ -47,47 +43,6 @@ STOCKS = ("backlog", "net backlog", "gross backlog", "detention population", "al
 #: Roles: a figure the release reports, one it quotes for comparison, or the percent
 #: change it gives for a reported figure.
 REPORTED, COMPARED, CHANGE = "reported", "compared", "change"
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str = UNSPECIFIED
-    start: str | None = None
-    end: str | None = None
-
-    @property
-    def label(self) -> str | None:
-        """"June 2024", "FY2024", "2024", "Q2 2024", "2024-06-23", "2023-10-01 to 2024-03-31"."""
-        if self.kind == UNSPECIFIED or not self.start:
-            return None
-        first = date.fromisoformat(self.start)
-        if self.kind == MONTH:
-            return f"{MONTHS[first.month - 1].capitalize()} {first.year}"
-        if self.kind == FISCAL_YEAR:
-            return f"FY{first.year + 1}"
-        if self.kind == CALENDAR_YEAR:
-            return str(first.year)
-        if self.kind == QUARTER:
-            return f"Q{(first.month - 1) // 3 + 1} {first.year}"
-        if self.kind == DAY:
-            return self.start
-        if self.kind == CUMULATIVE and not self.end:
-            return f"since {self.start}"
-        return f"{self.start} to {self.end or '…'}"
-
-    def preceding(self) -> Period | None:
-        """The period just before this one, of the same kind, when periods of this kind tile time."""
-        if self.kind not in TILING or not self.start or not self.end:
-            return None
-        start, end = date.fromisoformat(self.start), date.fromisoformat(self.end)
-        last = start - timedelta(days=1)
-        if self.kind == DAY:
-            return Period(DAY, last.isoformat(), last.isoformat())
-        if self.kind == WEEK:
-            return Period(WEEK, (start - timedelta(days=7)).isoformat(), last.isoformat())
-        months = {MONTH: 1, QUARTER: 3}.get(self.kind, 12)
-        first = _add_months(start, -months)
-        return Period(self.kind, first.isoformat(), last.isoformat()) if end > start else None
 
 
 @dataclass
@@ -303,8 +258,6 @@ _AGENCY_RES += [(country, re.compile(rf"\b{country}\s+(?:(?:also|separately|alon
                                      r"\b(?:encounters|apprehensions|detentions|arrests|deportations|crossings)"
                                      rf"\s+(?:of\s+migrants\s+)?(?:in|by)\s+{country}\b", re.I))
                 for country in _FOREIGN_COUNTERS]
-#: The department's own components; a figure counted by anyone else is labelled as such.
-DHS_AGENCIES = ("CBP", "USBP", "OFO", "ICE", "USCIS", "TSA", "USCG", "DHS", "FEMA", "CISA")
 
 _REGIONS = [
     ("southwest border", r"south(?:west|ern) (?:land )?border|\bSWB?\b|u\.s\.-mexico border|"
@@ -403,27 +356,6 @@ _RECORD = re.compile(r"\brecord\b|\bhighest (?:ever|on record)|\ball-time\b|\bsi
 
 
 # --- periods --------------------------------------------------------------------------
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(year: int, month: int) -> date:
-    return _add_months(date(year, month, 1), 1) - timedelta(days=1)
-
-
-def month_period(year: int, month: int) -> Period:
-    return Period(MONTH, date(year, month, 1).isoformat(), _month_end(year, month).isoformat())
-
-
-def fiscal_year(year: int) -> Period:
-    return Period(FISCAL_YEAR, f"{year - 1}-10-01", f"{year}-09-30")
-
-
-def calendar_year(year: int) -> Period:
-    return Period(CALENDAR_YEAR, f"{year}-01-01", f"{year}-12-31")
 
 
 def _month_index(name: str) -> int:
@@ -605,7 +537,7 @@ class _Periods:
                 continue
             i1, i2 = _month_index(m.group(1)), _month_index(m.group(3))
             year1 = int(m.group(2)) if m.group(2) else (year2 if i1 <= i2 else year2 - 1)
-            first, last = date(year1, i1, 1), _month_end(year2, i2)
+            first, last = date(year1, i1, 1), month_end(year2, i2)
             kind = QUARTER if (i2 - i1) % 12 == 2 and i1 in (1, 4, 7, 10) else RANGE
             add(m, Period(kind, first.isoformat(), last.isoformat()))
         for m in self._QUARTER.finditer(text):
@@ -613,9 +545,9 @@ class _Periods:
                       if m.group(1) and m.group(1)[0].isalpha() else int((m.group(1) or m.group(4))[0]))
             fiscal = bool(m.group(2) or m.group(5))
             year = int(m.group(3) or m.group(6))
-            first = _add_months(date(year - 1, 10, 1), 3 * (number - 1)) if fiscal \
+            first = add_months(date(year - 1, 10, 1), 3 * (number - 1)) if fiscal \
                 else date(year, 3 * number - 2, 1)
-            add(m, Period(QUARTER, first.isoformat(), (_add_months(first, 3) - timedelta(days=1)).isoformat()))
+            add(m, Period(QUARTER, first.isoformat(), (add_months(first, 3) - timedelta(days=1)).isoformat()))
         for m in scan(self._HALF, 'half'):
             if m.group(2):
                 year = int(m.group(2))
@@ -627,7 +559,7 @@ class _Periods:
             else:
                 continue
             first = date(year, 1 if m.group(1).lower() == "first" else 7, 1)
-            add(m, Period(RANGE, first.isoformat(), (_add_months(first, 6) - timedelta(days=1)).isoformat()))
+            add(m, Period(RANGE, first.isoformat(), (add_months(first, 6) - timedelta(days=1)).isoformat()))
         for m in scan(self._SINCE, 'since', 'beginning', 'starting'):
             first = self._date(m.group(2), m.group(3), m.group(4))
             if first:
@@ -678,7 +610,7 @@ class _Periods:
             year = int(m.group(3)) if m.group(3) else self._year_of(index)
             if year:
                 order = m.group(1).lower()
-                end = _month_end(year, index)
+                end = month_end(year, index)
                 first = end - timedelta(days=6) if order in ("last", "final") else date(
                     year, index, 1 + 7 * ("first", "second", "third", "fourth").index(order))
                 add(m, Period(RANGE, first.isoformat(), (first + timedelta(days=6)).isoformat()))
@@ -686,14 +618,14 @@ class _Periods:
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "Through the end of August": the fiscal year to that month's end
-                end = _month_end(year, index)
+                end = month_end(year, index)
                 first = fiscal_year(year + (index >= 10)).start
                 add(m, Period(YEAR_TO_DATE, first, end.isoformat()))
         for m in scan(self._AT_END, 'end of', 'close of'):
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:
-                last = _month_end(year, index).isoformat()
+                last = month_end(year, index).isoformat()
                 add(m, Period(DAY, last, last))
         for m in scan(self._MONTHS_ENDING, 'month'):
             count = m.group(1).lower()
@@ -701,8 +633,8 @@ class _Periods:
             index = _month_index(m.group(2))
             year = int(m.group(3)) if m.group(3) else self._year_of(index)
             if year and 1 <= count <= 24:
-                first = _add_months(date(year, index, 1), 1 - count)
-                add(m, Period(RANGE, first.isoformat(), _month_end(year, index).isoformat()))
+                first = add_months(date(year, index, 1), 1 - count)
+                add(m, Period(RANGE, first.isoformat(), month_end(year, index).isoformat()))
         for m in scan(self._WEEK_OF, 'week'):
             day = self._date(m.group(2), m.group(3), m.group(4))
             if day:
@@ -740,15 +672,15 @@ class _Periods:
                     index = _month_index(through.group(1)) if through else None
                     if index and date(current - (index >= 10), index, 1) <= self.anchor:
                         # "year-to-date apprehensions reached 1.5 million through June": to June's end
-                        end = _month_end(current - (index >= 10), index).isoformat()
+                        end = month_end(current - (index >= 10), index).isoformat()
                         add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, end), end=through.end())
                     else:
                         add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
         for m in scan(self._RECENT_QUARTER, 'quarter'):
             if self.anchor:
-                first = _add_months(date(self.anchor.year, (self.anchor.month - 1) // 3 * 3 + 1, 1), -3)
+                first = add_months(date(self.anchor.year, (self.anchor.month - 1) // 3 * 3 + 1, 1), -3)
                 add(m, Period(QUARTER, first.isoformat(),
-                              (_add_months(first, 3) - timedelta(days=1)).isoformat()))
+                              (add_months(first, 3) - timedelta(days=1)).isoformat()))
         for m in scan(self._WEEK, 'week', 'days'):
             base = self._earlier(WEEK, m.start())
             if base and (m.group(1) or "previous").lower() in ("previous", "prior"):
@@ -798,7 +730,7 @@ class _Periods:
             elif base and (m.group(1).lower() != "last month" or self._comparing(text, m.start())):
                 add(m, base.preceding())
             elif self.anchor:
-                first = _add_months(date(self.anchor.year, self.anchor.month, 1), -1)
+                first = add_months(date(self.anchor.year, self.anchor.month, 1), -1)
                 add(m, month_period(first.year, first.month))
         for m in scan(self._LAST_YEAR, 'year'):
             base = self.context
@@ -863,7 +795,7 @@ class _Periods:
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:
-                day = _month_end(year, index).isoformat()
+                day = month_end(year, index).isoformat()
                 add(m, Period(DAY, day, day))
         if self.context and self.context.kind == QUARTER:
             for m in scan(self._THE_QUARTER, 'the quarter'):
@@ -927,14 +859,14 @@ class _Periods:
             else:
                 return None
             start = date(year - 1, 10, 1) if fiscal else date(year, 1, 1)
-            last = _add_months(start, months - 1)
+            last = add_months(start, months - 1)
         else:  # "the first half of fiscal year 2024"
             year = int(m.group(10))
             start = date(year - 1, 10, 1)
-            last = _add_months(start, 5)
-        if last < start or last >= _add_months(start, 12):
+            last = add_months(start, 5)
+        if last < start or last >= add_months(start, 12):
             return None
-        return Period(YEAR_TO_DATE, start.isoformat(), _month_end(last.year, last.month).isoformat())
+        return Period(YEAR_TO_DATE, start.isoformat(), month_end(last.year, last.month).isoformat())
 
     def _ytd_end(self) -> str | None:
         """A year to date runs to the end of the month the release reports ("halfway
@@ -968,10 +900,10 @@ def _range_or_year_to_date(first: date, last: date) -> Period:
     """"Between October 1, 2023 and February 29, 2024": a fiscal (or calendar) year from
     its first day to a month's end is that year to date, a period that recurs; "from Jan. 1
     through March 31" is a quarter."""
-    if first.day == 1 and first.month in (1, 4, 7, 10) and last == _add_months(first, 3) - timedelta(days=1):
+    if first.day == 1 and first.month in (1, 4, 7, 10) and last == add_months(first, 3) - timedelta(days=1):
         return Period(QUARTER, first.isoformat(), last.isoformat())
     year_start = (first.month, first.day) in ((10, 1), (1, 1))
-    if year_start and last == _month_end(last.year, last.month) and last < _add_months(first, 12) - timedelta(days=1):
+    if year_start and last == month_end(last.year, last.month) and last < add_months(first, 12) - timedelta(days=1):
         return Period(YEAR_TO_DATE, first.isoformat(), last.isoformat())
     return Period(RANGE, first.isoformat(), last.isoformat())
 
@@ -988,7 +920,7 @@ def _shift_year(period: Period, years: int) -> Period:
     end = period.end
     if period.kind in (MONTH, QUARTER) and end:
         e = date.fromisoformat(end)
-        end = _month_end(e.year + years, e.month).isoformat()
+        end = month_end(e.year + years, e.month).isoformat()
     else:
         end = shift(end)
     return Period(period.kind, shift(period.start), end)
@@ -1753,7 +1685,7 @@ def _whole_months(period: Period) -> bool:
     if period.kind != RANGE or not period.start or not period.end:
         return False
     start, end = date.fromisoformat(period.start), date.fromisoformat(period.end)
-    return start.day == 1 and end == _month_end(end.year, end.month)
+    return start.day == 1 and end == month_end(end.year, end.month)
 
 
 def forecast(figure: Figure, published: str | None) -> bool:

@@ -63,9 +63,6 @@ from monitor.store import BASELINE_SOURCE
 
 CATALOGUE = Path(__file__).parent / "data" / "policies.toml"
 EVENTS = ("establish", "extend", "suspend", "end", "reinstate")
-#: What a reader reads in a timeline.
-EVENT_NAMES = {"establish": "announced", "extend": "extended", "suspend": "suspended",
-               "end": "ended", "reinstate": "reinstated"}
 #: When one name carries several verbs, the strongest wins ("suspended and begun the
 #: process of ending" is a suspension; "rescinds ... and restores" a reinstatement).
 _STRENGTH = {"rename": 6, "reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
@@ -1927,16 +1924,6 @@ def find_policy(db, name: str) -> tuple[dict | None, list[str]]:
 def _policy(row) -> dict:
     return {"id": row[0], "key": row[1], "name": row[2], "kind": row[3],
             "aliases": json.loads(row[4] or "[]")}
-
-
-def timeline(db, policy_id: int) -> list[dict]:
-    """The policy's events, oldest first, with each document's title, source and URL."""
-    rows = db.execute(
-        "select e.date, e.event, d.id, d.title, d.source, d.url, s.text from policy_events e "
-        "join documents d on d.id = e.document_id left join statements s on s.id = e.statement_id "
-        "where e.policy_id = ? order by e.date, d.id", [policy_id]).fetchall()
-    return [{"date": r[0], "event": r[1], "what": EVENT_NAMES[r[1]], "document_id": r[2],
-             "title": r[3], "source": r[4], "url": r[5], "statement": r[6]} for r in rows]
 
 
 def _parse_date(text: str) -> date | None:
