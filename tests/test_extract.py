@@ -254,12 +254,21 @@ def test_hostile_and_malformed_html_never_crash():
 
 
 def test_listing_with_thousands_of_links_stays_linear():
-    rows = "".join(f'<li><time datetime="2020-01-02">Jan 2</time><h3><a href="/n/{i}">S{i}</a></h3></li>'
-                   for i in range(20_000))
-    started = time.perf_counter()
-    listing = extract_listing(f"<main><ul>{rows}</ul></main>", "https://x.example/")
-    assert len(listing.links) == 20_000 and listing.links[-1].published == "2020-01-02"
-    assert time.perf_counter() - started < 10  # was quadratic: minutes
+    """Ten times the links cost about ten times the time, not a hundred (it was quadratic:
+    minutes). Compared within the test, fastest of three each, so a busy machine slows
+    both sides alike: no wall-clock limit."""
+    def fastest(n: int) -> float:
+        rows = "".join(f'<li><time datetime="2020-01-02">Jan 2</time><h3><a href="/n/{i}">S{i}</a>'
+                       "</h3></li>" for i in range(n))
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            listing = extract_listing(f"<main><ul>{rows}</ul></main>", "https://x.example/")
+            times.append(time.perf_counter() - started)
+        assert len(listing.links) == n and listing.links[-1].published == "2020-01-02"
+        return min(times)
+
+    assert fastest(20_000) < 35 * fastest(2_000)
 
 
 def test_bytes_are_decoded_with_the_declared_charset():
