@@ -35,7 +35,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from monitor.figures import MONTHS, Period, calendar_year, fiscal_year, month_period
+from monitor.periods import MONTHS, Period, calendar_year, fiscal_year, month_period
 
 DATA = Path(__file__).parent / "data" / "figures"
 SPLITS = ("tune", "heldout")

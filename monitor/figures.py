@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from monitor.periods import (CALENDAR_YEAR, CUMULATIVE, DAY, DHS_AGENCIES, FISCAL_YEAR, MONTH,
-                             MONTHS, QUARTER, RANGE, TILING, UNSPECIFIED, WEEK, YEAR_TO_DATE, Period,
+                             MONTHS, QUARTER, RANGE, UNSPECIFIED, WEEK, YEAR_TO_DATE, Period,
                              add_months, calendar_year, fiscal_year, month_end, month_period)
 
 _MON = (r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|"
@@ -1272,7 +1272,7 @@ _QUOTED_BEFORE = re.compile(rf"\b(?:from|than|compared (?:with|to)|against|{_BAS
 _MOVEMENTS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:entries|crossings|crossers|arrivals|transits|departures)\b", re.I)
 #: "3.1 million cargo containers": a number followed by a plural noun of its own
 _OTHER_COUNT_AFTER = re.compile(r"\s+(?!(?:in|during|for|over|at|across|along|through|since|this|its|was|is|has|"
-                                r"as|plus|less|thus|per|of|each|this|those|these)\b)(?:[a-z][a-z-]*\s+)?"
+                                r"as|plus|less|thus|per|of|each|those|these)\b)(?:[a-z][a-z-]*\s+)?"
                                 r"(?!(?:was|is|has|as|this|its|thus|plus|less)\b)[a-z][a-z-]*s\b")
 _PERSONS_AFTER = re.compile(r"\s+(?:[a-z-]+\s+)?(?:people|persons|migrants|travell?ers|passengers|individuals|"
                             r"noncitizens|aliens)\b", re.I)

@@ -1809,10 +1809,8 @@ def _memo_document(db, key: str, document_id: int) -> tuple[int, int | None] | N
         rows = [r for r in rows if r[0] in acting] or rows
         if fallback and not description:
             return None
-    if policies and not fallback:
-        pass
-    elif len({r[0] for r in rows}) == 1 and not fallback:
-        pass
+    if not fallback and (policies or len({r[0] for r in rows}) == 1):
+        pass  # the memos that acted on what the description names, or the only one
     elif not rows and description:  # not recorded as a memo: a later text must describe it too
         return _described_release(db, document_id, day, low, high, description)
     elif description:
