@@ -854,6 +854,7 @@ def datasette(ctx: Context, args: tuple[str, ...]) -> None:
     (e.g. --port 8002, --open).
     """
     import importlib.util
+    import signal
     import subprocess
     import tempfile
 
@@ -868,10 +869,22 @@ def datasette(ctx: Context, args: tuple[str, ...]) -> None:
         metadata.write_text(json.dumps(datasette_metadata(Path(ctx.db_path))), encoding="utf-8")
         command = [sys.executable, "-m", "datasette", "serve", ctx.db_path,
                    "--metadata", str(metadata), *args]
+        server = subprocess.Popen(command)
+        # A service manager stops us with SIGTERM (or SIGHUP): pass it on, so Datasette
+        # does not outlive the command that started it.
+        stops = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s]
+        before = {s: signal.signal(s, lambda signum, _: server.send_signal(signum))
+                  for s in stops}
         try:
-            status = subprocess.run(command).returncode
+            status = server.wait()
         except KeyboardInterrupt:  # Ctrl-C reached Datasette too; it is stopping
+            server.wait()
             status = 0
+        finally:
+            for s, handler in before.items():
+                signal.signal(s, handler)
+    if status < 0:  # Datasette ended by a signal: stopped as asked, or the shell's 128+N
+        status = 0 if status == -signal.SIGTERM else 128 - status
     sys.exit(status)
 
 

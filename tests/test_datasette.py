@@ -169,8 +169,12 @@ def test_policy_monitor_datasette_serves_any_database_name_with_the_packaged_met
         assert len(get(base, "/history/this_weeks_changes")) == 4
         assert [d["title"] for d in get(base, "/history/documents", _search="asylum")] == [
             "Asylum processing rule"]
+        proc.terminate()  # as systemctl stop does: Datasette stops with the command
+        assert proc.wait(timeout=20) == 0
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
     finally:
-        proc.terminate()
+        proc.kill()
         proc.wait(timeout=10)
 
 
