@@ -514,17 +514,16 @@ def _relabel(store: Store, doc: dict, counts: Counter, now: str,
                 _write_statement(store, row["id"], new)
             elif classifier_of(row["evidence"], CLASSIFIER_VERSION) != CLASSIFIER_VERSION:
                 _write_statement(store, row["id"], new)  # same verdict; drops an older version's name
+        confidence = result.confidence
         if doc["id"] in corrected:
             counts["corrected_documents_kept"] += 1
-        elif previous != (label, result.confidence):
-            if previous[0] is not None:
-                _remember(store, "document", doc["id"], previous[0], previous[1],
-                          classifier_of(next((r["evidence"] for r in current), None),
-                                         doc["classifier"]), now)
-                counts["changed_documents"] += 1
-            store.set_document_label(doc["id"], label, result.confidence)
-        store.db.execute("update documents set classifier = ? where id = ?",
-                         [CLASSIFIER_VERSION, doc["id"]])
+            label, confidence = previous
+        elif previous != (label, confidence) and previous[0] is not None:
+            _remember(store, "document", doc["id"], previous[0], previous[1],
+                      classifier_of(next((r["evidence"] for r in current), None),
+                                     doc["classifier"]), now)
+            counts["changed_documents"] += 1
+        store.set_document_label(doc["id"], label, confidence, CLASSIFIER_VERSION)
     counts["documents"] += 1
     counts["statements"] += len(labelled)
 
