@@ -927,7 +927,10 @@ _IRREGULAR = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b")
 
 
 def _told_past(verb: str) -> bool:
-    """Whether a verb as matched is in the past: "rescinded", "wound down", "withdrew"."""
+    """Whether a verb as matched is in the past: "rescinded", "wound down", "withdrew".
+
+    Unlike _PAST_VERB, which looks for any past form in a stretch of text, this judges one
+    verb, so "set aside" (the same in the present: "DHS will set aside ...") is not past."""
     return verb.endswith("ed") or bool(_IRREGULAR.search(verb))
 
 
@@ -1304,8 +1307,11 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         args = [f"%{what[0]}%", f"%{what[0]}%"]
         if len(what) > 1:
             where, args = where + " and substr(m.date, 1, 4) = ?", args + [what[1]]
-    if what[1:2] == ["rule"]:  # "the 2020 rule": a document that calls itself a rule
-        where += " and (lower(d.title) like '%rule%' or lower(d.title) like '%regulation%')"
+    if what[1:2] == ["rule"]:  # "the 2020 rule": a document that calls itself a rule, in its title,
+        # its Federal Register type or the action line that opens a Federal Register text
+        where += (" and (lower(d.title) like '%rule%' or lower(d.title) like '%regulation%' "
+                  "or d.doc_type in ('Rule', 'Proposed Rule') "
+                  "or lower(substr(d.body, 1, 200)) like '%action:%rule%')")
     rows = db.execute(
         "select distinct m.date, m.document_id from policy_events m join policies pm on pm.id = m.policy_id "
         "join documents d on d.id = m.document_id where pm.key like 'memo %' and m.event = 'establish' "

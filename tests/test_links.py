@@ -800,3 +800,17 @@ def test_what_says_a_document_is_a_memo_and_a_courts_decision_is_none():
         {"memo 2025-03-03"}
     assert not any(m.key.startswith("memo") for m in mentions(
         "The Supreme Court's June 30, 2022 decision let the department end the program."))
+
+
+def test_a_rule_named_by_its_month_is_found_by_the_action_line_of_a_federal_register_text(store):
+    """A Federal Register rule's title need not say "rule"; its text opens with its action."""
+    ids = stored(store, [
+        ("fees", "2019-03-04", "Removal of Fee Waivers for Work Permit Applications",
+         "ACTION: Final rule.\n\nSUMMARY: This final rule removes a regulatory provision that allowed "
+         "applicants for employment authorization to request a waiver of the filing fee."),
+        ("undo", "2021-05-10", "Employment Authorization Applications; Implementation of Vacatur",
+         "ACTION: Final rule.\n\nSUMMARY: This final rule removes changes to regulatory text resulting "
+         "from a final rule issued in March 2019, which was vacated by a federal district court in "
+         "January 2021. It restores the fee waiver provision as it read before."),
+    ])
+    assert reverses(store, ids) == {("undo", "fees")}
