@@ -161,7 +161,19 @@ METRICS = [
     # "stopped 6,737 firearms at checkpoints": guns found on travellers are seized
     ("seizures", "seizures", r"seiz\w*|interdict\w*|intercept\w*|confiscat\w*|firearms?\b|guns\b"),
 ]
-_METRIC_RES = [(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS]
+class _Named(list):
+    """Named patterns, ``(name, ..., pattern)``, with one alternation of them all: most
+    windows ``_nearest`` looks in hold none of them, and one scan says so instead of one a
+    pattern."""
+
+    def __init__(self, entries):
+        super().__init__(entries)
+        flags = {entry[-1].flags for entry in entries}
+        assert len(flags) == 1, "one alternation needs one set of flags"
+        self.any = re.compile("|".join(f"(?:{entry[-1].pattern})" for entry in entries), flags.pop())
+
+
+_METRIC_RES = _Named([(name, unit, re.compile(r"\b(?:" + p + r")", re.I)) for name, unit, p in METRICS])
 _PROCESSING_TIME = next(entry for entry in _METRIC_RES if entry[0] == "processing time")
 #: Any metric, or pounds of something: a statement without one and a digit holds no figure.
 _ANY_METRIC = re.compile(r"\b(?:" + "|".join(p for _, _, p in METRICS) + r"|pounds|lbs)", re.I)
@@ -189,7 +201,7 @@ _POPULATIONS = [
     ("marijuana", r"marijuana|cannabis"),
     ("firearms", r"firearms?\b|guns\b"),
 ]
-_POPULATION_RES = [(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS]
+_POPULATION_RES = _Named([(name, re.compile(r"\b(?:" + p + r")", re.I)) for name, p in _POPULATIONS])
 _COUNTRIES = {"mexico": "Mexican", "guatemala": "Guatemalan", "honduras": "Honduran", "el salvador": "Salvadoran",
               "venezuela": "Venezuelan", "cuba": "Cuban", "haiti": "Haitian", "nicaragua": "Nicaraguan",
               "colombia": "Colombian", "ecuador": "Ecuadorian", "china": "Chinese", "india": "Indian",
@@ -258,6 +270,7 @@ _AGENCY_RES += [(country, re.compile(rf"\b{country}\s+(?:(?:also|separately|alon
                                      r"\b(?:encounters|apprehensions|detentions|arrests|deportations|crossings)"
                                      rf"\s+(?:of\s+migrants\s+)?(?:in|by)\s+{country}\b", re.I))
                 for country in _FOREIGN_COUNTERS]
+_AGENCY_RES = _Named(_AGENCY_RES)
 
 _REGIONS = [
     ("southwest border", r"south(?:west|ern) (?:land )?border|\bSWB?\b|u\.s\.-mexico border|"
@@ -997,6 +1010,8 @@ def _numbers(text: str) -> list[_Number]:
 
 def _nearest(patterns, text: str, position: int, low: int, high: int, limit: int = 10_000):
     """The name whose pattern matches nearest to ``position`` within [low, high)."""
+    if isinstance(patterns, _Named) and not patterns.any.search(text, low, high):
+        return None
     best = None
     for entry in patterns:
         pattern = entry[-1]
@@ -1008,8 +1023,19 @@ def _nearest(patterns, text: str, position: int, low: int, high: int, limit: int
 
 
 def _sentence_agency(text: str) -> str:
-    found = _nearest(_AGENCY_RES, text, 0, 0, len(text))
-    return found[0] if found else ""
+    """The agency named first in the text."""
+    found = _agency_mentions(text)
+    return found[0][2] if found else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _agency_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every agency the text names: (start, its pattern's rank, name), first first. A
+    statement's numbers all ask, so it is read once."""
+    if not _AGENCY_RES.any.search(text):
+        return ()
+    return tuple(sorted((m.start(), rank, entry[0]) for rank, entry in enumerate(_AGENCY_RES)
+                        for m in entry[-1].finditer(text)))
 
 
 def extract_figures(text: str, published: str | None = None, *, title: str | None = None,
@@ -1591,7 +1617,7 @@ def _agency(text, number, metric, default) -> str:
     found = _nearest(_AGENCY_RES, text, number.start, max(c_low, number.start - 150), min(c_high, number.end + 60))
     name = found[0] if found else ""
     if not found:
-        mentions = [(m.start(), entry[0]) for entry in _AGENCY_RES for m in entry[1].finditer(text)]
+        mentions = [(start, name) for start, _, name in _agency_mentions(text)]
         if mentions:
             start, name = min(mentions)
             m_low, m_high = _clause(text, _Number(start, start, 0, "", False, False, False), 0, len(text))
