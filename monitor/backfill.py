@@ -172,6 +172,9 @@ class _ListingWalk:
                 classify_documents(self.store, changed, {
                     s.document_id: (f.labels.label, f.labels.confidence)
                     for s, f in zip(saved, found) if f.labels}, link=False)
+            for s, f in zip(saved, found):
+                if (s.created or s.new_version) and f.labels and f.labels.figures:
+                    self.store.keep_prepared_figures(s.document_id, *f.labels.figures)
             state.pages += 1
             state.documents += sum(s.created for s in saved)
             state.finished = next_url is None
@@ -188,7 +191,7 @@ class _ListingWalk:
             self.state.failed_articles += 1
             return None
         hints = {"url": link.url, "published": link.published, "title": link.title,
-                 "doc_type": link.doc_type, "charset": response.charset}
+                 "doc_type": link.doc_type, "charset": response.charset, "agency": self.source.agency}
         return self.analyser.submit(response.content, response.final_url,
                                     self.source.selectors, hints), response
 

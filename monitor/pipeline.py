@@ -48,6 +48,7 @@ from monitor.history import (
     unlabelled_documents,
 )
 from monitor.mailbox import MailboxError, Message, parse_bulletin, read_messages
+from monitor.series import prepare_figures
 from monitor.statements import split_statements
 from monitor.store import SavedDocument, Store, unique_statements
 
@@ -182,6 +183,8 @@ class Labels:
     confidence: float
     #: (label, confidence, evidence JSON) for each statement, in order.
     statements: list[tuple[str, float, str]]
+    #: The figures read from it, ready to store (``series.prepare_figures``), if it has any.
+    figures: tuple[str, bytes] | None = None
 
 
 def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
@@ -201,10 +204,12 @@ def analyse_article(content: bytes, url: str, selectors: dict, hints: dict
     statements = unique_statements(split_statements(article.text))
     if not statements:
         return article, statements, None
-    result = classify_document(article.title, list(statements.values()), article.published)
+    texts = list(statements.values())
+    result = classify_document(article.title, texts, article.published)
     return article, statements, Labels(result.label, result.confidence, [
         (s.label, s.confidence, s.stored_evidence())
-        for s in result.statements])
+        for s in result.statements], prepare_figures(article.title, texts, article.published,
+                                                     hints.get("agency"), result.label))
 
 
 def _worker_start(run_pid: int, *corrections) -> None:
@@ -550,7 +555,7 @@ class _Crawler:
                 continue
             self.report.fetched += 1
             hints = {"url": bulletin.url, "published": bulletin.published,
-                     "title": bulletin.title, "charset": "utf-8"}
+                     "title": bulletin.title, "charset": "utf-8", "agency": self.source.agency}
             response = Response(bulletin.channel_url, bulletin.channel_url, status=200)
             self.analysing.append(_Analysing(self.analyser.submit(
                 bulletin.html, bulletin.url, {"body": "body"}, hints), bulletin.url,
@@ -601,7 +606,8 @@ class _Crawler:
         else:
             self.analysing.append(_Analysing(self.analyser.submit(
                 response.content, response.final_url, self.source.selectors,
-                hints | {"charset": response.charset}), url, response, hints))
+                hints | {"charset": response.charset, "agency": self.source.agency}), url, response,
+                hints))
         self.hand_over(wait=False)
         return int(known is None)
 
@@ -761,6 +767,8 @@ def run_cycle(
                 changed[saved.document_id] = (labels.label, labels.confidence) if labels else None
                 if labels:  # readable at once; settled and linked after the crawl
                     store.set_document_label(saved.document_id, labels.label, labels.confidence)
+                if labels and labels.figures:
+                    store.keep_prepared_figures(saved.document_id, *labels.figures)
                 queue_documents(store, [saved.document_id])
             if progress:
                 progress(report, False)

@@ -21,12 +21,33 @@ a DHS series. A change the release states is kept beside the computed one.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pickle
+
 from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, THE_SECTOR, Figure, Period,
                              extract_document, forecast, may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
 #: A release of this label is a statistics release: every figure in it is kept.
 FIGURE_LABEL = "statistic_update"
+
+
+def prepare_figures(title: str | None, texts: list[str], published: str | None,
+                    agency: str | None, label: str | None) -> tuple[str, bytes] | None:
+    """What ``record_statistics`` would read from a document, read where the document is
+    analysed (a crawl's worker processes, on every core) instead of after the crawl, in
+    the one process that writes. Pickled, with a digest of what it was read from: the
+    writer keeps it for this run only (``Store.keep_prepared_figures``) and the figures
+    are used only if the stored document still reads the same."""
+    if label != FIGURE_LABEL and not may_hold_figures(texts):
+        return None
+    figures = extract_document(title, texts, published, agency)
+    return _read_from(title, texts, published, agency), pickle.dumps(figures, pickle.HIGHEST_PROTOCOL)
+
+
+def _read_from(title: str | None, texts: list[str], published: str | None, agency: str | None) -> str:
+    return hashlib.sha256(json.dumps([title, texts, published, agency]).encode()).hexdigest()
 
 
 def record_statistics(store: Store, doc: dict) -> int:
@@ -47,7 +68,11 @@ def record_statistics(store: Store, doc: dict) -> int:
         "select distinct statement_id from statistic_rows where statement_id in "
         "(select id from statement_rows where document_id = ?)", [doc["id"]])}
     agency = _agency(store, doc)
-    figures = extract_document(doc.get("title"), [r[1] for r in rows], doc["published"], agency)
+    texts = [r[1] for r in rows]
+    prepared = store.take_prepared_figures(doc["id"], _read_from(doc.get("title"), texts,
+                                                                  doc["published"], agency))
+    figures = pickle.loads(prepared) if prepared is not None else \
+        extract_document(doc.get("title"), texts, doc["published"], agency)
     if not whole:
         figures = statistics_quoted(figures, doc["published"])
     added = 0

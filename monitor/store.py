@@ -1131,6 +1131,30 @@ class Store:
             + " or ".join(f"{c} is not ?" for c in columns) + ")",
             values + [document_id] + values)
 
+    def keep_prepared_figures(self, document_id: int, read_from: str, figures: bytes) -> None:
+        """Figures a worker read from a document (``series.prepare_figures``), kept until the
+        document's figures are stored. A temporary table: this connection's alone, gone
+        with it, never in the database file."""
+        self.db.execute("create temp table if not exists prepared_figures (document_id integer "
+                        "primary key, read_from text not null, figures blob not null)")
+        self.db.execute("insert or replace into prepared_figures values (?, ?, ?)",
+                        [document_id, read_from, figures])
+
+    def take_prepared_figures(self, document_id: int, read_from: str) -> bytes | None:
+        """The kept figures of a document if they were read from this same text (removed)."""
+        if not self._prepared_kept():
+            return None
+        row = self.db.execute("select read_from, figures from prepared_figures where document_id = ?",
+                              [document_id]).fetchone()
+        if row is None:
+            return None
+        self.db.execute("delete from prepared_figures where document_id = ?", [document_id])
+        return row[1] if row[0] == read_from else None
+
+    def _prepared_kept(self) -> bool:
+        return self.db.execute("select 1 from sqlite_temp_master where name = 'prepared_figures'"
+                               ).fetchone() is not None
+
     # -- documents and statements ----------------------------------------
     def save_document(
         self,

@@ -352,3 +352,35 @@ def test_linking_a_chunk_at_a_time_with_shared_candidates_builds_the_same_histor
 
 
 MONTHS = ["January", "February", "March", "April", "May", "June"]
+
+
+def test_figures_a_worker_read_are_stored_only_if_the_document_still_reads_the_same(tmp_path):
+    """A crawl's workers read figures (series.prepare_figures) and the writer keeps them for
+    this run only: they are stored as read when the document reads the same, and figures
+    read from other words are never stored in their place."""
+    import pickle
+
+    from monitor.figures import extract_document
+    from monitor.series import prepare_figures
+
+    store = Store(tmp_path / "m.db")
+    title, published = "CBP Releases June 2024 Monthly Update", "2024-07-16"
+    texts = ["Border Patrol apprehended 83,536 migrants at the southwest border in June."]
+    other = ["Border Patrol apprehended 1,234 migrants at the southwest border in June."]
+    saved = [store.save_document(source="cbp", url=f"https://www.cbp.gov/{n}", title=title,
+                                 published=published, body=" ".join(texts), statements=texts).document_id
+             for n in ("a", "b")]
+    read_from, _ = prepare_figures(title, texts, published, None, "statistic_update")
+    # the first: figures under its own text's digest are taken as they are (here, planted ones)
+    store.keep_prepared_figures(saved[0], read_from, pickle.dumps(extract_document(title, other, published, None)))
+    # the second: figures read from other words are not its figures
+    store.keep_prepared_figures(saved[1], *prepare_figures(title, other, published, None, "statistic_update"))
+    classify_documents(store, saved)
+    values = store.db.execute("select document_id, value from statistics order by document_id").fetchall()
+    assert values == [(saved[0], 1234), (saved[1], 83536)]
+    assert store.take_prepared_figures(saved[0], read_from) is None  # taken once
+    store.close()
+    reopened = Store(tmp_path / "m.db")
+    assert reopened.db.execute("select count(*) from sqlite_master where name = 'prepared_figures'"
+                               ).fetchone() == (0,)  # never in the database file
+    reopened.close()
