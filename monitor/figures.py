@@ -1008,9 +1008,9 @@ def _numbers(text: str) -> list[_Number]:
     return sorted(found, key=lambda n: n.start)
 
 
-def _nearest(patterns, text: str, position: int, low: int, high: int, limit: int = 10_000):
+def _nearest(patterns: _Named, text: str, position: int, low: int, high: int, limit: int = 10_000):
     """The name whose pattern matches nearest to ``position`` within [low, high)."""
-    if isinstance(patterns, _Named) and not patterns.any.search(text, low, high):
+    if not patterns.any.search(text, low, high):
         return None
     best = None
     for entry in patterns:

@@ -40,10 +40,15 @@ def prepare_figures(title: str | None, texts: list[str], published: str | None,
     the one process that writes. Pickled, with a digest of what it was read from: the
     writer keeps it for this run only (``Store.keep_prepared_figures``) and the figures
     are used only if the stored document still reads the same."""
-    if label != FIGURE_LABEL and not may_hold_figures(texts):
+    if not _may_have_figures(label, texts):
         return None
     figures = extract_document(title, texts, published, agency)
     return _read_from(title, texts, published, agency), pickle.dumps(figures, pickle.HIGHEST_PROTOCOL)
+
+
+def _may_have_figures(label: str | None, texts: list[str]) -> bool:
+    """Every statistics release; any other release whose statements pass the quick test."""
+    return label == FIGURE_LABEL or may_hold_figures(texts)
 
 
 def _read_from(title: str | None, texts: list[str], published: str | None, agency: str | None) -> str:
@@ -61,19 +66,19 @@ def record_statistics(store: Store, doc: dict) -> int:
         "order by seq, id", [doc["id"], doc["version"]]).fetchall()
     if not rows:
         return 0
-    whole = doc["label"] == FIGURE_LABEL
-    if not whole and not may_hold_figures([r[1] for r in rows]):
+    texts = [r[1] for r in rows]
+    if not _may_have_figures(doc["label"], texts):
         return 0
     done = {r[0] for r in store.db.execute(  # by statement: statistics(statement_id) is indexed
         "select distinct statement_id from statistic_rows where statement_id in "
         "(select id from statement_rows where document_id = ?)", [doc["id"]])}
     agency = _agency(store, doc)
-    texts = [r[1] for r in rows]
-    prepared = store.take_prepared_figures(doc["id"], _read_from(doc.get("title"), texts,
-                                                                  doc["published"], agency))
-    figures = pickle.loads(prepared) if prepared is not None else \
-        extract_document(doc.get("title"), texts, doc["published"], agency)
-    if not whole:
+    prepared = store.take_prepared_figures(doc["id"])
+    if prepared and prepared[0] == _read_from(doc.get("title"), texts, doc["published"], agency):
+        figures = pickle.loads(prepared[1])
+    else:  # none kept (a later run, reclassify), or read from words the document no longer has
+        figures = extract_document(doc.get("title"), texts, doc["published"], agency)
+    if doc["label"] != FIGURE_LABEL:
         figures = statistics_quoted(figures, doc["published"])
     added = 0
     for (statement_id, _, label), found in zip(rows, figures):

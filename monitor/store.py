@@ -1140,8 +1140,8 @@ class Store:
         self.db.execute("insert or replace into prepared_figures values (?, ?, ?)",
                         [document_id, read_from, figures])
 
-    def take_prepared_figures(self, document_id: int, read_from: str) -> bytes | None:
-        """The kept figures of a document if they were read from this same text (removed)."""
+    def take_prepared_figures(self, document_id: int) -> tuple[str, bytes] | None:
+        """The kept (digest of what they were read from, figures) of a document, removed."""
         if not self._prepared_kept():
             return None
         row = self.db.execute("select read_from, figures from prepared_figures where document_id = ?",
@@ -1149,7 +1149,7 @@ class Store:
         if row is None:
             return None
         self.db.execute("delete from prepared_figures where document_id = ?", [document_id])
-        return row[1] if row[0] == read_from else None
+        return row[0], row[1]
 
     def _prepared_kept(self) -> bool:
         return self.db.execute("select 1 from sqlite_temp_master where name = 'prepared_figures'"

@@ -378,7 +378,7 @@ def test_figures_a_worker_read_are_stored_only_if_the_document_still_reads_the_s
     classify_documents(store, saved)
     values = store.db.execute("select document_id, value from statistics order by document_id").fetchall()
     assert values == [(saved[0], 1234), (saved[1], 83536)]
-    assert store.take_prepared_figures(saved[0], read_from) is None  # taken once
+    assert store.take_prepared_figures(saved[0]) is None  # taken once
     store.close()
     reopened = Store(tmp_path / "m.db")
     assert reopened.db.execute("select count(*) from sqlite_master where name = 'prepared_figures'"
