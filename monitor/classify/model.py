@@ -212,7 +212,8 @@ class Model:
     cue model, and the n-gram reader's fit is kept between processes.
     """
 
-    def __init__(self, examples: list[Example], documents: list[LabelledDocument]):
+    def __init__(self, examples: list[Example], documents: list[LabelledDocument],
+                 writers: list[LabelledDocument] = ()):
         self.examples = examples
         y = np.array([LABELS.index(e.label) for e in examples])
         unit_lists = [([d.title] if d.title else []) + list(d.statements) for d in documents]
@@ -238,8 +239,7 @@ class Model:
         self.doc_coef, self.doc_intercept = _fit_logistic(
             np.array(rows).reshape(len(rows), DOCUMENT_FEATURES), doc_y,
             np.zeros((len(LABELS), DOCUMENT_FEATURES)), DOCUMENT_STRENGTH, steps=DOCUMENT_STEPS, rate=DOCUMENT_RATE)
-        readers = [*documents, *(LabelledDocument(d.get("title"), tuple(split_statements(d["text"])), d["label"])
-                                 for d in writer_documents())]
+        readers = [*documents, *writers]
         self.ngrams = NgramModel([d.title for d in readers], [list(d.statements) for d in readers],
                                  [LABELS.index(d.label) for d in readers], len(LABELS))
 
@@ -625,10 +625,16 @@ def _clip(text: str, size: int = 160) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def fit(devset: list[dict], baseline: list[dict], documents: list[dict] = ()) -> Model:
-    """A model learning from the dev set documents, the gold baseline and own-words documents."""
+def fit(devset: list[dict], baseline: list[dict], documents: list[dict] = (),
+        writers: Iterable[dict] | None = None) -> Model:
+    """A model learning from the dev set documents, the gold baseline and own-words
+    documents; its n-gram reader also from other writers' sets (``writer_documents()``
+    unless given)."""
+    writers = writer_documents() if writers is None else writers
     return Model(training_examples(devset, baseline, documents),
-                 labelled_documents(devset, baseline, documents))
+                 labelled_documents(devset, baseline, documents),
+                 [LabelledDocument(d.get("title"), tuple(split_statements(d["text"])), d["label"])
+                  for d in writers])
 
 
 #: Readers' corrections as training documents, with the key they were read under
