@@ -70,6 +70,9 @@ class NgramModel:
             fitted = _fit([self._row(doc) for doc in parts], np.array(labels), n_labels, len(idf))
             _keep(key, fitted)
         self.coef, self.intercept = fitted
+        # A part's contribution is sum(tf * idf * coef) / |tf * idf|: both sums read these.
+        self._idf_coef = self._idf[:, None] * self.coef
+        self._idf_squared = self._idf * self._idf
 
     def _row(self, parts: list[list]) -> tuple[np.ndarray, np.ndarray]:
         """(feature ids, values) of a document's parts' terms, each part of unit length."""
@@ -90,8 +93,20 @@ class NgramModel:
         return np.concatenate(index), np.concatenate(values)
 
     def probabilities(self, title: str | None, statements: list[str]) -> np.ndarray:
-        index, values = self._row([_terms(w) for w in _words(title, statements)])
-        z = np.einsum("i,ik->k", values, self.coef[index]) + self.intercept
+        """The label probabilities (in ``LABELS`` order) of a document."""
+        z = self.intercept.copy()
+        for ids, terms in zip(self._ids, [_terms(w) for w in _words(title, statements)]):
+            known = list(filter(None, map(ids.get, terms)))
+            if not known:
+                continue
+            counts = Counter(known)
+            if len(counts) == len(known):  # every term once: tf is 1
+                index = np.array(known)
+                z += self._idf_coef[index].sum(axis=0) / math.sqrt(self._idf_squared[index].sum())
+            else:
+                index = np.fromiter(counts, dtype=np.intp, count=len(counts))
+                tf = 1 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+                z += tf @ self._idf_coef[index] / math.sqrt(tf * tf @ self._idf_squared[index])
         z = np.exp(z - z.max())
         return z / z.sum()
 
