@@ -1103,8 +1103,16 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if comparison:  # "The number of Haitian migrants interdicted was lower than the 4,850"
             compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures],
                                          compared_to) or compared_to
+        if compared_to is not None and not _same_unit(text, number, compared_to):
+            compared_to = None  # "from 10.5 months" is no earlier count of new citizens
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
         period = _own_period(periods, number, low, high, quoted, text)
+        if pending_from is not None and (to := _TO_AFTER_FROM.search(text, low, number.start)):
+            # "from 10.5 months at the end of fiscal year 2022 to 6.1 months by the end of fiscal
+            # year 2023": a period named before "to" is the first number's
+            period = _own_period(periods, number, to.end(), high, quoted, text)
+            if period is not None and period == pending_from[1]:
+                period = None  # the sentence's one period is the first number's
         if _milestone(text, number):
             continue  # "the first time volume has passed 2.6 million": a threshold, not a count
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
@@ -1273,6 +1281,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
+#: The "to" of "from 5.2 million in FY 2022 to 4.3 million": the last one before the second number
+_TO_AFTER_FROM = re.compile(r"\bto\b(?!.*\bto\b)", re.I | re.S)
 #: "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019": the second number leaves out
 #: who it counts, which is the first's
 _ELLIPSIS_BEFORE = re.compile(r"\s+[A-Za-z-]+\s+(?:in|during|for|over)\s+[^,;\d]{0,30}?\d{0,4}\s*,?\s+and\s+", re.I)
@@ -1319,8 +1329,31 @@ def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure],
     if nearest is not None and metric[0] == nearest.metric and who in ("", nearest.population):
         return None  # "14,699 were encountered in May, compared with 12,162": the nearest one
     same = [f for f in earlier if f.role == REPORTED and f.metric == metric[0] and f.population == who
-            and f.kind in (LEVEL, DAILY_AVERAGE)]
+            and f.kind in (LEVEL, DAILY_AVERAGE) and _same_unit(text, number, f)]
     return same[-1] if same and len({f.series for f in same}) == 1 else None
+
+
+def _unit_named(text: str, number: _Number) -> str:
+    """The unit the words right after a number give it, if any: "8.6 per million" is a
+    rate, "10.5 months" a length of time, "14,700 pounds" a weight."""
+    after = text[number.end:number.end + 60]
+    if _RATE.match(after):
+        return RATE
+    if re.match(r"\s*months?\b", after, re.I):
+        return "months"
+    if _POUNDS.match(after):
+        return "pounds"
+    return ""
+
+
+def _same_unit(text: str, number: _Number, figure: Figure) -> bool:
+    """Whether a number quoted for comparison can be a value of ``figure``: a number whose
+    own words give it a unit (a rate, months, pounds) is compared only with a figure of
+    that unit; one that gives none may be any figure's."""
+    unit = _unit_named(text, number)
+    if not unit:
+        return True
+    return figure.kind == RATE if unit == RATE else (figure.unit == unit and figure.kind != RATE)
 
 
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave

@@ -967,3 +967,39 @@ def test_people_returned_to_a_country_are_its_nationals():
     found = figures("Cutter crews repatriated 61 people to Cuba and 112 people to Haiti after stops at sea "
                     "between March 3 and March 9.", "2024-03-11", agency="USCG")
     assert {f.value: f.population for f in found} == {61: "Cuban", 112: "Haitian"}
+
+
+def read(statements, published, agency=None, title=None):
+    return [f for found in extract_document(title, statements, published, agency) for f in found]
+
+
+def test_a_comparison_in_months_is_not_an_earlier_count_of_people():
+    # "naturalization" is the nearest metric word, but 9.2 months is a length of time
+    found = read(["The department swore in 412,300 new citizens in fiscal year 2021.",
+                  "The average processing time on naturalization cases dropped from 9.2 months at the end "
+                  "of fiscal year 2020 to 7.4 months."], "2021-11-30", "USCIS")
+    citizens = next(f for f in found if f.value == 412_300)
+    assert citizens.compared == [] and citizens.stated_previous() is None
+    time = next(f for f in found if f.value == 7.4)
+    assert (time.metric, time.period) == ("processing time", fiscal_year(2021))
+    assert time.stated_previous() == (9.2, fiscal_year(2020))
+
+
+def test_a_comparison_per_million_is_the_earlier_rate_not_an_earlier_count():
+    found = read(["Screeners checked 790 million travelers in 2021.",
+                  "Officers found guns at a rate of 5.1 per million travelers in 2021, up from 4.4 per "
+                  "million in 2020."], "2022-02-03", "TSA")
+    travellers = next(f for f in found if f.value == 790_000_000)
+    assert travellers.compared == [] and travellers.stated_previous() is None
+    rate = next(f for f in found if f.value == 5.1)
+    assert rate.stated_previous() == (4.4, Period("calendar year", "2020-01-01", "2020-12-31"))
+
+
+def test_from_one_period_to_another_gives_each_number_its_own():
+    found = figures("The median processing time for green card applications went from 14.8 months at the close "
+                    "of fiscal year 2021 to 11.9 months by the close of fiscal year 2022.", "2022-12-01",
+                    agency="USCIS")
+    by_value = {f.value: f for f in found}
+    assert (by_value[11.9].role, by_value[11.9].period) == (REPORTED, fiscal_year(2022))
+    assert (by_value[14.8].role, by_value[14.8].period) == (COMPARED, fiscal_year(2021))
+    assert by_value[11.9].stated_previous() == (14.8, fiscal_year(2021))
