@@ -428,6 +428,10 @@ def test_releases_that_disagree_about_a_period_give_no_previous():
     ("FY2025 through 2025-05", ("2024-10-01", "2025-05-31")),
     ("2024-06-01/2024-06-15", ("2024-06-01", "2024-06-15")),
     ("CY2024 through 2024-06", ("2024-01-01", "2024-06-30")),
+    # a year to date whose gold names no last day: open-ended, like "FY2025 to date"
+    ("FY2021-YTD", ("2020-10-01", None)),
+    ("CY2022-YTD", ("2022-01-01", None)),
+    ("FY2024 to date", ("2023-10-01", None)),
 ])
 def test_gold_periods_are_read_as_dates(text, expected):
     assert parse_period(text) == expected
