@@ -401,6 +401,10 @@ class _Periods:
     _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b|"
                            r"\b(the) fiscal year(?='s\b|\s+(?:total|tally|count|so far|now|to date)\b)|"
                            r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)", re.I)
+    #: "for the full fiscal year" in a September update: the fiscal year of the month reported,
+    #: whole (not "in any full fiscal year since 2009", a comparison)
+    _WHOLE_FY = re.compile(r"\b(?:(?:for|over|during|in|across|throughout)\s+)?the (?:full|entire|whole|complete) "
+                           r"fiscal year\b", re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
     _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?quarter (?:of )?(?:calendar year )?"
@@ -662,6 +666,12 @@ class _Periods:
                 add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
             else:
                 add(m, fiscal_year(year))
+        for m in scan(self._WHOLE_FY, 'fiscal year'):
+            if self.context and self.context.kind not in (UNSPECIFIED, CUMULATIVE, RANGE) and self.context.end:
+                end = date.fromisoformat(self.context.end)
+                add(m, fiscal_year(end.year + (end.month >= 10)))
+            elif self.anchor:  # the last fiscal year over by the release
+                add(m, fiscal_year(self.anchor.year + (self.anchor.month >= 10) - 1))
         for m in scan(self._FY_WORDS, 'fiscal year'):
             which = next(g for g in m.groups() if g).lower()
             if which in ("the previous", "the prior", "the preceding", "the past") and self.context \

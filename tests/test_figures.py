@@ -1007,3 +1007,13 @@ def test_from_one_period_to_another_gives_each_number_its_own():
     assert (by_value[11.9].role, by_value[11.9].period) == (REPORTED, fiscal_year(2022))
     assert (by_value[14.8].role, by_value[14.8].period) == (COMPARED, fiscal_year(2021))
     assert by_value[11.9].stated_previous() == (14.8, fiscal_year(2021))
+
+
+def test_the_full_fiscal_year_is_the_fiscal_year_of_the_month_reported():
+    found = read(["Southwest border encounters were 227,500 in September.",
+                  "Over the entire fiscal year, encounters at the southwest border came to 2.38 million, more "
+                  "than in any full fiscal year on record."], "2022-10-24", "CBP",
+                 title="CBP Releases September 2022 Monthly Update")
+    by_value = {f.value: f for f in found}
+    assert by_value[2_380_000].period == fiscal_year(2022)
+    assert by_value[227_500].period == month_period(2022, 9) and by_value[227_500].population == ""
