@@ -782,7 +782,28 @@ class _Periods:
                 if m.period.kind == YEAR_TO_DATE and self._THROUGH_END.fullmatch(text, m.start, m.end)}
         self.found = [replace(m, period=replace(m.period, end=ends[m.period.start]))
                       if m.period.kind == YEAR_TO_DATE and m.period.start in ends else m for m in self.found]
+        self._running_totals_end(text)
         self.found.sort(key=lambda f: f.start)
+
+    #: "nearly 278,000 people had booked ... through September 30": the day a running count ends
+    _THROUGH_DAY = re.compile(rf"\b(?:through|thru|until|up to)\s+{_FULL_DATE}(?!\s*(?:-|–|,?\s+and)\s*\d)", re.I)
+
+    def _running_totals_end(self, text: str) -> None:
+        """"Since ... on January 12, nearly 278,000 people had used it ... through September 30":
+        a count since a day runs to the one day the sentence says it runs through (when that
+        day is after its start and not after the release), not to the release."""
+        if not any(word in text.lower() for word in ("through", "thru", "until", "up to")):
+            return
+        days = {self._date(m.group(1), m.group(2), m.group(3)) for m in self._THROUGH_DAY.finditer(text)
+                if not any(f.start <= m.start() < f.end for f in self.found)}
+        if len(days) != 1 or None in days:
+            return
+        last = days.pop()
+        if self.anchor and last > self.anchor:
+            return
+        self.found = [replace(f, period=replace(f.period, end=last.isoformat()))
+                      if f.period.kind == CUMULATIVE and not f.comparison and f.period.start
+                      and f.period.start < last.isoformat() else f for f in self.found]
 
     #: "since the rule took effect on June 5, and through August 19": from one day to another
     _SINCE_THROUGH = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{0,14}}?(?:on\s+)?{_FULL_DATE},?\s+(?:and\s+)?"
@@ -1736,11 +1757,15 @@ _FLIGHTS = re.compile(r"\b(?:charter|removal|repatriation|deportation)\s+(?:[a-z
 
 def _running_total(figure: Figure, published: str | None) -> bool:
     """"More than 590,000 people have scheduled appointments since Jan. 12, 2023": a program's
-    count from its start to the release, which the next release brings up to date (never
-    anything's previous: a cumulative period has none). Not a tally of the last few weeks."""
+    count from its start to the release (or to a day before it, "through September 30"), which
+    the next release brings up to date (never anything's previous: a cumulative period has
+    none). Not a tally of the last few weeks."""
     period = figure.period
-    if period.kind != CUMULATIVE or figure.kind != LEVEL or not period.start or not published \
-            or (period.end or published[:10]) != published[:10]:
+    if period.kind != CUMULATIVE or figure.kind != LEVEL or not period.start or not published:
+        return False
+    # to the release, or to the day before it the sentence says it runs through
+    if (period.end or published[:10]) != published[:10] and not (
+            period.end < published[:10] and _Periods._THROUGH_DAY.search(figure.text)):
         return False
     try:
         return (date.fromisoformat(published[:10]) - date.fromisoformat(period.start)).days >= 90

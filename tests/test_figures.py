@@ -1017,3 +1017,14 @@ def test_the_full_fiscal_year_is_the_fiscal_year_of_the_month_reported():
     by_value = {f.value: f for f in found}
     assert by_value[2_380_000].period == fiscal_year(2022)
     assert by_value[227_500].period == month_period(2022, 9) and by_value[227_500].population == ""
+
+
+def test_a_running_total_ends_on_the_day_it_is_counted_through():
+    figure = one("Since the app began offering slots on March 3, about 41,600 appointments had been booked "
+                 "through June 30.", "2024-07-22", agency="CBP")
+    assert (figure.period.kind, figure.period.start, figure.period.end) == (CUMULATIVE, "2024-03-03", "2024-06-30")
+    assert periodic_statistic(figure, "2024-07-22")  # still a running total wherever it is printed
+    # a day after the release ends nothing yet: counted to the release
+    later = one("Since the app began offering slots on March 3, about 41,600 appointments had been booked, and "
+                "the window stays open until Aug. 30.", "2024-07-22", agency="CBP")
+    assert later.period.end == "2024-07-22"
