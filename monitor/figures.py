@@ -126,7 +126,9 @@ METRICS = [
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
     ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
+    # "total southwest border enforcement actions": what CBP called its encounters until 2020
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
+                                 r"(?:border|total)\s+enforcement actions\b|"
                                  r"(?<=migrants )cross(?:ing|ed)|(?<=people )cross(?:ing|ed)"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
@@ -1530,8 +1532,10 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     # describes a total, not a place
     c_low, c_high = _clause(text, number, low, high)
     lo = max(c_low, number.start - 120)
-    window = re.sub(r"\b(?:includ|count|cover)\w* (?:those |people |encounters |migrants )?(?:who \w+ )?(?:at|between)[^,.;]*",
-                    lambda m: " " * len(m.group(0)), text[lo:min(c_high, number.end + 120)], flags=re.I)
+    # ("Including the 11,391 people deemed inadmissible at ports of entry, total encounters
+    # reached 144,278": the ports are where the part was counted, not the total)
+    window = _INCLUDING_PLACE.sub(lambda m: m.group(0) if m.start() <= number.start < m.end()
+                                  else " " * len(m.group(0)), text)[lo:min(c_high, number.end + 120)]
     # the place named nearest the number ("2,045,838 between ports ..., while OFO
     # encountered 429,831 at ports of entry")
     places = [(abs(m.start() + lo - number.start) if m.start() + lo >= number.start
@@ -1562,6 +1566,12 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     if location.endswith(" sector"):
         return location  # a sector is on one border: "the Tucson Sector" whether or not the border is named
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
+
+
+#: "including those at ports of entry", "Including the 11,391 people deemed inadmissible by CBP
+#: officers at ports of entry": a part of a total and where it was counted
+_INCLUDING_PLACE = re.compile(r"\b(?:includ|count|cover)\w* (?:(?:those |people |encounters |migrants )?(?:who \w+ )?|"
+                              r"(?:the )?[\d,.]+(?: million)? [^,.;\d]{0,60}?)(?:at|between)[^,.;]*", re.I)
 
 
 #: Where the words after a number stop being about it: another clause begins.

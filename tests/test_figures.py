@@ -1028,3 +1028,21 @@ def test_a_running_total_ends_on_the_day_it_is_counted_through():
     later = one("Since the app began offering slots on March 3, about 41,600 appointments had been booked, and "
                 "the window stays open until Aug. 30.", "2024-07-22", agency="CBP")
     assert later.period.end == "2024-07-22"
+
+
+def test_total_enforcement_actions_are_encounters():
+    figure = one("Total enforcement actions on the southwest border came to 50,300 in March.", "2018-04-05",
+                 agency="CBP")
+    assert (figure.metric, figure.scope, figure.period) == ("encounters", "southwest border", month_period(2018, 3))
+    # a policy's "enforcement action" against a person counts nothing
+    assert figures("Officers took enforcement action against 40 people at the courthouse in March.",
+                   "2018-04-05", agency="ICE") == []
+
+
+def test_where_an_included_part_was_counted_is_not_the_totals_place():
+    found = figures("Counting the 9,870 people found inadmissible by CBP officers at ports of entry, total "
+                    "encounters at the southwest border reached 61,200 in March.", "2018-04-05", agency="CBP")
+    by_value = {f.value: f for f in found}
+    assert by_value[61_200].scope == "southwest border"
+    assert by_value[9_870].scope == "southwest border, ports of entry"
+    assert by_value[61_200].series != by_value[9_870].series
