@@ -1038,7 +1038,16 @@ def _numbers(text: str) -> list[_Number]:
         words = m.group(1).lower()
         count = 0.5 if "half" in words else _WORD_COUNTS.index(words) + 1
         found.append(_Number(m.start(), m.end(), count * _SCALE[m.group(2).lower()], m.group(0), False, False, False))
+    for m in _ZERO.finditer(text) if ("no" in text or "zero" in text.lower()) else ():
+        # "made no releases", "zero releases", "released no one": a count of none
+        if m.group(1) or _ANY_METRIC.search(text, max(0, m.start() - 25), m.start()):
+            found.append(_Number(m.start(), m.end(), 0.0, m.group(0), False, False, True))
     return sorted(found, key=lambda n: n.start)
+
+
+#: "no releases", "zero apprehensions", "no one" (after a verb that counts): a count of none, in
+#: words; read only where the sentence names the period it is for (``extract_figures``)
+_ZERO = re.compile(r"\b(?:zero|no)\b(?=\s+(" + "|".join(p for _, _, p in METRICS) + r")\b(?!-))|\bno one\b", re.I)
 
 
 def _nearest(patterns: _Named, text: str, position: int, low: int, high: int, limit: int = 10_000):
@@ -1146,6 +1155,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             period = _own_period(periods, number, to.end(), high, quoted, text)
             if period is not None and period == pending_from[1]:
                 period = None  # the sentence's one period is the first number's
+        if number.value == 0 and period is None and not re.search(r"\d", number.written):
+            continue  # "no releases" in a sentence that names no period: not a count we can place
         if _milestone(text, number):
             continue  # "the first time volume has passed 2.6 million": a threshold, not a count
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)

@@ -1046,3 +1046,16 @@ def test_where_an_included_part_was_counted_is_not_the_totals_place():
     assert by_value[61_200].scope == "southwest border"
     assert by_value[9_870].scope == "southwest border, ports of entry"
     assert by_value[61_200].series != by_value[9_870].series
+
+
+def test_a_count_of_none_in_words_is_zero_where_a_period_is_named():
+    found = figures("Border Patrol made zero releases at the southwest border in April, against 6,210 in "
+                    "April 2024.", "2025-05-12", agency="CBP")
+    by_value = {f.value: f for f in found}
+    assert (by_value[0].metric, by_value[0].role, by_value[0].period) == ("releases", REPORTED, month_period(2025, 4))
+    assert by_value[6_210].role == COMPARED
+    one_ = one("Agents released no one into the interior in April.", "2025-05-12", agency="CBP")
+    assert (one_.value, one_.metric) == (0, "releases")
+    # no period of its own, or nothing counted: no figure
+    assert figures("No one was hurt, and there will be no releases under the new policy.", "2025-05-12",
+                   agency="CBP") == []
