@@ -80,8 +80,11 @@ class Figure:
                 (self.metric == "appointments" and scope in ("southwest border", "ports of entry",
                                                               "southwest border, ports of entry")):
             scope = ""  # CBP One appointments are at the southwest border's ports
+        # a sum of money is never a count's value ("civil penalties of up to $15,000" beside the
+        # year's 6,737 firearms)
+        unit = ("dollars",) if self.unit == "dollars" else ()
         return " | ".join((self.metric, scope or "-", self.population or "all",
-                           self.agency or "-", self.kind, self.period.kind))
+                           self.agency or "-", self.kind, self.period.kind, *unit))
 
     def stated_previous(self) -> tuple[float | None, Period] | None:
         """(value or None, period) of the immediately preceding period as the text states it;

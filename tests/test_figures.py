@@ -1059,3 +1059,15 @@ def test_a_count_of_none_in_words_is_zero_where_a_period_is_named():
     # no period of its own, or nothing counted: no figure
     assert figures("No one was hurt, and there will be no releases under the new policy.", "2025-05-12",
                    agency="CBP") == []
+
+
+def test_a_sum_of_money_is_never_in_a_counts_series():
+    found = read(["TSA officers found 5,910 firearms at checkpoints in 2024, down from the record 6,737 in 2023.",
+                  "A traveler caught with a firearm can be fined up to about $15,000 in 2024."], "2025-01-15", "TSA")
+    by_value = {f.value: f for f in found}
+    count, fine = by_value[5_910], by_value[15_000]
+    assert fine.unit == "dollars" and fine.series != count.series
+    # the fine neither takes the count's comparison nor makes the count a part of a larger total
+    assert fine.compared == [] and fine.stated_previous() is None
+    assert count.population == "firearms"
+    assert count.stated_previous() == (6_737, Period("calendar year", "2023-01-01", "2023-12-31"))
