@@ -1488,9 +1488,13 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
         changed = True
         sign = -1 if relative.group(1).lower() in ("fewer", "less", "lower", "below") else 1
     base = next((m.period for m in periods.found if m.comparison and number.end <= m.start < high), None)
+    c_low, c_high = clause or (low, high)
+    # "apprehended 132,887 people crossing between ports of entry, a 32 percent increase over
+    # April": the words before the comma are the figure's, and the change after it is the figure's
+    comma = text.rfind(",", c_low, number.start)
     if changed and last_reported is not None and (metric_entry is None or metric_entry[0] == last_reported.metric
                                                   or _nearest(_METRIC_RES, text, number.start,
-                                                              *(clause or (low, high)), 90) is None):
+                                                              max(c_low, comma + 1), c_high, 90) is None):
         last_reported.stated_change_pct = sign * number.value
         last_reported.stated_change_from = base
         return replace(last_reported, value=sign * number.value, unit="percent", kind=PERCENT_CHANGE,

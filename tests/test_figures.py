@@ -1071,3 +1071,17 @@ def test_a_sum_of_money_is_never_in_a_counts_series():
     assert fine.compared == [] and fine.stated_previous() is None
     assert count.population == "firearms"
     assert count.stated_previous() == (6_737, Period("calendar year", "2023-01-01", "2023-12-31"))
+
+
+def test_a_change_after_a_comma_is_the_figures_before_it():
+    # "people crossing" describes whom the agents apprehended: the change is the apprehensions'
+    found = figures("Agents apprehended 41,800 people crossing between ports of entry in March, a 12 percent "
+                    "drop from February.", "2021-04-08", agency="CBP")
+    level = next(f for f in found if f.value == 41_800)
+    change = next(f for f in found if f.kind == PERCENT_CHANGE)
+    assert (change.role, change.metric, change.value) == ("change", "apprehensions", -12)
+    assert (level.stated_change_pct, level.stated_change_from) == (-12, month_period(2021, 2))
+    # a change whose own words name another count is that count's
+    found = figures("Agents apprehended 41,800 people in March, while encounters at ports of entry fell "
+                    "12 percent.", "2021-04-08", agency="CBP")
+    assert next(f for f in found if f.value == 41_800).stated_change_pct is None
