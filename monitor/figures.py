@@ -240,6 +240,10 @@ _AGENCIES = [
     ("Guatemala", r"guatemalan (?:authorities|government)"),
     ("EOIR", r"immigration courts?|\bEOIR\b|executive office for immigration review"),
     ("HHS", r"\bHHS\b|office of refugee resettlement|\bORR\b|health and human services"),
+    # other federal bodies and industry groups whose counts DHS releases quote beside their own
+    ("State Department", r"\bstate department\b|\bdepartment of state\b"),
+    ("FAA", r"\bFAA\b|federal aviation administration"),
+    ("Airlines for America", r"\bairlines for america\b|\bA4A\b"),
     ("USBP", r"border patrol|\bUSBP\b"),
     ("OFO", r"office of field operations|\bOFO\b"),
     ("ICE", r"\bICE\b|\bERO\b|\bHSI\b|immigration and customs enforcement|homeland security investigations"),
@@ -1121,8 +1125,11 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     # counted but says it shares out a total gives parts of the figure reported just before, each
     # told apart by who or where ("Agents rescued 340 migrants in the Tucson sector" does not)
     foreign = _sentence_agency(text) in _FOREIGN_COUNTERS
-    implicit = (sentence_metric is None and last_reported is None and head is not None and not foreign
-                and head.role == REPORTED and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit != "dollars"
+    # (not when another body counts them: "the State Department reported issuing 192,000 of them";
+    # nor of a length of time or a sum of money, which have no parts that are counts)
+    implicit = (sentence_metric is None and last_reported is None and head is not None
+                and _sentence_agency(text) in DHS_AGENCIES + ("",) and head.role == REPORTED
+                and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit not in ("dollars", "months")
                 and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))))
     if implicit:
         last_reported = head

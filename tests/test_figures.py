@@ -1085,3 +1085,21 @@ def test_a_change_after_a_comma_is_the_figures_before_it():
     found = figures("Agents apprehended 41,800 people in March, while encounters at ports of entry fell "
                     "12 percent.", "2021-04-08", agency="CBP")
     assert next(f for f in found if f.value == 41_800).stated_change_pct is None
+
+
+def test_another_federal_body_or_an_industry_group_counts_its_own_figures():
+    found = read(["TSA screened 2.88 million travelers on Sunday, July 2.",
+                  "Airlines for America had said U.S. carriers would carry about 2.6 million passengers that day."],
+                 "2023-07-06", "TSA")
+    assert {f.value: f.agency for f in found} == {2_880_000: "TSA", 2_600_000: "Airlines for America"}
+
+
+def test_a_part_counted_by_another_body_or_of_a_length_of_time_is_no_part():
+    # "of those" shares out the figure before only when the department counts the part
+    assert [f.value for f in read(["USCIS approved 412,000 work permits in fiscal year 2023.",
+                                   "The State Department accounted for 95,000 of those."],
+                                  "2023-12-01", "USCIS")] == [412_000]
+    # a length of time has no parts that are counts
+    assert [f.value for f in read(["The median processing time for work permits fell to 2.1 months in fiscal "
+                                   "year 2023.", "Officers accounted for 95,000 of those."],
+                                  "2023-12-01", "USCIS")] == [2.1]
