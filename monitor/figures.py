@@ -1595,7 +1595,7 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
 
 #: "including those at ports of entry", "Including the 11,391 people deemed inadmissible by CBP
 #: officers at ports of entry": a part of a total and where it was counted
-_INCLUDING_PLACE = re.compile(r"\b(?:includ|count|cover)\w* (?:(?:those |people |encounters |migrants )?(?:who \w+ )?|"
+_INCLUDING_PLACE = re.compile(r"\b(?:includ|count|cover)\w* (?:(?:those |people |encounters |migrants )?(?:who \w+ |\w+ed )?|"
                               r"(?:the )?[\d,.]+(?: million)? [^,.;\d]{0,60}?)(?:at|between)[^,.;]*", re.I)
 
 

@@ -1046,6 +1046,10 @@ def test_where_an_included_part_was_counted_is_not_the_totals_place():
     assert by_value[61_200].scope == "southwest border"
     assert by_value[9_870].scope == "southwest border, ports of entry"
     assert by_value[61_200].series != by_value[9_870].series
+    # "including those processed at ports of entry" says what the total takes in, not where it is
+    total = one("All southwest border encounters, including those processed at ports of entry, came to "
+                "88,400 in May.", "2024-06-14", agency="CBP")
+    assert total.scope == "southwest border"
 
 
 def test_a_count_of_none_in_words_is_zero_where_a_period_is_named():
