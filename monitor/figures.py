@@ -828,10 +828,19 @@ class _Periods:
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
 
+    #: "over fiscal years 2021 through 2024", "FY2021 to FY2024": whole fiscal years, end to end
+    _FISCAL_YEARS = re.compile(r"\b(?:(?:from|between)\s+)?(?:fiscal years|FYs)\s*(\d{4})\s*(?:through|thru|to|and|-|–)\s*(?:FY\s?)?(\d{4})\b|"
+                               r"\b(?:(?:from|between)\s+)?(?:fiscal year|FY)\s?(\d{4})\s*(?:through|thru|to|-|–)\s*(?:fiscal year|FY)\s?(\d{4})\b",
+                               re.I)
+
     def _points_in_time(self, text: str, add, scan) -> None:
         """Spans ended by a date, levels at a month's end, "the quarter" of a quarterly
-        release and the fiscal year since it began: read before the plain dates and months
-        they contain."""
+        release, the fiscal year since it began and spans of whole fiscal years: read before
+        the plain dates, months and years they contain."""
+        for m in scan(self._FISCAL_YEARS, 'fiscal year', 'fy'):
+            first, last = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+            if first < last <= first + 20:
+                add(m, Period(RANGE, fiscal_year(first).start, fiscal_year(last).end))
         if self.same and self.same.kind != UNSPECIFIED:
             for m in scan(self._SAME_SPAN, 'same'):
                 add(m, self.same)  # "over the same eleven months": the period just reported

@@ -1107,3 +1107,13 @@ def test_a_part_counted_by_another_body_or_of_a_length_of_time_is_no_part():
     assert [f.value for f in read(["The median processing time for work permits fell to 2.1 months in fiscal "
                                    "year 2023.", "Officers accounted for 95,000 of those."],
                                   "2023-12-01", "USCIS")] == [2.1]
+
+
+def test_a_span_of_fiscal_years_is_read_whole():
+    found = figures("Removals reached 271,500 in fiscal year 2024, against an average of 190,000 a year over "
+                    "fiscal years 2021 through 2023.", "2024-12-19", agency="ICE")
+    average = next(f for f in found if f.value == 190_000)
+    assert (average.role, average.period) == (COMPARED, Period("range", "2020-10-01", "2023-09-30"))
+    assert next(f for f in found if f.value == 271_500).stated_previous() is None
+    span = one("ICE removed 598,000 people from FY2021 to FY2024.", "2024-12-19", agency="ICE")
+    assert (span.period.start, span.period.end) == ("2020-10-01", "2024-09-30")
