@@ -1210,7 +1210,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         elif re.match(r"\s*months?\b", after, re.I) and (
                 (sentence_metric or ("",))[0] == "processing time"
                 or (compared_to is not None and compared_to.metric == "processing time")
-                or _PROCESSING_TIME[2].search(text, max(low, number.start - 120), number.start)):
+                # ("processing times dropped from 10.5 months to 6.1 months": the words before "from")
+                or _PROCESSING_TIME[2].search(text, max(pending_from[0].start - 120 if pending_from else low,
+                                                        number.start - 200), number.start)):
             # "the median time to process a naturalization application fell to 6.1 months"
             metric_entry = _PROCESSING_TIME
         elif re.match(r"\s*months?\b", after, re.I) and not number.percent:

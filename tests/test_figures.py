@@ -999,6 +999,14 @@ def test_a_comparison_per_million_is_the_earlier_rate_not_an_earlier_count():
     assert rate.stated_previous() == (4.4, Period("calendar year", "2020-01-01", "2020-12-31"))
 
 
+def test_processing_time_named_before_from_covers_both_numbers():
+    found = read(["The agency swore in 640,000 new citizens in fiscal year 2021.",
+                  "Naturalization processing times fell from 11.2 months to 8.9 months."], "2021-11-30", "USCIS")
+    time = next(f for f in found if f.value == 8.9)
+    assert (time.metric, time.unit, time.period) == ("processing time", "months", fiscal_year(2021))
+    assert next(f for f in found if f.value == 640_000).compared == []
+
+
 def test_from_one_period_to_another_gives_each_number_its_own():
     found = figures("The median processing time for green card applications went from 14.8 months at the close "
                     "of fiscal year 2021 to 11.9 months by the close of fiscal year 2022.", "2022-12-01",
