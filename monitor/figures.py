@@ -1056,13 +1056,18 @@ def _numbers(text: str) -> list[_Number]:
         found.append(_Number(m.start(), m.end(), count * _SCALE[m.group(2).lower()], m.group(0), False, False, False))
     for m in _ZERO.finditer(text) if ("no" in text or "zero" in text.lower()) else ():
         # "made no releases", "zero releases", "released no one": a count of none
-        if m.group(1) or _ANY_METRIC.search(text, max(0, m.start() - 25), m.start()):
+        if (m.group(1) and m.group(1).lower().endswith("s") and _ZERO_NOUN_END.match(text, m.end(1))) \
+                or (not m.group(1) and _ANY_METRIC.search(text, max(0, m.start() - 25), m.start())):
             found.append(_Number(m.start(), m.end(), 0.0, m.group(0), False, False, True))
     return sorted(found, key=lambda n: n.start)
 
 
 #: "no releases", "zero apprehensions", "no one" (after a verb that counts): a count of none, in
 #: words; read only where the sentence names the period it is for (``extract_figures``)
+#: where the plural after "no" ends its noun phrase ("no releases along the border"; not "no
+#: detention space", "no encounters decline")
+_ZERO_NOUN_END = re.compile(r"\s*(?:[,.;:)]|$|(?:at|in|on|along|across|between|from|of|during|into|for|to|were|was|"
+                            r"this|that|last|by|under|since|compared|against|versus|\w+ed)\b)", re.I)
 _ZERO = re.compile(r"\b(?:zero|no)\b(?=\s+(" + "|".join(p for _, _, p in METRICS) + r")\b(?!-))|\bno one\b", re.I)
 
 

@@ -1071,6 +1071,9 @@ def test_a_count_of_none_in_words_is_zero_where_a_period_is_named():
     # no period of its own, or nothing counted: no figure
     assert figures("No one was hurt, and there will be no releases under the new policy.", "2025-05-12",
                    agency="CBP") == []
+    # "no" before a word that is no count of people
+    assert figures("There was no detention space left in April, and no encounters decline was seen in April.",
+                   "2025-05-12", agency="CBP") == []
 
 
 def test_a_sum_of_money_is_never_in_a_counts_series():
