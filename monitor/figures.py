@@ -1336,6 +1336,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if whole and whole.metric == metric and whole.scope and not figure.scope \
                 and _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
             figure.scope = whole.scope  # "ERO Houston arrested 10,500, including 4,000 with ...": Houston's
+        if kind == DAILY_AVERAGE and not figures and head is not None and last_reported is head \
+                and head.metric == metric and not figure.scope and not _agency_mentions(text):
+            # "That works out to an average of about 1,820 encounters a day": the figure before it,
+            # per day, counted where and by whom that one was
+            figure.scope, figure.agency = head.scope, head.agency
+            figure.population = figure.population or head.population
         figures.append(figure)
         last_reported = figure
         if pending_from is not None:

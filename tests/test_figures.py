@@ -1128,3 +1128,11 @@ def test_a_span_of_fiscal_years_is_read_whole():
     assert next(f for f in found if f.value == 271_500).stated_previous() is None
     span = one("ICE removed 598,000 people from FY2021 to FY2024.", "2024-12-19", agency="ICE")
     assert (span.period.start, span.period.end) == ("2020-10-01", "2024-09-30")
+
+
+def test_that_works_out_to_per_day_is_the_figure_befores_series():
+    found = read(["Border Patrol recorded 62,100 encounters between ports of entry at the southwest border in "
+                  "April.", "That comes to roughly 2,070 encounters a day."], "2024-05-15", "CBP")
+    level, daily = (next(f for f in found if f.value == v) for v in (62_100, 2_070))
+    assert daily.kind == DAILY_AVERAGE
+    assert (daily.scope, daily.agency, daily.population) == (level.scope, level.agency, level.population)
