@@ -412,8 +412,8 @@ class _Periods:
                            r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)", re.I)
     #: "for the full fiscal year" in a September update: the fiscal year of the month reported,
     #: whole (not "in any full fiscal year since 2009", a comparison)
-    _WHOLE_FY = re.compile(r"\b(?:(?:for|over|during|in|across|throughout)\s+)?the (?:full|entire|whole|complete) "
-                           r"fiscal year\b", re.I)
+    _WHOLE_FY = re.compile(r"\b(?:(?:for|over|during|in|across|throughout)\s+)?(?:the (?:full|entire|whole|complete) "
+                           r"fiscal year\b|the whole of the fiscal year\b|the fiscal year as a whole\b)", re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
     _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?quarter (?:of )?(?:calendar year )?"
@@ -676,9 +676,8 @@ class _Periods:
             else:
                 add(m, fiscal_year(year))
         for m in scan(self._WHOLE_FY, 'fiscal year'):
-            if self.context and self.context.kind not in (UNSPECIFIED, CUMULATIVE, RANGE) and self.context.end:
-                end = date.fromisoformat(self.context.end)
-                add(m, fiscal_year(end.year + (end.month >= 10)))
+            if reported := self._reported_fiscal_year():
+                add(m, reported)
             elif self.anchor:  # the last fiscal year over by the release
                 add(m, fiscal_year(self.anchor.year + (self.anchor.month >= 10) - 1))
         for m in scan(self._FY_WORDS, 'fiscal year'):
@@ -686,6 +685,12 @@ class _Periods:
             if which in ("the previous", "the prior", "the preceding", "the past") and self.context \
                     and self.context.kind == FISCAL_YEAR:
                 add(m, self.context.preceding())  # the fiscal year before the one reported
+            elif which == "the" and (reported := self._reported_fiscal_year()) and self.anchor \
+                    and reported.end < self.anchor.isoformat():
+                # "the fiscal year total" in October's release about September: the year reported
+                # (over by the release), whole once the period reported reaches its end
+                add(m, reported if self.context.end >= reported.end
+                    else Period(YEAR_TO_DATE, reported.start, self.context.end))
             elif self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
                 year = current if which in ("this", "the current", "the") else current - 1
@@ -886,6 +891,13 @@ class _Periods:
                                   r"\s+(?:the\s+|that\s+|its\s+|(?:a|an|the)\s+(?:[a-z-]+\s+){1,2}of\s+)?"
                                   r"(?:(?:roughly|about|around|nearly|almost|approximately|some)\s+)?[\d,.]+"
                                   r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,3}\s*(?:in\s+|of\s+|on\s+|from\s+|for\s+)?$", re.I)
+
+    def _reported_fiscal_year(self) -> Period | None:
+        """The fiscal year of the month, quarter or fiscal year the release reports."""
+        if not self.context or self.context.kind not in (MONTH, QUARTER, FISCAL_YEAR) or not self.context.end:
+            return None
+        end = date.fromisoformat(self.context.end)
+        return fiscal_year(end.year + (end.month >= 10))
 
     def _earlier(self, kind: str, start: int) -> Period | None:
         """The last period of this kind the sentence names before ``start``."""

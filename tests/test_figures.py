@@ -1136,3 +1136,18 @@ def test_that_works_out_to_per_day_is_the_figure_befores_series():
     level, daily = (next(f for f in found if f.value == v) for v in (62_100, 2_070))
     assert daily.kind == DAILY_AVERAGE
     assert (daily.scope, daily.agency, daily.population) == (level.scope, level.agency, level.population)
+
+
+def test_the_fiscal_year_after_it_ended_is_the_year_reported():
+    # a September update or an annual report published once the next fiscal year has begun
+    assert one("The fiscal year total reached 3.2 million encounters nationwide.", "2023-10-21",
+               title="CBP Releases September 2023 Monthly Update", agency="CBP").period == fiscal_year(2023)
+    assert one("The fiscal year total of removals was 142,580.", "2023-12-29",
+               title="ICE Releases Fiscal Year 2023 Annual Report", agency="ICE").period == fiscal_year(2023)
+    assert one("Encounters nationwide for the fiscal year as a whole came to 3.2 million.", "2023-10-21",
+               title="CBP Releases September 2023 Monthly Update", agency="CBP").period == fiscal_year(2023)
+    # within the year, still the year to date
+    running = one("The fiscal year total reached 2.5 million encounters nationwide.", "2023-08-18",
+                  title="CBP Releases July 2023 Monthly Update", agency="CBP")
+    assert (running.period.kind, running.period.start, running.period.end) == (YEAR_TO_DATE, "2022-10-01",
+                                                                               "2023-07-31")
