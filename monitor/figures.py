@@ -800,24 +800,31 @@ class _Periods:
         self.found.sort(key=lambda f: f.start)
 
     #: "nearly 278,000 people had booked ... through September 30": the day a running count ends
-    _THROUGH_DAY = re.compile(rf"\b(?:through|thru|until|up to)\s+{_FULL_DATE}(?!\s*(?:-|–|,?\s+and)\s*\d)", re.I)
+    _THROUGH_DAY = re.compile(rf"\b(?:through|thru|until|up to|as of)\s+{_FULL_DATE}(?!\s*(?:-|–|,?\s+and)\s*\d)", re.I)
 
     def _running_totals_end(self, text: str) -> None:
         """"Since ... on January 12, nearly 278,000 people had used it ... through September 30":
         a count since a day runs to the one day the sentence says it runs through (when that
         day is after its start and not after the release), not to the release."""
-        if not any(word in text.lower() for word in ("through", "thru", "until", "up to")):
+        if not any(word in text.lower() for word in ("through", "thru", "until", "up to", "as of")) \
+                or not any(f.period.kind == CUMULATIVE for f in self.found):
             return
-        days = {self._date(m.group(1), m.group(2), m.group(3)) for m in self._THROUGH_DAY.finditer(text)
-                if not any(f.start <= m.start() < f.end for f in self.found)}
+        ends = [m for m in self._THROUGH_DAY.finditer(text) if not any(f.start <= m.start() < f.end for f in self.found)]
+        days = {self._date(m.group(1), m.group(2), m.group(3)) for m in ends}
         if len(days) != 1 or None in days:
             return
         last = days.pop()
         if self.anchor and last > self.anchor:
             return
-        self.found = [replace(f, period=replace(f.period, end=last.isoformat()))
-                      if f.period.kind == CUMULATIVE and not f.comparison and f.period.start
-                      and f.period.start < last.isoformat() else f for f in self.found]
+        running = [f for f in self.found if f.period.kind == CUMULATIVE and not f.comparison and f.period.start
+                   and f.period.start < last.isoformat()]
+        if not running:
+            return
+        self.found = [replace(f, period=replace(f.period, end=last.isoformat())) if f in running else f
+                      for f in self.found
+                      # "as of September 30" ends the count: not a day of its own
+                      if not (f.period == Period(DAY, last.isoformat(), last.isoformat())
+                              and any(m.start() <= f.start < m.end() for m in ends))]
 
     #: "since the rule took effect on June 5, and through August 19": from one day to another
     _SINCE_THROUGH = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{0,14}}?(?:on\s+)?{_FULL_DATE},?\s+(?:and\s+)?"

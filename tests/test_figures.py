@@ -1036,6 +1036,12 @@ def test_a_running_total_ends_on_the_day_it_is_counted_through():
     later = one("Since the app began offering slots on March 3, about 41,600 appointments had been booked, and "
                 "the window stays open until Aug. 30.", "2024-07-22", agency="CBP")
     assert later.period.end == "2024-07-22"
+    # "as of" a day, before or after the count: the count ends that day, and is no count of that day
+    for text in ("Since the app began offering slots on March 3, about 41,600 appointments had been booked as of "
+                 "June 30.", "As of June 30, about 41,600 appointments had been booked since March 3."):
+        figure = one(text, "2024-07-22", agency="CBP")
+        assert (figure.period.kind, figure.period.start, figure.period.end) == (CUMULATIVE, "2024-03-03",
+                                                                                "2024-06-30"), text
 
 
 def test_total_enforcement_actions_are_encounters():
