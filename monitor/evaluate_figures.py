@@ -75,8 +75,9 @@ def parse_period(text: str | None) -> tuple[str, str | None] | None:
     if m := re.fullmatch(r"(fy|cy) ?(\d{4}) through (\d{4})-(\d{2})", lower):
         year = fiscal_year(int(m[2])) if m[1] == "fy" else calendar_year(int(m[2]))
         return year.start, month_period(int(m[3]), int(m[4])).end
-    if m := re.search(r"\bfy ?(\d{4}) to date\b", lower):
-        return fiscal_year(int(m[1])).start, None
+    if m := re.search(r"\b(fy|cy) ?(\d{4})(?: to date\b|-ytd$)", lower):  # "FY2025 to date", "FY2019-YTD"
+        year = fiscal_year(int(m[2])) if m[1] == "fy" else calendar_year(int(m[2]))
+        return year.start, None
     if m := re.search(rf"\bsince {_MON} (\d{{1,2}}),? (\d{{4}})", lower):
         return _day(m[1], m[2], m[3]), None
     dates = list(re.finditer(rf"\b{_MON} (\d{{1,2}})(?:,? (\d{{4}}))?", lower))

@@ -80,8 +80,11 @@ class Figure:
                 (self.metric == "appointments" and scope in ("southwest border", "ports of entry",
                                                               "southwest border, ports of entry")):
             scope = ""  # CBP One appointments are at the southwest border's ports
+        # a sum of money is never a count's value ("civil penalties of up to $15,000" beside the
+        # year's 6,737 firearms)
+        unit = ("dollars",) if self.unit == "dollars" else ()
         return " | ".join((self.metric, scope or "-", self.population or "all",
-                           self.agency or "-", self.kind, self.period.kind))
+                           self.agency or "-", self.kind, self.period.kind, *unit))
 
     def stated_previous(self) -> tuple[float | None, Period] | None:
         """(value or None, period) of the immediately preceding period as the text states it;
@@ -126,7 +129,9 @@ METRICS = [
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
     ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
+    # "total southwest border enforcement actions": what CBP called its encounters until 2020
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
+                                 r"(?:border|total)\s+enforcement actions\b|"
                                  r"(?<=migrants )cross(?:ing|ed)|(?<=people )cross(?:ing|ed)"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
@@ -235,6 +240,10 @@ _AGENCIES = [
     ("Guatemala", r"guatemalan (?:authorities|government)"),
     ("EOIR", r"immigration courts?|\bEOIR\b|executive office for immigration review"),
     ("HHS", r"\bHHS\b|office of refugee resettlement|\bORR\b|health and human services"),
+    # other federal bodies and industry groups whose counts DHS releases quote beside their own
+    ("State Department", r"\bstate department\b|\bdepartment of state\b"),
+    ("FAA", r"\bFAA\b|federal aviation administration"),
+    ("Airlines for America", r"\bairlines for america\b|\bA4A\b"),
     ("USBP", r"border patrol|\bUSBP\b"),
     ("OFO", r"office of field operations|\bOFO\b"),
     ("ICE", r"\bICE\b|\bERO\b|\bHSI\b|immigration and customs enforcement|homeland security investigations"),
@@ -401,6 +410,10 @@ class _Periods:
     _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b|"
                            r"\b(the) fiscal year(?='s\b|\s+(?:total|tally|count|so far|now|to date)\b)|"
                            r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)", re.I)
+    #: "for the full fiscal year" in a September update: the fiscal year of the month reported,
+    #: whole (not "in any full fiscal year since 2009", a comparison)
+    _WHOLE_FY = re.compile(r"\b(?:(?:for|over|during|in|across|throughout)\s+)?(?:the (?:full|entire|whole|complete) "
+                           r"fiscal year\b|the whole of the fiscal year\b|the fiscal year as a whole\b)", re.I)
     _YTD = re.compile(r"\b(?:fiscal )?year[- ]to[- ]date\b|\bso far (?:this|in) (?:fiscal )?(?:year)?|"
                       r"\bto date\b", re.I)
     _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?quarter (?:of )?(?:calendar year )?"
@@ -662,11 +675,22 @@ class _Periods:
                 add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
             else:
                 add(m, fiscal_year(year))
+        for m in scan(self._WHOLE_FY, 'fiscal year'):
+            if reported := self._reported_fiscal_year():
+                add(m, reported)
+            elif self.anchor:  # the last fiscal year over by the release
+                add(m, fiscal_year(self.anchor.year + (self.anchor.month >= 10) - 1))
         for m in scan(self._FY_WORDS, 'fiscal year'):
             which = next(g for g in m.groups() if g).lower()
             if which in ("the previous", "the prior", "the preceding", "the past") and self.context \
                     and self.context.kind == FISCAL_YEAR:
                 add(m, self.context.preceding())  # the fiscal year before the one reported
+            elif which == "the" and (reported := self._reported_fiscal_year()) and self.anchor \
+                    and reported.end < self.anchor.isoformat():
+                # "the fiscal year total" in October's release about September: the year reported
+                # (over by the release), whole once the period reported reaches its end
+                add(m, reported if self.context.end >= reported.end
+                    else Period(YEAR_TO_DATE, reported.start, self.context.end))
             elif self.anchor:
                 current = self.anchor.year + (self.anchor.month >= 10)
                 year = current if which in ("this", "the current", "the") else current - 1
@@ -772,7 +796,35 @@ class _Periods:
                 if m.period.kind == YEAR_TO_DATE and self._THROUGH_END.fullmatch(text, m.start, m.end)}
         self.found = [replace(m, period=replace(m.period, end=ends[m.period.start]))
                       if m.period.kind == YEAR_TO_DATE and m.period.start in ends else m for m in self.found]
+        self._running_totals_end(text)
         self.found.sort(key=lambda f: f.start)
+
+    #: "nearly 278,000 people had booked ... through September 30": the day a running count ends
+    _THROUGH_DAY = re.compile(rf"\b(?:through|thru|until|up to|as of)\s+{_FULL_DATE}(?!\s*(?:-|–|,?\s+and)\s*\d)", re.I)
+
+    def _running_totals_end(self, text: str) -> None:
+        """"Since ... on January 12, nearly 278,000 people had used it ... through September 30":
+        a count since a day runs to the one day the sentence says it runs through (when that
+        day is after its start and not after the release), not to the release."""
+        if not any(word in text.lower() for word in ("through", "thru", "until", "up to", "as of")) \
+                or not any(f.period.kind == CUMULATIVE for f in self.found):
+            return
+        ends = [m for m in self._THROUGH_DAY.finditer(text) if not any(f.start <= m.start() < f.end for f in self.found)]
+        days = {self._date(m.group(1), m.group(2), m.group(3)) for m in ends}
+        if len(days) != 1 or None in days:
+            return
+        last = days.pop()
+        if self.anchor and last > self.anchor:
+            return
+        running = [f for f in self.found if f.period.kind == CUMULATIVE and not f.comparison and f.period.start
+                   and f.period.start < last.isoformat()]
+        if not running:
+            return
+        self.found = [replace(f, period=replace(f.period, end=last.isoformat())) if f in running else f
+                      for f in self.found
+                      # "as of September 30" ends the count: not a day of its own
+                      if not (f.period == Period(DAY, last.isoformat(), last.isoformat())
+                              and any(m.start() <= f.start < m.end() for m in ends))]
 
     #: "since the rule took effect on June 5, and through August 19": from one day to another
     _SINCE_THROUGH = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{0,14}}?(?:on\s+)?{_FULL_DATE},?\s+(?:and\s+)?"
@@ -788,10 +840,19 @@ class _Periods:
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
 
+    #: "over fiscal years 2021 through 2024", "FY2021 to FY2024": whole fiscal years, end to end
+    _FISCAL_YEARS = re.compile(r"\b(?:(?:from|between)\s+)?(?:fiscal years|FYs)\s*(\d{4})\s*(?:through|thru|to|and|-|–)\s*(?:FY\s?)?(\d{4})\b|"
+                               r"\b(?:(?:from|between)\s+)?(?:fiscal year|FY)\s?(\d{4})\s*(?:through|thru|to|-|–)\s*(?:fiscal year|FY)\s?(\d{4})\b",
+                               re.I)
+
     def _points_in_time(self, text: str, add, scan) -> None:
         """Spans ended by a date, levels at a month's end, "the quarter" of a quarterly
-        release and the fiscal year since it began: read before the plain dates and months
-        they contain."""
+        release, the fiscal year since it began and spans of whole fiscal years: read before
+        the plain dates, months and years they contain."""
+        for m in scan(self._FISCAL_YEARS, 'fiscal year', 'fy'):
+            first, last = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+            if first < last <= first + 20:
+                add(m, Period(RANGE, fiscal_year(first).start, fiscal_year(last).end))
         if self.same and self.same.kind != UNSPECIFIED:
             for m in scan(self._SAME_SPAN, 'same'):
                 add(m, self.same)  # "over the same eleven months": the period just reported
@@ -837,6 +898,13 @@ class _Periods:
                                   r"\s+(?:the\s+|that\s+|its\s+|(?:a|an|the)\s+(?:[a-z-]+\s+){1,2}of\s+)?"
                                   r"(?:(?:roughly|about|around|nearly|almost|approximately|some)\s+)?[\d,.]+"
                                   r"(?:\s*(?:million|thousand))?(?:\s+[a-z]+){0,3}\s*(?:in\s+|of\s+|on\s+|from\s+|for\s+)?$", re.I)
+
+    def _reported_fiscal_year(self) -> Period | None:
+        """The fiscal year of the month, quarter or fiscal year the release reports."""
+        if not self.context or self.context.kind not in (MONTH, QUARTER, FISCAL_YEAR) or not self.context.end:
+            return None
+        end = date.fromisoformat(self.context.end)
+        return fiscal_year(end.year + (end.month >= 10))
 
     def _earlier(self, kind: str, start: int) -> Period | None:
         """The last period of this kind the sentence names before ``start``."""
@@ -1005,7 +1073,21 @@ def _numbers(text: str) -> list[_Number]:
         words = m.group(1).lower()
         count = 0.5 if "half" in words else _WORD_COUNTS.index(words) + 1
         found.append(_Number(m.start(), m.end(), count * _SCALE[m.group(2).lower()], m.group(0), False, False, False))
+    for m in _ZERO.finditer(text) if ("no" in text or "zero" in text.lower()) else ():
+        # "made no releases", "zero releases", "released no one": a count of none
+        if (m.group(1) and m.group(1).lower().endswith("s") and _ZERO_NOUN_END.match(text, m.end(1))) \
+                or (not m.group(1) and _ANY_METRIC.search(text, max(0, m.start() - 25), m.start())):
+            found.append(_Number(m.start(), m.end(), 0.0, m.group(0), False, False, True))
     return sorted(found, key=lambda n: n.start)
+
+
+#: "no releases", "zero apprehensions", "no one" (after a verb that counts): a count of none, in
+#: words; read only where the sentence names the period it is for (``extract_figures``)
+#: where the plural after "no" ends its noun phrase ("no releases along the border"; not "no
+#: detention space", "no encounters decline")
+_ZERO_NOUN_END = re.compile(r"\s*(?:[,.;:)]|$|(?:at|in|on|along|across|between|from|of|during|into|for|to|were|was|"
+                            r"this|that|last|by|under|since|compared|against|versus|\w+ed)\b)", re.I)
+_ZERO = re.compile(r"\b(?:zero|no)\b(?=\s+(" + "|".join(p for _, _, p in METRICS) + r")\b(?!-))|\bno one\b", re.I)
 
 
 def _nearest(patterns: _Named, text: str, position: int, low: int, high: int, limit: int = 10_000):
@@ -1076,8 +1158,11 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     # counted but says it shares out a total gives parts of the figure reported just before, each
     # told apart by who or where ("Agents rescued 340 migrants in the Tucson sector" does not)
     foreign = _sentence_agency(text) in _FOREIGN_COUNTERS
-    implicit = (sentence_metric is None and last_reported is None and head is not None and not foreign
-                and head.role == REPORTED and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit != "dollars"
+    # (not when another body counts them: "the State Department reported issuing 192,000 of them";
+    # nor of a length of time or a sum of money, which have no parts that are counts)
+    implicit = (sentence_metric is None and last_reported is None and head is not None
+                and _sentence_agency(text) in DHS_AGENCIES + ("",) and head.role == REPORTED
+                and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit not in ("dollars", "months")
                 and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))))
     if implicit:
         last_reported = head
@@ -1103,8 +1188,18 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if comparison:  # "The number of Haitian migrants interdicted was lower than the 4,850"
             compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures],
                                          compared_to) or compared_to
+        if compared_to is not None and not _same_unit(text, number, compared_to):
+            compared_to = None  # "from 10.5 months" is no earlier count of new citizens
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
         period = _own_period(periods, number, low, high, quoted, text)
+        if pending_from is not None and (to := _TO_AFTER_FROM.search(text, low, number.start)):
+            # "from 10.5 months at the end of fiscal year 2022 to 6.1 months by the end of fiscal
+            # year 2023": a period named before "to" is the first number's
+            period = _own_period(periods, number, to.end(), high, quoted, text)
+            if period is not None and period == pending_from[1]:
+                period = None  # the sentence's one period is the first number's
+        if number.value == 0 and period is None and not re.search(r"\d", number.written):
+            continue  # "no releases" in a sentence that names no period: not a count we can place
         if _milestone(text, number):
             continue  # "the first time volume has passed 2.6 million": a threshold, not a count
         if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
@@ -1139,7 +1234,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         elif re.match(r"\s*months?\b", after, re.I) and (
                 (sentence_metric or ("",))[0] == "processing time"
                 or (compared_to is not None and compared_to.metric == "processing time")
-                or _PROCESSING_TIME[2].search(text, max(low, number.start - 120), number.start)):
+                # ("processing times dropped from 10.5 months to 6.1 months": the words before "from")
+                or _PROCESSING_TIME[2].search(text, max(pending_from[0].start - 120 if pending_from else low,
+                                                        number.start - 200), number.start)):
             # "the median time to process a naturalization application fell to 6.1 months"
             metric_entry = _PROCESSING_TIME
         elif re.match(r"\s*months?\b", after, re.I) and not number.percent:
@@ -1258,6 +1355,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if whole and whole.metric == metric and whole.scope and not figure.scope \
                 and _PART_OF.search(_QUALIFIER.sub("", before[-40:])):
             figure.scope = whole.scope  # "ERO Houston arrested 10,500, including 4,000 with ...": Houston's
+        if kind == DAILY_AVERAGE and not figures and head is not None and last_reported is head \
+                and head.metric == metric and not figure.scope and not _agency_mentions(text):
+            # "That works out to an average of about 1,820 encounters a day": the figure before it,
+            # per day, counted where and by whom that one was
+            figure.scope, figure.agency = head.scope, head.agency
+            figure.population = figure.population or head.population
         figures.append(figure)
         last_reported = figure
         if pending_from is not None:
@@ -1273,6 +1376,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
+#: The "to" of "from 5.2 million in FY 2022 to 4.3 million": the last one before the second number
+_TO_AFTER_FROM = re.compile(r"\bto\b(?!.*\bto\b)", re.I | re.S)
 #: "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019": the second number leaves out
 #: who it counts, which is the first's
 _ELLIPSIS_BEFORE = re.compile(r"\s+[A-Za-z-]+\s+(?:in|during|for|over)\s+[^,;\d]{0,30}?\d{0,4}\s*,?\s+and\s+", re.I)
@@ -1319,8 +1424,31 @@ def _named_earlier(text: str, number: _Number, low: int, earlier: list[Figure],
     if nearest is not None and metric[0] == nearest.metric and who in ("", nearest.population):
         return None  # "14,699 were encountered in May, compared with 12,162": the nearest one
     same = [f for f in earlier if f.role == REPORTED and f.metric == metric[0] and f.population == who
-            and f.kind in (LEVEL, DAILY_AVERAGE)]
+            and f.kind in (LEVEL, DAILY_AVERAGE) and _same_unit(text, number, f)]
     return same[-1] if same and len({f.series for f in same}) == 1 else None
+
+
+def _unit_named(text: str, number: _Number) -> str:
+    """The unit the words right after a number give it, if any: "8.6 per million" is a
+    rate, "10.5 months" a length of time, "14,700 pounds" a weight."""
+    after = text[number.end:number.end + 60]
+    if _RATE.match(after):
+        return RATE
+    if re.match(r"\s*months?\b", after, re.I):
+        return "months"
+    if _POUNDS.match(after):
+        return "pounds"
+    return ""
+
+
+def _same_unit(text: str, number: _Number, figure: Figure) -> bool:
+    """Whether a number quoted for comparison can be a value of ``figure``: a number whose
+    own words give it a unit (a rate, months, pounds) is compared only with a figure of
+    that unit; one that gives none may be any figure's."""
+    unit = _unit_named(text, number)
+    if not unit:
+        return True
+    return figure.kind == RATE if unit == RATE else (figure.unit == unit and figure.kind != RATE)
 
 
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
@@ -1408,9 +1536,13 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
         changed = True
         sign = -1 if relative.group(1).lower() in ("fewer", "less", "lower", "below") else 1
     base = next((m.period for m in periods.found if m.comparison and number.end <= m.start < high), None)
+    c_low, c_high = clause or (low, high)
+    # "apprehended 132,887 people crossing between ports of entry, a 32 percent increase over
+    # April": the words before the comma are the figure's, and the change after it is the figure's
+    comma = text.rfind(",", c_low, number.start)
     if changed and last_reported is not None and (metric_entry is None or metric_entry[0] == last_reported.metric
                                                   or _nearest(_METRIC_RES, text, number.start,
-                                                              *(clause or (low, high)), 90) is None):
+                                                              max(c_low, comma + 1), c_high, 90) is None):
         last_reported.stated_change_pct = sign * number.value
         last_reported.stated_change_from = base
         return replace(last_reported, value=sign * number.value, unit="percent", kind=PERCENT_CHANGE,
@@ -1466,8 +1598,10 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     # describes a total, not a place
     c_low, c_high = _clause(text, number, low, high)
     lo = max(c_low, number.start - 120)
-    window = re.sub(r"\b(?:includ|count|cover)\w* (?:those |people |encounters |migrants )?(?:who \w+ )?(?:at|between)[^,.;]*",
-                    lambda m: " " * len(m.group(0)), text[lo:min(c_high, number.end + 120)], flags=re.I)
+    # ("Including the 11,391 people deemed inadmissible at ports of entry, total encounters
+    # reached 144,278": the ports are where the part was counted, not the total)
+    window = _INCLUDING_PLACE.sub(lambda m: m.group(0) if m.start() <= number.start < m.end()
+                                  else " " * len(m.group(0)), text)[lo:min(c_high, number.end + 120)]
     # the place named nearest the number ("2,045,838 between ports ..., while OFO
     # encountered 429,831 at ports of entry")
     places = [(abs(m.start() + lo - number.start) if m.start() + lo >= number.start
@@ -1498,6 +1632,12 @@ def _scope(text, number, low, high, metric, default_agency) -> str:
     if location.endswith(" sector"):
         return location  # a sector is on one border: "the Tucson Sector" whether or not the border is named
     return ", ".join(p for p in ((region[0] if region else ""), location) if p)
+
+
+#: "including those at ports of entry", "Including the 11,391 people deemed inadmissible by CBP
+#: officers at ports of entry": a part of a total and where it was counted
+_INCLUDING_PLACE = re.compile(r"\b(?:includ|count|cover)\w* (?:(?:those |people |encounters |migrants )?(?:who \w+ |\w+ed )?|"
+                              r"(?:the )?[\d,.]+(?: million)? [^,.;\d]{0,60}?)(?:at|between)[^,.;]*", re.I)
 
 
 #: Where the words after a number stop being about it: another clause begins.
@@ -1693,11 +1833,15 @@ _FLIGHTS = re.compile(r"\b(?:charter|removal|repatriation|deportation)\s+(?:[a-z
 
 def _running_total(figure: Figure, published: str | None) -> bool:
     """"More than 590,000 people have scheduled appointments since Jan. 12, 2023": a program's
-    count from its start to the release, which the next release brings up to date (never
-    anything's previous: a cumulative period has none). Not a tally of the last few weeks."""
+    count from its start to the release (or to a day before it, "through September 30"), which
+    the next release brings up to date (never anything's previous: a cumulative period has
+    none). Not a tally of the last few weeks."""
     period = figure.period
-    if period.kind != CUMULATIVE or figure.kind != LEVEL or not period.start or not published \
-            or (period.end or published[:10]) != published[:10]:
+    if period.kind != CUMULATIVE or figure.kind != LEVEL or not period.start or not published:
+        return False
+    # to the release, or to the day before it the sentence says it runs through
+    if (period.end or published[:10]) != published[:10] and not (
+            period.end < published[:10] and _Periods._THROUGH_DAY.search(figure.text)):
         return False
     try:
         return (date.fromisoformat(published[:10]) - date.fromisoformat(period.start)).days >= 90

@@ -428,6 +428,10 @@ def test_releases_that_disagree_about_a_period_give_no_previous():
     ("FY2025 through 2025-05", ("2024-10-01", "2025-05-31")),
     ("2024-06-01/2024-06-15", ("2024-06-01", "2024-06-15")),
     ("CY2024 through 2024-06", ("2024-01-01", "2024-06-30")),
+    # a year to date whose gold names no last day: open-ended, like "FY2025 to date"
+    ("FY2021-YTD", ("2020-10-01", None)),
+    ("CY2022-YTD", ("2022-01-01", None)),
+    ("FY2024 to date", ("2023-10-01", None)),
 ])
 def test_gold_periods_are_read_as_dates(text, expected):
     assert parse_period(text) == expected
@@ -967,3 +971,189 @@ def test_people_returned_to_a_country_are_its_nationals():
     found = figures("Cutter crews repatriated 61 people to Cuba and 112 people to Haiti after stops at sea "
                     "between March 3 and March 9.", "2024-03-11", agency="USCG")
     assert {f.value: f.population for f in found} == {61: "Cuban", 112: "Haitian"}
+
+
+def read(statements, published, agency=None, title=None):
+    return [f for found in extract_document(title, statements, published, agency) for f in found]
+
+
+def test_a_comparison_in_months_is_not_an_earlier_count_of_people():
+    # "naturalization" is the nearest metric word, but 9.2 months is a length of time
+    found = read(["The department swore in 412,300 new citizens in fiscal year 2021.",
+                  "The average processing time on naturalization cases dropped from 9.2 months at the end "
+                  "of fiscal year 2020 to 7.4 months."], "2021-11-30", "USCIS")
+    citizens = next(f for f in found if f.value == 412_300)
+    assert citizens.compared == [] and citizens.stated_previous() is None
+    time = next(f for f in found if f.value == 7.4)
+    assert (time.metric, time.period) == ("processing time", fiscal_year(2021))
+    assert time.stated_previous() == (9.2, fiscal_year(2020))
+
+
+def test_a_comparison_per_million_is_the_earlier_rate_not_an_earlier_count():
+    found = read(["Screeners checked 790 million travelers in 2021.",
+                  "Officers found guns at a rate of 5.1 per million travelers in 2021, up from 4.4 per "
+                  "million in 2020."], "2022-02-03", "TSA")
+    travellers = next(f for f in found if f.value == 790_000_000)
+    assert travellers.compared == [] and travellers.stated_previous() is None
+    rate = next(f for f in found if f.value == 5.1)
+    assert rate.stated_previous() == (4.4, Period("calendar year", "2020-01-01", "2020-12-31"))
+
+
+def test_processing_time_named_before_from_covers_both_numbers():
+    found = read(["The agency swore in 640,000 new citizens in fiscal year 2021.",
+                  "Naturalization processing times fell from 11.2 months to 8.9 months."], "2021-11-30", "USCIS")
+    time = next(f for f in found if f.value == 8.9)
+    assert (time.metric, time.unit, time.period) == ("processing time", "months", fiscal_year(2021))
+    assert next(f for f in found if f.value == 640_000).compared == []
+
+
+def test_from_one_period_to_another_gives_each_number_its_own():
+    found = figures("The median processing time for green card applications went from 14.8 months at the close "
+                    "of fiscal year 2021 to 11.9 months by the close of fiscal year 2022.", "2022-12-01",
+                    agency="USCIS")
+    by_value = {f.value: f for f in found}
+    assert (by_value[11.9].role, by_value[11.9].period) == (REPORTED, fiscal_year(2022))
+    assert (by_value[14.8].role, by_value[14.8].period) == (COMPARED, fiscal_year(2021))
+    assert by_value[11.9].stated_previous() == (14.8, fiscal_year(2021))
+
+
+def test_the_full_fiscal_year_is_the_fiscal_year_of_the_month_reported():
+    found = read(["Southwest border encounters were 227,500 in September.",
+                  "Over the entire fiscal year, encounters at the southwest border came to 2.38 million, more "
+                  "than in any full fiscal year on record."], "2022-10-24", "CBP",
+                 title="CBP Releases September 2022 Monthly Update")
+    by_value = {f.value: f for f in found}
+    assert by_value[2_380_000].period == fiscal_year(2022)
+    assert by_value[227_500].period == month_period(2022, 9) and by_value[227_500].population == ""
+
+
+def test_a_running_total_ends_on_the_day_it_is_counted_through():
+    figure = one("Since the app began offering slots on March 3, about 41,600 appointments had been booked "
+                 "through June 30.", "2024-07-22", agency="CBP")
+    assert (figure.period.kind, figure.period.start, figure.period.end) == (CUMULATIVE, "2024-03-03", "2024-06-30")
+    assert periodic_statistic(figure, "2024-07-22")  # still a running total wherever it is printed
+    # a day after the release ends nothing yet: counted to the release
+    later = one("Since the app began offering slots on March 3, about 41,600 appointments had been booked, and "
+                "the window stays open until Aug. 30.", "2024-07-22", agency="CBP")
+    assert later.period.end == "2024-07-22"
+    # "as of" a day, before or after the count: the count ends that day, and is no count of that day
+    for text in ("Since the app began offering slots on March 3, about 41,600 appointments had been booked as of "
+                 "June 30.", "As of June 30, about 41,600 appointments had been booked since March 3."):
+        figure = one(text, "2024-07-22", agency="CBP")
+        assert (figure.period.kind, figure.period.start, figure.period.end) == (CUMULATIVE, "2024-03-03",
+                                                                                "2024-06-30"), text
+
+
+def test_total_enforcement_actions_are_encounters():
+    figure = one("Total enforcement actions on the southwest border came to 50,300 in March.", "2018-04-05",
+                 agency="CBP")
+    assert (figure.metric, figure.scope, figure.period) == ("encounters", "southwest border", month_period(2018, 3))
+    # a policy's "enforcement action" against a person counts nothing
+    assert figures("Officers took enforcement action against 40 people at the courthouse in March.",
+                   "2018-04-05", agency="ICE") == []
+
+
+def test_where_an_included_part_was_counted_is_not_the_totals_place():
+    found = figures("Counting the 9,870 people found inadmissible by CBP officers at ports of entry, total "
+                    "encounters at the southwest border reached 61,200 in March.", "2018-04-05", agency="CBP")
+    by_value = {f.value: f for f in found}
+    assert by_value[61_200].scope == "southwest border"
+    assert by_value[9_870].scope == "southwest border, ports of entry"
+    assert by_value[61_200].series != by_value[9_870].series
+    # "including those processed at ports of entry" says what the total takes in, not where it is
+    total = one("All southwest border encounters, including those processed at ports of entry, came to "
+                "88,400 in May.", "2024-06-14", agency="CBP")
+    assert total.scope == "southwest border"
+
+
+def test_a_count_of_none_in_words_is_zero_where_a_period_is_named():
+    found = figures("Border Patrol made zero releases at the southwest border in April, against 6,210 in "
+                    "April 2024.", "2025-05-12", agency="CBP")
+    by_value = {f.value: f for f in found}
+    assert (by_value[0].metric, by_value[0].role, by_value[0].period) == ("releases", REPORTED, month_period(2025, 4))
+    assert by_value[6_210].role == COMPARED
+    one_ = one("Agents released no one into the interior in April.", "2025-05-12", agency="CBP")
+    assert (one_.value, one_.metric) == (0, "releases")
+    # no period of its own, or nothing counted: no figure
+    assert figures("No one was hurt, and there will be no releases under the new policy.", "2025-05-12",
+                   agency="CBP") == []
+    # "no" before a word that is no count of people
+    assert figures("There was no detention space left in April, and no encounters decline was seen in April.",
+                   "2025-05-12", agency="CBP") == []
+
+
+def test_a_sum_of_money_is_never_in_a_counts_series():
+    found = read(["TSA officers found 5,910 firearms at checkpoints in 2024, down from the record 6,737 in 2023.",
+                  "A traveler caught with a firearm can be fined up to about $15,000 in 2024."], "2025-01-15", "TSA")
+    by_value = {f.value: f for f in found}
+    count, fine = by_value[5_910], by_value[15_000]
+    assert fine.unit == "dollars" and fine.series != count.series
+    # the fine neither takes the count's comparison nor makes the count a part of a larger total
+    assert fine.compared == [] and fine.stated_previous() is None
+    assert count.population == "firearms"
+    assert count.stated_previous() == (6_737, Period("calendar year", "2023-01-01", "2023-12-31"))
+
+
+def test_a_change_after_a_comma_is_the_figures_before_it():
+    # "people crossing" describes whom the agents apprehended: the change is the apprehensions'
+    found = figures("Agents apprehended 41,800 people crossing between ports of entry in March, a 12 percent "
+                    "drop from February.", "2021-04-08", agency="CBP")
+    level = next(f for f in found if f.value == 41_800)
+    change = next(f for f in found if f.kind == PERCENT_CHANGE)
+    assert (change.role, change.metric, change.value) == ("change", "apprehensions", -12)
+    assert (level.stated_change_pct, level.stated_change_from) == (-12, month_period(2021, 2))
+    # a change whose own words name another count is that count's
+    found = figures("Agents apprehended 41,800 people in March, while encounters at ports of entry fell "
+                    "12 percent.", "2021-04-08", agency="CBP")
+    assert next(f for f in found if f.value == 41_800).stated_change_pct is None
+
+
+def test_another_federal_body_or_an_industry_group_counts_its_own_figures():
+    found = read(["TSA screened 2.88 million travelers on Sunday, July 2.",
+                  "Airlines for America had said U.S. carriers would carry about 2.6 million passengers that day."],
+                 "2023-07-06", "TSA")
+    assert {f.value: f.agency for f in found} == {2_880_000: "TSA", 2_600_000: "Airlines for America"}
+
+
+def test_a_part_counted_by_another_body_or_of_a_length_of_time_is_no_part():
+    # "of those" shares out the figure before only when the department counts the part
+    assert [f.value for f in read(["USCIS approved 412,000 work permits in fiscal year 2023.",
+                                   "The State Department accounted for 95,000 of those."],
+                                  "2023-12-01", "USCIS")] == [412_000]
+    # a length of time has no parts that are counts
+    assert [f.value for f in read(["The median processing time for work permits fell to 2.1 months in fiscal "
+                                   "year 2023.", "Officers accounted for 95,000 of those."],
+                                  "2023-12-01", "USCIS")] == [2.1]
+
+
+def test_a_span_of_fiscal_years_is_read_whole():
+    found = figures("Removals reached 271,500 in fiscal year 2024, against an average of 190,000 a year over "
+                    "fiscal years 2021 through 2023.", "2024-12-19", agency="ICE")
+    average = next(f for f in found if f.value == 190_000)
+    assert (average.role, average.period) == (COMPARED, Period("range", "2020-10-01", "2023-09-30"))
+    assert next(f for f in found if f.value == 271_500).stated_previous() is None
+    span = one("ICE removed 598,000 people from FY2021 to FY2024.", "2024-12-19", agency="ICE")
+    assert (span.period.start, span.period.end) == ("2020-10-01", "2024-09-30")
+
+
+def test_that_works_out_to_per_day_is_the_figure_befores_series():
+    found = read(["Border Patrol recorded 62,100 encounters between ports of entry at the southwest border in "
+                  "April.", "That comes to roughly 2,070 encounters a day."], "2024-05-15", "CBP")
+    level, daily = (next(f for f in found if f.value == v) for v in (62_100, 2_070))
+    assert daily.kind == DAILY_AVERAGE
+    assert (daily.scope, daily.agency, daily.population) == (level.scope, level.agency, level.population)
+
+
+def test_the_fiscal_year_after_it_ended_is_the_year_reported():
+    # a September update or an annual report published once the next fiscal year has begun
+    assert one("The fiscal year total reached 3.2 million encounters nationwide.", "2023-10-21",
+               title="CBP Releases September 2023 Monthly Update", agency="CBP").period == fiscal_year(2023)
+    assert one("The fiscal year total of removals was 142,580.", "2023-12-29",
+               title="ICE Releases Fiscal Year 2023 Annual Report", agency="ICE").period == fiscal_year(2023)
+    assert one("Encounters nationwide for the fiscal year as a whole came to 3.2 million.", "2023-10-21",
+               title="CBP Releases September 2023 Monthly Update", agency="CBP").period == fiscal_year(2023)
+    # within the year, still the year to date
+    running = one("The fiscal year total reached 2.5 million encounters nationwide.", "2023-08-18",
+                  title="CBP Releases July 2023 Monthly Update", agency="CBP")
+    assert (running.period.kind, running.period.start, running.period.end) == (YEAR_TO_DATE, "2022-10-01",
+                                                                               "2023-07-31")
