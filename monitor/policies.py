@@ -266,6 +266,8 @@ _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlik
                        r"keeps?|remains?)\b")
 #: ", and" between two clauses, each with its own subject and verb.
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|as|so)\s+")
+#: After a policy's name, ", and" opens a clause whose verbs are its own subject's.
+_JOINED_AFTER = re.compile(r",\s+(?:and|but|so)\s+")
 #: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
 _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
                      r"these|those|this|that|thousands|millions|nearly|about|more)\b")
@@ -673,6 +675,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
             break
     stop = _CLAUSE_END.search(lowered, end)
     stop = min(stop.start() if stop else len(lowered), end + 80)
+    if join := _JOINED_AFTER.search(lowered, end, stop):
+        stop = join.start()  # "addresses X bonds, and requires those seeking to extend ...": the next clause's
     later = [o.start for o in others if o.key != mention.key and end <= o.start < stop]
     if later:  # verbs a few words before the next policy named are that one's
         head = lowered[end:min(later)]

@@ -814,3 +814,17 @@ def test_a_rule_named_by_its_month_is_found_by_the_action_line_of_a_federal_regi
          "January 2021. It restores the fee waiver provision as it read before."),
     ])
     assert reverses(store, ids) == {("undo", "fees")}
+
+
+def test_a_verb_after_and_belongs_to_the_next_clause():
+    """After a policy's name, ", and" opens a clause with its own subject: its verb ("those
+    seeking to renew or change their status") is no act on the policy named before it."""
+    assert _acts("The rule sets standards for public charge bonds, and requires people seeking to "
+                 "extend or change their visa status to list the benefits they receive.",
+                 "new_policy", published="2019-08-14") == set()
+    assert _acts("Officers will review cases under the Central American Minors program, and families "
+                 "who were waiting may extend their travel dates.", "new_policy") == set()
+    # the verb of the name's own clause still acts
+    assert ("central american minors", "end") in _acts(
+        "The Central American Minors program will end on January 31, and the agency will notify "
+        "applicants.")
