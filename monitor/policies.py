@@ -273,7 +273,10 @@ _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|ce
                      r"these|those|this|that|thousands|millions|nearly|about|more)\b")
 #: "withdraws the May 2018 proposal to remove X": the act is on the proposal; "proposes to
 #: remove X", "a proposal to end X": an act only proposed.
-_PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking")
+_PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking|"
+                       # "withdraws the proposed removal of X", "Withdrawal of Proposed Termination of X"
+                       r"(?<!\bas )\bproposed (?:[a-z-]+ )?(?:removal|rescission|termination|repeal|elimination|"
+                       r"ending|end|changes?|amendments?|revisions?)\b")
 _PROPOSED_ACT = re.compile(r"\b(?:propos|promis|pledg|vow|threaten|urg|want)\w*\s+(?:[\w,]+\s+){0,6}?to\s+$|"
                            r"\bpropos\w*\s+$|"
                            r"(?<!said it )(?<!said they )(?<!said that )(?<!announced it )"
@@ -999,8 +1002,8 @@ def title_rule(title: str | None) -> tuple[str, str] | None:
         verb, text = m["verb"], text[:m.start()]
     elif m := _TITLE_PREFIX.match(text.lower()):
         verb, text = m["verb"], text[m.end():]
-    if verb is None or len(text) < 12:
-        return None
+    if verb is None or len(text) < 12 or _PROPOSAL.match(text.lower()):
+        return None  # "Withdrawal of Proposed Removal of X": an act on the proposal, none on X
     event = "suspend" if "delay" in verb else "extend" if "extension" in verb else "end"
     return text.strip(" ,;:"), event
 

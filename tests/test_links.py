@@ -828,3 +828,27 @@ def test_a_verb_after_and_belongs_to_the_next_clause():
     assert ("central american minors", "end") in _acts(
         "The Central American Minors program will end on January 31, and the agency will notify "
         "applicants.")
+
+
+def test_withdrawing_a_proposed_end_undoes_the_proposal_not_the_program(store):
+    """A headline "Withdrawal of Proposed Termination of X" and "withdraws the proposed
+    rescission of X" act on the proposal: the withdrawal undoes the proposal (named by its
+    date), never the program the proposal would have ended."""
+    assert _acts("", title="Withdrawal of Proposed Termination of the Central American Minors "
+                           "Program") == set()
+    assert _acts("USCIS withdraws the proposed rescission of the Central American Minors "
+                 "program.") == set()
+    ids = stored(store, [
+        ("made", "2016-03-01", "Central American Minors Program (final rule)",
+         "SUMMARY: This final rule sets up the Central American Minors program for children in "
+         "El Salvador, Guatemala and Honduras."),
+        ("propose", "2019-04-10", "Termination of the Central American Minors Program (proposed rule)",
+         "SUMMARY: DHS proposes to end the Central American Minors program. This notice of proposed "
+         "rulemaking asks for comments."),
+        ("withdraw", "2021-05-03", "Withdrawal of Proposed Termination of the Central American Minors "
+                                   "Program",
+         "SUMMARY: DHS withdraws the notice of proposed rulemaking published on April 10, 2019, which "
+         "proposed to end the program. The Central American Minors program continues."),
+    ])
+    assert ("withdraw", "made") not in reverses(store, ids)
+    assert ("withdraw", "propose") in reverses(store, ids)
