@@ -1762,11 +1762,17 @@ def _memo_description(db, document_id: int, day: date, lists: bool = False
                 cut = (_LIST_END if lists else _DESCRIPTION_END).search(text, m.end, m.end + 160)
                 end = cut.start() if cut else min(len(text), m.end + 160)
                 words |= _words(text[m.end:end])
+                # "the November 20, 2014 enforcement priorities memorandum": the words between its
+                # date and its noun describe it too
+                if dated := _DATE_RE.search(text.lower(), m.start, m.end):
+                    words |= _words(text[dated.end():m.end]) - _KIND_WORDS
                 policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end
                              and not (o.key.startswith("rule ") and _TITLED.fullmatch(text, m.end, o.start))}
     return words, policies
 
 
+#: Words between a memo's date and its noun that say what kind of document it is, not what about.
+_KIND_WORDS = {"interim", "final", "rule", "rulemaking", "proposed", "temporary", "policy"}
 #: Between a memo's name and its quoted title: "the 2014 memorandum “Policies for ...”", "entitled".
 _TITLED = re.compile(r"\W*(?:(?:en)?titled|called|named)?\W*")
 

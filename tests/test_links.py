@@ -852,3 +852,19 @@ def test_withdrawing_a_proposed_end_undoes_the_proposal_not_the_program(store):
     ])
     assert ("withdraw", "made") not in reverses(store, ids)
     assert ("withdraw", "propose") in reverses(store, ids)
+
+
+def test_the_words_between_a_memos_date_and_its_noun_describe_it(store):
+    """"the November 20, 2014 enforcement priorities memorandum" is, of two memos of that day,
+    the one on priorities, even when the other one acted on a policy the reversal names too."""
+    ids = stored(store, [
+        ("prio", "2014-11-20", "Secretary sets civil enforcement priorities",
+         "The Secretary today signed a memorandum setting enforcement priorities for ICE, CBP and "
+         "USCIS."),
+        ("scomm", "2014-11-20", "Secretary ends Secure Communities",
+         "The Secretary today signed a memorandum that discontinues Secure Communities."),
+        ("undo", "2017-02-20", "Secretary issues new interior enforcement memorandum",
+         "The Secretary today rescinded the November 20, 2014 enforcement priorities memorandum. "
+         "The new memorandum also restores Secure Communities."),
+    ])
+    assert reverses(store, ids) == {("undo", "prio"), ("undo", "scomm")}
