@@ -1429,6 +1429,8 @@ def link_reversals(db, document_id: int, now: str) -> int:
             candidates += db.execute("select id, key from policies where key like ?",
                                      [key.replace("%", "") + " %"]).fetchall()
         year = _named_year(db, document_id, statement_id, key)
+        if year is None and statement_id is not None:  # "Partial Vacatur of 2024 ... Decision for Haiti"
+            year = _named_year(db, document_id, None, key)
         for pid, pkey in (c for c in candidates if c[0] is not None):
             if program and pkey == program and program in own_found:
                 break  # other countries named have their own: this one's is not stored

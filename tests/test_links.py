@@ -868,3 +868,20 @@ def test_the_words_between_a_memos_date_and_its_noun_describe_it(store):
          "The new memorandum also restores Secure Communities."),
     ])
     assert reverses(store, ids) == {("undo", "prio"), ("undo", "scomm")}
+
+
+def test_the_year_a_headline_gives_what_is_undone_counts_when_the_body_acts(store):
+    """The headline names the year of the decision undone ("Partial Vacatur of 2024 ...
+    Decision for Syria") while a statement carries the act: the 2024 extension is undone,
+    not the first designation."""
+    ids = stored(store, [
+        ("first", "2012-03-29", "Designation of Syria for Temporary Protected Status",
+         "SUMMARY: The Secretary is designating Syria for Temporary Protected Status for 18 months."),
+        ("more", "2024-01-29", "Extension and Redesignation of Syria for Temporary Protected Status",
+         "SUMMARY: The Secretary is extending and redesignating Syria for Temporary Protected Status "
+         "for 18 months."),
+        ("cut", "2025-03-03", "Partial Vacatur of 2024 Temporary Protected Status Decision for Syria",
+         "SUMMARY: The Secretary is shortening the period granted last year. Temporary Protected "
+         "Status for Syria will now end on September 30, 2025."),
+    ])
+    assert reverses(store, ids) == {("cut", "more")}
