@@ -198,6 +198,10 @@ _RULE_TITLE = re.compile(r"\((?:interim |temporary )?final rules?\b|\binterim fi
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
+#: "the June memorandum", "its March guidance": a memo by the month alone, of this year or the last.
+_MEMO_IN_MONTH = re.compile(r"\b(?:the|its|their|this|that|a|an)\s+(january|february|march|april|may|june|july|august|"
+                            r"september|october|november|december)\s+(?:[a-z-]+\s+){0,2}?"
+                            r"(?:memorand(?:um|a)|memos?|directives?|guidance|guidelines|notices?|broadcast message)\b")
 #: "the interim priorities set in January 2021": a policy by its description and the month
 #: it was made, found in the one document of that month the description fits.
 _SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,4}}?)(?:set|issued|announced|adopted|"
@@ -470,6 +474,12 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
         if 1 <= int(m[2]) <= 31:
             found.append(Mention(f"memo day {month:02d}-{int(m[2]):02d}", "Memo", "memo",
                                  m.start(), m.end()))
+    for m in _MEMO_IN_MONTH.finditer(lowered) if memo_words else ():
+        if not _inside(m, signed) and not _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
+            about = _described_after(lowered, m.end())
+            found.append(Mention(f"memo inmonth {_MONTHS.index(m[1][:3]) + 1:02d} about {about}".removesuffix(" about "),
+                                 f"Memo of {m[1].title()}", "memo", m.start(), m.end()))
+            signed.append((m.start(), m.end()))
     for m in _MEMO_YEAR.finditer(lowered) if memo_words else ():
         if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]) or \
                 _overlaps(m.start(), m.end(), [f for f in found if _DATED.match(f.key)]):
@@ -715,6 +725,8 @@ def _earlier_memo(key: str, published: str | None) -> bool:
     if _DATED.match(key):
         return bool(published) and not _near(key, published)
     parts = key.split()
+    if parts[1:2] == ["inmonth"]:  # "the June memorandum" in an August release
+        return bool(published) and published[5:7] != parts[2]
     return parts[1:2] in (["year"], ["month"]) and bool(published) and parts[2] < published[:len(parts[2])]
 
 
@@ -1142,6 +1154,11 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     resolved = []
     for event in events:
         parts = event.key.split()
+        if parts[:2] == ["memo", "inmonth"]:  # "the June memorandum": the last June before this month
+            if not day or int(parts[2]) == day.month:
+                continue  # this month's: perhaps the document's own, not sure
+            year = day.year if int(parts[2]) < day.month else day.year - 1
+            parts = ["memo", "month", f"{year}-{parts[2]}", *parts[3:]]
         if parts[:2] == ["memo", "kind"]:
             about = set(parts[3].split("+")) if len(parts) > 3 else set()
             memo = None

@@ -885,3 +885,20 @@ def test_the_year_a_headline_gives_what_is_undone_counts_when_the_body_acts(stor
          "Status for Syria will now end on September 30, 2025."),
     ])
     assert reverses(store, ids) == {("cut", "more")}
+
+
+def test_a_memo_named_by_its_month_alone_is_an_earlier_one(store):
+    """"the June memorandum" in a later month is an earlier memo: a participle after it
+    ("ending X") is that memo's act, not this document's, and rescinding it undoes the memo
+    of the last June."""
+    assert _acts("A judge held that the June memorandum ending the Central American Minors program "
+                 "was not explained well enough.", "none", published="2024-08-14") == set()
+    ids = stored(store, [
+        ("other", "2023-02-01", "Secretary signs memorandum on worksite enforcement",
+         "The Secretary today signed a memorandum on worksite enforcement."),
+        ("memo", "2023-06-05", "Secretary signs memorandum on courthouse arrests",
+         "The Secretary today signed a memorandum limiting arrests at courthouses."),
+        ("undo", "2023-09-12", "DHS rescinds courthouse memo",
+         "The Secretary today rescinded the June memorandum that limited arrests at courthouses."),
+    ])
+    assert reverses(store, ids) == {("undo", "memo")}
