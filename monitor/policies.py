@@ -1071,6 +1071,14 @@ def record_document(db, document_id: int) -> set[int]:
         touched.add(policy_id)
     if own is not False and day:
         _name_memo(db, f"memo {day}", title)
+    # "the DACA program created by the June 15, 2012 memorandum": the document that issued that
+    # memo established the policy, though it did not call it by this name
+    for key, memo in _origins(texts, published):
+        issuers = {r[0] for r in db.execute(
+            "select e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            "where p.key = ? and e.event = 'establish' and e.document_id != ?", [memo, document_id])}
+        if len(issuers) == 1 and db.execute("select 1 from policies where key = ?", [key]).fetchone():
+            _add_event(db, key, issuers.pop(), "establish")
     # A rule named by its title (in a later Federal Register title, or quoted) was
     # established by the document titled so, or by an earlier new policy that gives the title.
     for event in events:
@@ -1078,6 +1086,31 @@ def record_document(db, document_id: int) -> set[int]:
             for earlier in _documents_naming(db, event.name, document_id, day):
                 _add_event(db, event.key, earlier, "establish")
     return touched
+
+
+#: Between a policy's name and an earlier memo named by its date: the memo made it ("the DACA
+#: program created by the June 15, 2012 memorandum", "MPP, which was set up under the ... memo").
+_MADE_BY = re.compile(r"(?:\s+(?:program|policy|process|processes|initiative|protocols|rule|parole))?,?\s+"
+                      r"(?:(?:which|that)\s+(?:was|were|had been)\s+)?(?:first\s+|originally\s+)?"
+                      r"(?:created|established|set up|launched|introduced|begun|started|put in place|"
+                      r"announced|adopted)\s+(?:by|in|under|through|with)\s+(?:the|a|an|its|his|her|their)\s+")
+
+
+def _origins(texts: list[str], published: str | None) -> set[tuple[str, str]]:
+    """(policy key, memo key) of each policy the texts say an earlier memo, named by its
+    date, made."""
+    found = set()
+    for text in texts:
+        lowered = text.lower()
+        named = mentions(text)
+        for m in named:
+            if m.kind == "memo" or m.key in catalogue()["per_country"]:
+                continue
+            for memo in named:
+                if _DATED.match(memo.key) and memo.start >= m.end and _earlier_memo(memo.key, published) \
+                        and _MADE_BY.fullmatch(lowered, m.end, memo.start):
+                    found.add((m.key, memo.key))
+    return found
 
 
 def _known_names(db, texts: list[str], day: date | None) -> dict[str, tuple[str, str]]:

@@ -902,3 +902,21 @@ def test_a_memo_named_by_its_month_alone_is_an_earlier_one(store):
          "The Secretary today rescinded the June memorandum that limited arrests at courthouses."),
     ])
     assert reverses(store, ids) == {("undo", "memo")}
+
+
+def test_a_policy_said_to_be_made_by_an_earlier_memo_was_established_by_that_memos_document(store):
+    """"the Central American Minors program created by the November 14, 2014 memorandum": the
+    release that issued that memo set the program up, though it never called it by that
+    name, so ending the program undoes it; a memo of a day nothing stored issued gives nothing."""
+    ids = stored(store, [
+        ("found", "2014-11-14", "Secretary sets up in-country processing for children",
+         "The Secretary today signed a memorandum setting up in-country processing for children in "
+         "El Salvador, Guatemala and Honduras who have a parent living in the United States."),
+        ("end", "2017-08-16", "DHS ends parole for Central American children",
+         "DHS today terminated the Central American Minors program created by the November 14, 2014 "
+         "memorandum."),
+        ("gone", "2017-09-01", "DHS ends a refugee pilot",
+         "DHS today terminated the Lautenberg Parole program established by the March 3, 2013 "
+         "memorandum."),
+    ])
+    assert reverses(store, ids) == {("end", "found")}
