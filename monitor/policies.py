@@ -22,7 +22,12 @@ later title, quoted, or given in the text of the press release that announced it
 order by its number ("Proclamation 9645"), and an earlier act by when it was done ("the
 August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"): the one act
 that period on a policy the reversal names, else the one document of that period whose
-words the reversal shares most.
+words the reversal shares most. A practice no name calls, in a reversal that names no
+policy, is its verb and object ("will no longer hold families", "has resumed holding
+families"), known only by its stopping and resuming. A policy a text says an earlier memo
+made ("the DACA program created by the June 15, 2012 memorandum") was established by the
+document that issued that memo. A memo named by its month alone ("the June memorandum") is
+of the last such month before the document.
 
 The event (establish, extend, suspend, end, reinstate) comes from the action verbs
 in the clause that names the policy (a list of policies shares its verb), in the
@@ -797,6 +802,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
         lowered = text.lower()
         named = mentions(text, known)
         everything = named + tps_mentions(text, in_tps, named)
+        if text_label == "reversal" and not any(m.kind != "memo" for m in everything):
+            everything += _practices(lowered)  # "resumed holding families": a practice no name calls
         for mention in everything:
             if sid is not None and _past_perfect(lowered, mention.start):
                 continue  # "... which had expanded it": background
@@ -830,6 +837,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
+            if mention.kind == "practice" and verb not in _REVERSING:
+                continue  # a practice is known only by its stopping and resuming
             if verb == "rename":
                 renamed.add(mention.key)
             if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number
@@ -843,6 +852,39 @@ def document_events(title: str | None, published: str | None, label: str | None,
                                       mention.aliases or (old.aliases if old else ()))
     # "X app relaunched" over "reissued under a new name": brought back only as its new name
     return [e for e in best.values() if not (e.event == "reinstate" and e.key in renamed)]
+
+
+#: A practice no name calls, by what is stopped or resumed: "will no longer hold families",
+#: "stops accepting applications", "has resumed holding families".
+_PRACTICE = re.compile(r"\b(?P<cue>no longer|(?:stop|ceas|halt|resum|restart)\w*)\s+(?:the practice of\s+)?"
+                       r"(?P<verb>[a-z]+)\s+(?:(?:the|its|their|all|any|some|new)\s+)?(?P<object>[a-z]+)\b")
+#: Verbs and objects that say nothing of which practice: "no longer need to", "stop using the program".
+_NO_PRACTICE = {"be", "bee", "have", "hav", "need", "requir", "use", "us", "apply", "appl", "get",
+                "gett", "make", "mak", "do", "go", "want", "seek", "allow", "accept", "tak", "take",
+                # a finding, not a practice: "no longer meets the conditions", "no longer supports"
+                "meet", "support", "exist", "qualify", "qualifi", "warrant",
+                "january", "february", "march", "april", "june", "july", "august", "september",
+                "october", "november", "december",
+                "program", "programs", "policy", "policies", "process", "processes", "practice",
+                "rule", "rules", "them", "these", "those", "this", "that", "their", "with", "from",
+                "into", "under", "after", "before", "until", "while", "because", "there", "here",
+                "after", "when", "once", "since", "during", "pending", "effective"}
+
+
+def _practices(lowered: str) -> list[Mention]:
+    """Practices a text says are stopped or resumed, each known by its verb and its object
+    ("practice hold famil" for "holding families"), at the object's place."""
+    found = []
+    for m in _PRACTICE.finditer(lowered):
+        verb, thing = m["verb"], m["object"]
+        if m["cue"] != "no longer" and not verb.endswith("ing"):
+            continue  # "stopped at the port", "resumes today"
+        stem = verb.removesuffix("ing") if verb.endswith("ing") else verb.removesuffix("s")
+        if len(stem) < 3 or stem in _NO_PRACTICE or len(thing) < 4 or thing in _NO_PRACTICE:
+            continue
+        found.append(Mention(f"practice {stem[:4]} {thing[:5]}", f"{verb} {thing}".capitalize(), "practice",
+                             m.start("object"), m.end("object")))
+    return found
 
 
 def _past_perfect(lowered: str, before: int) -> bool:

@@ -920,3 +920,26 @@ def test_a_policy_said_to_be_made_by_an_earlier_memo_was_established_by_that_mem
          "memorandum."),
     ])
     assert reverses(store, ids) == {("end", "found")}
+
+
+def test_a_practice_no_name_calls_is_known_by_what_is_stopped_and_resumed(store):
+    """"has resumed releasing migrants at bus stations" brings back what "will no longer
+    release migrants at bus stations" ended: the practice is its verb and its object. Another
+    practice stopped that year, or one resumed that nothing stored stopped, gives no link."""
+    from monitor.policies import _practices
+
+    assert [m.key for m in _practices("cbp will no longer release migrants at bus stations.")] == \
+        ["practice rele migra"]
+    assert _practices("el salvador no longer meets the conditions for designation.") == []
+    assert _practices("the office stopped at noon and resumes today.") == []
+    ids = stored(store, [
+        ("stop", "2019-05-01", "CBP to Stop Releasing Migrants at Bus Stations",
+         "CBP will no longer release migrants at bus stations in El Paso."),
+        ("other", "2019-06-03", "USCIS Stops Scheduling Interviews at Its Tampa Office",
+         "USCIS has stopped scheduling interviews at its Tampa office."),
+        ("back", "2023-04-10", "CBP Resumes Releasing Migrants at Bus Stations",
+         "CBP has resumed releasing migrants at bus stations in El Paso."),
+        ("new", "2023-05-01", "USCIS Resumes Waiving Interviews for Renewals",
+         "USCIS has resumed waiving interviews for some renewals."),
+    ])
+    assert reverses(store, ids) == {("back", "stop")}
