@@ -20,7 +20,8 @@ date, month or year and subject ("the March 2019 interim final rule on ...", "th
 rule": a rule's own Federal Register title makes it one) or Federal Register title (in a
 later title, quoted, or given in the text of the press release that announced it), an
 order by its number ("Proclamation 9645"), and an earlier act by when it was done ("the
-August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"): the one act
+August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"; brought back "as it was until the
+Department narrowed it in March 2022"): the one act
 that period on a policy the reversal names, else the one document of that period whose
 words the reversal shares most. A practice no name calls, in a reversal that names no
 policy, is its verb and object ("will no longer hold families", "has resumed holding
@@ -195,6 +196,13 @@ _ACT_WHEN = re.compile(
     rf"(?:practice|policy|approach|guidance)\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|"
     rf"were|had)\s+){{0,2}}(?:dropped|ended|abandoned|rescinded|stopped|discontinued|reversed))\s+in\s+"
     rf"(?:(?P<month2>{_MONTH})\s+)?(?P<year2>(?:19|20)\d\d)\b")
+#: "as it was from 2019 until the Department narrowed it in March 2022": the state before an
+#: earlier act, named by when it was done, brought back.
+_AS_IT_WAS_UNTIL = re.compile(
+    rf"\bas (?:it|they|things) (?:was|were|had been|stood)\b[^.;]{{0,60}}?\b(?:until|before)\s+"
+    rf"(?:the department|the agency|the secretary|dhs|uscis|ice|cbp|it|they|we)\s+(?:[a-z]+ed|{_IRREGULAR_PAST})\s+"
+    rf"(?:it|them|its [a-z]+|their [a-z]+)\s+in\s+(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\b"
+    rf"(?P<month2>)?(?P<year2>)?")
 #: How many content words a reversal must share with the one document of the period whose act
 #: it names without naming the policy, and by how many more than with any other.
 ACT_WORDS, ACT_MARGIN = 4, 3
@@ -494,8 +502,8 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
         for year in filter(None, (m[1], m[2])):
             found.append(Mention(f"memo year {year} about {about}".removesuffix(" about "), f"Memo of {year}",
                                  "memo", m.start(), m.end()))
-    for m in _ACT_WHEN.finditer(lowered):
-        if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
+    for m in [*_ACT_WHEN.finditer(lowered), *_AS_IT_WAS_UNTIL.finditer(lowered)]:
+        if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind in ("memo", "act")]):
             continue  # "the October 2021 termination memorandum" is a memo
         year, month = m["year"] or m["year2"], m["month"] or m["month2"]
         when = f"{year}-{_MONTHS.index(month[:3]) + 1:02d}" if month else year
@@ -662,6 +670,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
         return None  # "does not affect the 2012 memorandum establishing deferred action for ..."
     if mention.kind == "act" and (back := re.search(r"\breturn\w* to (?:the |its |their )?$", window)):
         return "reinstate", start + back.start(), start + back.end()  # "returning to the practice it dropped"
+    if mention.kind == "act" and (was := _AS_IT_WAS_UNTIL.match(lowered, mention.start)):
+        return "reinstate", was.start(), was.start() + 2  # "as it was until the Department narrowed it in ..."
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]

@@ -943,3 +943,25 @@ def test_a_practice_no_name_calls_is_known_by_what_is_stopped_and_resumed(store)
          "USCIS has resumed waiving interviews for some renewals."),
     ])
     assert reverses(store, ids) == {("back", "stop")}
+
+
+def test_a_state_brought_back_as_it_was_until_an_earlier_act_undoes_that_act(store):
+    """"as it was from 2018 until the Department narrowed it in September 2021" names the act
+    undone by when it was done: of that month's documents, the one whose words it shares."""
+    assert ("memo act 2021-09", "reinstate") in _acts(
+        "DHS will once more apply fast-track removal nationwide, as it was from 2018 until the "
+        "Department narrowed it in September 2021.", "new_policy", published="2025-01-24")
+    ids = stored(store, [
+        ("wide", "2018-05-01", "DHS applies fast-track removal nationwide",
+         "DHS will apply fast-track removal to people found anywhere in the country who cannot show "
+         "two years of presence."),
+        ("narrow", "2021-09-14", "DHS limits fast-track removal to the border",
+         "DHS will apply fast-track removal only to people found within 100 miles of the border within "
+         "14 days of entry, rescinding the nationwide scope."),
+        ("other", "2021-09-20", "CBP opens a new lane at Otay Mesa",
+         "CBP opened a new inspection lane at the Otay Mesa port."),
+        ("again", "2025-01-24", "DHS applies fast-track removal nationwide",
+         "DHS will once more apply fast-track removal to people found anywhere in the country, as it "
+         "was from 2018 until the Department narrowed it in September 2021."),
+    ])
+    assert reverses(store, ids) == {("again", "narrow")}
