@@ -293,7 +293,7 @@ _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|ce
 _PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking|"
                        # "withdraws the proposed removal of X", "Withdrawal of Proposed Termination of X"
                        r"(?<!\bas )\bproposed (?:[a-z-]+ )?(?:removal|rescission|termination|repeal|elimination|"
-                       r"ending|end|changes?|amendments?|revisions?)\b")
+                       r"ending|end)\b")
 _PROPOSED_ACT = re.compile(r"\b(?:propos|promis|pledg|vow|threaten|urg|want)\w*\s+(?:[\w,]+\s+){0,6}?to\s+$|"
                            r"\bpropos\w*\s+$|"
                            r"(?<!said it )(?<!said they )(?<!said that )(?<!announced it )"
