@@ -20,9 +20,15 @@ date, month or year and subject ("the March 2019 interim final rule on ...", "th
 rule": a rule's own Federal Register title makes it one) or Federal Register title (in a
 later title, quoted, or given in the text of the press release that announced it), an
 order by its number ("Proclamation 9645"), and an earlier act by when it was done ("the
-August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"): the one act
+August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"; brought back "as it was until the
+Department narrowed it in March 2022"): the one act
 that period on a policy the reversal names, else the one document of that period whose
-words the reversal shares most.
+words the reversal shares most. A practice no name calls, in a reversal that names no
+policy, is its verb and object ("will no longer hold families", "has resumed holding
+families"), known only by its stopping and resuming. A policy a text says an earlier memo
+made ("the DACA program created by the June 15, 2012 memorandum") was established by the
+document that issued that memo. A memo named by its month alone ("the June memorandum") is
+of the last such month before the document.
 
 The event (establish, extend, suspend, end, reinstate) comes from the action verbs
 in the clause that names the policy (a list of policies shares its verb), in the
@@ -190,6 +196,13 @@ _ACT_WHEN = re.compile(
     rf"(?:practice|policy|approach|guidance)\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|"
     rf"were|had)\s+){{0,2}}(?:dropped|ended|abandoned|rescinded|stopped|discontinued|reversed))\s+in\s+"
     rf"(?:(?P<month2>{_MONTH})\s+)?(?P<year2>(?:19|20)\d\d)\b")
+#: "as it was from 2019 until the Department narrowed it in March 2022": the state before an
+#: earlier act, named by when it was done, brought back.
+_AS_IT_WAS_UNTIL = re.compile(
+    rf"\bas (?:it|they|things) (?:was|were|had been|stood)\b[^.;]{{0,60}}?\b(?:until|before)\s+"
+    rf"(?:the department|the agency|the secretary|dhs|uscis|ice|cbp|it|they|we)\s+(?:[a-z]+ed|{_IRREGULAR_PAST})\s+"
+    rf"(?:it|them|its [a-z]+|their [a-z]+)\s+in\s+(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d)\b"
+    rf"(?P<month2>)?(?P<year2>)?")
 #: How many content words a reversal must share with the one document of the period whose act
 #: it names without naming the policy, and by how many more than with any other.
 ACT_WORDS, ACT_MARGIN = 4, 3
@@ -198,6 +211,10 @@ _RULE_TITLE = re.compile(r"\((?:interim |temporary )?final rules?\b|\binterim fi
 #: "its July 6 directive": the latest such day on or before the naming document.
 _MEMO_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?![\d,]|\s+\d{{4}})\s+(?:[a-z]+\s+){{0,2}}?"
                        rf"(?:memorand(?:um|a)|memos?|directive|guidance|notice|broadcast message)\b")
+#: "the June memorandum", "its March guidance": a memo by the month alone, of this year or the last.
+_MEMO_IN_MONTH = re.compile(r"\b(?:the|its|their|this|that|a|an)\s+(january|february|march|april|may|june|july|august|"
+                            r"september|october|november|december)\s+(?:[a-z-]+\s+){0,2}?"
+                            r"(?:memorand(?:um|a)|memos?|directives?|guidance|guidelines|notices?|broadcast message)\b")
 #: "the interim priorities set in January 2021": a policy by its description and the month
 #: it was made, found in the one document of that month the description fits.
 _SET_IN_MONTH = re.compile(rf"\b(?:the|its|their)\s+((?:[a-z-]+\s+){{1,4}}?)(?:set|issued|announced|adopted|"
@@ -266,12 +283,17 @@ _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|except|not|unlik
                        r"keeps?|remains?)\b")
 #: ", and" between two clauses, each with its own subject and verb.
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|as|so)\s+")
+#: After a policy's name, ", and" opens a clause whose verbs are its own subject's.
+_JOINED_AFTER = re.compile(r",\s+(?:and|but|so)\s+")
 #: After a verb, the start of its object: "pauses most deportations", "rescinds the memo".
 _OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|most|all|any|some|new|certain|many|several|"
                      r"these|those|this|that|thousands|millions|nearly|about|more)\b")
 #: "withdraws the May 2018 proposal to remove X": the act is on the proposal; "proposes to
 #: remove X", "a proposal to end X": an act only proposed.
-_PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking")
+_PROPOSAL = re.compile(r"\bpropos(?:al|als|ed rules?)\b|\bnprm\b|notice of proposed rulemaking|"
+                       # "withdraws the proposed removal of X", "Withdrawal of Proposed Termination of X"
+                       r"(?<!\bas )\bproposed (?:[a-z-]+ )?(?:removal|rescission|termination|repeal|elimination|"
+                       r"ending|end)\b")
 _PROPOSED_ACT = re.compile(r"\b(?:propos|promis|pledg|vow|threaten|urg|want)\w*\s+(?:[\w,]+\s+){0,6}?to\s+$|"
                            r"\bpropos\w*\s+$|"
                            r"(?<!said it )(?<!said they )(?<!said that )(?<!announced it )"
@@ -465,6 +487,12 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
         if 1 <= int(m[2]) <= 31:
             found.append(Mention(f"memo day {month:02d}-{int(m[2]):02d}", "Memo", "memo",
                                  m.start(), m.end()))
+    for m in _MEMO_IN_MONTH.finditer(lowered) if memo_words else ():
+        if not _inside(m, signed) and not _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
+            about = _described_after(lowered, m.end())
+            found.append(Mention(f"memo inmonth {_MONTHS.index(m[1][:3]) + 1:02d} about {about}".removesuffix(" about "),
+                                 f"Memo of {m[1].title()}", "memo", m.start(), m.end()))
+            signed.append((m.start(), m.end()))
     for m in _MEMO_YEAR.finditer(lowered) if memo_words else ():
         if _inside(m, signed) or re.search(rf"{_MONTH}\s*$", lowered[:m.start()]) or \
                 _overlaps(m.start(), m.end(), [f for f in found if _DATED.match(f.key)]):
@@ -474,8 +502,8 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
         for year in filter(None, (m[1], m[2])):
             found.append(Mention(f"memo year {year} about {about}".removesuffix(" about "), f"Memo of {year}",
                                  "memo", m.start(), m.end()))
-    for m in _ACT_WHEN.finditer(lowered):
-        if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind == "memo"]):
+    for m in [*_ACT_WHEN.finditer(lowered), *_AS_IT_WAS_UNTIL.finditer(lowered)]:
+        if _inside(m, signed) or _overlaps(m.start(), m.end(), [f for f in found if f.kind in ("memo", "act")]):
             continue  # "the October 2021 termination memorandum" is a memo
         year, month = m["year"] or m["year2"], m["month"] or m["month2"]
         when = f"{year}-{_MONTHS.index(month[:3]) + 1:02d}" if month else year
@@ -642,6 +670,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
         return None  # "does not affect the 2012 memorandum establishing deferred action for ..."
     if mention.kind == "act" and (back := re.search(r"\breturn\w* to (?:the |its |their )?$", window)):
         return "reinstate", start + back.start(), start + back.end()  # "returning to the practice it dropped"
+    if mention.kind == "act" and (was := _AS_IT_WAS_UNTIL.match(lowered, mention.start)):
+        return "reinstate", was.start(), was.start() + 2  # "as it was until the Department narrowed it in ..."
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
@@ -673,6 +703,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
             break
     stop = _CLAUSE_END.search(lowered, end)
     stop = min(stop.start() if stop else len(lowered), end + 80)
+    if join := _JOINED_AFTER.search(lowered, end, stop):
+        stop = join.start()  # "addresses X bonds, and requires those seeking to extend ...": the next clause's
     later = [o.start for o in others if o.key != mention.key and end <= o.start < stop]
     if later:  # verbs a few words before the next policy named are that one's
         head = lowered[end:min(later)]
@@ -708,6 +740,8 @@ def _earlier_memo(key: str, published: str | None) -> bool:
     if _DATED.match(key):
         return bool(published) and not _near(key, published)
     parts = key.split()
+    if parts[1:2] == ["inmonth"]:  # "the June memorandum" in an August release
+        return bool(published) and published[5:7] != parts[2]
     return parts[1:2] in (["year"], ["month"]) and bool(published) and parts[2] < published[:len(parts[2])]
 
 
@@ -778,6 +812,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
         lowered = text.lower()
         named = mentions(text, known)
         everything = named + tps_mentions(text, in_tps, named)
+        if text_label == "reversal" and not any(m.kind != "memo" for m in everything):
+            everything += _practices(lowered)  # "resumed holding families": a practice no name calls
         for mention in everything:
             if sid is not None and _past_perfect(lowered, mention.start):
                 continue  # "... which had expanded it": background
@@ -811,6 +847,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
+            if mention.kind == "practice" and verb not in _REVERSING:
+                continue  # a practice is known only by its stopping and resuming
             if verb == "rename":
                 renamed.add(mention.key)
             if verb is None or verb == "rename" or (text_label == "none" and verb not in _REVERSING and not own_number
@@ -824,6 +862,39 @@ def document_events(title: str | None, published: str | None, label: str | None,
                                       mention.aliases or (old.aliases if old else ()))
     # "X app relaunched" over "reissued under a new name": brought back only as its new name
     return [e for e in best.values() if not (e.event == "reinstate" and e.key in renamed)]
+
+
+#: A practice no name calls, by what is stopped or resumed: "will no longer hold families",
+#: "stops accepting applications", "has resumed holding families".
+_PRACTICE = re.compile(r"\b(?P<cue>no longer|(?:stop|ceas|halt|resum|restart)\w*)\s+(?:the practice of\s+)?"
+                       r"(?P<verb>[a-z]+)\s+(?:(?:the|its|their|all|any|some|new)\s+)?(?P<object>[a-z]+)\b")
+#: Verbs and objects that say nothing of which practice: "no longer need to", "stop using the program".
+_NO_PRACTICE = {"be", "bee", "have", "hav", "need", "requir", "use", "us", "apply", "appl", "get",
+                "gett", "make", "mak", "do", "go", "want", "seek", "allow", "accept", "tak", "take",
+                # a finding, not a practice: "no longer meets the conditions", "no longer supports"
+                "meet", "support", "exist", "qualify", "qualifi", "warrant",
+                "january", "february", "march", "april", "june", "july", "august", "september",
+                "october", "november", "december",
+                "program", "programs", "policy", "policies", "process", "processes", "practice",
+                "rule", "rules", "them", "these", "those", "this", "that", "their", "with", "from",
+                "into", "under", "after", "before", "until", "while", "because", "there", "here",
+                "after", "when", "once", "since", "during", "pending", "effective"}
+
+
+def _practices(lowered: str) -> list[Mention]:
+    """Practices a text says are stopped or resumed, each known by its verb and its object
+    ("practice hold famil" for "holding families"), at the object's place."""
+    found = []
+    for m in _PRACTICE.finditer(lowered):
+        verb, thing = m["verb"], m["object"]
+        if m["cue"] != "no longer" and not verb.endswith("ing"):
+            continue  # "stopped at the port", "resumes today"
+        stem = verb.removesuffix("ing") if verb.endswith("ing") else verb.removesuffix("s")
+        if len(stem) < 3 or stem in _NO_PRACTICE or len(thing) < 4 or thing in _NO_PRACTICE:
+            continue
+        found.append(Mention(f"practice {stem[:4]} {thing[:5]}", f"{verb} {thing}".capitalize(), "practice",
+                             m.start("object"), m.end("object")))
+    return found
 
 
 def _past_perfect(lowered: str, before: int) -> bool:
@@ -995,8 +1066,8 @@ def title_rule(title: str | None) -> tuple[str, str] | None:
         verb, text = m["verb"], text[:m.start()]
     elif m := _TITLE_PREFIX.match(text.lower()):
         verb, text = m["verb"], text[m.end():]
-    if verb is None or len(text) < 12:
-        return None
+    if verb is None or len(text) < 12 or _PROPOSAL.match(text.lower()):
+        return None  # "Withdrawal of Proposed Removal of X": an act on the proposal, none on X
     event = "suspend" if "delay" in verb else "extend" if "extension" in verb else "end"
     return text.strip(" ,;:"), event
 
@@ -1052,6 +1123,14 @@ def record_document(db, document_id: int) -> set[int]:
         touched.add(policy_id)
     if own is not False and day:
         _name_memo(db, f"memo {day}", title)
+    # "the DACA program created by the June 15, 2012 memorandum": the document that issued that
+    # memo established the policy, though it did not call it by this name
+    for key, memo in _origins(texts, published):
+        issuers = {r[0] for r in db.execute(
+            "select e.document_id from policy_events e join policies p on p.id = e.policy_id "
+            "where p.key = ? and e.event = 'establish' and e.document_id != ?", [memo, document_id])}
+        if len(issuers) == 1 and db.execute("select 1 from policies where key = ?", [key]).fetchone():
+            _add_event(db, key, issuers.pop(), "establish")
     # A rule named by its title (in a later Federal Register title, or quoted) was
     # established by the document titled so, or by an earlier new policy that gives the title.
     for event in events:
@@ -1059,6 +1138,31 @@ def record_document(db, document_id: int) -> set[int]:
             for earlier in _documents_naming(db, event.name, document_id, day):
                 _add_event(db, event.key, earlier, "establish")
     return touched
+
+
+#: Between a policy's name and an earlier memo named by its date: the memo made it ("the DACA
+#: program created by the June 15, 2012 memorandum", "MPP, which was set up under the ... memo").
+_MADE_BY = re.compile(r"(?:\s+(?:program|policy|process|processes|initiative|protocols|rule|parole))?,?\s+"
+                      r"(?:(?:which|that)\s+(?:was|were|had been)\s+)?(?:first\s+|originally\s+)?"
+                      r"(?:created|established|set up|launched|introduced|begun|started|put in place|"
+                      r"announced|adopted)\s+(?:by|in|under|through|with)\s+(?:the|a|an|its|his|her|their)\s+")
+
+
+def _origins(texts: list[str], published: str | None) -> set[tuple[str, str]]:
+    """(policy key, memo key) of each policy the texts say an earlier memo, named by its
+    date, made."""
+    found = set()
+    for text in texts:
+        lowered = text.lower()
+        named = mentions(text)
+        for m in named:
+            if m.kind == "memo" or m.key in catalogue()["per_country"]:
+                continue
+            for memo in named:
+                if _DATED.match(memo.key) and memo.start >= m.end and _earlier_memo(memo.key, published) \
+                        and _MADE_BY.fullmatch(lowered, m.end, memo.start):
+                    found.add((m.key, memo.key))
+    return found
 
 
 def _known_names(db, texts: list[str], day: date | None) -> dict[str, tuple[str, str]]:
@@ -1135,6 +1239,11 @@ def _resolve_references(db, document_id: int, day: date | None, events: list[Eve
     resolved = []
     for event in events:
         parts = event.key.split()
+        if parts[:2] == ["memo", "inmonth"]:  # "the June memorandum": the last June before this month
+            if not day or int(parts[2]) == day.month:
+                continue  # this month's: perhaps the document's own, not sure
+            year = day.year if int(parts[2]) < day.month else day.year - 1
+            parts = ["memo", "month", f"{year}-{parts[2]}", *parts[3:]]
         if parts[:2] == ["memo", "kind"]:
             about = set(parts[3].split("+")) if len(parts) > 3 else set()
             memo = None
@@ -1422,6 +1531,8 @@ def link_reversals(db, document_id: int, now: str) -> int:
             candidates += db.execute("select id, key from policies where key like ?",
                                      [key.replace("%", "") + " %"]).fetchall()
         year = _named_year(db, document_id, statement_id, key)
+        if year is None and statement_id is not None:  # "Partial Vacatur of 2024 ... Decision for Haiti"
+            year = _named_year(db, document_id, None, key)
         for pid, pkey in (c for c in candidates if c[0] is not None):
             if program and pkey == program and program in own_found:
                 break  # other countries named have their own: this one's is not stored
@@ -1755,11 +1866,17 @@ def _memo_description(db, document_id: int, day: date, lists: bool = False
                 cut = (_LIST_END if lists else _DESCRIPTION_END).search(text, m.end, m.end + 160)
                 end = cut.start() if cut else min(len(text), m.end + 160)
                 words |= _words(text[m.end:end])
+                # "the November 20, 2014 enforcement priorities memorandum": the words between its
+                # date and its noun describe it too
+                if dated := _DATE_RE.search(text.lower(), m.start, m.end):
+                    words |= _words(text[dated.end():m.end]) - _KIND_WORDS
                 policies |= {o.key for o in named if o.kind != "memo" and m.end <= o.start < end
                              and not (o.key.startswith("rule ") and _TITLED.fullmatch(text, m.end, o.start))}
     return words, policies
 
 
+#: Words between a memo's date and its noun that say what kind of document it is, not what about.
+_KIND_WORDS = {"interim", "final", "rule", "rulemaking", "proposed", "temporary", "policy"}
 #: Between a memo's name and its quoted title: "the 2014 memorandum “Policies for ...”", "entitled".
 _TITLED = re.compile(r"\W*(?:(?:en)?titled|called|named)?\W*")
 

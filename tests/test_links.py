@@ -814,3 +814,154 @@ def test_a_rule_named_by_its_month_is_found_by_the_action_line_of_a_federal_regi
          "January 2021. It restores the fee waiver provision as it read before."),
     ])
     assert reverses(store, ids) == {("undo", "fees")}
+
+
+def test_a_verb_after_and_belongs_to_the_next_clause():
+    """After a policy's name, ", and" opens a clause with its own subject: its verb ("those
+    seeking to renew or change their status") is no act on the policy named before it."""
+    assert _acts("The rule sets standards for public charge bonds, and requires people seeking to "
+                 "extend or change their visa status to list the benefits they receive.",
+                 "new_policy", published="2019-08-14") == set()
+    assert _acts("Officers will review cases under the Central American Minors program, and families "
+                 "who were waiting may extend their travel dates.", "new_policy") == set()
+    # the verb of the name's own clause still acts
+    assert ("central american minors", "end") in _acts(
+        "The Central American Minors program will end on January 31, and the agency will notify "
+        "applicants.")
+
+
+def test_withdrawing_a_proposed_end_undoes_the_proposal_not_the_program(store):
+    """A headline "Withdrawal of Proposed Termination of X" and "withdraws the proposed
+    rescission of X" act on the proposal: the withdrawal undoes the proposal (named by its
+    date), never the program the proposal would have ended."""
+    assert _acts("", title="Withdrawal of Proposed Termination of the Central American Minors "
+                           "Program") == set()
+    assert _acts("USCIS withdraws the proposed rescission of the Central American Minors "
+                 "program.") == set()
+    ids = stored(store, [
+        ("made", "2016-03-01", "Central American Minors Program (final rule)",
+         "SUMMARY: This final rule sets up the Central American Minors program for children in "
+         "El Salvador, Guatemala and Honduras."),
+        ("propose", "2019-04-10", "Termination of the Central American Minors Program (proposed rule)",
+         "SUMMARY: DHS proposes to end the Central American Minors program. This notice of proposed "
+         "rulemaking asks for comments."),
+        ("withdraw", "2021-05-03", "Withdrawal of Proposed Termination of the Central American Minors "
+                                   "Program",
+         "SUMMARY: DHS withdraws the notice of proposed rulemaking published on April 10, 2019, which "
+         "proposed to end the program. The Central American Minors program continues."),
+    ])
+    assert ("withdraw", "made") not in reverses(store, ids)
+    assert ("withdraw", "propose") in reverses(store, ids)
+
+
+def test_the_words_between_a_memos_date_and_its_noun_describe_it(store):
+    """"the November 20, 2014 enforcement priorities memorandum" is, of two memos of that day,
+    the one on priorities, even when the other one acted on a policy the reversal names too."""
+    ids = stored(store, [
+        ("prio", "2014-11-20", "Secretary sets civil enforcement priorities",
+         "The Secretary today signed a memorandum setting enforcement priorities for ICE, CBP and "
+         "USCIS."),
+        ("scomm", "2014-11-20", "Secretary ends Secure Communities",
+         "The Secretary today signed a memorandum that discontinues Secure Communities."),
+        ("undo", "2017-02-20", "Secretary issues new interior enforcement memorandum",
+         "The Secretary today rescinded the November 20, 2014 enforcement priorities memorandum. "
+         "The new memorandum also restores Secure Communities."),
+    ])
+    assert reverses(store, ids) == {("undo", "prio"), ("undo", "scomm")}
+
+
+def test_the_year_a_headline_gives_what_is_undone_counts_when_the_body_acts(store):
+    """The headline names the year of the decision undone ("Partial Vacatur of 2024 ...
+    Decision for Syria") while a statement carries the act: the 2024 extension is undone,
+    not the first designation."""
+    ids = stored(store, [
+        ("first", "2012-03-29", "Designation of Syria for Temporary Protected Status",
+         "SUMMARY: The Secretary is designating Syria for Temporary Protected Status for 18 months."),
+        ("more", "2024-01-29", "Extension and Redesignation of Syria for Temporary Protected Status",
+         "SUMMARY: The Secretary is extending and redesignating Syria for Temporary Protected Status "
+         "for 18 months."),
+        ("cut", "2025-03-03", "Partial Vacatur of 2024 Temporary Protected Status Decision for Syria",
+         "SUMMARY: The Secretary is shortening the period granted last year. Temporary Protected "
+         "Status for Syria will now end on September 30, 2025."),
+    ])
+    assert reverses(store, ids) == {("cut", "more")}
+
+
+def test_a_memo_named_by_its_month_alone_is_an_earlier_one(store):
+    """"the June memorandum" in a later month is an earlier memo: a participle after it
+    ("ending X") is that memo's act, not this document's, and rescinding it undoes the memo
+    of the last June."""
+    assert _acts("A judge held that the June memorandum ending the Central American Minors program "
+                 "was not explained well enough.", "none", published="2024-08-14") == set()
+    ids = stored(store, [
+        ("other", "2023-02-01", "Secretary signs memorandum on worksite enforcement",
+         "The Secretary today signed a memorandum on worksite enforcement."),
+        ("memo", "2023-06-05", "Secretary signs memorandum on courthouse arrests",
+         "The Secretary today signed a memorandum limiting arrests at courthouses."),
+        ("undo", "2023-09-12", "DHS rescinds courthouse memo",
+         "The Secretary today rescinded the June memorandum that limited arrests at courthouses."),
+    ])
+    assert reverses(store, ids) == {("undo", "memo")}
+
+
+def test_a_policy_said_to_be_made_by_an_earlier_memo_was_established_by_that_memos_document(store):
+    """"the Central American Minors program created by the November 14, 2014 memorandum": the
+    release that issued that memo set the program up, though it never called it by that
+    name, so ending the program undoes it; a memo of a day nothing stored issued gives nothing."""
+    ids = stored(store, [
+        ("found", "2014-11-14", "Secretary sets up in-country processing for children",
+         "The Secretary today signed a memorandum setting up in-country processing for children in "
+         "El Salvador, Guatemala and Honduras who have a parent living in the United States."),
+        ("end", "2017-08-16", "DHS ends parole for Central American children",
+         "DHS today terminated the Central American Minors program created by the November 14, 2014 "
+         "memorandum."),
+        ("gone", "2017-09-01", "DHS ends a refugee pilot",
+         "DHS today terminated the Lautenberg Parole program established by the March 3, 2013 "
+         "memorandum."),
+    ])
+    assert reverses(store, ids) == {("end", "found")}
+
+
+def test_a_practice_no_name_calls_is_known_by_what_is_stopped_and_resumed(store):
+    """"has resumed releasing migrants at bus stations" brings back what "will no longer
+    release migrants at bus stations" ended: the practice is its verb and its object. Another
+    practice stopped that year, or one resumed that nothing stored stopped, gives no link."""
+    from monitor.policies import _practices
+
+    assert [m.key for m in _practices("cbp will no longer release migrants at bus stations.")] == \
+        ["practice rele migra"]
+    assert _practices("el salvador no longer meets the conditions for designation.") == []
+    assert _practices("the office stopped at noon and resumes today.") == []
+    ids = stored(store, [
+        ("stop", "2019-05-01", "CBP to Stop Releasing Migrants at Bus Stations",
+         "CBP will no longer release migrants at bus stations in El Paso."),
+        ("other", "2019-06-03", "USCIS Stops Scheduling Interviews at Its Tampa Office",
+         "USCIS has stopped scheduling interviews at its Tampa office."),
+        ("back", "2023-04-10", "CBP Resumes Releasing Migrants at Bus Stations",
+         "CBP has resumed releasing migrants at bus stations in El Paso."),
+        ("new", "2023-05-01", "USCIS Resumes Waiving Interviews for Renewals",
+         "USCIS has resumed waiving interviews for some renewals."),
+    ])
+    assert reverses(store, ids) == {("back", "stop")}
+
+
+def test_a_state_brought_back_as_it_was_until_an_earlier_act_undoes_that_act(store):
+    """"as it was from 2018 until the Department narrowed it in September 2021" names the act
+    undone by when it was done: of that month's documents, the one whose words it shares."""
+    assert ("memo act 2021-09", "reinstate") in _acts(
+        "DHS will once more apply fast-track removal nationwide, as it was from 2018 until the "
+        "Department narrowed it in September 2021.", "new_policy", published="2025-01-24")
+    ids = stored(store, [
+        ("wide", "2018-05-01", "DHS applies fast-track removal nationwide",
+         "DHS will apply fast-track removal to people found anywhere in the country who cannot show "
+         "two years of presence."),
+        ("narrow", "2021-09-14", "DHS limits fast-track removal to the border",
+         "DHS will apply fast-track removal only to people found within 100 miles of the border within "
+         "14 days of entry, rescinding the nationwide scope."),
+        ("other", "2021-09-20", "CBP opens a new lane at Otay Mesa",
+         "CBP opened a new inspection lane at the Otay Mesa port."),
+        ("again", "2025-01-24", "DHS applies fast-track removal nationwide",
+         "DHS will once more apply fast-track removal to people found anywhere in the country, as it "
+         "was from 2018 until the Department narrowed it in September 2021."),
+    ])
+    assert reverses(store, ids) == {("again", "narrow")}
