@@ -62,8 +62,11 @@ def test_units_run_the_right_commands():
         argv = shlex.split(service["ExecStart"])
         assert command in argv
         accepted_by_cli(argv)
-        assert service["Environment"] == \
-            "POLICY_MONITOR_SETTINGS=/etc/policy-monitor/policy-monitor.toml"
+        assert shlex.split(service["Environment"]) == [
+            "POLICY_MONITOR_SETTINGS=/etc/policy-monitor/policy-monitor.toml", "XDG_CACHE_HOME=/var/cache"]
+        # ProtectSystem=strict leaves only these writable: the classifier's kept fit goes
+        # to the cache directory, or every run would fit it again.
+        assert service["CacheDirectory"] == "policy-monitor" and service["ProtectSystem"] == "strict"
         assert "PASSWORD" not in (DEPLOY / name).read_text().replace("_PASSWORD=...", "")
     assert unit("policy-monitor.service")["Service"]["KillSignal"] == "SIGTERM"
     assert "--email" in unit("policy-monitor-digest.service")["Service"]["ExecStart"]
