@@ -26,10 +26,12 @@ UNTOUCHED = ("blind3/labels-b.jsonl", "blind5/labels.jsonl")
 
 
 def writers() -> dict[str, list[str]]:
-    """``WRITER_SETS`` by writer: a blind set's folder, or the mechanism sets together."""
+    """``WRITER_SETS`` by writer: a blind set's folder, a file of ``writers/``, or the
+    mechanism sets together."""
     grouped: dict[str, list[str]] = {}
     for name in WRITER_SETS:
-        key = name.split("/")[0] if not name.startswith("labels/") else "labels (mechanism sets)"
+        folder, file = name.split("/")
+        key = {"labels": "labels (mechanism sets)", "writers": file}.get(folder, folder)
         grouped.setdefault(key, []).append(name)
     return grouped
 
