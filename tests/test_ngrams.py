@@ -76,3 +76,14 @@ def test_a_damaged_or_unwritable_cache_only_costs_a_fit(tmp_path, monkeypatch):
     blocked.write_text("a file where the cache folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert np.allclose(_fit().probabilities("Pilot Begins", ["The pilot begins today."]), expected)
+
+
+def test_only_the_newest_fits_are_kept(tmp_path, monkeypatch):
+    """Every set of readers' corrections is a new fit: the cache must not grow without end."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    titles, texts, labels = zip(*TRAINING)
+    for extra in range(ngrams.KEPT_FITS + 3):
+        ngrams.NgramModel([*titles, f"Correction {extra}"], [list(t) for t in texts] + [["A ceremony."]],
+                          [LABELS.index(x) for x in labels] + [LABELS.index("none")], len(LABELS))
+    kept = list((tmp_path / "policy-monitor").iterdir())
+    assert len(kept) == ngrams.KEPT_FITS and all(p.suffix == ".npz" for p in kept)

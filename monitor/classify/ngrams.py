@@ -133,14 +133,22 @@ def _cached(key: str, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] |
     return coef, intercept
 
 
+#: Fits kept at most: each set of readers' corrections is a new fit, about 1 MB.
+KEPT_FITS = 8
+
+
 def _keep(key: str, fitted: tuple[np.ndarray, np.ndarray]) -> None:
-    """Write the weights atomically; a cache that cannot be written is only slower."""
+    """Write the weights atomically, and drop all but the ``KEPT_FITS`` newest; a cache
+    that cannot be written is only slower."""
     try:
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".npz", delete=False) as fh:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix="ngrams-", suffix=".tmp", delete=False) as fh:
             np.savez(fh, coef=fitted[0], intercept=fitted[1])
         os.replace(fh.name, folder / f"ngrams-{key}.npz")
+        kept = sorted(folder.glob("ngrams-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[KEPT_FITS:]:
+            old.unlink(missing_ok=True)
     except OSError:
         pass
 
