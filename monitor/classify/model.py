@@ -17,7 +17,7 @@ from monitor.classify.cues import (
 )
 from monitor.classify.data import (
     LABELS, PRECEDENCE, Example, LabelledDocument, context_title, labelled_documents, load_gold_baseline,
-    split_statements, training_documents, training_examples, tune_documents, writer_documents,
+    training_documents, training_examples, tune_documents, writer_documents,
 )
 from monitor.classify.ngrams import NgramModel
 from monitor.classify.own_act import ENDING_CUES, ending_is_own
@@ -633,8 +633,7 @@ def fit(devset: list[dict], baseline: list[dict], documents: list[dict] = (),
     writers = writer_documents() if writers is None else writers
     return Model(training_examples(devset, baseline, documents),
                  labelled_documents(devset, baseline, documents),
-                 [LabelledDocument(d.get("title"), tuple(split_statements(d["text"])), d["label"])
-                  for d in writers])
+                 labelled_documents([], [], list(writers)))
 
 
 #: Readers' corrections as training documents, with the key they were read under

@@ -78,14 +78,11 @@ class NgramModel:
         """(feature ids, values) of a document's parts' terms, each part of unit length."""
         index, values = [], []
         for ids, terms in zip(self._ids, parts):
-            known = list(filter(None, map(ids.get, terms)))
-            if not known:
+            found = _known(ids, terms)
+            if found is None:
                 continue
-            counts = Counter(known)
-            part = np.fromiter(counts, dtype=np.intp, count=len(counts))
-            weight = self._idf[part]
-            if len(counts) < len(known):
-                weight = weight * (1 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))))
+            part, tf = found
+            weight = self._idf[part] if tf is None else self._idf[part] * tf
             index.append(part)
             values.append(weight / math.sqrt(float(np.square(weight).sum())))
         if not index:
@@ -96,19 +93,30 @@ class NgramModel:
         """The label probabilities (in ``LABELS`` order) of a document."""
         z = self.intercept.copy()
         for ids, terms in zip(self._ids, [_terms(w) for w in _words(title, statements)]):
-            known = list(filter(None, map(ids.get, terms)))
-            if not known:
+            found = _known(ids, terms)
+            if found is None:
                 continue
-            counts = Counter(known)
-            if len(counts) == len(known):  # every term once: tf is 1
-                index = np.array(known)
+            index, tf = found
+            if tf is None:
                 z += self._idf_coef[index].sum(axis=0) / math.sqrt(self._idf_squared[index].sum())
             else:
-                index = np.fromiter(counts, dtype=np.intp, count=len(counts))
-                tf = 1 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
                 z += tf @ self._idf_coef[index] / math.sqrt(tf * tf @ self._idf_squared[index])
         z = np.exp(z - z.max())
         return z / z.sum()
+
+
+def _known(ids: dict, terms: list) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The feature ids of the ``terms`` a part's vocabulary ``ids`` holds, each once, and
+    their sublinear term frequencies (None when every term occurs once: all 1); None when
+    it holds none of them. Training and reading weigh a document's terms alike."""
+    known = list(filter(None, map(ids.get, terms)))
+    if not known:
+        return None
+    counts = Counter(known)
+    if len(counts) == len(known):
+        return np.array(known, dtype=np.intp), None
+    return (np.fromiter(counts, dtype=np.intp, count=len(counts)),
+            1 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))))
 
 
 #: Part of the key of a kept fit: change it when what a fit computes changes.
