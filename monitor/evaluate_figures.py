@@ -48,6 +48,11 @@ def load_corpus(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def _year(kind: str, year: str):
+    """The fiscal ("fy") or calendar ("cy") year a gold period names."""
+    return fiscal_year(int(year)) if kind == "fy" else calendar_year(int(year))
+
+
 def parse_period(text: str | None) -> tuple[str, str | None] | None:
     """(first day, last day or None when open-ended) of a gold period, or None."""
     if not text:
@@ -73,11 +78,9 @@ def parse_period(text: str | None) -> tuple[str, str | None] | None:
         year, q = int(m[1]), int(m[2])
         return date(year, 3 * q - 2, 1).isoformat(), month_period(year, 3 * q).end
     if m := re.fullmatch(r"(fy|cy) ?(\d{4}) through (\d{4})-(\d{2})", lower):
-        year = fiscal_year(int(m[2])) if m[1] == "fy" else calendar_year(int(m[2]))
-        return year.start, month_period(int(m[3]), int(m[4])).end
+        return _year(m[1], m[2]).start, month_period(int(m[3]), int(m[4])).end
     if m := re.search(r"\b(fy|cy) ?(\d{4})(?: to date\b|-ytd$)", lower):  # "FY2025 to date", "FY2019-YTD"
-        year = fiscal_year(int(m[2])) if m[1] == "fy" else calendar_year(int(m[2]))
-        return year.start, None
+        return _year(m[1], m[2]).start, None
     if m := re.search(rf"\bsince {_MON} (\d{{1,2}}),? (\d{{4}})", lower):
         return _day(m[1], m[2], m[3]), None
     dates = list(re.finditer(rf"\b{_MON} (\d{{1,2}})(?:,? (\d{{4}}))?", lower))

@@ -24,7 +24,8 @@ from datetime import date, timedelta
 
 from monitor.periods import (CALENDAR_YEAR, CUMULATIVE, DAY, DHS_AGENCIES, FISCAL_YEAR, MONTH,
                              MONTHS, QUARTER, RANGE, UNSPECIFIED, WEEK, YEAR_TO_DATE, Period,
-                             add_months, calendar_year, fiscal_year, month_end, month_period)
+                             add_months, calendar_year, fiscal_year, fiscal_year_of, month_end,
+                             month_period)
 
 _MON = (r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|"
         r"aug(?:ust|\.)?|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)")
@@ -620,7 +621,7 @@ class _Periods:
             count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
             if self.anchor and 2 <= count <= 12:  # "over the past four fiscal years": the last ones complete
                 fiscal = m.group(2).lower().startswith("fiscal")
-                last = (self.anchor.year + (self.anchor.month >= 10) - 1) if fiscal else self.anchor.year - 1
+                last = (fiscal_year_of(self.anchor) - 1) if fiscal else self.anchor.year - 1
                 first, end = (fiscal_year(last - count + 1).start, fiscal_year(last).end) if fiscal else (
                     f"{last - count + 1}-01-01", f"{last}-12-31")
                 add(m, Period(CUMULATIVE, first, end))
@@ -679,7 +680,7 @@ class _Periods:
             if reported := self._reported_fiscal_year():
                 add(m, reported)
             elif self.anchor:  # the last fiscal year over by the release
-                add(m, fiscal_year(self.anchor.year + (self.anchor.month >= 10) - 1))
+                add(m, fiscal_year(fiscal_year_of(self.anchor) - 1))
         for m in scan(self._FY_WORDS, 'fiscal year'):
             which = next(g for g in m.groups() if g).lower()
             if which in ("the previous", "the prior", "the preceding", "the past") and self.context \
@@ -692,7 +693,7 @@ class _Periods:
                 add(m, reported if self.context.end >= reported.end
                     else Period(YEAR_TO_DATE, reported.start, self.context.end))
             elif self.anchor:
-                current = self.anchor.year + (self.anchor.month >= 10)
+                current = fiscal_year_of(self.anchor)
                 year = current if which in ("this", "the current", "the") else current - 1
                 if year == current or ytd:
                     add(m, Period(YEAR_TO_DATE, fiscal_year(year).start, self._ytd_end()))
@@ -704,7 +705,7 @@ class _Periods:
                         or (self.anchor and m.group(0).lower().startswith("so far")):
                     add(m, Period(YEAR_TO_DATE, f"{self.anchor.year}-01-01", self._ytd_end()))
                 elif self.anchor:
-                    current = self.anchor.year + (self.anchor.month >= 10)
+                    current = fiscal_year_of(self.anchor)
                     through = self._THROUGH_MONTH.match(text, m.end())
                     index = _month_index(through.group(1)) if through else None
                     if index and date(current - (index >= 10), index, 1) <= self.anchor:
@@ -858,7 +859,7 @@ class _Periods:
                 add(m, self.same)  # "over the same eleven months": the period just reported
         for m in scan(self._START_OF_FY, 'fiscal year'):
             if self.anchor:
-                current = self.anchor.year + (self.anchor.month >= 10)
+                current = fiscal_year_of(self.anchor)
                 add(m, Period(YEAR_TO_DATE, fiscal_year(current).start, self._ytd_end()))
         for m in scan(self._SINCE_THROUGH, 'since'):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
@@ -904,7 +905,7 @@ class _Periods:
         if not self.context or self.context.kind not in (MONTH, QUARTER, FISCAL_YEAR) or not self.context.end:
             return None
         end = date.fromisoformat(self.context.end)
-        return fiscal_year(end.year + (end.month >= 10))
+        return fiscal_year(fiscal_year_of(end))
 
     def _earlier(self, kind: str, start: int) -> Period | None:
         """The last period of this kind the sentence names before ``start``."""

@@ -79,5 +79,10 @@ def fiscal_year(year: int) -> Period:
     return Period(FISCAL_YEAR, f"{year - 1}-10-01", f"{year}-09-30")
 
 
+def fiscal_year_of(day: date) -> int:
+    """The fiscal year a day falls in: it begins on October 1 of the year before."""
+    return day.year + (day.month >= 10)
+
+
 def calendar_year(year: int) -> Period:
     return Period(CALENDAR_YEAR, f"{year}-01-01", f"{year}-12-31")
