@@ -152,8 +152,10 @@ METRICS = [
                                         r"detained|"
                                         r"in (?:ice )?custody"),
     ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers|checkpoint (?:volumes?|throughput)|"
+                                          r"(?:pass\w*|went|go\w*|mov\w*|came) through (?:\w+ )?checkpoints|"
                                           r"(?:daily|passenger|traveler|travel) volumes?"),
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens|sworn in|swore in|took the oath|"
+                                  r"became (?:u\.s\. |american )?citizens|"
                                   r"oath of allegiance"),
     ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
     ("paroles", "people", r"paroled\b"),
@@ -357,7 +359,9 @@ _COMPARISON = re.compile(r"\b(?:"
                          r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
                          r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
                          r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the|"
-                         r"(?:level|even|flat|in line|on par) with|(?:above|below)(?=\s+(?:the|that|its|last)\b))\b|"
+                         r"(?:level|even|flat|in line|on par) with|"
+                         # "below the", "32 percent below June's 83,536": a base named by its period
+                         r"(?:above|below)(?=\s+(?:the|that|its|last)\b|\s+(?:[\w.-]+\s+){0,2}?[\w.-]+['’]s\s+$))\b|"
                          + _RECORD_BEATEN_WORDS, re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
@@ -407,10 +411,14 @@ class _Periods:
 
     _FY = re.compile(r"\b(?:fiscal (?:year )?(?:\(FY\)\s*)?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)|"
                      r"\b(\d{4})\s+fiscal year\b", re.I)
-    #: "this fiscal year"; "the fiscal year total", "for the fiscal year now": the running one
+    #: "this fiscal year"; "the fiscal year total", "for the fiscal year now": the running one;
+    #: "over the fiscal year": the one the release reports
     _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b|"
                            r"\b(the) fiscal year(?='s\b|\s+(?:total|tally|count|so far|now|to date)\b)|"
-                           r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)", re.I)
+                           r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)|"
+                           # "seized 27,000 pounds over the fiscal year": the one the release reports
+                           r"\b(?:over|during|in|throughout|across|for) (the) fiscal year\b"
+                           r"(?!\s*(?:\d|\(|that\b|which\b|began\b|started\b|end\w*\b|before\b|earlier\b|prior\b))", re.I)
     #: "for the full fiscal year" in a September update: the fiscal year of the month reported,
     #: whole (not "in any full fiscal year since 2009", a comparison)
     _WHOLE_FY = re.compile(r"\b(?:(?:for|over|during|in|across|throughout)\s+)?(?:the (?:full|entire|whole|complete) "
@@ -509,6 +517,8 @@ class _Periods:
         r"(?:,?\s+(?:on\s+|in\s+)?(?:Oct(?:ober|\.)?)(?:\s+1(?:st)?)?(?:,?\s+\d{4})?)?(?![\w-])", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
+        # "32 percent below June's 83,536", "above May": a period named right after above or below
+        r"\b(?:above|below)|"
         rf"\b(?:{_BASE_WORDS})|\bagainst|\bover|\bsince|\b(?:level|even|flat|in line|on par) with|"
         r"\b(?:double|twice|triple|half)(?:\s+that\s+of|\s+the)?)\s*(?:in\s+|during\s+)?$|"
         # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
@@ -605,7 +615,7 @@ class _Periods:
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
-                add(m, Period(CUMULATIVE, first.isoformat(), self._today()))
+                add(m, Period(CUMULATIVE, first.isoformat(), self._running_end(first)))
         for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
         for m in scan(self._DAYS_AROUND, ' days '):
@@ -882,7 +892,14 @@ class _Periods:
         if (first.month, first.day) in ((10, 1), (1, 1)) and (self.anchor is None or (
                 first <= self.anchor and (self.anchor - first).days < 366)):
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
-        return Period(CUMULATIVE, first.isoformat(), self._today())
+        return Period(CUMULATIVE, first.isoformat(), self._running_end(first))
+
+    def _running_end(self, first: date) -> str | None:
+        """A running count since some day runs, like a year to date, to the end of the month
+        the release reports ("since the app launched on Jan. 12" in the September update is
+        through September 30), else to the release's date."""
+        end = self._ytd_end()
+        return end if end and end >= first.isoformat() else self._today()
 
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
     #: period of a number quoted for comparison
@@ -1256,6 +1273,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             part_of = figures[-1] if figures and figures[-1].role == REPORTED and not implicit else last_reported
             if implicit:
                 part_of = head  # "The northern border contributed 18,950 of them, while 84,300 ..."
+            leader = part_of is None and head is not None and head.role == REPORTED and bool(_LEADER.search(lead))
+            if leader:
+                part_of = head  # "Denver again led the country with 380": a part of the total before
             if part_of is None:
                 continue
             # "That total included 77,000 members of family units": like the figure before;
@@ -1264,7 +1284,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             if kind in (LEVEL, DAILY_AVERAGE):
                 daily = _DAILY.search(text[max(c_low, number.start - 70):min(c_high, number.end + 70)])
                 kind = DAILY_AVERAGE if daily else LEVEL
-            population = _population(text, number, low, words_end, part_of.metric)
+            population = _population(text, number, low, words_end, part_of.metric) or (
+                "part of a total" if leader else "")
             scope = part_of.scope
             if implicit:
                 scope = _scope(text, number, low, high, part_of.metric, agency) or scope
@@ -1483,9 +1504,11 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
             continue  # "83,536 in June, down from May": May is the comparison's
         left = mention.end <= number.start
         distance = number.start - mention.end if left else mention.start - number.end
+        between = text[mention.end:number.start] if left else text[number.end:mention.start]
+        if left and re.fullmatch(r"['’]s\s+(?:[a-z]+\s+){0,2}", between, re.I):
+            return mention.period  # "June's 83,536", "fiscal 2022's nearly 2.4 million": its own
         if comparison and left:
             distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
-        between = text[mention.end:number.start] if left else text[number.end:mention.start]
         if _NEW_PHRASE.search(between):
             distance += 150  # "a drop of 88% from a year earlier and an average of 352": not its period
         if re.search(r"[.!?]\s+[A-Z]", between):
@@ -1746,6 +1769,8 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
 
 
 #: ", and returned 1,240 of them": a clause that goes on with the sentence's subject
+#: "X again led the nation with", "topped all airports with": the largest part of a total
+_LEADER = re.compile(r"\b(?:led|leads|topped|tops|ranked first|came first)\b(?:\s+[\w-]+){0,3}?\s+with\s+$", re.I)
 _SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|saw|rose|fell|grew|had|kept|held|"
                            r"brought|caught|found|gave|sent|won|set|cut)\b", re.I)
 
@@ -1840,14 +1865,25 @@ def _running_total(figure: Figure, published: str | None) -> bool:
     period = figure.period
     if period.kind != CUMULATIVE or figure.kind != LEVEL or not period.start or not published:
         return False
-    # to the release, or to the day before it the sentence says it runs through
+    # to the release, or to the day before it the sentence says it runs through, or to the end
+    # of the month a monthly release reports
     if (period.end or published[:10]) != published[:10] and not (
-            period.end < published[:10] and _Periods._THROUGH_DAY.search(figure.text)):
+            period.end < published[:10] and (_Periods._THROUGH_DAY.search(figure.text) or _month_end_before(
+                period.end, published[:10]))):
         return False
     try:
         return (date.fromisoformat(published[:10]) - date.fromisoformat(period.start)).days >= 90
     except ValueError:
         return False
+
+
+def _month_end_before(day: str, published: str) -> bool:
+    """Whether ``day`` is the last day of a month that ended within a quarter before ``published``."""
+    try:
+        end, release = date.fromisoformat(day), date.fromisoformat(published)
+    except ValueError:
+        return False
+    return end == month_end(end.year, end.month) and 0 <= (release - end).days < 93
 
 
 def _whole_months(period: Period) -> bool:

@@ -1157,3 +1157,67 @@ def test_the_fiscal_year_after_it_ended_is_the_year_reported():
                   title="CBP Releases July 2023 Monthly Update", agency="CBP")
     assert (running.period.kind, running.period.start, running.period.end) == (YEAR_TO_DATE, "2022-10-01",
                                                                                "2023-07-31")
+
+
+def test_a_running_total_in_a_monthly_update_runs_to_the_end_of_the_month_reported():
+    # a count since a day, in the update about a month, covers the days up to that month's end
+    figure = one("Since the kiosks opened on June 3, travelers have used them 64,200 times at land ports.",
+                 "2024-10-18", title="CBP Releases September 2024 Monthly Update", agency="CBP")
+    assert (figure.period.kind, figure.period.start, figure.period.end) == (CUMULATIVE, "2024-06-03", "2024-09-30")
+    assert periodic_statistic(figure, "2024-10-18")  # still a running total, brought up to date next month
+    # a release about no month counts to its own date; a start after the month reported, too
+    plain = one("Since the kiosks opened on June 3, travelers have used them 64,200 times at land ports.",
+                "2024-10-18", agency="CBP")
+    assert plain.period.end == "2024-10-18"
+    late = one("Since the kiosks opened on October 7, travelers have used them 9,300 times at land ports.",
+               "2024-10-18", title="CBP Releases September 2024 Monthly Update", agency="CBP")
+    assert (late.period.start, late.period.end) == ("2024-10-07", "2024-10-18")
+
+
+def test_over_the_fiscal_year_is_the_fiscal_year_the_release_reports():
+    # after the year closed: the whole year; during it: the year to date through the month reported
+    closed = one("Officers seized 8,200 pounds of methamphetamine at ports over the fiscal year.", "2022-10-25",
+                 title="CBP Releases September 2022 Monthly Update", agency="CBP")
+    assert closed.period == fiscal_year(2022)
+    running = one("Officers seized 5,100 pounds of methamphetamine at ports during the fiscal year.", "2022-05-16",
+                  title="CBP Releases April 2022 Monthly Update", agency="CBP")
+    assert (running.period.kind, running.period.start, running.period.end) == (YEAR_TO_DATE, "2021-10-01",
+                                                                               "2022-04-30")
+    # "in the fiscal year that began" and "the fiscal year before" keep their own readings
+    before = one("Agents made 4,400 arrests in fiscal year 2021, against 3,900 in the fiscal year before.",
+                 "2021-11-02", agency="CBP")
+    assert before.period == fiscal_year(2021)
+
+
+def test_a_month_named_with_a_possessive_after_below_is_the_base_of_the_comparison():
+    found = read(["Border Patrol apprehensions between ports of entry at the southwest border fell to 47,300 "
+                  "in August, 18 percent below July's 57,700 and the fewest since March 2021.",
+                  "That works out to about 1,526 a day."], "2024-09-17", "CBP")
+    by_value = {f.value: f for f in found}
+    august, july, daily = by_value[47_300], by_value[57_700], by_value[1_526]
+    assert (july.role, july.period) == (COMPARED, month_period(2024, 7))
+    assert july.series == august.series
+    assert august.stated_previous() == (57_700, month_period(2024, 7))
+    # the per-day figure is August's, not the month quoted for comparison
+    assert (daily.kind, daily.period, daily.scope) == (DAILY_AVERAGE, month_period(2024, 8), august.scope)
+
+
+def test_people_who_became_citizens_are_naturalizations():
+    figure = one("About 812,000 people became U.S. citizens in fiscal year 2022.", "2022-11-20", agency="USCIS")
+    assert (figure.metric, figure.value, figure.period) == ("naturalizations", 812_000, fiscal_year(2022))
+
+
+def test_people_passing_through_checkpoints_on_a_day_are_passengers_screened():
+    figure = one("On Friday, June 28, about 2.8 million people went through checkpoints nationwide.",
+                 "2024-07-01", title="TSA Reports Record Number of Guns Found at Airports", agency="TSA")
+    assert (figure.metric, figure.value) == ("passengers screened", 2_800_000)
+    assert (figure.period.start, figure.period.end) == ("2024-06-28", "2024-06-28")
+
+
+def test_the_place_that_led_the_country_is_a_part_of_the_total_before_it():
+    found = read(["Officers found 5,300 firearms in carry-on bags at airport checkpoints in 2022.",
+                  "Dallas Fort Worth again led the nation with 385."], "2023-01-20", "TSA",
+                 title="TSA Reports Firearm Discoveries for 2022")
+    total, part = (next(f for f in found if f.value == v) for v in (5_300, 385))
+    assert part.metric == total.metric and part.period == total.period
+    assert part.population == "part of a total" and part.series != total.series
