@@ -311,7 +311,7 @@ _SECTOR_NAME = re.compile(r"\b(San Diego|El Centro|Yuma|Tucson|El Paso|Big Bend|
                           r"Blaine|Spokane|Havre|Grand Forks|Detroit|Buffalo|Swanton|Houlton|Ramey)\b"
                           r"(?!\s+(?:[Ss]ector|[Ff]ield [Oo]ffice|[Pp]orts?|[Ss]tation))")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
-_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?border )?"
+_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?(?:border )?)?"
                        r"(?:land )?ports? of entry|\bat (?:the )?poes?\b|\bat the ports\b(?!\s+of\b)", re.I)
 
 # --- numbers ----------------------------------------------------------------------------
@@ -363,7 +363,7 @@ _COMPARISON = re.compile(r"\b(?:"
                          # "below the", "32 percent below June's 83,536": a base named by its period
                          r"(?:above|below)(?=\s+(?:the|that|its|last)\b|\s+(?:[\w.-]+\s+){0,2}?[\w.-]+['’]s\s+$))\b|"
                          + _RECORD_BEATEN_WORDS, re.I)
-_DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
+_DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|(?<=s )every day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
 #: "46 million more than in 2023" (a difference), not "removals to more than 170 countries"
@@ -506,6 +506,10 @@ class _Periods:
                        r"week (?:before|earlier))\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|lapsed|closed|concluded|began|begun|lifted|took effect|ending|"
                              r"launched|issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
+    #: "the June 4 proclamation", "the Jan. 12 launch": a day that names an act, not a period counted
+    _NAMED_BY_DAY = re.compile(r",?\s+(?:[\w-]+\s+){0,3}?(?:proclamation|rule|order|memo(?:randum)?|announcement|launch|"
+                               r"deadline|decision|ruling|directive|guidance|agreement|policy|executive action|"
+                               r"expiration|implementation|rollout|transition|change)s?\b", re.I)
     #: "since the start of the fiscal year", "since the fiscal year began October 1", "since the
     #: new fiscal year got under way in October", "in the fiscal year that began Oct. 1": the
     #: current fiscal year to date
@@ -552,7 +556,10 @@ class _Periods:
             # "compared with 9,860 in May": the base of a comparison
             comparison = bool(self._COMPARE_BEFORE.search(before)
                               or self._COMPARED_NUMBER.search(text[max(0, start - 60):start]))
-            self.found.append(_Mention(start, end, period, comparison, bool(self._INCIDENTAL.search(before))))
+            incidental = bool(self._INCIDENTAL.search(before)) or (
+                period.kind == DAY and bool(re.search(r"\bthe\s+$", before, re.I))
+                and bool(self._NAMED_BY_DAY.match(text, end)))
+            self.found.append(_Mention(start, end, period, comparison, incidental))
 
         self._points_in_time(text, add, scan)
         for m in self._RANGE.finditer(text):
@@ -1181,7 +1188,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     implicit = (sentence_metric is None and last_reported is None and head is not None
                 and _sentence_agency(text) in DHS_AGENCIES + ("",) and head.role == REPORTED
                 and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit not in ("dollars", "months")
-                and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))))
+                and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))
+                         # "Unaccompanied children: 5,600." in a brief, after its total
+                         or (_LABELLED_COUNT.fullmatch(text) and _nearest(_POPULATION_RES, text, 0, 0, len(text)))))
     if implicit:
         last_reported = head
     pending_from = None
@@ -1274,8 +1283,12 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             if implicit:
                 part_of = head  # "The northern border contributed 18,950 of them, while 84,300 ..."
             leader = part_of is None and head is not None and head.role == REPORTED and bool(_LEADER.search(lead))
-            if leader:
-                part_of = head  # "Denver again led the country with 380": a part of the total before
+            another = part_of is None and head is not None and head.role == REPORTED and not number.money \
+                and bool(re.search(r"\banother\s+$", lead, re.I))
+            if leader or another:
+                # "Denver again led the country with 380": a part of the total before; "officers
+                # at the ports processed another 51,900": the same count, where these were counted
+                part_of = head
             if part_of is None:
                 continue
             # "That total included 77,000 members of family units": like the figure before;
@@ -1287,6 +1300,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             population = _population(text, number, low, words_end, part_of.metric) or (
                 "part of a total" if leader else "")
             scope = part_of.scope
+            if another:  # where these were counted, or else kept out of the total's series
+                own_scope = _scope(text, number, low, high, part_of.metric, agency)
+                scope = own_scope or scope
+                population = population or ("" if own_scope and own_scope != part_of.scope else "part of a total")
             if implicit:
                 scope = _scope(text, number, low, high, part_of.metric, agency) or scope
                 if not population and scope == part_of.scope:
@@ -1769,6 +1786,9 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
 
 
 #: ", and returned 1,240 of them": a clause that goes on with the sentence's subject
+#: "Family units: 24,500.": a count labelled by who it counts
+_LABELLED_COUNT = re.compile(r"\s*[A-Z][^:\d.;]{2,60}:\s*(?:about |nearly |almost |roughly |more than |over )?[\d][\d,.]*"
+                             r"(?:\s*(?:million|thousand))?\.?\s*")
 #: "X again led the nation with", "topped all airports with": the largest part of a total
 _LEADER = re.compile(r"\b(?:led|leads|topped|tops|ranked first|came first)\b(?:\s+[\w-]+){0,3}?\s+with\s+$", re.I)
 _SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|saw|rose|fell|grew|had|kept|held|"

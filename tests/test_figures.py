@@ -1221,3 +1221,43 @@ def test_the_place_that_led_the_country_is_a_part_of_the_total_before_it():
     total, part = (next(f for f in found if f.value == v) for v in (5_300, 385))
     assert part.metric == total.metric and part.period == total.period
     assert part.population == "part of a total" and part.series != total.series
+
+
+def test_a_day_that_names_an_act_is_not_the_period_counted():
+    figure = one("Border Patrol recorded 61,400 encounters at the southwest border, the first full month under "
+                 "the March 8 interim final rule.", "2025-05-14", title="CBP April 2025 Monthly Update", agency="CBP")
+    assert figure.period == month_period(2025, 4)
+    # a day that is the period stays one
+    day = one("TSA screened 2.9 million travelers on the July 7 weekend peak.", "2024-07-09", agency="TSA")
+    assert (day.period.start, day.period.end) == ("2024-07-07", "2024-07-07")
+
+
+def test_counts_labelled_by_who_they_count_are_parts_of_the_total_before_them():
+    found = read(["Southwest border encounters came to 118,300 in October.", "Unaccompanied children: 7,450.",
+                  "Members of family units: 31,800.", "Next edition: 12."], "2024-11-18", "CBP",
+                 title="Border Brief - October 2024")
+    by_value = {f.value: f for f in found}
+    total, children, families = by_value[118_300], by_value[7_450], by_value[31_800]
+    assert (children.population, families.population) == ("unaccompanied children", "family units")
+    assert children.metric == families.metric == total.metric
+    assert children.period == families.period == total.period == month_period(2024, 10)
+    assert 12 not in by_value
+
+
+def test_another_count_where_the_words_say_is_the_same_count_there():
+    found = read(["Southwest border encounters reached 176,200 in May, 131,400 of them between ports of entry.",
+                  "Officers at southwest ports of entry processed another 44,800 people."], "2024-06-18", "CBP")
+    ports = next(f for f in found if f.value == 44_800)
+    assert (ports.metric, ports.scope, ports.population) == ("encounters", "southwest border, ports of entry", "")
+    assert ports.period == month_period(2024, 5)
+    # where the words name no place of their own, the count is kept out of the total's series
+    found = read(["Southwest border encounters reached 176,200 in May.", "Officers processed another 4,800 people."],
+                 "2024-06-18", "CBP")
+    other = next(f for f in found if f.value == 4_800)
+    assert other.population == "part of a total"
+
+
+def test_a_count_every_day_is_a_daily_average():
+    figure = one("Agents averaged some 3,950 apprehensions every day along the southwest border in January.",
+                 "2024-02-14", agency="CBP")
+    assert (figure.kind, figure.period) == (DAILY_AVERAGE, month_period(2024, 1))
