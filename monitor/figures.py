@@ -855,6 +855,9 @@ class _Periods:
     _SAME_SPAN = re.compile(r"\b(?:over|during|in|for|across|within)\s+(?:the|that|those)\s+same\s+(?:[\w-]+\s+){0,2}?"
                             r"(?:months?|period|span|stretch|weeks?|days|time(?:frame| frame)?|quarter|year)\b"
                             r"(?!,?\s+(?:a|one|last|the previous|the prior|in the previous|of|in \d|\d))", re.I)
+    #: "the southwest border total through May": a year to date, by a month named without a year
+    _TOTAL_THROUGH = re.compile(rf"\b(?:total|tally|count)s?\s+(?:so far\s+)?(?:through|thru)\s+(?:the end of\s+)?"
+                                rf"({_MON})\b(?!\s+\d)", re.I)
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
 
@@ -892,6 +895,13 @@ class _Periods:
         if self.context and self.context.kind == QUARTER:
             for m in scan(self._THE_QUARTER, 'the quarter'):
                 add(m, self.context)
+        for m in scan(self._TOTAL_THROUGH, 'through', 'thru'):
+            index = _month_index(m.group(1))
+            year = self._year_of(index)
+            if year:  # "the total through May": the fiscal year (DHS counts them) to that month's end
+                first = f"{year}-01-01" if re.search(r"\bcalendar\b", text, re.I) \
+                    else fiscal_year(year + (index >= 10)).start
+                add(m, Period(YEAR_TO_DATE, first, month_end(year, index).isoformat()))
 
     def _since(self, first: date) -> Period:
         """"Since Oct. 1" or "since Jan. 1" within a year of the release (or in a release
@@ -1229,7 +1239,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             continue  # "no releases" in a sentence that names no period: not a count we can place
         if _milestone(text, number):
             continue  # "the first time volume has passed 2.6 million": a threshold, not a count
-        if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
+        if (compared_to is None and not number.percent and (re.search(r"\bfrom\s*$", lead) or _FROM_AN_AVERAGE.search(lead))
                 and i + 1 < len(numbers) and not numbers[i + 1].percent
                 and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
             # "fell from 5.2 million in FY 2022 to 4.3 million": compared with the one after it
@@ -1415,6 +1425,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
+#: "fell from a seven-day average of 3,450 ... to 390": the first of two numbers, like "from 3,450"
+_FROM_AN_AVERAGE = re.compile(r"\bfrom\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,2}?(?:average|level|total|high|peak|low)"
+                              r"\s+of\s*$", re.I)
 #: The "to" of "from 5.2 million in FY 2022 to 4.3 million": the last one before the second number
 _TO_AFTER_FROM = re.compile(r"\bto\b(?!.*\bto\b)", re.I | re.S)
 #: "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019": the second number leaves out
@@ -1491,8 +1504,10 @@ def _same_unit(text: str, number: _Number, figure: Figure) -> bool:
 
 
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
-_TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))",
-                              re.I)
+_TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))|"
+                              # "the southwest border total through May stands at": the release's count to date
+                              r"\bthe (?:[\w-]+\s+){0,3}?(?:total|tally|count)(?=\s+(?:(?:through|thru)\s+[A-Z][a-z]+|so far|"
+                              r"to date)\s+(?:was|were|stood|stands|is|came|comes|reached|reaches|rose|fell)\b)", re.I)
 #: ", which ...,", ", working with CBP,": an aside that neither names what is counted nor who counted
 _RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|(?:working|acting|partnering|cooperating)\s+(?:with|alongside))"
                               r"\s+[^,\d]{0,80},", re.I)

@@ -1261,3 +1261,30 @@ def test_a_count_every_day_is_a_daily_average():
     figure = one("Agents averaged some 3,950 apprehensions every day along the southwest border in January.",
                  "2024-02-14", agency="CBP")
     assert (figure.kind, figure.period) == (DAILY_AVERAGE, month_period(2024, 1))
+
+
+def test_from_an_average_of_one_number_to_another_gives_each_its_own_period():
+    found = read(["Encounters of people from the three countries fell from a daily average of 2,140 in the week of "
+                  "Feb. 4-10, 2024, to 610 a day in the last week of April 2024, a drop of 71%."], "2024-05-20", "CBP")
+    by_value = {f.value: f for f in found}
+    after, before = by_value[610], by_value[2_140]
+    assert (after.role, after.period.start, after.period.end) == (REPORTED, "2024-04-24", "2024-04-30")
+    assert (before.role, before.period.start, before.period.end) == (COMPARED, "2024-02-04", "2024-02-10")
+    assert by_value[-71].period == after.period
+
+
+def test_a_total_through_a_month_is_the_fiscal_year_to_that_month():
+    found = read(["Southwest border encounters dropped to 141,900 in February.",
+                  "With seven months to go, the southwest border total through February stands at 1.05 million."],
+                 "2024-03-19", "CBP")
+    month, to_date = (next(f for f in found if f.value == v) for v in (141_900, 1_050_000))
+    assert month.period == month_period(2024, 2) and month.population == ""
+    assert (to_date.metric, to_date.scope) == (month.metric, month.scope)
+    assert (to_date.period.kind, to_date.period.start, to_date.period.end) == (YEAR_TO_DATE, "2023-10-01",
+                                                                               "2024-02-29")
+    # a total named by who it counts is no reference to the figure before it
+    found = read(["Crews interdicted 3,100 Cuban migrants and 2,900 Haitian migrants in fiscal year 2023.",
+                  "The Cuban total is the highest in years and compares with 610 in fiscal year 2022."],
+                 "2023-10-10", "USCG")
+    haitian = next(f for f in found if f.value == 2_900)
+    assert 610 not in {c.value for c in haitian.compared}
