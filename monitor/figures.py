@@ -1294,7 +1294,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 part_of = head  # "The northern border contributed 18,950 of them, while 84,300 ..."
             leader = part_of is None and head is not None and head.role == REPORTED and bool(_LEADER.search(lead))
             another = part_of is None and head is not None and head.role == REPORTED and not number.money \
-                and bool(re.search(r"\banother\s+$", lead, re.I))
+                and bool(re.search(r"\banother\s+$", lead, re.I)) and bool(_PERSONS_AFTER.match(after))
             if leader or another:
                 # "Denver again led the country with 380": a part of the total before; "officers
                 # at the ports processed another 51,900": the same count, where these were counted

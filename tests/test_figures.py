@@ -1288,3 +1288,9 @@ def test_a_total_through_a_month_is_the_fiscal_year_to_that_month():
                  "2023-10-10", "USCG")
     haitian = next(f for f in found if f.value == 2_900)
     assert 610 not in {c.value for c in haitian.compared}
+
+
+def test_another_number_of_something_else_is_no_part_of_the_count():
+    found = read(["Southwest border encounters reached 176,200 in May.",
+                  "The department is sending another 1,500 agents to the border."], "2024-06-18", "CBP")
+    assert {f.value for f in found} == {176_200}
