@@ -100,6 +100,8 @@ _VERBS = [
                r"\bnow (?:goes|go|going) by\b|\bnow (?:called|named|known as)\b"),
     # "replace it with a new Priority Enforcement Program": what follows is new
     # "lifts the upper age limit for DACA": more people qualify, nothing ends
+    # "extends the wind-down period for X": the policy goes on longer, nothing new ends
+    ("extend_transition", r"\bextend\w* (?:the |its |an? )?(?:orderly )?(?:wind[- ]down|transition(?:al)?) period\b"),
     ("extend_limit", r"\b(?:lift|rais|remov|eas)\w* (?:the |its |a |an )?(?:[\w-]+ ){0,2}?"
                      r"(?:limit|cap|ceiling|restriction|requirement|bar)s?\b"),
     # "a new app that replaces CBP One", "replaced by CBP One": the launch of a successor,
@@ -228,7 +230,7 @@ _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
 _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
-    r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
+    r"\bthis (?:notice|memorandum|designation|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
     # "issued “Guidelines for the Enforcement of ...”": the title quoted
     r"[\"“‘']?(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
     # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
@@ -1696,14 +1698,20 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         if named:
             return _first(named)
     ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent
-            and not _undoes_an_extension(db, row[0], policy_id)]
+            and not _undoes_an_extension(db, row[0], policy_id) and not _partly(db, row)]
     life = earlier[ends[-1] + 1:] if ends else earlier
     # After an end, a program lives again when it is reinstated; a country's TPS by a new
     # designation too. A later "announces ... DACA" (a fee, a form) is not a new life.
     again = ("establish", "reinstate") if not ends or key.startswith("tps ") else ("reinstate",)
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
-    return _first(starts) if starts else None
+    if starts:
+        return _first(starts)
+    # Founded before the history began: the last extension stored is what kept it alive
+    # ("does not renew X when the extension granted in 2016 runs out").
+    extended = [row for row in life if row[2] == "extend" and _days(row[3], this_day) > REPORT_DAYS]
+    return _first([row for row in extended if _days(row[3], date.fromisoformat(extended[-1][3][:10])) <= REPORT_DAYS]) \
+        if extended else None
 
 
 #: "the processes that it announced in 2022 and 2023": the years of what a reversal undoes.
@@ -1763,6 +1771,17 @@ def _undoes_an_extension(db, document_id: int, policy_id: int) -> bool:
         "join policy_events x on x.document_id = m.document_id and x.policy_id = ? and x.event = 'extend' "
         "where e.document_id = ? and p.key like 'memo %' and e.event in ('end', 'suspend') limit 1",
         [policy_id, document_id]).fetchone() is not None
+
+
+#: "Partial vacatur of ...", "partially rescinds": the policy goes on, shortened or narrowed.
+_PARTLY = re.compile(r"\bpartial(?:ly)? (?:vacat|rescin|rescission|terminat|withdr|revo)\w*")
+
+
+def _partly(db, row) -> bool:
+    """Whether the end an event row records is only in part (its headline or statement says so)."""
+    said = [r[0] for r in db.execute("select text from statements where id = ?", [row[1]])] \
+        if row[1] is not None else []
+    return any(_PARTLY.search((text or "").lower()) for text in [row[5], *said])
 
 
 #: A reinstatement the agency makes because a court made it: "court-ordered reimplementation".
