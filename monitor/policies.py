@@ -73,6 +73,9 @@ EVENTS = ("establish", "extend", "suspend", "end", "reinstate")
 #: process of ending" is a suspension; "rescinds ... and restores" a reinstatement).
 _STRENGTH = {"rename": 6, "reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
 _REVERSING = {"suspend", "end", "reinstate"}
+#: An extension is what an end undoes (no founding document stored) when at most this many
+#: days older: TPS runs 6 to 18 months at a time, Deferred Enforced Departure up to two years.
+EXTENSION_DAYS = 3 * 366
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
 
@@ -130,6 +133,7 @@ _VERBS = [
     ("end", r"terminat\w*|\bend(?:s|ed|ing)\b|\bend\b" + _NOUN_AFTER + r"|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|\bund(?:o|oes|oing|id|one)\b|wind\w*[- ]down|wound down|\bset\w* aside|\bstr(?:uck|ike|ikes|iking) down|vacat\w*|supersed\w*|"
             r"remov\w* (?:of )?(?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
+            r"\bremov\w* from (?:the )?(?:code of federal regulations|cfr)\b|"
             r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|"
             r"(?:not|won'?t|won’t) (?:to )?(?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
             r"\bsunset\w*|" +
@@ -167,7 +171,9 @@ _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|res
 _COURTS_DECISION = re.compile(r"\b(?:courts?|judges?|justices|circuit)(?:'s|’s|s')?\s+(?:[\w.,]+\s+){0,4}?$")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
-_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
+_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal|amendments|regulations)\s+(?:of|dated|(?:issued|signed|published)"
+                   # "the amendments published at 86 FR 1676 on January 8, 2021": cited, then dated
+                   rf"(?:\s+(?:at|in)\s+\d{{1,3}}\s+fr\s+[\d,]+,?)?(?: on)?)\s+"
                    rf"(?P<a>{_DATE}))|(?:\b(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule\b))")
 _DATE_RE = re.compile(_DATE)
 #: Dates listed before or after the one a memo is named by.
@@ -237,10 +243,17 @@ _SELF_MEMO = re.compile(
     r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
     r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\((?:interim |temporary )?final rule\b|\bnotice of proposed rulemaking\b|"
     r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^(?:[\w'’.-]+(?:\s+[\w'’.-]+)?\s+)?(?:memo|memorandum)\s+(?:on|for|about)\b")
+#: How a Federal Register rule begins: "Final rule; RIN ...", "ACTION: Interim final rule."
+_RULE_ACTION = re.compile(r"\s*(?:action:\s*)?(?:interim |temporary )?final rules?\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
 _DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
                      r"-\d{4}-\d{4})\b")
+#: "SEVIS Broadcast Message 2020-01": guidance by its number, like a rule by its docket.
+_BROADCAST = re.compile(r"\bbroadcast message\s+(?:no\.?\s*|number\s+)?(\d{4}-\d{2,3})\b")
+#: Keys of documents named by their own number: a document that gives one and does nothing else
+#: to it is that document ("RIN 1615-AC04", "the details are in Broadcast Message 2020-01").
+_OWN_NUMBER = ("rin ", "docket ", "broadcast message ")
 #: "Proclamation 9645", "Executive Order 13780": an order by its number.
 _NUMBERED = re.compile(r"\b(proclamation|executive order)\s+(?:no\.?\s*|number\s+)?(\d{4,5})\b")
 _TPS = re.compile(r"temporary protected status|\btps\b|protected status|temporary protection")
@@ -526,6 +539,9 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
     for m in _DOCKET.finditer(lowered):
         docket = m[1].upper()
         found.append(Mention(f"docket {docket}", f"Rule docket {docket}", "rule", m.start(), m.end()))
+    for m in _BROADCAST.finditer(lowered):
+        found.append(Mention(f"broadcast message {m[1]}", f"Broadcast Message {m[1]}", "rule",
+                             m.start(), m.end()))
     for m in _NUMBERED.finditer(lowered) if "proclamation" in lowered or "executive order" in lowered else ():
         name = f"{m[1].title()} {m[2]}"
         found.append(Mention(f"{m[1]} {m[2]}", name, "order", m.start(), m.end()))
@@ -680,7 +696,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
     before = [(verb, m) for verb, m in before
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
               and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 60), m.start())
-              and (mention.key.startswith(("rin ", "docket "))
+              and (mention.key.startswith(_OWN_NUMBER)
                    or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
@@ -807,7 +823,9 @@ def document_events(title: str | None, published: str | None, label: str | None,
     everything_said = " ".join([title or "", *(text for _, text, _ in statements)]).lower()
     proposing = bool(_PROPOSING.search(everything_said)) and not _WITHDRAWING.search(everything_said)
     # "a court set aside the rule; DHS has stopped applying it": the agency carries the ruling out
-    carried_out = any(_CARRIES_OUT.search(text.lower()) for _, text, slabel in texts if slabel == "reversal")
+    # ... unless it contests the ruling ("disagrees with the decision", "will appeal"): it complies, not decides
+    carried_out = any(_CARRIES_OUT.search(text.lower()) for _, text, slabel in texts if slabel == "reversal") \
+        and not _CONTESTS.search(everything_said)
     best: dict[str, Event] = {}
     renamed: set[str] = set()
     for sid, text, text_label in texts:
@@ -836,7 +854,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb is None and sid is None and text_label == "new_policy" and \
                     len((text[:mention.start] + text[mention.end:]).split()) <= 3:
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
-            own_number = verb is None and mention.key.startswith(("rin ", "docket ")) and \
+            own_number = verb is None and mention.key.startswith(_OWN_NUMBER) and \
                 (proposing or bool(_PROPOSED_RIN.search(lowered, 0, mention.start)))
             if own_number:
                 verb = "establish"  # "(proposed rule, RIN 1615-AC04)": the proposal itself
@@ -845,7 +863,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "establish"  # "Public Charge ... (final rule, RIN ...)": a rule makes what its title names
             if verb is None and sid is None and title_act:
                 verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
-            if verb is None and mention.key.startswith(("rin ", "docket ")):
+            if verb is None and mention.key.startswith(_OWN_NUMBER):
                 verb = "end" if text_label == "reversal" else "establish"
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
@@ -973,6 +991,11 @@ _CARRIES_OUT = re.compile(
     r"(?:[\w'’-]+\s+){0,3}?(?:court(?:'s|’s)?\s+)?(?:order|injunction|vacatur)\b")
 
 
+#: The agency contesting a ruling it complies with: what the court undid is not its act.
+_CONTESTS = re.compile(r"\bdisagree(?:s|d)? with\b|\b(?:will|would|to|plans? to|intends? to|expects? to) appeal\b|"
+                       r"\b(?:filed|files|filing) (?:an |a notice of )?appeal\b|\breviewing (?:its|all|the) (?:legal )?options\b")
+
+
 def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
     clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, verb_start)])
     return bool(_COURT.search(lowered, clause, verb_end) or _BY_COURT.match(lowered, verb_end))
@@ -1052,6 +1075,8 @@ def self_memo(title: str | None, label: str | None,
             _SELF_MEMO.search(title.lower()) or _TITLE_PREFIX.match(title.lower())
             or _TITLE_SUFFIX.search(title.lower()) or _NOTICE_TITLE.match(title.lower())):
         return None  # "Rescission of the Notice of ...": a Federal Register notice itself
+    if title and label in ("new_policy", "reversal") and statements and _RULE_ACTION.match(statements[0][1].lower()):
+        return None  # "Final rule; RIN ...": a Federal Register rule says what it is first
     for sid, text, slabel in statements:
         if slabel in ("new_policy", "reversal") and _SELF_MEMO.search(text.lower()):
             return sid
@@ -1708,8 +1733,10 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     if starts:
         return _first(starts)
     # Founded before the history began: the last extension stored is what kept it alive
-    # ("does not renew X when the extension granted in 2016 runs out").
-    extended = [row for row in life if row[2] == "extend" and _days(row[3], this_day) > REPORT_DAYS]
+    # ("does not renew X when the extension granted in 2016 runs out"), if recent enough to
+    # be the one in force (not a 2015 extension of a designation ended in 2025).
+    extended = [row for row in life if row[2] == "extend"
+                and REPORT_DAYS < _days(row[3], this_day) <= EXTENSION_DAYS]
     return _first([row for row in extended if _days(row[3], date.fromisoformat(extended[-1][3][:10])) <= REPORT_DAYS]) \
         if extended else None
 
