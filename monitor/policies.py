@@ -865,6 +865,8 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
             if verb is None and mention.key.startswith(_OWN_NUMBER):
                 verb = "end" if text_label == "reversal" else "establish"
+                # "The details are in Broadcast Message 2020-01", in a new policy: its own number
+                own_number = own_number or (label == "new_policy" and text_label == "none")
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
             if mention.kind == "practice" and verb not in _REVERSING:
