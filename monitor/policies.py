@@ -1127,7 +1127,11 @@ def record_document(db, document_id: int) -> set[int]:
     texts = [title or "", *(t for _, t, _ in statements)]
     known = _known_names(db, texts, day)
     events = document_events(title, published, label, statements, known)
-    own = self_memo(title, label, statements)
+    # a document that undoes something acts, whatever the classifier called it ("This
+    # memorandum implements ...; all conflicting guidance is rescinded")
+    acts = label not in ("new_policy", "reversal") and any(e.event in _REVERSING for e in events)
+    own = self_memo(title, "reversal" if acts else label,
+                    [(sid, text, "reversal" if acts else slabel) for sid, text, slabel in statements])
     if own is not False and day:
         events.append(Event(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                             "establish", own))

@@ -1072,3 +1072,28 @@ def test_a_ruling_the_agency_complies_with_but_contests_is_not_its_act(store):
          "DHS today rescinded the Military Families Parole Process and will not appeal."),
     ])
     assert reverses(store, ids) == {("undo", "start")}
+
+
+def test_a_memo_that_rescinds_is_named_by_its_date_whatever_the_classifier_called_it(store):
+    """A memo the classifier labels no change but that rescinds earlier guidance ("This
+    memorandum ... all conflicting guidance is rescinded") still acts, so it is a memo a
+    later revocation can name by its date."""
+    from monitor.policies import link_reversals, record_document
+
+    ids = stored(store, [
+        ("first", "2014-11-20", "Secretary sets arrest priorities",
+         "The Secretary today signed a memorandum setting priorities for arrests and removals."),
+        ("second", "2017-02-20", "Enforcing the Laws in the Interior",
+         "This memorandum carries out the executive order on interior enforcement. All conflicting "
+         "guidance is rescinded, including the November 20, 2014 memorandum that set priorities for "
+         "arrests."),
+    ])
+    store.db.execute("update documents set label = 'none' where id = ?", [ids["second"]])
+    store.db.execute("update statement_rows set label = 'none' where document_id = ?", [ids["second"]])
+    record_document(store.db, ids["second"])
+    ids.update(stored(store, [
+        ("third", "2021-01-20", "Interim enforcement priorities",
+         "Pending a review, the February 20, 2017 memorandum is revoked."),
+    ]))
+    link_reversals(store.db, ids["third"], "2021-01-20T00:00:00Z")
+    assert ("third", "second") in reverses(store, ids)
