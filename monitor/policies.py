@@ -17,9 +17,10 @@ made ("the interim priorities set in January 2021"), or by its kind alone when b
 back ("would again apply the guidelines") or by its kind and subject when in force ("the
 worksite enforcement guidelines"), a rule by its RIN (a proposal's, made by it), docket,
 date, month or year and subject ("the March 2019 interim final rule on ...", "the 2022
-rule": a rule's own Federal Register title makes it one) or Federal Register title (in a
-later title, quoted, or given in the text of the press release that announced it), an
-order by its number ("Proclamation 9645"), and an earlier act by when it was done ("the
+rule": a rule's own Federal Register title makes it one; "published at 86 FR 1676 on
+January 8, 2021" is its date) or Federal Register title (in a later title, quoted, or given
+in the text of the press release that announced it), an order by its number ("Proclamation
+9645"), guidance by its number ("Broadcast Message 2020-01"), and an earlier act by when it was done ("the
 August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"; brought back "as it was until the
 Department narrowed it in March 2022"): the one act
 that period on a policy the reversal names, else the one document of that period whose
@@ -35,7 +36,7 @@ in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
 exceptions ("except for DACA"), a court's ruling (unless the release carries it out: "DHS
-has stopped applying the bar"), an act someone is barred from ("an injunction barring DHS
+has stopped applying the bar", and does not contest it: "disagrees with the decision"), an act someone is barred from ("an injunction barring DHS
 from implementing the terminations", even when DHS complies with it), a new name ("reissued under a new name"), the policy
 acting itself ("a memo pauses most deportations"), an act only promised or proposed ("a
 bill that would end"), one in a clause of time ("the day after the order expired") and
@@ -47,7 +48,8 @@ the document that established the policy (in its current life: after a terminati
 what reinstated it or, for TPS, designated the country again; the one of the year the
 reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
 names the years of what it undoes; for a memo named by its date, its resumptions since
-too); for a reinstatement, the termination it undoes. A
+too; with no founding document stored, the last extension, if recent; a partial vacatur
+ends no life); for a reinstatement, the termination it undoes. A
 termination that supersedes an earlier termination undoes the policy, not that memo.
 Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
@@ -1743,8 +1745,10 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     # be the one in force (not a 2015 extension of a designation ended in 2025).
     extended = [row for row in life if row[2] == "extend"
                 and REPORT_DAYS < _days(row[3], this_day) <= EXTENSION_DAYS]
-    return _first([row for row in extended if _days(row[3], date.fromisoformat(extended[-1][3][:10])) <= REPORT_DAYS]) \
-        if extended else None
+    if not extended:
+        return None
+    last = date.fromisoformat(extended[-1][3][:10])
+    return _first([row for row in extended if _days(row[3], last) <= REPORT_DAYS])  # its reports
 
 
 #: "the processes that it announced in 2022 and 2023": the years of what a reversal undoes.
