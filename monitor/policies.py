@@ -17,9 +17,10 @@ made ("the interim priorities set in January 2021"), or by its kind alone when b
 back ("would again apply the guidelines") or by its kind and subject when in force ("the
 worksite enforcement guidelines"), a rule by its RIN (a proposal's, made by it), docket,
 date, month or year and subject ("the March 2019 interim final rule on ...", "the 2022
-rule": a rule's own Federal Register title makes it one) or Federal Register title (in a
-later title, quoted, or given in the text of the press release that announced it), an
-order by its number ("Proclamation 9645"), and an earlier act by when it was done ("the
+rule": a rule's own Federal Register title makes it one; "published at 86 FR 1676 on
+January 8, 2021" is its date) or Federal Register title (in a later title, quoted, or given
+in the text of the press release that announced it), an order by its number ("Proclamation
+9645"), guidance by its number ("Broadcast Message 2020-01"), and an earlier act by when it was done ("the
 August 2022 wind-down", "the 2017 change", "the practice it dropped in 2018"; brought back "as it was until the
 Department narrowed it in March 2022"): the one act
 that period on a policy the reversal names, else the one document of that period whose
@@ -35,7 +36,7 @@ in the clause that names the policy (a list of policies shares its verb), in the
 headline and in the statements the classifier labelled ``new_policy`` or ``reversal``
 (or ``none``, for what ends); background ("which had expanded", "ended DACA in 2017"),
 exceptions ("except for DACA"), a court's ruling (unless the release carries it out: "DHS
-has stopped applying the bar"), an act someone is barred from ("an injunction barring DHS
+has stopped applying the bar", and does not contest it: "disagrees with the decision"), an act someone is barred from ("an injunction barring DHS
 from implementing the terminations", even when DHS complies with it), a new name ("reissued under a new name"), the policy
 acting itself ("a memo pauses most deportations"), an act only promised or proposed ("a
 bill that would end"), one in a clause of time ("the day after the order expired") and
@@ -47,7 +48,8 @@ the document that established the policy (in its current life: after a terminati
 what reinstated it or, for TPS, designated the country again; the one of the year the
 reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
 names the years of what it undoes; for a memo named by its date, its resumptions since
-too); for a reinstatement, the termination it undoes. A
+too; with no founding document stored, the last extension, if recent; a partial vacatur
+ends no life); for a reinstatement, the termination it undoes. A
 termination that supersedes an earlier termination undoes the policy, not that memo.
 Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
@@ -73,6 +75,9 @@ EVENTS = ("establish", "extend", "suspend", "end", "reinstate")
 #: process of ending" is a suspension; "rescinds ... and restores" a reinstatement).
 _STRENGTH = {"rename": 6, "reinstate": 5, "suspend": 4, "end": 3, "extend": 2, "establish": 1}
 _REVERSING = {"suspend", "end", "reinstate"}
+#: An extension is what an end undoes (no founding document stored) when at most this many
+#: days older: TPS runs 6 to 18 months at a time, Deferred Enforced Departure up to two years.
+EXTENSION_DAYS = 3 * 366
 #: A memo is found by its date give or take this (signed one day, released the next).
 MEMO_DAYS = 2
 
@@ -100,6 +105,8 @@ _VERBS = [
                r"\bnow (?:goes|go|going) by\b|\bnow (?:called|named|known as)\b"),
     # "replace it with a new Priority Enforcement Program": what follows is new
     # "lifts the upper age limit for DACA": more people qualify, nothing ends
+    # "extends the wind-down period for X": the policy goes on longer, nothing new ends
+    ("extend_transition", r"\bextend\w* (?:the |its |an? )?(?:orderly )?(?:wind[- ]down|transition(?:al)?) period\b"),
     ("extend_limit", r"\b(?:lift|rais|remov|eas)\w* (?:the |its |a |an )?(?:[\w-]+ ){0,2}?"
                      r"(?:limit|cap|ceiling|restriction|requirement|bar)s?\b"),
     # "a new app that replaces CBP One", "replaced by CBP One": the launch of a successor,
@@ -128,6 +135,7 @@ _VERBS = [
     ("end", r"terminat\w*|\bend(?:s|ed|ing)\b|\bend\b" + _NOUN_AFTER + r"|rescin\w*|rescission|revok\w*|revocation|"
             r"withdr[ae]w\w*|\bund(?:o|oes|oing|id|one)\b|wind\w*[- ]down|wound down|\bset\w* aside|\bstr(?:uck|ike|ikes|iking) down|vacat\w*|supersed\w*|"
             r"remov\w* (?:of )?(?:the )?(?:regulations?|rule|program|changes|regulatory text)|"
+            r"\bremov\w* from (?:the )?(?:code of federal regulations|cfr)\b|"
             r"discontinu\w*|cancel\w*|repeal\w*|no longer|abolish\w*|"
             r"(?:not|won'?t|won’t) (?:to )?(?:be )?(?:renew|extend|continu)\w*|declin\w* to (?:renew|extend)|"
             r"\bsunset\w*|" +
@@ -165,7 +173,9 @@ _MEMO_WORD = (r"memorand(?:um|a)|memos?|notice|guidance|guidelines|directive|res
 _COURTS_DECISION = re.compile(r"\b(?:courts?|judges?|justices|circuit)(?:'s|’s|s')?\s+(?:[\w.,]+\s+){0,4}?$")
 #: "the memorandum of June 15, 2012" / "the June 15, 2012 memorandum" / "the Sept. 5, 2017, memo";
 #: a rule by its date too: "the interim final rule published on November 19, 2019".
-_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal)\s+(?:of|dated|(?:issued|signed|published)(?: on)?)\s+"
+_MEMO = re.compile(rf"(?:(?:{_MEMO_WORD}|rule(?:making)?|proposal|amendments|regulations)\s+(?:of|dated|(?:issued|signed|published)"
+                   # "the amendments published at 86 FR 1676 on January 8, 2021": cited, then dated
+                   rf"(?:\s+(?:at|in)\s+\d{{1,3}}\s+fr\s+[\d,]+,?)?(?: on)?)\s+"
                    rf"(?P<a>{_DATE}))|(?:\b(?P<b>{_DATE}),?\s+(?:[a-z]+\s+){{0,3}}?(?:{_MEMO_WORD}|rule\b))")
 _DATE_RE = re.compile(_DATE)
 #: Dates listed before or after the one a memo is named by.
@@ -228,17 +238,24 @@ _MEMO_NOUN = r"(?:memos?|memorand(?:um|a)|guidelines|directives?|guidance)"
 _MEMO_NOUNS = re.compile(r"memo|guid|directive|notice|broadcast message|propos")
 #: A document that is itself a memo, notice or guidance (so it can be named by its date).
 _SELF_MEMO = re.compile(
-    r"\bthis (?:notice|memorandum|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
+    r"\bthis (?:notice|memorandum|designation|(?:[a-z]+ ){0,2}?rule)\b|\b(?:issu|sign|releas|publish)\w*\s+(?:\w+\s+){0,3}?"
     # "issued “Guidelines for the Enforcement of ...”": the title quoted
     r"[\"“‘']?(?:memorand|memos?\b|guidance|guidelines|directive|notice)|\bby this\b|"
     # "a second memorandum signed today", "by separate memorandum", "Kelly memo on ..." (a headline)
     r"\b(?:memorand(?:um|a)|memos?|directives?)\s+(?:[\w-]+\s+){0,2}?(?:signed|issued)\s+(?:today|yesterday|this week)|"
     r"\bby (?:a )?separate (?:memorandum|memo|directive)\b|\(proposed rule\b|\((?:interim |temporary )?final rule\b|\bnotice of proposed rulemaking\b|"
     r"^summary: (?:\w+ ){1,3}?propos(?:es|ing) to\b|^(?:[\w'’.-]+(?:\s+[\w'’.-]+)?\s+)?(?:memo|memorandum)\s+(?:on|for|about)\b")
+#: How a Federal Register rule begins: "Final rule; RIN ...", "ACTION: Interim final rule."
+_RULE_ACTION = re.compile(r"\s*(?:action:\s*)?(?:interim |temporary )?final rules?\b")
 _RIN = re.compile(r"\b(?:rin|regulation identifier number)\s*(?:no\.?\s*|number\s*)?:?\s*"
                   r"(\d{4}-[a-z]{2}\d{2})\b")
 _DOCKET = re.compile(r"\b((?:uscis|dhs|ice|cbp|uscbp|ices|iceb|tsa|fema|usbc|boep|eoir|uscg)"
                      r"-\d{4}-\d{4})\b")
+#: "SEVIS Broadcast Message 2020-01": guidance by its number, like a rule by its docket.
+_BROADCAST = re.compile(r"\bbroadcast message\s+(?:no\.?\s*|number\s+)?(\d{4}-\d{2,3})\b")
+#: Keys of documents named by their own number: a document that gives one and does nothing else
+#: to it is that document ("RIN 1615-AC04", "the details are in Broadcast Message 2020-01").
+_OWN_NUMBER = ("rin ", "docket ", "broadcast message ")
 #: "Proclamation 9645", "Executive Order 13780": an order by its number.
 _NUMBERED = re.compile(r"\b(proclamation|executive order)\s+(?:no\.?\s*|number\s+)?(\d{4,5})\b")
 _TPS = re.compile(r"temporary protected status|\btps\b|protected status|temporary protection")
@@ -524,6 +541,9 @@ def _mentions(text: str, known_items: tuple) -> tuple[Mention, ...]:
     for m in _DOCKET.finditer(lowered):
         docket = m[1].upper()
         found.append(Mention(f"docket {docket}", f"Rule docket {docket}", "rule", m.start(), m.end()))
+    for m in _BROADCAST.finditer(lowered):
+        found.append(Mention(f"broadcast message {m[1]}", f"Broadcast Message {m[1]}", "rule",
+                             m.start(), m.end()))
     for m in _NUMBERED.finditer(lowered) if "proclamation" in lowered or "executive order" in lowered else ():
         name = f"{m[1].title()} {m[2]}"
         found.append(Mention(f"{m[1]} {m[2]}", name, "order", m.start(), m.end()))
@@ -678,7 +698,7 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
     before = [(verb, m) for verb, m in before
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
               and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 60), m.start())
-              and (mention.key.startswith(("rin ", "docket "))
+              and (mention.key.startswith(_OWN_NUMBER)
                    or not _PROPOSAL.search(lowered, m.end(), mention.start))]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
@@ -805,7 +825,9 @@ def document_events(title: str | None, published: str | None, label: str | None,
     everything_said = " ".join([title or "", *(text for _, text, _ in statements)]).lower()
     proposing = bool(_PROPOSING.search(everything_said)) and not _WITHDRAWING.search(everything_said)
     # "a court set aside the rule; DHS has stopped applying it": the agency carries the ruling out
-    carried_out = any(_CARRIES_OUT.search(text.lower()) for _, text, slabel in texts if slabel == "reversal")
+    # ... unless it contests the ruling ("disagrees with the decision", "will appeal"): it complies, not decides
+    carried_out = any(_CARRIES_OUT.search(text.lower()) for _, text, slabel in texts if slabel == "reversal") \
+        and not _CONTESTS.search(everything_said)
     best: dict[str, Event] = {}
     renamed: set[str] = set()
     for sid, text, text_label in texts:
@@ -834,7 +856,7 @@ def document_events(title: str | None, published: str | None, label: str | None,
             if verb is None and sid is None and text_label == "new_policy" and \
                     len((text[:mention.start] + text[mention.end:]).split()) <= 3:
                 verb = "establish"  # a new rule titled by its name: "International Entrepreneur Rule"
-            own_number = verb is None and mention.key.startswith(("rin ", "docket ")) and \
+            own_number = verb is None and mention.key.startswith(_OWN_NUMBER) and \
                 (proposing or bool(_PROPOSED_RIN.search(lowered, 0, mention.start)))
             if own_number:
                 verb = "establish"  # "(proposed rule, RIN 1615-AC04)": the proposal itself
@@ -843,8 +865,10 @@ def document_events(title: str | None, published: str | None, label: str | None,
                 verb = "establish"  # "Public Charge ... (final rule, RIN ...)": a rule makes what its title names
             if verb is None and sid is None and title_act:
                 verb = title_act[1]  # "Public Charge ...; Implementation of Vacatur": the title's act
-            if verb is None and mention.key.startswith(("rin ", "docket ")):
+            if verb is None and mention.key.startswith(_OWN_NUMBER):
                 verb = "end" if text_label == "reversal" else "establish"
+                # "The details are in Broadcast Message 2020-01", in a new policy: its own number
+                own_number = own_number or (label == "new_policy" and text_label == "none")
             if verb is None and sid is None and mention.kind != "memo":
                 verb = _anaphoric_verb(statements, mention)  # "X Is History" / "will no longer use the program"
             if mention.kind == "practice" and verb not in _REVERSING:
@@ -971,6 +995,11 @@ _CARRIES_OUT = re.compile(
     r"(?:[\w'’-]+\s+){0,3}?(?:court(?:'s|’s)?\s+)?(?:order|injunction|vacatur)\b")
 
 
+#: The agency contesting a ruling it complies with: what the court undid is not its act.
+_CONTESTS = re.compile(r"\bdisagree(?:s|d)? with\b|\b(?:will|would|to|plans? to|intends? to|expects? to) appeal\b|"
+                       r"\b(?:filed|files|filing) (?:an |a notice of )?appeal\b|\breviewing (?:its|all|the) (?:legal )?options\b")
+
+
 def _by_a_court(lowered: str, verb_start: int, verb_end: int) -> bool:
     clause = max([0] + [m.end() for m in _CLAUSE_END.finditer(lowered, 0, verb_start)])
     return bool(_COURT.search(lowered, clause, verb_end) or _BY_COURT.match(lowered, verb_end))
@@ -1050,6 +1079,8 @@ def self_memo(title: str | None, label: str | None,
             _SELF_MEMO.search(title.lower()) or _TITLE_PREFIX.match(title.lower())
             or _TITLE_SUFFIX.search(title.lower()) or _NOTICE_TITLE.match(title.lower())):
         return None  # "Rescission of the Notice of ...": a Federal Register notice itself
+    if title and label in ("new_policy", "reversal") and statements and _RULE_ACTION.match(statements[0][1].lower()):
+        return None  # "Final rule; RIN ...": a Federal Register rule says what it is first
     for sid, text, slabel in statements:
         if slabel in ("new_policy", "reversal") and _SELF_MEMO.search(text.lower()):
             return sid
@@ -1098,7 +1129,11 @@ def record_document(db, document_id: int) -> set[int]:
     texts = [title or "", *(t for _, t, _ in statements)]
     known = _known_names(db, texts, day)
     events = document_events(title, published, label, statements, known)
-    own = self_memo(title, label, statements)
+    # a document that undoes something acts, whatever the classifier called it ("This
+    # memorandum implements ...; all conflicting guidance is rescinded")
+    acts = label not in ("new_policy", "reversal") and any(e.event in _REVERSING for e in events)
+    own = self_memo(title, "reversal" if acts else label,
+                    [(sid, text, "reversal" if acts else slabel) for sid, text, slabel in statements])
     if own is not False and day:
         events.append(Event(f"memo {day}", f"Memo or notice of {_long_date(day)}", "memo",
                             "establish", own))
@@ -1696,14 +1731,24 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         if named:
             return _first(named)
     ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent
-            and not _undoes_an_extension(db, row[0], policy_id)]
+            and not _undoes_an_extension(db, row[0], policy_id) and not _partly(db, row)]
     life = earlier[ends[-1] + 1:] if ends else earlier
     # After an end, a program lives again when it is reinstated; a country's TPS by a new
     # designation too. A later "announces ... DACA" (a fee, a form) is not a new life.
     again = ("establish", "reinstate") if not ends or key.startswith("tps ") else ("reinstate",)
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
-    return _first(starts) if starts else None
+    if starts:
+        return _first(starts)
+    # Founded before the history began: the last extension stored is what kept it alive
+    # ("does not renew X when the extension granted in 2016 runs out"), if recent enough to
+    # be the one in force (not a 2015 extension of a designation ended in 2025).
+    extended = [row for row in life if row[2] == "extend"
+                and REPORT_DAYS < _days(row[3], this_day) <= EXTENSION_DAYS]
+    if not extended:
+        return None
+    last = date.fromisoformat(extended[-1][3][:10])
+    return _first([row for row in extended if _days(row[3], last) <= REPORT_DAYS])  # its reports
 
 
 #: "the processes that it announced in 2022 and 2023": the years of what a reversal undoes.
@@ -1763,6 +1808,17 @@ def _undoes_an_extension(db, document_id: int, policy_id: int) -> bool:
         "join policy_events x on x.document_id = m.document_id and x.policy_id = ? and x.event = 'extend' "
         "where e.document_id = ? and p.key like 'memo %' and e.event in ('end', 'suspend') limit 1",
         [policy_id, document_id]).fetchone() is not None
+
+
+#: "Partial vacatur of ...", "partially rescinds": the policy goes on, shortened or narrowed.
+_PARTLY = re.compile(r"\bpartial(?:ly)? (?:vacat|rescin|rescission|terminat|withdr|revo)\w*")
+
+
+def _partly(db, row) -> bool:
+    """Whether the end an event row records is only in part (its headline or statement says so)."""
+    said = [r[0] for r in db.execute("select text from statements where id = ?", [row[1]])] \
+        if row[1] is not None else []
+    return any(_PARTLY.search((text or "").lower()) for text in [row[5], *said])
 
 
 #: A reinstatement the agency makes because a court made it: "court-ordered reimplementation".

@@ -965,3 +965,135 @@ def test_a_state_brought_back_as_it_was_until_an_earlier_act_undoes_that_act(sto
          "was from 2018 until the Department narrowed it in September 2021."),
     ])
     assert reverses(store, ids) == {("again", "narrow")}
+
+
+def test_a_policy_stored_only_as_extended_is_undone_by_its_end_while_that_extension_is_recent(store):
+    """When the founding act predates the history, the last extension stored is what an end
+    undoes; lengthening a wind-down is one more extension, not a second end, so bringing the
+    policy back undoes the wind-down itself. An extension many years older gives nothing."""
+    ids = stored(store, [
+        ("old", "2012-05-02", "Extension of the Designation of Nepal for Temporary Protected Status",
+         "DHS is extending the designation of Nepal for Temporary Protected Status for 18 months."),
+        ("ext", "2019-07-10", "President Extends Deferred Enforced Departure for Venezuelans",
+         "USCIS publishes the President's decision that extends Deferred Enforced Departure for "
+         "eligible Venezuelans for 18 months."),
+        ("wind", "2020-12-01", "Wind-Down of Deferred Enforced Departure for Venezuelans",
+         "The President will not renew Deferred Enforced Departure for Venezuelans; this notice sets "
+         "out a six-month wind-down."),
+        ("longer", "2021-03-01", "Extending the Wind-Down Period for Deferred Enforced Departure for Venezuelans",
+         "USCIS publishes a memorandum extending the wind-down period for Deferred Enforced Departure "
+         "for Venezuelans by three months."),
+        ("back", "2021-06-15", "Reinstatement of Deferred Enforced Departure for Venezuelans",
+         "The President has reinstated Deferred Enforced Departure for Venezuelans for two years."),
+        ("nepal", "2024-09-02", "DHS Terminates Temporary Protected Status for Nepal",
+         "The Secretary has decided to terminate Temporary Protected Status for Nepal."),
+    ])
+    assert reverses(store, ids) == {("wind", "ext"), ("back", "wind")}
+
+
+def test_a_partial_vacatur_leaves_the_policy_alive_for_its_later_termination(store):
+    """Shortening an extension ("partially vacates") undoes that extension but does not end
+    the designation: the termination that follows undoes the same extension."""
+    ids = stored(store, [
+        ("ext", "2023-11-20", "Extension of the Designation of Yemen for Temporary Protected Status",
+         "DHS extends the designation of Yemen for Temporary Protected Status for 18 months."),
+        ("cut", "2024-05-10", "Partial Vacatur of 2023 Temporary Protected Status Decision for Yemen",
+         "The Secretary is partially vacating the 2023 extension of Temporary Protected Status for "
+         "Yemen, shortening it to twelve months."),
+        ("end", "2024-11-01", "Termination of the Designation of Yemen for Temporary Protected Status",
+         "DHS announces that Temporary Protected Status for Yemen will be allowed to lapse and "
+         "terminates the designation."),
+    ])
+    assert reverses(store, ids) == {("cut", "ext"), ("end", "ext")}
+
+
+def test_a_notice_calling_itself_a_designation_is_found_by_its_date(store):
+    """"This designation is effective ..." makes a notice one a later rescission can name by
+    its date, when the notice's headline carries no name the history knows."""
+    ids = stored(store, [
+        ("notice", "2016-04-12", "Designating Certain Arrivals for Expedited Screening",
+         "The Secretary will screen certain arrivals by sea under expedited procedures. This "
+         "designation is effective April 12, 2016."),
+        ("undo", "2019-02-05", "Rescission of the Notice of April 12, 2016, Designating Certain Arrivals",
+         "This notice withdraws the designation of April 12, 2016, which applied expedited screening "
+         "to arrivals by sea."),
+    ], )
+    assert reverses(store, ids) == {("undo", "notice")}
+
+
+def test_a_rule_cited_by_its_volume_and_page_then_date_is_removed_from_the_cfr(store):
+    """A Federal Register rule that opens with "Final rule" is named by its date; a later rule
+    "removes from the Code of Federal Regulations the amendments published at 85 FR 1234 on
+    <that date>" ends it."""
+    from monitor.policies import self_memo
+
+    assert self_memo("Changes to Fee Waivers", "new_policy",
+                     [(1, "Final rule; RIN 1615-AC99.", "none")]) is None
+    assert self_memo("Changes to Fee Waivers", "new_policy",
+                     [(1, "USCIS says final rules take time.", "none")]) is False
+    ids = stored(store, [
+        ("rule", "2020-03-02", "Changes to Fee Waiver Eligibility for Certain Forms",
+         "Final rule; RIN 1615-AC99. USCIS narrows who may ask for a fee waiver, starting with the "
+         "next filing season."),
+        ("gone", "2021-10-04", "Withdrawal of Fee Waiver Changes",
+         "DHS removes from the Code of Federal Regulations the fee waiver amendments published at "
+         "85 FR 1234 on March 2, 2020, which a court set aside in July."),
+    ], )
+    assert reverses(store, ids) == {("gone", "rule")}
+
+
+def test_guidance_named_by_its_broadcast_message_number_is_undone_by_withdrawing_it(store):
+    ids = stored(store, [
+        ("guide", "2021-01-11", "SEVP Changes Rules on Remote Classes for Spring",
+         "SEVP announced that students in fully remote programs must leave the country. The details "
+         "are in SEVIS Broadcast Message 2101-02."),
+        ("other", "2021-01-20", "SEVP Issues Guidance on Practical Training",
+         "SEVP issued guidance on practical training. See Broadcast Message 2101-05."),
+        ("pull", "2021-01-25", "ICE Withdraws Remote Class Guidance",
+         "ICE has agreed to withdraw Broadcast Message 2101-02 and will return to its earlier "
+         "guidance."),
+    ])
+    assert reverses(store, ids) == {("pull", "guide")}
+
+
+def test_a_ruling_the_agency_complies_with_but_contests_is_not_its_act(store):
+    """The court set the process aside and USCIS stopped taking requests to comply, while the
+    Department says it disagrees and may appeal: the court ended it, not DHS; the later DHS
+    rescission undoes the process."""
+    ids = stored(store, [
+        ("start", "2022-03-01", "DHS Opens Parole in Place for Military Families",
+         "DHS today launched the Military Families Parole Process, under which relatives of service "
+         "members may request parole in place."),
+        ("court", "2022-09-12", "USCIS Update on the Military Families Parole Process After Ruling",
+         "A federal district court set aside the Military Families Parole Process on Friday. To comply "
+         "with the court's order, USCIS is no longer accepting requests. The Department disagrees with "
+         "the ruling and is reviewing its options."),
+        ("undo", "2023-02-01", "DHS Rescinds the Military Families Parole Process",
+         "DHS today rescinded the Military Families Parole Process and will not appeal."),
+    ])
+    assert reverses(store, ids) == {("undo", "start")}
+
+
+def test_a_memo_that_rescinds_is_named_by_its_date_whatever_the_classifier_called_it(store):
+    """A memo the classifier labels no change but that rescinds earlier guidance ("This
+    memorandum ... all conflicting guidance is rescinded") still acts, so it is a memo a
+    later revocation can name by its date."""
+    from monitor.policies import link_reversals, record_document
+
+    ids = stored(store, [
+        ("first", "2014-11-20", "Secretary sets arrest priorities",
+         "The Secretary today signed a memorandum setting priorities for arrests and removals."),
+        ("second", "2017-02-20", "Enforcing the Laws in the Interior",
+         "This memorandum carries out the executive order on interior enforcement. All conflicting "
+         "guidance is rescinded, including the November 20, 2014 memorandum that set priorities for "
+         "arrests."),
+    ])
+    store.db.execute("update documents set label = 'none' where id = ?", [ids["second"]])
+    store.db.execute("update statement_rows set label = 'none' where document_id = ?", [ids["second"]])
+    record_document(store.db, ids["second"])
+    ids.update(stored(store, [
+        ("third", "2021-01-20", "Interim enforcement priorities",
+         "Pending a review, the February 20, 2017 memorandum is revoked."),
+    ]))
+    link_reversals(store.db, ids["third"], "2021-01-20T00:00:00Z")
+    assert ("third", "second") in reverses(store, ids)
