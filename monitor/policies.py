@@ -315,8 +315,8 @@ _PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
 #: ("U.S. Code": a period after a single letter abbreviates, it ends nothing)
 _CLAUSE_END = re.compile(r"(?<!\b[a-z])[.!?]\s|;\s|\s[-–—]\s")
-#: A statement about the past ("had been ended") is background, not an act.
-_PAST_PERFECT = re.compile(r"\bhad (?:been |already )?\w+(?:ed|en)\b")
+#: A statement about the past ("had been ended", "had not followed") is background, not an act.
+_PAST_PERFECT = re.compile(r"\bhad (?:not |never )?(?:been |already )?\w+(?:ed|en)\b")
 #: ...unless it is reported speech: "the State Department said the United States had suspended".
 _REPORTED = re.compile(r"\b(?:said|says|announced|confirmed|stated|reported|told)\b(?:\s+[\w,'’-]+){0,6}?\s+$")
 #: A policy as the subject of a clause of time: "the morning after the expulsion policy
