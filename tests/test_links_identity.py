@@ -46,3 +46,24 @@ def test_a_negated_past_perfect_is_background():
                  "Migrant Protection Protocols.", "none") == set()
     assert _acts("A court found that the agency had never weighed reliance when it decided to end "
                  "DACA.", "none") == set()
+
+
+def test_mpp_is_known_by_the_provision_it_carries_out_and_by_what_it_did(store):
+    """The announcement that cites the return-to-Mexico provision of the Act sets MPP up; a
+    suspension naming the program and an end describing it ("people sent back to Mexico to
+    wait for their hearings") both undo that announcement."""
+    assert ("mpp", "establish") in _acts(
+        "The Secretary announced that the Department will begin implementing section 235(b)(2)(C) "
+        "of the Immigration and Nationality Act at the southern border.", "new_policy")
+    ids = stored(store, [
+        ("start", "2019-01-02", "Secretary Announces Action at the Southern Border",
+         "The Secretary announced that the Department will begin implementing section 235(b)(2)(C) "
+         "of the Immigration and Nationality Act, so that some people who arrive from Mexico can be "
+         "returned there while their cases go forward."),
+        ("pause", "2021-01-21", "DHS Suspends New Enrollments in Remain in Mexico",
+         "DHS will no longer enroll new arrivals in the Remain in Mexico program."),
+        ("end", "2021-06-02", "Secretary Signs Memorandum Ending a Border Program",
+         "The Secretary today signed a memorandum terminating the program under which people seeking "
+         "asylum were sent back to Mexico to wait for their court dates."),
+    ])
+    assert reverses(store, ids) == {("pause", "start"), ("end", "start")}
