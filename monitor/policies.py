@@ -185,7 +185,8 @@ _RULE_WHEN = re.compile(rf"\b(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d),
                         rf"(?:published|issued|adopted|finalized|made)\s+in\s+(?:(?P<month2>{_MONTH})\s+)?"
                         rf"(?P<year2>(?:19|20)\d\d)\b")
 #: An earlier act named by when it was done, which a reversal undoes: "the August 2022 wind-down",
-#: "the 2017 change", "the decision it made in February 2019", "the practice it dropped in 2018".
+#: "the 2017 change", "the decision it made in February 2019", "the practice it dropped in 2018",
+#: "the approach adopted in 2017".
 _ACT_NOUN = (r"(?:change|decision|determination|action|step|measure|shift|move|wind-down|shutdown|closure|closing|termination|rescission|"
              r"suspension|pause|ending|cancellation|revocation|rollback|reversal)")
 _ACT_WHEN = re.compile(
@@ -194,7 +195,9 @@ _ACT_WHEN = re.compile(
     rf"\b(?:{_ACT_NOUN}s?\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|were)\s+){{0,2}}"
     rf"(?:made|took|adopted|announced|carried out)|"
     rf"(?:practice|policy|approach|guidance)\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|"
-    rf"were|had)\s+){{0,2}}(?:dropped|ended|abandoned|rescinded|stopped|discontinued|reversed))\s+in\s+"
+    rf"were|had)\s+){{0,2}}(?:dropped|ended|abandoned|rescinded|stopped|discontinued|reversed|"
+    # "the broad approach adopted in 2017": what was put in place then
+    rf"adopted|introduced|instituted|put in place))\s+in\s+"
     rf"(?:(?P<month2>{_MONTH})\s+)?(?P<year2>(?:19|20)\d\d)\b")
 #: "as it was from 2019 until the Department narrowed it in March 2022": the state before an
 #: earlier act, named by when it was done, brought back.

@@ -67,3 +67,23 @@ def test_mpp_is_known_by_the_provision_it_carries_out_and_by_what_it_did(store):
          "asylum were sent back to Mexico to wait for their court dates."),
     ])
     assert reverses(store, ids) == {("pause", "start"), ("end", "start")}
+
+
+def test_an_approach_named_by_the_year_it_was_adopted_is_that_years_act(store):
+    """"replaces the sweeping approach adopted in 2018" undoes the 2018 document it describes,
+    not another of that year."""
+    assert ("memo act 2018", "end") in _acts(
+        "The new memorandum replaces the sweeping approach adopted in 2018 under which every removable "
+        "person was a target.", "new_policy", published="2021-02-01")
+    ids = stored(store, [
+        ("wide", "2018-03-05", "Secretary Widens Interior Enforcement",
+         "The Secretary signed a memorandum under which every removable person encountered by officers "
+         "is a target for arrest, detention and removal, with no category exempt."),
+        ("other", "2018-06-11", "USCIS Opens New Field Office in Omaha",
+         "USCIS opened a new field office in Omaha to serve applicants in Nebraska and Iowa."),
+        ("narrow", "2021-02-01", "Acting Secretary Sets Interim Enforcement Priorities",
+         "The Acting Secretary signed a memorandum setting interim priorities for arrest and removal. "
+         "It replaces the sweeping approach adopted in 2018 under which every removable person "
+         "encountered by officers was a target, with no category exempt."),
+    ])
+    assert reverses(store, ids) == {("narrow", "wide")}
