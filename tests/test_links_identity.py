@@ -87,3 +87,21 @@ def test_an_approach_named_by_the_year_it_was_adopted_is_that_years_act(store):
          "encountered by officers was a target, with no category exempt."),
     ])
     assert reverses(store, ids) == {("narrow", "wide")}
+
+
+def test_family_detention_is_one_policy_however_it_is_named(store):
+    """A facility opened for adults with children sets family detention up; ending the use of
+    family residential centers undoes that; resuming holding families undoes the ending. A rule
+    that merely allows holding families together sets nothing up."""
+    assert _acts("The rule will allow the Department to hold families together during their cases.",
+                 "new_policy") == set()
+    ids = stored(store, [
+        ("open", "2015-02-10", "DHS to Open Facility for Adults with Children in South Texas",
+         "The Department today announced that it will open a temporary facility in South Texas to "
+         "house adults who cross the border with children while their cases are heard."),
+        ("stop", "2021-12-10", "ICE Ends Use of Family Residential Centers",
+         "ICE will no longer use its family residential centers to hold parents with their children."),
+        ("again", "2025-03-10", "ICE Resumes Holding Families in Texas",
+         "ICE has resumed holding families at its center in Dilley."),
+    ])
+    assert reverses(store, ids) == {("stop", "open"), ("again", "stop")}
