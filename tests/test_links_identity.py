@@ -105,3 +105,16 @@ def test_family_detention_is_one_policy_however_it_is_named(store):
          "ICE has resumed holding families at its center in Dilley."),
     ])
     assert reverses(store, ids) == {("stop", "open"), ("again", "stop")}
+
+
+def test_border_wall_construction_paused_and_restarted(store):
+    """Restarting wall construction undoes the pause, not the waiver that only builds more."""
+    ids = stored(store, [
+        ("pause", "2021-01-22", "CBP Pauses Border Wall Construction",
+         "CBP has paused construction of the border wall while funding is reviewed."),
+        ("waiver", "2023-10-06", "Secretary Waives Laws for Barrier Projects in Texas",
+         "The Secretary has determined it is necessary to waive certain laws for barrier projects."),
+        ("restart", "2025-04-16", "DHS Restarts Border Wall Construction",
+         "DHS is resuming construction of the border wall with new contracts."),
+    ])
+    assert reverses(store, ids) == {("restart", "pause")}
