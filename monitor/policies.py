@@ -257,8 +257,9 @@ _TITLE_PREFIX = re.compile(r"^(?P<verb>termination of|rescission of|removal of|v
                            r"withdrawal of|delay of effective date (?:for|of))\s+(?:the\s+)?")
 #: A quoted title: "the interim final rule titled “Asylum Eligibility and Procedural Modifications”".
 _QUOTED = re.compile(r"[\"“]([A-Z][^\"“”]{10,200}?)[,.]?[\"”]")
-_EXEMPT = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|not affect)\W+"
-                     r"(?:\w+\W+){0,3}$")
+#: "except for DACA"; "exceptions to the Title 42 order": what is acted on is the exception.
+_EXEMPT = re.compile(r"\b(?:except(?: for)?|exceptions? (?:to|from|under)|exemptions? (?:to|from|under)|other than|"
+                     r"excluding|does not affect|not affect)\W+(?:\w+\W+){0,3}$")
 _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?:effect|place)\b|"
                            r"[^.;]{0,40}?\b(?:handled|addressed|dealt with|decided|treated|extended|ended)"
                            r" (?:in (?:a |an )?separate\b|separately)|"

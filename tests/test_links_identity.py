@@ -118,3 +118,12 @@ def test_border_wall_construction_paused_and_restarted(store):
          "DHS is resuming construction of the border wall with new contracts."),
     ])
     assert reverses(store, ids) == {("restart", "pause")}
+
+
+def test_an_exception_to_a_policy_is_no_act_on_it():
+    """Replacing how people were picked for exceptions to an order does not end the order."""
+    assert _acts("The new tool replaces the old way of picking vulnerable people for exceptions to "
+                 "the Title 42 order.", "new_policy") == set()
+    assert _acts("The rule ends exemptions from the public charge rule for some applicants.",
+                 "reversal") == set()
+    assert ("title 42", "end") in _acts("The Department ended the Title 42 order today.")
