@@ -278,6 +278,9 @@ _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?(?:(?:nationals|citizens|people|r
 _APPOSITION = re.compile(r"(?:\s*,\s*(?=(?:the|a|an|its|their)\s))?")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
 _RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
+#: Between a verb and a policy, a second relative clause: the verb is the first one's ("those who
+#: were granted parole, who came at a set time using the CBP One app": nothing is granted to CBP One).
+_NEW_RELATIVE = re.compile(r",\s+(?:who|whom|whose|which|where)\b")
 #: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
 #: quoted or capitalised; not a clause of its own ("the memo, issued today, supersedes ...").
 _QUOTED_AFTER = re.compile(r"\s*(?:[,(]?\s*[\"“'‘]|[,(]\s*[A-Z])[^.;]{0,40}$")
@@ -683,7 +686,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
               and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 60), m.start())
               and (mention.key.startswith(("rin ", "docket "))
-                   or not _PROPOSAL.search(lowered, m.end(), mention.start))]
+                   or not _PROPOSAL.search(lowered, m.end(), mention.start))
+              and not _NEW_RELATIVE.search(lowered, m.end(), mention.start)]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
         passive = _PASSIVE_AFTER.match(lowered, mention.end)

@@ -127,3 +127,13 @@ def test_an_exception_to_a_policy_is_no_act_on_it():
     assert _acts("The rule ends exemptions from the public charge rule for some applicants.",
                  "reversal") == set()
     assert ("title 42", "end") in _acts("The Department ended the Title 42 order today.")
+
+
+def test_a_verb_in_one_relative_clause_does_not_reach_a_policy_in_the_next():
+    """"people who were granted parole, who came at a set time using the CBP One app": the app
+    is granted nothing."""
+    assert _acts("The bar does not cover people who were granted parole under a process, who came to "
+                 "a port at a set time using the CBP One app, or who were refused protection elsewhere.",
+                 "new_policy") == set()
+    assert ("cbp one", "establish") in _acts("CBP today launched the CBP One app for travelers.",
+                                             "new_policy")
