@@ -92,6 +92,8 @@ _FEATURE = r"(?:feature|function|functionality|capability|scheduling|tool)s?\b"
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"(?:suspen\w*|halt\w*) (?:of |to |on )?(?:the )?(?:entry|introduction)"),
+    # "the app expands to allow advance scheduling": a new feature, the mirror of removing one
+    ("establish_feature", r"\bexpand\w* to (?:allow|include|offer|enable|permit|add) (?:[\w-]+ ){0,2}?" + _FEATURE),
     # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*|"

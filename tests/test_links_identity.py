@@ -137,3 +137,18 @@ def test_a_verb_in_one_relative_clause_does_not_reach_a_policy_in_the_next():
                  "new_policy") == set()
     assert ("cbp one", "establish") in _acts("CBP today launched the CBP One app for travelers.",
                                              "new_policy")
+
+
+def test_an_app_that_expands_to_allow_a_feature_sets_that_feature_up(store):
+    """Turning a scheduling feature off undoes the release that added it, not the app's launch
+    under another name years before nor a rule that only mentions the app."""
+    assert ("cbp one", "establish") in _acts(
+        "The CBP One app expands to allow advance scheduling at border ports.", "new_policy")
+    ids = stored(store, [
+        ("add", "2023-01-13", "CBP One App Expands to Allow Advance Scheduling at Ports of Entry",
+         "Starting today, people in central Mexico may book a time to present at a port of entry "
+         "through the CBP One app."),
+        ("off", "2025-01-21", "CBP Turns Off Appointment Scheduling Functionality in CBP One",
+         "CBP has shut off the scheduling feature in the CBP One app and cancelled existing bookings."),
+    ])
+    assert reverses(store, ids) == {("off", "add")}
