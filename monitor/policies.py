@@ -1037,8 +1037,10 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
     if _told_past(lowered[verb_start:verb_end]) and not _NOW.search(lowered, clause, high):
         years += [int(y) for y in _WHEN_RE.findall(lowered, clause, low)]  # "In 2017, DHS rescinded"
     after = _WHEN_AFTER.match(lowered, high)
-    if after and not re.search(r"\b\w+ed\b", lowered[high:after.start(1)]):
+    if after and not (re.search(r"\b\w+ed\b", lowered[high:after.start(1)])
+                      or _IRREGULAR.search(lowered, high, after.start(1))):
         years.append(int(after[1]))  # "ended DACA in 2017", not "the rule published on July 16, 2019"
+        # nor "the pilot begun in 2022"
     if _told_past(lowered[verb_start:verb_end]) and (
             _AGO.search(lowered, clause, high) or _AGO_AFTER.match(lowered, high)):
         return True  # "Ten years ago DHS rescinded DACA", "ended the program last year"

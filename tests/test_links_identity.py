@@ -152,3 +152,13 @@ def test_an_app_that_expands_to_allow_a_feature_sets_that_feature_up(store):
          "CBP has shut off the scheduling feature in the CBP One app and cancelled existing bookings."),
     ])
     assert reverses(store, ids) == {("off", "add")}
+
+
+def test_a_participle_with_a_year_after_a_program_names_when_it_was_made():
+    """"ends the pilot begun in 2022" is this year's act on a program made in 2022, like
+    "the rule published in 2019"; "ended the pilot in 2022" is background."""
+    assert ("named youth mentoring", "end") in _acts(
+        "DHS has discontinued the Youth Mentoring Pilot Program begun in 2022.", published="2025-03-28")
+    assert _acts("DHS discontinued the Youth Mentoring Pilot Program in 2022.", published="2025-03-28") \
+        == set()
+
