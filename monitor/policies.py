@@ -1108,7 +1108,7 @@ def record_document(db, document_id: int) -> set[int]:
         "select policy_id from policy_events where document_id = ?", [document_id])}
     db.execute("delete from policy_events where document_id = ?", [document_id])
     texts = [title or "", *(t for _, t, _ in statements)]
-    known = _known_names(db, texts, day)
+    known = _known_names(db, texts, day) | _own_names(texts[1:])
     events = document_events(title, published, label, statements, known)
     own = self_memo(title, label, statements)
     if own is not False and day:
@@ -1208,6 +1208,19 @@ def _known_names(db, texts: list[str], day: date | None) -> dict[str, tuple[str,
                 f"select key, name from policies where key in ({','.join('?' * len(part))}) and {earlier}",
                 ["named " + span for span in part] + [day.isoformat()]):
             found[key.removeprefix("named ")] = (key, name)
+    return found
+
+
+def _own_names(texts: list[str]) -> dict[str, tuple[str, str]]:
+    """Programs the document's own statements call by a proper name, so that its headline in
+    title case names them too ("DHS Launches Case Management Pilot Program" over a text that
+    says "the Case Management Pilot Program"). Surface form -> (key, name), as _known_names."""
+    found = {}
+    for text in texts:
+        for m in mentions(text):
+            if m.key.startswith("named "):
+                found[m.key.removeprefix("named ")] = (m.key, m.name)
+                found.update({alias: (m.key, m.name) for alias in m.aliases})
     return found
 
 

@@ -162,3 +162,17 @@ def test_a_participle_with_a_year_after_a_program_names_when_it_was_made():
     assert _acts("DHS discontinued the Youth Mentoring Pilot Program in 2022.", published="2025-03-28") \
         == set()
 
+
+def test_a_headline_in_title_case_names_a_program_its_own_text_names(store):
+    """The headline "DHS Launches Youth Mentoring Pilot Program" sets up the program the text
+    calls by that name, though the text's own sentence about it says nothing new; ending the
+    pilot later undoes that launch."""
+    ids = stored(store, [
+        ("start", "2022-04-05", "DHS Launches Youth Mentoring Pilot Program for Young Migrants",
+         "DHS today launched a national pilot to pair young migrants with mentors. The Youth Mentoring "
+         "Pilot Program is run by a board of nonprofit groups."),
+        ("stop", "2025-03-28", "DHS Ends Funding for Youth Mentoring Pilot Program",
+         "DHS has discontinued the Youth Mentoring Pilot Program begun in 2022, saying the grants do not "
+         "serve its mission."),
+    ])
+    assert reverses(store, ids) == {("stop", "start")}
