@@ -1478,7 +1478,21 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
         best = max(scores.values())
         dates = {r[0] for r in rows if scores[r[1]] == best} if best else dates
+    if len(dates) > 1 and how in ("year", "month"):
+        dates = _closest_in_words(db, document_id, rows, dates)
     return date.fromisoformat(dates.pop()) if len(dates) == 1 else None
+
+
+def _closest_in_words(db, document_id: int, rows: list, dates: set[str]) -> set[str]:
+    """Of several memos of the month or year a document names ("the moratorium in an October
+    2021 memorandum"), the one whose words the naming document shares most, by ``ACT_MARGIN``
+    more than any other (as for an act named by when it was done); else all of them."""
+    scores = _described(db, [r[1] for r in rows], _words(_document_text(db, document_id)))
+    by_date = {d: max(scores[r[1]] for r in rows if r[0] == d) for d in dates}
+    ranked = sorted(by_date.values(), reverse=True) + [0]
+    if ranked[0] < ACT_WORDS or ranked[0] < ranked[1] + ACT_MARGIN:
+        return dates
+    return {d for d, score in by_date.items() if score == ranked[0]}
 
 
 def _name_memo(db, key: str, title: str | None) -> None:

@@ -176,3 +176,22 @@ def test_a_headline_in_title_case_names_a_program_its_own_text_names(store):
          "serve its mission."),
     ])
     assert reverses(store, ids) == {("stop", "start")}
+
+
+def test_of_several_memos_of_the_month_named_the_one_whose_words_the_reversal_shares(store):
+    """"the pause contained in a March 2019 memorandum": two memos of that month are stored; the
+    reversal's words (farm inspections, growers, seasonal crews) fit one of them by a clear margin.
+    With words that fit neither, no link."""
+    ids = stored(store, [
+        ("farms", "2019-03-04", "Secretary Issues Memo on Farm Inspections",
+         "The Secretary today signed a memorandum directing ICE to stop large farm inspections of "
+         "growers during harvest, so that seasonal crews are not swept up."),
+        ("ports", "2019-03-20", "Secretary Issues Memo on Port Staffing",
+         "The Secretary today signed a memorandum moving officers to ports of entry in Arizona."),
+        ("back", "2022-05-02", "ICE Returns to Farm Inspections",
+         "ICE said today it has restarted large farm inspections of growers during harvest, ending the "
+         "pause contained in a March 2019 memorandum, and seasonal crews will again be checked."),
+        ("vague", "2022-06-01", "ICE Updates Guidance",
+         "ICE said today it has rescinded a March 2019 memorandum."),
+    ])
+    assert reverses(store, ids) == {("back", "farms")}
