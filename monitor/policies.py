@@ -268,6 +268,10 @@ _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?
                            r"\W+(?:is |are )?unaffected|\W+(?:is |are |will )?not (?:be )?affected")
 #: Right after a policy's name, a passive verb of now ("the 2022 rule are halted", "X will be ended").
 _PASSIVE_AFTER = re.compile(r"\s+(?:is|are|will be|has been|have been|is being|are being)\s+(?:now\s+|also\s+)?")
+#: Right after a policy's name, a participle that takes away what stopped it: "resuming requests
+#: under the X process, lifting the hold placed in January" brings X back.
+_LIFTING_AFTER = re.compile(r"(?:\s+[\w-]+){0,2}?\s*,\s+((?:lifting|ending|rescinding|reversing|undoing) "
+                            r"(?:the|its|their|a) (?:[\w-]+ )?(?:hold|pause|suspension|freeze|moratorium)s?)\b")
 #: Right after a policy's name, an act that ends it, named as a noun ("the DACA rescission memos").
 _ENDING_AFTER = re.compile(r"(?:\s+(?:program|policy|process|protocols))?\s+(?:termination|rescission|revocation|"
                            r"wind-down|cancellation|repeal)s?\b")
@@ -696,6 +700,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
         if passive and verb in ("establish", "extend") and \
                 (later := _VERB.match(lowered, passive.end())) and _verb_name(later) in _REVERSING:
             return _verb_name(later), later.start(), later.end()  # "grants under the rule are halted"
+        if verb in ("establish", "extend") and (lifting := _LIFTING_AFTER.match(lowered, mention.end)):
+            return "reinstate", lifting.start(1), lifting.end(1)  # "requests under X, lifting the hold"
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
             return "rename", m.start(), m.end()  # "relaunches X as Y"
         if verb == "extend" and _TO_NEW_SCOPE.search(window):

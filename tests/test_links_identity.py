@@ -195,3 +195,19 @@ def test_of_several_memos_of_the_month_named_the_one_whose_words_the_reversal_sh
          "ICE said today it has rescinded a March 2019 memorandum."),
     ])
     assert reverses(store, ids) == {("back", "farms")}
+
+
+def test_a_participle_lifting_a_hold_after_a_program_brings_it_back(store):
+    """"resuming decisions on requests from people paroled under X, lifting the hold placed in
+    February" reinstates X: it undoes the hold, not X's launch."""
+    ids = stored(store, [
+        ("launch", "2022-04-21", "DHS Announces Uniting for Ukraine",
+         "DHS today announced Uniting for Ukraine, a process for Ukrainians with a supporter in the "
+         "United States to seek parole."),
+        ("hold", "2025-02-03", "USCIS Puts Parole Requests on Hold",
+         "USCIS has paused supporter requests for Uniting for Ukraine while it reviews vetting."),
+        ("lift", "2025-06-16", "USCIS Lifts Hold for Ukrainian Parolees",
+         "USCIS announced it is resuming decisions on work permit requests from people paroled under the "
+         "Uniting for Ukraine process, lifting the hold placed in February."),
+    ])
+    assert reverses(store, ids) == {("hold", "launch"), ("lift", "hold")}
