@@ -1578,6 +1578,8 @@ def link_reversals(db, document_id: int, now: str) -> int:
         year = _named_year(db, document_id, statement_id, key)
         if year is None and statement_id is not None:  # "Partial Vacatur of 2024 ... Decision for Haiti"
             year = _named_year(db, document_id, None, key)
+        if year is None:  # "the designation extended in 2023", "the 2024 extension ... expires"
+            year = _designation_year(db, document_id, key)
         for pid, pkey in (c for c in candidates if c[0] is not None):
             if program and pkey == program and program in own_found:
                 break  # other countries named have their own: this one's is not stored
@@ -1654,6 +1656,32 @@ def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str
             if found:
                 return found[1]
     return None
+
+
+#: "the 2024 extension and redesignation", "the designation extended in 2023": the year of the
+#: TPS decision a termination undoes, said without the country's name.
+_DESIGNATION_YEAR = re.compile(
+    r"\bthe ((?:19|20)\d\d) (?:extension|designation|redesignation)s?\b|"
+    r"\bthe (?:designation|extension|redesignation)s? (?:\w+ )?(?:made|extended|redesignated|issued|announced|"
+    r"granted) in ((?:19|20)\d\d)\b")
+
+
+def _designation_year(db, document_id: int, key: str) -> str | None:
+    """The one year a TPS termination gives the decision it undoes in a sentence that names no
+    other policy (the country may be named in another sentence or the headline)."""
+    if not key.startswith("tps "):
+        return None
+    texts = [r[0] or "" for r in db.execute("select title from documents where id = ?", [document_id])]
+    texts += [r[0] for r in db.execute(
+        "select text from statements where document_id = ? and last_seen_version = "
+        "(select version from documents where id = ?)", [document_id, document_id])]
+    years = set()
+    for text in texts:
+        named = mentions(text)
+        if any(m.key != key for m in named + tps_mentions(text, True, named) if m.kind != "memo"):
+            continue  # another policy's year, perhaps
+        years |= {m[1] or m[2] for m in _DESIGNATION_YEAR.finditer(text.lower())}
+    return years.pop() if len(years) == 1 else None
 
 
 #: Two reports of one act (a DHS release and a news story) are days apart at most.

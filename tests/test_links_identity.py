@@ -211,3 +211,19 @@ def test_a_participle_lifting_a_hold_after_a_program_brings_it_back(store):
          "Uniting for Ukraine process, lifting the hold placed in February."),
     ])
     assert reverses(store, ids) == {("hold", "launch"), ("lift", "hold")}
+
+
+def test_a_tps_termination_that_gives_the_year_of_the_decision_it_undoes(store):
+    """"the designation extended in 2023" and "The 2024 extension and redesignation expires":
+    the year, said without the country in that sentence, picks the decision of that year; a
+    sentence that names another country's year does not count."""
+    ids = stored(store, [
+        ("first", "2021-05-25", "Designation of Yemen for Temporary Protected Status",
+         "SUMMARY: The Secretary is designating Yemen for Temporary Protected Status for 18 months."),
+        ("again", "2024-03-25", "Yemen Temporary Protected Status Extended and Redesignated",
+         "DHS announced that it is extending and redesignating Yemen for Temporary Protected Status."),
+        ("end", "2025-11-25", "Termination of the Designation of Yemen for Temporary Protected Status",
+         "SUMMARY: DHS is ending the TPS designation for Yemen. The 2024 extension and redesignation "
+         "expires in November, and the designation will terminate 60 days after this notice."),
+    ])
+    assert reverses(store, ids) == {("end", "again")}
