@@ -124,7 +124,7 @@ _VERBS = [
                   r"\bagain (?:accept|allow|enroll|process|offer|open|apply|return|requir|implement|"
                   r"begin|take|be)\w*|"
                   r"\blift\w* (?:the |its |a )?(?:temporary )?(?:pause|suspension|freeze|hold)\b"),
-    ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
+    ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|postpon\w*|"
                 r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling|issuing)|"
                 r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
     ("end", r"terminat\w*|\bend(?:s|ed|ing)\b|\bend\b" + _NOUN_AFTER + r"|rescin\w*|rescission|revok\w*|revocation|"
@@ -275,6 +275,8 @@ _LIFTING_AFTER = re.compile(r"(?:\s+[\w-]+){0,2}?\s*,\s+((?:lifting|ending|resci
 #: Right after a policy's name, an act that ends it, named as a noun ("the DACA rescission memos").
 _ENDING_AFTER = re.compile(r"(?:\s+(?:program|policy|process|protocols))?\s+(?:termination|rescission|revocation|"
                            r"wind-down|cancellation|repeal)s?\b")
+#: A policy named as a date or deadline: extending it puts it off.
+_DEADLINE_NAME = re.compile(r"(?:date|deadline)s?$")
 #: "relaunches the X program as Y": a new name, not a reinstatement.
 _RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
 _AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
@@ -702,6 +704,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
             return _verb_name(later), later.start(), later.end()  # "grants under the rule are halted"
         if verb in ("establish", "extend") and (lifting := _LIFTING_AFTER.match(lowered, mention.end)):
             return "reinstate", lifting.start(1), lifting.end(1)  # "requests under X, lifting the hold"
+        if verb == "extend" and _DEADLINE_NAME.search(lowered, mention.start, mention.end):
+            return "suspend", m.start(), m.end()  # "extends the REAL ID enforcement deadline": postponed
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
             return "rename", m.start(), m.end()  # "relaunches X as Y"
         if verb == "extend" and _TO_NEW_SCOPE.search(window):
@@ -1744,6 +1748,8 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         return None
     if key.startswith("memo ") and event != "reinstate":
         return _memo_document(db, key, document_id)
+    if event == "suspend" and key in _deadlines():
+        return _last_postponement(db, policy_id, day, document_id)
     earlier = db.execute(
         "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
         "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
@@ -1777,6 +1783,27 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     starts = [row for row in life if row[2] in again] or \
              [row for row in earlier if row[2] == "establish"]
     return _first(starts) if starts else None
+
+
+def _deadlines() -> set[str]:
+    """Keys of the policies that are a date things must be done by (``deadline = true``)."""
+    return {p["key"] for p in catalogue()["policies"] if p.get("deadline")}
+
+
+def _last_postponement(db, policy_id: int, day: str, document_id: int) -> tuple[int, int | None] | None:
+    """What a further postponement of a deadline undoes: the postponement before it (which set
+    the date now put off), one act however many reports; none stored, no link."""
+    earlier = db.execute(
+        "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
+        "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
+        "and e.document_id != ? and e.event = 'suspend' order by e.date, e.document_id",
+        [policy_id, day, document_id]).fetchall()
+    this_day = date.fromisoformat(day[:10])
+    earlier = [row for row in earlier if _days(row[3], this_day) > REPORT_DAYS]  # not this act's reports
+    if not earlier:
+        return None
+    last = date.fromisoformat(earlier[-1][3][:10])
+    return _first([row for row in earlier if _days(row[3], last) <= REPORT_DAYS])
 
 
 #: "the processes that it announced in 2022 and 2023": the years of what a reversal undoes.

@@ -227,3 +227,23 @@ def test_a_tps_termination_that_gives_the_year_of_the_decision_it_undoes(store):
          "expires in November, and the designation will terminate 60 days after this notice."),
     ])
     assert reverses(store, ids) == {("end", "again")}
+
+
+def test_each_postponement_of_a_deadline_undoes_the_one_before(store):
+    """Extending the REAL ID enforcement deadline puts it off; a later postponement undoes the
+    one that set the date it moves, not the first; the first has nothing stored to undo, and
+    enforcement finally starting is no reversal."""
+    assert ("real id enforcement", "suspend") in _acts(
+        "DHS Extends REAL ID Enforcement Deadline by a Year", "reversal")
+    ids = stored(store, [
+        ("one", "2020-03-27", "DHS Extends REAL ID Enforcement Deadline",
+         "Because licensing offices are closed, DHS has pushed the REAL ID enforcement deadline back "
+         "by one year."),
+        ("two", "2021-04-28", "DHS Postpones REAL ID Full Enforcement Date Again",
+         "DHS is postponing the REAL ID full enforcement date by another nineteen months."),
+        ("three", "2022-12-06", "DHS Postpones the REAL ID Enforcement Date to 2025",
+         "DHS is postponing the REAL ID enforcement date by two more years so that states can catch up."),
+        ("start", "2025-05-08", "REAL ID Enforcement Date Arrives",
+         "Starting today, travelers need a REAL ID to board domestic flights."),
+    ])
+    assert reverses(store, ids) == {("two", "one"), ("three", "two")}
