@@ -585,7 +585,8 @@ def _proper_names(text: str, known: list[Mention], names: dict[str, tuple[str, s
                        or (m[1] or "").strip() in _NAME_NEXT)
         for m in matches:
             if not _overlaps(m.start(), m.end(), known + found) and text[m.start() - 1:m.start()] != "(":
-                found.append(Mention(key, name, "program", m.start(), m.end()))
+                acronym = _ACRONYM_AFTER.match(text, m.end())  # "... Program (PEP)": its alias too
+                found.append(Mention(key, name, "program", m.start(), m.end(), (acronym[1],) if acronym else ()))
     words = re.findall(r"[A-Za-z][\w'’-]*", text)
     if words and sum(1 for w in words if w[0].isupper()) > 0.6 * len(words):
         return found  # a headline in title case: only names already known

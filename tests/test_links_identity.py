@@ -247,3 +247,16 @@ def test_each_postponement_of_a_deadline_undoes_the_one_before(store):
          "Starting today, travelers need a REAL ID to board domestic flights."),
     ])
     assert reverses(store, ids) == {("two", "one"), ("three", "two")}
+
+
+def test_a_program_the_document_names_again_with_its_acronym_keeps_the_acronym(store):
+    """A text naming "the Shelter Referral Program (SRP)" records SRP as its alias, so a later
+    "scraps SRP" undoes it, now that a document's own names are known names of its headline."""
+    ids = stored(store, [
+        ("launch", "2015-07-01", "ICE Begins Shelter Referral Program",
+         "ICE has begun carrying out the Shelter Referral Program (SRP), under which officers refer "
+         "released families to shelters."),
+        ("end", "2017-01-26", "Executive Order Scraps SRP",
+         "The executive order signed Wednesday scraps SRP."),
+    ])
+    assert reverses(store, ids) == {("end", "launch")}
