@@ -275,6 +275,11 @@ _LIFTING_AFTER = re.compile(r"(?:\s+[\w-]+){0,2}?\s*,\s+((?:lifting|ending|resci
 #: Right after a policy's name, an act that ends it, named as a noun ("the DACA rescission memos").
 _ENDING_AFTER = re.compile(r"(?:\s+(?:program|policy|process|protocols))?\s+(?:termination|rescission|revocation|"
                            r"wind-down|cancellation|repeal)s?\b")
+#: After a tool's name, what it now lets people do: "expanded the CBP One app so that people in
+#: Mexico can ... schedule an appointment" adds a feature, which sets it up (as "adds a scheduling
+#: function" does), the mirror of removing it.
+_FEATURE_AFTER = re.compile(r"(?:\s+[\w-]+){0,3}?\s+(?:so that|to allow|to let|allowing|letting)\b[^.;]{0,160}?"
+                            r"\b(?:can|may|to)\s+(?:[\w-]+\s+){0,8}?(?:schedul\w*|book\w*|" + _FEATURE + r")")
 #: A policy named as a date or deadline: extending it puts it off.
 _DEADLINE_NAME = re.compile(r"(?:date|deadline)s?$")
 #: "relaunches the X program as Y": a new name, not a reinstatement.
@@ -705,6 +710,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
             return _verb_name(later), later.start(), later.end()  # "grants under the rule are halted"
         if verb in ("establish", "extend") and (lifting := _LIFTING_AFTER.match(lowered, mention.end)):
             return "reinstate", lifting.start(1), lifting.end(1)  # "requests under X, lifting the hold"
+        if verb == "extend" and _FEATURE_AFTER.match(lowered, mention.end):
+            return "establish", m.start(), m.end()  # "expanded the app so that people can schedule": a feature
         if verb == "extend" and _DEADLINE_NAME.search(lowered, mention.start, mention.end):
             return "suspend", m.start(), m.end()  # "extends the REAL ID enforcement deadline": postponed
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):

@@ -260,3 +260,20 @@ def test_a_program_the_document_names_again_with_its_acronym_keeps_the_acronym(s
          "The executive order signed Wednesday scraps SRP."),
     ])
     assert reverses(store, ids) == {("end", "launch")}
+
+
+def test_an_app_expanded_so_that_people_can_book_adds_a_feature(store):
+    """"expanded the app so that travelers can book a slot" adds booking; removing booking later
+    undoes that release. Expanding a program to more cities is still an extension."""
+    assert ("cbp one", "establish") in _acts(
+        "CBP today expanded the CBP One app so that travelers in Mexico can book a time to arrive at "
+        "a port.", "new_policy")
+    assert ("cbp one", "extend") in _acts("CBP today expanded the CBP One app to more ports.", "new_policy")
+    ids = stored(store, [
+        ("add", "2023-01-12", "New Features in the CBP One App",
+         "CBP today expanded the CBP One app so that travelers in Mexico can book a time to arrive at a "
+         "port of entry."),
+        ("off", "2025-01-20", "CBP Removes Booking Functionality in CBP One",
+         "CBP has removed the booking feature from the CBP One app."),
+    ])
+    assert reverses(store, ids) == {("off", "add")}
