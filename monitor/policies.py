@@ -97,6 +97,8 @@ _FEATURE = r"(?:feature|function|functionality|capability|scheduling|tool)s?\b"
 _VERBS = [
     # "suspends entry" is how an order closing the border reads: it establishes the order
     ("establish_entry", r"(?:suspen\w*|halt\w*) (?:of |to |on )?(?:the )?(?:entry|introduction)"),
+    # "the app expands to allow advance scheduling": a new feature, the mirror of removing one
+    ("establish_feature", r"\bexpand\w* to (?:allow|include|offer|enable|permit|add) (?:[\w-]+ ){0,2}?" + _FEATURE),
     # "relaunched as CBP Home", "renamed": the program goes on under a new name, no act on it
     ("rename", r"\b(?:re-?launch|re-?brand|rebuil[dt]|re-?packag|recast)\w* (?:[\w()-]+ ){0,6}?as\b|"
                r"\b(?:re-?nam|re-?brand)\w*|"
@@ -129,7 +131,7 @@ _VERBS = [
                   r"\bagain (?:accept|allow|enroll|process|offer|open|apply|return|requir|implement|"
                   r"begin|take|be)\w*|"
                   r"\blift\w* (?:the |its |a )?(?:temporary )?(?:pause|suspension|freeze|hold)\b"),
-    ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|"
+    ("suspend", r"suspen\w*|paus\w*|halt\w*|delay\w* (?:of )?(?:the )?effective date|freez\w*|froze\w*|postpon\w*|"
                 r"no new enrollments?|\bstop\w* (?:accepting|enrolling|processing|taking|scheduling|issuing)|"
                 r"no longer accept\w*|\bput\w* (?:\w+ ){0,3}?on hold|\b(?:put|plac)\w* (?:a )?hold on"),
     ("end", r"terminat\w*|\bend(?:s|ed|ing)\b|\bend\b" + _NOUN_AFTER + r"|rescin\w*|rescission|revok\w*|revocation|"
@@ -195,7 +197,8 @@ _RULE_WHEN = re.compile(rf"\b(?:(?P<month>{_MONTH})\s+)?(?P<year>(?:19|20)\d\d),
                         rf"(?:published|issued|adopted|finalized|made)\s+in\s+(?:(?P<month2>{_MONTH})\s+)?"
                         rf"(?P<year2>(?:19|20)\d\d)\b")
 #: An earlier act named by when it was done, which a reversal undoes: "the August 2022 wind-down",
-#: "the 2017 change", "the decision it made in February 2019", "the practice it dropped in 2018".
+#: "the 2017 change", "the decision it made in February 2019", "the practice it dropped in 2018",
+#: "the approach adopted in 2017".
 _ACT_NOUN = (r"(?:change|decision|determination|action|step|measure|shift|move|wind-down|shutdown|closure|closing|termination|rescission|"
              r"suspension|pause|ending|cancellation|revocation|rollback|reversal)")
 _ACT_WHEN = re.compile(
@@ -204,7 +207,9 @@ _ACT_WHEN = re.compile(
     rf"\b(?:{_ACT_NOUN}s?\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|were)\s+){{0,2}}"
     rf"(?:made|took|adopted|announced|carried out)|"
     rf"(?:practice|policy|approach|guidance)\s+(?:(?:it|that|which|dhs|uscis|ice|cbp|the department|the agency|was|"
-    rf"were|had)\s+){{0,2}}(?:dropped|ended|abandoned|rescinded|stopped|discontinued|reversed))\s+in\s+"
+    rf"were|had)\s+){{0,2}}(?:dropped|ended|abandoned|rescinded|stopped|discontinued|reversed|"
+    # "the broad approach adopted in 2017": what was put in place then
+    rf"adopted|introduced|instituted|put in place))\s+in\s+"
     rf"(?:(?P<month2>{_MONTH})\s+)?(?P<year2>(?:19|20)\d\d)\b")
 #: "as it was from 2019 until the Department narrowed it in March 2022": the state before an
 #: earlier act, named by when it was done, brought back.
@@ -271,17 +276,29 @@ _TITLE_PREFIX = re.compile(r"^(?P<verb>termination of|rescission of|removal of|v
                            r"withdrawal of|delay of effective date (?:for|of))\s+(?:the\s+)?")
 #: A quoted title: "the interim final rule titled “Asylum Eligibility and Procedural Modifications”".
 _QUOTED = re.compile(r"[\"“]([A-Z][^\"“”]{10,200}?)[,.]?[\"”]")
-_EXEMPT = re.compile(r"\b(?:except(?: for)?|other than|excluding|does not affect|not affect)\W+"
-                     r"(?:\w+\W+){0,3}$")
+#: "except for DACA"; "exceptions to the Title 42 order": what is acted on is the exception.
+_EXEMPT = re.compile(r"\b(?:except(?: for)?|exceptions? (?:to|from|under)|exemptions? (?:to|from|under)|other than|"
+                     r"excluding|does not affect|not affect)\W+(?:\w+\W+){0,3}$")
 _EXEMPT_AFTER = re.compile(r"[^.;]{0,40}?\b(?:remains?|will remain|stays?) in (?:effect|place)\b|"
                            r"[^.;]{0,40}?\b(?:handled|addressed|dealt with|decided|treated|extended|ended)"
                            r" (?:in (?:a |an )?separate\b|separately)|"
                            r"\W+(?:is |are )?unaffected|\W+(?:is |are |will )?not (?:be )?affected")
 #: Right after a policy's name, a passive verb of now ("the 2022 rule are halted", "X will be ended").
 _PASSIVE_AFTER = re.compile(r"\s+(?:is|are|will be|has been|have been|is being|are being)\s+(?:now\s+|also\s+)?")
+#: Right after a policy's name, a participle that takes away what stopped it: "resuming requests
+#: under the X process, lifting the hold placed in January" brings X back.
+_LIFTING_AFTER = re.compile(r"(?:\s+[\w-]+){0,2}?\s*,\s+((?:lifting|ending|rescinding|reversing|undoing) "
+                            r"(?:the|its|their|a) (?:[\w-]+ )?(?:hold|pause|suspension|freeze|moratorium)s?)\b")
 #: Right after a policy's name, an act that ends it, named as a noun ("the DACA rescission memos").
 _ENDING_AFTER = re.compile(r"(?:\s+(?:program|policy|process|protocols))?\s+(?:termination|rescission|revocation|"
                            r"wind-down|cancellation|repeal)s?\b")
+#: After a tool's name, what it now lets people do: "expanded the CBP One app so that people in
+#: Mexico can ... schedule an appointment" adds a feature, which sets it up (as "adds a scheduling
+#: function" does), the mirror of removing it.
+_FEATURE_AFTER = re.compile(r"(?:\s+[\w-]+){0,3}?\s+(?:so that|to allow|to let|allowing|letting)\b[^.;]{0,160}?"
+                            r"\b(?:can|may|to)\s+(?:[\w-]+\s+){0,8}?(?:schedul\w*|book\w*|" + _FEATURE + r")")
+#: A policy named as a date or deadline: extending it puts it off.
+_DEADLINE_NAME = re.compile(r"(?:date|deadline)s?$")
 #: "relaunches the X program as Y": a new name, not a reinstatement.
 _RELAUNCH = re.compile(r"re-?launch|re-?brand|re-?build|rebuilt|recast")
 _AS_NEW_NAME = re.compile(r"\s+(?:app|application|program|process|portal|\(\w+\))?\s*as\b")
@@ -291,6 +308,9 @@ _TO_NEW_SCOPE = re.compile(r"\bto\s+(?:the\s+)?(?:(?:nationals|citizens|people|r
 _APPOSITION = re.compile(r"(?:\s*,\s*(?=(?:the|a|an|its|their)\s))?")
 #: Right after another policy: a relative clause about that one ("which rescinded ...").
 _RELATIVE = re.compile(r"\W*(?:which|that|who|whose)\b")
+#: Between a verb and a policy, a second relative clause: the verb is the first one's ("those who
+#: were granted parole, who came at a set time using the CBP One app": nothing is granted to CBP One).
+_NEW_RELATIVE = re.compile(r",\s+(?:who|whom|whose|which|where)\b")
 #: After a memo named just before: its title ("the March 21, 2022 notice, 'Rescission of ...'"),
 #: quoted or capitalised; not a clause of its own ("the memo, issued today, supersedes ...").
 _QUOTED_AFTER = re.compile(r"\s*(?:[,(]?\s*[\"“'‘]|[,(]\s*[A-Z])[^.;]{0,40}$")
@@ -332,8 +352,8 @@ _PAST_MARK = re.compile(r"\b(?:had|was|were|been)\b")
 _NOT_THE_POLICY = re.compile(r"\b(?:understanding|interpretation|approach|standard|framework)\b")
 #: ("U.S. Code": a period after a single letter abbreviates, it ends nothing)
 _CLAUSE_END = re.compile(r"(?<!\b[a-z])[.!?]\s|;\s|\s[-–—]\s")
-#: A statement about the past ("had been ended") is background, not an act.
-_PAST_PERFECT = re.compile(r"\bhad (?:been |already )?\w+(?:ed|en)\b")
+#: A statement about the past ("had been ended", "had not followed") is background, not an act.
+_PAST_PERFECT = re.compile(r"\bhad (?:not |never )?(?:been |already )?\w+(?:ed|en)\b")
 #: ...unless it is reported speech: "the State Department said the United States had suspended".
 _REPORTED = re.compile(r"\b(?:said|says|announced|confirmed|stated|reported|told)\b(?:\s+[\w,'’-]+){0,6}?\s+$")
 #: A policy as the subject of a clause of time: "the morning after the expulsion policy
@@ -590,7 +610,8 @@ def _proper_names(text: str, known: list[Mention], names: dict[str, tuple[str, s
                        or (m[1] or "").strip() in _NAME_NEXT)
         for m in matches:
             if not _overlaps(m.start(), m.end(), known + found) and text[m.start() - 1:m.start()] != "(":
-                found.append(Mention(key, name, "program", m.start(), m.end()))
+                acronym = _ACRONYM_AFTER.match(text, m.end())  # "... Program (PEP)": its alias too
+                found.append(Mention(key, name, "program", m.start(), m.end(), (acronym[1],) if acronym else ()))
     words = re.findall(r"[A-Za-z][\w'’-]*", text)
     if words and sum(1 for w in words if w[0].isupper()) > 0.6 * len(words):
         return found  # a headline in title case: only names already known
@@ -699,13 +720,20 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
               and not _PROPOSED_ACT.search(lowered, max(0, m.start() - 60), m.start())
               and (mention.key.startswith(_OWN_NUMBER)
-                   or not _PROPOSAL.search(lowered, m.end(), mention.start))]
+                   or not _PROPOSAL.search(lowered, m.end(), mention.start))
+              and not _NEW_RELATIVE.search(lowered, m.end(), mention.start)]
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
         passive = _PASSIVE_AFTER.match(lowered, mention.end)
         if passive and verb in ("establish", "extend") and \
                 (later := _VERB.match(lowered, passive.end())) and _verb_name(later) in _REVERSING:
             return _verb_name(later), later.start(), later.end()  # "grants under the rule are halted"
+        if verb in ("establish", "extend") and (lifting := _LIFTING_AFTER.match(lowered, mention.end)):
+            return "reinstate", lifting.start(1), lifting.end(1)  # "requests under X, lifting the hold"
+        if verb == "extend" and _FEATURE_AFTER.match(lowered, mention.end):
+            return "establish", m.start(), m.end()  # "expanded the app so that people can schedule": a feature
+        if verb == "extend" and _DEADLINE_NAME.search(lowered, mention.start, mention.end):
+            return "suspend", m.start(), m.end()  # "extends the REAL ID enforcement deadline": postponed
         if verb == "reinstate" and _RELAUNCH.match(m.group()) and _AS_NEW_NAME.match(lowered, mention.end):
             return "rename", m.start(), m.end()  # "relaunches X as Y"
         if verb == "extend" and _TO_NEW_SCOPE.search(window):
@@ -1056,8 +1084,10 @@ def _told_as_past(lowered: str, mention: Mention, verb_start: int, verb_end: int
     if _told_past(lowered[verb_start:verb_end]) and not _NOW.search(lowered, clause, high):
         years += [int(y) for y in _WHEN_RE.findall(lowered, clause, low)]  # "In 2017, DHS rescinded"
     after = _WHEN_AFTER.match(lowered, high)
-    if after and not re.search(r"\b\w+ed\b", lowered[high:after.start(1)]):
+    if after and not (re.search(r"\b\w+ed\b", lowered[high:after.start(1)])
+                      or _IRREGULAR.search(lowered, high, after.start(1))):
         years.append(int(after[1]))  # "ended DACA in 2017", not "the rule published on July 16, 2019"
+        # nor "the pilot begun in 2022"
     if _told_past(lowered[verb_start:verb_end]) and (
             _AGO.search(lowered, clause, high) or _AGO_AFTER.match(lowered, high)):
         return True  # "Ten years ago DHS rescinded DACA", "ended the program last year"
@@ -1127,7 +1157,7 @@ def record_document(db, document_id: int) -> set[int]:
         "select policy_id from policy_events where document_id = ?", [document_id])}
     db.execute("delete from policy_events where document_id = ?", [document_id])
     texts = [title or "", *(t for _, t, _ in statements)]
-    known = _known_names(db, texts, day)
+    known = _known_names(db, texts, day) | _own_names(texts[1:])
     events = document_events(title, published, label, statements, known)
     # a document that undoes something acts, whatever the classifier called it ("This
     # memorandum implements ...; all conflicting guidance is rescinded")
@@ -1231,6 +1261,19 @@ def _known_names(db, texts: list[str], day: date | None) -> dict[str, tuple[str,
                 f"select key, name from policies where key in ({','.join('?' * len(part))}) and {earlier}",
                 ["named " + span for span in part] + [day.isoformat()]):
             found[key.removeprefix("named ")] = (key, name)
+    return found
+
+
+def _own_names(texts: list[str]) -> dict[str, tuple[str, str]]:
+    """Programs the document's own statements call by a proper name, so that its headline in
+    title case names them too ("DHS Launches Case Management Pilot Program" over a text that
+    says "the Case Management Pilot Program"). Surface form -> (key, name), as _known_names."""
+    found = {}
+    for text in texts:
+        for m in mentions(text):
+            if m.key.startswith("named "):
+                found[m.key.removeprefix("named ")] = (m.key, m.name)
+                found.update({alias: (m.key, m.name) for alias in m.aliases})
     return found
 
 
@@ -1488,7 +1531,21 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
         scores = _described(db, [r[1] for r in rows], set(what[2].split("+")))
         best = max(scores.values())
         dates = {r[0] for r in rows if scores[r[1]] == best} if best else dates
+    if len(dates) > 1 and how in ("year", "month"):
+        dates = _closest_in_words(db, document_id, rows, dates)
     return date.fromisoformat(dates.pop()) if len(dates) == 1 else None
+
+
+def _closest_in_words(db, document_id: int, rows: list, dates: set[str]) -> set[str]:
+    """Of several memos of the month or year a document names ("the moratorium in an October
+    2021 memorandum"), the one whose words the naming document shares most, by ``ACT_MARGIN``
+    more than any other (as for an act named by when it was done); else all of them."""
+    scores = _described(db, [r[1] for r in rows], _words(_document_text(db, document_id)))
+    by_date = {d: max(scores[r[1]] for r in rows if r[0] == d) for d in dates}
+    ranked = sorted(by_date.values(), reverse=True) + [0]
+    if ranked[0] < ACT_WORDS or ranked[0] < ranked[1] + ACT_MARGIN:
+        return dates
+    return {d for d, score in by_date.items() if score == ranked[0]}
 
 
 def _name_memo(db, key: str, title: str | None) -> None:
@@ -1568,6 +1625,8 @@ def link_reversals(db, document_id: int, now: str) -> int:
         year = _named_year(db, document_id, statement_id, key)
         if year is None and statement_id is not None:  # "Partial Vacatur of 2024 ... Decision for Haiti"
             year = _named_year(db, document_id, None, key)
+        if year is None:  # "the designation extended in 2023", "the 2024 extension ... expires"
+            year = _designation_year(db, document_id, key)
         for pid, pkey in (c for c in candidates if c[0] is not None):
             if program and pkey == program and program in own_found:
                 break  # other countries named have their own: this one's is not stored
@@ -1646,6 +1705,32 @@ def _named_year(db, document_id: int, statement_id: int | None, key: str) -> str
     return None
 
 
+#: "the 2024 extension and redesignation", "the designation extended in 2023": the year of the
+#: TPS decision a termination undoes, said without the country's name.
+_DESIGNATION_YEAR = re.compile(
+    r"\bthe ((?:19|20)\d\d) (?:extension|designation|redesignation)s?\b|"
+    r"\bthe (?:designation|extension|redesignation)s? (?:\w+ )?(?:made|extended|redesignated|issued|announced|"
+    r"granted) in ((?:19|20)\d\d)\b")
+
+
+def _designation_year(db, document_id: int, key: str) -> str | None:
+    """The one year a TPS termination gives the decision it undoes in a sentence that names no
+    other policy (the country may be named in another sentence or the headline)."""
+    if not key.startswith("tps "):
+        return None
+    texts = [r[0] or "" for r in db.execute("select title from documents where id = ?", [document_id])]
+    texts += [r[0] for r in db.execute(
+        "select text from statements where document_id = ? and last_seen_version = "
+        "(select version from documents where id = ?)", [document_id, document_id])]
+    years = set()
+    for text in texts:
+        named = mentions(text)
+        if any(m.key != key for m in named + tps_mentions(text, True, named) if m.kind != "memo"):
+            continue  # another policy's year, perhaps
+        years |= {m[1] or m[2] for m in _DESIGNATION_YEAR.finditer(text.lower())}
+    return years.pop() if len(years) == 1 else None
+
+
 #: Two reports of one act (a DHS release and a news story) are days apart at most.
 REPORT_DAYS = 7
 
@@ -1706,6 +1791,8 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         return None
     if key.startswith("memo ") and event != "reinstate":
         return _memo_document(db, key, document_id)
+    if event == "suspend" and key in _deadlines():
+        return _last_postponement(db, policy_id, day, document_id)
     earlier = db.execute(
         "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
         "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
@@ -1749,6 +1836,27 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         return None
     last = date.fromisoformat(extended[-1][3][:10])
     return _first([row for row in extended if _days(row[3], last) <= REPORT_DAYS])  # its reports
+
+
+def _deadlines() -> set[str]:
+    """Keys of the policies that are a date things must be done by (``deadline = true``)."""
+    return {p["key"] for p in catalogue()["policies"] if p.get("deadline")}
+
+
+def _last_postponement(db, policy_id: int, day: str, document_id: int) -> tuple[int, int | None] | None:
+    """What a further postponement of a deadline undoes: the postponement before it (which set
+    the date now put off), one act however many reports; none stored, no link."""
+    earlier = db.execute(
+        "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
+        "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
+        "and e.document_id != ? and e.event = 'suspend' order by e.date, e.document_id",
+        [policy_id, day, document_id]).fetchall()
+    this_day = date.fromisoformat(day[:10])
+    earlier = [row for row in earlier if _days(row[3], this_day) > REPORT_DAYS]  # not this act's reports
+    if not earlier:
+        return None
+    last = date.fromisoformat(earlier[-1][3][:10])
+    return _first([row for row in earlier if _days(row[3], last) <= REPORT_DAYS])
 
 
 #: "the processes that it announced in 2022 and 2023": the years of what a reversal undoes.
