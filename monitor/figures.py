@@ -840,6 +840,9 @@ class _Periods:
                             r"(?!,?\s+(?:a|one|last|the previous|the prior|in the previous|of|in \d|\d))", re.I)
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
+    #: "stood at 1.35 million at quarter's end": a level on the last day of the quarter reported
+    _QUARTER_END = re.compile(r"\b(?:at|by) (?:the )?quarter[’']s (?:end|close)\b|"
+                              r"\b(?:at|by) the (?:end|close) of the quarter\b", re.I)
 
     #: "over fiscal years 2021 through 2024", "FY2021 to FY2024": whole fiscal years, end to end
     _FISCAL_YEARS = re.compile(r"\b(?:(?:from|between)\s+)?(?:fiscal years|FYs)\s*(\d{4})\s*(?:through|thru|to|and|-|–)\s*(?:FY\s?)?(\d{4})\b|"
@@ -873,6 +876,8 @@ class _Periods:
                 day = month_end(year, index).isoformat()
                 add(m, Period(DAY, day, day))
         if self.context and self.context.kind == QUARTER:
+            for m in scan(self._QUARTER_END, 'quarter'):
+                add(m, Period(DAY, self.context.end, self.context.end))
             for m in scan(self._THE_QUARTER, 'the quarter'):
                 add(m, self.context)
 
@@ -1954,12 +1959,23 @@ def extract_document(title: str | None, statements: list[str], published: str | 
                 own = [m.period for m in _Periods(text, _anchor(published, None), None).found
                        if m.period.kind in (MONTH, FISCAL_YEAR, QUARTER) and not (m.comparison or m.incidental)]
             context = own[0] if own else None
+        if context is None and not figures and not earlier:
+            context = _lead_period(text, published)
         as_of = _last_stock_day(figures) or as_of
         earlier += figures
         result.append(figures)
     _parts_of_one_total(earlier)
     _quoted_in_release(earlier)
     return result
+
+
+def _lead_period(text: str, published: str | None) -> Period | None:
+    """"USCIS today reported its results for the second quarter of fiscal year 2024": the
+    period a release's opening sentence says it reports, when its headline names none and
+    that sentence gives no figure (a sentence with figures sets it by its own)."""
+    own = [m.period for m in _Periods(text, _anchor(published, None), None).found
+           if m.period.kind in (MONTH, FISCAL_YEAR, QUARTER) and not (m.comparison or m.incidental)]
+    return own[0] if len({*own}) == 1 else None
 
 
 def _last_stock_day(figures: list[Figure]) -> Period | None:

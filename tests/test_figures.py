@@ -1157,3 +1157,16 @@ def test_the_fiscal_year_after_it_ended_is_the_year_reported():
                   title="CBP Releases July 2023 Monthly Update", agency="CBP")
     assert (running.period.kind, running.period.start, running.period.end) == (YEAR_TO_DATE, "2022-10-01",
                                                                                "2023-07-31")
+
+
+def test_an_opening_sentence_without_figures_names_the_quarter_the_release_reports():
+    statements = ["The immigration benefits agency today published its workload report for the third "
+                  "quarter of fiscal year 2023, April through June.",
+                  "It took in 2.4 million filings during the quarter and decided 2.2 million.",
+                  "Work permit requests awaiting a decision numbered 900,000 at quarter's end."]
+    found = [f for fs in extract_document("Quarterly workload report", statements, "2023-08-03", "USCIS")
+             for f in fs]
+    by_value = {f.value: f for f in found}
+    quarter = Period("quarter", "2023-04-01", "2023-06-30")
+    assert by_value[2_400_000].period == quarter
+    assert by_value[900_000].period == Period("day", "2023-06-30", "2023-06-30")
