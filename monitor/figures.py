@@ -357,7 +357,9 @@ _COMPARISON = re.compile(r"\b(?:"
                          r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
                          r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
                          r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the|"
-                         r"(?:level|even|flat|in line|on par) with|(?:above|below)(?=\s+(?:the|that|its|last)\b))\b|"
+                         r"(?:level|even|flat|in line|on par) with|(?:above|below)(?=\s+(?:the|that|its|last)\b)|"
+                         # "818,500 in fiscal year 2024, following 878,500 in fiscal year 2023"
+                         r"following(?=\s*$))\b|"
                          + _RECORD_BEATEN_WORDS, re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
@@ -896,6 +898,7 @@ class _Periods:
                                   rf"{_BASE_WORDS}|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
                                   r"(?:above|below)|twice|double|triple|level with|against|"
                                   r"(?:record|mark|high) (?:of|was)|"
+                                  r"(?<=, )following|"
                                   # "surpassing the 14,700 pounds seized in": the earlier figure
                                   r"(?:surpass|exceed|eclips|overt[oa]k)\w*\s+the|"
                                   # "5% fewer than the 61,400 reported for": a figure, not a qualifier

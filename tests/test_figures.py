@@ -1170,3 +1170,16 @@ def test_an_opening_sentence_without_figures_names_the_quarter_the_release_repor
     quarter = Period("quarter", "2023-04-01", "2023-06-30")
     assert by_value[2_400_000].period == quarter
     assert by_value[900_000].period == Period("day", "2023-06-30", "2023-06-30")
+
+
+def test_a_level_quoted_after_following_is_the_comparison_and_the_change_is_the_reported_years():
+    found = figures("The Coast Guard interdicted 9,200 migrants at sea in fiscal year 2022, following "
+                    "11,400 in fiscal year 2021, a drop of 19 percent.", "2022-10-25")
+    by_value = {f.value: f for f in found}
+    assert (by_value[9_200].role, by_value[9_200].period) == (REPORTED, fiscal_year(2022))
+    assert (by_value[11_400].role, by_value[11_400].period) == (COMPARED, fiscal_year(2021))
+    assert by_value[9_200].stated_previous() == (11_400, fiscal_year(2021))
+    assert by_value[-19].kind == PERCENT_CHANGE and by_value[-19].period == fiscal_year(2022)
+    # "following" that is not right before a number compares nothing
+    later = one("Following the storm season, crews interdicted 4,100 migrants in fiscal year 2022.", "2022-11-01")
+    assert later.role == REPORTED and later.period == fiscal_year(2022)
