@@ -547,6 +547,10 @@ class _Periods:
             self.found.append(_Mention(start, end, period, comparison, bool(self._INCIDENTAL.search(before))))
 
         self._points_in_time(text, add, scan)
+        for m in scan(self._HOLIDAY, 'thanksgiving', 'memorial day', 'labor day', 'independence day',
+                      'fourth of july', 'christmas'):
+            if m.group(1) or not self._AROUND_HOLIDAY.search(text, 0, m.start()):
+                add(m, self._holiday(m))
         for m in self._RANGE.finditer(text):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
             last = self._date(m.group(4), m.group(5), m.group(6) or (first and str(
@@ -882,6 +886,43 @@ class _Periods:
                 add(m, Period(DAY, self.context.end, self.context.end))
             for m in scan(self._THE_QUARTER, 'the quarter'):
                 add(m, self.context)
+
+    #: "the Wednesday before Thanksgiving", "the Sunday after Thanksgiving last year": a day
+    #: fixed by a holiday, in the latest year whose holiday is not after the release (or the
+    #: calendar year before the release's, or the year named); "the Thanksgiving travel period"
+    #: is no one day
+    _HOLIDAY = re.compile(r"\b(?:the\s+)?(?:((?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+(before|after|following)\s+)?"
+                          r"(thanksgiving|memorial day|labor day|independence day|the fourth of july|christmas)"
+                          r"(?:\s+day)?(?![\w-]|\s+(?:weekend|week|holiday|period|travel|rush)\b)"
+                          r"(?:,?\s+(?:(last year|a year (?:earlier|ago)|the (?:year|previous year) before)|(\d{4})))?",
+                          re.I)
+    #: "the week of Thanksgiving", "the days around Christmas": a span, not the holiday itself
+    _AROUND_HOLIDAY = re.compile(r"\b(?:week|weekend|days|stretch|period|rush|run-up)\s+(?:of|before|after|around|"
+                                 r"leading up to|following)\s+$|\b(?:around|ahead of|through)\s+$", re.I)
+    _HOLIDAYS = {"thanksgiving": lambda y: date(y, 11, 22) + timedelta(days=(3 - date(y, 11, 22).weekday()) % 7),
+                 "memorial day": lambda y: date(y, 5, 31) - timedelta(days=date(y, 5, 31).weekday()),
+                 "labor day": lambda y: date(y, 9, 1) + timedelta(days=(0 - date(y, 9, 1).weekday()) % 7),
+                 "independence day": lambda y: date(y, 7, 4), "the fourth of july": lambda y: date(y, 7, 4),
+                 "christmas": lambda y: date(y, 12, 25)}
+
+    def _holiday(self, m: re.Match) -> Period | None:
+        holiday = self._HOLIDAYS[" ".join(m.group(3).lower().split())]
+        if m.group(5):
+            year = int(m.group(5))
+        elif self.anchor and m.group(4):  # "last year": the calendar year before the release's
+            year = self.anchor.year - 1
+        elif self.anchor:
+            year = self.anchor.year if holiday(self.anchor.year) <= self.anchor else self.anchor.year - 1
+        else:
+            return None
+        day = holiday(year)
+        if m.group(1):  # the nearest such weekday before or after the holiday itself
+            weekday = self._WEEKDAYS.index(m.group(1).lower()[:3])
+            step = -1 if m.group(2).lower() == "before" else 1
+            day += timedelta(days=step)
+            while day.weekday() != weekday:
+                day += timedelta(days=step)
+        return Period(DAY, day.isoformat(), day.isoformat())
 
     def _since(self, first: date) -> Period:
         """"Since Oct. 1" or "since Jan. 1" within a year of the release (or in a release

@@ -1183,3 +1183,21 @@ def test_a_level_quoted_after_following_is_the_comparison_and_the_change_is_the_
     # "following" that is not right before a number compares nothing
     later = one("Following the storm season, crews interdicted 4,100 migrants in fiscal year 2022.", "2022-11-01")
     assert later.role == REPORTED and later.period == fiscal_year(2022)
+
+
+def test_a_day_named_by_a_holiday_is_that_days_date():
+    friday = one("Officers screened 2.7 million travelers at airport checkpoints on the Friday after "
+                 "Thanksgiving.", "2023-11-28", agency="TSA")
+    assert friday.period == Period("day", "2023-11-24", "2023-11-24")
+    found = figures("Airport checkpoints handled 2,600,000 passengers on Memorial Day, compared with "
+                    "2,400,000 on the Tuesday before Thanksgiving last year.", "2024-05-29", agency="TSA")
+    by_value = {f.value: f for f in found}
+    assert by_value[2_600_000].period == Period("day", "2024-05-27", "2024-05-27")
+    assert by_value[2_400_000].period == Period("day", "2023-11-21", "2023-11-21")
+    # a holiday period is not one day
+    span = one("During the week of Thanksgiving, checkpoints screened 18 million passengers.",
+               "2023-11-28", agency="TSA")
+    assert span.period.kind != "day"
+    travel = one("Over the Thanksgiving travel period, checkpoints screened 18 million passengers.",
+                 "2023-11-28", agency="TSA")
+    assert travel.period.kind != "day"
