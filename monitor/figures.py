@@ -1509,7 +1509,9 @@ _RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|(?:working|acting|partnering|co
                               r"\s+[^,\d]{0,80},", re.I)
 _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)(?! of)|which|"
                       r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
-                      r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
+                      r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including|"
+                      # "Sunday's volume was up 6%", "June's total": the figure just reported
+                      r"(?:the )?\w+['’]s (?:volume|total|tally|count|figure|number)(?! of))\b", re.I)
 
 
 def _aside(text: str, number: _Number) -> bool:

@@ -1201,3 +1201,14 @@ def test_a_day_named_by_a_holiday_is_that_days_date():
     travel = one("Over the Thanksgiving travel period, checkpoints screened 18 million passengers.",
                  "2023-11-28", agency="TSA")
     assert travel.period.kind != "day"
+
+
+
+def test_a_possessive_total_refers_to_the_figure_just_reported():
+    statements = ["Border Patrol agents apprehended 41,000 migrants in March 2024.",
+                  "March's total was down 12% from the same month a year earlier."]
+    found = [f for fs in extract_document("Monthly update", statements, "2024-04-15", "CBP") for f in fs]
+    change = next(f for f in found if f.kind == PERCENT_CHANGE)
+    assert change.value == -12 and change.period == month_period(2024, 3)
+    level = next(f for f in found if f.value == 41_000)
+    assert level.stated_change_pct == -12 and level.stated_change_from == month_period(2023, 3)
