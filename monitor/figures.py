@@ -129,7 +129,7 @@ METRICS = [
     ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
-    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
+    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?|taken into (?:[\w-]+\s+)?custody"),
     # "total southwest border enforcement actions": what CBP called its encounters until 2020
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
                                  r"(?:border|total)\s+enforcement actions\b|"
@@ -144,6 +144,8 @@ METRICS = [
     ("releases", "people", r"releas(?:ed|es)\b"),
     ("criminal arrests", "people", r"criminal arrests?"),
     ("arrests", "people", r"arrest\w*"),
+    # "lodged 165,487 detainers with jails": requests to hold someone, not people held
+    ("detainers", "detainers", r"detainers?\b"),
     # enrolled in a monitoring program instead of detained: not the detention population
     ("alternatives to detention", "people", r"alternatives to detention|\bATD\b"),
     # "book-ins to ICE detention": admissions into detention over a period, not the people held
@@ -162,6 +164,12 @@ METRICS = [
     ("net backlog", "cases", r"net backlog\w*"),
     ("gross backlog", "cases", r"gross backlog\w*"),
     ("backlog", "cases", r"backlog\w*(?:\s+of\s+(?:[\w-]+\s+){0,2}?(?:applications|petitions|cases|filings|requests))?|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation|court|hearings?))"),
+    # E-Verify, the employment eligibility check: the cases employers run and who runs them
+    ("E-Verify cases", "cases", r"E-Verify\b(?=(?:[^.;]|\.\d){0,200}?\bcases\b)|cases\s+(?:run|processed|submitted)\s+"
+                                r"(?:through|in|via)\s+E-Verify"),
+    ("employers enrolled", "employers", r"employers\s+(?:were\s+|are\s+|had\s+)?(?:enrolled|registered|participating)|"
+                                        r"(?:enrolled|participating)\s+employers"),
+    ("hiring sites", "sites", r"hiring sites?"),
     ("processing time", "months", r"processing times?|(?:median|average) time to \w+|time to (?:decide|process|"
                                   r"complete|adjudicate)"),
     # "stopped 6,737 firearms at checkpoints": guns found on travellers are seized

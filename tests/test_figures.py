@@ -1212,3 +1212,26 @@ def test_a_possessive_total_refers_to_the_figure_just_reported():
     assert change.value == -12 and change.period == month_period(2024, 3)
     level = next(f for f in found if f.value == 41_000)
     assert level.stated_change_pct == -12 and level.stated_change_from == month_period(2023, 3)
+
+
+def test_detainers_and_people_taken_into_custody_are_counts_of_their_own():
+    found = figures("Officers lodged 120,300 detainers with county jails in fiscal year 2022 and made "
+                    "142,000 administrative arrests.", "2022-12-20", agency="ICE")
+    by_value = {f.value: f for f in found}
+    assert by_value[120_300].metric == "detainers"
+    assert by_value[120_300].series != by_value[142_000].series
+    taken = one("Agents said 98,200 people were taken into custody at the southwest border in March 2022.",
+                "2022-04-12", agency="CBP")
+    assert taken.metric == "apprehensions" and taken.period == month_period(2022, 3)
+
+
+def test_e_verify_cases_and_enrolled_employers_are_read():
+    statements = ["E-Verify, which employers use to check that new staff may work in the country, handled "
+                  "41.3 million cases in fiscal year 2021, up 3 percent from 40.1 million in fiscal year 2020.",
+                  "About 950,000 employers were enrolled as of September 30, 2021."]
+    found = [f for fs in extract_document("E-Verify use grows", statements, "2021-11-10", "USCIS") for f in fs]
+    by_value = {f.value: f for f in found}
+    assert (by_value[41_300_000].metric, by_value[41_300_000].period) == ("E-Verify cases", fiscal_year(2021))
+    assert by_value[41_300_000].stated_previous() == (40_100_000, fiscal_year(2020))
+    assert by_value[950_000].metric == "employers enrolled"
+    assert by_value[950_000].period == Period("day", "2021-09-30", "2021-09-30")
