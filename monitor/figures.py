@@ -1621,7 +1621,7 @@ def _percent(text, number, before, after, period, metric_entry, last_reported, p
         last_reported.stated_change_from = base
         return replace(last_reported, value=sign * number.value, unit="percent", kind=PERCENT_CHANGE,
                        role=CHANGE, as_written=number.written, qualifier=_qualifier(text, number),
-                       compared=[], stated_change_pct=None, stated_change_from=base)
+                       compared=[], stated_change_pct=None, stated_change_from=None)
     if metric_entry is None:
         return None
     own = period if period and period != base else (context or Period())

@@ -24,11 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from dataclasses import replace
 
-from monitor.figures import (CHANGE, COMPARED, DAILY_AVERAGE, LEVEL, PERCENT_CHANGE, RECORD, REPORTED, SHARE,
-                             THE_SECTOR, Figure, Period, extract_document, forecast, may_hold_figures,
-                             periodic_statistic)
+from monitor.figures import (CHANGE, COMPARED, PERCENT_CHANGE, SHARE, THE_SECTOR, Figure, Period,
+                             extract_document, forecast, may_hold_figures, periodic_statistic)
 from monitor.store import Store, utcnow
 
 #: A release of this label is a statistics release: every figure in it is kept.
@@ -82,39 +80,14 @@ def record_statistics(store: Store, doc: dict) -> int:
         figures = extract_document(doc.get("title"), texts, doc["published"], agency)
     if doc["label"] != FIGURE_LABEL:
         figures = statistics_quoted(figures, doc["published"])
-    bases = _change_bases([f for found in figures for f in found])
     added = 0
     for (statement_id, _, label), found in zip(rows, figures):
         if statement_id in done:
             continue
         for figure in found:
-            _insert(store, doc, statement_id, figure, bases.get(id(figure)))
+            _insert(store, doc, statement_id, figure)
             added += 1
     return added
-
-
-def _change_bases(figures: list[Figure]) -> dict[int, tuple[float | None, Period]]:
-    """The base of each change a release states for a figure it reports ("down 32% from
-    June", "up 4 percent over the 256,085 removals in FY2018"): the period it names, else
-    the one earlier figure the release quotes for that figure; with the level the release
-    gives for that period, if any. By ``id`` of the change."""
-    bases = {}
-    for change in figures:
-        if change.role != CHANGE or change.kind != PERCENT_CHANGE:
-            continue
-        same = [f for f in figures if f.role == REPORTED and f.kind in (LEVEL, RECORD, DAILY_AVERAGE)
-                and (f.metric, f.scope, f.population, f.agency, f.period)
-                == (change.metric, change.scope, change.population, change.agency, change.period)]
-        reported = [f for f in same if f.kind != DAILY_AVERAGE] or same  # a total's change, not its average's
-        if len(reported) != 1:
-            continue
-        stated = reported[0].stated_previous()
-        base = change.stated_change_from or (stated[1] if stated and stated[0] is not None else None)
-        if base is None or not base.start:
-            continue
-        quoted = {o.value for o in reported[0].compared if o.period == base}
-        bases[id(change)] = (quoted.pop() if len(quoted) == 1 else None, base)
-    return bases
 
 
 def statistics_quoted(figures: list[list[Figure]], published: str | None) -> list[list[Figure]]:
@@ -137,16 +110,8 @@ def _agency(store: Store, doc: dict) -> str | None:
     return row[0] if row else None
 
 
-def _insert(store: Store, doc: dict, statement_id: int, figure: Figure,
-            base: tuple[float | None, Period] | None = None) -> int:
+def _insert(store: Store, doc: dict, statement_id: int, figure: Figure) -> int:
     previous_id = previous_value = previous_period = source = None
-    if base is not None:
-        # a stated change keeps what it is measured from: the period, and its level as the
-        # release gives it or else as stored (never a computed change: a percent minus a
-        # count means nothing)
-        previous_value, previous_period, source = base[0], base[1].label, "release"
-        if previous_value is None and (stored := _stored_level(store, figure, base[1], doc["id"])) is not None:
-            previous_value, source = stored, "series"  # (no previous_id: that row is another series')
     if figure.kind not in (PERCENT_CHANGE, SHARE):
         # a figure quoted for comparison takes only the previous its own release gives
         # ("compared with 6,182 in fiscal year 2022 and 838 in fiscal year 2021")
@@ -165,7 +130,7 @@ def _insert(store: Store, doc: dict, statement_id: int, figure: Figure,
             previous_value, previous_period = stated[0], stated[1].label
             source = "release"
     change = change_pct = None
-    if previous_value is not None and base is None:
+    if previous_value is not None:
         change = figure.value - previous_value
         change_pct = round(100 * change / previous_value, 1) if previous_value else None
     return store.insert_statistic({
@@ -180,18 +145,6 @@ def _insert(store: Store, doc: dict, statement_id: int, figure: Figure,
         "previous_source": source, "change": change, "change_pct": change_pct,
         "change_stated_pct": figure.stated_change_pct, "created_at": utcnow(),
     })
-
-
-def _stored_level(store: Store, change: Figure, period: Period, document_id: int) -> float | None:
-    """The one level other releases reported for the series a change is of, for the period
-    the change is measured from."""
-    series_id = store.series_id(replace(change, kind=LEVEL).series)
-    if series_id is None or not period.start:
-        return None
-    rows = store.db.execute(
-        "select value from statistic_rows where series_id = ? and period_start = ? and period_end is ?"
-        " and document_id != ? and role = 'reported'", [series_id, period.start, period.end, document_id]).fetchall()
-    return rows[0][0] if rows and len({r[0] for r in rows}) == 1 else None
 
 
 def _contradicted(figure: Figure, stored: float, stated: tuple[float | None, Period] | None) -> bool:

@@ -1248,24 +1248,3 @@ def test_the_one_earlier_figure_a_release_quotes_is_the_previous_when_the_period
     two = one("Apprehensions reached 50,300 in June 2022, against 30,800 in June 2021 and 17,100 in June 2020.",
               "2022-07-15", agency="USBP")
     assert two.stated_previous() is None
-
-
-def test_a_stated_change_keeps_the_period_and_level_it_is_measured_from():
-    rows = _stored(
-        ("CBP Releases August 2022 Monthly Update", "2022-09-15",
-         "Border Patrol agents apprehended 181,000 migrants at the southwest border in August 2022."),
-        ("CBP Releases August 2023 Monthly Update", "2023-09-22",
-         "Agents apprehended 165,300 migrants at the southwest border in August 2023, a 9% decrease from "
-         "August 2022."),
-        ("CBP Releases September 2023 Monthly Update", "2023-10-20",
-         "Agents apprehended 150,400 migrants at the southwest border in September 2023, down 7% from "
-         "162,000 in August and 20% lower than in September 2022."))
-    # the level the release quotes for the base
-    assert (rows[-7]["previous_value"], rows[-7]["previous_period"]) == (162_000, "August 2023")
-    # a base named without its level: the level another release stored for that month
-    assert (rows[-9]["previous_value"], rows[-9]["previous_period"], rows[-9]["previous_source"]) == (
-        181_000, "August 2022", "series")
-    # a base neither quoted nor stored: only its period
-    assert (rows[-20]["previous_value"], rows[-20]["previous_period"]) == (None, "September 2022")
-    # a percent change is never given a computed change (a percent minus a count)
-    assert rows[-7]["change"] is None and rows[-7]["change_pct"] is None
