@@ -94,9 +94,7 @@ class Figure:
         if self.kind == RECORD:
             beaten = [o for o in self.compared if o.kind == RECORD and o.period.end and self.period.start
                       and o.period.end < self.period.start]
-            if beaten:
-                return (beaten[0].value, beaten[0].period) if len(beaten) == 1 else None
-            return self._stated_earlier()
+            return (beaten[0].value, beaten[0].period) if len(beaten) == 1 else None
         if self.metric in STOCKS and self.kind == LEVEL and self.period.kind == DAY:
             # "37,500 held on June 9, up from 36,200 on May 26": a stock's previous reading is the
             # earlier day the release quotes, within a quarter (not a year-ago comparison)
@@ -114,19 +112,7 @@ class Figure:
                 return other.value, other.period
         if self.stated_change_pct is not None and self.stated_change_from == before:
             return None, before
-        return self._stated_earlier()
-
-    def _stated_earlier(self) -> tuple[float, Period] | None:
-        """"60,700 in October, up from 34,900 in October a year earlier": when the text quotes
-        no figure for the period just before, the one earlier figure of the same kind of
-        period it quotes for comparison (none when it quotes several)."""
-        if not self.period.start or (self.metric in STOCKS and self.period.kind == DAY):
-            return None  # a stock's previous reading is a recent day's (above), never a year-ago one
-        kind = LEVEL if self.kind == RECORD else self.kind
-        earlier = {(o.value, o.period) for o in self.compared
-                   if o.kind == kind and o.period.kind == self.period.kind and o.period.end
-                   and o.period.end < self.period.start}
-        return earlier.pop() if len(earlier) == 1 else None
+        return None
 
 
 # --- what is counted ------------------------------------------------------------------

@@ -152,8 +152,7 @@ def _contradicted(figure: Figure, stored: float, stated: tuple[float | None, Per
     for that period (more than a revision apart), or a fall from that period where the
     stored value gives a rise, or the reverse. (A change of the same sense that differs is
     kept, and the digest shows both.)"""
-    if stated and stated[0] and stated[1] == figure.period.preceding() \
-            and abs(stored - stated[0]) > 0.1 * abs(stated[0]):
+    if stated and stated[0] and abs(stored - stated[0]) > 0.1 * abs(stated[0]):
         return True
     pct = figure.stated_change_pct
     if pct is None or abs(pct) < 2 or not stored or figure.stated_change_from != figure.period.preceding():

@@ -1235,16 +1235,3 @@ def test_e_verify_cases_and_enrolled_employers_are_read():
     assert by_value[41_300_000].stated_previous() == (40_100_000, fiscal_year(2020))
     assert by_value[950_000].metric == "employers enrolled"
     assert by_value[950_000].period == Period("day", "2021-09-30", "2021-09-30")
-
-
-def test_the_one_earlier_figure_a_release_quotes_is_the_previous_when_the_period_before_is_not_quoted():
-    october = one("Agents apprehended 48,200 people at the southwest border in October 2021, up from 30,100 "
-                  "in October 2020.", "2021-11-15", agency="USBP")
-    assert october.stated_previous() == (30_100, month_period(2020, 10))
-    low = one("Border Patrol apprehended 7,900 migrants in March 2025, the lowest March on record, compared "
-              "with 137,400 in March 2024.", "2025-04-10", agency="USBP")
-    assert low.stated_previous() == (137_400, month_period(2024, 3))
-    # two earlier figures quoted and neither the month before: no previous
-    two = one("Apprehensions reached 50,300 in June 2022, against 30,800 in June 2021 and 17,100 in June 2020.",
-              "2022-07-15", agency="USBP")
-    assert two.stated_previous() is None
