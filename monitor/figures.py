@@ -371,7 +371,8 @@ _COMPARISON = re.compile(r"\b(?:"
                          + _RECORD_BEATEN_WORDS, re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
-_RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
+_RATE = re.compile(r"^\s*[\w\s]{0,30}?\b(?:per|for (?:every|each)) (?:one |1 )?(?:million|100,000|thousand|hundred|capita)",
+                   re.I)  # "7.4 firearms for every million people screened"
 #: "46 million more than in 2023" (a difference), not "removals to more than 170 countries"
 _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(more|fewer|less|higher|lower)\s+than\b(?!\s*[$\d])", re.I)
 #: "56,500 encounters was lower than the 61,400 reported": two levels compared, not a difference

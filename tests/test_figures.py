@@ -1235,3 +1235,14 @@ def test_e_verify_cases_and_enrolled_employers_are_read():
     assert by_value[41_300_000].stated_previous() == (40_100_000, fiscal_year(2020))
     assert by_value[950_000].metric == "employers enrolled"
     assert by_value[950_000].period == Period("day", "2021-09-30", "2021-09-30")
+
+
+def test_a_rate_for_every_million_is_a_rate_and_quotes_its_own_previous():
+    statements = ["Officers found 5,900 firearms at checkpoints in calendar year 2022.",
+                  "That is roughly 7.1 firearms for every million passengers screened in 2022, compared with "
+                  "6.3 per million in 2021."]
+    found = [f for fs in extract_document("Firearm finds in 2022", statements, "2023-01-20", "TSA") for f in fs]
+    by_value = {f.value: f for f in found}
+    rate, level = by_value[7.1], by_value[5_900]
+    assert rate.kind == "rate" and rate.series != level.series
+    assert rate.stated_previous() == (6.3, Period("calendar year", "2021-01-01", "2021-12-31"))
