@@ -1348,6 +1348,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 figures.append(figure)
             continue
         if compared_to is not None:
+            if period is None and figures and figures[-1] is compared_to and compared_to.period.preceding() \
+                    and _BARE_FROM.fullmatch(text, low, number.start):
+                period = compared_to.period.preceding()  # "fell to 2,570 from 7,175": from the period before
             if period is None or period == compared_to.period:
                 continue  # "compared with 140,641" with no period of its own: not a figure we can place
             # the record a new record beat is a record; a record's ordinary day is a level
@@ -1434,6 +1437,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     return figures
 
 
+#: "fell to 2,570 from 7,175", "rose to 9,100, up from 8,800": a base right after the
+#: figure, naming no period of its own
+_BARE_FROM = re.compile(r"\s*,?\s*(?:(?:down|up)\s+)?from\s+(?:about\s+|nearly\s+|roughly\s+)?", re.I)
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
 #: The "to" of "from 5.2 million in FY 2022 to 4.3 million": the last one before the second number
 _TO_AFTER_FROM = re.compile(r"\bto\b(?!.*\bto\b)", re.I | re.S)
