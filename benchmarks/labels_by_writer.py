@@ -22,7 +22,7 @@ from monitor.classify.data import (
 )
 from monitor.classify.evaluate import evaluate_documents
 
-UNTOUCHED = ("blind3/labels-b.jsonl", "blind5/labels.jsonl")
+UNTOUCHED = ("blind3/labels-b.jsonl", "blind5/labels.jsonl", "blind9/labels.jsonl")
 
 
 def writers() -> dict[str, list[str]]:

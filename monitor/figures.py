@@ -154,8 +154,10 @@ METRICS = [
                                         r"detained|"
                                         r"in (?:ice )?custody"),
     ("passengers screened", "passengers", r"screen\w*|passengers|travell?ers|checkpoint (?:volumes?|throughput)|"
+                                          r"(?:pass\w*|went|go\w*|mov\w*|came) through (?:\w+ )?checkpoints|"
                                           r"(?:daily|passenger|traveler|travel) volumes?"),
     ("naturalizations", "people", r"naturaliz\w*|new (?:u\.s\. )?citizens|sworn in|swore in|took the oath|"
+                                  r"became (?:u\.s\. |american )?citizens|"
                                   r"oath of allegiance"),
     ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
     ("paroles", "people", r"paroled\b"),
@@ -317,7 +319,7 @@ _SECTOR_NAME = re.compile(r"\b(San Diego|El Centro|Yuma|Tucson|El Paso|Big Bend|
                           r"Blaine|Spokane|Havre|Grand Forks|Detroit|Buffalo|Swanton|Houlton|Ramey)\b"
                           r"(?!\s+(?:[Ss]ector|[Ff]ield [Oo]ffice|[Pp]orts?|[Ss]tation))")
 _BETWEEN_PORTS = re.compile(r"between (?:the )?ports(?: of entry)?|between poes?", re.I)
-_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?border )?"
+_AT_PORTS = re.compile(r"\b(?:at|through) (?:the |our |u\.s\. )?(?:(?:south(?:west|ern)|northern) (?:land )?(?:border )?)?"
                        r"(?:land )?ports? of entry|\bat (?:the )?poes?\b|\bat the ports\b(?!\s+of\b)", re.I)
 
 # --- numbers ----------------------------------------------------------------------------
@@ -365,11 +367,13 @@ _COMPARISON = re.compile(r"\b(?:"
                          r"over(?!\s+(?:the|a|an|its|this)\s+(?!same\b|previous\b|prior\b|last\b)"
                          r"(?:[\w-]+\s+){0,2}?(?:month|year|period|week|weekend|days?|holiday|span|stretch)s?\b)|"
                          r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the|"
-                         r"(?:level|even|flat|in line|on par) with|(?:above|below)(?=\s+(?:the|that|its|last)\b)|"
+                         r"(?:level|even|flat|in line|on par) with|"
+                         # "below the", "32 percent below June's 83,536": a base named by its period
+                         r"(?:above|below)(?=\s+(?:the|that|its|last)\b|\s+(?:[\w.-]+\s+){0,2}?[\w.-]+['’]s\s+$)|"
                          # "818,500 in fiscal year 2024, following 878,500 in fiscal year 2023"
                          r"following(?=\s*$))\b|"
                          + _RECORD_BEATEN_WORDS, re.I)
-_DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
+_DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|(?<=s )every day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
 _RATE = re.compile(r"^\s*[\w\s]{0,30}?\b(?:per|for (?:every|each)) (?:one |1 )?(?:million|100,000|thousand|hundred|capita)",
                    re.I)  # "7.4 firearms for every million people screened"
@@ -418,10 +422,14 @@ class _Periods:
 
     _FY = re.compile(r"\b(?:fiscal (?:year )?(?:\(FY\)\s*)?|FY\s?)(\d{4}|\d{2})\b(?!\s*-\s*\d)|"
                      r"\b(\d{4})\s+fiscal year\b", re.I)
-    #: "this fiscal year"; "the fiscal year total", "for the fiscal year now": the running one
+    #: "this fiscal year"; "the fiscal year total", "for the fiscal year now": the running one;
+    #: "over the fiscal year": the one the release reports
     _FY_WORDS = re.compile(r"\b(this|last|the current|the previous|the prior|the preceding|the past) fiscal year\b|"
                            r"\b(the) fiscal year(?='s\b|\s+(?:total|tally|count|so far|now|to date)\b)|"
-                           r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)", re.I)
+                           r"\bfor (the) fiscal year\b(?=[^.;\d]{0,30}\b(?:now|so far|to date)\b)|"
+                           # "seized 27,000 pounds over the fiscal year": the one the release reports
+                           r"\b(?:over|during|in|throughout|across|for) (the) fiscal year\b"
+                           r"(?!\s*(?:\d|\(|that\b|which\b|began\b|started\b|end\w*\b|before\b|earlier\b|prior\b))", re.I)
     #: "for the full fiscal year" in a September update: the fiscal year of the month reported,
     #: whole (not "in any full fiscal year since 2009", a comparison)
     _WHOLE_FY = re.compile(r"\b(?:(?:for|over|during|in|across|throughout)\s+)?(?:the (?:full|entire|whole|complete) "
@@ -509,6 +517,10 @@ class _Periods:
                        r"week (?:before|earlier))\b", re.I)
     _INCIDENTAL = re.compile(r"\b(?:ended|expired|lapsed|closed|concluded|began|begun|lifted|took effect|ending|"
                              r"launched|issued|signed|announced|introduced)\s+(?:on\s+|in\s+)?$", re.I)
+    #: "the June 4 proclamation", "the Jan. 12 launch": a day that names an act, not a period counted
+    _NAMED_BY_DAY = re.compile(r",?\s+(?:[\w-]+\s+){0,3}?(?:proclamation|rule|order|memo(?:randum)?|announcement|launch|"
+                               r"deadline|decision|ruling|directive|guidance|agreement|policy|executive action|"
+                               r"expiration|implementation|rollout|transition|change)s?\b", re.I)
     #: "since the start of the fiscal year", "since the fiscal year began October 1", "since the
     #: new fiscal year got under way in October", "in the fiscal year that began Oct. 1": the
     #: current fiscal year to date
@@ -520,6 +532,8 @@ class _Periods:
         r"(?:,?\s+(?:on\s+|in\s+)?(?:Oct(?:ober|\.)?)(?:\s+1(?:st)?)?(?:,?\s+\d{4})?)?(?![\w-])", re.I)
     _COMPARE_BEFORE = re.compile(
         r"(?:\bfrom|\bthan(?: in| during| for)?|\bcompared (?:with|to)(?: the)?(?: \w+)?(?: in| during| for)?|"
+        # "32 percent below June's 83,536", "above May": a period named right after above or below
+        r"\b(?:above|below)|"
         rf"\b(?:{_BASE_WORDS})|\bagainst|\bover|\bsince|\b(?:level|even|flat|in line|on par) with|"
         r"\b(?:double|twice|triple|half)(?:\s+that\s+of|\s+the)?)\s*(?:in\s+|during\s+)?$|"
         # "54% below the count for August 2023", "ahead of the pace of 2023": a base named by a noun
@@ -553,7 +567,10 @@ class _Periods:
             # "compared with 9,860 in May": the base of a comparison
             comparison = bool(self._COMPARE_BEFORE.search(before)
                               or self._COMPARED_NUMBER.search(text[max(0, start - 60):start]))
-            self.found.append(_Mention(start, end, period, comparison, bool(self._INCIDENTAL.search(before))))
+            incidental = bool(self._INCIDENTAL.search(before)) or (
+                period.kind == DAY and bool(re.search(r"\bthe\s+$", before, re.I))
+                and bool(self._NAMED_BY_DAY.match(text, end)))
+            self.found.append(_Mention(start, end, period, comparison, incidental))
 
         self._points_in_time(text, add, scan)
         for m in scan(self._HOLIDAY, 'thanksgiving', 'memorial day', 'labor day', 'independence day',
@@ -620,7 +637,7 @@ class _Periods:
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
-                add(m, Period(CUMULATIVE, first.isoformat(), self._today()))
+                add(m, Period(CUMULATIVE, first.isoformat(), self._running_end(first)))
         for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
         for m in scan(self._DAYS_AROUND, ' days '):
@@ -853,6 +870,9 @@ class _Periods:
     _SAME_SPAN = re.compile(r"\b(?:over|during|in|for|across|within)\s+(?:the|that|those)\s+same\s+(?:[\w-]+\s+){0,2}?"
                             r"(?:months?|period|span|stretch|weeks?|days|time(?:frame| frame)?|quarter|year)\b"
                             r"(?!,?\s+(?:a|one|last|the previous|the prior|in the previous|of|in \d|\d))", re.I)
+    #: "the southwest border total through May": a year to date, by a month named without a year
+    _TOTAL_THROUGH = re.compile(rf"\b(?:total|tally|count)s?\s+(?:so far\s+)?(?:through|thru)\s+(?:the end of\s+)?"
+                                rf"({_MON})\b(?!\s+\d)", re.I)
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
     #: "stood at 1.35 million at quarter's end": a level on the last day of the quarter reported
@@ -895,6 +915,13 @@ class _Periods:
                 add(m, Period(DAY, self.context.end, self.context.end))
             for m in scan(self._THE_QUARTER, 'the quarter'):
                 add(m, self.context)
+        for m in scan(self._TOTAL_THROUGH, 'through', 'thru'):
+            index = _month_index(m.group(1))
+            year = self._year_of(index)
+            if year:  # "the total through May": the fiscal year (DHS counts them) to that month's end
+                first = f"{year}-01-01" if re.search(r"\bcalendar\b", text, re.I) \
+                    else fiscal_year(year + (index >= 10)).start
+                add(m, Period(YEAR_TO_DATE, first, month_end(year, index).isoformat()))
 
     #: "the Wednesday before Thanksgiving", "the Sunday after Thanksgiving last year": a day
     #: fixed by a holiday, in the latest year whose holiday is not after the release (or the
@@ -939,7 +966,14 @@ class _Periods:
         if (first.month, first.day) in ((10, 1), (1, 1)) and (self.anchor is None or (
                 first <= self.anchor and (self.anchor - first).days < 366)):
             return Period(YEAR_TO_DATE, first.isoformat(), self._ytd_end())
-        return Period(CUMULATIVE, first.isoformat(), self._today())
+        return Period(CUMULATIVE, first.isoformat(), self._running_end(first))
+
+    def _running_end(self, first: date) -> str | None:
+        """A running count since some day runs, like a year to date, to the end of the month
+        the release reports ("since the app launched on Jan. 12" in the September update is
+        through September 30), else to the release's date."""
+        end = self._ytd_end()
+        return end if end and end >= first.isoformat() else self._today()
 
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
     #: period of a number quoted for comparison
@@ -1222,7 +1256,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     implicit = (sentence_metric is None and last_reported is None and head is not None
                 and _sentence_agency(text) in DHS_AGENCIES + ("",) and head.role == REPORTED
                 and head.kind in (LEVEL, DAILY_AVERAGE) and head.unit not in ("dollars", "months")
-                and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))))
+                and bool(_SHARE_CUE.search(text) or (re.search(r"\balso\b", text) and _NATIONALITY.search(text))
+                         # "Unaccompanied children: 5,600." in a brief, after its total
+                         or (_LABELLED_COUNT.fullmatch(text) and _nearest(_POPULATION_RES, text, 0, 0, len(text)))))
     if implicit:
         last_reported = head
     pending_from = None
@@ -1261,7 +1297,7 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             continue  # "no releases" in a sentence that names no period: not a count we can place
         if _milestone(text, number):
             continue  # "the first time volume has passed 2.6 million": a threshold, not a count
-        if (compared_to is None and not number.percent and re.search(r"\bfrom\s*$", lead)
+        if (compared_to is None and not number.percent and (re.search(r"\bfrom\s*$", lead) or _FROM_AN_AVERAGE.search(lead))
                 and i + 1 < len(numbers) and not numbers[i + 1].percent
                 and re.search(r"\bto\s+$", _QUALIFIER.sub("", text[number.end:numbers[i + 1].start]))):
             # "fell from 5.2 million in FY 2022 to 4.3 million": compared with the one after it
@@ -1314,6 +1350,13 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             part_of = figures[-1] if figures and figures[-1].role == REPORTED and not implicit else last_reported
             if implicit:
                 part_of = head  # "The northern border contributed 18,950 of them, while 84,300 ..."
+            leader = part_of is None and head is not None and head.role == REPORTED and bool(_LEADER.search(lead))
+            another = part_of is None and head is not None and head.role == REPORTED and not number.money \
+                and bool(re.search(r"\banother\s+$", lead, re.I)) and bool(_PERSONS_AFTER.match(after))
+            if leader or another:
+                # "Denver again led the country with 380": a part of the total before; "officers
+                # at the ports processed another 51,900": the same count, where these were counted
+                part_of = head
             if part_of is None:
                 continue
             # "That total included 77,000 members of family units": like the figure before;
@@ -1322,8 +1365,13 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             if kind in (LEVEL, DAILY_AVERAGE):
                 daily = _DAILY.search(text[max(c_low, number.start - 70):min(c_high, number.end + 70)])
                 kind = DAILY_AVERAGE if daily else LEVEL
-            population = _population(text, number, low, words_end, part_of.metric)
+            population = _population(text, number, low, words_end, part_of.metric) or (
+                "part of a total" if leader else "")
             scope = part_of.scope
+            if another:  # where these were counted, or else kept out of the total's series
+                own_scope = _scope(text, number, low, high, part_of.metric, agency)
+                scope = own_scope or scope
+                population = population or ("" if own_scope and own_scope != part_of.scope else "part of a total")
             if implicit:
                 scope = _scope(text, number, low, high, part_of.metric, agency) or scope
                 if not population and scope == part_of.scope:
@@ -1441,6 +1489,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 #: figure, naming no period of its own
 _BARE_FROM = re.compile(r"\s*,?\s*(?:(?:down|up)\s+)?from\s+(?:about\s+|nearly\s+|roughly\s+)?", re.I)
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
+#: "fell from a seven-day average of 3,450 ... to 390": the first of two numbers, like "from 3,450"
+_FROM_AN_AVERAGE = re.compile(r"\bfrom\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,2}?(?:average|level|total|high|peak|low)"
+                              r"\s+of\s*$", re.I)
 #: The "to" of "from 5.2 million in FY 2022 to 4.3 million": the last one before the second number
 _TO_AFTER_FROM = re.compile(r"\bto\b(?!.*\bto\b)", re.I | re.S)
 #: "2,410 Haitians in fiscal year 2020 and 1,270 in fiscal year 2019": the second number leaves out
@@ -1517,8 +1568,10 @@ def _same_unit(text: str, number: _Number, figure: Figure) -> bool:
 
 
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
-_TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))",
-                              re.I)
+_TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))|"
+                              # "the southwest border total through May stands at": the release's count to date
+                              r"\bthe (?:[\w-]+\s+){0,3}?(?:total|tally|count)(?=\s+(?:(?:through|thru)\s+[A-Z][a-z]+|so far|"
+                              r"to date)\s+(?:was|were|stood|stands|is|came|comes|reached|reaches|rose|fell)\b)", re.I)
 #: ", which ...,", ", working with CBP,": an aside that neither names what is counted nor who counted
 _RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|(?:working|acting|partnering|cooperating)\s+(?:with|alongside))"
                               r"\s+[^,\d]{0,80},", re.I)
@@ -1549,9 +1602,11 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
             continue  # "83,536 in June, down from May": May is the comparison's
         left = mention.end <= number.start
         distance = number.start - mention.end if left else mention.start - number.end
+        between = text[mention.end:number.start] if left else text[number.end:mention.start]
+        if left and re.fullmatch(r"['’]s\s+(?:[a-z]+\s+){0,2}", between, re.I):
+            return mention.period  # "June's 83,536", "fiscal 2022's nearly 2.4 million": its own
         if comparison and left:
             distance += 100  # "6.1 months in FY2023, from 10.5 months in FY2022"
-        between = text[mention.end:number.start] if left else text[number.end:mention.start]
         if _NEW_PHRASE.search(between):
             distance += 150  # "a drop of 88% from a year earlier and an average of 352": not its period
         if re.search(r"[.!?]\s+[A-Z]", between):
@@ -1812,6 +1867,11 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
 
 
 #: ", and returned 1,240 of them": a clause that goes on with the sentence's subject
+#: "Family units: 24,500.": a count labelled by who it counts
+_LABELLED_COUNT = re.compile(r"\s*[A-Z][^:\d.;]{2,60}:\s*(?:about |nearly |almost |roughly |more than |over )?[\d][\d,.]*"
+                             r"(?:\s*(?:million|thousand))?\.?\s*")
+#: "X again led the nation with", "topped all airports with": the largest part of a total
+_LEADER = re.compile(r"\b(?:led|leads|topped|tops|ranked first|came first)\b(?:\s+[\w-]+){0,3}?\s+with\s+$", re.I)
 _SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|saw|rose|fell|grew|had|kept|held|"
                            r"brought|caught|found|gave|sent|won|set|cut)\b", re.I)
 
@@ -1906,14 +1966,25 @@ def _running_total(figure: Figure, published: str | None) -> bool:
     period = figure.period
     if period.kind != CUMULATIVE or figure.kind != LEVEL or not period.start or not published:
         return False
-    # to the release, or to the day before it the sentence says it runs through
+    # to the release, or to the day before it the sentence says it runs through, or to the end
+    # of the month a monthly release reports
     if (period.end or published[:10]) != published[:10] and not (
-            period.end < published[:10] and _Periods._THROUGH_DAY.search(figure.text)):
+            period.end < published[:10] and (_Periods._THROUGH_DAY.search(figure.text) or _month_end_before(
+                period.end, published[:10]))):
         return False
     try:
         return (date.fromisoformat(published[:10]) - date.fromisoformat(period.start)).days >= 90
     except ValueError:
         return False
+
+
+def _month_end_before(day: str, published: str) -> bool:
+    """Whether ``day`` is the last day of a month that ended within a quarter before ``published``."""
+    try:
+        end, release = date.fromisoformat(day), date.fromisoformat(published)
+    except ValueError:
+        return False
+    return end == month_end(end.year, end.month) and 0 <= (release - end).days < 93
 
 
 def _whole_months(period: Period) -> bool:

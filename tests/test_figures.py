@@ -1159,6 +1159,143 @@ def test_the_fiscal_year_after_it_ended_is_the_year_reported():
                                                                                "2023-07-31")
 
 
+def test_a_running_total_in_a_monthly_update_runs_to_the_end_of_the_month_reported():
+    # a count since a day, in the update about a month, covers the days up to that month's end
+    figure = one("Since the kiosks opened on June 3, travelers have used them 64,200 times at land ports.",
+                 "2024-10-18", title="CBP Releases September 2024 Monthly Update", agency="CBP")
+    assert (figure.period.kind, figure.period.start, figure.period.end) == (CUMULATIVE, "2024-06-03", "2024-09-30")
+    assert periodic_statistic(figure, "2024-10-18")  # still a running total, brought up to date next month
+    # a release about no month counts to its own date; a start after the month reported, too
+    plain = one("Since the kiosks opened on June 3, travelers have used them 64,200 times at land ports.",
+                "2024-10-18", agency="CBP")
+    assert plain.period.end == "2024-10-18"
+    late = one("Since the kiosks opened on October 7, travelers have used them 9,300 times at land ports.",
+               "2024-10-18", title="CBP Releases September 2024 Monthly Update", agency="CBP")
+    assert (late.period.start, late.period.end) == ("2024-10-07", "2024-10-18")
+
+
+def test_over_the_fiscal_year_is_the_fiscal_year_the_release_reports():
+    # after the year closed: the whole year; during it: the year to date through the month reported
+    closed = one("Officers seized 8,200 pounds of methamphetamine at ports over the fiscal year.", "2022-10-25",
+                 title="CBP Releases September 2022 Monthly Update", agency="CBP")
+    assert closed.period == fiscal_year(2022)
+    running = one("Officers seized 5,100 pounds of methamphetamine at ports during the fiscal year.", "2022-05-16",
+                  title="CBP Releases April 2022 Monthly Update", agency="CBP")
+    assert (running.period.kind, running.period.start, running.period.end) == (YEAR_TO_DATE, "2021-10-01",
+                                                                               "2022-04-30")
+    # "in the fiscal year that began" and "the fiscal year before" keep their own readings
+    before = one("Agents made 4,400 arrests in fiscal year 2021, against 3,900 in the fiscal year before.",
+                 "2021-11-02", agency="CBP")
+    assert before.period == fiscal_year(2021)
+
+
+def test_a_month_named_with_a_possessive_after_below_is_the_base_of_the_comparison():
+    found = read(["Border Patrol apprehensions between ports of entry at the southwest border fell to 47,300 "
+                  "in August, 18 percent below July's 57,700 and the fewest since March 2021.",
+                  "That works out to about 1,526 a day."], "2024-09-17", "CBP")
+    by_value = {f.value: f for f in found}
+    august, july, daily = by_value[47_300], by_value[57_700], by_value[1_526]
+    assert (july.role, july.period) == (COMPARED, month_period(2024, 7))
+    assert july.series == august.series
+    assert august.stated_previous() == (57_700, month_period(2024, 7))
+    # the per-day figure is August's, not the month quoted for comparison
+    assert (daily.kind, daily.period, daily.scope) == (DAILY_AVERAGE, month_period(2024, 8), august.scope)
+
+
+def test_people_who_became_citizens_are_naturalizations():
+    figure = one("About 812,000 people became U.S. citizens in fiscal year 2022.", "2022-11-20", agency="USCIS")
+    assert (figure.metric, figure.value, figure.period) == ("naturalizations", 812_000, fiscal_year(2022))
+
+
+def test_people_passing_through_checkpoints_on_a_day_are_passengers_screened():
+    figure = one("On Friday, June 28, about 2.8 million people went through checkpoints nationwide.",
+                 "2024-07-01", title="TSA Reports Record Number of Guns Found at Airports", agency="TSA")
+    assert (figure.metric, figure.value) == ("passengers screened", 2_800_000)
+    assert (figure.period.start, figure.period.end) == ("2024-06-28", "2024-06-28")
+
+
+def test_the_place_that_led_the_country_is_a_part_of_the_total_before_it():
+    found = read(["Officers found 5,300 firearms in carry-on bags at airport checkpoints in 2022.",
+                  "Dallas Fort Worth again led the nation with 385."], "2023-01-20", "TSA",
+                 title="TSA Reports Firearm Discoveries for 2022")
+    total, part = (next(f for f in found if f.value == v) for v in (5_300, 385))
+    assert part.metric == total.metric and part.period == total.period
+    assert part.population == "part of a total" and part.series != total.series
+
+
+def test_a_day_that_names_an_act_is_not_the_period_counted():
+    figure = one("Border Patrol recorded 61,400 encounters at the southwest border, the first full month under "
+                 "the March 8 interim final rule.", "2025-05-14", title="CBP April 2025 Monthly Update", agency="CBP")
+    assert figure.period == month_period(2025, 4)
+    # a day that is the period stays one
+    day = one("TSA screened 2.9 million travelers on the July 7 weekend peak.", "2024-07-09", agency="TSA")
+    assert (day.period.start, day.period.end) == ("2024-07-07", "2024-07-07")
+
+
+def test_counts_labelled_by_who_they_count_are_parts_of_the_total_before_them():
+    found = read(["Southwest border encounters came to 118,300 in October.", "Unaccompanied children: 7,450.",
+                  "Members of family units: 31,800.", "Next edition: 12."], "2024-11-18", "CBP",
+                 title="Border Brief - October 2024")
+    by_value = {f.value: f for f in found}
+    total, children, families = by_value[118_300], by_value[7_450], by_value[31_800]
+    assert (children.population, families.population) == ("unaccompanied children", "family units")
+    assert children.metric == families.metric == total.metric
+    assert children.period == families.period == total.period == month_period(2024, 10)
+    assert 12 not in by_value
+
+
+def test_another_count_where_the_words_say_is_the_same_count_there():
+    found = read(["Southwest border encounters reached 176,200 in May, 131,400 of them between ports of entry.",
+                  "Officers at southwest ports of entry processed another 44,800 people."], "2024-06-18", "CBP")
+    ports = next(f for f in found if f.value == 44_800)
+    assert (ports.metric, ports.scope, ports.population) == ("encounters", "southwest border, ports of entry", "")
+    assert ports.period == month_period(2024, 5)
+    # where the words name no place of their own, the count is kept out of the total's series
+    found = read(["Southwest border encounters reached 176,200 in May.", "Officers processed another 4,800 people."],
+                 "2024-06-18", "CBP")
+    other = next(f for f in found if f.value == 4_800)
+    assert other.population == "part of a total"
+
+
+def test_a_count_every_day_is_a_daily_average():
+    figure = one("Agents averaged some 3,950 apprehensions every day along the southwest border in January.",
+                 "2024-02-14", agency="CBP")
+    assert (figure.kind, figure.period) == (DAILY_AVERAGE, month_period(2024, 1))
+
+
+def test_from_an_average_of_one_number_to_another_gives_each_its_own_period():
+    found = read(["Encounters of people from the three countries fell from a daily average of 2,140 in the week of "
+                  "Feb. 4-10, 2024, to 610 a day in the last week of April 2024, a drop of 71%."], "2024-05-20", "CBP")
+    by_value = {f.value: f for f in found}
+    after, before = by_value[610], by_value[2_140]
+    assert (after.role, after.period.start, after.period.end) == (REPORTED, "2024-04-24", "2024-04-30")
+    assert (before.role, before.period.start, before.period.end) == (COMPARED, "2024-02-04", "2024-02-10")
+    assert by_value[-71].period == after.period
+
+
+def test_a_total_through_a_month_is_the_fiscal_year_to_that_month():
+    found = read(["Southwest border encounters dropped to 141,900 in February.",
+                  "With seven months to go, the southwest border total through February stands at 1.05 million."],
+                 "2024-03-19", "CBP")
+    month, to_date = (next(f for f in found if f.value == v) for v in (141_900, 1_050_000))
+    assert month.period == month_period(2024, 2) and month.population == ""
+    assert (to_date.metric, to_date.scope) == (month.metric, month.scope)
+    assert (to_date.period.kind, to_date.period.start, to_date.period.end) == (YEAR_TO_DATE, "2023-10-01",
+                                                                               "2024-02-29")
+    # a total named by who it counts is no reference to the figure before it
+    found = read(["Crews interdicted 3,100 Cuban migrants and 2,900 Haitian migrants in fiscal year 2023.",
+                  "The Cuban total is the highest in years and compares with 610 in fiscal year 2022."],
+                 "2023-10-10", "USCG")
+    haitian = next(f for f in found if f.value == 2_900)
+    assert 610 not in {c.value for c in haitian.compared}
+
+
+def test_another_number_of_something_else_is_no_part_of_the_count():
+    found = read(["Southwest border encounters reached 176,200 in May.",
+                  "The department is sending another 1,500 agents to the border."], "2024-06-18", "CBP")
+    assert {f.value for f in found} == {176_200}
+
+
 def test_an_opening_sentence_without_figures_names_the_quarter_the_release_reports():
     statements = ["The immigration benefits agency today published its workload report for the third "
                   "quarter of fiscal year 2023, April through June.",

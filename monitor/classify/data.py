@@ -105,7 +105,7 @@ def _training_corpus() -> tuple[dict, ...]:
 WRITER_SETS = ("blind/labels-tune.jsonl", "blind/labels-final.jsonl", "blind2/labels-tune.jsonl",
                "blind2/labels-final.jsonl", "blind3/labels-a.jsonl", "blind4/labels.jsonl",
                "labels/fresh.jsonl", "labels/mechanisms.jsonl", "labels/mechanisms7.jsonl",
-               "writers/train6a.jsonl", "writers/train6b.jsonl")
+               "writers/train6a.jsonl", "writers/train6b.jsonl", "writers/train7.jsonl")
 
 
 @lru_cache(maxsize=1)

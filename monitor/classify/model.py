@@ -24,7 +24,7 @@ from monitor.classify.own_act import ENDING_CUES, ending_is_own
 from monitor.classify.tfidf import TfidfIndex
 from monitor.figures import extract_document
 
-CLASSIFIER_VERSION = "cues-lr-knn-ngrams-doc-9"
+CLASSIFIER_VERSION = "cues-lr-knn-ngrams-doc-10"
 
 
 #: The headline and the first two statements carry the news; later ones are often background.

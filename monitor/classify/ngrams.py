@@ -17,6 +17,7 @@ import math
 import os
 import tempfile
 from collections import Counter
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +32,12 @@ MIN_DOCUMENTS = 2
 C = 10.0
 
 
-def _words(title: str | None, statements: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """The words of the headline, the lead and the whole text."""
+def _words(title: str | None, statements: list[str]) -> tuple[list[str], list[str], int]:
+    """The words of the headline and of the whole text, and how many of the latter are
+    the lead's (they come first)."""
     words = [_tokens(s.lower()) for s in statements]
-    return (_tokens(title.lower()) if title else [], [w for s in words[:LEAD_STATEMENTS] for w in s],
-            [w for s in words for w in s])
+    return (_tokens(title.lower()) if title else [], list(chain.from_iterable(words)),
+            sum(map(len, words[:LEAD_STATEMENTS])))
 
 
 def _terms(words: list[str]) -> list:
@@ -49,14 +51,14 @@ class NgramModel:
 
     def __init__(self, titles: list[str | None], statement_lists: list[list[str]], labels: list[int],
                  n_labels: int):
-        parts = [[_terms(w) for w in _words(t, s)] for t, s in zip(titles, statement_lists)]
-        self._ids: list[dict] = []
-        # Feature 0 is never used, so a term's id is always true (``_row`` filters on it).
+        # Feature 0 is never used, so a term's id is always true.
         idf: list[float] = [0.0]
-        n = len(parts)
+        self._ids: list[dict] = []
+        n = len(titles)
+        documents = [_part_terms(title, statements) for title, statements in zip(titles, statement_lists)]
         for part in range(3):
             # In order of first use, not set order: ids must be the same in every process.
-            df = Counter(term for doc in parts for term in dict.fromkeys(doc[part]))
+            df = Counter(term for parts in documents for term in dict.fromkeys(parts[part]))
             ids = {}
             for term, k in df.items():
                 if k >= MIN_DOCUMENTS:
@@ -64,63 +66,56 @@ class NgramModel:
                     idf.append(math.log((1 + n) / (1 + k)) + 1)
             self._ids.append(ids)
         self._idf = np.array(idf)
+        # The lead is the start of the whole text, so every lead term is a whole-text
+        # term: its lead id is read off the whole text's id instead of looked up again.
+        self._lead_of_body = [0] * len(idf)
+        for term, i in self._ids[1].items():
+            self._lead_of_body[self._ids[2][term]] = i
         key = hashlib.sha256(json.dumps([FIT_VERSION, C, titles, statement_lists, labels]).encode()).hexdigest()
         fitted = _cached(key, (len(idf), n_labels))
         if fitted is None:
-            fitted = _fit([self._row(doc) for doc in parts], np.array(labels), n_labels, len(idf))
+            fitted = _fit([self._row(t, s) for t, s in zip(titles, statement_lists)], np.array(labels),
+                          n_labels, len(idf))
             _keep(key, fitted)
         self.coef, self.intercept = fitted
-        # A part's contribution is sum(tf * idf * coef) / |tf * idf|: both sums read these.
-        self._idf_coef = self._idf[:, None] * self.coef
-        self._idf_squared = self._idf * self._idf
 
-    def _row(self, parts: list[list]) -> tuple[np.ndarray, np.ndarray]:
-        """(feature ids, values) of a document's parts' terms, each part of unit length."""
-        index, values = [], []
-        for ids, terms in zip(self._ids, parts):
-            found = _known(ids, terms)
-            if found is None:
-                continue
-            part, tf = found
-            weight = self._idf[part] if tf is None else self._idf[part] * tf
-            index.append(part)
-            values.append(weight / math.sqrt(float(np.square(weight).sum())))
-        if not index:
+    def _row(self, title: str | None, statements: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(feature ids, values) of a document: the sublinear TF-IDF of its headline, lead
+        and whole text, each part of unit length. Training and reading weigh a document
+        alike because both call this."""
+        title_words, words, lead = _words(title, statements)
+        body = list(map(self._ids[2].get, _terms(words), repeat(0)))
+        # The lead's terms are the whole text's first words and first pairs.
+        in_lead = body[:lead] + body[len(words):len(words) + lead - 1]
+        parts = [Counter(filter(None, map(self._ids[0].get, _terms(title_words)))),
+                 Counter(filter(None, map(self._lead_of_body.__getitem__, in_lead))),
+                 Counter(filter(None, body))]
+        parts = [part for part in parts if part]
+        if not parts:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
-        return np.concatenate(index), np.concatenate(values)
+        ids = np.fromiter(chain.from_iterable(parts), dtype=np.intp)
+        counts = np.fromiter(chain.from_iterable(part.values() for part in parts), dtype=float, count=len(ids))
+        weights = self._idf[ids] * (1 + np.log(counts))
+        sizes = list(map(len, parts))
+        lengths = np.sqrt(np.add.reduceat(np.square(weights), [0, *accumulate(sizes[:-1])]))
+        return ids, weights / lengths.repeat(sizes)
 
     def probabilities(self, title: str | None, statements: list[str]) -> np.ndarray:
         """The label probabilities (in ``LABELS`` order) of a document."""
-        z = self.intercept.copy()
-        for ids, terms in zip(self._ids, [_terms(w) for w in _words(title, statements)]):
-            found = _known(ids, terms)
-            if found is None:
-                continue
-            index, tf = found
-            if tf is None:
-                z += self._idf_coef[index].sum(axis=0) / math.sqrt(self._idf_squared[index].sum())
-            else:
-                z += tf @ self._idf_coef[index] / math.sqrt(tf * tf @ self._idf_squared[index])
+        ids, values = self._row(title, statements)
+        z = values @ self.coef[ids] + self.intercept
         z = np.exp(z - z.max())
         return z / z.sum()
 
 
-def _known(ids: dict, terms: list) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """The feature ids of the ``terms`` a part's vocabulary ``ids`` holds, each once, and
-    their sublinear term frequencies (None when every term occurs once: all 1); None when
-    it holds none of them. Training and reading weigh a document's terms alike."""
-    known = list(filter(None, map(ids.get, terms)))
-    if not known:
-        return None
-    counts = Counter(known)
-    if len(counts) == len(known):
-        return np.array(known, dtype=np.intp), None
-    return (np.fromiter(counts, dtype=np.intp, count=len(counts)),
-            1 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))))
+def _part_terms(title: str | None, statements: list[str]) -> tuple[list, list, list]:
+    """The terms of a document's headline, lead and whole text."""
+    title_words, words, lead = _words(title, statements)
+    return _terms(title_words), _terms(words[:lead]), _terms(words)
 
 
 #: Part of the key of a kept fit: change it when what a fit computes changes.
-FIT_VERSION = 1
+FIT_VERSION = 2
 
 
 def cache_dir() -> Path:
