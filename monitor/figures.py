@@ -1283,6 +1283,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if comparison:  # "The number of Haitian migrants interdicted was lower than the 4,850"
             compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures],
                                          compared_to) or compared_to
+        if comparison and compared_to is None and head is not None and head.role == REPORTED \
+                and sentence_metric and head.metric == sentence_metric[0] and _WHEN_BASE.search(lead):
+            compared_to = head  # "Apprehensions rose 32 percent from April, when 109,415 were recorded"
         if compared_to is not None and not _same_unit(text, number, compared_to):
             compared_to = None  # "from 10.5 months" is no earlier count of new citizens
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
@@ -1485,6 +1488,8 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     return figures
 
 
+#: "up 32 percent from April, when 109,415 were recorded": the level of the period compared with
+_WHEN_BASE = re.compile(r"\b(?:from|than|over|since)\s+(?:in\s+)?[^,;\d]{3,30},\s+when\s+$", re.I)
 #: "fell to 2,570 from 7,175", "rose to 9,100, up from 8,800": a base right after the
 #: figure, naming no period of its own
 _BARE_FROM = re.compile(r"\s*,?\s*(?:(?:down|up)\s+)?from\s+(?:about\s+|nearly\s+|roughly\s+)?", re.I)

@@ -1396,3 +1396,12 @@ def test_a_base_with_no_period_right_after_a_figure_is_the_period_before():
     # with no figure just before it, a bare "from" names no period: nothing is placed
     lone = figures("Interdictions were down from 9,000.", "2021-10-20", agency="USCG")
     assert all(f.value != 9_000 or f.role != COMPARED for f in lone)
+
+
+def test_the_level_quoted_for_a_period_compared_with_when_is_that_periods():
+    statements = ["Border Patrol agents apprehended 97,300 people at the southwest border in March 2021.",
+                  "Apprehensions climbed 71 percent from February, when 56,900 were recorded."]
+    found = [f for fs in extract_document("Southwest border numbers", statements, "2021-04-08", "USBP") for f in fs]
+    by_value = {f.value: f for f in found}
+    assert (by_value[56_900].role, by_value[56_900].period) == (COMPARED, month_period(2021, 2))
+    assert by_value[97_300].stated_previous() == (56_900, month_period(2021, 2))
