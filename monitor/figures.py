@@ -129,7 +129,7 @@ METRICS = [
     ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
-    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?"),
+    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?|taken into (?:[\w-]+\s+)?custody"),
     # "total southwest border enforcement actions": what CBP called its encounters until 2020
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
                                  r"(?:border|total)\s+enforcement actions\b|"
@@ -144,6 +144,8 @@ METRICS = [
     ("releases", "people", r"releas(?:ed|es)\b"),
     ("criminal arrests", "people", r"criminal arrests?"),
     ("arrests", "people", r"arrest\w*"),
+    # "lodged 165,487 detainers with jails": requests to hold someone, not people held
+    ("detainers", "detainers", r"detainers?\b"),
     # enrolled in a monitoring program instead of detained: not the detention population
     ("alternatives to detention", "people", r"alternatives to detention|\bATD\b"),
     # "book-ins to ICE detention": admissions into detention over a period, not the people held
@@ -164,6 +166,12 @@ METRICS = [
     ("net backlog", "cases", r"net backlog\w*"),
     ("gross backlog", "cases", r"gross backlog\w*"),
     ("backlog", "cases", r"backlog\w*(?:\s+of\s+(?:[\w-]+\s+){0,2}?(?:applications|petitions|cases|filings|requests))?|pending(?!\s+(?:criminal\s+)?(?:charges|trial|prosecution|removal|litigation|court|hearings?))"),
+    # E-Verify, the employment eligibility check: the cases employers run and who runs them
+    ("E-Verify cases", "cases", r"E-Verify\b(?=(?:[^.;]|\.\d){0,200}?\bcases\b)|cases\s+(?:run|processed|submitted)\s+"
+                                r"(?:through|in|via)\s+E-Verify"),
+    ("employers enrolled", "employers", r"employers\s+(?:were\s+|are\s+|had\s+)?(?:enrolled|registered|participating)|"
+                                        r"(?:enrolled|participating)\s+employers"),
+    ("hiring sites", "sites", r"hiring sites?"),
     ("processing time", "months", r"processing times?|(?:median|average) time to \w+|time to (?:decide|process|"
                                   r"complete|adjudicate)"),
     # "stopped 6,737 firearms at checkpoints": guns found on travellers are seized
@@ -361,11 +369,14 @@ _COMPARISON = re.compile(r"\b(?:"
                          r"same (?:month|period|time)|(?:same|similar|close|equal|comparable) (?:as|to)|since the|"
                          r"(?:level|even|flat|in line|on par) with|"
                          # "below the", "32 percent below June's 83,536": a base named by its period
-                         r"(?:above|below)(?=\s+(?:the|that|its|last)\b|\s+(?:[\w.-]+\s+){0,2}?[\w.-]+['’]s\s+$))\b|"
+                         r"(?:above|below)(?=\s+(?:the|that|its|last)\b|\s+(?:[\w.-]+\s+){0,2}?[\w.-]+['’]s\s+$)|"
+                         # "818,500 in fiscal year 2024, following 878,500 in fiscal year 2023"
+                         r"following(?=\s*$))\b|"
                          + _RECORD_BEATEN_WORDS, re.I)
 _DAILY = re.compile(r"\bper day\b|\ba day\b|\beach day\b|(?<=s )every day\b|\bdaily\b|\baverag\w+ of\b(?=.*\bper day\b)|"
                     r"\baverage daily\b|\bdaily average\b|\b(?:seven|7)-day (?:rolling |moving )?average\b", re.I)
-_RATE = re.compile(r"^\s*[\w\s]{0,30}?\bper (?:one |1 )?(?:million|100,000|thousand|hundred|capita)", re.I)
+_RATE = re.compile(r"^\s*[\w\s]{0,30}?\b(?:per|for (?:every|each)) (?:one |1 )?(?:million|100,000|thousand|hundred|capita)",
+                   re.I)  # "7.4 firearms for every million people screened"
 #: "46 million more than in 2023" (a difference), not "removals to more than 170 countries"
 _MORE_THAN_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}?(more|fewer|less|higher|lower)\s+than\b(?!\s*[$\d])", re.I)
 #: "56,500 encounters was lower than the 61,400 reported": two levels compared, not a difference
@@ -562,6 +573,10 @@ class _Periods:
             self.found.append(_Mention(start, end, period, comparison, incidental))
 
         self._points_in_time(text, add, scan)
+        for m in scan(self._HOLIDAY, 'thanksgiving', 'memorial day', 'labor day', 'independence day',
+                      'fourth of july', 'christmas'):
+            if m.group(1) or not self._AROUND_HOLIDAY.search(text, 0, m.start()):
+                add(m, self._holiday(m))
         for m in self._RANGE.finditer(text):
             first = self._date(m.group(1), m.group(2), m.group(3) or m.group(6))
             last = self._date(m.group(4), m.group(5), m.group(6) or (first and str(
@@ -860,6 +875,9 @@ class _Periods:
                                 rf"({_MON})\b(?!\s+\d)", re.I)
     #: "a reduction of 200,000 over the quarter": the quarter the release is about
     _THE_QUARTER = re.compile(r"\b(?:over|during|in|for|throughout) the quarter\b", re.I)
+    #: "stood at 1.35 million at quarter's end": a level on the last day of the quarter reported
+    _QUARTER_END = re.compile(r"\b(?:at|by) (?:the )?quarter[’']s (?:end|close)\b|"
+                              r"\b(?:at|by) the (?:end|close) of the quarter\b", re.I)
 
     #: "over fiscal years 2021 through 2024", "FY2021 to FY2024": whole fiscal years, end to end
     _FISCAL_YEARS = re.compile(r"\b(?:(?:from|between)\s+)?(?:fiscal years|FYs)\s*(\d{4})\s*(?:through|thru|to|and|-|–)\s*(?:FY\s?)?(\d{4})\b|"
@@ -893,6 +911,8 @@ class _Periods:
                 day = month_end(year, index).isoformat()
                 add(m, Period(DAY, day, day))
         if self.context and self.context.kind == QUARTER:
+            for m in scan(self._QUARTER_END, 'quarter'):
+                add(m, Period(DAY, self.context.end, self.context.end))
             for m in scan(self._THE_QUARTER, 'the quarter'):
                 add(m, self.context)
         for m in scan(self._TOTAL_THROUGH, 'through', 'thru'):
@@ -902,6 +922,43 @@ class _Periods:
                 first = f"{year}-01-01" if re.search(r"\bcalendar\b", text, re.I) \
                     else fiscal_year(year + (index >= 10)).start
                 add(m, Period(YEAR_TO_DATE, first, month_end(year, index).isoformat()))
+
+    #: "the Wednesday before Thanksgiving", "the Sunday after Thanksgiving last year": a day
+    #: fixed by a holiday, in the latest year whose holiday is not after the release (or the
+    #: calendar year before the release's, or the year named); "the Thanksgiving travel period"
+    #: is no one day
+    _HOLIDAY = re.compile(r"\b(?:the\s+)?(?:((?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+(before|after|following)\s+)?"
+                          r"(thanksgiving|memorial day|labor day|independence day|the fourth of july|christmas)"
+                          r"(?:\s+day)?(?![\w-]|\s+(?:weekend|week|holiday|period|travel|rush)\b)"
+                          r"(?:,?\s+(?:(last year|a year (?:earlier|ago)|the (?:year|previous year) before)|(\d{4})))?",
+                          re.I)
+    #: "the week of Thanksgiving", "the days around Christmas": a span, not the holiday itself
+    _AROUND_HOLIDAY = re.compile(r"\b(?:week|weekend|days|stretch|period|rush|run-up)\s+(?:of|before|after|around|"
+                                 r"leading up to|following)\s+$|\b(?:around|ahead of|through)\s+$", re.I)
+    _HOLIDAYS = {"thanksgiving": lambda y: date(y, 11, 22) + timedelta(days=(3 - date(y, 11, 22).weekday()) % 7),
+                 "memorial day": lambda y: date(y, 5, 31) - timedelta(days=date(y, 5, 31).weekday()),
+                 "labor day": lambda y: date(y, 9, 1) + timedelta(days=(0 - date(y, 9, 1).weekday()) % 7),
+                 "independence day": lambda y: date(y, 7, 4), "the fourth of july": lambda y: date(y, 7, 4),
+                 "christmas": lambda y: date(y, 12, 25)}
+
+    def _holiday(self, m: re.Match) -> Period | None:
+        holiday = self._HOLIDAYS[" ".join(m.group(3).lower().split())]
+        if m.group(5):
+            year = int(m.group(5))
+        elif self.anchor and m.group(4):  # "last year": the calendar year before the release's
+            year = self.anchor.year - 1
+        elif self.anchor:
+            year = self.anchor.year if holiday(self.anchor.year) <= self.anchor else self.anchor.year - 1
+        else:
+            return None
+        day = holiday(year)
+        if m.group(1):  # the nearest such weekday before or after the holiday itself
+            weekday = self._WEEKDAYS.index(m.group(1).lower()[:3])
+            step = -1 if m.group(2).lower() == "before" else 1
+            day += timedelta(days=step)
+            while day.weekday() != weekday:
+                day += timedelta(days=step)
+        return Period(DAY, day.isoformat(), day.isoformat())
 
     def _since(self, first: date) -> Period:
         """"Since Oct. 1" or "since Jan. 1" within a year of the release (or in a release
@@ -925,6 +982,7 @@ class _Periods:
                                   rf"{_BASE_WORDS}|(?<!ran )(?<!was )(?<!were )(?<!stood )(?<!remained )(?<!stayed )"
                                   r"(?:above|below)|twice|double|triple|level with|against|"
                                   r"(?:record|mark|high) (?:of|was)|"
+                                  r"(?<=, )following|"
                                   # "surpassing the 14,700 pounds seized in": the earlier figure
                                   r"(?:surpass|exceed|eclips|overt[oa]k)\w*\s+the|"
                                   # "5% fewer than the 61,400 reported for": a figure, not a qualifier
@@ -1225,6 +1283,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if comparison:  # "The number of Haitian migrants interdicted was lower than the 4,850"
             compared_to = _named_earlier(text, number, low, [*(earlier or []), *figures],
                                          compared_to) or compared_to
+        if comparison and compared_to is None and head is not None and head.role == REPORTED \
+                and sentence_metric and head.metric == sentence_metric[0] and _WHEN_BASE.search(lead):
+            compared_to = head  # "Apprehensions rose 32 percent from April, when 109,415 were recorded"
         if compared_to is not None and not _same_unit(text, number, compared_to):
             compared_to = None  # "from 10.5 months" is no earlier count of new citizens
         quoted = compared_to is not None or (comparison and bool(_QUOTED_BEFORE.search(lead)))
@@ -1338,6 +1399,9 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 figures.append(figure)
             continue
         if compared_to is not None:
+            if period is None and figures and figures[-1] is compared_to and compared_to.period.preceding() \
+                    and _BARE_FROM.fullmatch(text, low, number.start):
+                period = compared_to.period.preceding()  # "fell to 2,570 from 7,175": from the period before
             if period is None or period == compared_to.period:
                 continue  # "compared with 140,641" with no period of its own: not a figure we can place
             # the record a new record beat is a record; a record's ordinary day is a level
@@ -1424,6 +1488,11 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
     return figures
 
 
+#: "up 32 percent from April, when 109,415 were recorded": the level of the period compared with
+_WHEN_BASE = re.compile(r"\b(?:from|than|over|since)\s+(?:in\s+)?[^,;\d]{3,30},\s+when\s+$", re.I)
+#: "fell to 2,570 from 7,175", "rose to 9,100, up from 8,800": a base right after the
+#: figure, naming no period of its own
+_BARE_FROM = re.compile(r"\s*,?\s*(?:(?:down|up)\s+)?from\s+(?:about\s+|nearly\s+|roughly\s+)?", re.I)
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
 #: "fell from a seven-day average of 3,450 ... to 390": the first of two numbers, like "from 3,450"
 _FROM_AN_AVERAGE = re.compile(r"\bfrom\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,2}?(?:average|level|total|high|peak|low)"
@@ -1513,7 +1582,9 @@ _RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|(?:working|acting|partnering|co
                               r"\s+[^,\d]{0,80},", re.I)
 _ANAPHOR = re.compile(r"\s*(?:this|that|it|these|the (?:total|figure|number)(?! of)|which|"
                       r"the (?:old|previous|prior|former) (?:single-day )?(?:record|mark|high)|"
-                      r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including)\b", re.I)
+                      r"(?:of|among) (?:those|them|these|the total)\b[^,]*,?|including|"
+                      # "Sunday's volume was up 6%", "June's total": the figure just reported
+                      r"(?:the )?\w+['’]s (?:volume|total|tally|count|figure|number)(?! of))\b", re.I)
 
 
 def _aside(text: str, number: _Number) -> bool:
@@ -2025,12 +2096,23 @@ def extract_document(title: str | None, statements: list[str], published: str | 
                 own = [m.period for m in _Periods(text, _anchor(published, None), None).found
                        if m.period.kind in (MONTH, FISCAL_YEAR, QUARTER) and not (m.comparison or m.incidental)]
             context = own[0] if own else None
+        if context is None and not figures and not earlier:
+            context = _lead_period(text, published)
         as_of = _last_stock_day(figures) or as_of
         earlier += figures
         result.append(figures)
     _parts_of_one_total(earlier)
     _quoted_in_release(earlier)
     return result
+
+
+def _lead_period(text: str, published: str | None) -> Period | None:
+    """"USCIS today reported its results for the second quarter of fiscal year 2024": the
+    period a release's opening sentence says it reports, when its headline names none and
+    that sentence gives no figure (a sentence with figures sets it by its own)."""
+    own = [m.period for m in _Periods(text, _anchor(published, None), None).found
+           if m.period.kind in (MONTH, FISCAL_YEAR, QUARTER) and not (m.comparison or m.incidental)]
+    return own[0] if len({*own}) == 1 else None
 
 
 def _last_stock_day(figures: list[Figure]) -> Period | None:

@@ -1294,3 +1294,114 @@ def test_another_number_of_something_else_is_no_part_of_the_count():
     found = read(["Southwest border encounters reached 176,200 in May.",
                   "The department is sending another 1,500 agents to the border."], "2024-06-18", "CBP")
     assert {f.value for f in found} == {176_200}
+
+
+def test_an_opening_sentence_without_figures_names_the_quarter_the_release_reports():
+    statements = ["The immigration benefits agency today published its workload report for the third "
+                  "quarter of fiscal year 2023, April through June.",
+                  "It took in 2.4 million filings during the quarter and decided 2.2 million.",
+                  "Work permit requests awaiting a decision numbered 900,000 at quarter's end."]
+    found = [f for fs in extract_document("Quarterly workload report", statements, "2023-08-03", "USCIS")
+             for f in fs]
+    by_value = {f.value: f for f in found}
+    quarter = Period("quarter", "2023-04-01", "2023-06-30")
+    assert by_value[2_400_000].period == quarter
+    assert by_value[900_000].period == Period("day", "2023-06-30", "2023-06-30")
+
+
+def test_a_level_quoted_after_following_is_the_comparison_and_the_change_is_the_reported_years():
+    found = figures("The Coast Guard interdicted 9,200 migrants at sea in fiscal year 2022, following "
+                    "11,400 in fiscal year 2021, a drop of 19 percent.", "2022-10-25")
+    by_value = {f.value: f for f in found}
+    assert (by_value[9_200].role, by_value[9_200].period) == (REPORTED, fiscal_year(2022))
+    assert (by_value[11_400].role, by_value[11_400].period) == (COMPARED, fiscal_year(2021))
+    assert by_value[9_200].stated_previous() == (11_400, fiscal_year(2021))
+    assert by_value[-19].kind == PERCENT_CHANGE and by_value[-19].period == fiscal_year(2022)
+    # "following" that is not right before a number compares nothing
+    later = one("Following the storm season, crews interdicted 4,100 migrants in fiscal year 2022.", "2022-11-01")
+    assert later.role == REPORTED and later.period == fiscal_year(2022)
+
+
+def test_a_day_named_by_a_holiday_is_that_days_date():
+    friday = one("Officers screened 2.7 million travelers at airport checkpoints on the Friday after "
+                 "Thanksgiving.", "2023-11-28", agency="TSA")
+    assert friday.period == Period("day", "2023-11-24", "2023-11-24")
+    found = figures("Airport checkpoints handled 2,600,000 passengers on Memorial Day, compared with "
+                    "2,400,000 on the Tuesday before Thanksgiving last year.", "2024-05-29", agency="TSA")
+    by_value = {f.value: f for f in found}
+    assert by_value[2_600_000].period == Period("day", "2024-05-27", "2024-05-27")
+    assert by_value[2_400_000].period == Period("day", "2023-11-21", "2023-11-21")
+    # a holiday period is not one day
+    span = one("During the week of Thanksgiving, checkpoints screened 18 million passengers.",
+               "2023-11-28", agency="TSA")
+    assert span.period.kind != "day"
+    travel = one("Over the Thanksgiving travel period, checkpoints screened 18 million passengers.",
+                 "2023-11-28", agency="TSA")
+    assert travel.period.kind != "day"
+
+
+
+def test_a_possessive_total_refers_to_the_figure_just_reported():
+    statements = ["Border Patrol agents apprehended 41,000 migrants in March 2024.",
+                  "March's total was down 12% from the same month a year earlier."]
+    found = [f for fs in extract_document("Monthly update", statements, "2024-04-15", "CBP") for f in fs]
+    change = next(f for f in found if f.kind == PERCENT_CHANGE)
+    assert change.value == -12 and change.period == month_period(2024, 3)
+    level = next(f for f in found if f.value == 41_000)
+    assert level.stated_change_pct == -12 and level.stated_change_from == month_period(2023, 3)
+
+
+def test_detainers_and_people_taken_into_custody_are_counts_of_their_own():
+    found = figures("Officers lodged 120,300 detainers with county jails in fiscal year 2022 and made "
+                    "142,000 administrative arrests.", "2022-12-20", agency="ICE")
+    by_value = {f.value: f for f in found}
+    assert by_value[120_300].metric == "detainers"
+    assert by_value[120_300].series != by_value[142_000].series
+    taken = one("Agents said 98,200 people were taken into custody at the southwest border in March 2022.",
+                "2022-04-12", agency="CBP")
+    assert taken.metric == "apprehensions" and taken.period == month_period(2022, 3)
+
+
+def test_e_verify_cases_and_enrolled_employers_are_read():
+    statements = ["E-Verify, which employers use to check that new staff may work in the country, handled "
+                  "41.3 million cases in fiscal year 2021, up 3 percent from 40.1 million in fiscal year 2020.",
+                  "About 950,000 employers were enrolled as of September 30, 2021."]
+    found = [f for fs in extract_document("E-Verify use grows", statements, "2021-11-10", "USCIS") for f in fs]
+    by_value = {f.value: f for f in found}
+    assert (by_value[41_300_000].metric, by_value[41_300_000].period) == ("E-Verify cases", fiscal_year(2021))
+    assert by_value[41_300_000].stated_previous() == (40_100_000, fiscal_year(2020))
+    assert by_value[950_000].metric == "employers enrolled"
+    assert by_value[950_000].period == Period("day", "2021-09-30", "2021-09-30")
+
+
+def test_a_rate_for_every_million_is_a_rate_and_quotes_its_own_previous():
+    statements = ["Officers found 5,900 firearms at checkpoints in calendar year 2022.",
+                  "That is roughly 7.1 firearms for every million passengers screened in 2022, compared with "
+                  "6.3 per million in 2021."]
+    found = [f for fs in extract_document("Firearm finds in 2022", statements, "2023-01-20", "TSA") for f in fs]
+    by_value = {f.value: f for f in found}
+    rate, level = by_value[7.1], by_value[5_900]
+    assert rate.kind == "rate" and rate.series != level.series
+    assert rate.stated_previous() == (6.3, Period("calendar year", "2021-01-01", "2021-12-31"))
+
+
+def test_a_base_with_no_period_right_after_a_figure_is_the_period_before():
+    statements = ["Coast Guard crews interdicted 8,100 migrants at sea in fiscal year 2021.",
+                  "Interdictions of Haitians fell to 1,500 from 2,900, while Cuban interdictions rose to 800."]
+    found = [f for fs in extract_document("Fiscal year 2021 interdictions", statements, "2021-10-20", "USCG")
+             for f in fs]
+    by_value = {f.value: f for f in found}
+    assert (by_value[2_900].role, by_value[2_900].period) == (COMPARED, fiscal_year(2020))
+    assert by_value[1_500].stated_previous() == (2_900, fiscal_year(2020))
+    # with no figure just before it, a bare "from" names no period: nothing is placed
+    lone = figures("Interdictions were down from 9,000.", "2021-10-20", agency="USCG")
+    assert all(f.value != 9_000 or f.role != COMPARED for f in lone)
+
+
+def test_the_level_quoted_for_a_period_compared_with_when_is_that_periods():
+    statements = ["Border Patrol agents apprehended 97,300 people at the southwest border in March 2021.",
+                  "Apprehensions climbed 71 percent from February, when 56,900 were recorded."]
+    found = [f for fs in extract_document("Southwest border numbers", statements, "2021-04-08", "USBP") for f in fs]
+    by_value = {f.value: f for f in found}
+    assert (by_value[56_900].role, by_value[56_900].period) == (COMPARED, month_period(2021, 2))
+    assert by_value[97_300].stated_previous() == (56_900, month_period(2021, 2))
