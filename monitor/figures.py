@@ -1399,9 +1399,6 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 figures.append(figure)
             continue
         if compared_to is not None:
-            if period is None and figures and figures[-1] is compared_to and compared_to.period.preceding() \
-                    and _BARE_FROM.fullmatch(text, low, number.start):
-                period = compared_to.period.preceding()  # "fell to 2,570 from 7,175": from the period before
             if period is None or period == compared_to.period:
                 continue  # "compared with 140,641" with no period of its own: not a figure we can place
             # the record a new record beat is a record; a record's ordinary day is a level
@@ -1490,9 +1487,6 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
 
 #: "up 32 percent from April, when 109,415 were recorded": the level of the period compared with
 _WHEN_BASE = re.compile(r"\b(?:from|than|over|since)\s+(?:in\s+)?[^,;\d]{3,30},\s+when\s+$", re.I)
-#: "fell to 2,570 from 7,175", "rose to 9,100, up from 8,800": a base right after the
-#: figure, naming no period of its own
-_BARE_FROM = re.compile(r"\s*,?\s*(?:(?:down|up)\s+)?from\s+(?:about\s+|nearly\s+|roughly\s+)?", re.I)
 _FISCAL = re.compile(r"\bfiscal\b|\bFY", re.I)
 #: "fell from a seven-day average of 3,450 ... to 390": the first of two numbers, like "from 3,450"
 _FROM_AN_AVERAGE = re.compile(r"\bfrom\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,2}?(?:average|level|total|high|peak|low)"

@@ -1385,19 +1385,6 @@ def test_a_rate_for_every_million_is_a_rate_and_quotes_its_own_previous():
     assert rate.stated_previous() == (6.3, Period("calendar year", "2021-01-01", "2021-12-31"))
 
 
-def test_a_base_with_no_period_right_after_a_figure_is_the_period_before():
-    statements = ["Coast Guard crews interdicted 8,100 migrants at sea in fiscal year 2021.",
-                  "Interdictions of Haitians fell to 1,500 from 2,900, while Cuban interdictions rose to 800."]
-    found = [f for fs in extract_document("Fiscal year 2021 interdictions", statements, "2021-10-20", "USCG")
-             for f in fs]
-    by_value = {f.value: f for f in found}
-    assert (by_value[2_900].role, by_value[2_900].period) == (COMPARED, fiscal_year(2020))
-    assert by_value[1_500].stated_previous() == (2_900, fiscal_year(2020))
-    # with no figure just before it, a bare "from" names no period: nothing is placed
-    lone = figures("Interdictions were down from 9,000.", "2021-10-20", agency="USCG")
-    assert all(f.value != 9_000 or f.role != COMPARED for f in lone)
-
-
 def test_the_level_quoted_for_a_period_compared_with_when_is_that_periods():
     statements = ["Border Patrol agents apprehended 97,300 people at the southwest border in March 2021.",
                   "Apprehensions climbed 71 percent from February, when 56,900 were recorded."]
