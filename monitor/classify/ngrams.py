@@ -95,7 +95,7 @@ class NgramModel:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         ids = np.fromiter(chain.from_iterable(parts), dtype=np.intp)
         counts = np.fromiter(chain.from_iterable(part.values() for part in parts), dtype=float, count=len(ids))
-        weights = self._idf[ids] * (1 + np.log(counts))
+        weights = self._idf.take(ids) * (1 + np.log(counts))
         sizes = list(map(len, parts))
         lengths = np.sqrt(np.add.reduceat(np.square(weights), [0, *accumulate(sizes[:-1])]))
         return ids, weights / lengths.repeat(sizes)
@@ -103,7 +103,8 @@ class NgramModel:
     def probabilities(self, title: str | None, statements: list[str]) -> np.ndarray:
         """The label probabilities (in ``LABELS`` order) of a document."""
         ids, values = self._row(title, statements)
-        z = values @ self.coef[ids] + self.intercept
+        # take, not coef[ids]: the same rows, several times faster for a few hundred ids
+        z = values @ self.coef.take(ids, axis=0) + self.intercept
         z = np.exp(z - z.max())
         return z / z.sum()
 
