@@ -722,8 +722,12 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
               and (mention.key.startswith(_OWN_NUMBER)
                    or not _PROPOSAL.search(lowered, m.end(), mention.start))
               and not _NEW_RELATIVE.search(lowered, m.end(), mention.start)]
+    said = None
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
+        if verb == "establish" and _SAYS_THAT.match(lowered, m.start(), mention.start):
+            said, before = (verb, m.start(), m.end()), []  # "announced that X will end": X's own verb
+    if before:
         passive = _PASSIVE_AFTER.match(lowered, mention.end)
         if passive and verb in ("establish", "extend") and \
                 (later := _VERB.match(lowered, passive.end())) and _verb_name(later) in _REVERSING:
@@ -761,18 +765,21 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
     after_text = lowered[end:stop]
     after = [(_verb_name(m), m) for m in _VERB.finditer(lowered, end, stop)]
     if not after:
-        return None
+        return said
     if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or _told_past(after[0][1].group())):
-        return None  # "the CAM program, which had been reopened", "MPP, which DHS wound down": background
+        return said  # "the CAM program, which had been reopened", "MPP, which DHS wound down": background
     after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())
              and not _PROPOSED_ACT.search(lowered, max(end, m.start() - 60), m.start())
              and not _WHEN_BETWEEN.search(lowered, end, m.start())]
     if not after:
-        return None  # "a memo from Secretary X pauses most deportations": the policy acts
+        return said  # "a memo from Secretary X pauses most deportations": the policy acts
     verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
     return verb, m.start(), m.end()
 
 
+#: "announced that TPS for X will end": the announcement reports the act the clause after "that"
+#: makes, so the verb after the name is the one done to it (when there is one).
+_SAYS_THAT = re.compile(r"announc\w*(?:\s+(?:today|yesterday|on\s+\w+))?\s+that\s+(?:(?!\bthat\b)[^,;])*$")
 #: Right after an earlier memo, a modifier with its own verb: "the memo establishing", "the
 #: memoranda that had wound down", "the notice, which ended", "the decision to extend".
 _MODIFIER = re.compile(r",?\s+(?:(?:which|that)\s+(?:(?:had|has|have|was|were)\s+)?(?:been\s+)?)?([a-z]+(?:ing|ed)\b|"

@@ -1097,3 +1097,19 @@ def test_a_memo_that_rescinds_is_named_by_its_date_whatever_the_classifier_calle
     ]))
     link_reversals(store.db, ids["third"], "2021-01-20T00:00:00Z")
     assert ("third", "second") in reverses(store, ids)
+
+
+def test_an_announcement_that_a_designation_will_end_is_its_end(store):
+    """"announced that TPS for X will end": the announcing verb reports the act; the verb after
+    the name is what is done to it, so a later rescission of that end links to it."""
+    ids = stored(store, [
+        ("ext", "2016-05-02", "Sudan TPS Extended",
+         "The Secretary today extended Temporary Protected Status for Sudan for 18 months."),
+        ("end", "2017-09-18", "Decision on Temporary Protected Status for Sudan",
+         "The Acting Secretary today announced that Temporary Protected Status for Sudan will end, "
+         "effective November 2, 2018, after a twelve-month transition."),
+        ("back", "2021-04-19", "DHS Rescinds Termination and Designates Sudan",
+         "The Secretary has rescinded the termination of Temporary Protected Status for Sudan and "
+         "restored the protections of its beneficiaries."),
+    ])
+    assert reverses(store, ids) == {("end", "ext"), ("back", "end")}
