@@ -1113,3 +1113,14 @@ def test_an_announcement_that_a_designation_will_end_is_its_end(store):
          "restored the protections of its beneficiaries."),
     ])
     assert reverses(store, ids) == {("end", "ext"), ("back", "end")}
+
+
+def test_a_public_health_order_in_a_sentence_about_masks_is_not_title_42():
+    from monitor.policies import mentions
+
+    def keys(text):
+        return {m.key for m in mentions(text)}
+
+    assert "title 42" in keys("CBP today began expelling migrants under the CDC's public health order.")
+    assert "title 42" not in keys("Owing to the ruling on the CDC's public health order, TSA will no "
+                                  "longer enforce its requirement that travelers wear a mask.")
