@@ -1457,6 +1457,10 @@ def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -
         first = min((date.fromisoformat(r[1]) for r in fits), default=None)
         if fits and any(_days(r[1], first) > REPORT_DAYS for r in fits):
             return None  # several acts on it in that period
+    if not fits and named:  # a document acting only on other policies is not the act on this one
+        rows = [r for r in rows if not _acts_on_others(db, r[0], named)]
+        if not rows:
+            return None
     if not fits:
         scores = _described(db, [r[0] for r in rows], _words(_document_text(db, document_id)))
         ranked = sorted(scores.values(), reverse=True) + [0]
@@ -1470,6 +1474,15 @@ def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -
     _add_event(db, key, doc[0], "establish")
     _name_memo(db, key, db.execute("select title from documents where id = ?", [doc[0]]).fetchone()[0])
     return date.fromisoformat(doc[1])
+
+
+def _acts_on_others(db, document_id: int, named: set[str]) -> bool:
+    """Whether a document acts on policies (memos aside) and none of them is named: "the June
+    2024 action" on Haiti's TPS is not the extension of Ethiopia's published that month."""
+    keys = {k for (k,) in db.execute("select p.key from policy_events e join policies p on "
+                                     "p.id = e.policy_id where e.document_id = ?", [document_id])
+            if not k.startswith("memo ")}
+    return bool(keys) and not keys & named
 
 
 def _latest_day(day: date, month_day: str) -> date | None:

@@ -1124,3 +1124,20 @@ def test_a_public_health_order_in_a_sentence_about_masks_is_not_title_42():
     assert "title 42" in keys("CBP today began expelling migrants under the CDC's public health order.")
     assert "title 42" not in keys("Owing to the ruling on the CDC's public health order, TSA will no "
                                   "longer enforce its requirement that travelers wear a mask.")
+
+
+def test_an_act_named_by_its_month_is_never_another_countrys_designation(store):
+    """"the March 2023 action" on Somalia's TPS, when the only March document extended Yemen's:
+    no link to Yemen (the Somalia notice published in April is found as the policy's extension)."""
+    ids = stored(store, [
+        ("yemen", "2023-03-03", "DHS Extends and Redesignates Yemen for Temporary Protected Status",
+         "The Secretary has decided to extend and redesignate Yemen for TPS for an 18-month period "
+         "ending September 30, 2024, because fighting and famine keep people from going home."),
+        ("somalia", "2023-04-10", "Extension and Redesignation of Somalia for Temporary Protected Status",
+         "The Secretary is extending Somalia's TPS designation and redesignating Somalia for 18 months."),
+        ("cut", "2024-02-01", "Partial Vacatur of the 2023 Decision on Somalia",
+         "The Secretary has decided to partially vacate last spring's decision to extend and "
+         "redesignate Somalia for TPS.\n\nThe March 2023 action set an 18-month period ending "
+         "September 30, 2024. This notice shortens that period to 12 months."),
+    ])
+    assert ("cut", "yemen") not in reverses(store, ids)
