@@ -1837,6 +1837,8 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         named = [row for row in named if row[2] != "extend"] or named
         if named:
             return _first(named)
+        if key.startswith("tps "):
+            return None  # "terminates the 2023 designation", none of 2023 stored: not the 2021 one
     ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent
             and not _undoes_an_extension(db, row[0], policy_id) and not _partly(db, row)]
     life = earlier[ends[-1] + 1:] if ends else earlier

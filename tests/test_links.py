@@ -1141,3 +1141,16 @@ def test_an_act_named_by_its_month_is_never_another_countrys_designation(store):
          "September 30, 2024. This notice shortens that period to 12 months."),
     ])
     assert ("cut", "yemen") not in reverses(store, ids)
+
+
+def test_a_tps_termination_of_a_designation_year_not_stored_links_nowhere(store):
+    """Ending "the 2016 designation" of a country whose only stored designation is of 2012 undoes
+    something the history lacks: no link to the 2012 one (which it may even say goes on)."""
+    ids = stored(store, [
+        ("first", "2012-03-29", "Syria Designated for Temporary Protected Status",
+         "The Secretary today designated Syria for Temporary Protected Status for 18 months."),
+        ("end", "2019-02-01", "Termination of the 2016 Designation of Syria for Temporary Protected Status",
+         "The Secretary is terminating Temporary Protected Status for Syria under the 2016 "
+         "designation. People who hold TPS only under the 2016 designation will lose it in 60 days."),
+    ])
+    assert reverses(store, ids) == set()
