@@ -1423,7 +1423,9 @@ def _described_in_month(db, document_id: int, day: date, month: str, description
         "where id != ? and substr(coalesce(published, first_seen), 1, 7) = ? "
         "and coalesce(published, first_seen) < ? and source != ?",
         [document_id, month, day.isoformat(), BASELINE_SOURCE]).fetchall()
-    scores = _described(db, [r[0] for r in rows], description)
+    # in its own words, not only in a program's name ("Priority Enforcement Program" does not
+    # describe "the guidance that narrowed enforcement to three priority groups")
+    scores = {r[0]: len(description & _words_outside_names(db, r[0])) for r in rows}
     best = max(scores.values(), default=0)
     fits = [r for r in rows if scores[r[0]] == best]
     if best < DESCRIPTION_WORDS or len({r[1] for r in fits}) != 1:
@@ -1554,6 +1556,16 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
     if len(dates) > 1 and how in ("year", "month"):
         dates = _closest_in_words(db, document_id, rows, dates)
     return date.fromisoformat(dates.pop()) if len(dates) == 1 else None
+
+
+def _words_outside_names(db, document_id: int) -> set[str]:
+    """A document's content words but those of the programs it names ("Priority Enforcement
+    Program" says nothing about enforcement priorities)."""
+    text = _document_text(db, document_id)
+    for m in mentions(text):
+        if m.kind != "memo":
+            text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
+    return _words(text)
 
 
 def _closest_in_words(db, document_id: int, rows: list, dates: set[str]) -> set[str]:

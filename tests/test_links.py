@@ -1154,3 +1154,18 @@ def test_a_tps_termination_of_a_designation_year_not_stored_links_nowhere(store)
          "designation. People who hold TPS only under the 2016 designation will lose it in 60 days."),
     ])
     assert reverses(store, ids) == set()
+
+
+def test_a_memo_described_by_its_month_is_not_a_release_sharing_only_a_programs_name(store):
+    """"the March 2016 guidance that limited worksite compliance audits": the one March 2016
+    release launched the Worksite Compliance Program; the words it shares with the description
+    are that program's name, which describes no guidance, so no link."""
+    ids = stored(store, [
+        ("program", "2016-03-10", "ICE Launches Worksite Compliance Program",
+         "ICE today launched the Worksite Compliance Program, which offers employers free training "
+         "on hiring checks."),
+        ("memo", "2018-05-01", "ICE Issues New Worksite Memo",
+         "The new memo rescinds the March 2016 guidance that limited worksite compliance audits "
+         "to large employers."),
+    ])
+    assert reverses(store, ids) == set()
