@@ -715,6 +715,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
         return "reinstate", was.start(), was.start() + 2  # "as it was until the Department narrowed it in ..."
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
+    if (moved := _MOVED.search(window)) and _DEADLINE_NAME.search(lowered, mention.start, mention.end):
+        return "suspend", start + moved.start(), start + moved.end()  # "pushing back the enforcement date"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
     before = [(verb, m) for verb, m in before
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
@@ -777,6 +779,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
     return verb, m.start(), m.end()
 
 
+#: "pushing back the enforcement date", "is moving the deadline": a date put off.
+_MOVED = re.compile(r"\b(?:mov|push|shift)(?:e|es|ed|ing|s)?(?: back)? (?:the |its |their )?$")
 #: "announced that TPS for X will end": the announcement reports the act the clause after "that"
 #: makes, so the verb after the name is the one done to it (when there is one).
 _SAYS_THAT = re.compile(r"announc\w*(?:\s+(?:today|yesterday|on\s+\w+))?\s+that\s+(?:(?!\bthat\b)[^,;])*$")

@@ -1169,3 +1169,16 @@ def test_a_memo_described_by_its_month_is_not_a_release_sharing_only_a_programs_
          "to large employers."),
     ])
     assert reverses(store, ids) == set()
+
+
+def test_pushing_back_or_moving_an_enforcement_date_postpones_it():
+    from monitor.policies import document_events
+
+    def events(text):
+        return {(e.key, e.event) for e in document_events("Statement on travel identification", "2020-04-01",
+                                                          "reversal", [(1, text, "reversal")])}
+
+    assert events("Owing to the outbreak, DHS is pushing back the REAL ID enforcement date by a "
+                  "year.") == {("real id enforcement", "suspend")}
+    assert events("The Secretary said DHS is moving the REAL ID full enforcement date to 2023, "
+                  "from 2021.") == {("real id enforcement", "suspend")}
