@@ -184,10 +184,11 @@ _DATE_RE = re.compile(_DATE)
 _DATES_BEFORE = re.compile(rf"(?:{_DATE},?\s+(?:and|or)\s+|{_DATE},\s+)+$")
 _DATES_AFTER = re.compile(rf"(?:,?\s+(?:and|or)\s+{_DATE}|,\s+{_DATE})+")
 #: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
-_MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
+_MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z-]+\s+){0,2}?"
                         r"(?:memorand(?:um|a)|memos?|guidance|guidelines|directives?)\b")
-#: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
-_MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
+#: "the June 2018 policy memorandum", "a July 2019 notice", "the April 2018 queue-management
+#: guidance": by month, resolved likewise.
+_MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z-]+\s+){{0,2}}?"
                          rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?|proposed rules?|"
                          rf"proposals?)\b")
 #: "the March 2019 interim final rule", "the 2020 rule that ...", "the rule it published in August

@@ -1182,3 +1182,13 @@ def test_pushing_back_or_moving_an_enforcement_date_postpones_it():
                   "year.") == {("real id enforcement", "suspend")}
     assert events("The Secretary said DHS is moving the REAL ID full enforcement date to 2023, "
                   "from 2021.") == {("real id enforcement", "suspend")}
+
+
+def test_a_memo_named_by_its_month_and_a_hyphenated_subject(store):
+    ids = stored(store, [
+        ("memo", "2019-06-12", "ICE Issues Guidance on Bond Hearings",
+         "ICE has issued guidance telling field offices to schedule bond hearings within ten days."),
+        ("undo", "2022-02-01", "ICE Rescinds Bond Guidance",
+         "The new memorandum rescinds the June 2019 bond-hearing guidance and related instructions."),
+    ])
+    assert reverses(store, ids) == {("undo", "memo")}
