@@ -42,6 +42,8 @@ acting itself ("a memo pauses most deportations"), an act only promised or propo
 bill that would end"), one in a clause of time ("the day after the order expired") and
 one on a proposal about it ("withdraws the proposal to remove X") are not acts on it.
 Ending an ending named as a noun ("withdraws the DACA rescission memos") reinstates.
+"Announced that TPS for X will end" is an end (the verb after the name, not the announcing
+one), and "pushing back" or "moving" a deadline postpones it.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
@@ -49,7 +51,9 @@ what reinstated it or, for TPS, designated the country again; the one of the yea
 reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
 names the years of what it undoes; for a memo named by its date, its resumptions since
 too; with no founding document stored, the last extension, if recent; a partial vacatur
-ends no life); for a reinstatement, the termination it undoes. A
+ends no life; a TPS end naming a designation year with none of that year stored, nothing;
+an act named by its month is never a document acting only on other policies); for a
+reinstatement, the termination it undoes. A
 termination that supersedes an earlier termination undoes the policy, not that memo.
 Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
