@@ -42,6 +42,8 @@ acting itself ("a memo pauses most deportations"), an act only promised or propo
 bill that would end"), one in a clause of time ("the day after the order expired") and
 one on a proposal about it ("withdraws the proposal to remove X") are not acts on it.
 Ending an ending named as a noun ("withdraws the DACA rescission memos") reinstates.
+"Announced that TPS for X will end" is an end (the verb after the name, not the announcing
+one), and "pushing back" or "moving" a deadline postpones it.
 
 ``reverses`` links then go to what a reversal undoes: for an end or a suspension,
 the document that established the policy (in its current life: after a termination,
@@ -49,7 +51,9 @@ what reinstated it or, for TPS, designated the country again; the one of the yea
 reversal names, "the 2023 designation"; and the resumptions since, unless the reversal
 names the years of what it undoes; for a memo named by its date, its resumptions since
 too; with no founding document stored, the last extension, if recent; a partial vacatur
-ends no life); for a reinstatement, the termination it undoes. A
+ends no life; a TPS end naming a designation year with none of that year stored, nothing;
+an act named by its month is never a document acting only on other policies); for a
+reinstatement, the termination it undoes. A
 termination that supersedes an earlier termination undoes the policy, not that memo.
 Of several reports of one act days apart, the agency's own is the one. When the
 history holds no such document there is no link: a wrong link is worse than none.
@@ -184,10 +188,11 @@ _DATE_RE = re.compile(_DATE)
 _DATES_BEFORE = re.compile(rf"(?:{_DATE},?\s+(?:and|or)\s+|{_DATE},\s+)+$")
 _DATES_AFTER = re.compile(rf"(?:,?\s+(?:and|or)\s+{_DATE}|,\s+{_DATE})+")
 #: "the 2017 and 2018 memoranda": memos by year, resolved against the stored ones.
-_MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z]+\s+){0,2}?"
+_MEMO_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\s+(?:[a-z-]+\s+){0,2}?"
                         r"(?:memorand(?:um|a)|memos?|guidance|guidelines|directives?)\b")
-#: "the June 2018 policy memorandum", "a July 2019 notice": by month, resolved likewise.
-_MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z]+\s+){{0,2}}?"
+#: "the June 2018 policy memorandum", "a July 2019 notice", "the April 2018 queue-management
+#: guidance": by month, resolved likewise.
+_MEMO_MONTH = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d),?\s+(?:[a-z-]+\s+){{0,2}}?"
                          rf"(?:memorand(?:um|a)|memos?|notices?|guidance|guidelines|directives?|proposed rules?|"
                          rf"proposals?)\b")
 #: "the March 2019 interim final rule", "the 2020 rule that ...", "the rule it published in August
@@ -715,6 +720,8 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
         return "reinstate", was.start(), was.start() + 2  # "as it was until the Department narrowed it in ..."
     if _EXEMPT.search(window) or _EXEMPT_AFTER.match(lowered, mention.end):
         return None  # "except for DACA", "DACA will remain in effect"
+    if (moved := _MOVED.search(window)) and _DEADLINE_NAME.search(lowered, mention.start, mention.end):
+        return "suspend", start + moved.start(), start + moved.end()  # "pushing back the enforcement date"
     before = [(_verb_name(m), m) for m in _VERB.finditer(lowered, start, mention.start)]
     before = [(verb, m) for verb, m in before
               if (verb != "reinstate" or _governs(lowered[m.end():min(edge, mention.start)]))
@@ -722,8 +729,12 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
               and (mention.key.startswith(_OWN_NUMBER)
                    or not _PROPOSAL.search(lowered, m.end(), mention.start))
               and not _NEW_RELATIVE.search(lowered, m.end(), mention.start)]
+    said = None
     if before:
         verb, m = max(before, key=lambda vm: (_STRENGTH[vm[0]], vm[1].start()))
+        if verb == "establish" and _SAYS_THAT.match(lowered, m.start(), mention.start):
+            said, before = (verb, m.start(), m.end()), []  # "announced that X will end": X's own verb
+    if before:
         passive = _PASSIVE_AFTER.match(lowered, mention.end)
         if passive and verb in ("establish", "extend") and \
                 (later := _VERB.match(lowered, passive.end())) and _verb_name(later) in _REVERSING:
@@ -761,18 +772,23 @@ def verb_for(text: str, mention: Mention, others: list[Mention],
     after_text = lowered[end:stop]
     after = [(_verb_name(m), m) for m in _VERB.finditer(lowered, end, stop)]
     if not after:
-        return None
+        return said
     if _RELATIVE.match(after_text) and (_PAST_MARK.search(after_text) or _told_past(after[0][1].group())):
-        return None  # "the CAM program, which had been reopened", "MPP, which DHS wound down": background
+        return said  # "the CAM program, which had been reopened", "MPP, which DHS wound down": background
     after = [(verb, m) for verb, m in after if not _OBJECT.match(lowered, m.end())
              and not _PROPOSED_ACT.search(lowered, max(end, m.start() - 60), m.start())
              and not _WHEN_BETWEEN.search(lowered, end, m.start())]
     if not after:
-        return None  # "a memo from Secretary X pauses most deportations": the policy acts
+        return said  # "a memo from Secretary X pauses most deportations": the policy acts
     verb, m = max(after, key=lambda vm: (_STRENGTH[vm[0]], -vm[1].start()))
     return verb, m.start(), m.end()
 
 
+#: "pushing back the enforcement date", "is moving the deadline": a date put off.
+_MOVED = re.compile(r"\b(?:mov|push|shift)(?:e|es|ed|ing|s)?(?: back)? (?:the |its |their )?$")
+#: "announced that TPS for X will end": the announcement reports the act the clause after "that"
+#: makes, so the verb after the name is the one done to it (when there is one).
+_SAYS_THAT = re.compile(r"announc\w*(?:\s+(?:today|yesterday|on\s+\w+))?\s+that\s+(?:(?!\bthat\b)[^,;])*$")
 #: Right after an earlier memo, a modifier with its own verb: "the memo establishing", "the
 #: memoranda that had wound down", "the notice, which ended", "the decision to extend".
 _MODIFIER = re.compile(r",?\s+(?:(?:which|that)\s+(?:(?:had|has|have|was|were)\s+)?(?:been\s+)?)?([a-z]+(?:ing|ed)\b|"
@@ -1416,7 +1432,9 @@ def _described_in_month(db, document_id: int, day: date, month: str, description
         "where id != ? and substr(coalesce(published, first_seen), 1, 7) = ? "
         "and coalesce(published, first_seen) < ? and source != ?",
         [document_id, month, day.isoformat(), BASELINE_SOURCE]).fetchall()
-    scores = _described(db, [r[0] for r in rows], description)
+    # in its own words, not only in a program's name ("Priority Enforcement Program" does not
+    # describe "the guidance that narrowed enforcement to three priority groups")
+    scores = {r[0]: len(description & _words_outside_names(db, r[0])) for r in rows}
     best = max(scores.values(), default=0)
     fits = [r for r in rows if scores[r[0]] == best]
     if best < DESCRIPTION_WORDS or len({r[1] for r in fits}) != 1:
@@ -1450,6 +1468,10 @@ def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -
         first = min((date.fromisoformat(r[1]) for r in fits), default=None)
         if fits and any(_days(r[1], first) > REPORT_DAYS for r in fits):
             return None  # several acts on it in that period
+    if not fits and named:  # a document acting only on other policies is not the act on this one
+        rows = [r for r in rows if not _acts_on_others(db, r[0], named)]
+        if not rows:
+            return None
     if not fits:
         scores = _described(db, [r[0] for r in rows], _words(_document_text(db, document_id)))
         ranked = sorted(scores.values(), reverse=True) + [0]
@@ -1463,6 +1485,15 @@ def _act_document(db, document_id: int, day: date, when: str, named: set[str]) -
     _add_event(db, key, doc[0], "establish")
     _name_memo(db, key, db.execute("select title from documents where id = ?", [doc[0]]).fetchone()[0])
     return date.fromisoformat(doc[1])
+
+
+def _acts_on_others(db, document_id: int, named: set[str]) -> bool:
+    """Whether a document acts on policies (memos aside) and none of them is named: "the June
+    2024 action" on Haiti's TPS is not the extension of Ethiopia's published that month."""
+    keys = {k for (k,) in db.execute("select p.key from policy_events e join policies p on "
+                                     "p.id = e.policy_id where e.document_id = ?", [document_id])
+            if not k.startswith("memo ")}
+    return bool(keys) and not keys & named
 
 
 def _latest_day(day: date, month_day: str) -> date | None:
@@ -1534,6 +1565,16 @@ def _stored_memo(db, document_id: int, day: date, how: str, what: list[str], nam
     if len(dates) > 1 and how in ("year", "month"):
         dates = _closest_in_words(db, document_id, rows, dates)
     return date.fromisoformat(dates.pop()) if len(dates) == 1 else None
+
+
+def _words_outside_names(db, document_id: int) -> set[str]:
+    """A document's content words but those of the programs it names ("Priority Enforcement
+    Program" says nothing about enforcement priorities)."""
+    text = _document_text(db, document_id)
+    for m in mentions(text):
+        if m.kind != "memo":
+            text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
+    return _words(text)
 
 
 def _closest_in_words(db, document_id: int, rows: list, dates: set[str]) -> set[str]:
@@ -1817,6 +1858,8 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         named = [row for row in named if row[2] != "extend"] or named
         if named:
             return _first(named)
+        if key.startswith("tps "):
+            return None  # "terminates the 2023 designation", none of 2023 stored: not the 2021 one
     ends = [i for i, row in enumerate(earlier) if row[2] == "end" and i not in recent
             and not _undoes_an_extension(db, row[0], policy_id) and not _partly(db, row)]
     life = earlier[ends[-1] + 1:] if ends else earlier

@@ -1097,3 +1097,98 @@ def test_a_memo_that_rescinds_is_named_by_its_date_whatever_the_classifier_calle
     ]))
     link_reversals(store.db, ids["third"], "2021-01-20T00:00:00Z")
     assert ("third", "second") in reverses(store, ids)
+
+
+def test_an_announcement_that_a_designation_will_end_is_its_end(store):
+    """"announced that TPS for X will end": the announcing verb reports the act; the verb after
+    the name is what is done to it, so a later rescission of that end links to it."""
+    ids = stored(store, [
+        ("ext", "2016-05-02", "Sudan TPS Extended",
+         "The Secretary today extended Temporary Protected Status for Sudan for 18 months."),
+        ("end", "2017-09-18", "Decision on Temporary Protected Status for Sudan",
+         "The Acting Secretary today announced that Temporary Protected Status for Sudan will end, "
+         "effective November 2, 2018, after a twelve-month transition."),
+        ("back", "2021-04-19", "DHS Rescinds Termination and Designates Sudan",
+         "The Secretary has rescinded the termination of Temporary Protected Status for Sudan and "
+         "restored the protections of its beneficiaries."),
+    ])
+    assert reverses(store, ids) == {("end", "ext"), ("back", "end")}
+
+
+def test_a_public_health_order_in_a_sentence_about_masks_is_not_title_42():
+    from monitor.policies import mentions
+
+    def keys(text):
+        return {m.key for m in mentions(text)}
+
+    assert "title 42" in keys("CBP today began expelling migrants under the CDC's public health order.")
+    assert "title 42" not in keys("Owing to the ruling on the CDC's public health order, TSA will no "
+                                  "longer enforce its requirement that travelers wear a mask.")
+
+
+def test_an_act_named_by_its_month_is_never_another_countrys_designation(store):
+    """"the March 2023 action" on Somalia's TPS, when the only March document extended Yemen's:
+    no link to Yemen (the Somalia notice published in April is found as the policy's extension)."""
+    ids = stored(store, [
+        ("yemen", "2023-03-03", "DHS Extends and Redesignates Yemen for Temporary Protected Status",
+         "The Secretary has decided to extend and redesignate Yemen for TPS for an 18-month period "
+         "ending September 30, 2024, because fighting and famine keep people from going home."),
+        ("somalia", "2023-04-10", "Extension and Redesignation of Somalia for Temporary Protected Status",
+         "The Secretary is extending Somalia's TPS designation and redesignating Somalia for 18 months."),
+        ("cut", "2024-02-01", "Partial Vacatur of the 2023 Decision on Somalia",
+         "The Secretary has decided to partially vacate last spring's decision to extend and "
+         "redesignate Somalia for TPS.\n\nThe March 2023 action set an 18-month period ending "
+         "September 30, 2024. This notice shortens that period to 12 months."),
+    ])
+    assert ("cut", "yemen") not in reverses(store, ids)
+
+
+def test_a_tps_termination_of_a_designation_year_not_stored_links_nowhere(store):
+    """Ending "the 2016 designation" of a country whose only stored designation is of 2012 undoes
+    something the history lacks: no link to the 2012 one (which it may even say goes on)."""
+    ids = stored(store, [
+        ("first", "2012-03-29", "Syria Designated for Temporary Protected Status",
+         "The Secretary today designated Syria for Temporary Protected Status for 18 months."),
+        ("end", "2019-02-01", "Termination of the 2016 Designation of Syria for Temporary Protected Status",
+         "The Secretary is terminating Temporary Protected Status for Syria under the 2016 "
+         "designation. People who hold TPS only under the 2016 designation will lose it in 60 days."),
+    ])
+    assert reverses(store, ids) == set()
+
+
+def test_a_memo_described_by_its_month_is_not_a_release_sharing_only_a_programs_name(store):
+    """"the March 2016 guidance that limited worksite compliance audits": the one March 2016
+    release launched the Worksite Compliance Program; the words it shares with the description
+    are that program's name, which describes no guidance, so no link."""
+    ids = stored(store, [
+        ("program", "2016-03-10", "ICE Launches Worksite Compliance Program",
+         "ICE today launched the Worksite Compliance Program, which offers employers free training "
+         "on hiring checks."),
+        ("memo", "2018-05-01", "ICE Issues New Worksite Memo",
+         "The new memo rescinds the March 2016 guidance that limited worksite compliance audits "
+         "to large employers."),
+    ])
+    assert reverses(store, ids) == set()
+
+
+def test_pushing_back_or_moving_an_enforcement_date_postpones_it():
+    from monitor.policies import document_events
+
+    def events(text):
+        return {(e.key, e.event) for e in document_events("Statement on travel identification", "2020-04-01",
+                                                          "reversal", [(1, text, "reversal")])}
+
+    assert events("Owing to the outbreak, DHS is pushing back the REAL ID enforcement date by a "
+                  "year.") == {("real id enforcement", "suspend")}
+    assert events("The Secretary said DHS is moving the REAL ID full enforcement date to 2023, "
+                  "from 2021.") == {("real id enforcement", "suspend")}
+
+
+def test_a_memo_named_by_its_month_and_a_hyphenated_subject(store):
+    ids = stored(store, [
+        ("memo", "2019-06-12", "ICE Issues Guidance on Bond Hearings",
+         "ICE has issued guidance telling field offices to schedule bond hearings within ten days."),
+        ("undo", "2022-02-01", "ICE Rescinds Bond Guidance",
+         "The new memorandum rescinds the June 2019 bond-hearing guidance and related instructions."),
+    ])
+    assert reverses(store, ids) == {("undo", "memo")}
