@@ -1404,6 +1404,13 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 period = compared_to.period.preceding()  # "fell to 2,570 from 7,175": from the period before
             if period is None or period == compared_to.period:
                 continue  # "compared with 140,641" with no period of its own: not a figure we can place
+            if compared_to.kind == DAILY_AVERAGE and number.value >= 10 * compared_to.value:
+                # "an average of 300 a day, down from 29,000 in January": a number a daily
+                # average could not have been is the earlier level of the total it averages
+                compared_to = _total_averaged(compared_to, number.value, [*(earlier or []), *figures, head])
+                if compared_to is None:
+                    continue
+                last_reported = compared_to  # the change quoted next is the total's too
             # the record a new record beat is a record; a record's ordinary day is a level
             record = compared_to.kind == RECORD and _RECORD_BEATEN.search(text[max(0, number.start - 60):number.start])
             figure = replace(compared_to, value=number.value, period=period, role=COMPARED,
@@ -1486,6 +1493,16 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 figure.compared.append(quoted)
                 figures.append(quoted)
     return figures
+
+
+def _total_averaged(average: Figure, value: float, candidates: list[Figure | None]) -> Figure | None:
+    """The level a daily average was worked out from (same series but for the kind, same
+    period), when ``value`` could be an earlier level of it; else None."""
+    return next((f for f in reversed(candidates)
+                 if f is not None and f.role == REPORTED and f.kind == LEVEL and f.metric == average.metric
+                 and f.period == average.period and f.scope == average.scope
+                 and f.population == average.population and f.agency == average.agency
+                 and value / 5 <= f.value <= value * 5), None)
 
 
 #: "up 32 percent from April, when 109,415 were recorded": the level of the period compared with

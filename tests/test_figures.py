@@ -1405,3 +1405,16 @@ def test_the_level_quoted_for_a_period_compared_with_when_is_that_periods():
     by_value = {f.value: f for f in found}
     assert (by_value[56_900].role, by_value[56_900].period) == (COMPARED, month_period(2021, 2))
     assert by_value[97_300].stated_previous() == (56_900, month_period(2021, 2))
+
+
+def test_a_level_too_large_for_a_daily_average_is_the_earlier_total():
+    # the sentence compares a daily average with last month's total: the total's previous
+    found = extract_document("Border Patrol Releases October Figures", [
+        "Agents apprehended 12,400 migrants at the southwest border in October 2024.",
+        "That works out to about 400 apprehensions per day, down from 46,600 in September, a 73% decline."],
+        "2024-11-14")
+    total, = found[0]
+    daily = next(f for f in found[1] if f.kind == DAILY_AVERAGE)
+    assert not daily.compared
+    assert [(c.value, c.kind, c.period) for c in total.compared] == [(46600, "level", month_period(2024, 9))]
+    assert total.stated_change_pct == -73
