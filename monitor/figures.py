@@ -1638,6 +1638,10 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
         if (left and low and mention.start - low <= distance) or \
                 (not left and high < text_length and high - mention.end <= distance):
             distance += 150
+        elif left and low and re.fullmatch(r"\s*,?\s*(?:and|or|but|while)\s+", between, re.I):
+            # "214,000 during the quarter and 438,000 so far this fiscal year": a period that
+            # closes the number before the "and" is that number's when this one names its own
+            distance += 150
         if best is None or distance < best[0]:
             best = (distance, mention.period)
     if best is None:
