@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.digest import sparkline
-from monitor.evaluate_figures import parse_period, simulate
+from monitor.evaluate_figures import parse_period, score, simulate
 from monitor.figures import (
     COMPARED, CUMULATIVE, DAILY_AVERAGE, PERCENT_CHANGE, RECORD, REPORTED, WEEK, YEAR_TO_DATE, Period,
     extract_document, fiscal_year, month_period, periodic_statistic,
@@ -1418,3 +1418,24 @@ def test_a_level_too_large_for_a_daily_average_is_the_earlier_total():
     assert not daily.compared
     assert [(c.value, c.kind, c.period) for c in total.compared] == [(46600, "level", month_period(2024, 9))]
     assert total.stated_change_pct == -73
+
+
+def test_a_period_after_the_and_is_the_second_numbers_own():
+    found = figures("USCIS naturalized 51,000 new citizens during the quarter and 130,000 so far this "
+                    "fiscal year.", "2024-05-20", title="Agency Reports Second Quarter Fiscal Year 2024 Results")
+    quarter, to_date = sorted(found, key=lambda f: f.value)
+    assert to_date.period.kind == YEAR_TO_DATE and to_date.period.start == "2023-10-01"
+    assert quarter.period != to_date.period
+
+
+def test_one_number_given_twice_in_the_gold_is_scored_against_the_same_kind():
+    # the gold lists one number as a record (no previous) and as a level (with the stated
+    # month before); the stored level is scored against the level, whatever the order
+    text = ("Agents apprehended 7,900 migrants at the southwest border in March 2025, the fewest "
+            "in any month on record, down from 11,800 in February.")
+    gold = [{"metric": "apprehensions", "kind": "record", "value": 7900, "period": "2025-03"},
+            {"metric": "apprehensions", "kind": "level", "value": 7900, "period": "2025-03",
+             "previous_value": 11800, "previous_period": "2025-02"}]
+    result = score([{"id": "r1", "title": "Border Patrol Releases March Figures", "date": "2025-04-10",
+                     "agency": "CBP", "text": text, "statistics": gold}])
+    assert (result["found"], result["previous_given"], result["previous_precision"]) == (1, 1, 1.0)
