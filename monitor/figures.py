@@ -855,8 +855,9 @@ class _Periods:
             return
         self.found = [replace(f, period=replace(f.period, end=last.isoformat())) if f in running else f
                       for f in self.found
-                      # "as of September 30" ends the count: not a day of its own
-                      if not (f.period == Period(DAY, last.isoformat(), last.isoformat())
+                      # "as of September 30" ends the count: not a day of its own ("Through July
+                      # 31, 2024" read as the month of July neither)
+                      if not (f.period.kind in (DAY, MONTH) and f.period.end == last.isoformat()
                               and any(m.start() <= f.start < m.end() for m in ends))]
 
     #: "since the rule took effect on June 5, and through August 19": from one day to another

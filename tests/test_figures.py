@@ -1439,3 +1439,10 @@ def test_one_number_given_twice_in_the_gold_is_scored_against_the_same_kind():
     result = score([{"id": "r1", "title": "Border Patrol Releases March Figures", "date": "2025-04-10",
                      "agency": "CBP", "text": text, "statistics": gold}])
     assert (result["found"], result["previous_given"], result["previous_precision"]) == (1, 1, 1.0)
+
+
+def test_through_a_day_at_the_start_ends_the_count_since_a_launch_day():
+    found = figures("Through June 30, 2024, about 420,000 travelers had booked an appointment through "
+                    "the CBP One app since the feature went live on May 11, 2023.", "2024-07-20")
+    booked, = [f for f in found if f.value == 420000]
+    assert (booked.period.start, booked.period.end) == ("2023-05-11", "2024-06-30")
