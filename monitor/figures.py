@@ -1592,6 +1592,9 @@ def _same_unit(text: str, number: _Number, figure: Figure) -> bool:
 
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
 _TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))|"
+                              # "The April total was 67% below April 2016": the month's total just given
+                              rf"\bthe (?:{_MON}|monthly|month's|quarterly|annual|year's)\s+(?:total|tally|count)\b(?! of)"
+                              r"(?=\s+(?:was|were|stood|came|reached|rose|fell))|"
                               # "the southwest border total through May stands at": the release's count to date
                               r"\bthe (?:[\w-]+\s+){0,3}?(?:total|tally|count)(?=\s+(?:(?:through|thru)\s+[A-Z][a-z]+|so far|"
                               r"to date)\s+(?:was|were|stood|stands|is|came|comes|reached|reaches|rose|fell)\b)", re.I)

@@ -1446,3 +1446,13 @@ def test_through_a_day_at_the_start_ends_the_count_since_a_launch_day():
                     "the CBP One app since the feature went live on May 11, 2023.", "2024-07-20")
     booked, = [f for f in found if f.value == 420000]
     assert (booked.period.start, booked.period.end) == ("2023-05-11", "2024-06-30")
+
+
+def test_the_months_total_refers_to_the_figure_just_given():
+    found = extract_document("Border Figures for August", [
+        "CBP counted 21,400 encounters at the southwest border in August 2018.",
+        "The August total was 38% above August 2017."], "2018-09-12")
+    total, = found[0]
+    change, = found[1]
+    assert (change.kind, change.value, change.metric, change.scope) == (PERCENT_CHANGE, 38, total.metric, total.scope)
+    assert change.period == total.period == month_period(2018, 8)
