@@ -133,6 +133,7 @@ METRICS = [
     # "total southwest border enforcement actions": what CBP called its encounters until 2020
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
                                  r"(?:border|total)\s+enforcement actions\b|"
+                                 r"enforcement actions\b(?=\s+(?:on|at|along)\s+the\s+(?:southwest|southern|northern)\s+border)|"
                                  r"(?<=migrants )cross(?:ing|ed)|(?<=people )cross(?:ing|ed)"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),

@@ -1456,3 +1456,10 @@ def test_the_months_total_refers_to_the_figure_just_given():
     change, = found[1]
     assert (change.kind, change.value, change.metric, change.scope) == (PERCENT_CHANGE, 38, total.metric, total.scope)
     assert change.period == total.period == month_period(2018, 8)
+
+
+def test_enforcement_actions_at_the_border_are_encounters():
+    total = one("Since October 1, CBP has logged 401,200 enforcement actions along the southwest border.",
+                "2019-03-08", agency="CBP")
+    assert (total.metric, total.scope, total.period.kind) == ("encounters", "southwest border", YEAR_TO_DATE)
+    assert total.period.start == "2018-10-01"
