@@ -1358,6 +1358,22 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             leader = part_of is None and head is not None and head.role == REPORTED and bool(_LEADER.search(lead))
             another = part_of is None and head is not None and head.role == REPORTED and not number.money \
                 and bool(re.search(r"\banother\s+$", lead, re.I)) and bool(_PERSONS_AFTER.match(after))
+            # "Del Rio Sector followed with 480,931", "The El Paso Sector recorded 307,776": in a
+            # run of places, the count of the place before, for a place of the sentence's own
+            elsewhere = part_of is None and head is not None and head.role == REPORTED and head.kind == LEVEL \
+                and head.scope and not (number.small or number.money) and bool(_NEXT_PLACE.search(lead)) \
+                and _scope(text, number, low, high, head.metric, agency) not in ("", head.scope) \
+                and bool(_SECTOR.search(text, 0, number.start))
+            if elsewhere:
+                figure = replace(head, value=number.value, as_written=number.written, compared=[],
+                                 qualifier=_qualifier(text, number), text=text,
+                                 scope=_scope(text, number, low, high, head.metric, agency),
+                                 # "..., more than double its FY 2021 total": an earlier period is the comparison's
+                                 period=head.period if period is None or period.end < head.period.start else period,
+                                 stated_change_pct=None, stated_change_from=None)
+                figures.append(figure)
+                last_reported = figure
+                continue
             if leader or another:
                 # "Denver again led the country with 380": a part of the total before; "officers
                 # at the ports processed another 51,900": the same count, where these were counted
@@ -1902,6 +1918,8 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
 _LABELLED_COUNT = re.compile(r"\s*[A-Z][^:\d.;]{2,60}:\s*(?:about |nearly |almost |roughly |more than |over )?[\d][\d,.]*"
                              r"(?:\s*(?:million|thousand))?\.?\s*")
 #: "X again led the nation with", "topped all airports with": the largest part of a total
+_NEXT_PLACE = re.compile(r"\b(?:followed|came next|was next|trailed|recorded|logged|counted|reported)\b"
+                         r"(?:\s+[\w-]+){0,2}?\s+(?:with\s+)?$", re.I)
 _LEADER = re.compile(r"\b(?:led|leads|topped|tops|ranked first|came first)\b(?:\s+[\w-]+){0,3}?\s+with\s+$", re.I)
 _SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|saw|rose|fell|grew|had|kept|held|"
                            r"brought|caught|found|gave|sent|won|set|cut)\b", re.I)

@@ -1463,3 +1463,15 @@ def test_enforcement_actions_at_the_border_are_encounters():
                 "2019-03-08", agency="CBP")
     assert (total.metric, total.scope, total.period.kind) == ("encounters", "southwest border", YEAR_TO_DATE)
     assert total.period.start == "2018-10-01"
+
+
+def test_a_run_of_sectors_counts_like_the_first():
+    found = extract_document("Sector Apprehension Totals for Fiscal Year 2021", [
+        "The Tucson Sector made the most apprehensions of any sector, with 191,200.",
+        "The Laredo Sector came next with 88,300, up from its FY 2020 total of 41,900.",
+        "The Big Bend Sector recorded 9,600."], "2021-10-20", "CBP")
+    (tucson,), laredo_figures, (big_bend,) = found
+    laredo = next(f for f in laredo_figures if f.role == REPORTED)
+    assert (laredo.value, laredo.scope, laredo.period) == (88300, "Laredo sector", fiscal_year(2021))
+    assert [(c.value, c.period) for c in laredo.compared] == [(41900, fiscal_year(2020))]
+    assert (big_bend.scope, big_bend.metric, big_bend.period) == ("Big Bend sector", tucson.metric, fiscal_year(2021))
