@@ -162,6 +162,8 @@ METRICS = [
                                   r"oath of allegiance"),
     ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
     ("paroles", "people", r"paroled\b"),
+    # "under the parole processes for ..., 530,000 people had arrived": arrivals on parole
+    ("parole arrivals", "people", r"parole (?:process(?:es)?|programs?)\b(?=[^.;]{0,80}?\barriv(?:ed|als?)\b)"),
     ("receipts", "cases", r"receipts?|filings|received|took in\b|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
     ("net backlog", "cases", r"net backlog\w*"),
@@ -1871,8 +1873,15 @@ def _names_who(words: str) -> bool:
     return bool(_nearest(_POPULATION_RES, words, len(words), 0, len(words)) or _nationality(words, 0, len(words)))
 
 
+#: "the parole processes for Cubans, Haitians, Nicaraguans and Venezuelans": three or more
+#: nationalities name a program or a group, not one nationality's part of a total
+_NATIONALITY_LIST = re.compile(rf"\b(?:{_NATIONALITIES})s?(?:(?:,\s*|,?\s+and\s+)(?:{_NATIONALITIES})s?){{2,}}\b", re.I)
+
+
 def _nationality(text: str, lo: int, hi: int) -> str:
     found = _NATIONALITY.search(text, lo, hi) or _NATIONALITY_PREDICATE.search(text, lo, hi)
+    if found and any(m.start() <= found.start(1) < m.end() for m in _NATIONALITY_LIST.finditer(text)):
+        return ""
     if found:
         return found.group(1).capitalize()
     found = _FROM_COUNTRY.search(text, lo, hi)

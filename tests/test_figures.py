@@ -1475,3 +1475,14 @@ def test_a_run_of_sectors_counts_like_the_first():
     assert (laredo.value, laredo.scope, laredo.period) == (88300, "Laredo sector", fiscal_year(2021))
     assert [(c.value, c.period) for c in laredo.compared] == [(41900, fiscal_year(2020))]
     assert (big_bend.scope, big_bend.metric, big_bend.period) == ("Big Bend sector", tucson.metric, fiscal_year(2021))
+
+
+def test_arrivals_under_a_parole_process_for_several_nationalities():
+    found = extract_document("Parole Processes Update", [
+        "Under the parole processes for Cubans, Haitians, Nicaraguans and Venezuelans, 41,000 people "
+        "arrived by air in fiscal year 2023.",
+        "Venezuelans were the largest group, with 16,000 arrivals."], "2023-11-02", "DHS")
+    total, = found[0]
+    assert (total.metric, total.population, total.period) == ("parole arrivals", "", fiscal_year(2023))
+    part, = found[1]
+    assert (part.metric, part.population) == ("parole arrivals", "Venezuelan")
