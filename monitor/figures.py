@@ -163,7 +163,9 @@ METRICS = [
     ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
     ("paroles", "people", r"paroled\b"),
     # "under the parole processes for ..., 530,000 people had arrived": arrivals on parole
-    ("parole arrivals", "people", r"parole (?:process(?:es)?|programs?)\b(?=[^.;]{0,80}?\barriv(?:ed|als?)\b)"),
+    ("parole arrivals", "people", r"parole (?:process(?:es)?|programs?)\b(?=[^.;]{0,80}?\barriv(?:ed|als?)\b)|"
+                                  r"arriv(?:ed|als?)\s+(?:under|through)\s+(?:the\s+)?(?:Uniting for Ukraine|U4U|"
+                                  r"Operation Allies Welcome|(?:[\w-]+\s+){0,3}?parole)\b"),
     ("receipts", "cases", r"receipts?|filings|received|took in\b|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
     ("net backlog", "cases", r"net backlog\w*"),

@@ -1486,3 +1486,9 @@ def test_arrivals_under_a_parole_process_for_several_nationalities():
     assert (total.metric, total.population, total.period) == ("parole arrivals", "", fiscal_year(2023))
     part, = found[1]
     assert (part.metric, part.population) == ("parole arrivals", "Venezuelan")
+
+
+def test_arrivals_under_a_named_parole_program():
+    arrived = one("In fiscal year 2023, 96,000 Ukrainians arrived under Uniting for Ukraine.", "2023-11-02",
+                  agency="DHS")
+    assert (arrived.metric, arrived.population, arrived.period) == ("parole arrivals", "Ukrainian", fiscal_year(2023))
