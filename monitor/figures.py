@@ -979,6 +979,10 @@ class _Periods:
         the release reports ("since the app launched on Jan. 12" in the September update is
         through September 30), else to the release's date."""
         end = self._ytd_end()
+        if self.context and self.context.kind in (QUARTER, FISCAL_YEAR, CALENDAR_YEAR) and self.anchor \
+                and first.isoformat() <= self.context.end <= self.anchor.isoformat() \
+                and (self.anchor - date.fromisoformat(self.context.end)).days < 93:
+            end = self.context.end  # "since January" in the release on the fiscal year just over: to its end
         return end if end and end >= first.isoformat() else self._today()
 
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the

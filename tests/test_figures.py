@@ -1492,3 +1492,10 @@ def test_arrivals_under_a_named_parole_program():
     arrived = one("In fiscal year 2023, 96,000 Ukrainians arrived under Uniting for Ukraine.", "2023-11-02",
                   agency="DHS")
     assert (arrived.metric, arrived.population, arrived.period) == ("parole arrivals", "Ukrainian", fiscal_year(2023))
+
+
+def test_a_running_count_in_the_release_on_a_year_just_over_ends_with_that_year():
+    found = figures("Since the program opened on March 6, 2023, about 58,000 appointments have been booked at "
+                    "ports of entry.", "2023-10-25", title="CBP Releases Fiscal Year 2023 Statistics", agency="CBP")
+    processed, = [f for f in found if f.value == 58000]
+    assert (processed.period.start, processed.period.end) == ("2023-03-06", "2023-09-30")
