@@ -163,7 +163,7 @@ METRICS = [
     ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
     ("paroles", "people", r"paroled\b"),
     # "under the parole processes for ..., 530,000 people had arrived": arrivals on parole
-    ("parole arrivals", "people", r"parole (?:process(?:es)?|programs?)\b(?=[^.;]{0,80}?\barriv(?:ed|als?)\b)|"
+    ("parole arrivals", "people", r"parole (?:process(?:es)?|programs?)\b(?=[^.;]{0,150}?\barriv(?:ed|als?)\b)|"
                                   r"arriv(?:ed|als?)\s+(?:under|through)\s+(?:the\s+)?(?:Uniting for Ukraine|U4U|"
                                   r"Operation Allies Welcome|(?:[\w-]+\s+){0,3}?parole)\b"),
     ("receipts", "cases", r"receipts?|filings|received|took in\b|applications filed|petitions filed"),
@@ -463,8 +463,10 @@ class _Periods:
                               re.I)
     #: "since the app began offering appointments in January", "since launching the
     #: operation in early August": counted from then, not during that month
-    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
+    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’.-]+,?\s+){{1,14}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
                               rf"({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _MONTHS_SINCE = re.compile(r"\b(?:in|over|during)\s+the\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|"
+                               r"ten|eleven|twelve)\s+months\s+$", re.I)
     _SINCE_EVENT_DAY = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?on\s+{_FULL_DATE}", re.I)
     _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "eleven", "twelve")
@@ -642,7 +644,16 @@ class _Periods:
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
-                add(m, Period(CUMULATIVE, first.isoformat(), self._running_end(first)))
+                months = self._MONTHS_SINCE.search(text, 0, m.start())
+                count = self._NUMBER_WORDS.index(months.group(1).lower()) + 1 if months and not \
+                    months.group(1).isdigit() else int(months.group(1)) if months else 0
+                if months and first.day == 1 and 1 <= count <= 24 and self.anchor \
+                        and add_months(first, count) <= self.anchor:
+                    # "in the six months since the processes were expanded in January": six whole months
+                    add(m, Period(RANGE, first.isoformat(), (add_months(first, count) - timedelta(days=1)).isoformat()),
+                        start=months.start())
+                else:
+                    add(m, Period(CUMULATIVE, first.isoformat(), self._running_end(first)))
         for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
         for m in scan(self._DAYS_AROUND, ' days '):

@@ -1499,3 +1499,12 @@ def test_a_running_count_in_the_release_on_a_year_just_over_ends_with_that_year(
                     "ports of entry.", "2023-10-25", title="CBP Releases Fiscal Year 2023 Statistics", agency="CBP")
     processed, = [f for f in found if f.value == 58000]
     assert (processed.period.start, processed.period.end) == ("2023-03-06", "2023-09-30")
+
+
+def test_the_months_since_a_program_began_are_whole_months():
+    found = figures("In the four months since the parole process for Venezuelans, Cubans and Haitians was "
+                    "widened in February, some 61,000 people have arrived by air through it.", "2023-06-20",
+                    agency="DHS")
+    arrived, = [f for f in found if f.value == 61000]
+    assert arrived.metric == "parole arrivals"
+    assert (arrived.period.start, arrived.period.end) == ("2023-02-01", "2023-05-31")
