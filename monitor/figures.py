@@ -129,7 +129,9 @@ METRICS = [
     ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
-    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?|taken into (?:[\w-]+\s+)?custody"),
+    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?|taken into (?:[\w-]+\s+)?custody|"
+                                 # "took 3,100 unaccompanied children into custody"
+                                 r"(?:took|take|takes|taking)\s+(?:[\w,-]+\s+){1,4}?into (?:[\w-]+\s+)?custody"),
     # "total southwest border enforcement actions": what CBP called its encounters until 2020
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
                                  r"(?:border|total)\s+enforcement actions\b|"

@@ -1508,3 +1508,11 @@ def test_the_months_since_a_program_began_are_whole_months():
     arrived, = [f for f in found if f.value == 61000]
     assert arrived.metric == "parole arrivals"
     assert (arrived.period.start, arrived.period.end) == ("2023-02-01", "2023-05-31")
+
+
+def test_children_taken_into_custody_are_apprehensions():
+    found = figures("Agents also took 2,400 unaccompanied children into custody during March.", "2024-04-16",
+                    title="Border Patrol Releases March 2024 Figures", agency="CBP")
+    children, = found
+    assert (children.metric, children.population, children.period) == (
+        "apprehensions", "unaccompanied children", month_period(2024, 3))
