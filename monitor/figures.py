@@ -1483,6 +1483,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):
                                                                         min(high, number.end + 120)]):
             kind = RECORD
+        if kind == LEVEL and metric in STOCKS and period.kind in (MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR) \
+                and _AT_PERIOD_END.search(text, _sentence_start(text, number.start), number.start):
+            # "By the end of the fiscal year, the cases pending ... had fallen to 4.3 million": its last day
+            period = Period(DAY, period.end, period.end)
         if kind == LEVEL and metric in STOCKS and period.kind in (MONTH, QUARTER, RANGE):
             # "when the quarter closed on March 31, ... stood at", "... in the quarter, which
             # closed on March 31": the day it was counted
@@ -1532,6 +1536,11 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 figure.compared.append(quoted)
                 figures.append(quoted)
     return figures
+
+
+#: "by the end of the fiscal year": a stock counted on the period's last day
+_AT_PERIOD_END = re.compile(r"\b(?:by|at|as of) the (?:end|close) of (?:the|that|this) (?:fiscal )?(?:year|quarter|month)\b",
+                            re.I)
 
 
 def _total_averaged(average: Figure, value: float, candidates: list[Figure | None]) -> Figure | None:

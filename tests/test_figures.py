@@ -1516,3 +1516,10 @@ def test_children_taken_into_custody_are_apprehensions():
     children, = found
     assert (children.metric, children.population, children.period) == (
         "apprehensions", "unaccompanied children", month_period(2024, 3))
+
+
+def test_a_backlog_at_the_end_of_the_year_is_counted_on_its_last_day():
+    found = figures("By the end of the fiscal year, the backlog of pending cases had fallen to 7.1 million.",
+                    "2024-01-30", title="USCIS Reports Fiscal Year 2023 Results", agency="USCIS")
+    backlog, = found
+    assert (backlog.period.start, backlog.period.end) == ("2023-09-30", "2023-09-30")
