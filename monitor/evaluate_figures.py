@@ -240,10 +240,15 @@ def score(corpus: list[dict]) -> dict:
         if rows:
             totals["read"] += 1
             totals["gold_in_read"] += len(doc.get("statistics", []))
-        for gold in doc.get("statistics", []):
+        matched = _same_kind_matches(doc.get("statistics", []), rows)
+        for index, gold in enumerate(doc.get("statistics", [])):
             totals["gold"] += 1
             period = parse_period(gold.get("period"))
-            candidates = [r for r in rows if r["value"] is not None and same_value(r["value"], gold["value"])]
+            reserved = [id(r) for i, r in matched.items() if i != index]
+            candidates = [r for r in rows if r["value"] is not None and same_value(r["value"], gold["value"])
+                          and id(r) not in reserved]
+            if index in matched:
+                candidates = [matched[index]]
             if not candidates:
                 misses.append({"id": doc["id"], "value": gold["value"], "period": gold.get("period"),
                                "why": "value not found"})
@@ -295,6 +300,30 @@ def score(corpus: list[dict]) -> dict:
         "releases_without_figures": totals["empty"], "figures_in_them": totals["empty_figures"],
         "misses": misses,
     }
+
+
+_KINDS = {"per-day average": "daily average", "change": "percent change"}
+
+
+def _same_kind_matches(golds: list[dict], rows: list[dict]) -> dict[int, dict]:
+    """Gold figures (by index) that a stored figure matches in value, period and kind.
+
+    A release may give one number twice in its gold, as a record and as a level: the
+    stored level is scored against the gold level (and its previous), and the record is
+    the one missed, whatever order the gold lists them in."""
+    matched: dict[int, dict] = {}
+    for index, gold in enumerate(golds):
+        kind = _KINDS.get(gold.get("kind") or "", gold.get("kind"))
+        period = parse_period(gold.get("period"))
+        if not kind or not period or sum(same_value(g["value"], gold["value"]) for g in golds) < 2:
+            continue
+        taken = [id(r) for r in matched.values()]
+        row = next((r for r in rows if r["value"] is not None and id(r) not in taken
+                    and same_value(r["value"], gold["value"]) and r.get("kind") == kind
+                    and same_period((r["period_start"], r["period_end"]), period)), None)
+        if row is not None:
+            matched[index] = row
+    return matched
 
 
 def statistics_releases(corpus: list[dict]) -> list[dict]:

@@ -129,10 +129,13 @@ METRICS = [
     ("removals and returns", "people", r"remov\w* (?:and|or) return\w*|returns? (?:and|or) remov\w*"),
     ("expulsions", "people", r"expul\w*|expell\w*"),
     ("appointments", "appointments", r"appointments?|book(?:ed|ings?)\b(?![^.]{0,40}\binto\b)"),
-    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?|taken into (?:[\w-]+\s+)?custody"),
+    ("apprehensions", "people", r"apprehen\w*|arrests for illegal crossings?|taken into (?:[\w-]+\s+)?custody|"
+                                 # "took 3,100 unaccompanied children into custody"
+                                 r"(?:took|take|takes|taking)\s+(?:[\w,-]+\s+){1,4}?into (?:[\w-]+\s+)?custody"),
     # "total southwest border enforcement actions": what CBP called its encounters until 2020
     ("encounters", "encounters", r"encounter\w*|turned away|inadmissibles?|illegal crossings?|"
                                  r"(?:border|total)\s+enforcement actions\b|"
+                                 r"enforcement actions\b(?=\s+(?:on|at|along)\s+the\s+(?:southwest|southern|northern)\s+border)|"
                                  r"(?<=migrants )cross(?:ing|ed)|(?<=people )cross(?:ing|ed)"),
     ("removals", "people", r"remov(?:al|als|ed)\b|deport\w*"),
     ("returns", "people", r"returns\b|returned\b"),
@@ -161,6 +164,10 @@ METRICS = [
                                   r"oath of allegiance"),
     ("work permits", "documents", r"employment authorization(?: documents?)?|work permits?|\bEADs?\b"),
     ("paroles", "people", r"paroled\b"),
+    # "under the parole processes for ..., 530,000 people had arrived": arrivals on parole
+    ("parole arrivals", "people", r"parole (?:process(?:es)?|programs?)\b(?=[^.;]{0,150}?\barriv(?:ed|als?)\b)|"
+                                  r"arriv(?:ed|als?)\s+(?:under|through)\s+(?:the\s+)?(?:Uniting for Ukraine|U4U|"
+                                  r"Operation Allies Welcome|(?:[\w-]+\s+){0,3}?parole)\b"),
     ("receipts", "cases", r"receipts?|filings|received|took in\b|applications filed|petitions filed"),
     ("completions", "cases", r"complet(?:ed|ions?)|adjudicat\w*|decisions"),
     ("net backlog", "cases", r"net backlog\w*"),
@@ -458,8 +465,10 @@ class _Periods:
                               re.I)
     #: "since the app began offering appointments in January", "since launching the
     #: operation in early August": counted from then, not during that month
-    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
+    _SINCE_EVENT = re.compile(rf"\bsince\s+(?:[\w'’.-]+,?\s+){{1,14}}?in\s+(?:(?:early|mid|late)[- ]\s*)?"
                               rf"({_MON})(?:,?\s+(\d{{4}}))?(?![\w-])", re.I)
+    _MONTHS_SINCE = re.compile(r"\b(?:in|over|during)\s+the\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|"
+                               r"ten|eleven|twelve)\s+months\s+$", re.I)
     _SINCE_EVENT_DAY = re.compile(rf"\bsince\s+(?:[\w'’.-]+\s+){{1,14}}?on\s+{_FULL_DATE}", re.I)
     _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "eleven", "twelve")
@@ -637,7 +646,16 @@ class _Periods:
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
-                add(m, Period(CUMULATIVE, first.isoformat(), self._running_end(first)))
+                months = self._MONTHS_SINCE.search(text, 0, m.start())
+                count = self._NUMBER_WORDS.index(months.group(1).lower()) + 1 if months and not \
+                    months.group(1).isdigit() else int(months.group(1)) if months else 0
+                if months and first.day == 1 and 1 <= count <= 24 and self.anchor \
+                        and add_months(first, count) <= self.anchor:
+                    # "in the six months since the processes were expanded in January": six whole months
+                    add(m, Period(RANGE, first.isoformat(), (add_months(first, count) - timedelta(days=1)).isoformat()),
+                        start=months.start())
+                else:
+                    add(m, Period(CUMULATIVE, first.isoformat(), self._running_end(first)))
         for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
         for m in scan(self._DAYS_AROUND, ' days '):
@@ -855,8 +873,9 @@ class _Periods:
             return
         self.found = [replace(f, period=replace(f.period, end=last.isoformat())) if f in running else f
                       for f in self.found
-                      # "as of September 30" ends the count: not a day of its own
-                      if not (f.period == Period(DAY, last.isoformat(), last.isoformat())
+                      # "as of September 30" ends the count: not a day of its own ("Through July
+                      # 31, 2024" read as the month of July neither)
+                      if not (f.period.kind in (DAY, MONTH) and f.period.end == last.isoformat()
                               and any(m.start() <= f.start < m.end() for m in ends))]
 
     #: "since the rule took effect on June 5, and through August 19": from one day to another
@@ -973,6 +992,10 @@ class _Periods:
         the release reports ("since the app launched on Jan. 12" in the September update is
         through September 30), else to the release's date."""
         end = self._ytd_end()
+        if self.context and self.context.kind in (QUARTER, FISCAL_YEAR, CALENDAR_YEAR) and self.anchor \
+                and first.isoformat() <= self.context.end <= self.anchor.isoformat() \
+                and (self.anchor - date.fromisoformat(self.context.end)).days < 93:
+            end = self.context.end  # "since January" in the release on the fiscal year just over: to its end
         return end if end and end >= first.isoformat() else self._today()
 
     #: "from 158,581 in", "above the 14,700 pounds of", "the record of 2,883,595 set on": the
@@ -1356,6 +1379,22 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
             leader = part_of is None and head is not None and head.role == REPORTED and bool(_LEADER.search(lead))
             another = part_of is None and head is not None and head.role == REPORTED and not number.money \
                 and bool(re.search(r"\banother\s+$", lead, re.I)) and bool(_PERSONS_AFTER.match(after))
+            # "Del Rio Sector followed with 480,931", "The El Paso Sector recorded 307,776": in a
+            # run of places, the count of the place before, for a place of the sentence's own
+            elsewhere = part_of is None and head is not None and head.role == REPORTED and head.kind == LEVEL \
+                and head.scope and not (number.small or number.money) and bool(_NEXT_PLACE.search(lead)) \
+                and _scope(text, number, low, high, head.metric, agency) not in ("", head.scope) \
+                and bool(_SECTOR.search(text, 0, number.start))
+            if elsewhere:
+                figure = replace(head, value=number.value, as_written=number.written, compared=[],
+                                 qualifier=_qualifier(text, number), text=text,
+                                 scope=_scope(text, number, low, high, head.metric, agency),
+                                 # "..., more than double its FY 2021 total": an earlier period is the comparison's
+                                 period=head.period if period is None or period.end < head.period.start else period,
+                                 stated_change_pct=None, stated_change_from=None)
+                figures.append(figure)
+                last_reported = figure
+                continue
             if leader or another:
                 # "Denver again led the country with 380": a part of the total before; "officers
                 # at the ports processed another 51,900": the same count, where these were counted
@@ -1401,6 +1440,13 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if compared_to is not None:
             if period is None or period == compared_to.period:
                 continue  # "compared with 140,641" with no period of its own: not a figure we can place
+            if compared_to.kind == DAILY_AVERAGE and number.value >= 10 * compared_to.value:
+                # "an average of 300 a day, down from 29,000 in January": a number a daily
+                # average could not have been is the earlier level of the total it averages
+                compared_to = _total_averaged(compared_to, number.value, [*(earlier or []), *figures, head])
+                if compared_to is None:
+                    continue
+                last_reported = compared_to  # the change quoted next is the total's too
             # the record a new record beat is a record; a record's ordinary day is a level
             record = compared_to.kind == RECORD and _RECORD_BEATEN.search(text[max(0, number.start - 60):number.start])
             figure = replace(compared_to, value=number.value, period=period, role=COMPARED,
@@ -1434,6 +1480,10 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
         if kind == LEVEL and period.kind == DAY and _RECORD.search(text[max(0, number.start - 120):
                                                                         min(high, number.end + 120)]):
             kind = RECORD
+        if kind == LEVEL and metric in STOCKS and period.kind in (MONTH, QUARTER, FISCAL_YEAR, CALENDAR_YEAR) \
+                and _AT_PERIOD_END.search(text, _sentence_start(text, number.start), number.start):
+            # "By the end of the fiscal year, the cases pending ... had fallen to 4.3 million": its last day
+            period = Period(DAY, period.end, period.end)
         if kind == LEVEL and metric in STOCKS and period.kind in (MONTH, QUARTER, RANGE):
             # "when the quarter closed on March 31, ... stood at", "... in the quarter, which
             # closed on March 31": the day it was counted
@@ -1483,6 +1533,21 @@ def extract_figures(text: str, published: str | None = None, *, title: str | Non
                 figure.compared.append(quoted)
                 figures.append(quoted)
     return figures
+
+
+#: "by the end of the fiscal year": a stock counted on the period's last day
+_AT_PERIOD_END = re.compile(r"\b(?:by|at|as of) the (?:end|close) of (?:the|that|this) (?:fiscal )?(?:year|quarter|month)\b",
+                            re.I)
+
+
+def _total_averaged(average: Figure, value: float, candidates: list[Figure | None]) -> Figure | None:
+    """The level a daily average was worked out from (same series but for the kind, same
+    period), when ``value`` could be an earlier level of it; else None."""
+    return next((f for f in reversed(candidates)
+                 if f is not None and f.role == REPORTED and f.kind == LEVEL and f.metric == average.metric
+                 and f.period == average.period and f.scope == average.scope
+                 and f.population == average.population and f.agency == average.agency
+                 and value / 5 <= f.value <= value * 5), None)
 
 
 #: "up 32 percent from April, when 109,415 were recorded": the level of the period compared with
@@ -1568,6 +1633,9 @@ def _same_unit(text: str, number: _Number, figure: Figure) -> bool:
 
 #: "In the 2024 fiscal year, ..., the total was 818,500": the figure the release just gave
 _TOTAL_REFERENCE = re.compile(r"\bthe (?:total|tally|count)\b(?! of)(?=\s+(?:was|were|stood|came|reached|rose|fell))|"
+                              # "The April total was 67% below April 2016": the month's total just given
+                              rf"\bthe (?:{_MON}|monthly|month's|quarterly|annual|year's)\s+(?:total|tally|count)\b(?! of)"
+                              r"(?=\s+(?:was|were|stood|came|reached|rose|fell))|"
                               # "the southwest border total through May stands at": the release's count to date
                               r"\bthe (?:[\w-]+\s+){0,3}?(?:total|tally|count)(?=\s+(?:(?:through|thru)\s+[A-Z][a-z]+|so far|"
                               r"to date)\s+(?:was|were|stood|stands|is|came|comes|reached|reaches|rose|fell)\b)", re.I)
@@ -1614,6 +1682,10 @@ def _own_period(periods: _Periods, number: _Number, low: int, high: int, compari
         # a period nearer the neighbouring number is that number's
         if (left and low and mention.start - low <= distance) or \
                 (not left and high < text_length and high - mention.end <= distance):
+            distance += 150
+        elif left and low and re.fullmatch(r"\s*,?\s*(?:and|or|but|while)\s+", between, re.I):
+            # "214,000 during the quarter and 438,000 so far this fiscal year": a period that
+            # closes the number before the "and" is that number's when this one names its own
             distance += 150
         if best is None or distance < best[0]:
             best = (distance, mention.period)
@@ -1823,8 +1895,15 @@ def _names_who(words: str) -> bool:
     return bool(_nearest(_POPULATION_RES, words, len(words), 0, len(words)) or _nationality(words, 0, len(words)))
 
 
+#: "the parole processes for Cubans, Haitians, Nicaraguans and Venezuelans": three or more
+#: nationalities name a program or a group, not one nationality's part of a total
+_NATIONALITY_LIST = re.compile(rf"\b(?:{_NATIONALITIES})s?(?:(?:,\s*|,?\s+and\s+)(?:{_NATIONALITIES})s?){{2,}}\b", re.I)
+
+
 def _nationality(text: str, lo: int, hi: int) -> str:
     found = _NATIONALITY.search(text, lo, hi) or _NATIONALITY_PREDICATE.search(text, lo, hi)
+    if found and any(m.start() <= found.start(1) < m.end() for m in _NATIONALITY_LIST.finditer(text)):
+        return ""
     if found:
         return found.group(1).capitalize()
     found = _FROM_COUNTRY.search(text, lo, hi)
@@ -1870,6 +1949,8 @@ def _part_of(text, number, before, words_end, metric, whole: Figure | None) -> s
 _LABELLED_COUNT = re.compile(r"\s*[A-Z][^:\d.;]{2,60}:\s*(?:about |nearly |almost |roughly |more than |over )?[\d][\d,.]*"
                              r"(?:\s*(?:million|thousand))?\.?\s*")
 #: "X again led the nation with", "topped all airports with": the largest part of a total
+_NEXT_PLACE = re.compile(r"\b(?:followed|came next|was next|trailed|recorded|logged|counted|reported)\b"
+                         r"(?:\s+[\w-]+){0,2}?\s+(?:with\s+)?$", re.I)
 _LEADER = re.compile(r"\b(?:led|leads|topped|tops|ranked first|came first)\b(?:\s+[\w-]+){0,3}?\s+with\s+$", re.I)
 _SAME_SUBJECT = re.compile(r"\s*(?:also\s+|then\s+|later\s+)?(?:\w+ed|made|took|saw|rose|fell|grew|had|kept|held|"
                            r"brought|caught|found|gave|sent|won|set|cut)\b", re.I)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.digest import sparkline
-from monitor.evaluate_figures import parse_period, simulate
+from monitor.evaluate_figures import parse_period, score, simulate
 from monitor.figures import (
     COMPARED, CUMULATIVE, DAILY_AVERAGE, PERCENT_CHANGE, RECORD, REPORTED, WEEK, YEAR_TO_DATE, Period,
     extract_document, fiscal_year, month_period, periodic_statistic,
@@ -1392,3 +1392,121 @@ def test_the_level_quoted_for_a_period_compared_with_when_is_that_periods():
     by_value = {f.value: f for f in found}
     assert (by_value[56_900].role, by_value[56_900].period) == (COMPARED, month_period(2021, 2))
     assert by_value[97_300].stated_previous() == (56_900, month_period(2021, 2))
+
+
+def test_a_level_too_large_for_a_daily_average_is_the_earlier_total():
+    # the sentence compares a daily average with last month's total: the total's previous
+    found = extract_document("Border Patrol Releases October Figures", [
+        "Agents apprehended 12,400 migrants at the southwest border in October 2024.",
+        "That works out to about 400 apprehensions per day, down from 46,600 in September, a 73% decline."],
+        "2024-11-14")
+    total, = found[0]
+    daily = next(f for f in found[1] if f.kind == DAILY_AVERAGE)
+    assert not daily.compared
+    assert [(c.value, c.kind, c.period) for c in total.compared] == [(46600, "level", month_period(2024, 9))]
+    assert total.stated_change_pct == -73
+
+
+def test_a_period_after_the_and_is_the_second_numbers_own():
+    found = figures("USCIS naturalized 51,000 new citizens during the quarter and 130,000 so far this "
+                    "fiscal year.", "2024-05-20", title="Agency Reports Second Quarter Fiscal Year 2024 Results")
+    quarter, to_date = sorted(found, key=lambda f: f.value)
+    assert to_date.period.kind == YEAR_TO_DATE and to_date.period.start == "2023-10-01"
+    assert quarter.period != to_date.period
+
+
+def test_one_number_given_twice_in_the_gold_is_scored_against_the_same_kind():
+    # the gold lists one number as a record (no previous) and as a level (with the stated
+    # month before); the stored level is scored against the level, whatever the order
+    text = ("Agents apprehended 7,900 migrants at the southwest border in March 2025, the fewest "
+            "in any month on record, down from 11,800 in February.")
+    gold = [{"metric": "apprehensions", "kind": "record", "value": 7900, "period": "2025-03"},
+            {"metric": "apprehensions", "kind": "level", "value": 7900, "period": "2025-03",
+             "previous_value": 11800, "previous_period": "2025-02"}]
+    result = score([{"id": "r1", "title": "Border Patrol Releases March Figures", "date": "2025-04-10",
+                     "agency": "CBP", "text": text, "statistics": gold}])
+    assert (result["found"], result["previous_given"], result["previous_precision"]) == (1, 1, 1.0)
+
+
+def test_through_a_day_at_the_start_ends_the_count_since_a_launch_day():
+    found = figures("Through June 30, 2024, about 420,000 travelers had booked an appointment through "
+                    "the CBP One app since the feature went live on May 11, 2023.", "2024-07-20")
+    booked, = [f for f in found if f.value == 420000]
+    assert (booked.period.start, booked.period.end) == ("2023-05-11", "2024-06-30")
+
+
+def test_the_months_total_refers_to_the_figure_just_given():
+    found = extract_document("Border Figures for August", [
+        "CBP counted 21,400 encounters at the southwest border in August 2018.",
+        "The August total was 38% above August 2017."], "2018-09-12")
+    total, = found[0]
+    change, = found[1]
+    assert (change.kind, change.value, change.metric, change.scope) == (PERCENT_CHANGE, 38, total.metric, total.scope)
+    assert change.period == total.period == month_period(2018, 8)
+
+
+def test_enforcement_actions_at_the_border_are_encounters():
+    total = one("Since October 1, CBP has logged 401,200 enforcement actions along the southwest border.",
+                "2019-03-08", agency="CBP")
+    assert (total.metric, total.scope, total.period.kind) == ("encounters", "southwest border", YEAR_TO_DATE)
+    assert total.period.start == "2018-10-01"
+
+
+def test_a_run_of_sectors_counts_like_the_first():
+    found = extract_document("Sector Apprehension Totals for Fiscal Year 2021", [
+        "The Tucson Sector made the most apprehensions of any sector, with 191,200.",
+        "The Laredo Sector came next with 88,300, up from its FY 2020 total of 41,900.",
+        "The Big Bend Sector recorded 9,600."], "2021-10-20", "CBP")
+    (tucson,), laredo_figures, (big_bend,) = found
+    laredo = next(f for f in laredo_figures if f.role == REPORTED)
+    assert (laredo.value, laredo.scope, laredo.period) == (88300, "Laredo sector", fiscal_year(2021))
+    assert [(c.value, c.period) for c in laredo.compared] == [(41900, fiscal_year(2020))]
+    assert (big_bend.scope, big_bend.metric, big_bend.period) == ("Big Bend sector", tucson.metric, fiscal_year(2021))
+
+
+def test_arrivals_under_a_parole_process_for_several_nationalities():
+    found = extract_document("Parole Processes Update", [
+        "Under the parole processes for Cubans, Haitians, Nicaraguans and Venezuelans, 41,000 people "
+        "arrived by air in fiscal year 2023.",
+        "Venezuelans were the largest group, with 16,000 arrivals."], "2023-11-02", "DHS")
+    total, = found[0]
+    assert (total.metric, total.population, total.period) == ("parole arrivals", "", fiscal_year(2023))
+    part, = found[1]
+    assert (part.metric, part.population) == ("parole arrivals", "Venezuelan")
+
+
+def test_arrivals_under_a_named_parole_program():
+    arrived = one("In fiscal year 2023, 96,000 Ukrainians arrived under Uniting for Ukraine.", "2023-11-02",
+                  agency="DHS")
+    assert (arrived.metric, arrived.population, arrived.period) == ("parole arrivals", "Ukrainian", fiscal_year(2023))
+
+
+def test_a_running_count_in_the_release_on_a_year_just_over_ends_with_that_year():
+    found = figures("Since the program opened on March 6, 2023, about 58,000 appointments have been booked at "
+                    "ports of entry.", "2023-10-25", title="CBP Releases Fiscal Year 2023 Statistics", agency="CBP")
+    processed, = [f for f in found if f.value == 58000]
+    assert (processed.period.start, processed.period.end) == ("2023-03-06", "2023-09-30")
+
+
+def test_the_months_since_a_program_began_are_whole_months():
+    found = figures("In the four months since the parole process for Venezuelans, Cubans and Haitians was "
+                    "widened in February, some 61,000 people have arrived by air through it.", "2023-06-20",
+                    agency="DHS")
+    arrived, = [f for f in found if f.value == 61000]
+    assert arrived.metric == "parole arrivals"
+    assert (arrived.period.start, arrived.period.end) == ("2023-02-01", "2023-05-31")
+
+
+def test_children_taken_into_custody_are_apprehensions():
+    found = figures("Agents also took 2,400 unaccompanied children into custody during March.", "2024-04-16",
+                    title="Border Patrol Releases March 2024 Figures", agency="CBP")
+    children, = found
+    assert (children.metric, children.population, children.period) == (
+        "apprehensions", "unaccompanied children", month_period(2024, 3))
+
+
+def test_a_backlog_at_the_end_of_the_year_is_counted_on_its_last_day():
+    found = figures("By the end of the fiscal year, the backlog of pending cases had fallen to 7.1 million.",
+                    "2024-01-30", title="USCIS Reports Fiscal Year 2023 Results", agency="USCIS")
+    backlog, = found
+    assert (backlog.period.start, backlog.period.end) == ("2023-09-30", "2023-09-30")
