@@ -1834,11 +1834,7 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
         return _memo_document(db, key, document_id)
     if event == "suspend" and key in _deadlines():
         return _last_postponement(db, policy_id, day, document_id)
-    earlier = db.execute(
-        "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
-        "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
-        "and e.document_id != ? order by e.date, e.document_id",
-        [policy_id, day, document_id]).fetchall()
+    earlier = _earlier_events(db, policy_id, day, document_id)
     this_day = date.fromisoformat(day[:10])
     recent = {i for i, row in enumerate(earlier) if _days(row[3], this_day) <= REPORT_DAYS}
     if event == "reinstate":
@@ -1881,6 +1877,16 @@ def _undone(db, policy_id: int, key: str, event: str, day: str | None, document_
     return _first([row for row in extended if _days(row[3], last) <= REPORT_DAYS])  # its reports
 
 
+def _earlier_events(db, policy_id: int, day: str, document_id: int, event: str | None = None) -> list[tuple]:
+    """The policy's events that other documents stored before ``day`` (only ``event`` ones if
+    given), oldest first: (document, statement, event, date, source, title)."""
+    return db.execute(
+        "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
+        "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
+        "and e.document_id != ? and (? is null or e.event = ?) order by e.date, e.document_id",
+        [policy_id, day, document_id, event, event]).fetchall()
+
+
 def _deadlines() -> set[str]:
     """Keys of the policies that are a date things must be done by (``deadline = true``)."""
     return {p["key"] for p in catalogue()["policies"] if p.get("deadline")}
@@ -1889,11 +1895,7 @@ def _deadlines() -> set[str]:
 def _last_postponement(db, policy_id: int, day: str, document_id: int) -> tuple[int, int | None] | None:
     """What a further postponement of a deadline undoes: the postponement before it (which set
     the date now put off), one act however many reports; none stored, no link."""
-    earlier = db.execute(
-        "select e.document_id, e.statement_id, e.event, e.date, d.source, d.title from policy_events e "
-        "join documents d on d.id = e.document_id where e.policy_id = ? and e.date < ? "
-        "and e.document_id != ? and e.event = 'suspend' order by e.date, e.document_id",
-        [policy_id, day, document_id]).fetchall()
+    earlier = _earlier_events(db, policy_id, day, document_id, "suspend")
     this_day = date.fromisoformat(day[:10])
     earlier = [row for row in earlier if _days(row[3], this_day) > REPORT_DAYS]  # not this act's reports
     if not earlier:

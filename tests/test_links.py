@@ -97,36 +97,7 @@ def test_evaluate_links_takes_gold_from_a_file_for_a_corpus_without_it(tmp_path)
 
 # --- how a reversal names what it undoes (through the real store and linking code) ----------
 
-import pytest  # noqa: E402
-
-from monitor.history import classify_documents  # noqa: E402
-from monitor.statements import split_statements  # noqa: E402
-from monitor.store import Store  # noqa: E402
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "monitor.db")
-    yield s
-    s.close()
-
-
-def stored(store, docs):
-    """Store (key, date, title, text[, source]) oldest first, one run each; key -> id."""
-    ids = {}
-    for key, day, title, text, *source in docs:
-        saved = store.save_document(source=(source or ["dhs"])[0], url=f"https://example.org/{key}",
-                                    title=title, published=day, body=text,
-                                    statements=split_statements(text))
-        ids[key] = saved.document_id
-        classify_documents(store, [saved.document_id])
-    return ids
-
-
-def reverses(store, ids):
-    name = {v: k for k, v in ids.items()}
-    return {(name[a], name[b]) for a, b in store.db.execute(
-        "select from_document_id, to_document_id from links where relation = 'reverses'")}
+from linking import reverses, store, stored  # noqa: E402,F401 (store is a fixture)
 
 
 def test_a_program_known_by_its_proper_name_and_acronym_in_later_documents(store):

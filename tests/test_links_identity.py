@@ -2,37 +2,9 @@
 cases (a negated past perfect, a neighbouring program named in passing, a program named by
 its legal authority or its description), each in our own words, through the real code."""
 
-import pytest
-
-from monitor.history import classify_documents
 from monitor.policies import document_events
-from monitor.statements import split_statements
-from monitor.store import Store
 
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "monitor.db")
-    yield s
-    s.close()
-
-
-def stored(store, docs):
-    """Store (key, date, title, text[, source]) oldest first, one run each; key -> id."""
-    ids = {}
-    for key, day, title, text, *source in docs:
-        saved = store.save_document(source=(source or ["dhs"])[0], url=f"https://example.org/{key}",
-                                    title=title, published=day, body=text,
-                                    statements=split_statements(text))
-        ids[key] = saved.document_id
-        classify_documents(store, [saved.document_id])
-    return ids
-
-
-def reverses(store, ids):
-    name = {v: k for k, v in ids.items()}
-    return {(name[a], name[b]) for a, b in store.db.execute(
-        "select from_document_id, to_document_id from links where relation = 'reverses'")}
+from linking import reverses, store, stored  # noqa: F401 (store is a fixture)
 
 
 def _acts(text, label="reversal", title=None, published="2024-05-06"):
