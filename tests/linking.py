@@ -1,17 +1,9 @@
-"""Storing documents through the real store and linking code, for the link tests."""
-
-import pytest
+"""Storing documents through the real store and linking code, for the link tests (the
+``store`` fixture they take is in ``conftest.py``)."""
 
 from monitor.history import classify_documents
+from monitor.policies import document_events
 from monitor.statements import split_statements
-from monitor.store import Store
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "monitor.db")
-    yield s
-    s.close()
 
 
 def stored(store, docs):
@@ -31,3 +23,8 @@ def reverses(store, ids):
     name = {v: k for k, v in ids.items()}
     return {(name[a], name[b]) for a, b in store.db.execute(
         "select from_document_id, to_document_id from links where relation = 'reverses'")}
+
+
+def statement_acts(text, label="reversal", title=None, published="2024-05-06"):
+    """(policy key, event) of what one statement does."""
+    return {(e.key, e.event) for e in document_events(title, published, label, [(1, text, label)])}

@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from monitor import classify as classify_module
@@ -12,13 +11,6 @@ from monitor.history import (
 )
 from monitor.statements import split_statements
 from monitor.store import Store
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "monitor.db")
-    yield s
-    s.close()
 
 
 def save(store, url, title, published, body, source="dhs"):

@@ -97,7 +97,7 @@ def test_evaluate_links_takes_gold_from_a_file_for_a_corpus_without_it(tmp_path)
 
 # --- how a reversal names what it undoes (through the real store and linking code) ----------
 
-from linking import reverses, store, stored  # noqa: E402,F401 (store is a fixture)
+from linking import reverses, statement_acts, stored  # noqa: E402
 
 
 def test_a_program_known_by_its_proper_name_and_acronym_in_later_documents(store):
@@ -633,25 +633,18 @@ def test_a_notice_by_its_month_guidance_by_its_year_and_memos_listed_by_date(sto
     assert reverses(store, ids) == {("vac", "ext"), ("undo", "schools"), ("both", "m1"), ("both", "m2")}
 
 
-from monitor.policies import document_events  # noqa: E402
-
-
-def _acts(text, label="reversal", title=None, published="2024-05-06"):
-    """(policy key, event) of what one statement does."""
-    return {(e.key, e.event) for e in document_events(title, published, label, [(1, text, label)])}
-
 
 def test_a_verb_modifying_an_earlier_memo_is_that_memos_act(store):
     """"the 2013 memorandum setting up DACA", named in an exemption, is no act of this
     document's; revoking "the 2018 memorandum phasing out DACA" ends an ending, so it brings
     DACA back and undoes the phase-out, not the document that only named the first memo."""
-    assert _acts("The new guidance does not affect the March 4, 2013 memorandum setting up "
+    assert statement_acts("The new guidance does not affect the March 4, 2013 memorandum setting up "
                  "Deferred Action for Childhood Arrivals.", "new_policy") == set()
-    assert ("daca", "reinstate") in _acts(
+    assert ("daca", "reinstate") in statement_acts(
         "The Secretary signed a memorandum that revokes the 2018 memoranda phasing out "
         "Deferred Action for Childhood Arrivals.")
     # the document's own memo: its participle is this document's act
-    assert ("mpp", "end") in _acts("The Secretary today signed a memorandum terminating the "
+    assert ("mpp", "end") in statement_acts("The Secretary today signed a memorandum terminating the "
                                    "Migrant Protection Protocols.")
     ids = stored(store, [
         ("orig", "2013-03-04", "Secretary creates deferred action for young people",
@@ -675,33 +668,33 @@ def test_a_verb_modifying_an_earlier_memo_is_that_memos_act(store):
 def test_background_in_an_irregular_past_and_nouns_that_look_like_acts():
     """"which DHS wound down" and "restored last month" are background; "the end date", "the
     end of the fiscal year", "the close of business" and "a lapse in funding" are nouns."""
-    assert _acts("The new process starts today; the Migrant Protection Protocols, which DHS wound "
+    assert statement_acts("The new process starts today; the Migrant Protection Protocols, which DHS wound "
                  "down, play no part in it.") == set()
-    assert _acts("ICE restored Secure Communities last month.", "new_policy") == set()
-    assert _acts("All Honduran TPS holders will now share the same end date.", "none") == set()
-    assert _acts("Temporary Protected Status for Honduras runs to the end of the fiscal year.",
+    assert statement_acts("ICE restored Secure Communities last month.", "new_policy") == set()
+    assert statement_acts("All Honduran TPS holders will now share the same end date.", "none") == set()
+    assert statement_acts("Temporary Protected Status for Honduras runs to the end of the fiscal year.",
                  "none") == set()
-    assert _acts("CBP One lists the next day's appointments at the close of business.",
+    assert statement_acts("CBP One lists the next day's appointments at the close of business.",
                  "none") == set()
-    assert _acts("A lapse in funding does not stop Temporary Protected Status for Haiti.", "none") == set()
+    assert statement_acts("A lapse in funding does not stop Temporary Protected Status for Haiti.", "none") == set()
     # the verbs themselves still act
-    assert ("tps haiti", "end") in _acts("DHS will let Temporary Protected Status for Haiti lapse.")
-    assert ("mpp", "end") in _acts("DHS moved to end the Migrant Protection Protocols.")
+    assert ("tps haiti", "end") in statement_acts("DHS will let Temporary Protected Status for Haiti lapse.")
+    assert ("mpp", "end") in statement_acts("DHS moved to end the Migrant Protection Protocols.")
 
 
 def test_a_court_with_a_long_name_is_the_one_acting():
     """A ruling is no act of the department however long the court's name."""
-    assert _acts("On March 2, the U.S. District Court for the Western District of Louisiana "
+    assert statement_acts("On March 2, the U.S. District Court for the Western District of Louisiana "
                  "vacated the Department's January 20 memorandum.", "none") == set()
 
 
 def test_deciding_not_to_renew_ends_and_removing_a_feature_ends_the_tool():
-    assert ("287(g)", "end") in _acts("ICE chose not to continue its 287(g) agreements with three "
+    assert ("287(g)", "end") in statement_acts("ICE chose not to continue its 287(g) agreements with three "
                                       "counties.")
-    assert ("287(g)", "end") in _acts("The agency decided not to renew the 287(g) task force "
+    assert ("287(g)", "end") in statement_acts("The agency decided not to renew the 287(g) task force "
                                       "agreements.")
-    assert ("cbp one", "end") in _acts("", title="CBP Disables the Booking Feature in CBP One")
-    assert ("cbp one", "end") in _acts("", title="CBP Removes the Scheduling Function From CBP One")
+    assert ("cbp one", "end") in statement_acts("", title="CBP Disables the Booking Feature in CBP One")
+    assert ("cbp one", "end") in statement_acts("", title="CBP Removes the Scheduling Function From CBP One")
 
 
 def test_an_earlier_act_named_as_an_action_is_the_document_its_words_fit(store):
@@ -790,13 +783,13 @@ def test_a_rule_named_by_its_month_is_found_by_the_action_line_of_a_federal_regi
 def test_a_verb_after_and_belongs_to_the_next_clause():
     """After a policy's name, ", and" opens a clause with its own subject: its verb ("those
     seeking to renew or change their status") is no act on the policy named before it."""
-    assert _acts("The rule sets standards for public charge bonds, and requires people seeking to "
+    assert statement_acts("The rule sets standards for public charge bonds, and requires people seeking to "
                  "extend or change their visa status to list the benefits they receive.",
                  "new_policy", published="2019-08-14") == set()
-    assert _acts("Officers will review cases under the Central American Minors program, and families "
+    assert statement_acts("Officers will review cases under the Central American Minors program, and families "
                  "who were waiting may extend their travel dates.", "new_policy") == set()
     # the verb of the name's own clause still acts
-    assert ("central american minors", "end") in _acts(
+    assert ("central american minors", "end") in statement_acts(
         "The Central American Minors program will end on January 31, and the agency will notify "
         "applicants.")
 
@@ -805,9 +798,9 @@ def test_withdrawing_a_proposed_end_undoes_the_proposal_not_the_program(store):
     """A headline "Withdrawal of Proposed Termination of X" and "withdraws the proposed
     rescission of X" act on the proposal: the withdrawal undoes the proposal (named by its
     date), never the program the proposal would have ended."""
-    assert _acts("", title="Withdrawal of Proposed Termination of the Central American Minors "
+    assert statement_acts("", title="Withdrawal of Proposed Termination of the Central American Minors "
                            "Program") == set()
-    assert _acts("USCIS withdraws the proposed rescission of the Central American Minors "
+    assert statement_acts("USCIS withdraws the proposed rescission of the Central American Minors "
                  "program.") == set()
     ids = stored(store, [
         ("made", "2016-03-01", "Central American Minors Program (final rule)",
@@ -862,7 +855,7 @@ def test_a_memo_named_by_its_month_alone_is_an_earlier_one(store):
     """"the June memorandum" in a later month is an earlier memo: a participle after it
     ("ending X") is that memo's act, not this document's, and rescinding it undoes the memo
     of the last June."""
-    assert _acts("A judge held that the June memorandum ending the Central American Minors program "
+    assert statement_acts("A judge held that the June memorandum ending the Central American Minors program "
                  "was not explained well enough.", "none", published="2024-08-14") == set()
     ids = stored(store, [
         ("other", "2023-02-01", "Secretary signs memorandum on worksite enforcement",
@@ -919,7 +912,7 @@ def test_a_practice_no_name_calls_is_known_by_what_is_stopped_and_resumed(store)
 def test_a_state_brought_back_as_it_was_until_an_earlier_act_undoes_that_act(store):
     """"as it was from 2018 until the Department narrowed it in September 2021" names the act
     undone by when it was done: of that month's documents, the one whose words it shares."""
-    assert ("memo act 2021-09", "reinstate") in _acts(
+    assert ("memo act 2021-09", "reinstate") in statement_acts(
         "DHS will once more apply fast-track removal nationwide, as it was from 2018 until the "
         "Department narrowed it in September 2021.", "new_policy", published="2025-01-24")
     ids = stored(store, [
@@ -1143,11 +1136,8 @@ def test_a_memo_described_by_its_month_is_not_a_release_sharing_only_a_programs_
 
 
 def test_pushing_back_or_moving_an_enforcement_date_postpones_it():
-    from monitor.policies import document_events
-
     def events(text):
-        return {(e.key, e.event) for e in document_events("Statement on travel identification", "2020-04-01",
-                                                          "reversal", [(1, text, "reversal")])}
+        return statement_acts(text, title="Statement on travel identification", published="2020-04-01")
 
     assert events("Owing to the outbreak, DHS is pushing back the REAL ID enforcement date by a "
                   "year.") == {("real id enforcement", "suspend")}

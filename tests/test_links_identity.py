@@ -2,21 +2,14 @@
 cases (a negated past perfect, a neighbouring program named in passing, a program named by
 its legal authority or its description), each in our own words, through the real code."""
 
-from monitor.policies import document_events
-
-from linking import reverses, store, stored  # noqa: F401 (store is a fixture)
-
-
-def _acts(text, label="reversal", title=None, published="2024-05-06"):
-    """(policy key, event) of what one statement does."""
-    return {(e.key, e.event) for e in document_events(title, published, label, [(1, text, label)])}
+from linking import reverses, statement_acts, stored
 
 
 def test_a_negated_past_perfect_is_background():
     """"the agency had not explained itself when it moved to end X" tells what was done before."""
-    assert _acts("A court found that the agency had not explained itself when it moved to end the "
+    assert statement_acts("A court found that the agency had not explained itself when it moved to end the "
                  "Migrant Protection Protocols.", "none") == set()
-    assert _acts("A court found that the agency had never weighed reliance when it decided to end "
+    assert statement_acts("A court found that the agency had never weighed reliance when it decided to end "
                  "DACA.", "none") == set()
 
 
@@ -24,7 +17,7 @@ def test_mpp_is_known_by_the_provision_it_carries_out_and_by_what_it_did(store):
     """The announcement that cites the return-to-Mexico provision of the Act sets MPP up; a
     suspension naming the program and an end describing it ("people sent back to Mexico to
     wait for their hearings") both undo that announcement."""
-    assert ("mpp", "establish") in _acts(
+    assert ("mpp", "establish") in statement_acts(
         "The Secretary announced that the Department will begin implementing section 235(b)(2)(C) "
         "of the Immigration and Nationality Act at the southern border.", "new_policy")
     ids = stored(store, [
@@ -44,7 +37,7 @@ def test_mpp_is_known_by_the_provision_it_carries_out_and_by_what_it_did(store):
 def test_an_approach_named_by_the_year_it_was_adopted_is_that_years_act(store):
     """"replaces the sweeping approach adopted in 2018" undoes the 2018 document it describes,
     not another of that year."""
-    assert ("memo act 2018", "end") in _acts(
+    assert ("memo act 2018", "end") in statement_acts(
         "The new memorandum replaces the sweeping approach adopted in 2018 under which every removable "
         "person was a target.", "new_policy", published="2021-02-01")
     ids = stored(store, [
@@ -65,7 +58,7 @@ def test_family_detention_is_one_policy_however_it_is_named(store):
     """A facility opened for adults with children sets family detention up; ending the use of
     family residential centers undoes that; resuming holding families undoes the ending. A rule
     that merely allows holding families together sets nothing up."""
-    assert _acts("The rule will allow the Department to hold families together during their cases.",
+    assert statement_acts("The rule will allow the Department to hold families together during their cases.",
                  "new_policy") == set()
     ids = stored(store, [
         ("open", "2015-02-10", "DHS to Open Facility for Adults with Children in South Texas",
@@ -94,27 +87,27 @@ def test_border_wall_construction_paused_and_restarted(store):
 
 def test_an_exception_to_a_policy_is_no_act_on_it():
     """Replacing how people were picked for exceptions to an order does not end the order."""
-    assert _acts("The new tool replaces the old way of picking vulnerable people for exceptions to "
+    assert statement_acts("The new tool replaces the old way of picking vulnerable people for exceptions to "
                  "the Title 42 order.", "new_policy") == set()
-    assert _acts("The rule ends exemptions from the public charge rule for some applicants.",
+    assert statement_acts("The rule ends exemptions from the public charge rule for some applicants.",
                  "reversal") == set()
-    assert ("title 42", "end") in _acts("The Department ended the Title 42 order today.")
+    assert ("title 42", "end") in statement_acts("The Department ended the Title 42 order today.")
 
 
 def test_a_verb_in_one_relative_clause_does_not_reach_a_policy_in_the_next():
     """"people who were granted parole, who came at a set time using the CBP One app": the app
     is granted nothing."""
-    assert _acts("The bar does not cover people who were granted parole under a process, who came to "
+    assert statement_acts("The bar does not cover people who were granted parole under a process, who came to "
                  "a port at a set time using the CBP One app, or who were refused protection elsewhere.",
                  "new_policy") == set()
-    assert ("cbp one", "establish") in _acts("CBP today launched the CBP One app for travelers.",
+    assert ("cbp one", "establish") in statement_acts("CBP today launched the CBP One app for travelers.",
                                              "new_policy")
 
 
 def test_an_app_that_expands_to_allow_a_feature_sets_that_feature_up(store):
     """Turning a scheduling feature off undoes the release that added it, not the app's launch
     under another name years before nor a rule that only mentions the app."""
-    assert ("cbp one", "establish") in _acts(
+    assert ("cbp one", "establish") in statement_acts(
         "The CBP One app expands to allow advance scheduling at border ports.", "new_policy")
     ids = stored(store, [
         ("add", "2023-01-13", "CBP One App Expands to Allow Advance Scheduling at Ports of Entry",
@@ -129,9 +122,9 @@ def test_an_app_that_expands_to_allow_a_feature_sets_that_feature_up(store):
 def test_a_participle_with_a_year_after_a_program_names_when_it_was_made():
     """"ends the pilot begun in 2022" is this year's act on a program made in 2022, like
     "the rule published in 2019"; "ended the pilot in 2022" is background."""
-    assert ("named youth mentoring", "end") in _acts(
+    assert ("named youth mentoring", "end") in statement_acts(
         "DHS has discontinued the Youth Mentoring Pilot Program begun in 2022.", published="2025-03-28")
-    assert _acts("DHS discontinued the Youth Mentoring Pilot Program in 2022.", published="2025-03-28") \
+    assert statement_acts("DHS discontinued the Youth Mentoring Pilot Program in 2022.", published="2025-03-28") \
         == set()
 
 
@@ -205,7 +198,7 @@ def test_each_postponement_of_a_deadline_undoes_the_one_before(store):
     """Extending the REAL ID enforcement deadline puts it off; a later postponement undoes the
     one that set the date it moves, not the first; the first has nothing stored to undo, and
     enforcement finally starting is no reversal."""
-    assert ("real id enforcement", "suspend") in _acts(
+    assert ("real id enforcement", "suspend") in statement_acts(
         "DHS Extends REAL ID Enforcement Deadline by a Year", "reversal")
     ids = stored(store, [
         ("one", "2020-03-27", "DHS Extends REAL ID Enforcement Deadline",
@@ -237,10 +230,10 @@ def test_a_program_the_document_names_again_with_its_acronym_keeps_the_acronym(s
 def test_an_app_expanded_so_that_people_can_book_adds_a_feature(store):
     """"expanded the app so that travelers can book a slot" adds booking; removing booking later
     undoes that release. Expanding a program to more cities is still an extension."""
-    assert ("cbp one", "establish") in _acts(
+    assert ("cbp one", "establish") in statement_acts(
         "CBP today expanded the CBP One app so that travelers in Mexico can book a time to arrive at "
         "a port.", "new_policy")
-    assert ("cbp one", "extend") in _acts("CBP today expanded the CBP One app to more ports.", "new_policy")
+    assert ("cbp one", "extend") in statement_acts("CBP today expanded the CBP One app to more ports.", "new_policy")
     ids = stored(store, [
         ("add", "2023-01-12", "New Features in the CBP One App",
          "CBP today expanded the CBP One app so that travelers in Mexico can book a time to arrive at a "
