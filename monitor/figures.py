@@ -647,8 +647,7 @@ class _Periods:
             if year:  # "launched in early August": the day the release gives elsewhere, if any
                 first = (starts or {}).get((year, index)) or date(year, index, 1)
                 months = self._MONTHS_SINCE.search(text, 0, m.start())
-                count = self._NUMBER_WORDS.index(months.group(1).lower()) + 1 if months and not \
-                    months.group(1).isdigit() else int(months.group(1)) if months else 0
+                count = self._count(months.group(1)) if months else 0
                 if months and first.day == 1 and 1 <= count <= 24 and self.anchor \
                         and add_months(first, count) <= self.anchor:
                     # "in the six months since the processes were expanded in January": six whole months
@@ -659,16 +658,14 @@ class _Periods:
         for m in scan(self._YEAR_PART, 'through', 'thru', 'first'):
             add(m, self._year_part(m))
         for m in scan(self._DAYS_AROUND, ' days '):
-            count = m.group(1).lower()
-            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            count = self._count(m.group(1))
             day = self._date(m.group(3), m.group(4), m.group(5))
             if day and 1 <= count <= 120:  # "the seven days before the proclamation took effect on June 5"
                 first, last = ((day - timedelta(days=count), day - timedelta(days=1)) if m.group(2).lower() in (
                     "before", "prior to", "leading up to") else (day + timedelta(days=1), day + timedelta(days=count)))
                 add(m, Period(RANGE, first.isoformat(), last.isoformat()))
         for m in scan(self._PAST_YEARS, ' years'):
-            count = m.group(1).lower()
-            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            count = self._count(m.group(1))
             if self.anchor and 2 <= count <= 12:  # "over the past four fiscal years": the last ones complete
                 fiscal = m.group(2).lower().startswith("fiscal")
                 last = (fiscal_year_of(self.anchor) - 1) if fiscal else self.anchor.year - 1
@@ -676,8 +673,7 @@ class _Periods:
                     f"{last - count + 1}-01-01", f"{last}-12-31")
                 add(m, Period(CUMULATIVE, first, end))
         for m in scan(self._WEEKS_ENDING, 'week'):
-            count = m.group(1).lower()
-            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            count = self._count(m.group(1))
             last = self._date(m.group(2), m.group(3), m.group(4))
             if last:
                 first = last - timedelta(days=7 * count - 1)
@@ -695,9 +691,7 @@ class _Periods:
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
             if year:  # "Through the end of August": the fiscal year to that month's end
-                end = month_end(year, index)
-                first = fiscal_year(year + (index >= 10)).start
-                add(m, Period(YEAR_TO_DATE, first, end.isoformat()))
+                add(m, _year_to_date(year, index))
         for m in scan(self._AT_END, 'end of', 'close of'):
             index = _month_index(m.group(1))
             year = int(m.group(2)) if m.group(2) else self._year_of(index)
@@ -705,8 +699,7 @@ class _Periods:
                 last = month_end(year, index).isoformat()
                 add(m, Period(DAY, last, last))
         for m in scan(self._MONTHS_ENDING, 'month'):
-            count = m.group(1).lower()
-            count = int(count) if count.isdigit() else self._NUMBER_WORDS.index(count) + 1
+            count = self._count(m.group(1))
             index = _month_index(m.group(2))
             year = int(m.group(3)) if m.group(3) else self._year_of(index)
             if year and 1 <= count <= 24:
@@ -938,9 +931,7 @@ class _Periods:
             index = _month_index(m.group(1))
             year = self._year_of(index)
             if year:  # "the total through May": the fiscal year (DHS counts them) to that month's end
-                first = f"{year}-01-01" if re.search(r"\bcalendar\b", text, re.I) \
-                    else fiscal_year(year + (index >= 10)).start
-                add(m, Period(YEAR_TO_DATE, first, month_end(year, index).isoformat()))
+                add(m, _year_to_date(year, index, calendar=bool(re.search(r"\bcalendar\b", text, re.I))))
 
     #: "the Wednesday before Thanksgiving", "the Sunday after Thanksgiving last year": a day
     #: fixed by a holiday, in the latest year whose holiday is not after the release (or the
@@ -978,6 +969,11 @@ class _Periods:
             while day.weekday() != weekday:
                 day += timedelta(days=step)
         return Period(DAY, day.isoformat(), day.isoformat())
+
+    def _count(self, word: str) -> int:
+        """A count written in digits or as a word ("six")."""
+        word = word.lower()
+        return int(word) if word.isdigit() else self._NUMBER_WORDS.index(word) + 1
 
     def _since(self, first: date) -> Period:
         """"Since Oct. 1" or "since Jan. 1" within a year of the release (or in a release
@@ -2179,6 +2175,12 @@ def extract_document(title: str | None, statements: list[str], published: str | 
     _parts_of_one_total(earlier)
     _quoted_in_release(earlier)
     return result
+
+
+def _year_to_date(year: int, index: int, calendar: bool = False) -> Period:
+    """The fiscal year (or the calendar year) to date, through the end of month ``index``."""
+    first = f"{year}-01-01" if calendar else fiscal_year(fiscal_year_of(date(year, index, 1))).start
+    return Period(YEAR_TO_DATE, first, month_end(year, index).isoformat())
 
 
 def _lead_period(text: str, published: str | None) -> Period | None:

@@ -1759,10 +1759,7 @@ def _designation_year(db, document_id: int, key: str) -> str | None:
     other policy (the country may be named in another sentence or the headline)."""
     if not key.startswith("tps "):
         return None
-    texts = [r[0] or "" for r in db.execute("select title from documents where id = ?", [document_id])]
-    texts += [r[0] for r in db.execute(
-        "select text from statements where document_id = ? and last_seen_version = "
-        "(select version from documents where id = ?)", [document_id, document_id])]
+    texts = _headline_and_statements(db, document_id)
     years = set()
     for text in texts:
         named = mentions(text)
@@ -2061,10 +2058,7 @@ def _memo_description(db, document_id: int, day: date, lists: bool = False
     online study"): what follows the name, to the end of its phrase; and the keys of the
     policies named there ("the memorandum that created DAPA")."""
     keys = {f"memo {day}", f"memo day {day:%m-%d}", f"memo month {day:%Y-%m}"}
-    texts = [r[0] or "" for r in db.execute("select title from documents where id = ?", [document_id])]
-    texts += [r[0] for r in db.execute(
-        "select text from statements where document_id = ? and last_seen_version = "
-        "(select version from documents where id = ?)", [document_id, document_id])]
+    texts = _headline_and_statements(db, document_id)
     words: set[str] = set()
     policies: set[str] = set()
     for text in texts:
@@ -2093,6 +2087,14 @@ _TITLED = re.compile(r"\W*(?:(?:en)?titled|called|named)?\W*")
 def _described(db, candidates: list[int], description: set[str]) -> dict[int, int]:
     """Candidate document -> how many of the description's words its title and text have."""
     return {doc: len(description & _words(_document_text(db, doc))) for doc in dict.fromkeys(candidates)}
+
+
+def _headline_and_statements(db, document_id: int) -> list[str]:
+    """A stored document's title and its current statements, each read on its own."""
+    texts = [r[0] or "" for r in db.execute("select title from documents where id = ?", [document_id])]
+    return texts + [r[0] for r in db.execute(
+        "select text from statements where document_id = ? and last_seen_version = "
+        "(select version from documents where id = ?)", [document_id, document_id])]
 
 
 def _document_text(db, document_id: int) -> str:

@@ -101,7 +101,7 @@ def _training_corpus() -> tuple[dict, ...]:
 #: Labelled sets written by other contributors, each in their own voice (the blind sets,
 #: the mechanism sets and the training sets in ``writers/``): the n-gram reader learns from
 #: them, so it knows more than one writer's wording. The sets kept as untouched tests
-#: (``blind3/labels-b``, ``blind5/labels``) are not among them.
+#: (``blind3/labels-b``, ``blind5/labels``, ``blind9/labels``) are not among them.
 WRITER_SETS = ("blind/labels-tune.jsonl", "blind/labels-final.jsonl", "blind2/labels-tune.jsonl",
                "blind2/labels-final.jsonl", "blind3/labels-a.jsonl", "blind4/labels.jsonl",
                "labels/fresh.jsonl", "labels/mechanisms.jsonl", "labels/mechanisms7.jsonl",
